@@ -1,0 +1,10 @@
+# Third-party dependencies, all from Debian 12 packages installed by ci/setup.
+find_package(Boost 1.81 REQUIRED COMPONENTS json url)
+find_package(OpenSSL 3 REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(Threads REQUIRED)
+if(SMTPH_BUILD_TESTS)
+    find_package(GTest REQUIRED)
+endif()

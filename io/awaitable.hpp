@@ -1,0 +1,52 @@
+#pragma once
+
+// Asio types whose awaits return error codes instead of throwing (STYLE.md §5), and the one
+// helper that puts a deadline on any awaitable operation (STYLE.md §6).
+// Include only from I/O files.
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <optional>
+
+namespace io {
+
+/// Completion token: `auto [ec, n] = co_await op(..., use_tuple);`
+inline constexpr auto use_tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+
+using tuple_awaitable_t = decltype(use_tuple);
+
+/// A TCP socket whose operations default to the error-code-returning token.
+using tcp_socket = tuple_awaitable_t::as_default_on_t<boost::asio::ip::tcp::socket>;
+/// A TCP acceptor whose operations default to the error-code-returning token.
+using tcp_acceptor = tuple_awaitable_t::as_default_on_t<boost::asio::ip::tcp::acceptor>;
+/// A resolver whose operations default to the error-code-returning token.
+using tcp_resolver = tuple_awaitable_t::as_default_on_t<boost::asio::ip::tcp::resolver>;
+/// A steady timer whose operations default to the error-code-returning token.
+using steady_timer = tuple_awaitable_t::as_default_on_t<boost::asio::steady_timer>;
+
+/// Sleeps for `d` on the current executor; returns false when cancelled.
+boost::asio::awaitable<bool> sleep_for(std::chrono::steady_clock::duration d);
+
+/// Awaits `op` until `deadline`. Returns the operation's result, or nothing when the deadline
+/// passed first (the operation is then cancelled). Use within one single-threaded io_context.
+template <typename T>
+boost::asio::awaitable<std::optional<T>> with_deadline(boost::asio::awaitable<T> op,
+                                                       std::chrono::steady_clock::time_point deadline)
+{
+    using namespace boost::asio::experimental::awaitable_operators;
+    steady_timer timer(co_await boost::asio::this_coro::executor);
+    timer.expires_at(deadline);
+    auto result = co_await (std::move(op) || timer.async_wait());
+    if (result.index() == 0) {
+        co_return std::optional<T>(std::move(std::get<0>(result)));
+    }
+    co_return std::nullopt;
+}
+
+} // namespace io

@@ -1,0 +1,86 @@
+#include "mockserver/cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <regex>
+
+namespace mock {
+
+namespace {
+
+// "250ms", "1.5s", "2m", "1h" to milliseconds.
+std::chrono::milliseconds parse_duration(const std::string& text)
+{
+    static const std::regex pattern(R"(^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$)");
+    std::smatch m;
+    if (!std::regex_match(text, m, pattern)) {
+        throw CLI::ValidationError("duration", "'" + text + "' is not a duration such as 250ms, 1.5s, 2m");
+    }
+    double value = std::stod(m[1]);
+    double scale = m[2] == "ms" ? 1 : m[2] == "s" ? 1000 : m[2] == "m" ? 60000 : 3600000;
+    return std::chrono::milliseconds(static_cast<long long>(value * scale));
+}
+
+} // namespace
+
+cli_result parse_command_line(int argc, char** argv)
+{
+    server_options o;
+    CLI::App app{"smtp-mock: a standards-correct ESMTP server that fails on command"};
+    app.option_defaults()->always_capture_default();
+    o.listen.clear();
+    app.add_option("--listen", o.listen, "SMTP listener ADDR:PORT (repeatable; default 127.0.0.1:2525)");
+    app.add_option("--listen-tls", o.listen_tls, "implicit-TLS listener ADDR:PORT (repeatable)");
+    app.add_option("--control", o.control, "control API ADDR:PORT ('' to disable)");
+    app.add_option("--control-token", o.control_token, "bearer token for the control API");
+    app.add_option("--pop3", o.pop3, "POP3 listener ADDR:PORT");
+    app.add_option("--hostname", o.hostname, "name used in the banner and replies");
+    std::string tls_cert, tls_key, write_ca, users, scenario;
+    app.add_option("--tls-cert", tls_cert, "PEM certificate chain (default: generated)");
+    app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
+    app.add_flag("--no-tls", o.no_tls, "offer no TLS at all");
+    app.add_option("--write-ca", write_ca, "write the CA of generated certificates to FILE");
+    app.add_option("--users", users, "user:password lines for AUTH and POP3");
+    app.add_flag("--require-auth", o.require_auth, "refuse MAIL with 530 until AUTH");
+    app.add_flag("--auth-requires-tls", o.auth_requires_tls, "offer AUTH only after STARTTLS");
+    app.add_option("--store", o.store, "memory | maildir:DIR");
+    app.add_option("--scenario", scenario, "scenario file (YAML or JSON) to load at startup");
+    app.add_option("--max-connections", o.max_connections, "421 beyond this many (0: no limit)");
+    app.add_option("--max-message-size", o.max_message_size, "largest message in octets (0: no limit)");
+    app.add_option("--seed", o.seed, "seed for random fault draws (0: pick one)");
+    app.add_option("--threads", o.threads, "worker threads")->check(CLI::Range(1u, 256u));
+    app.add_option("--backlog", o.backlog, "listen backlog")->check(CLI::Range(1, 65535));
+    std::string idle = "5m", grace = "5s";
+    app.add_option("--idle-timeout", idle, "421 and close after this much client silence");
+    app.add_option("--grace", grace, "on SIGTERM, time given to sessions to finish");
+    app.add_option("--session-history", o.session_history, "session records kept for the API");
+    app.add_option("--log", o.log, "log format on stderr")->check(CLI::IsMember({"text", "json"}));
+    try {
+        app.parse(argc, argv);
+        o.idle_timeout = parse_duration(idle);
+        o.grace = parse_duration(grace);
+    } catch (const CLI::ParseError& e) {
+        return {std::nullopt, app.exit(e)};
+    }
+    if (o.listen.empty()) {
+        o.listen.emplace_back("127.0.0.1:2525");
+    }
+    if (!tls_cert.empty()) {
+        o.tls_cert = tls_cert;
+    }
+    if (!tls_key.empty()) {
+        o.tls_key = tls_key;
+    }
+    if (!write_ca.empty()) {
+        o.write_ca = write_ca;
+    }
+    if (!users.empty()) {
+        o.users = users;
+    }
+    if (!scenario.empty()) {
+        o.scenario = scenario;
+    }
+    return {std::move(o), 0};
+}
+
+} // namespace mock

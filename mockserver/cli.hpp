@@ -1,0 +1,19 @@
+#pragma once
+
+#include "mockserver/server_options.hpp"
+
+#include <optional>
+#include <string>
+
+namespace mock {
+
+/// The result of reading smtp-mock's command line.
+struct cli_result {
+    std::optional<server_options> options; ///< set when the program should run
+    int exit_code = 0;                     ///< otherwise: exit with this code
+};
+
+/// Parses smtp-mock's command line (DESIGN.md §3); prints help or errors itself.
+cli_result parse_command_line(int argc, char** argv);
+
+} // namespace mock

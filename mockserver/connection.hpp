@@ -1,0 +1,57 @@
+#pragma once
+
+// I/O file: the byte stream of one SMTP session, plain TCP or TLS after a handshake.
+
+#include "io/awaitable.hpp"
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+namespace mock {
+
+/// One accepted connection: reads and writes go through TLS once a handshake has succeeded.
+class connection {
+public:
+    explicit connection(io::tcp_socket socket);
+
+    /// Reads whatever is available, up to the buffer's size.
+    boost::asio::awaitable<std::tuple<boost::system::error_code, std::size_t>>
+    read_some(boost::asio::mutable_buffer buffer);
+
+    /// Writes all of `bytes`.
+    boost::asio::awaitable<boost::system::error_code> write(std::string_view bytes);
+
+    /// Runs the server side of a TLS handshake with `context`, which must outlive the connection.
+    boost::asio::awaitable<boost::system::error_code>
+    handshake(std::shared_ptr<boost::asio::ssl::context> context);
+
+    /// Closes at once: with RST when `reset`, else with FIN.
+    void close(bool reset);
+
+    /// Sends FIN, then reads and discards until the peer closes or `linger` passes, so that
+    /// unread input does not turn the close into a reset.
+    boost::asio::awaitable<void> close_gracefully(std::chrono::steady_clock::duration linger);
+
+    /// Cancels outstanding operations (e.g. to wake a read for shutdown).
+    void cancel();
+
+    /// The negotiated TLS version, e.g. "TLSv1.3"; empty before a handshake.
+    std::string tls_version() const;
+    /// The negotiated TLS cipher; empty before a handshake.
+    std::string tls_cipher() const;
+
+    /// The underlying socket.
+    io::tcp_socket& socket() noexcept { return socket_; }
+
+private:
+    io::tcp_socket socket_;
+    std::shared_ptr<boost::asio::ssl::context> context_;
+    std::unique_ptr<boost::asio::ssl::stream<io::tcp_socket&>> tls_;
+};
+
+} // namespace mock

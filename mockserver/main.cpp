@@ -1,0 +1,55 @@
+// smtp-mock: parse the command line, run the mock, stop on SIGTERM or SIGINT.
+#include "mockserver/cli.hpp"
+#include "mockserver/mock_app.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+
+#include <pthread.h>
+#include <sys/resource.h>
+
+namespace {
+
+// DESIGN.md §3: hold tens of thousands of sessions, so lift the descriptor limit to the hard one.
+void raise_open_file_limit()
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    auto cli = mock::parse_command_line(argc, argv);
+    if (!cli.options) {
+        return cli.exit_code;
+    }
+    raise_open_file_limit();
+    // Block the stop signals in every thread; this one waits for them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+    try {
+        mock::mock_app app(*cli.options);
+        app.start();
+        std::cout << app.ready_line() << std::endl;
+        int signal = 0;
+        sigwait(&stop_signals, &signal);
+        app.log("stopping on signal " + std::to_string(signal));
+        app.stop();
+        app.log("stopped");
+    } catch (const std::exception& e) {
+        std::cerr << "smtp-mock: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "mockserver/fault_source.hpp"
+#include "mockserver/message_store.hpp"
+#include "mockserver/server_context.hpp"
+#include "mockserver/server_options.hpp"
+#include "mockserver/session_registry.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mock {
+
+class tls_contexts;
+
+/// The SMTP side of smtp-mock: listeners, worker threads and sessions. Embeddable: the harness
+/// runs one per scenario in its own process.
+///
+/// Each worker thread runs its own io_context; a session lives on one worker. Listeners accept
+/// on the first worker and hand connections round-robin to all of them.
+class server {
+public:
+    /// Prepares the server; nothing is bound yet. `faults` (may be null) and `store` must
+    /// outlive the server. Throws std::runtime_error for invalid options.
+    server(const server_options& options, fault_source* faults, message_store& store);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    /// Binds every listener and starts the workers. Throws std::system_error naming the
+    /// address that could not be bound.
+    void start();
+
+    /// Stops accepting, asks every session to finish (421 to idle ones), waits up to the grace
+    /// period, then stops the workers. Idempotent.
+    void stop();
+
+    /// The bound SMTP addresses, e.g. "127.0.0.1:40123".
+    std::vector<std::string> smtp_addresses() const;
+    /// The bound implicit-TLS addresses.
+    std::vector<std::string> smtp_tls_addresses() const;
+
+    /// Opens, closes (connection refused) or black-holes (connect timeout) every listener.
+    void set_listener_mode(listener_mode mode);
+    /// The current listener mode.
+    listener_mode get_listener_mode() const;
+
+    /// Session records.
+    session_registry& sessions() noexcept { return registry_; }
+    /// Live counters.
+    const server_counters& counters() const noexcept { return context_.counters; }
+    /// The TLS contexts, or null when TLS is off.
+    tls_contexts* tls() noexcept { return tls_.get(); }
+
+private:
+    struct impl;
+    session_registry registry_;
+    server_context context_;
+    std::unique_ptr<tls_contexts> tls_;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace mock

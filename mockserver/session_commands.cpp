@@ -1,0 +1,406 @@
+// The RFC 5321 command semantics of server_session: what each command answers in each state.
+#include "mockserver/credentials.hpp"
+#include "mockserver/server_session.hpp"
+#include "smtp/base64.hpp"
+#include "smtp/error.hpp"
+#include "smtp/limits.hpp"
+#include "smtp/reply.hpp"
+
+#include <fmt/format.h>
+
+namespace mock {
+
+namespace {
+
+bool has_argument(const smtp::command& c)
+{
+    return c.argument.find_first_not_of(' ') != std::string::npos;
+}
+
+} // namespace
+
+server_session::response server_session::error_reply(int code, std::string_view enhanced,
+                                                      std::string_view text)
+{
+    response r;
+    r.reply = smtp::make_reply(code, enhanced, text);
+    r.error = true;
+    return r;
+}
+
+void server_session::process_command(std::string_view line, time_point now)
+{
+    if (line.empty()) {
+        execute({}, error_reply(500, "5.5.2", "Error: empty command"), now);
+        return;
+    }
+    smtp::command c = smtp::parse_command(line);
+    auto build = [this, &c]() -> response {
+        switch (c.cmd) {
+        case smtp::verb::helo: return on_helo(c, false);
+        case smtp::verb::ehlo: return on_helo(c, true);
+        case smtp::verb::mail: return on_mail(c);
+        case smtp::verb::rcpt: return on_rcpt(c);
+        case smtp::verb::data: return on_data(c);
+        case smtp::verb::rset: return on_rset(c);
+        case smtp::verb::noop: return on_noop(c);
+        case smtp::verb::vrfy: return on_vrfy(c);
+        case smtp::verb::quit: return on_quit(c);
+        case smtp::verb::starttls: return on_starttls(c);
+        case smtp::verb::auth: return on_auth(c);
+        case smtp::verb::help: return on_help(c);
+        case smtp::verb::expn:
+        case smtp::verb::bdat:
+            // RFC 5321 §4.2.4: 502 for a command recognised but not implemented.
+            return error_reply(502, "5.5.1", "Error: command not implemented");
+        case smtp::verb::unknown: break;
+        }
+        // RFC 5321 §4.2.4: 500 for a command that is not recognised.
+        return error_reply(500, "5.5.2", "Error: command not recognized");
+    };
+    respond(smtp::phase_of(c.cmd), c.name, c.argument, build, now);
+}
+
+server_session::response server_session::on_helo(const smtp::command& c, bool extended)
+{
+    // RFC 5321 §4.1.1.1: the argument is the client's domain or address literal.
+    if (!has_argument(c)) {
+        return error_reply(501, "5.5.4", extended ? "Syntax: EHLO hostname" : "Syntax: HELO hostname");
+    }
+    response r;
+    r.reply = extended ? ehlo_reply(c.argument)
+                       : smtp::make_reply(250, "", config_.hostname);
+    // RFC 5321 §4.1.4: EHLO/HELO in a session also resets any transaction, like RSET.
+    r.effect = [this] {
+        greeted_ = true;
+        reset_transaction();
+    };
+    return r;
+}
+
+std::string server_session::ehlo_reply(std::string_view client) const
+{
+    // RFC 5321 §4.1.1.1: the first line names the server; the others list extensions.
+    std::vector<std::string> lines;
+    lines.push_back(fmt::format("{} greets {}", config_.hostname, client));
+    lines.emplace_back("PIPELINING");                            // RFC 2920
+    lines.push_back(fmt::format("SIZE {}", config_.max_message_size)); // RFC 1870
+    lines.emplace_back("8BITMIME");                              // RFC 6152
+    lines.emplace_back("ENHANCEDSTATUSCODES");                   // RFC 2034
+    if (config_.tls_available && !in_tls_) {
+        lines.emplace_back("STARTTLS"); // RFC 3207 §4.2: not offered again once TLS is up
+    }
+    if (auth_offered()) {
+        lines.emplace_back("AUTH PLAIN LOGIN"); // RFC 4954 §3
+    }
+    lines.emplace_back("SMTPUTF8"); // RFC 6531
+    return smtp::make_reply(250, lines);
+}
+
+bool server_session::auth_offered() const noexcept
+{
+    return config_.credentials != nullptr && !auth_user_ &&
+           (!config_.auth_requires_tls || in_tls_);
+}
+
+server_session::response server_session::on_mail(const smtp::command& c)
+{
+    // RFC 5321 §4.1.4: MAIL needs a greeting first and may not nest.
+    if (!greeted_) {
+        return error_reply(503, "5.5.1", "Error: send HELO/EHLO first");
+    }
+    if (mail_from_) {
+        return error_reply(503, "5.5.1", "Error: nested MAIL command");
+    }
+    // RFC 4954 §6: 530 when authentication is required first.
+    if (config_.require_auth && !auth_user_) {
+        return error_reply(530, "5.7.0", "Authentication required");
+    }
+    auto path = smtp::parse_mail_argument(c.argument);
+    if (!path) {
+        return error_reply(501, "5.5.4",
+                           fmt::format("Syntax: MAIL FROM:<address>: {}", path.error().message()));
+    }
+    for (const auto& p : path->parameters) {
+        if (p.keyword == "SIZE") {
+            // RFC 1870 §6: SIZE=n above the limit gets 552 at MAIL.
+            std::uint64_t size = 0;
+            if (!p.value || p.value->find_first_not_of("0123456789") != std::string::npos ||
+                p.value->size() > 19) {
+                return error_reply(501, "5.5.4", "Syntax: SIZE=<octets>");
+            }
+            size = std::stoull(*p.value);
+            if (config_.max_message_size != 0 && size > config_.max_message_size) {
+                return error_reply(552, "5.3.4", "Error: message size exceeds fixed limit");
+            }
+        } else if (p.keyword == "BODY") {
+            // RFC 6152 §2: BODY=7BIT or BODY=8BITMIME.
+            if (!p.value || (*p.value != "7BIT" && *p.value != "8BITMIME")) {
+                return error_reply(501, "5.5.4", "Syntax: BODY=7BIT|8BITMIME");
+            }
+        } else if (p.keyword == "SMTPUTF8") {
+            // RFC 6531 §3.4: SMTPUTF8 takes no value.
+            if (p.value) {
+                return error_reply(501, "5.5.4", "Syntax: SMTPUTF8 takes no value");
+            }
+        } else if (p.keyword == "AUTH") {
+            // RFC 4954 §5: AUTH=<mailbox> is accepted and ignored.
+        } else {
+            // RFC 5321 §4.1.1.11: 555 for an unrecognised MAIL parameter.
+            return error_reply(555, "5.5.4",
+                               fmt::format("Error: unsupported parameter {}", p.keyword));
+        }
+    }
+    response r;
+    r.reply = smtp::make_reply(250, "2.1.0", "Ok");
+    r.effect = [this, from = path->mailbox] {
+        reset_transaction();
+        mail_from_ = from;
+    };
+    return r;
+}
+
+server_session::response server_session::on_rcpt(const smtp::command& c)
+{
+    // RFC 5321 §4.1.4: RCPT needs MAIL first.
+    if (!mail_from_) {
+        return error_reply(503, "5.5.1", "Error: need MAIL command");
+    }
+    auto path = smtp::parse_rcpt_argument(c.argument);
+    if (!path) {
+        return error_reply(501, "5.5.4",
+                           fmt::format("Syntax: RCPT TO:<address>: {}", path.error().message()));
+    }
+    if (!path->parameters.empty()) {
+        return error_reply(555, "5.5.4",
+                           fmt::format("Error: unsupported parameter {}",
+                                       path->parameters.front().keyword));
+    }
+    // RFC 5321 §4.5.3.1.10: 452 for too many recipients.
+    if (rcpt_to_.size() >= config_.max_recipients) {
+        return error_reply(452, "4.5.3", "Error: too many recipients");
+    }
+    response r;
+    r.reply = smtp::make_reply(250, "2.1.5", "Ok");
+    r.effect = [this, to = path->mailbox] { rcpt_to_.push_back(to); };
+    return r;
+}
+
+server_session::response server_session::on_data(const smtp::command& c)
+{
+    if (has_argument(c)) {
+        return error_reply(501, "5.5.4", "Syntax: DATA takes no argument");
+    }
+    // RFC 5321 §3.3: DATA without MAIL or without an accepted RCPT is out of sequence.
+    if (!mail_from_) {
+        return error_reply(503, "5.5.1", "Error: need MAIL command");
+    }
+    if (rcpt_to_.empty()) {
+        return error_reply(503, "5.5.1", "Error: need RCPT command");
+    }
+    response r;
+    r.reply = smtp::make_reply(354, "", "End data with <CR><LF>.<CR><LF>");
+    r.effect = [this] {
+        in_body_ = true;
+        body_.clear();
+        body_octets_ = 0;
+        body_line_too_long_ = false;
+        over_size_ = false;
+        framer_.set_limit(smtp::limits::text_line);
+        body_fault_ = decide(smtp::phase::body, {}, {}, last_activity_);
+    };
+    return r;
+}
+
+server_session::response server_session::on_rset(const smtp::command& c)
+{
+    // RFC 5321 §4.1.1.5: RSET takes no argument and aborts the transaction.
+    if (has_argument(c)) {
+        return error_reply(501, "5.5.4", "Syntax: RSET");
+    }
+    response r;
+    r.reply = smtp::make_reply(250, "2.0.0", "Ok");
+    r.effect = [this] { reset_transaction(); };
+    return r;
+}
+
+server_session::response server_session::on_noop(const smtp::command&)
+{
+    // RFC 5321 §4.1.1.9: NOOP may carry an argument, which is ignored.
+    return {smtp::make_reply(250, "2.0.0", "Ok"), {}, false, false};
+}
+
+server_session::response server_session::on_vrfy(const smtp::command& c)
+{
+    if (!has_argument(c)) {
+        return error_reply(501, "5.5.4", "Syntax: VRFY address");
+    }
+    // RFC 5321 §3.5.3: 252 when the server will not verify but will accept the address.
+    return {smtp::make_reply(252, "2.5.2", "Cannot VRFY user, but will accept message"), {}, false,
+            false};
+}
+
+server_session::response server_session::on_quit(const smtp::command& c)
+{
+    if (has_argument(c)) {
+        return error_reply(501, "5.5.4", "Syntax: QUIT");
+    }
+    // RFC 5321 §4.1.1.10: 221, then the server closes the connection.
+    response r;
+    r.reply = smtp::make_reply(221, "2.0.0", "Bye");
+    r.close_after = true;
+    return r;
+}
+
+server_session::response server_session::on_help(const smtp::command&)
+{
+    // RFC 5321 §4.1.1.8.
+    return {smtp::make_reply(214, "2.0.0",
+                             "Commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY QUIT STARTTLS "
+                             "AUTH HELP"),
+            {}, false, false};
+}
+
+server_session::response server_session::on_starttls(const smtp::command& c)
+{
+    if (!config_.tls_available) {
+        return error_reply(502, "5.5.1", "Error: STARTTLS not available");
+    }
+    // RFC 3207 §4: no argument; 501 otherwise. Not again once TLS is active.
+    if (has_argument(c)) {
+        return error_reply(501, "5.5.4", "Syntax: STARTTLS");
+    }
+    if (in_tls_) {
+        return error_reply(503, "5.5.1", "Error: TLS already active");
+    }
+    response r;
+    r.reply = smtp::make_reply(220, "2.0.0", "Ready to start TLS");
+    r.effect = [this] { begin_tls(last_activity_); };
+    return r;
+}
+
+server_session::response server_session::on_auth(const smtp::command& c)
+{
+    if (config_.credentials == nullptr || (config_.auth_requires_tls && !in_tls_)) {
+        return error_reply(502, "5.5.1", "Error: authentication not enabled");
+    }
+    // RFC 4954 §4: AUTH needs a greeting, may not repeat, and not inside a transaction.
+    if (!greeted_) {
+        return error_reply(503, "5.5.1", "Error: send EHLO first");
+    }
+    if (auth_user_) {
+        return error_reply(503, "5.5.1", "Error: already authenticated");
+    }
+    if (mail_from_) {
+        return error_reply(503, "5.5.1", "Error: AUTH not permitted during a mail transaction");
+    }
+    std::string_view arg = c.argument;
+    auto space = arg.find(' ');
+    std::string mechanism(arg.substr(0, space));
+    for (auto& ch : mechanism) {
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    std::string_view initial =
+        space == std::string_view::npos ? std::string_view{} : arg.substr(space + 1);
+    if (mechanism.empty()) {
+        return error_reply(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
+    }
+    if (mechanism == "PLAIN") {
+        if (initial.empty()) {
+            response r;
+            r.reply = "334 \r\n"; // RFC 4954 §4: an empty challenge
+            r.effect = [this] { auth_step_ = auth_step::plain_response; };
+            return r;
+        }
+        return check_plain(initial);
+    }
+    if (mechanism == "LOGIN") {
+        response r;
+        if (initial.empty()) {
+            r.reply = "334 VXNlcm5hbWU6\r\n"; // "Username:"
+            r.effect = [this] { auth_step_ = auth_step::login_user; };
+            return r;
+        }
+        auto user = smtp::base64_decode(initial);
+        if (!user) {
+            return error_reply(501, "5.5.2", "Error: cannot decode response");
+        }
+        r.reply = "334 UGFzc3dvcmQ6\r\n"; // "Password:"
+        r.effect = [this, u = *user] {
+            auth_login_user_ = u;
+            auth_step_ = auth_step::login_password;
+        };
+        return r;
+    }
+    // RFC 4954 §4: 504 for an unsupported mechanism.
+    return error_reply(504, "5.5.4", "Error: unsupported authentication mechanism");
+}
+
+server_session::response server_session::check_plain(std::string_view encoded)
+{
+    // RFC 4954 §4: "=" is an empty response.
+    auto decoded = encoded == "=" ? std::optional<std::string>("") : smtp::base64_decode(encoded);
+    if (!decoded) {
+        return error_reply(501, "5.5.2", "Error: cannot decode response");
+    }
+    // RFC 4616 §2: message = [authzid] NUL authcid NUL passwd
+    auto first = decoded->find('\0');
+    auto second = first == std::string::npos ? first : decoded->find('\0', first + 1);
+    if (second == std::string::npos) {
+        return error_reply(501, "5.5.2", "Error: malformed PLAIN response");
+    }
+    std::string_view all(*decoded);
+    return auth_result(all.substr(first + 1, second - first - 1), all.substr(second + 1));
+}
+
+server_session::response server_session::auth_result(std::string_view user,
+                                                     std::string_view password)
+{
+    if (!config_.credentials->check(user, password)) {
+        // RFC 4954 §6: 535 5.7.8 for bad credentials.
+        return error_reply(535, "5.7.8", "Error: authentication credentials invalid");
+    }
+    response r;
+    r.reply = smtp::make_reply(235, "2.7.0", "Authentication successful");
+    r.effect = [this, u = std::string(user)] {
+        auth_user_ = u;
+        record_.set_auth(u);
+    };
+    return r;
+}
+
+void server_session::process_auth_line(std::string_view line, time_point now)
+{
+    auto step = std::exchange(auth_step_, auth_step::none);
+    auto build = [&]() -> response {
+        // RFC 4954 §4: "*" cancels the exchange with 501.
+        if (line == "*") {
+            return error_reply(501, "5.0.0", "Authentication cancelled");
+        }
+        if (step == auth_step::plain_response) {
+            return check_plain(line);
+        }
+        auto decoded = smtp::base64_decode(line);
+        if (!decoded) {
+            return error_reply(501, "5.5.2", "Error: cannot decode response");
+        }
+        switch (step) {
+        case auth_step::login_user: {
+            response r;
+            r.reply = "334 UGFzc3dvcmQ6\r\n";
+            r.effect = [this, u = *decoded] {
+                auth_login_user_ = u;
+                auth_step_ = auth_step::login_password;
+            };
+            return r;
+        }
+        case auth_step::login_password: return auth_result(auth_login_user_, *decoded);
+        case auth_step::plain_response:
+        case auth_step::none: break;
+        }
+        return error_reply(503, "5.5.1", "Error: no authentication in progress");
+    };
+    respond(smtp::phase::auth, "AUTH", {}, build, now);
+}
+
+} // namespace mock

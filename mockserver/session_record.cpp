@@ -1,0 +1,104 @@
+#include "mockserver/session_record.hpp"
+
+namespace mock {
+
+std::string_view to_string(session_outcome o) noexcept
+{
+    switch (o) {
+    case session_outcome::active: return "active";
+    case session_outcome::quit: return "quit";
+    case session_outcome::client_closed: return "client_closed";
+    case session_outcome::idle_timeout: return "idle_timeout";
+    case session_outcome::fault_closed: return "fault_closed";
+    case session_outcome::refused: return "refused";
+    case session_outcome::tls_failed: return "tls_failed";
+    case session_outcome::server_stop: return "server_stop";
+    case session_outcome::error: return "error";
+    }
+    return "unknown";
+}
+
+session_record::session_record(std::uint64_t id, std::string peer, std::string local,
+                               std::chrono::system_clock::time_point started_at,
+                               std::chrono::steady_clock::time_point started_steady)
+    : id_(id)
+    , started_steady_(started_steady)
+{
+    data_.id = id;
+    data_.peer = std::move(peer);
+    data_.local = std::move(local);
+    data_.started_at = started_at;
+}
+
+void session_record::add(std::string_view dir, std::string_view text,
+                         std::chrono::steady_clock::time_point now)
+{
+    std::chrono::duration<double, std::milli> t = now - started_steady_;
+    std::lock_guard lock(mutex_);
+    if (data_.transcript.size() >= max_entries) {
+        ++data_.dropped_entries;
+        return;
+    }
+    data_.transcript.push_back({t.count(), std::string(dir), std::string(text)});
+}
+
+void session_record::add_fired(const faults::fired_rule& rule)
+{
+    std::lock_guard lock(mutex_);
+    data_.fired.push_back(rule);
+}
+
+void session_record::add_message(std::string id)
+{
+    std::lock_guard lock(mutex_);
+    data_.messages.push_back(std::move(id));
+}
+
+void session_record::set_tls(std::string version, std::string cipher)
+{
+    std::lock_guard lock(mutex_);
+    data_.tls_version = std::move(version);
+    data_.tls_cipher = std::move(cipher);
+}
+
+void session_record::set_auth(std::string user)
+{
+    std::lock_guard lock(mutex_);
+    data_.auth_user = std::move(user);
+}
+
+void session_record::finish(session_outcome outcome, std::chrono::system_clock::time_point at)
+{
+    std::lock_guard lock(mutex_);
+    if (data_.ended_at) {
+        return;
+    }
+    data_.outcome = outcome;
+    data_.ended_at = at;
+}
+
+session_record::snapshot session_record::read() const
+{
+    std::lock_guard lock(mutex_);
+    return data_;
+}
+
+session_outcome session_record::outcome() const
+{
+    std::lock_guard lock(mutex_);
+    return data_.outcome;
+}
+
+bool session_record::tls() const
+{
+    std::lock_guard lock(mutex_);
+    return data_.tls_version.has_value();
+}
+
+std::optional<std::string> session_record::auth_user() const
+{
+    std::lock_guard lock(mutex_);
+    return data_.auth_user;
+}
+
+} // namespace mock

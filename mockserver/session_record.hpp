@@ -1,0 +1,100 @@
+#pragma once
+
+#include "faults/action.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mock {
+
+/// One line of a session transcript.
+struct transcript_entry {
+    /// Milliseconds since the connection was accepted.
+    double t_ms = 0;
+    /// "S" (server sent), "C" (client sent) or "event".
+    std::string dir;
+    /// The line without CRLF, or a description of the event.
+    std::string text;
+};
+
+/// How a session ended.
+enum class session_outcome {
+    active,       ///< still connected
+    quit,         ///< the client sent QUIT and got 221
+    client_closed,///< the client closed or reset the connection
+    idle_timeout, ///< closed by the server after the idle timeout
+    fault_closed, ///< closed or reset by a fault
+    refused,      ///< turned away: too many connections or too many errors
+    tls_failed,   ///< the TLS handshake failed
+    server_stop,  ///< the server shut down
+    error,        ///< an I/O error
+};
+
+/// The contract name of an outcome, e.g. "client_closed".
+std::string_view to_string(session_outcome o) noexcept;
+
+/// Everything recorded about one SMTP session: who, when, the transcript, the fault rules that
+/// fired and the messages accepted. Written by the session, read by the control API from other
+/// threads, so every access takes the record's own lock.
+class session_record {
+public:
+    /// Most transcript entries kept; later ones are counted, not stored.
+    static constexpr std::size_t max_entries = 500;
+
+    session_record(std::uint64_t id, std::string peer, std::string local,
+                   std::chrono::system_clock::time_point started_at,
+                   std::chrono::steady_clock::time_point started_steady);
+
+    /// Adds a transcript entry at monotonic time `now`.
+    void add(std::string_view dir, std::string_view text, std::chrono::steady_clock::time_point now);
+    /// Records a fault rule that fired.
+    void add_fired(const faults::fired_rule& rule);
+    /// Records the id of a message accepted in this session.
+    void add_message(std::string id);
+    /// Records TLS as established, with the negotiated protocol version and cipher.
+    void set_tls(std::string version, std::string cipher);
+    /// Records a successful authentication.
+    void set_auth(std::string user);
+    /// Marks the session ended, unless it already was.
+    void finish(session_outcome outcome, std::chrono::system_clock::time_point at);
+
+    /// A consistent copy, for reading.
+    struct snapshot {
+        std::uint64_t id = 0;                        ///< session id, counting from 1
+        std::string peer;                            ///< client address:port
+        std::string local;                           ///< listener address:port
+        std::chrono::system_clock::time_point started_at; ///< when accepted
+        std::optional<std::chrono::system_clock::time_point> ended_at; ///< when it ended
+        session_outcome outcome = session_outcome::active; ///< how it ended
+        std::vector<transcript_entry> transcript;    ///< what was said, in order
+        std::size_t dropped_entries = 0;             ///< entries beyond max_entries
+        std::vector<faults::fired_rule> fired;       ///< fault rules that fired
+        std::vector<std::string> messages;           ///< ids of accepted messages
+        std::optional<std::string> tls_version;      ///< e.g. "TLSv1.3", once TLS is up
+        std::optional<std::string> tls_cipher;       ///< the negotiated cipher
+        std::optional<std::string> auth_user;        ///< the authenticated user
+    };
+    snapshot read() const;
+
+    /// The session id.
+    std::uint64_t id() const noexcept { return id_; }
+    /// How the session ended, or active.
+    session_outcome outcome() const;
+    /// Whether TLS is established (for message metadata).
+    bool tls() const;
+    /// The authenticated user, if any.
+    std::optional<std::string> auth_user() const;
+
+private:
+    const std::uint64_t id_;
+    const std::chrono::steady_clock::time_point started_steady_;
+    mutable std::mutex mutex_;
+    snapshot data_;
+};
+
+} // namespace mock

@@ -1,0 +1,92 @@
+#include "mockserver/tls_contexts.hpp"
+
+#include <openssl/ssl.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace mock {
+
+namespace net = boost::asio;
+
+namespace {
+
+std::string read_file(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw std::runtime_error(path.string() + ": cannot read");
+    }
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// A ClientHello callback that refuses every hello with a handshake_failure alert.
+int refuse_hello(SSL*, int* alert, void*)
+{
+    *alert = SSL_AD_HANDSHAKE_FAILURE;
+    return SSL_CLIENT_HELLO_ERROR;
+}
+
+} // namespace
+
+tls_contexts::tls_contexts(std::string hostname,
+                           const std::optional<std::filesystem::path>& cert_file,
+                           const std::optional<std::filesystem::path>& key_file)
+    : factory_(std::move(hostname))
+{
+    if (cert_file.has_value() != key_file.has_value()) {
+        throw std::runtime_error("--tls-cert and --tls-key go together");
+    }
+    pem_credentials pem = cert_file ? pem_credentials{read_file(*cert_file), read_file(*key_file)}
+                                    : factory_.make(faults::tls_fault::certificate_kind::normal);
+    healthy_ = make(pem, false);
+}
+
+std::shared_ptr<net::ssl::context> tls_contexts::make(const pem_credentials& pem, bool fail_hello)
+{
+    auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_server);
+    ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                     net::ssl::context::no_sslv3 | net::ssl::context::single_dh_use);
+    boost::system::error_code ec;
+    ctx->use_certificate_chain(net::buffer(pem.certificate_chain), ec);
+    if (ec) {
+        throw std::runtime_error("TLS certificate: " + ec.message());
+    }
+    ctx->use_private_key(net::buffer(pem.private_key), net::ssl::context::pem, ec);
+    if (ec) {
+        throw std::runtime_error("TLS private key: " + ec.message());
+    }
+    if (fail_hello) {
+        SSL_CTX_set_client_hello_cb(ctx->native_handle(), refuse_hello, nullptr);
+    }
+    return ctx;
+}
+
+std::shared_ptr<net::ssl::context>
+tls_contexts::context_for(const std::optional<faults::tls_fault>& f)
+{
+    if (!f) {
+        return healthy_;
+    }
+    std::lock_guard lock(mutex_);
+    if (f->handshake == faults::tls_fault::handshake_mode::fail) {
+        if (!failing_) {
+            failing_ = make(factory_.make(faults::tls_fault::certificate_kind::normal), true);
+        }
+        return failing_;
+    }
+    if (f->certificate == faults::tls_fault::certificate_kind::normal) {
+        return healthy_;
+    }
+    std::pair key{static_cast<int>(f->certificate), f->days};
+    auto& slot = variants_[key];
+    if (!slot) {
+        slot = make(factory_.make(f->certificate, f->days), false);
+    }
+    return slot;
+}
+
+} // namespace mock

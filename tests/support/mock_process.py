@@ -1,0 +1,71 @@
+"""Starts and stops a real smtp-mock process for black-box tests."""
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import time
+
+
+def program(env_var):
+    """Path of a built program, passed in by CTest (SMTP_MOCK, SMTP_PROBE, ...)."""
+    path = os.environ.get(env_var)
+    if not path:
+        raise RuntimeError(f"{env_var} is not set: run the tests through ctest (ci/test)")
+    return path
+
+
+def split_address(text):
+    """'127.0.0.1:25' or '[::1]:25' -> (host, port)."""
+    host, _, port = text.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+class MockProcess:
+    """A running smtp-mock; its ready line tells where it listens."""
+
+    def __init__(self, args=(), timeout=10.0):
+        cmd = [program("SMTP_MOCK"), "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0",
+               *args]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.ready = self._read_ready(timeout)
+        self.host, self.port = split_address(self.ready["smtp"][0])
+        self.control = self.ready.get("control")
+        self.stderr = b""
+
+    def _read_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        line = b""
+        while not line.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.proc.kill()
+                raise RuntimeError("smtp-mock printed no ready line in time")
+            readable, _, _ = select.select([self.proc.stdout], [], [], left)
+            if readable:
+                chunk = os.read(self.proc.stdout.fileno(), 4096)
+                if not chunk:
+                    err = self.proc.stderr.read().decode(errors="replace")
+                    raise RuntimeError(f"smtp-mock exited before it was ready: {err}")
+                line += chunk
+        ready = json.loads(line.split(b"\n", 1)[0])
+        assert ready["event"] == "ready", ready
+        return ready
+
+    def connect(self, timeout=5.0):
+        """A raw TCP socket to the SMTP listener."""
+        return socket.create_connection((self.host, self.port), timeout=timeout)
+
+    def stop(self, timeout=15.0):
+        """SIGTERM, then wait; returns the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.stderr = self.proc.stderr.read()
+        return self.proc.returncode
