@@ -53,8 +53,7 @@ session_action server_session::start(time_point now, bool implicit_tls)
         return next(now);
     }
     respond(smtp::phase::banner, {}, {}, [this] {
-        return response{smtp::make_reply(220, "", config_.hostname + " ESMTP smtp-mock ready"),
-                        {}, false, false};
+        return response{smtp::make_reply(220, "", config_.hostname + " ESMTP smtp-mock ready")};
     }, now);
     return next(now);
 }
@@ -128,8 +127,7 @@ session_action server_session::on_tls_done(bool ok, std::string_view version,
     if (implicit_tls_) {
         implicit_tls_ = false;
         respond(smtp::phase::banner, {}, {}, [this] {
-            return response{smtp::make_reply(220, "", config_.hostname + " ESMTP smtp-mock ready"),
-                            {}, false, false};
+            return response{smtp::make_reply(220, "", config_.hostname + " ESMTP smtp-mock ready")};
         }, now);
         return next(now);
     }
@@ -404,6 +402,10 @@ void server_session::execute(const faults::action& a, response r, time_point now
         push(close_op{false});
         stopped_ = true;
         finish(session_outcome::quit);
+        return;
+    }
+    if (r.start_tls) {
+        begin_tls(now);
         return;
     }
     if (in_body_) {

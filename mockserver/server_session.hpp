@@ -65,6 +65,7 @@ private:
         std::string reply;                  ///< wire bytes of the normal reply
         std::function<void()> effect;       ///< state change when the command takes effect
         bool close_after = false;           ///< close (FIN) once the reply is sent
+        bool start_tls = false;             ///< start the TLS handshake once the reply is sent
         bool error = false;                 ///< counts towards max_errors
     };
 

@@ -121,32 +121,16 @@ server_session::response server_session::on_mail(const smtp::command& c)
         return error_reply(501, "5.5.4",
                            fmt::format("Syntax: MAIL FROM:<address>: {}", path.error().message()));
     }
+    // The parser has checked the syntax of SIZE, BODY and SMTPUTF8 (RFC 1870, 6152, 6531).
     for (const auto& p : path->parameters) {
         if (p.keyword == "SIZE") {
             // RFC 1870 §6: SIZE=n above the limit gets 552 at MAIL.
-            std::uint64_t size = 0;
-            if (!p.value || p.value->find_first_not_of("0123456789") != std::string::npos ||
-                p.value->size() > 19) {
-                return error_reply(501, "5.5.4", "Syntax: SIZE=<octets>");
-            }
-            size = std::stoull(*p.value);
-            if (config_.max_message_size != 0 && size > config_.max_message_size) {
+            if (config_.max_message_size != 0 && std::stoull(*p.value) > config_.max_message_size) {
                 return error_reply(552, "5.3.4", "Error: message size exceeds fixed limit");
             }
-        } else if (p.keyword == "BODY") {
-            // RFC 6152 §2: BODY=7BIT or BODY=8BITMIME.
-            if (!p.value || (*p.value != "7BIT" && *p.value != "8BITMIME")) {
-                return error_reply(501, "5.5.4", "Syntax: BODY=7BIT|8BITMIME");
-            }
-        } else if (p.keyword == "SMTPUTF8") {
-            // RFC 6531 §3.4: SMTPUTF8 takes no value.
-            if (p.value) {
-                return error_reply(501, "5.5.4", "Syntax: SMTPUTF8 takes no value");
-            }
-        } else if (p.keyword == "AUTH") {
-            // RFC 4954 §5: AUTH=<mailbox> is accepted and ignored.
-        } else {
-            // RFC 5321 §4.1.1.11: 555 for an unrecognised MAIL parameter.
+        } else if (p.keyword != "BODY" && p.keyword != "SMTPUTF8" && p.keyword != "AUTH") {
+            // RFC 5321 §4.1.1.11: 555 for an unrecognised MAIL parameter. AUTH=<mailbox>
+            // (RFC 4954 §5) is accepted and ignored.
             return error_reply(555, "5.5.4",
                                fmt::format("Error: unsupported parameter {}", p.keyword));
         }
@@ -227,7 +211,7 @@ server_session::response server_session::on_rset(const smtp::command& c)
 server_session::response server_session::on_noop(const smtp::command&)
 {
     // RFC 5321 §4.1.1.9: NOOP may carry an argument, which is ignored.
-    return {smtp::make_reply(250, "2.0.0", "Ok"), {}, false, false};
+    return response{smtp::make_reply(250, "2.0.0", "Ok")};
 }
 
 server_session::response server_session::on_vrfy(const smtp::command& c)
@@ -236,8 +220,7 @@ server_session::response server_session::on_vrfy(const smtp::command& c)
         return error_reply(501, "5.5.4", "Syntax: VRFY address");
     }
     // RFC 5321 §3.5.3: 252 when the server will not verify but will accept the address.
-    return {smtp::make_reply(252, "2.5.2", "Cannot VRFY user, but will accept message"), {}, false,
-            false};
+    return response{smtp::make_reply(252, "2.5.2", "Cannot VRFY user, but will accept message")};
 }
 
 server_session::response server_session::on_quit(const smtp::command& c)
@@ -255,10 +238,9 @@ server_session::response server_session::on_quit(const smtp::command& c)
 server_session::response server_session::on_help(const smtp::command&)
 {
     // RFC 5321 §4.1.1.8.
-    return {smtp::make_reply(214, "2.0.0",
+    return response{smtp::make_reply(214, "2.0.0",
                              "Commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY QUIT STARTTLS "
-                             "AUTH HELP"),
-            {}, false, false};
+                             "AUTH HELP")};
 }
 
 server_session::response server_session::on_starttls(const smtp::command& c)
@@ -275,7 +257,7 @@ server_session::response server_session::on_starttls(const smtp::command& c)
     }
     response r;
     r.reply = smtp::make_reply(220, "2.0.0", "Ready to start TLS");
-    r.effect = [this] { begin_tls(last_activity_); };
+    r.start_tls = true;
     return r;
 }
 

@@ -1,5 +1,6 @@
 """Starts and stops a real smtp-mock process for black-box tests."""
 
+import http.client
 import json
 import os
 import select
@@ -57,6 +58,35 @@ class MockProcess:
     def connect(self, timeout=5.0):
         """A raw TCP socket to the SMTP listener."""
         return socket.create_connection((self.host, self.port), timeout=timeout)
+
+    def api(self, method, path, body=None, headers=None):
+        """One control API request; returns (status, parsed JSON or raw bytes, headers)."""
+        host, port = split_address(self.control)
+        conn = http.client.HTTPConnection(host, port, timeout=10)
+        try:
+            if isinstance(body, (dict, list)):
+                body = json.dumps(body)
+                headers = {"Content-Type": "application/json", **(headers or {})}
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            data = resp.read()
+            if resp.getheader("Content-Type", "").startswith("application/json"):
+                data = json.loads(data)
+            return resp.status, data, dict(resp.getheaders())
+        finally:
+            conn.close()
+
+    def messages(self):
+        """Metadata of every captured message, oldest first."""
+        status, data, _ = self.api("GET", "/api/v1/messages")
+        assert status == 200, data
+        return data["messages"]
+
+    def raw_message(self, message_id):
+        """The exact bytes of one captured message."""
+        status, data, _ = self.api("GET", f"/api/v1/messages/{message_id}/raw")
+        assert status == 200, data
+        return data
 
     def stop(self, timeout=15.0):
         """SIGTERM, then wait; returns the exit code."""

@@ -1,0 +1,649 @@
+#include "session_script.hpp"
+
+#include "smtp/base64.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace std::chrono_literals;
+using mock::test::session_script;
+
+namespace {
+
+const std::string greeting = "EHLO client.example\r\n";
+const std::string envelope = "MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\n";
+
+std::string ehlo_reply(bool starttls = true, bool auth = false)
+{
+    std::string r = "250-localhost greets client.example\r\n250-PIPELINING\r\n"
+                    "250-SIZE 10485760\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n";
+    if (starttls) {
+        r += "250-STARTTLS\r\n";
+    }
+    if (auth) {
+        r += "250-AUTH PLAIN LOGIN\r\n";
+    }
+    return r + "250 SMTPUTF8\r\n";
+}
+
+// Starts a session and greets it; the greeting replies are dropped.
+void greet(session_script& s)
+{
+    s.start();
+    s.send(greeting);
+    s.take_output();
+}
+
+} // namespace
+
+TEST(server_session, banner_then_waits_for_a_command)
+{
+    session_script s;
+    s.start();
+    EXPECT_EQ(s.take_output(), "220 localhost ESMTP smtp-mock ready\r\n");
+    EXPECT_TRUE(s.reading());
+}
+
+TEST(server_session, ehlo_lists_the_extensions)
+{
+    mock::session_config c;
+    c.tls_available = true;
+    session_script s(c);
+    s.start();
+    s.take_output();
+    s.send(greeting);
+    EXPECT_EQ(s.take_output(), ehlo_reply());
+}
+
+TEST(server_session, helo_answers_one_line)
+{
+    session_script s;
+    s.start();
+    s.take_output();
+    s.send("HELO client\r\n");
+    EXPECT_EQ(s.take_output(), "250 localhost\r\n");
+}
+
+TEST(server_session, a_message_is_captured_byte_exact_after_dot_unstuffing)
+{
+    session_script s;
+    greet(s);
+    s.send(envelope + "DATA\r\n");
+    EXPECT_EQ(s.take_output(), "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n");
+    s.send("Subject: t\r\n\r\n..\r\n..leading dot\r\n.\r\n");
+    EXPECT_EQ(s.take_output(), "250 2.0.0 Ok: queued as 1\r\n");
+    auto stored = s.store.list();
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_EQ(stored[0]->data, "Subject: t\r\n\r\n.\r\n.leading dot\r\n");
+    EXPECT_EQ(stored[0]->mail_from, "a@example.com");
+    EXPECT_EQ(stored[0]->rcpt_to, std::vector<std::string>{"b@example.com"});
+    EXPECT_EQ(stored[0]->session_id, 1u);
+}
+
+TEST(server_session, bare_lf_inside_the_body_is_kept_and_does_not_end_it)
+{
+    session_script s;
+    greet(s);
+    s.send(envelope + "DATA\r\n");
+    s.take_output();
+    s.send("a\nb\r\n.\n.\r\n");
+    auto stored = s.store.list();
+    ASSERT_EQ(stored.size(), 1u);
+    // ".\n" is content (RFC 5321 §2.3.8): unstuffed to "\n"; only CRLF.CRLF ends the data.
+    EXPECT_EQ(stored[0]->data, "a\nb\r\n\n");
+}
+
+TEST(server_session, the_same_dialogue_split_at_every_byte_gives_the_same_replies)
+{
+    const std::string dialogue = greeting + envelope +
+                                 "DATA\r\nSubject: split\r\n\r\n..x\r\nline\r\n.\r\nNOOP\r\nQUIT\r\n";
+    session_script whole;
+    whole.start();
+    whole.send(dialogue);
+    const std::string expected = whole.output;
+    ASSERT_TRUE(whole.closed(false));
+    for (std::size_t split = 1; split < dialogue.size(); ++split) {
+        session_script s;
+        s.start();
+        s.send(dialogue.substr(0, split));
+        s.send(dialogue.substr(split));
+        EXPECT_EQ(s.output, expected) << "split at " << split;
+        ASSERT_EQ(s.store.size(), 1u);
+        EXPECT_EQ(s.store.list()[0]->data, "Subject: split\r\n\r\n.x\r\nline\r\n");
+    }
+}
+
+TEST(server_session, one_byte_at_a_time)
+{
+    const std::string dialogue = greeting + envelope + "DATA\r\nhello\r\n.\r\nQUIT\r\n";
+    session_script s;
+    s.start();
+    for (char c : dialogue) {
+        s.send(std::string(1, c));
+    }
+    EXPECT_TRUE(s.closed(false));
+    ASSERT_EQ(s.store.size(), 1u);
+    EXPECT_EQ(s.store.list()[0]->data, "hello\r\n");
+}
+
+TEST(server_session, pipelined_commands_are_answered_in_order_in_one_write)
+{
+    session_script s;
+    greet(s);
+    s.writes.clear();
+    s.send(envelope + "RCPT TO:<c@example.com>\r\nNOOP\r\nRSET\r\n");
+    ASSERT_EQ(s.writes.size(), 1u);
+    EXPECT_EQ(s.writes[0], "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 Ok\r\n"
+                           "250 2.0.0 Ok\r\n");
+}
+
+struct sequencing_case {
+    const char* name;
+    std::string before;
+    std::string command;
+    std::string reply;
+};
+
+class sequencing : public ::testing::TestWithParam<sequencing_case> {};
+
+TEST_P(sequencing, bad_sequence_and_bad_syntax_get_the_rfc_reply)
+{
+    const auto& c = GetParam();
+    session_script s;
+    s.start();
+    s.send(c.before);
+    s.take_output();
+    s.send(c.command);
+    EXPECT_EQ(s.take_output(), c.reply);
+    EXPECT_TRUE(s.reading());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    rfc5321, sequencing,
+    ::testing::Values(
+        sequencing_case{"mail_before_ehlo", "", "MAIL FROM:<a@b.c>\r\n",
+                        "503 5.5.1 Error: send HELO/EHLO first\r\n"},
+        sequencing_case{"rcpt_before_mail", greeting, "RCPT TO:<a@b.c>\r\n",
+                        "503 5.5.1 Error: need MAIL command\r\n"},
+        sequencing_case{"data_before_mail", greeting, "DATA\r\n",
+                        "503 5.5.1 Error: need MAIL command\r\n"},
+        sequencing_case{"data_before_rcpt", greeting + "MAIL FROM:<a@b.c>\r\n", "DATA\r\n",
+                        "503 5.5.1 Error: need RCPT command\r\n"},
+        sequencing_case{"nested_mail", greeting + "MAIL FROM:<a@b.c>\r\n", "MAIL FROM:<a@b.c>\r\n",
+                        "503 5.5.1 Error: nested MAIL command\r\n"},
+        sequencing_case{"rset_ends_transaction", greeting + envelope + "RSET\r\n", "DATA\r\n",
+                        "503 5.5.1 Error: need MAIL command\r\n"},
+        sequencing_case{"ehlo_ends_transaction", greeting + envelope + greeting, "DATA\r\n",
+                        "503 5.5.1 Error: need MAIL command\r\n"},
+        sequencing_case{"ehlo_without_domain", "", "EHLO\r\n", "501 5.5.4 Syntax: EHLO hostname\r\n"},
+        sequencing_case{"helo_without_domain", "", "HELO \r\n", "501 5.5.4 Syntax: HELO hostname\r\n"},
+        sequencing_case{"mail_without_brackets", greeting, "MAIL FROM:a@b.c\r\n",
+                        "501 5.5.4 Syntax: MAIL FROM:<address>: path is not of the form <mailbox>\r\n"},
+        sequencing_case{"rcpt_null_path", greeting + "MAIL FROM:<>\r\n", "RCPT TO:<>\r\n",
+                        "501 5.5.4 Syntax: RCPT TO:<address>: path is not of the form <mailbox>\r\n"},
+        sequencing_case{"unknown_mail_parameter", greeting, "MAIL FROM:<a@b.c> FOO=1\r\n",
+                        "555 5.5.4 Error: unsupported parameter FOO\r\n"},
+        sequencing_case{"size_too_big", greeting, "MAIL FROM:<a@b.c> SIZE=99999999999\r\n",
+                        "552 5.3.4 Error: message size exceeds fixed limit\r\n"},
+        sequencing_case{"bad_body", greeting, "MAIL FROM:<a@b.c> BODY=9BIT\r\n",
+                        "501 5.5.4 Syntax: MAIL FROM:<address>: malformed ESMTP parameter\r\n"},
+        sequencing_case{"data_with_argument", greeting + envelope, "DATA now\r\n",
+                        "501 5.5.4 Syntax: DATA takes no argument\r\n"},
+        sequencing_case{"unknown_command", "", "FROB\r\n", "500 5.5.2 Error: command not recognized\r\n"},
+        sequencing_case{"empty_line", "", "\r\n", "500 5.5.2 Error: empty command\r\n"},
+        sequencing_case{"expn_not_implemented", "", "EXPN list\r\n",
+                        "502 5.5.1 Error: command not implemented\r\n"},
+        sequencing_case{"vrfy", "", "VRFY someone\r\n",
+                        "252 2.5.2 Cannot VRFY user, but will accept message\r\n"},
+        sequencing_case{"noop_with_argument", "", "NOOP anything\r\n", "250 2.0.0 Ok\r\n"},
+        sequencing_case{"bare_lf_command", "", "NOOP\n",
+                        "500 5.5.2 Error: bare LF received; lines must end with CRLF\r\n"},
+        sequencing_case{"line_too_long", "", std::string(600, 'A') + "\r\n",
+                        "500 5.5.2 Error: line too long\r\n"},
+        sequencing_case{"starttls_unavailable", greeting, "STARTTLS\r\n",
+                        "502 5.5.1 Error: STARTTLS not available\r\n"},
+        sequencing_case{"auth_unavailable", greeting, "AUTH PLAIN\r\n",
+                        "502 5.5.1 Error: authentication not enabled\r\n"},
+        sequencing_case{"null_sender_accepted", greeting, "MAIL FROM:<>\r\n", "250 2.1.0 Ok\r\n"},
+        sequencing_case{"lowercase_verbs", "", "ehlo x\r\n",
+                        "250-localhost greets x\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n"
+                        "250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 SMTPUTF8\r\n"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(server_session, quit_replies_221_and_closes_with_fin)
+{
+    session_script s;
+    s.start();
+    s.take_output();
+    s.send("QUIT\r\n");
+    EXPECT_EQ(s.take_output(), "221 2.0.0 Bye\r\n");
+    EXPECT_TRUE(s.closed(false));
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::quit);
+}
+
+TEST(server_session, message_over_the_size_limit_gets_552_at_the_dot_and_is_not_kept)
+{
+    mock::session_config c;
+    c.max_message_size = 10;
+    session_script s(c);
+    greet(s);
+    s.send(envelope + "DATA\r\n");
+    s.take_output();
+    s.send("0123456789abcdef\r\n.\r\n");
+    EXPECT_EQ(s.take_output(), "552 5.3.4 Error: message exceeds fixed maximum message size\r\n");
+    EXPECT_EQ(s.store.size(), 0u);
+    // The transaction is over: a new one works.
+    s.send(envelope);
+    EXPECT_EQ(s.take_output(), "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n");
+}
+
+TEST(server_session, overlong_body_line_is_rejected_at_the_dot)
+{
+    session_script s;
+    greet(s);
+    s.send(envelope + "DATA\r\n");
+    s.take_output();
+    s.send(std::string(1200, 'x') + "\r\nshort\r\n.\r\n");
+    EXPECT_EQ(s.take_output(), "552 5.3.4 Error: message has a line over 1000 octets\r\n");
+    EXPECT_EQ(s.store.size(), 0u);
+}
+
+TEST(server_session, body_line_of_exactly_1000_octets_is_accepted)
+{
+    session_script s;
+    greet(s);
+    s.send(envelope + "DATA\r\n");
+    s.take_output();
+    s.send(std::string(998, 'x') + "\r\n.\r\n");
+    EXPECT_EQ(s.take_output(), "250 2.0.0 Ok: queued as 1\r\n");
+}
+
+TEST(server_session, idle_timeout_says_421_and_closes)
+{
+    mock::session_config c;
+    c.idle_timeout = 30s;
+    session_script s(c);
+    s.start();
+    s.take_output();
+    auto* r = std::get_if<mock::read_op>(&s.last);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r->deadline, s.now + 30s);
+    s.now += 30s;
+    s.run(s.session().on_read_timeout(s.now));
+    EXPECT_EQ(s.take_output(), "421 4.4.2 localhost Idle timeout, closing\r\n");
+    EXPECT_TRUE(s.closed(false));
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::idle_timeout);
+}
+
+TEST(server_session, refused_connection_gets_421)
+{
+    session_script s;
+    s.run(s.session().refuse(s.now));
+    EXPECT_EQ(s.take_output(), "421 4.7.0 localhost Too many connections, try again later\r\n");
+    EXPECT_TRUE(s.closed(false));
+}
+
+TEST(server_session, too_many_errors_close_the_session)
+{
+    mock::session_config c;
+    c.max_errors = 3;
+    session_script s(c);
+    s.start();
+    s.take_output();
+    s.send("X\r\nY\r\nZ\r\nNOOP\r\n");
+    EXPECT_EQ(s.take_output(),
+              "500 5.5.2 Error: command not recognized\r\n500 5.5.2 Error: command not recognized\r\n"
+              "500 5.5.2 Error: command not recognized\r\n421 4.7.0 localhost Error: too many errors\r\n");
+    EXPECT_TRUE(s.closed(false));
+}
+
+TEST(server_session, shutdown_says_421)
+{
+    session_script s;
+    s.start();
+    s.take_output();
+    s.run(s.session().on_shutdown(s.now));
+    EXPECT_EQ(s.take_output(), "421 4.3.2 localhost Service shutting down\r\n");
+    EXPECT_TRUE(s.closed(false));
+}
+
+TEST(server_session, an_io_error_at_any_step_ends_the_session)
+{
+    const std::vector<std::string> steps = {greeting, envelope, "DATA\r\n", "body\r\n", ".\r\n",
+                                            "QUIT\r\n"};
+    for (std::size_t fail_at = 0; fail_at < steps.size(); ++fail_at) {
+        session_script s;
+        s.start();
+        for (std::size_t i = 0; i < fail_at; ++i) {
+            s.send(steps[i]);
+        }
+        s.run(s.session().on_io_error("simulated", s.now));
+        EXPECT_TRUE(s.done()) << fail_at;
+        EXPECT_EQ(s.record().outcome(), mock::session_outcome::error) << fail_at;
+        EXPECT_EQ(s.store.size(), fail_at >= 5 ? 1u : 0u) << fail_at;
+    }
+}
+
+TEST(server_session, peer_close_mid_transaction_keeps_nothing_partial)
+{
+    session_script s;
+    greet(s);
+    s.send(envelope + "DATA\r\npartial body\r\n");
+    s.run(s.session().on_peer_closed(false, s.now));
+    EXPECT_TRUE(s.done());
+    EXPECT_EQ(s.store.size(), 0u);
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::client_closed);
+}
+
+// --- STARTTLS (RFC 3207) ---
+
+TEST(server_session, starttls_discards_injected_plaintext_and_resets_the_greeting)
+{
+    mock::session_config c;
+    c.tls_available = true;
+    session_script s(c);
+    greet(s);
+    s.send("STARTTLS\r\nMAIL FROM:<injected@x.y>\r\n");
+    EXPECT_EQ(s.take_output(), "220 2.0.0 Ready to start TLS\r\n");
+    ASSERT_TRUE(s.tls_requested());
+    s.run(s.session().on_tls_done(true, "TLSv1.3", "TLS_AES_256_GCM_SHA384", s.now));
+    EXPECT_TRUE(s.reading());
+    EXPECT_EQ(s.take_output(), ""); // the injected MAIL was dropped, not answered
+    s.send("MAIL FROM:<a@b.c>\r\n");
+    EXPECT_EQ(s.take_output(), "503 5.5.1 Error: send HELO/EHLO first\r\n");
+    s.send(greeting);
+    EXPECT_EQ(s.take_output(), ehlo_reply(false));
+    s.send("STARTTLS\r\n");
+    EXPECT_EQ(s.take_output(), "503 5.5.1 Error: TLS already active\r\n");
+    EXPECT_TRUE(s.record().tls());
+}
+
+TEST(server_session, implicit_tls_handshakes_before_the_banner)
+{
+    mock::session_config c;
+    c.tls_available = true;
+    session_script s(c);
+    s.start(true);
+    EXPECT_TRUE(s.tls_requested());
+    EXPECT_EQ(s.take_output(), "");
+    s.run(s.session().on_tls_done(true, "TLSv1.3", "TLS_AES_128_GCM_SHA256", s.now));
+    EXPECT_EQ(s.take_output(), "220 localhost ESMTP smtp-mock ready\r\n");
+}
+
+TEST(server_session, failed_handshake_ends_the_session)
+{
+    mock::session_config c;
+    c.tls_available = true;
+    session_script s(c);
+    greet(s);
+    s.send("STARTTLS\r\n");
+    s.run(s.session().on_tls_done(false, "no shared cipher", "", s.now));
+    EXPECT_TRUE(s.done());
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::tls_failed);
+}
+
+// --- AUTH (RFC 4954) ---
+
+class auth_test : public ::testing::Test {
+protected:
+    auth_test()
+    {
+        users_.add("alice", "secret");
+        config_.credentials = &users_;
+    }
+    mock::user_table users_;
+    mock::session_config config_;
+};
+
+TEST_F(auth_test, plain_with_initial_response)
+{
+    session_script s(config_);
+    s.start();
+    s.send(greeting);
+    EXPECT_EQ(s.take_output().find("250-AUTH PLAIN LOGIN\r\n") != std::string::npos, true);
+    s.send("AUTH PLAIN " + smtp::base64_encode(std::string("\0alice\0secret", 13)) + "\r\n");
+    EXPECT_EQ(s.take_output(), "235 2.7.0 Authentication successful\r\n");
+    EXPECT_EQ(s.record().auth_user(), "alice");
+    s.send("AUTH PLAIN x\r\n");
+    EXPECT_EQ(s.take_output(), "503 5.5.1 Error: already authenticated\r\n");
+}
+
+TEST_F(auth_test, plain_in_two_steps_with_a_bad_password)
+{
+    session_script s(config_);
+    greet(s);
+    s.send("AUTH PLAIN\r\n");
+    EXPECT_EQ(s.take_output(), "334 \r\n");
+    s.send(smtp::base64_encode(std::string("\0alice\0wrong", 12)) + "\r\n");
+    EXPECT_EQ(s.take_output(), "535 5.7.8 Error: authentication credentials invalid\r\n");
+}
+
+TEST_F(auth_test, login_exchange)
+{
+    session_script s(config_);
+    greet(s);
+    s.send("AUTH LOGIN\r\n");
+    EXPECT_EQ(s.take_output(), "334 VXNlcm5hbWU6\r\n");
+    s.send(smtp::base64_encode("alice") + "\r\n");
+    EXPECT_EQ(s.take_output(), "334 UGFzc3dvcmQ6\r\n");
+    s.send(smtp::base64_encode("secret") + "\r\n");
+    EXPECT_EQ(s.take_output(), "235 2.7.0 Authentication successful\r\n");
+}
+
+TEST_F(auth_test, cancel_unknown_mechanism_and_bad_base64)
+{
+    session_script s(config_);
+    greet(s);
+    s.send("AUTH LOGIN\r\n*\r\n");
+    EXPECT_EQ(s.take_output(), "334 VXNlcm5hbWU6\r\n501 5.0.0 Authentication cancelled\r\n");
+    s.send("AUTH CRAM-MD5\r\n");
+    EXPECT_EQ(s.take_output(), "504 5.5.4 Error: unsupported authentication mechanism\r\n");
+    s.send("AUTH PLAIN !!!!\r\n");
+    EXPECT_EQ(s.take_output(), "501 5.5.2 Error: cannot decode response\r\n");
+}
+
+TEST_F(auth_test, require_auth_refuses_mail_with_530)
+{
+    config_.require_auth = true;
+    session_script s(config_);
+    greet(s);
+    s.send("MAIL FROM:<a@b.c>\r\n");
+    EXPECT_EQ(s.take_output(), "530 5.7.0 Authentication required\r\n");
+}
+
+TEST_F(auth_test, auth_requires_tls_hides_auth_until_tls)
+{
+    config_.auth_requires_tls = true;
+    config_.tls_available = true;
+    session_script s(config_);
+    s.start();
+    s.send(greeting);
+    EXPECT_EQ(s.take_output().find("AUTH"), std::string::npos);
+    s.send("STARTTLS\r\n");
+    s.run(s.session().on_tls_done(true, "TLSv1.3", "x", s.now));
+    s.take_output();
+    s.send(greeting);
+    EXPECT_NE(s.take_output().find("250-AUTH PLAIN LOGIN\r\n"), std::string::npos);
+}
+
+// --- Faults: the session carries out whatever the decider says, at each phase ---
+
+TEST(session_faults, connect_reset_sends_nothing)
+{
+    session_script s;
+    faults::action a;
+    a.end = faults::ending::close_rst;
+    s.decider.on(smtp::phase::connect, a);
+    s.start();
+    EXPECT_EQ(s.output, "");
+    EXPECT_TRUE(s.closed(true));
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::fault_closed);
+}
+
+TEST(session_faults, banner_hang_sends_nothing_and_hangs)
+{
+    session_script s;
+    faults::action a;
+    a.end = faults::ending::hang;
+    s.decider.on(smtp::phase::banner, a);
+    s.start();
+    EXPECT_EQ(s.output, "");
+    EXPECT_TRUE(s.hanging());
+    ASSERT_EQ(s.record().read().fired.size(), 1u);
+    EXPECT_EQ(s.record().read().fired[0].at, smtp::phase::banner);
+}
+
+TEST(session_faults, delay_comes_before_the_normal_reply)
+{
+    session_script s;
+    faults::action a;
+    a.delay = 2500ms;
+    s.decider.on(smtp::phase::banner, a);
+    s.start();
+    EXPECT_EQ(s.slept, 2500ms);
+    EXPECT_EQ(s.output, "220 localhost ESMTP smtp-mock ready\r\n");
+}
+
+TEST(session_faults, replaced_reply_does_not_start_the_transaction)
+{
+    session_script s;
+    greet(s);
+    faults::action a;
+    a.send = "451 4.3.0 Try later\r\n";
+    s.decider.on(smtp::phase::mail, a);
+    s.send("MAIL FROM:<a@b.c>\r\nRCPT TO:<x@y.z>\r\n");
+    EXPECT_EQ(s.take_output(), "451 4.3.0 Try later\r\n503 5.5.1 Error: need MAIL command\r\n");
+}
+
+TEST(session_faults, reply_then_close_at_ehlo)
+{
+    session_script s;
+    s.start();
+    s.take_output();
+    faults::action a;
+    a.send = "421 4.3.2 Going down\r\n";
+    a.end = faults::ending::close_fin;
+    s.decider.on(smtp::phase::ehlo, a);
+    s.send(greeting + "NOOP\r\n");
+    EXPECT_EQ(s.take_output(), "421 4.3.2 Going down\r\n");
+    EXPECT_TRUE(s.closed(false));
+}
+
+TEST(session_faults, raw_bytes_are_sent_verbatim_and_trickled)
+{
+    session_script s;
+    faults::action a;
+    a.send = "22O garbage without crlf";
+    a.trickle_bytes_per_second = 5;
+    s.decider.on(smtp::phase::banner, a);
+    s.start();
+    EXPECT_EQ(s.output, "22O garbage without crlf");
+    ASSERT_EQ(s.trickled.size(), 1u);
+    EXPECT_EQ(s.trickled[0], 5);
+}
+
+TEST(session_faults, body_fault_closes_after_the_given_octets)
+{
+    session_script s;
+    greet(s);
+    faults::action a;
+    a.end = faults::ending::close_rst;
+    a.after_bytes = 20;
+    s.decider.on(smtp::phase::body, a);
+    s.send(envelope + "DATA\r\n");
+    s.take_output();
+    s.send("0123456789\r\n");
+    EXPECT_TRUE(s.reading()); // 12 octets: not yet
+    s.send("0123456789\r\nmore\r\n.\r\n");
+    EXPECT_TRUE(s.closed(true));
+    EXPECT_EQ(s.take_output(), "");
+    EXPECT_EQ(s.store.size(), 0u);
+}
+
+TEST(session_faults, body_hang_right_after_354)
+{
+    session_script s;
+    greet(s);
+    faults::action a;
+    a.end = faults::ending::hang;
+    s.decider.on(smtp::phase::body, a);
+    s.send(envelope + "DATA\r\n");
+    EXPECT_EQ(s.take_output(), "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n");
+    EXPECT_TRUE(s.hanging());
+}
+
+TEST(session_faults, data_end_rejection_keeps_no_message_and_positive_replacement_keeps_it)
+{
+    {
+        session_script s;
+        greet(s);
+        faults::action a;
+        a.send = "552 5.3.4 Too big\r\n";
+        s.decider.on(smtp::phase::data_end, a);
+        s.send(envelope + "DATA\r\nx\r\n.\r\n");
+        EXPECT_EQ(s.store.size(), 0u);
+    }
+    {
+        session_script s;
+        greet(s);
+        faults::action a;
+        a.send = "250 2.0.0 Accepted differently\r\n";
+        s.decider.on(smtp::phase::data_end, a);
+        s.send(envelope + "DATA\r\nx\r\n.\r\n");
+        EXPECT_EQ(s.store.size(), 1u);
+    }
+}
+
+TEST(session_faults, quit_hang_never_replies)
+{
+    session_script s;
+    greet(s);
+    faults::action a;
+    a.end = faults::ending::hang;
+    s.decider.on(smtp::phase::quit, a);
+    s.send("QUIT\r\n");
+    EXPECT_EQ(s.take_output(), "");
+    EXPECT_TRUE(s.hanging());
+}
+
+TEST(session_faults, tls_fault_reaches_the_handshake)
+{
+    mock::session_config c;
+    c.tls_available = true;
+    session_script s(c);
+    greet(s);
+    faults::action a;
+    a.tls = faults::tls_fault{faults::tls_fault::handshake_mode::normal,
+                              faults::tls_fault::certificate_kind::expired, 0};
+    s.decider.on(smtp::phase::tls, a);
+    s.send("STARTTLS\r\n");
+    auto* t = std::get_if<mock::tls_op>(&s.last);
+    ASSERT_NE(t, nullptr);
+    ASSERT_TRUE(t->fault.has_value());
+    EXPECT_EQ(t->fault->certificate, faults::tls_fault::certificate_kind::expired);
+}
+
+TEST(session_faults, every_phase_is_asked_once_in_order)
+{
+    session_script s;
+    s.start();
+    s.send(greeting + envelope + "DATA\r\nx\r\n.\r\nRSET\r\nNOOP\r\nVRFY x\r\nHELO y\r\nQUIT\r\n");
+    using smtp::phase;
+    EXPECT_EQ(s.decider.asked,
+              (std::vector<phase>{phase::connect, phase::banner, phase::ehlo, phase::mail,
+                                  phase::rcpt, phase::data, phase::body, phase::data_end,
+                                  phase::rset, phase::noop, phase::vrfy, phase::helo, phase::quit}));
+}
+
+TEST(server_session, transcript_records_both_directions)
+{
+    session_script s;
+    s.start();
+    s.send("NOOP\r\n");
+    auto snap = s.record().read();
+    ASSERT_GE(snap.transcript.size(), 3u);
+    EXPECT_EQ(snap.transcript[0].dir, "S");
+    EXPECT_EQ(snap.transcript[0].text, "220 localhost ESMTP smtp-mock ready");
+    EXPECT_EQ(snap.transcript[1].dir, "C");
+    EXPECT_EQ(snap.transcript[1].text, "NOOP");
+    EXPECT_EQ(snap.transcript[2].text, "250 2.0.0 Ok");
+}
