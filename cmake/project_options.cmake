@@ -18,3 +18,13 @@ if(SMTPH_SANITIZE)
         -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
     target_link_options(smtph_options INTERFACE -fsanitize=address,undefined)
 endif()
+
+# libFuzzer builds (ci/fuzz, clang): instrument every project library for coverage, with ASan
+# and UBSan; the fuzz targets link the libFuzzer driver.
+option(SMTPH_FUZZ "Build the libFuzzer targets (clang only)" OFF)
+if(SMTPH_FUZZ)
+    target_compile_options(smtph_options INTERFACE
+        -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+        -fno-sanitize-recover=undefined)
+    target_link_options(smtph_options INTERFACE -fsanitize=address,undefined)
+endif()
