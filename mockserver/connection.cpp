@@ -5,6 +5,8 @@
 
 #include <openssl/ssl.h>
 
+#include <array>
+
 namespace mock {
 
 namespace net = boost::asio;
@@ -13,15 +15,56 @@ using boost::system::error_code;
 connection::connection(io::tcp_socket socket)
     : socket_(std::move(socket))
 {
+    error_code ignored;
+    socket_.non_blocking(true, ignored);
 }
 
-net::awaitable<std::tuple<error_code, std::size_t>>
-connection::read_some(net::mutable_buffer buffer)
+namespace {
+
+constexpr std::size_t read_chunk = 64 * 1024;
+
+// The plain-TCP read buffer of this thread. Safe to share: a read copies out of it before the
+// coroutine can be suspended again.
+std::array<char, read_chunk>& thread_read_buffer()
+{
+    thread_local std::array<char, read_chunk> buffer;
+    return buffer;
+}
+
+} // namespace
+
+net::awaitable<error_code> connection::read_some(std::string& out)
 {
     if (tls_) {
-        co_return co_await tls_->async_read_some(buffer);
+        if (!tls_buffer_) {
+            tls_buffer_ = std::make_unique<char[]>(read_chunk);
+        }
+        auto [ec, n] = co_await tls_->async_read_some(net::buffer(tls_buffer_.get(), read_chunk));
+        out.append(tls_buffer_.get(), n);
+        co_return ec;
     }
-    co_return co_await socket_.async_read_some(buffer);
+    for (;;) {
+        // Wait for readability first, then read without blocking into the shared buffer.
+        auto [wec] = co_await socket_.async_wait(net::socket_base::wait_read);
+        if (wec) {
+            co_return wec;
+        }
+        auto& buffer = thread_read_buffer();
+        error_code ec;
+        std::size_t n = socket_.read_some(net::buffer(buffer), ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) {
+            continue;
+        }
+        out.append(buffer.data(), n);
+        co_return ec;
+    }
+}
+
+net::awaitable<error_code> connection::read_discard()
+{
+    std::string sink;
+    auto ec = co_await read_some(sink);
+    co_return ec;
 }
 
 net::awaitable<error_code> connection::write(std::string_view bytes)
@@ -62,10 +105,9 @@ net::awaitable<void> connection::close_gracefully(std::chrono::steady_clock::dur
     error_code ignored;
     socket_.shutdown(net::socket_base::shutdown_send, ignored);
     auto deadline = std::chrono::steady_clock::now() + linger;
-    char sink[4096];
     for (;;) {
-        auto r = co_await io::with_deadline(socket_.async_read_some(net::buffer(sink)), deadline);
-        if (!r || std::get<0>(*r)) {
+        auto r = co_await io::with_deadline(read_discard(), deadline);
+        if (!r || *r) {
             break;
         }
     }

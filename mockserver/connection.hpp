@@ -19,9 +19,14 @@ class connection {
 public:
     explicit connection(io::tcp_socket socket);
 
-    /// Reads whatever is available, up to the buffer's size.
-    boost::asio::awaitable<std::tuple<boost::system::error_code, std::size_t>>
-    read_some(boost::asio::mutable_buffer buffer);
+    /// Waits until bytes arrive and appends what is available to `out`.
+    ///
+    /// Plain TCP reads go through one buffer per thread, so an idle connection holds no read
+    /// buffer of its own (DESIGN.md §3: tens of thousands of held sessions).
+    boost::asio::awaitable<boost::system::error_code> read_some(std::string& out);
+
+    /// Waits until bytes arrive and throws them away (for hangs and draining).
+    boost::asio::awaitable<boost::system::error_code> read_discard();
 
     /// Writes all of `bytes`.
     boost::asio::awaitable<boost::system::error_code> write(std::string_view bytes);
@@ -52,6 +57,7 @@ private:
     io::tcp_socket socket_;
     std::shared_ptr<boost::asio::ssl::context> context_;
     std::unique_ptr<boost::asio::ssl::stream<io::tcp_socket&>> tls_;
+    std::unique_ptr<char[]> tls_buffer_; // TLS reads need a buffer of the connection's own
 };
 
 } // namespace mock
