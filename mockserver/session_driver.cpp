@@ -8,7 +8,6 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 
-#include <array>
 
 namespace mock {
 
@@ -71,6 +70,7 @@ net::awaitable<void> run_session(io::tcp_socket socket, server_context& ctx, ses
     auto peer = socket.remote_endpoint(ec);
     auto local = socket.local_endpoint(ec);
     connection conn(std::move(socket));
+    ctx.counters.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     auto active = ctx.counters.connections_active.fetch_add(1, std::memory_order_relaxed) + 1;
     session_scope scope{ctx, live, live.insert(live.end(), session_handle{&conn, false})};
 
@@ -91,7 +91,7 @@ net::awaitable<void> run_session(io::tcp_socket socket, server_context& ctx, ses
         action = session.start(clock_type::now(), implicit_tls);
     }
 
-    std::array<char, 16 * 1024> buffer;
+    std::string input; // bytes read and not yet handed to the session
     for (;;) {
         if (scope.handle->stop_requested && !session.finished() &&
             (std::holds_alternative<read_op>(action) || std::holds_alternative<hang_op>(action))) {
@@ -110,13 +110,12 @@ net::awaitable<void> run_session(io::tcp_socket socket, server_context& ctx, ses
                      : is_reset(wec) ? session.on_peer_closed(true, clock_type::now())
                                      : session.on_io_error(wec.message(), clock_type::now());
         } else if (auto* r = std::get_if<read_op>(&action)) {
-            auto result =
-                co_await io::with_deadline(conn.read_some(net::buffer(buffer)), r->deadline);
+            auto result = co_await io::with_deadline(conn.read_some(input), r->deadline);
             if (!result) {
                 action = session.on_read_timeout(clock_type::now());
                 continue;
             }
-            auto [rec, n] = *result;
+            auto rec = *result;
             if (rec == net::error::operation_aborted && scope.handle->stop_requested) {
                 continue;
             }
@@ -126,8 +125,9 @@ net::awaitable<void> run_session(io::tcp_socket socket, server_context& ctx, ses
                              : session.on_io_error(rec.message(), clock_type::now());
                 continue;
             }
-            ctx.counters.bytes_received.fetch_add(n, std::memory_order_relaxed);
-            action = session.on_read(std::string_view(buffer.data(), n), clock_type::now());
+            ctx.counters.bytes_received.fetch_add(input.size(), std::memory_order_relaxed);
+            action = session.on_read(input, clock_type::now());
+            input.clear();
         } else if (auto* s = std::get_if<sleep_op>(&action)) {
             co_await io::sleep_for(s->duration);
             action = session.on_slept(clock_type::now());
@@ -135,8 +135,7 @@ net::awaitable<void> run_session(io::tcp_socket socket, server_context& ctx, ses
             // Send nothing; discard input until the peer goes or the server stops.
             error_code hec;
             while (!hec && !scope.handle->stop_requested) {
-                auto [e, n] = co_await conn.read_some(net::buffer(buffer));
-                hec = e;
+                hec = co_await conn.read_discard();
             }
             if (scope.handle->stop_requested) {
                 conn.close(false);
