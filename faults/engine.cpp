@@ -1,0 +1,178 @@
+#include "faults/engine.hpp"
+
+#include "faults/reply_text.hpp"
+#include "faults/scenario_loader.hpp"
+
+#include <algorithm>
+
+namespace faults {
+namespace {
+
+// SplitMix64 (Steele, Lea, Flood 2014): spreads (seed, ordinal) over the whole seed space.
+std::uint64_t splitmix64(std::uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+} // namespace
+
+decision_rng::decision_rng(std::uint64_t seed, std::uint64_t ordinal)
+    : generator_(splitmix64(splitmix64(seed) ^ ordinal))
+{
+}
+
+double decision_rng::next()
+{
+    // The top 53 bits as a fraction: mt19937_64's output is fixed by the standard, unlike
+    // std::uniform_real_distribution's.
+    return static_cast<double>(generator_() >> 11) * 0x1.0p-53;
+}
+
+compiled_rule::compiled_rule(rule r)
+    : rule_(std::move(r))
+{
+    validate_rule(rule_, "rule " + rule_.id, "");
+    constexpr auto flags = std::regex::ECMAScript | std::regex::icase;
+    if (rule_.when.command) {
+        command_.emplace(*rule_.when.command, flags);
+    }
+    if (rule_.when.argument) {
+        argument_.emplace(*rule_.when.argument, flags);
+    }
+    if (rule_.effect.reply) {
+        send_ = render_reply(*rule_.effect.reply).wire;
+    } else if (rule_.effect.raw) {
+        send_ = rule_.effect.raw;
+    }
+}
+
+bool compiled_rule::matches(const connection_context& context, const decision_point& at,
+                            std::chrono::milliseconds since_load) const
+{
+    const rule_when& w = rule_.when;
+    if (!w.phases.empty() &&
+        std::find(w.phases.begin(), w.phases.end(), at.phase) == w.phases.end()) {
+        return false;
+    }
+    if (command_ && !std::regex_match(at.command.begin(), at.command.end(), *command_)) {
+        return false;
+    }
+    if (argument_ && !std::regex_search(at.argument.begin(), at.argument.end(), *argument_)) {
+        return false;
+    }
+    if (!w.connections.empty() &&
+        std::none_of(w.connections.begin(), w.connections.end(),
+                     [&](const connection_range& r) { return r.contains(context.ordinal); })) {
+        return false;
+    }
+    if (!w.client.empty() && (!context.peer || std::none_of(w.client.begin(), w.client.end(),
+                                                            [&](const client_network& n) {
+                                                                return n.contains(*context.peer);
+                                                            }))) {
+        return false;
+    }
+    if (w.after && since_load < *w.after) {
+        return false;
+    }
+    if (w.until && since_load >= *w.until) {
+        return false;
+    }
+    return true;
+}
+
+bool compiled_rule::try_fire() const noexcept
+{
+    if (!rule_.when.times) {
+        fired_.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+    std::uint64_t current = fired_.load(std::memory_order_relaxed);
+    do {
+        if (current >= *rule_.when.times) {
+            return false;
+        }
+    } while (!fired_.compare_exchange_weak(current, current + 1, std::memory_order_relaxed));
+    return true;
+}
+
+action compiled_rule::make_action(const decision_point& at) const
+{
+    const rule_effect& d = rule_.effect;
+    action a;
+    a.delay = d.delay.value_or(std::chrono::milliseconds{0});
+    a.send = send_;
+    a.trickle_bytes_per_second = d.trickle;
+    if (d.hang) {
+        a.end = ending::hang;
+    } else if (d.close) {
+        a.end = *d.close;
+    }
+    a.after_bytes = d.after_bytes.value_or(0);
+    a.tls = d.tls;
+    a.fired = fired_rule{rule_.id, at.phase};
+    return a;
+}
+
+std::vector<std::shared_ptr<const compiled_rule>> compile_rules(const std::vector<rule>& rules)
+{
+    std::vector<std::shared_ptr<const compiled_rule>> out;
+    out.reserve(rules.size());
+    for (const auto& r : rules) {
+        out.push_back(std::make_shared<const compiled_rule>(r));
+    }
+    return out;
+}
+
+engine::engine(std::vector<std::shared_ptr<const compiled_rule>> rules,
+               std::chrono::steady_clock::time_point loaded_at,
+               std::shared_ptr<std::atomic<std::uint64_t>> fired_total)
+    : rules_(std::move(rules))
+    , loaded_at_(loaded_at)
+    , fired_total_(std::move(fired_total))
+{
+}
+
+action engine::decide(const connection_context& context, const decision_point& at,
+                      std::chrono::steady_clock::time_point now, decision_rng& rng) const
+{
+    const auto since_load = std::chrono::duration_cast<std::chrono::milliseconds>(now - loaded_at_);
+    for (const auto& r : rules_) {
+        if (!r->matches(context, at, since_load)) {
+            continue;
+        }
+        const double probability = r->definition().when.probability;
+        if (probability < 1.0 && !(rng.next() < probability)) {
+            continue;
+        }
+        if (!r->try_fire()) {
+            continue;
+        }
+        if (fired_total_) {
+            fired_total_->fetch_add(1, std::memory_order_relaxed);
+        }
+        return r->make_action(at);
+    }
+    return action{};
+}
+
+engine_session::engine_session(std::shared_ptr<const engine> snapshot, connection_context context,
+                               decision_rng rng)
+    : engine_(std::move(snapshot))
+    , context_(std::move(context))
+    , rng_(std::move(rng))
+{
+}
+
+action engine_session::decide(const decision_point& at, std::chrono::steady_clock::time_point now)
+{
+    action a = engine_->decide(context_, at, now, rng_);
+    if (a.fired) {
+        fired_.push_back(*a.fired);
+    }
+    return a;
+}
+
+} // namespace faults

@@ -1,0 +1,140 @@
+#pragma once
+
+// The fault engine: a pure decision function over an immutable rule set, plus the counters
+// the rules share (DESIGN.md §4).
+//
+//   engine e(compile_rules(s.rules), loaded_at, fired_total);
+//   decision_rng rng(seed, ordinal);                       // one per session
+//   action a = e.decide(context, {phase, verb, argument}, now, rng);
+//
+// The first rule (in order) whose conditions all hold fires; later rules are not evaluated for
+// that decision point, so their `times` are not consumed.
+
+#include "faults/action.hpp"
+#include "faults/client_network.hpp"
+#include "faults/scenario.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace faults {
+
+/// The fixed facts about one connection that rules can match on.
+struct connection_context {
+    std::uint64_t session_id = 0;   ///< the server's session id (for the record only)
+    std::uint64_t ordinal = 1;      ///< 1 for the first connection since the scenario was loaded
+    std::optional<ip_address> peer; ///< the client's address; none when unknown
+};
+
+/// The random source of one session: seeded from (seed, connection ordinal), so the decisions
+/// for a given connection are the same run after run, whatever the thread interleaving.
+class decision_rng {
+public:
+    /// Seeds the generator from the run's seed and the connection ordinal.
+    decision_rng(std::uint64_t seed, std::uint64_t ordinal);
+
+    /// The next draw, uniform in [0, 1). Exactly reproducible on every platform.
+    double next();
+
+private:
+    std::mt19937_64 generator_;
+};
+
+/// A rule ready for matching: regexes compiled, reply rendered, plus its fire counter.
+/// Shared between engine snapshots, so counts and `times` survive adding other rules.
+class compiled_rule {
+public:
+    /// Compiles `r`; throws scenario_error when it is invalid (see validate_rule).
+    explicit compiled_rule(rule r);
+
+    compiled_rule(const compiled_rule&) = delete;
+    compiled_rule& operator=(const compiled_rule&) = delete;
+
+    /// The rule as written.
+    const rule& definition() const noexcept { return rule_; }
+
+    /// How many times it has fired.
+    std::uint64_t fired() const noexcept { return fired_.load(std::memory_order_relaxed); }
+
+    /// True when every condition except probability and `times` holds.
+    bool matches(const connection_context& context, const decision_point& at,
+                 std::chrono::milliseconds since_load) const;
+
+    /// Counts one firing; false (and nothing counted) when `times` is used up. Atomic.
+    bool try_fire() const noexcept;
+
+    /// The action this rule produces at `at`.
+    action make_action(const decision_point& at) const;
+
+private:
+    rule rule_;
+    std::optional<std::regex> command_;
+    std::optional<std::regex> argument_;
+    std::optional<std::string> send_;
+    mutable std::atomic<std::uint64_t> fired_{0};
+};
+
+/// Compiles a rule list in order. Throws scenario_error on the first invalid rule.
+std::vector<std::shared_ptr<const compiled_rule>> compile_rules(const std::vector<rule>& rules);
+
+/// An immutable snapshot of a rule set with its time base. decide() is thread-safe.
+class engine {
+public:
+    /// `loaded_at` is when the scenario was loaded: the origin of `after` and `until`.
+    /// `fired_total`, when given, counts every firing of every rule.
+    engine(std::vector<std::shared_ptr<const compiled_rule>> rules,
+           std::chrono::steady_clock::time_point loaded_at,
+           std::shared_ptr<std::atomic<std::uint64_t>> fired_total = nullptr);
+
+    /// The action for decision point `at` of the connection `context` at time `now`. Draws from
+    /// `rng` once for each rule with a probability below 1 whose other conditions hold.
+    action decide(const connection_context& context, const decision_point& at,
+                  std::chrono::steady_clock::time_point now, decision_rng& rng) const;
+
+    /// The rules, in order.
+    const std::vector<std::shared_ptr<const compiled_rule>>& rules() const noexcept
+    {
+        return rules_;
+    }
+
+    /// The origin of `after` and `until`.
+    std::chrono::steady_clock::time_point loaded_at() const noexcept { return loaded_at_; }
+
+private:
+    std::vector<std::shared_ptr<const compiled_rule>> rules_;
+    std::chrono::steady_clock::time_point loaded_at_;
+    std::shared_ptr<std::atomic<std::uint64_t>> fired_total_;
+};
+
+/// A session_decider over one engine snapshot: what the server holds for one connection.
+/// Keeps the snapshot it started with, and records every rule that fired. Used by one thread
+/// (the session's); the snapshot it shares with other sessions is thread-safe.
+class engine_session final : public session_decider {
+public:
+    /// Decides for the connection `context` with `snapshot`, drawing from `rng`.
+    engine_session(std::shared_ptr<const engine> snapshot, connection_context context,
+                   decision_rng rng);
+
+    action decide(const decision_point& at, std::chrono::steady_clock::time_point now) override;
+
+    /// The connection this session decides for.
+    const connection_context& context() const noexcept { return context_; }
+
+    /// Every rule that fired in this session, in order.
+    const std::vector<fired_rule>& fired() const noexcept { return fired_; }
+
+private:
+    std::shared_ptr<const engine> engine_;
+    connection_context context_;
+    decision_rng rng_;
+    std::vector<fired_rule> fired_;
+};
+
+} // namespace faults

@@ -1,0 +1,140 @@
+#pragma once
+
+// The scenario model of DESIGN.md §4 as plain structs: what a scenario file says, after
+// validation. Loading is in scenario_loader.hpp, JSON in scenario_json.hpp, decisions in
+// engine.hpp.
+//
+//   struct scenario { name, summary, description, listener, probe, expect, rules };
+//   struct rule     { id, when (rule_when), effect (rule_effect: the `do` map) };
+
+#include "faults/action.hpp"
+#include "faults/client_network.hpp"
+#include "faults/connection_range.hpp"
+#include "smtp/failure_kind.hpp"
+#include "smtp/phase.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faults {
+
+/// Whether the mock accepts TCP connections at all (DESIGN.md §4, `listener`).
+enum class listener_state {
+    open,      ///< accept connections normally
+    closed,    ///< refuse connections: the client's connect() fails with ECONNREFUSED
+    blackhole, ///< never complete the handshake: the client's connect() times out
+};
+
+/// The contract name of a listener state, e.g. "blackhole".
+std::string_view to_string(listener_state s) noexcept;
+
+/// The listener state with this contract name, if any.
+std::optional<listener_state> parse_listener_state(std::string_view name) noexcept;
+
+/// What the built-in probe must do, and with which settings, to reach the fault (`probe`).
+struct probe_hints {
+    bool send = false;     ///< send a message (MAIL, RCPT, DATA): --send
+    bool starttls = false; ///< upgrade with STARTTLS: --starttls
+    bool tls = false;      ///< implicit TLS from the first byte: --tls
+    bool auth = false;     ///< authenticate: --auth
+    bool insecure = false; ///< do not verify the certificate (it is still read): --insecure
+    std::optional<smtp::phase> quit_after;             ///< stop after this phase: --quit-after
+    std::optional<std::chrono::milliseconds> warning;  ///< slow threshold for WARNING: -w
+    std::optional<std::chrono::milliseconds> critical; ///< slow threshold for CRITICAL: -c
+    std::optional<std::chrono::milliseconds> timeout;  ///< total hard deadline: -t
+    std::optional<std::chrono::milliseconds> connect_timeout; ///< --connect-timeout
+    std::optional<std::chrono::milliseconds> command_timeout; ///< --command-timeout
+    std::optional<int> cert_days_warning;                     ///< --cert-days WARN
+    std::optional<int> cert_days_critical;                    ///< --cert-days WARN,CRIT
+
+    friend bool operator==(const probe_hints&, const probe_hints&) = default;
+};
+
+/// What the built-in probe should report against this scenario (`expect`).
+struct expectation {
+    /// Accepted Nagios statuses: any of OK, WARNING, CRITICAL.
+    std::vector<std::string> status;
+    /// The failure kind, when the status is not OK.
+    std::optional<smtp::failure_kind> kind;
+    /// The phase of the failure, when the status is not OK.
+    std::optional<smtp::phase> phase;
+
+    friend bool operator==(const expectation&, const expectation&) = default;
+};
+
+/// The conditions of a rule (`when`); every condition given must hold.
+struct rule_when {
+    /// Decision points where the rule applies; empty means every phase.
+    std::vector<smtp::phase> phases;
+    /// ECMAScript regex that must match the whole verb, case-insensitively.
+    std::optional<std::string> command;
+    /// ECMAScript regex searched for in the command argument, case-insensitively.
+    std::optional<std::string> argument;
+    /// Connection ordinals where the rule applies; empty means every connection.
+    std::vector<connection_range> connections;
+    /// Chance that the rule fires when everything else matches, 0 to 1.
+    double probability = 1.0;
+    /// Applies only from this long after the scenario was loaded.
+    std::optional<std::chrono::milliseconds> after;
+    /// Applies only until this long after the scenario was loaded.
+    std::optional<std::chrono::milliseconds> until;
+    /// Fires at most this many times in total, across all sessions.
+    std::optional<std::uint64_t> times;
+    /// Peers the rule applies to; empty means every peer.
+    std::vector<client_network> client;
+
+    friend bool operator==(const rule_when&, const rule_when&) = default;
+};
+
+/// The effects of a rule (`do`), applied in this order: delay, reply or raw, trickle, ending.
+struct rule_effect {
+    /// Wait before sending anything.
+    std::optional<std::chrono::milliseconds> delay;
+    /// A reply as its lines, e.g. {"421 4.3.2 Service shutting down"}; each starts with a code.
+    std::optional<std::vector<std::string>> reply;
+    /// Bytes sent verbatim instead of the reply.
+    std::optional<std::string> raw;
+    /// Send at this many bytes per second.
+    std::optional<double> trickle;
+    /// Send nothing more and keep the connection open.
+    bool hang = false;
+    /// Close the connection: ending::close_fin or ending::close_rst.
+    std::optional<ending> close;
+    /// In the body phase: the ending applies after this many octets of message content.
+    std::optional<std::uint64_t> after_bytes;
+    /// In the tls phase: how the handshake goes wrong.
+    std::optional<tls_fault> tls;
+
+    friend bool operator==(const rule_effect&, const rule_effect&) = default;
+};
+
+/// One fault rule: when the conditions hold, do the effects.
+struct rule {
+    std::string id;     ///< unique in its scenario; generated (r1, r2, ...) when not given
+    rule_when when;     ///< the `when` map
+    rule_effect effect; ///< the `do` map
+
+    friend bool operator==(const rule&, const rule&) = default;
+};
+
+/// A whole scenario file.
+struct scenario {
+    std::string name;        ///< short kebab-case name, e.g. "banner-missing"
+    std::string summary;     ///< one sentence
+    std::string description; ///< what it simulates, causes, what the RFC says, what to report
+    listener_state listener = listener_state::open; ///< connection-level state
+    probe_hints probe;                              ///< what the built-in probe must do
+    std::optional<expectation> expect;              ///< what the built-in probe should report
+    std::vector<rule> rules;                        ///< in order; the first match fires
+
+    friend bool operator==(const scenario&, const scenario&) = default;
+};
+
+/// The healthy scenario: listener open, no rules.
+scenario healthy_scenario();
+
+} // namespace faults

@@ -1,0 +1,311 @@
+#include "faults/scenario_json.hpp"
+
+#include "faults/duration.hpp"
+#include "faults/scenario_loader.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/string.hpp>
+
+namespace faults {
+namespace {
+
+namespace json = boost::json;
+
+// RFC 3629 §4: whether `s` is well-formed UTF-8 (JSON strings must be).
+bool valid_utf8(std::string_view s)
+{
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t extra = 0;
+        std::uint32_t cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            extra = 1;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            extra = 2;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            extra = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + extra >= s.size()) {
+            return false;
+        }
+        for (std::size_t k = 1; k <= extra; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xc0) != 0x80) {
+                return false;
+            }
+            cp = (cp << 6) | (cc & 0x3f);
+        }
+        static constexpr std::uint32_t min_cp[] = {0, 0x80, 0x800, 0x10000};
+        if (cp < min_cp[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+            return false;
+        }
+        i += extra + 1;
+    }
+    return true;
+}
+
+std::string to_hex(std::string_view bytes)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (char ch : bytes) {
+        const auto b = static_cast<unsigned char>(ch);
+        out += digits[b >> 4];
+        out += digits[b & 0x0f];
+    }
+    return out;
+}
+
+// One value as itself, several as a list.
+template <class T, class F> json::value one_or_list(const std::vector<T>& items, F&& convert)
+{
+    if (items.size() == 1) {
+        return convert(items.front());
+    }
+    json::array out;
+    for (const auto& item : items) {
+        out.push_back(convert(item));
+    }
+    return out;
+}
+
+json::value to_json(std::chrono::milliseconds d)
+{
+    return json::string(format_duration(d));
+}
+
+json::object when_json(const rule_when& w)
+{
+    json::object o;
+    if (!w.phases.empty()) {
+        o["phase"] = one_or_list(
+            w.phases, [](smtp::phase p) { return json::value(json::string(smtp::to_string(p))); });
+    }
+    if (w.command) {
+        o["command"] = *w.command;
+    }
+    if (w.argument) {
+        o["argument"] = *w.argument;
+    }
+    if (!w.connections.empty()) {
+        o["connections"] = one_or_list(w.connections, [](const connection_range& r) {
+            return json::value(json::string(r.to_string()));
+        });
+    }
+    if (w.probability != 1.0) {
+        o["probability"] = w.probability;
+    }
+    if (w.after) {
+        o["after"] = to_json(*w.after);
+    }
+    if (w.until) {
+        o["until"] = to_json(*w.until);
+    }
+    if (w.times) {
+        o["times"] = *w.times;
+    }
+    if (!w.client.empty()) {
+        o["client"] = one_or_list(w.client, [](const client_network& n) {
+            return json::value(json::string(n.to_string()));
+        });
+    }
+    return o;
+}
+
+json::object tls_json(const tls_fault& t)
+{
+    json::object o;
+    using kind = tls_fault::certificate_kind;
+    switch (t.certificate) {
+    case kind::normal:
+        break;
+    case kind::expired:
+        o["certificate"] = "expired";
+        break;
+    case kind::not_yet_valid:
+        o["certificate"] = "not_yet_valid";
+        break;
+    case kind::self_signed:
+        o["certificate"] = "self_signed";
+        break;
+    case kind::wrong_host:
+        o["certificate"] = "wrong_host";
+        break;
+    case kind::expires_in_days:
+        o["expires_in_days"] = t.days;
+        break;
+    }
+    switch (t.handshake) {
+    case tls_fault::handshake_mode::normal:
+        break;
+    case tls_fault::handshake_mode::fail:
+        o["handshake"] = "fail";
+        break;
+    case tls_fault::handshake_mode::hang:
+        o["handshake"] = "hang";
+        break;
+    }
+    return o;
+}
+
+json::object do_json(const rule_effect& d)
+{
+    json::object o;
+    if (d.delay) {
+        o["delay"] = to_json(*d.delay);
+    }
+    if (d.reply) {
+        o["reply"] = one_or_list(
+            *d.reply, [](const std::string& line) { return json::value(json::string(line)); });
+    }
+    if (d.raw) {
+        if (valid_utf8(*d.raw)) {
+            o["raw"] = *d.raw;
+        } else {
+            o["raw"] = json::object{{"hex", to_hex(*d.raw)}};
+        }
+    }
+    if (d.trickle) {
+        o["trickle"] = *d.trickle;
+    }
+    if (d.hang) {
+        o["hang"] = true;
+    }
+    if (d.close) {
+        o["close"] = *d.close == ending::close_rst ? "rst" : "fin";
+    }
+    if (d.after_bytes) {
+        o["after_bytes"] = *d.after_bytes;
+    }
+    if (d.tls) {
+        o["tls"] = tls_json(*d.tls);
+    }
+    return o;
+}
+
+json::object probe_json(const probe_hints& p)
+{
+    json::object o;
+    if (p.send) {
+        o["send"] = true;
+    }
+    if (p.starttls) {
+        o["starttls"] = true;
+    }
+    if (p.tls) {
+        o["tls"] = true;
+    }
+    if (p.auth) {
+        o["auth"] = true;
+    }
+    if (p.insecure) {
+        o["insecure"] = true;
+    }
+    if (p.quit_after) {
+        o["quit_after"] = smtp::to_string(*p.quit_after);
+    }
+    const std::pair<const char*, const std::optional<std::chrono::milliseconds>*> durations[] = {
+        {"warning", &p.warning},
+        {"critical", &p.critical},
+        {"timeout", &p.timeout},
+        {"connect_timeout", &p.connect_timeout},
+        {"command_timeout", &p.command_timeout},
+    };
+    for (const auto& [key, value] : durations) {
+        if (*value) {
+            o[key] = to_json(**value);
+        }
+    }
+    if (p.cert_days_warning) {
+        std::string days = std::to_string(*p.cert_days_warning);
+        if (p.cert_days_critical) {
+            days += "," + std::to_string(*p.cert_days_critical);
+        }
+        o["cert_days"] = days;
+    }
+    return o;
+}
+
+} // namespace
+
+json::value to_json(const rule& r)
+{
+    json::object o;
+    o["id"] = r.id;
+    o["when"] = when_json(r.when);
+    o["do"] = do_json(r.effect);
+    return o;
+}
+
+json::value to_json(const rule_status& s)
+{
+    json::value v = to_json(s.definition);
+    v.as_object()["fired"] = s.fired;
+    return v;
+}
+
+json::value to_json(const scenario& s)
+{
+    json::object o;
+    o["name"] = s.name;
+    o["summary"] = s.summary;
+    o["description"] = s.description;
+    o["listener"] = to_string(s.listener);
+    o["probe"] = probe_json(s.probe);
+    if (s.expect) {
+        json::object e;
+        json::array status;
+        for (const auto& st : s.expect->status) {
+            status.push_back(json::string(st));
+        }
+        e["status"] = std::move(status);
+        if (s.expect->kind) {
+            e["kind"] = smtp::to_string(*s.expect->kind);
+        }
+        if (s.expect->phase) {
+            e["phase"] = smtp::to_string(*s.expect->phase);
+        }
+        o["expect"] = std::move(e);
+    }
+    json::array rules;
+    for (const auto& r : s.rules) {
+        rules.push_back(to_json(r));
+    }
+    o["rules"] = std::move(rules);
+    return o;
+}
+
+scenario scenario_from_body(std::string_view body, std::string_view source_name)
+{
+    return load_scenario(body, source_name);
+}
+
+rule rule_from_body(std::string_view body, std::string_view source_name)
+{
+    return load_rule(body, source_name);
+}
+
+json::value error_json(const scenario_error& e)
+{
+    json::object inner;
+    inner["code"] = "invalid_scenario";
+    inner["message"] = e.what();
+    inner["path"] = e.key_path;
+    if (e.line > 0) {
+        inner["line"] = e.line;
+        inner["column"] = e.column;
+    }
+    return json::object{{"error", std::move(inner)}};
+}
+
+} // namespace faults

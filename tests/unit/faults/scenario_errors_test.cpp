@@ -1,0 +1,265 @@
+// Every kind of scenario mistake gives a precise error: file, line, column, key path, and the
+// accepted values when a key or value was misspelt.
+#include "faults/scenario_loader.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct bad_case {
+    const char* what;         // the kind of mistake
+    const char* text;         // the scenario
+    int line;                 // where the error must point, 1-based
+    int column;               // 1-based
+    const char* key_path;     // e.g. rules[0].when.phase
+    const char* message_part; // a part of the message that must be there
+};
+
+faults::scenario_error load_error(const char* text)
+{
+    try {
+        faults::load_scenario(text, "bad.yaml");
+    } catch (const faults::scenario_error& e) {
+        return e;
+    }
+    ADD_FAILURE() << "loaded without error:\n" << text;
+    return faults::scenario_error("", 0, 0, "", "");
+}
+
+// A valid scenario prefix; the mistakes follow it, so line numbers start at 3.
+#define HEAD "name: bad\nrules:\n"
+
+const bad_case cases[] = {
+    {"unknown top-level key", "name: bad\nrulez: []\n", 2, 1, "rulez",
+     "unknown key 'rulez'; did you mean 'rules'? expected one of: name, summary, description, "
+     "listener, probe, expect, rules"},
+    {"unknown key in when", HEAD "  - when: {phse: banner}\n    do: {hang: true}\n", 3, 12,
+     "rules[0].when.phse",
+     "unknown key 'phse'; did you mean 'phase'? expected one of: phase, "
+     "command, argument, connections, probability, after, until, times, "
+     "client"},
+    {"unknown key in do", HEAD "  - when: {phase: banner}\n    do: {hange: true}\n", 4, 10,
+     "rules[0].do.hange",
+     "did you mean 'hang'? expected one of: delay, reply, raw, trickle, hang, close, "
+     "after_bytes, tls"},
+    {"bad phase", HEAD "  - when: {phase: bannr}\n    do: {hang: true}\n", 3, 19,
+     "rules[0].when.phase",
+     "unknown value 'bannr'; did you mean 'banner'? expected one of: connect, tls, banner, ehlo, "
+     "helo, starttls, auth, mail, rcpt, data, body, data_end, rset, noop, vrfy, quit"},
+    {"bad phase in a list", HEAD "  - when: {phase: [ehlo, hello]}\n    do: {hang: true}\n", 3, 26,
+     "rules[0].when.phase[1]", "unknown value 'hello'; did you mean 'helo'?"},
+    {"client-only phase", HEAD "  - when: {phase: dns}\n    do: {hang: true}\n", 3, 19,
+     "rules[0].when.phase", "unknown value 'dns'"},
+    {"bad duration", HEAD "  - when: {phase: ehlo}\n    do: {delay: 2 seconds}\n", 4, 17,
+     "rules[0].do.delay", "bad duration '2 seconds'; expected a number with a unit"},
+    {"number for a duration", HEAD "  - when: {phase: ehlo}\n    do: {delay: 250}\n", 4, 17,
+     "rules[0].do.delay", "a bare number is not a duration: write it with a unit, e.g. '250ms'"},
+    {"number for after", HEAD "  - when: {phase: ehlo, after: 5}\n    do: {hang: true}\n", 3, 32,
+     "rules[0].when.after", "a bare number is not a duration"},
+    {"probability out of range",
+     HEAD "  - when: {phase: ehlo, probability: 1.5}\n    do: {hang: true}\n", 3, 38,
+     "rules[0].when.probability", "probability must be between 0 and 1, got 1.5"},
+    {"probability not a number",
+     HEAD "  - when: {phase: ehlo, probability: half}\n    do: {hang: true}\n", 3, 38,
+     "rules[0].when.probability", "expected a number, got 'half'"},
+    {"bad regex", HEAD "  - when: {command: \"MAIL(\"}\n    do: {hang: true}\n", 3, 21,
+     "rules[0].when.command", "bad regular expression 'MAIL('"},
+    {"bad argument regex", HEAD "  - when: {argument: \"[a-\"}\n    do: {hang: true}\n", 3, 22,
+     "rules[0].when.argument", "bad regular expression"},
+    {"bad CIDR", HEAD "  - when: {client: 10.0.0.0/33}\n    do: {hang: true}\n", 3, 20,
+     "rules[0].when.client", "bad CIDR block '10.0.0.0/33'"},
+    {"bad CIDR in a list",
+     HEAD "  - when: {client: [127.0.0.0/8, localhost]}\n    do: {hang: true}\n", 3, 34,
+     "rules[0].when.client[1]", "bad CIDR block 'localhost'"},
+    {"bad connections range", HEAD "  - when: {connections: 5-2}\n    do: {hang: true}\n", 3, 25,
+     "rules[0].when.connections", "bad connection range '5-2'"},
+    {"connections from 0", HEAD "  - when: {connections: [1, 0]}\n    do: {hang: true}\n", 3, 29,
+     "rules[0].when.connections[1]", "bad connection range '0'"},
+    {"reply without a code",
+     HEAD "  - when: {phase: banner}\n    do: {reply: Service unavailable}\n", 4, 17,
+     "rules[0].do.reply", "'Service unavailable' does not start with a 3-digit reply code"},
+    {"multi-line reply with mixed codes",
+     HEAD "  - when: {phase: ehlo}\n    do:\n      reply:\n        - 250-mock.example\n"
+          "        - 251 SIZE\n",
+     7, 11, "rules[0].do.reply[1]", "must have the same code"},
+    {"hang and close together",
+     HEAD "  - when: {phase: banner}\n    do: {hang: true, close: fin}\n", 4, 29,
+     "rules[0].do.close", "hang and close are exclusive"},
+    {"reply and raw together",
+     HEAD "  - when: {phase: banner}\n    do: {reply: 421 bye, raw: \"x\"}\n", 4, 31,
+     "rules[0].do.raw", "reply and raw are exclusive"},
+    {"bad close value", HEAD "  - when: {phase: ehlo}\n    do: {close: fn}\n", 4, 17,
+     "rules[0].do.close", "unknown value 'fn'; did you mean 'fin'? expected one of: fin, rst"},
+    {"bad tls certificate", HEAD "  - when: {phase: tls}\n    do: {tls: {certificate: expird}}\n",
+     4, 29, "rules[0].do.tls.certificate",
+     "unknown value 'expird'; did you mean 'expired'? expected one of: expired, not_yet_valid, "
+     "self_signed, wrong_host, expires_in_days"},
+    {"bad tls handshake", HEAD "  - when: {phase: tls}\n    do: {tls: {handshake: stall}}\n", 4, 27,
+     "rules[0].do.tls.handshake", "expected one of: fail, hang"},
+    {"tls on a phase without a handshake",
+     HEAD "  - when: {phase: ehlo}\n    do: {tls: {handshake: fail}}\n", 4, 15, "rules[0].do.tls",
+     "they need when.phase: tls"},
+    {"list where a map is meant", HEAD "  - when: [banner]\n    do: {hang: true}\n", 3, 11,
+     "rules[0].when", "expected a map, got a list"},
+    {"map where a list is meant", "name: bad\nrules:\n  when: {phase: banner}\n", 3, 3, "rules",
+     "expected a list of rules"},
+    {"missing name", "summary: nameless\nrules: []\n", 1, 1, "", "a scenario needs name"},
+    {"missing rules", "name: bad\nsummary: no rules\n", 1, 1, "",
+     "a scenario needs rules: a list of rules, or [] for none"},
+    {"rule without do", HEAD "  - when: {phase: banner}\n", 3, 5, "rules[0]", "a rule needs do"},
+    {"empty do", HEAD "  - when: {phase: banner}\n    do: {}\n", 4, 9, "rules[0].do",
+     "do needs at least one effect"},
+    {"YAML syntax error", "name: bad\nrules: [\n  {when: {phase: banner}\n", 4, 1, "",
+     "YAML syntax error"},
+    {"tab indentation", "name: bad\nrules:\n\t- when: {}\n", 3, 2, "", "YAML syntax error"},
+    {"duplicate key", "name: bad\nname: worse\nrules: []\n", 2, 1, "name", "duplicate key 'name'"},
+    {"duplicate rule id", HEAD "  - id: a\n    do: {hang: true}\n  - id: a\n    do: {close: rst}\n",
+     5, 9, "rules[1].id", "duplicate rule id 'a'"},
+    {"bad rule id", HEAD "  - id: \"a b\"\n    do: {hang: true}\n", 3, 9, "rules[0].id",
+     "bad rule id 'a b'"},
+    {"after_bytes outside the body",
+     HEAD "  - when: {phase: data}\n    do: {close: rst, after_bytes: 10}\n", 4, 35,
+     "rules[0].do.after_bytes", "it needs when.phase: body"},
+    {"after_bytes without an ending",
+     HEAD "  - when: {phase: body}\n    do: {delay: 1s, after_bytes: 10}\n", 4, 34,
+     "rules[0].do.after_bytes", "it needs hang or close"},
+    {"reply where nothing is sent", HEAD "  - when: {phase: connect}\n    do: {reply: 220 hi}\n", 4,
+     17, "rules[0].do.reply", "nothing is sent at phase connect"},
+    {"bad listener", "name: bad\nlistener: down\nrules: []\n", 2, 11, "listener",
+     "unknown value 'down'; expected one of: open, closed, blackhole"},
+    {"bad expected kind", "name: bad\nexpect: {status: CRITICAL, kind: timout}\nrules: []\n", 2, 34,
+     "expect.kind", "did you mean 'timeout'?"},
+    {"bad expected status", "name: bad\nexpect: {status: [OK, CRIT]}\nrules: []\n", 2, 23,
+     "expect.status[1]", "unknown value 'CRIT'; expected one of: OK, WARNING, CRITICAL"},
+    {"expect without status", "name: bad\nexpect: {kind: timeout}\nrules: []\n", 2, 9, "expect",
+     "expect needs status"},
+    {"bad probe hint", "name: bad\nprobe: {sendd: true}\nrules: []\n", 2, 9, "probe.sendd",
+     "did you mean 'send'?"},
+    {"bad boolean", HEAD "  - when: {phase: banner}\n    do: {hang: maybe}\n", 4, 16,
+     "rules[0].do.hang", "expected true or false, got 'maybe'"},
+    {"times zero", HEAD "  - when: {phase: banner, times: 0}\n    do: {hang: true}\n", 3, 34,
+     "rules[0].when.times", "times must be at least 1"},
+    {"negative times", HEAD "  - when: {phase: banner, times: -2}\n    do: {hang: true}\n", 3, 34,
+     "rules[0].when.times", "expected a whole number of 0 or more, got '-2'"},
+    {"until before after",
+     HEAD "  - when: {phase: banner, after: 2s, until: 1s}\n    do: {hang: true}\n", 3, 45,
+     "rules[0].when.until", "until (1s) must be later than after (2s)"},
+    {"bad trickle rate", HEAD "  - when: {phase: banner}\n    do: {trickle: fast}\n", 4, 19,
+     "rules[0].do.trickle", "bad rate 'fast'"},
+    {"zero trickle rate", HEAD "  - when: {phase: banner}\n    do: {trickle: 0B/s}\n", 4, 19,
+     "rules[0].do.trickle", "trickle must be more than 0 bytes per second"},
+    {"bad name", "name: Banner Missing\nrules: []\n", 1, 7, "name", "bad name 'Banner Missing'"},
+    {"name that could escape a directory", "name: ../etc\nrules: []\n", 1, 7, "name",
+     "bad name '../etc'"},
+    {"two documents", "name: a\nrules: []\n---\nname: b\nrules: []\n", 4, 1, "",
+     "expected one YAML document, found 2"},
+    {"empty document", "", 1, 1, "", "the document is empty"},
+    {"bad raw hex", HEAD "  - when: {phase: banner}\n    do: {raw: {hex: \"0g\"}}\n", 4, 21,
+     "rules[0].do.raw.hex", "bad hex '0g'"},
+};
+
+class scenario_mistake : public ::testing::TestWithParam<bad_case> {};
+
+TEST_P(scenario_mistake, is_reported_precisely)
+{
+    const bad_case& c = GetParam();
+    const auto e = load_error(c.text);
+    EXPECT_EQ(e.file, "bad.yaml");
+    EXPECT_EQ(e.line, c.line) << e.what();
+    EXPECT_EQ(e.column, c.column) << e.what();
+    EXPECT_EQ(e.key_path, c.key_path) << e.what();
+    EXPECT_THAT(e.message, HasSubstr(c.message_part));
+    // what() carries it all, as a compiler would print it.
+    std::string prefix = "bad.yaml:";
+    if (c.line > 0) {
+        prefix += std::to_string(c.line) + ":" + std::to_string(c.column) + ":";
+    }
+    EXPECT_THAT(std::string(e.what()), ::testing::StartsWith(prefix)) << e.what();
+    if (*c.key_path != 0) {
+        EXPECT_THAT(std::string(e.what()), HasSubstr(std::string(" ") + c.key_path + ": "));
+    }
+}
+
+std::string case_name(const ::testing::TestParamInfo<bad_case>& info)
+{
+    std::string name;
+    for (const char* p = info.param.what; *p; ++p) {
+        name += std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_';
+    }
+    return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(every_kind, scenario_mistake, ::testing::ValuesIn(cases), case_name);
+
+TEST(scenario_errors, format_of_what)
+{
+    const auto e = load_error(HEAD "  - when: {phase: ehlo}\n    do: {close: fn}\n");
+    EXPECT_STREQ(e.what(), "bad.yaml:4:17: rules[0].do.close: unknown value 'fn'; did you mean "
+                           "'fin'? expected one of: fin, rst");
+}
+
+TEST(scenario_errors, json_bodies_get_positions_too)
+{
+    try {
+        faults::load_scenario("{\n  \"name\": \"bad\",\n  \"rules\": [\n    {\"when\": {\"phase\": "
+                              "\"ehlo\"}, \"do\": {\"delay\": 250}}\n  ]\n}\n",
+                              "request body");
+        FAIL() << "loaded";
+    } catch (const faults::scenario_error& e) {
+        EXPECT_EQ(e.file, "request body");
+        EXPECT_EQ(e.line, 4);
+        EXPECT_EQ(e.column, 49);
+        EXPECT_EQ(e.key_path, "rules[0].do.delay");
+        EXPECT_THAT(e.message, HasSubstr("a bare number is not a duration"));
+    }
+}
+
+TEST(scenario_errors, deep_nesting_is_refused_not_a_crash)
+{
+    const std::string text =
+        "name: bad\nrules: " + std::string(5000, '[') + std::string(5000, ']') + "\n";
+    try {
+        faults::load_scenario(text, "deep.yaml");
+        FAIL() << "loaded";
+    } catch (const faults::scenario_error& e) {
+        EXPECT_EQ(e.file, "deep.yaml");
+        EXPECT_THAT(e.message, HasSubstr("YAML syntax error"));
+    }
+}
+
+TEST(scenario_errors, what_without_a_position)
+{
+    const faults::scenario_error e("rule", 0, 0, "when.probability", "out of range");
+    EXPECT_STREQ(e.what(), "rule: when.probability: out of range");
+    const faults::scenario_error whole("x.yaml", 0, 0, "", "cannot read the file");
+    EXPECT_STREQ(whole.what(), "x.yaml: cannot read the file");
+}
+
+TEST(scenario_errors, missing_file)
+{
+    try {
+        faults::load_scenario_file("/nonexistent/scenario.yaml");
+        FAIL() << "loaded";
+    } catch (const faults::scenario_error& e) {
+        EXPECT_EQ(e.file, "/nonexistent/scenario.yaml");
+        EXPECT_THAT(e.message, HasSubstr("cannot read"));
+    }
+}
+
+TEST(scenario_errors, rule_bodies_have_paths_from_the_rule)
+{
+    try {
+        faults::load_rule("when: {phase: rcpt}\ndo: {reply: \"550 no\", close: rts}\n", "body");
+        FAIL() << "loaded";
+    } catch (const faults::scenario_error& e) {
+        EXPECT_EQ(e.key_path, "do.close");
+        EXPECT_EQ(e.line, 2);
+        EXPECT_EQ(e.column, 30);
+        EXPECT_THAT(e.message, HasSubstr("did you mean 'rst'?"));
+    }
+}
+
+} // namespace

@@ -1,0 +1,242 @@
+#!/usr/bin/python3
+"""Generate docs/faults.md from the scenario catalog faults/catalog/*.yaml.
+
+    /usr/bin/python3 tools/faults_doc.py            # rewrite docs/faults.md
+    /usr/bin/python3 tools/faults_doc.py --check    # fail (exit 1) when docs/faults.md is stale
+
+The catalog is the source of truth; the page is never edited by hand. Each scenario's rules are
+copied verbatim from its file, so comments and layout survive. The C++ loader validates the
+catalog (tests/unit/faults/catalog_test.cpp); this script only reads the keys it shows.
+"""
+
+import argparse
+import difflib
+import pathlib
+import sys
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+REGENERATE = "/usr/bin/python3 tools/faults_doc.py"
+
+# Sections of the page, in conversation order; a scenario joins the first whose prefix it has.
+GROUPS = [
+    ("healthy", "Healthy servers (controls)"),
+    ("connect-", "Connection"),
+    ("banner-", "Greeting (banner)"),
+    ("ehlo-", "EHLO and HELO"),
+    ("starttls-", "STARTTLS and TLS"),
+    ("auth-", "AUTH"),
+    ("mail-", "MAIL FROM"),
+    ("rcpt-", "RCPT TO"),
+    ("data-", "DATA, message body and end of data"),
+    ("quit-", "QUIT"),
+    ("", "Over time and over many connections"),
+]
+
+INTRO = """\
+# Fault catalog
+
+Every scenario in `faults/catalog/` describes one way a real SMTP server fails: what smtp-mock
+does, why servers do it in the wild, what the RFCs say, and what a good monitor should report.
+This page is generated from those files by `tools/faults_doc.py`; edit the YAML, then run
+`{regenerate}` (a unit test fails while this page is stale).
+
+Use a scenario:
+
+- `smtp-mock --scenario faults/catalog/banner-missing.yaml` starts a mock that has the fault.
+- `curl -X PUT --data-binary @faults/catalog/banner-missing.yaml http://127.0.0.1:8025/api/v1/scenario`
+  swaps it into a running mock; sessions already in flight keep the scenario they started with.
+- `smtp-harness run --scenarios banner-missing --monitor builtin` checks that a monitor catches it;
+  `smtp-harness explain banner-missing` explains it and shows the probe against it, live.
+
+The **expected** column is what the built-in probe (`smtp-probe`: banner, EHLO with HELO
+fallback on 500/502, QUIT, plus whatever the probe hints ask for) should report, as
+status, failure kind and phase (DESIGN.md §2). The **probe** column lists the hints the harness
+turns into probe options: `send` (MAIL, RCPT, DATA), `starttls`, `auth`, `insecure`, and the
+thresholds `warning`/`critical` (`-w`/`-c`), `timeout` (`-t`), `connect_timeout`,
+`command_timeout` and `cert_days` that keep every scenario to a few seconds.
+
+## Scenario format
+
+```yaml
+name: banner-missing          # kebab-case, equal to the file name
+summary: One sentence.
+description: |
+  What it simulates, real-world causes, what the RFC says, what a monitor should report.
+listener: open                # open | closed (connection refused) | blackhole (connect timeout)
+probe: {{command_timeout: 2s}}  # hints for the built-in probe
+expect: {{status: CRITICAL, kind: timeout, phase: banner}}   # status may be a list
+rules:                        # in order; the first rule whose `when` holds fires
+  - id: no-greeting           # optional; r1, r2, ... otherwise
+    when: {{phase: banner}}
+    do: {{hang: true}}
+```
+
+| `when` key | matches |
+|---|---|
+| `phase` | one phase or a list: `connect tls banner ehlo helo starttls auth mail rcpt data body data_end rset noop vrfy quit` |
+| `command` | regex matching the whole command verb, case-insensitive (`MAIL`, `RCPT\\|DATA`) |
+| `argument` | regex searched in the command argument, case-insensitive (`@example\\.com>`) |
+| `connections` | connection ordinals since the scenario was loaded: `1`, `2-5`, `3-`, `every 2`, `every 3 from 2`, or a list |
+| `probability` | 0 to 1 (default 1); drawn from a generator seeded with `--seed` and the connection ordinal |
+| `after` / `until` | time since the scenario was loaded, e.g. `30s`, `2m` |
+| `times` | fire at most this many times in total |
+| `client` | CIDR block or list of them, IPv4 or IPv6 (`127.0.0.0/8`, `::1/128`) |
+
+| `do` key | effect (applied in this order) |
+|---|---|
+| `delay` | wait before sending anything (`250ms`, `1.5s`; a bare number is an error) |
+| `reply` | a reply, one line or a list of lines each starting with the code; lines get `NNN-`/`NNN ` and CRLF |
+| `raw` | bytes sent verbatim (YAML escapes such as `"\\r\\n"`, or `{{hex: "ff00"}}`); for malformed replies |
+| `trickle` | send at this many bytes per second (`10`, `"10B/s"`, `"2kB/s"`) |
+| `hang` | `true`: send nothing more and keep the connection open |
+| `close` | `fin` (orderly close) or `rst` (reset) |
+| `after_bytes` | with phase `body`: the hang or close happens after this many octets of content |
+| `tls` | with phase `tls`: `certificate: expired\\|not_yet_valid\\|self_signed\\|wrong_host`, `expires_in_days: N`, `handshake: fail\\|hang` |
+
+Mistakes are reported with file, line, column and key path, e.g.
+`bad.yaml:4:17: rules[0].do.close: unknown value 'fn'; did you mean 'fin'? expected one of: fin, rst`.
+"""
+
+
+def group_of(name):
+    for index, (prefix, _) in enumerate(GROUPS):
+        if name.startswith(prefix):
+            return index
+    return len(GROUPS) - 1
+
+
+def rules_source(text):
+    """The `rules:` block of a scenario file, verbatim."""
+    lines = text.splitlines()
+    out = []
+    inside = False
+    for line in lines:
+        top_level = line[:1] not in ("", " ", "#", "-")
+        if line.startswith("rules:"):
+            inside = True
+        elif inside and top_level:
+            break
+        if inside:
+            out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out)
+
+
+def format_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def format_probe(probe):
+    if not probe:
+        return "default"
+    parts = []
+    for key, value in probe.items():
+        parts.append(key if value is True else f"{key} {format_value(value)}")
+    return ", ".join(parts)
+
+
+def format_expect(expect):
+    if not expect:
+        return "not stated"
+    status = expect.get("status")
+    statuses = status if isinstance(status, list) else [status]
+    text = " or ".join(statuses)
+    if expect.get("kind"):
+        text += f", `{expect['kind']}`"
+        if expect.get("phase"):
+            text += f" at `{expect['phase']}`"
+    if "OK" in statuses and len(statuses) > 1 and expect.get("kind"):
+        text += " when it fails"
+    return text
+
+
+def cell(text):
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def load(catalog):
+    scenarios = []
+    for path in sorted(catalog.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+        data["_file"] = path.name
+        data["_rules"] = rules_source(text)
+        scenarios.append(data)
+    scenarios.sort(key=lambda s: (group_of(s["name"]), s["name"]))
+    return scenarios
+
+
+def render(scenarios):
+    out = [INTRO.format(regenerate=REGENERATE)]
+    out.append(f"## All scenarios ({len(scenarios)})\n")
+    out.append("| scenario | what happens | listener | probe | expected |")
+    out.append("|---|---|---|---|---|")
+    for s in scenarios:
+        out.append(
+            f"| [{s['name']}](#{s['name']}) | {cell(s.get('summary', ''))} "
+            f"| {s.get('listener', 'open')} | {cell(format_probe(s.get('probe')))} "
+            f"| {cell(format_expect(s.get('expect')))} |"
+        )
+    out.append("")
+    current_group = None
+    for s in scenarios:
+        group = group_of(s["name"])
+        if group != current_group:
+            current_group = group
+            out.append(f"## {GROUPS[group][1]}\n")
+        out.append(f"### {s['name']}\n")
+        out.append(f"*{s.get('summary', '').strip()}*\n")
+        description = s.get("description", "").strip()
+        if description:
+            out.append(description + "\n")
+        out.append(f"- **Listener:** {s.get('listener', 'open')}")
+        out.append(f"- **Probe:** {format_probe(s.get('probe'))}")
+        out.append(f"- **Expected from the built-in probe:** {format_expect(s.get('expect'))}")
+        out.append(f"- **File:** [`faults/catalog/{s['_file']}`](../faults/catalog/{s['_file']})\n")
+        out.append("```yaml")
+        out.append(s["_rules"])
+        out.append("```\n")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--catalog", type=pathlib.Path, default=ROOT / "faults" / "catalog")
+    parser.add_argument("--output", type=pathlib.Path, default=ROOT / "docs" / "faults.md")
+    parser.add_argument("--check", action="store_true",
+                        help="compare instead of writing; exit 1 when the output is stale")
+    args = parser.parse_args()
+
+    scenarios = load(args.catalog)
+    if not scenarios:
+        print(f"no scenarios in {args.catalog}", file=sys.stderr)
+        return 1
+    page = render(scenarios)
+    if args.check:
+        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        if current == page:
+            print(f"{args.output} is up to date ({len(scenarios)} scenarios)")
+            return 0
+        print(f"{args.output} is stale: it does not match faults/catalog/.", file=sys.stderr)
+        print(f"Regenerate it with:\n    cd {ROOT} && {REGENERATE}\n", file=sys.stderr)
+        diff = difflib.unified_diff(current.splitlines(), page.splitlines(),
+                                    str(args.output), "generated", lineterm="", n=1)
+        for count, line in enumerate(diff):
+            if count == 40:
+                print("...", file=sys.stderr)
+                break
+            print(line, file=sys.stderr)
+        return 1
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(page, encoding="utf-8")
+    print(f"wrote {args.output} ({len(scenarios)} scenarios)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
