@@ -20,15 +20,16 @@ std::uint64_t splitmix64(std::uint64_t x)
 } // namespace
 
 decision_rng::decision_rng(std::uint64_t seed, std::uint64_t ordinal)
-    : generator_(splitmix64(splitmix64(seed) ^ ordinal))
+    : state_(splitmix64(splitmix64(seed) ^ ordinal))
 {
 }
 
 double decision_rng::next()
 {
-    // The top 53 bits as a fraction: mt19937_64's output is fixed by the standard, unlike
-    // std::uniform_real_distribution's.
-    return static_cast<double>(generator_() >> 11) * 0x1.0p-53;
+    // Each step adds the golden-ratio increment and mixes (splitmix64 does both); the top 53
+    // bits become the fraction, so draws are the same on every platform.
+    state_ += 0x9e3779b97f4a7c15ULL;
+    return static_cast<double>(splitmix64(state_) >> 11) * 0x1.0p-53;
 }
 
 compiled_rule::compiled_rule(rule r)
