@@ -29,7 +29,8 @@ struct framed_line {
 ///
 /// Bytes are fed as they arrive; complete lines are taken one at a time. Memory is bounded
 /// by the limit: an over-long line is discarded as it streams in and reported once, when its
-/// end arrives, so a 10 MB line without CRLF costs no more than `limit` octets.
+/// end arrives, so a 10 MB line without CRLF costs no more than `limit` octets. Complete lines
+/// wait in the buffer until taken, so a driver takes them all before it reads more bytes.
 class line_framer {
 public:
     /// `limit` counts the octets of a line including its CRLF, so the text of a line may be

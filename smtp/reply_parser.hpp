@@ -1,5 +1,6 @@
 #pragma once
 
+#include "smtp/limits.hpp"
 #include "smtp/reply.hpp"
 
 #include <boost/system/error_code.hpp>
@@ -23,7 +24,7 @@ enum class reply_status {
 class reply_parser {
 public:
     /// `max_lines` bounds a multi-line reply.
-    explicit reply_parser(std::size_t max_lines = 1000) noexcept;
+    explicit reply_parser(std::size_t max_lines = limits::reply_lines) noexcept;
 
     /// Feeds one line without its CRLF. A line fed after `complete` without take() starts a
     /// new reply, dropping the completed one.

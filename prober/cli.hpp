@@ -1,0 +1,44 @@
+#pragma once
+
+#include "prober/probe_options.hpp"
+#include "prober/report.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace prober {
+
+/// What the command line asks for.
+struct cli_request {
+    /// What to run.
+    enum class command {
+        probe, ///< probe the targets and report
+        watch, ///< `smtp-probe watch --config FILE` (continuous monitoring)
+        exit,  ///< print `message` and exit with `exit_code` (help, version, usage error)
+    };
+    /// What to run.
+    command what = command::exit;
+    /// One options set per target, in command-line order, then the --targets file's order.
+    std::vector<probe_options> targets;
+    /// The output format.
+    report_format format = report_format::text;
+    /// Add the annotated transcript to text output.
+    bool verbose = false;
+    /// For watch: the configuration file.
+    std::string watch_config;
+    /// For exit: the process exit code (0 for help, 3 for a usage error).
+    int exit_code = 0;
+    /// For exit: what to print on stdout.
+    std::string message;
+};
+
+/// Parses the command line. Never throws: usage errors come back as command::exit with exit
+/// code 3 (UNKNOWN) and a message naming the problem.
+cli_request parse_cli(int argc, const char* const* argv);
+
+/// Parses a duration: plain seconds ("10", "2.5") or with a unit ("250ms", "3s", "2m").
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+} // namespace prober

@@ -1,0 +1,42 @@
+#include "prober/escape.hpp"
+
+namespace prober {
+
+std::string escape_bytes(std::string_view bytes, std::size_t max)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    std::size_t shown = bytes.size() < max ? bytes.size() : max;
+    out.reserve(shown + 16);
+    for (std::size_t i = 0; i < shown; ++i) {
+        auto c = static_cast<unsigned char>(bytes[i]);
+        switch (c) {
+        case '\r':
+            out += "\\r";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        default:
+            if (c >= 0x20 && c < 0x7f) {
+                out += static_cast<char>(c);
+            } else {
+                out += "\\x";
+                out += hex[c >> 4];
+                out += hex[c & 0xf];
+            }
+        }
+    }
+    if (shown < bytes.size()) {
+        out += "...(" + std::to_string(bytes.size() - shown) + " more)";
+    }
+    return out;
+}
+
+} // namespace prober

@@ -1,0 +1,32 @@
+#pragma once
+
+// The Asio driver of the probe: one coroutine per target that performs the actions of a
+// client_session one at a time. Include only from I/O files.
+
+#include "prober/client_session.hpp"
+#include "prober/probe_options.hpp"
+#include "prober/probe_result.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace prober {
+
+/// Checks that the message with `message_id` arrived in the mailbox of `spec` within `timeout`
+/// (the round trip, DESIGN.md §5 `--verify`). `sent_at` is when the server accepted the message.
+using verify_function = std::function<boost::asio::awaitable<verify_report>(
+    const verify_spec& spec, std::string message_id, std::chrono::milliseconds timeout,
+    std::chrono::steady_clock::time_point sent_at)>;
+
+/// The round-trip check built into this program (POP3/IMAP, prober/verify/).
+verify_function default_verifier();
+
+/// Probes one target on the current executor and returns its result. Never throws for anything
+/// the network or the server does; never runs past `options.timeout` (plus, after a successful
+/// send, `options.verify_timeout` for the round trip).
+boost::asio::awaitable<probe_result> async_probe(probe_options options,
+                                                 verify_function verifier = default_verifier());
+
+} // namespace prober

@@ -1,0 +1,36 @@
+// The round-trip check: adapts the POP3/IMAP clients of prober/verify/ to the probe driver.
+#include "prober/error.hpp"
+#include "prober/probe_driver.hpp"
+#include "prober/verify/verify.hpp"
+
+namespace prober {
+
+verify_function default_verifier()
+{
+    return [](const verify_spec& spec, std::string message_id, std::chrono::milliseconds timeout,
+              std::chrono::steady_clock::time_point) -> boost::asio::awaitable<verify_report> {
+        verify_report report;
+        auto target = verify::parse_verify_url(spec.url);
+        if (!target) {
+            report.ec = target.error();
+            report.detail = "invalid --verify URL: " + target.error().message();
+            co_return report;
+        }
+        auto outcome = co_await verify::verify_delivery(*target, std::move(message_id), timeout);
+        report.delivered = outcome.delivered;
+        if (outcome.delivered) {
+            report.latency = outcome.latency;
+        } else {
+            report.kind = verify::classify(outcome);
+            report.ec = outcome.error ? outcome.error : make_error_code(probe_errc::not_delivered);
+        }
+        report.detail = outcome.detail;
+        if (!outcome.delivered && outcome.polls > 0) {
+            report.detail += " (" + std::to_string(outcome.polls) + " polls)";
+        }
+        report.transcript = std::move(outcome.transcript);
+        co_return report;
+    };
+}
+
+} // namespace prober
