@@ -263,3 +263,19 @@ TEST(scenario_errors, rule_bodies_have_paths_from_the_rule)
 }
 
 } // namespace
+
+TEST(scenario_errors, text_that_is_not_utf8_is_refused_with_its_position)
+{
+    try {
+        faults::load_scenario("name: x\nsummary: caf\xe9\nrules: []\n", "latin1.yaml");
+        FAIL() << "loaded a scenario that is not UTF-8";
+    } catch (const faults::scenario_error& e) {
+        EXPECT_EQ(e.line, 2);
+        EXPECT_EQ(e.column, 13);
+        EXPECT_NE(std::string(e.what()).find("not valid UTF-8 (byte 0xE9)"), std::string::npos)
+            << e.what();
+    }
+    // Well-formed UTF-8 passes.
+    EXPECT_EQ(faults::load_scenario("name: x\nsummary: caf\xc3\xa9\nrules: []\n", "ok.yaml").summary,
+              "caf\xc3\xa9");
+}
