@@ -186,6 +186,12 @@ session_action server_session::next(time_point now)
             process_line(now);
             continue;
         }
+        if (in_body_ && body_fault_) {
+            check_body_fault(now);
+            if (!queue_.empty()) {
+                continue;
+            }
+        }
         return read_op{last_activity_ + config_.idle_timeout};
     }
 }
@@ -225,12 +231,18 @@ void server_session::process_line(time_point now)
 
 void server_session::check_body_fault(time_point now)
 {
-    if (!body_fault_ || body_fault_->healthy() || body_octets_ < body_fault_->after_bytes) {
+    if (!body_fault_ || body_fault_->healthy()) {
+        return;
+    }
+    // Octets of content received: the lines already taken plus what waits in the framer, so
+    // that the fault acts at its byte count even in the middle of a line.
+    const std::uint64_t received = body_octets_ + framer_.buffered();
+    if (received < body_fault_->after_bytes) {
         return;
     }
     auto a = std::move(*body_fault_);
     body_fault_.reset();
-    record_.add("event", fmt::format("{} octets of message content received", body_octets_), now);
+    record_.add("event", fmt::format("{} octets of message content received", received), now);
     execute(a, response{}, now);
 }
 

@@ -214,8 +214,8 @@ CLOSE_CASES = {
     **greeting_variants("ehlo-drop", lambda verb: (GREETING, send(verb)), FIN),
     **greeting_variants("ehlo-reset", lambda verb: (GREETING, send(verb)), RST),
     "quit-drop": Case("quit-drop", (GREETING, EHLO, Step(QUIT, None)), FIN),
-    # The mock counts content octets line by line: 63 octets keep the session open, the line
-    # that takes the count to 64 or more is followed by the reset.
+    # 63 octets of content keep the session open; the 64th octet brings the reset, even in the
+    # middle of a line.
     "data-drop-mid-body": Case("data-drop-mid-body", (
         *TRANSACTION, Step(BODY_63_OCTETS, STILL_OPEN), Step(b"x\r\n", None),
     ), RST),

@@ -559,6 +559,22 @@ TEST(session_faults, body_fault_closes_after_the_given_octets)
     EXPECT_EQ(s.store.size(), 0u);
 }
 
+TEST(session_faults, body_fault_acts_in_the_middle_of_a_line)
+{
+    session_script s;
+    greet(s);
+    faults::action a;
+    a.end = faults::ending::close_fin;
+    a.after_bytes = 10;
+    s.decider.on(smtp::phase::body, a);
+    s.send(envelope + "DATA\r\n");
+    s.take_output();
+    s.send("01234");
+    EXPECT_TRUE(s.reading());
+    s.send("56789abc"); // 13 octets, no line end yet
+    EXPECT_TRUE(s.closed(false));
+}
+
 TEST(session_faults, body_hang_right_after_354)
 {
     session_script s;
