@@ -1,7 +1,6 @@
 #include "mockserver/cli.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <regex>
 
 namespace mock {
@@ -14,7 +13,8 @@ std::chrono::milliseconds parse_duration(const std::string& text)
     static const std::regex pattern(R"(^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$)");
     std::smatch m;
     if (!std::regex_match(text, m, pattern)) {
-        throw CLI::ValidationError("duration", "'" + text + "' is not a duration such as 250ms, 1.5s, 2m");
+        throw CLI::ValidationError("duration",
+                                   "'" + text + "' is not a duration such as 250ms, 1.5s, 2m");
     }
     double value = std::stod(m[1]);
     double scale = m[2] == "ms" ? 1 : m[2] == "s" ? 1000 : m[2] == "m" ? 60000 : 3600000;
@@ -28,9 +28,14 @@ cli_result parse_command_line(int argc, char** argv)
     server_options o;
     CLI::App app{"smtp-mock: a standards-correct ESMTP server that fails on command"};
     app.option_defaults()->always_capture_default();
+    // A later option overrides an earlier one (scripts append to a base command line).
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     o.listen.clear();
-    app.add_option("--listen", o.listen, "SMTP listener ADDR:PORT (repeatable; default 127.0.0.1:2525)");
-    app.add_option("--listen-tls", o.listen_tls, "implicit-TLS listener ADDR:PORT (repeatable)");
+    app.add_option("--listen", o.listen,
+                   "SMTP listener ADDR:PORT (repeatable; default 127.0.0.1:2525)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("--listen-tls", o.listen_tls, "implicit-TLS listener ADDR:PORT (repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--control", o.control, "control API ADDR:PORT ('' to disable)");
     app.add_option("--control-token", o.control_token, "bearer token for the control API");
     app.add_option("--pop3", o.pop3, "POP3 listener ADDR:PORT");
@@ -46,7 +51,8 @@ cli_result parse_command_line(int argc, char** argv)
     app.add_option("--store", o.store, "memory | maildir:DIR");
     app.add_option("--scenario", scenario, "scenario file (YAML or JSON) to load at startup");
     app.add_option("--max-connections", o.max_connections, "421 beyond this many (0: no limit)");
-    app.add_option("--max-message-size", o.max_message_size, "largest message in octets (0: no limit)");
+    app.add_option("--max-message-size", o.max_message_size,
+                   "largest message in octets (0: no limit)");
     app.add_option("--seed", o.seed, "seed for random fault draws (0: pick one)");
     app.add_option("--threads", o.threads, "worker threads")->check(CLI::Range(1u, 256u));
     app.add_option("--backlog", o.backlog, "listen backlog")->check(CLI::Range(1, 65535));

@@ -1,21 +1,134 @@
 #include "mockserver/mock_app.hpp"
 
-#include <boost/json.hpp>
+#include "faults/controller.hpp"
+#include "faults/scenario_error.hpp"
+#include "faults/scenario_loader.hpp"
+#include "mockserver/control/api_state.hpp"
+#include "mockserver/control/controller_fault_source.hpp"
+#include "mockserver/control/http_server.hpp"
+#include "mockserver/credentials.hpp"
+#include "mockserver/maildir_writer.hpp"
+#include "mockserver/pop3/pop3_server.hpp"
+#include "mockserver/pop3/store_maildrop.hpp"
 
+#include <boost/json.hpp>
 #include <chrono>
 #include <iostream>
+#include <random>
 #include <stdexcept>
+
+#ifndef SMTPH_VERSION
+#define SMTPH_VERSION "0.0.0"
+#endif
 
 namespace mock {
 
+namespace {
+
+constexpr std::string_view maildir_prefix = "maildir:";
+
+// --seed 0: pick a non-zero seed, reported in /health and the log so a run can be repeated.
+std::uint64_t pick_seed(std::uint64_t given)
+{
+    if (given != 0) {
+        return given;
+    }
+    std::random_device rd;
+    std::uint64_t seed = 0;
+    while (seed == 0) {
+        seed = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+    }
+    return seed;
+}
+
+faults::scenario initial_scenario(const server_options& o)
+{
+    if (!o.scenario) {
+        return faults::healthy_scenario();
+    }
+    try {
+        return faults::load_scenario_file(*o.scenario);
+    } catch (const faults::scenario_error& e) {
+        std::string where;
+        if (e.line > 0) {
+            where =
+                " (line " + std::to_string(e.line) + ", column " + std::to_string(e.column) + ")";
+        }
+        throw std::runtime_error(std::string("--scenario: ") + e.what() + where);
+    }
+}
+
+} // namespace
+
 mock_app::mock_app(const server_options& options)
     : options_(options)
+    , seed_(pick_seed(options.seed))
 {
-    if (options.store != "memory") {
-        throw std::runtime_error("--store " + options.store + ": expected 'memory' or 'maildir:DIR'");
+    if (options.store == "memory") {
+        store_ = std::make_unique<message_store>();
+    } else if (options.store.rfind(maildir_prefix, 0) == 0 &&
+               options.store.size() > maildir_prefix.size()) {
+        maildir_ = std::make_unique<maildir_writer>(options.store.substr(maildir_prefix.size()));
+        // The copy is on disk before the session answers 250 (message_store::add).
+        store_ = std::make_unique<message_store>(
+            [w = maildir_.get()](const captured_message& m) { w->write(m); });
+    } else {
+        throw std::runtime_error("--store " + options.store +
+                                 ": expected 'memory' or 'maildir:DIR'");
     }
-    store_ = std::make_unique<message_store>();
-    server_ = std::make_unique<server>(options_, nullptr, *store_);
+
+    auto scenario = initial_scenario(options_);
+    const auto listener = scenario.listener;
+    try {
+        controller_ = std::make_unique<faults::controller>(std::move(scenario), seed_,
+                                                           std::chrono::steady_clock::now());
+    } catch (const faults::scenario_error& e) {
+        throw std::runtime_error(std::string("--scenario: ") + e.what());
+    }
+    fault_source_ = std::make_unique<control::controller_fault_source>(*controller_);
+    server_ = std::make_unique<server>(options_, fault_source_.get(), *store_);
+    server_->set_listener_mode(control::to_listener_mode(listener)); // applied at start()
+
+    if (options_.users) {
+        users_ = std::make_unique<user_table>(user_table::load(*options_.users));
+    }
+
+    api_state_ = std::make_unique<control::api_state>();
+    auto& st = *api_state_;
+    st.sessions = &server_->sessions();
+    st.store = store_.get();
+    st.counters = &server_->counters();
+    st.faults = controller_.get();
+    st.set_listener = [this](listener_mode m) {
+        server_->set_listener_mode(m);
+    };
+    st.token = options_.control_token;
+    st.version = SMTPH_VERSION;
+    st.seed = seed_;
+    st.started_at = std::chrono::steady_clock::now();
+
+    if (!options_.control.empty()) {
+        control_ = std::make_unique<control::http_server>(options_.control, st);
+        // DESIGN.md §3: beyond loopback the API needs a token.
+        if (!control_->is_loopback() && options_.control_token.empty()) {
+            throw std::runtime_error("--control " + options_.control +
+                                     " is not a loopback address; give --control-token TOKEN "
+                                     "to expose the control API there");
+        }
+    }
+    if (!options_.pop3.empty()) {
+        pop3::store_maildrop::removal_hook on_remove;
+        if (maildir_) {
+            on_remove = [w = maildir_.get()](const std::string& id, const std::string& rcpt) {
+                w->remove(id, rcpt);
+            };
+        }
+        maildrop_ =
+            std::make_unique<pop3::store_maildrop>(*store_, users_.get(), std::move(on_remove));
+        pop3::session_config config;
+        config.hostname = options_.hostname;
+        pop3_ = std::make_unique<pop3::pop3_server>(options_.pop3, *maildrop_, config);
+    }
 }
 
 mock_app::~mock_app()
@@ -26,11 +139,28 @@ mock_app::~mock_app()
 void mock_app::start()
 {
     server_->start();
+    if (control_) {
+        control_->start();
+    }
+    if (pop3_) {
+        pop3_->start();
+    }
+    auto s = controller_->current();
+    log("seed " + std::to_string(seed_) + ", scenario '" + (s.name.empty() ? "healthy" : s.name) +
+        "' with " + std::to_string(s.rules.size()) + " rules, listener " +
+        std::string(faults::to_string(s.listener)));
 }
 
 void mock_app::stop()
 {
+    // SMTP first, so that every message in flight is stored before the readers go.
     server_->stop();
+    if (pop3_) {
+        pop3_->stop();
+    }
+    if (control_) {
+        control_->stop();
+    }
 }
 
 std::string mock_app::ready_line() const
@@ -49,6 +179,12 @@ std::string mock_app::ready_line() const
             list.emplace_back(a);
         }
         ready["smtp_tls"] = std::move(list);
+    }
+    if (pop3_) {
+        ready["pop3"] = pop3_->address();
+    }
+    if (control_) {
+        ready["control"] = control_->address();
     }
     return boost::json::serialize(ready);
 }

@@ -34,6 +34,8 @@ class MockProcess:
         self.ready = self._read_ready(timeout)
         self.host, self.port = split_address(self.ready["smtp"][0])
         self.control = self.ready.get("control")
+        self.pop3 = split_address(self.ready["pop3"]) if "pop3" in self.ready else None
+        self.smtp_tls = [split_address(a) for a in self.ready.get("smtp_tls", [])]
         self.stderr = b""
 
     def _read_ready(self, timeout):
@@ -87,6 +89,26 @@ class MockProcess:
         status, data, _ = self.api("GET", f"/api/v1/messages/{message_id}/raw")
         assert status == 200, data
         return data
+
+    def http(self, method, path, body=None, headers=None, timeout=10.0):
+        """One control API request, unparsed; returns (status, headers with lower-case names,
+        body bytes)."""
+        host, port = split_address(self.control)
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+        try:
+            if isinstance(body, (dict, list)):
+                body = json.dumps(body)
+            conn.request(method, path, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
+        finally:
+            conn.close()
+
+    def api_json(self, method, path, body=None, headers=None, expect=200):
+        """A control API request whose answer must have status `expect`; returns its JSON."""
+        status, _, data = self.http(method, path, body, headers)
+        assert status == expect, (method, path, status, data)
+        return json.loads(data)
 
     def stop(self, timeout=15.0):
         """SIGTERM, then wait; returns the exit code."""

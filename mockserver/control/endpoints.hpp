@@ -1,0 +1,58 @@
+#pragma once
+
+// The control API's endpoint handlers, one per resource; called by route() once the path is
+// matched, the method is allowed and the caller is authorised.
+
+#include "mockserver/control/api_message.hpp"
+#include "mockserver/control/api_state.hpp"
+#include "mockserver/control/request_target.hpp"
+
+#include <boost/json/value.hpp>
+#include <string>
+#include <string_view>
+
+namespace mock::control {
+
+/// GET /api/v1/health.
+api_response get_health(const api_state& state);
+/// GET /api/v1/stats.
+api_response get_stats(const api_state& state);
+/// GET /metrics (Prometheus text exposition format 0.0.4).
+api_response get_metrics(const api_state& state);
+
+/// GET /api/v1/sessions?since=ID&limit=N.
+api_response list_sessions(const request_target& target, const api_state& state);
+/// GET /api/v1/sessions/{id}.
+api_response get_session(std::string_view id, const api_state& state);
+
+/// GET /api/v1/messages.
+api_response list_messages(const api_state& state);
+/// GET /api/v1/messages/{id}.
+api_response get_message(std::string_view id, const api_state& state);
+/// GET /api/v1/messages/{id}/raw.
+api_response get_message_raw(std::string_view id, const api_state& state);
+/// DELETE /api/v1/messages.
+api_response delete_messages(api_state& state);
+/// DELETE /api/v1/messages/{id}.
+api_response delete_message(std::string_view id, api_state& state);
+
+/// GET /api/v1/scenario.
+api_response get_scenario(const api_state& state);
+/// PUT /api/v1/scenario.
+api_response put_scenario(const api_request& request, api_state& state);
+/// DELETE /api/v1/scenario.
+api_response delete_scenario(api_state& state);
+/// GET /api/v1/rules.
+api_response list_rules(const api_state& state);
+/// GET /api/v1/rules/{id}.
+api_response get_rule(std::string_view id, const api_state& state);
+/// POST /api/v1/rules.
+api_response post_rule(const api_request& request, api_state& state);
+/// DELETE /api/v1/rules/{id}.
+api_response delete_rule(std::string_view id, api_state& state);
+/// GET /api/v1/listener.
+api_response get_listener(const api_state& state);
+/// PUT /api/v1/listener.
+api_response put_listener(const api_request& request, api_state& state);
+
+} // namespace mock::control

@@ -1,0 +1,104 @@
+#include "mockserver/control/json_views.hpp"
+
+#include "smtp/phase.hpp"
+
+#include <boost/json.hpp>
+#include <ctime>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+namespace mock::control {
+
+std::string rfc3339(std::chrono::system_clock::time_point t)
+{
+    using namespace std::chrono;
+    auto ms = duration_cast<milliseconds>(t.time_since_epoch());
+    auto secs = duration_cast<seconds>(ms);
+    auto frac = (ms - secs).count();
+    if (frac < 0) {
+        frac += 1000;
+        secs -= seconds(1);
+    }
+    std::time_t tt = static_cast<std::time_t>(secs.count());
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
+                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+boost::json::value to_json(const session_record::snapshot& s)
+{
+    boost::json::object o;
+    o["id"] = s.id;
+    o["peer"] = s.peer;
+    o["local"] = s.local;
+    o["started_at"] = rfc3339(s.started_at);
+    if (s.ended_at) {
+        o["ended_at"] = rfc3339(*s.ended_at);
+    } else {
+        o["ended_at"] = nullptr;
+    }
+    o["outcome"] = to_string(s.outcome);
+    if (s.tls_version) {
+        boost::json::object tls;
+        tls["version"] = *s.tls_version;
+        tls["cipher"] = s.tls_cipher.value_or("");
+        o["tls"] = std::move(tls);
+    } else {
+        o["tls"] = nullptr;
+    }
+    if (s.auth_user) {
+        o["auth"] = *s.auth_user;
+    } else {
+        o["auth"] = nullptr;
+    }
+    boost::json::array transcript;
+    for (const auto& e : s.transcript) {
+        boost::json::object line;
+        // Whole microseconds are plenty and keep the numbers short.
+        line["t_ms"] = static_cast<double>(static_cast<long long>(e.t_ms * 1000.0)) / 1000.0;
+        line["dir"] = e.dir;
+        line["text"] = e.text;
+        transcript.push_back(std::move(line));
+    }
+    o["transcript"] = std::move(transcript);
+    o["transcript_dropped"] = s.dropped_entries;
+    boost::json::array fired;
+    for (const auto& f : s.fired) {
+        boost::json::object rule;
+        rule["rule"] = f.rule_id;
+        rule["phase"] = smtp::to_string(f.at);
+        fired.push_back(std::move(rule));
+    }
+    o["fired"] = std::move(fired);
+    boost::json::array messages;
+    for (const auto& id : s.messages) {
+        messages.emplace_back(id);
+    }
+    o["messages"] = std::move(messages);
+    return o;
+}
+
+boost::json::value to_json(const captured_message& m)
+{
+    boost::json::object o;
+    o["id"] = m.id;
+    o["from"] = m.mail_from;
+    boost::json::array to;
+    for (const auto& r : m.rcpt_to) {
+        to.emplace_back(r);
+    }
+    o["to"] = std::move(to);
+    o["size"] = m.data.size();
+    o["received_at"] = rfc3339(m.received_at);
+    o["session"] = m.session_id;
+    o["tls"] = m.tls;
+    if (m.auth_user) {
+        o["auth"] = *m.auth_user;
+    } else {
+        o["auth"] = nullptr;
+    }
+    return o;
+}
+
+} // namespace mock::control

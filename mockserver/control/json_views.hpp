@@ -1,0 +1,24 @@
+#pragma once
+
+// JSON views of the mock's records for the control API (DESIGN.md §3 field names).
+
+#include "mockserver/message_store.hpp"
+#include "mockserver/session_record.hpp"
+
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <string>
+
+namespace mock::control {
+
+/// RFC 3339 UTC with milliseconds, e.g. "2026-11-27T18:55:01.123Z".
+std::string rfc3339(std::chrono::system_clock::time_point t);
+
+/// A session: id, peer, local, started_at, ended_at, outcome, tls, auth, transcript, fired,
+/// messages.
+boost::json::value to_json(const session_record::snapshot& s);
+
+/// A message's metadata: id, from, to, size, received_at, session, tls, auth.
+boost::json::value to_json(const captured_message& m);
+
+} // namespace mock::control

@@ -1,0 +1,37 @@
+#pragma once
+
+// I/O file: the POP3 listener (`--pop3 ADDR:PORT`). It runs on its own io_context and thread;
+// one thin coroutine per connection drives a pop3_session.
+
+#include "mockserver/pop3/maildrop.hpp"
+#include "mockserver/pop3/pop3_session.hpp"
+
+#include <memory>
+#include <string>
+
+namespace mock::pop3 {
+
+/// The POP3 listener.
+class pop3_server {
+public:
+    /// `address` is "ADDR:PORT"; `maildrops` must outlive the server. Throws
+    /// std::runtime_error when the address does not parse.
+    pop3_server(const std::string& address, maildrop_source& maildrops, session_config config);
+    ~pop3_server();
+    pop3_server(const pop3_server&) = delete;
+    pop3_server& operator=(const pop3_server&) = delete;
+
+    /// Binds and starts the thread. Throws std::system_error naming the address on failure.
+    void start();
+    /// Closes the listener and every session, then joins the thread. Idempotent.
+    void stop();
+
+    /// The bound address, e.g. "127.0.0.1:1110".
+    std::string address() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace mock::pop3

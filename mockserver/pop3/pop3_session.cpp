@@ -1,0 +1,351 @@
+#include "mockserver/pop3/pop3_session.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fmt/format.h>
+
+namespace mock::pop3 {
+
+namespace {
+
+std::string upper(std::string_view s)
+{
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return out;
+}
+
+std::optional<std::uint64_t> parse_number(std::string_view s)
+{
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) {
+        return std::nullopt;
+    }
+    return v;
+}
+
+const std::string no_such_message = "-ERR no such message\r\n";
+
+} // namespace
+
+std::uint64_t wire_size(std::string_view content) noexcept
+{
+    bool ends =
+        content.empty() || (content.size() >= 2 && content.substr(content.size() - 2) == "\r\n");
+    return content.size() + (ends ? 0 : 2);
+}
+
+std::string multiline_body(std::string_view content)
+{
+    std::string out;
+    out.reserve(content.size() + content.size() / 64 + 8);
+    bool line_start = true;
+    for (char c : content) {
+        // RFC 1939 §3: a line starting with the termination octet is byte-stuffed.
+        if (line_start && c == '.') {
+            out += '.';
+        }
+        out += c;
+        line_start = c == '\n';
+    }
+    if (!content.empty() && !(out.size() >= 2 && out.substr(out.size() - 2) == "\r\n")) {
+        out += "\r\n";
+    }
+    out += ".\r\n";
+    return out;
+}
+
+std::string top_of(std::string_view content, std::uint64_t lines)
+{
+    // The header ends at the first empty line (RFC 5322 §2.1).
+    std::size_t pos = 0;
+    std::size_t header_end = std::string_view::npos;
+    while (pos < content.size()) {
+        auto lf = content.find('\n', pos);
+        auto line_end = lf == std::string_view::npos ? content.size() : lf + 1;
+        auto line = content.substr(pos, line_end - pos);
+        if (line == "\r\n" || line == "\n") {
+            header_end = line_end;
+            break;
+        }
+        pos = line_end;
+    }
+    if (header_end == std::string_view::npos) {
+        return std::string(content); // no body at all
+    }
+    pos = header_end;
+    for (std::uint64_t n = 0; n < lines && pos < content.size(); ++n) {
+        auto lf = content.find('\n', pos);
+        pos = lf == std::string_view::npos ? content.size() : lf + 1;
+    }
+    return std::string(content.substr(0, pos));
+}
+
+pop3_session::pop3_session(maildrop_source& maildrops, session_config config)
+    : maildrops_(maildrops)
+    , config_(std::move(config))
+{
+}
+
+action pop3_session::start(std::chrono::steady_clock::time_point)
+{
+    // RFC 1939 §4: the greeting is a positive response.
+    return write_action{fmt::format("+OK {} POP3 server (smtp-mock) ready\r\n", config_.hostname)};
+}
+
+action pop3_session::on_written(std::chrono::steady_clock::time_point now)
+{
+    if (close_after_write_) {
+        state_ = state::closed;
+        return close_action{};
+    }
+    return next(now);
+}
+
+action pop3_session::on_read(std::string_view bytes, std::chrono::steady_clock::time_point now)
+{
+    input_.append(bytes);
+    return next(now);
+}
+
+action pop3_session::on_timeout(std::chrono::steady_clock::time_point)
+{
+    // RFC 1939 §3: on autologout the session closes without entering UPDATE.
+    state_ = state::closed;
+    return close_action{};
+}
+
+action pop3_session::on_peer_closed()
+{
+    state_ = state::closed;
+    return close_action{};
+}
+
+// Answers every complete line in the input (clients may pipeline, RFC 2449 §6.6), stopping
+// after a QUIT.
+action pop3_session::next(std::chrono::steady_clock::time_point now)
+{
+    std::string out;
+    while (!close_after_write_) {
+        auto lf = input_.find('\n');
+        if (lf == std::string::npos) {
+            if (input_.size() > max_line) {
+                input_.clear();
+                if (!discarding_) {
+                    discarding_ = true;
+                    out += "-ERR line too long\r\n";
+                }
+            }
+            break;
+        }
+        std::string line = input_.substr(0, lf);
+        input_.erase(0, lf + 1);
+        if (discarding_) {
+            discarding_ = false; // the tail of an over-long line
+            continue;
+        }
+        if (!line.empty() && line.back() == '\r') {
+            line.pop_back();
+        }
+        if (line.size() > max_line) {
+            out += "-ERR line too long\r\n";
+            continue;
+        }
+        out += handle(line);
+    }
+    if (!out.empty()) {
+        return write_action{std::move(out)};
+    }
+    return read_action{now + config_.idle_timeout};
+}
+
+std::string pop3_session::handle(std::string_view line)
+{
+    // RFC 1939 §3: a keyword, case-insensitive, then arguments separated by single spaces.
+    auto space = line.find(' ');
+    auto verb = upper(line.substr(0, space));
+    std::string_view arg =
+        space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
+    if (verb.empty()) {
+        return "-ERR empty command\r\n";
+    }
+    if (verb == "CAPA") {
+        return capabilities();
+    }
+    if (state_ == state::authorization) {
+        return authorization_command(verb, arg);
+    }
+    return transaction_command(verb, arg);
+}
+
+std::string pop3_session::capabilities() const
+{
+    // RFC 2449 §5.
+    return "+OK capability list follows\r\n"
+           "USER\r\n"
+           "UIDL\r\n"
+           "TOP\r\n"
+           "PIPELINING\r\n"
+           "RESP-CODES\r\n"
+           "AUTH-RESP-CODE\r\n"
+           "IMPLEMENTATION smtp-mock\r\n"
+           ".\r\n";
+}
+
+std::string pop3_session::drop_listing() const
+{
+    std::size_t count = 0;
+    std::uint64_t octets = 0;
+    for (std::size_t i = 0; i < messages_.size(); ++i) {
+        if (!deleted_[i]) {
+            ++count;
+            octets += wire_size(messages_[i].message->data);
+        }
+    }
+    return fmt::format("{} {}", count, octets);
+}
+
+std::string pop3_session::authorization_command(std::string_view verb, std::string_view arg)
+{
+    if (verb == "USER") {
+        // RFC 1939 §7: USER name.
+        if (arg.empty()) {
+            return "-ERR USER needs a mailbox name\r\n";
+        }
+        user_ = std::string(arg);
+        have_user_ = true;
+        return fmt::format("+OK {} is known here\r\n", user_);
+    }
+    if (verb == "PASS") {
+        // RFC 1939 §7: PASS only right after a successful USER.
+        if (!have_user_) {
+            return "-ERR give USER first\r\n";
+        }
+        have_user_ = false;
+        if (!maildrops_.authenticate(user_, arg)) {
+            user_.clear();
+            // RFC 3206 §4: [AUTH] marks bad credentials.
+            return "-ERR [AUTH] invalid user name or password\r\n";
+        }
+        messages_ = maildrops_.open(user_);
+        deleted_.assign(messages_.size(), false);
+        state_ = state::transaction;
+        auto listing = drop_listing();
+        auto sp = listing.find(' ');
+        return fmt::format("+OK maildrop has {} messages ({} octets)\r\n", listing.substr(0, sp),
+                           listing.substr(sp + 1));
+    }
+    if (verb == "QUIT") {
+        close_after_write_ = true;
+        return fmt::format("+OK {} POP3 server signing off\r\n", config_.hostname);
+    }
+    if (verb == "APOP" || verb == "AUTH") {
+        return "-ERR only USER and PASS are supported\r\n";
+    }
+    if (verb == "STAT" || verb == "LIST" || verb == "UIDL" || verb == "RETR" || verb == "DELE" ||
+        verb == "TOP" || verb == "RSET" || verb == "NOOP") {
+        return "-ERR log in with USER and PASS first\r\n";
+    }
+    return fmt::format("-ERR unknown command {}\r\n", verb);
+}
+
+std::optional<std::size_t> pop3_session::message_number(std::string_view arg) const
+{
+    auto n = parse_number(arg);
+    if (!n || *n == 0 || *n > messages_.size() || deleted_[*n - 1]) {
+        return std::nullopt;
+    }
+    return static_cast<std::size_t>(*n - 1);
+}
+
+std::string pop3_session::transaction_command(std::string_view verb, std::string_view arg)
+{
+    if (verb == "STAT") {
+        return "+OK " + drop_listing() + "\r\n";
+    }
+    if (verb == "LIST" || verb == "UIDL") {
+        const bool uidl = verb == "UIDL";
+        auto item = [&](std::size_t i) {
+            return uidl ? fmt::format("{} {}", i + 1, messages_[i].id)
+                        : fmt::format("{} {}", i + 1, wire_size(messages_[i].message->data));
+        };
+        if (!arg.empty()) {
+            auto i = message_number(arg);
+            return i ? "+OK " + item(*i) + "\r\n" : no_such_message;
+        }
+        std::string out = uidl ? "+OK unique-id listing follows\r\n"
+                               : "+OK " + drop_listing() + " scan listing follows\r\n";
+        for (std::size_t i = 0; i < messages_.size(); ++i) {
+            if (!deleted_[i]) {
+                out += item(i) + "\r\n";
+            }
+        }
+        return out + ".\r\n";
+    }
+    if (verb == "RETR") {
+        auto i = message_number(arg);
+        if (!i) {
+            return no_such_message;
+        }
+        const auto& data = messages_[*i].message->data;
+        return fmt::format("+OK {} octets\r\n", wire_size(data)) + multiline_body(data);
+    }
+    if (verb == "TOP") {
+        auto space = arg.find(' ');
+        auto i = message_number(arg.substr(0, space));
+        auto lines =
+            space == std::string_view::npos ? std::nullopt : parse_number(arg.substr(space + 1));
+        if (!i) {
+            return no_such_message;
+        }
+        if (!lines) {
+            return "-ERR TOP needs a message number and a line count\r\n";
+        }
+        return "+OK top of message follows\r\n" +
+               multiline_body(top_of(messages_[*i].message->data, *lines));
+    }
+    if (verb == "DELE") {
+        auto i = message_number(arg);
+        if (!i) {
+            return no_such_message;
+        }
+        deleted_[*i] = true;
+        return fmt::format("+OK message {} deleted\r\n", *i + 1);
+    }
+    if (verb == "RSET") {
+        std::fill(deleted_.begin(), deleted_.end(), false);
+        auto listing = drop_listing();
+        auto sp = listing.find(' ');
+        return fmt::format("+OK maildrop has {} messages ({} octets)\r\n", listing.substr(0, sp),
+                           listing.substr(sp + 1));
+    }
+    if (verb == "NOOP") {
+        return "+OK\r\n";
+    }
+    if (verb == "QUIT") {
+        // RFC 1939 §6: the UPDATE state removes the messages marked as deleted.
+        state_ = state::update;
+        std::vector<std::string> gone;
+        for (std::size_t i = 0; i < messages_.size(); ++i) {
+            if (deleted_[i]) {
+                gone.push_back(messages_[i].id);
+            }
+        }
+        if (!gone.empty()) {
+            maildrops_.remove(user_, gone);
+        }
+        close_after_write_ = true;
+        std::size_t left = messages_.size() - gone.size();
+        return fmt::format("+OK {} POP3 server signing off ({} messages left)\r\n",
+                           config_.hostname, left);
+    }
+    if (verb == "USER" || verb == "PASS" || verb == "APOP") {
+        return "-ERR already logged in\r\n";
+    }
+    return fmt::format("-ERR unknown command {}\r\n", verb);
+}
+
+} // namespace mock::pop3
