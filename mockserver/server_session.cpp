@@ -148,6 +148,18 @@ session_action server_session::on_shutdown(time_point now)
     return next(now);
 }
 
+std::string server_session::transcript_text_of_command(std::string_view line)
+{
+    // An AUTH initial response carries credentials (RFC 4954 §4): keep the mechanism only.
+    if (line.size() > 5 && smtp::parse_command(line).cmd == smtp::verb::auth) {
+        auto space = line.find(' ', 5);
+        if (space != std::string_view::npos) {
+            return escape_for_transcript(line.substr(0, space)) + " <credentials hidden>";
+        }
+    }
+    return escape_for_transcript(line);
+}
+
 session_action server_session::next(time_point now)
 {
     for (;;) {
@@ -225,7 +237,7 @@ void server_session::process_line(time_point now)
         process_auth_line(line->text, now);
         return;
     }
-    record_.add("C", escape_for_transcript(line->text), now);
+    record_.add("C", transcript_text_of_command(line->text), now);
     process_command(line->text, now);
 }
 

@@ -70,6 +70,7 @@ private:
     };
 
     session_action next(time_point now);
+    static std::string transcript_text_of_command(std::string_view line);
     void process_line(time_point now);
     void process_command(std::string_view line, time_point now);
     void process_body_line(const smtp::framed_line& line, time_point now);

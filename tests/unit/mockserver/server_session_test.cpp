@@ -405,6 +405,15 @@ TEST_F(auth_test, plain_with_initial_response)
     EXPECT_EQ(s.record().auth_user(), "alice");
     s.send("AUTH PLAIN x\r\n");
     EXPECT_EQ(s.take_output(), "503 5.5.1 Error: already authenticated\r\n");
+    // The transcript keeps the mechanism, never the credentials.
+    bool masked = false;
+    for (const auto& e : s.record().read().transcript) {
+        EXPECT_EQ(e.text.find("AHVzZXI"), std::string::npos) << e.text;
+        EXPECT_EQ(e.text.find(smtp::base64_encode(std::string("\0alice\0secret", 13))),
+                  std::string::npos);
+        masked = masked || e.text == "AUTH PLAIN <credentials hidden>";
+    }
+    EXPECT_TRUE(masked);
 }
 
 TEST_F(auth_test, plain_in_two_steps_with_a_bad_password)
