@@ -1,0 +1,274 @@
+#include "harness/cli.hpp"
+
+#include "faults/scenario_error.hpp"
+#include "harness/alerts/run_alerts.hpp"
+#include "harness/explain.hpp"
+#include "harness/monitor.hpp"
+#include "harness/report.hpp"
+#include "harness/runner.hpp"
+#include "harness/scenario_source.hpp"
+#include "harness/selection.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+#include <string_view>
+
+namespace harness {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A private directory for the run's files (users, CA certificates), removed at the end.
+class work_directory {
+public:
+    work_directory()
+    {
+        auto pattern = (fs::temp_directory_path() / "smtp-harness-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw std::runtime_error("cannot create a temporary directory in " +
+                                     fs::temp_directory_path().string());
+        }
+        path_ = pattern;
+    }
+    ~work_directory()
+    {
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);
+    }
+    work_directory(const work_directory&) = delete;
+    work_directory& operator=(const work_directory&) = delete;
+    const fs::path& path() const noexcept { return path_; }
+
+private:
+    fs::path path_;
+};
+
+void write_file(const fs::path& file, const std::string& text)
+{
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+        throw std::runtime_error("cannot write " + file.string());
+    }
+}
+
+mock_settings make_mock_settings(const work_directory& dir, const harness_credentials& creds,
+                                 std::uint64_t seed)
+{
+    mock_settings s;
+    s.work_dir = dir.path();
+    s.users_file = dir.path() / "users";
+    write_file(s.users_file, creds.user + ":" + creds.password + "\n");
+    s.seed = seed;
+    return s;
+}
+
+struct run_options {
+    std::vector<std::string> scenarios;
+    std::string monitor = "builtin";
+    std::string expect;
+    unsigned jobs = 4;
+    std::vector<std::string> filters;
+    std::string shard;
+    std::string junit;
+    std::string json;
+    std::string markdown;
+    double monitor_timeout = 30;
+    std::uint64_t seed = 1;
+    bool quiet = false;
+};
+
+int do_run(const run_options& o)
+{
+    std::optional<shard> part;
+    if (!o.shard.empty()) {
+        part = parse_shard(o.shard);
+        if (!part) {
+            throw std::invalid_argument("--shard " + o.shard + ": expected I/N with 1 <= I <= N");
+        }
+    }
+    if (o.monitor_timeout <= 0) {
+        throw std::invalid_argument("--monitor-timeout must be positive");
+    }
+    const auto spec = parse_monitor_spec(o.monitor);
+    const auto catalog = default_catalog_dir();
+    const auto all = load_scenarios(o.scenarios, catalog);
+
+    std::optional<expectation_set> expectations;
+    if (!o.expect.empty()) {
+        expectations = load_expectations(o.expect);
+        std::vector<std::string> names;
+        for (const auto& s : all) {
+            names.push_back(s.name);
+        }
+        for (const auto& unknown : unknown_scenarios(*expectations, names)) {
+            std::cerr << "smtp-harness: warning: " << o.expect << " names scenario '" << unknown
+                      << "', which is not loaded\n";
+        }
+    }
+
+    std::vector<std::string> names;
+    for (const auto& s : all) {
+        names.push_back(s.name);
+    }
+    std::vector<faults::scenario> selected;
+    for (const auto i : select(names, o.filters, part)) {
+        selected.push_back(all[i]);
+    }
+    if (selected.empty()) {
+        std::cerr << "smtp-harness: no scenario selected\n";
+        return exit_usage;
+    }
+
+    const harness_credentials credentials;
+    const auto time_limit =
+        std::chrono::milliseconds(static_cast<long long>(o.monitor_timeout * 1000));
+    const auto watcher = make_monitor(spec, credentials, time_limit);
+    work_directory dir;
+    run_settings settings;
+    settings.watcher = watcher.get();
+    settings.expectations = expectations ? &*expectations : nullptr;
+    settings.mock = make_mock_settings(dir, credentials, o.seed);
+    settings.jobs = o.jobs;
+
+    run_info info;
+    info.monitor = o.monitor;
+    info.seed = o.seed;
+    info.started_at = std::chrono::system_clock::now();
+    const auto start = std::chrono::steady_clock::now();
+    if (!o.quiet) {
+        std::cout << fmt::format("smtp-harness: {} scenarios against {} ({} at a time)\n",
+                                 selected.size(), o.monitor, std::max(1u, o.jobs))
+                  << std::flush;
+    }
+    const auto total = selected.size();
+    const auto results =
+        run_all(selected, settings, [&](std::size_t done, const scenario_result& r) {
+            if (!o.quiet) {
+                std::cout << format_progress(done, total, r) << std::endl;
+            }
+        });
+    info.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+
+    if (!o.junit.empty()) {
+        write_file(o.junit, format_junit(results, info));
+    }
+    if (!o.json.empty()) {
+        write_file(o.json, format_json(results, info));
+    }
+    if (!o.markdown.empty()) {
+        write_file(o.markdown, format_markdown(results, info));
+    }
+    std::cout << '\n' << format_table(results, info) << std::flush;
+    return all_as_expected(results) ? exit_as_expected : exit_unexpected;
+}
+
+int do_list(const std::vector<std::string>& sources, const std::vector<std::string>& filters)
+{
+    const auto all = load_scenarios(sources, default_catalog_dir());
+    std::vector<std::string> names;
+    std::size_t width = 0;
+    for (const auto& s : all) {
+        names.push_back(s.name);
+        width = std::max(width, s.name.size());
+    }
+    for (const auto i : select(names, filters, std::nullopt)) {
+        std::cout << fmt::format("{:<{}}  {}\n", all[i].name, width, all[i].summary);
+    }
+    return exit_as_expected;
+}
+
+int do_explain(const std::string& name, std::uint64_t seed)
+{
+    const auto found = load_scenarios({name}, default_catalog_dir());
+    const harness_credentials credentials;
+    work_directory dir;
+    std::cout << explain(found.at(0), make_mock_settings(dir, credentials, seed), credentials)
+              << std::flush;
+    return exit_as_expected;
+}
+
+} // namespace
+
+int run_cli(int argc, char** argv)
+{
+    // `smtp-harness alerts ...` has its own options (harness/alerts/).
+    if (argc >= 2 && std::string_view(argv[1]) == "alerts") {
+        return alerts::run_alerts(argc - 1, argv + 1);
+    }
+    CLI::App app{"smtp-harness: runs a monitor against a mock SMTP server for every fault "
+                 "scenario and says whether it caught and correctly reported each failure."};
+    app.require_subcommand(1);
+    app.footer("smtp-harness alerts --watch-config FILE --timeline FILE [--expect-alerts FILE]: "
+               "validate an alert configuration (smtp-harness alerts --help)");
+
+    run_options ro;
+    auto* run = app.add_subcommand("run", "Run the scenarios against a monitor");
+    run->add_option("--scenarios", ro.scenarios,
+                    "Scenario directories, files or catalog names (default: the catalog)")
+        ->expected(1, -1)
+        ->take_all();
+    run->add_option("--monitor", ro.monitor,
+                    "builtin | cmd:TEMPLATE | http:URL; {host} {port} {scenario} are substituted")
+        ->capture_default_str();
+    run->add_option("--expect", ro.expect, "Expectations file (YAML) for a third-party monitor");
+    run->add_option("--jobs,-j", ro.jobs, "Scenarios run at once")->capture_default_str();
+    run->add_option("--filter", ro.filters, "Only scenarios whose name matches GLOB (repeatable)");
+    run->add_option("--shard", ro.shard, "Run only shard I of N (I/N, I from 1)");
+    run->add_option("--junit", ro.junit, "Write a JUnit XML report to FILE");
+    run->add_option("--json", ro.json, "Write a JSON report to FILE");
+    run->add_option("--markdown", ro.markdown, "Write a Markdown report to FILE");
+    run->add_option("--monitor-timeout", ro.monitor_timeout,
+                    "Seconds a cmd: or http: monitor may take per scenario before it is killed")
+        ->capture_default_str();
+    run->add_option("--seed", ro.seed, "Seed of the mock's random draws")->capture_default_str();
+    run->add_flag("--quiet,-q", ro.quiet, "No progress lines, only the final table");
+
+    std::vector<std::string> list_sources;
+    std::vector<std::string> list_filters;
+    auto* list = app.add_subcommand("list", "List the scenarios with their summaries");
+    list->add_option("--scenarios", list_sources, "Scenario directories, files or names")
+        ->expected(1, -1)
+        ->take_all();
+    list->add_option("--filter", list_filters, "Only names matching GLOB (repeatable)");
+
+    std::string explain_name;
+    std::uint64_t explain_seed = 1;
+    auto* explain_cmd = app.add_subcommand(
+        "explain", "Describe a scenario and run the built-in probe against it, annotated");
+    explain_cmd->add_option("name", explain_name, "Scenario name (or file)")->required();
+    explain_cmd->add_option("--seed", explain_seed, "Seed of the mock's random draws");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? exit_as_expected : exit_usage;
+    }
+
+    try {
+        if (*run) {
+            return do_run(ro);
+        }
+        if (*list) {
+            return do_list(list_sources, list_filters);
+        }
+        return do_explain(explain_name, explain_seed);
+    } catch (const faults::scenario_error& e) {
+        std::cerr << "smtp-harness: " << e.what() << '\n';
+    } catch (const std::exception& e) {
+        std::cerr << "smtp-harness: " << e.what() << '\n';
+    }
+    return exit_usage;
+}
+
+} // namespace harness

@@ -1,0 +1,86 @@
+#pragma once
+
+// What a monitor should report for each scenario, and which verdict the run should give.
+//
+// For the built-in probe the scenario's own `expect` applies. For other monitors an
+// expectations file (`--expect FILE`, YAML) gives defaults plus per-scenario entries:
+//
+//   defaults: {status: [WARNING, CRITICAL]}
+//   scenarios:
+//     healthy: {status: OK}
+//     banner-slow: {status: [OK, WARNING]}
+//     mail-451: {expect_verdict: missed, note: "check_smtp never sends MAIL"}
+//
+// Without a file: a fault must not be OK, and healthy (and healthy-*) must be OK.
+
+#include "harness/monitor_status.hpp"
+#include "smtp/failure_kind.hpp"
+#include "smtp/phase.hpp"
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faults {
+struct scenario;
+}
+
+namespace harness {
+
+enum class verdict;
+
+/// The resolved expectation for one scenario.
+struct expected_outcome {
+    /// Acceptable statuses.
+    std::vector<monitor_status> statuses;
+    /// The failure kind a report must name, when the monitor names kinds.
+    std::optional<smtp::failure_kind> kind;
+    /// The failure phase a report must name, when the monitor names phases.
+    std::optional<smtp::phase> phase;
+    /// The verdicts that count as success for the run (exit status 0).
+    std::vector<verdict> verdicts;
+    /// Why, when the expectations file says (shown in reports).
+    std::string note;
+};
+
+/// One entry of an expectations file: only what it sets overrides.
+struct expectation_entry {
+    std::optional<std::vector<monitor_status>> statuses; ///< `status`: one name or a list
+    std::optional<smtp::failure_kind> kind;              ///< `kind`
+    std::optional<smtp::phase> phase;                    ///< `phase`
+    std::optional<std::vector<verdict>> verdicts;        ///< `expect_verdict`: one or a list
+    std::optional<std::string> note;                     ///< `note`: free text
+};
+
+/// A whole expectations file.
+struct expectation_set {
+    /// `defaults`: applies to every scenario before its own entry.
+    expectation_entry defaults;
+    /// `scenarios`: entries by scenario name.
+    std::map<std::string, expectation_entry, std::less<>> scenarios;
+};
+
+/// Parses an expectations document. Throws std::runtime_error naming the source, the line
+/// and the key of the problem (unknown keys, statuses, kinds, phases or verdicts).
+expectation_set parse_expectations(std::string_view text, std::string_view source_name);
+
+/// Reads and parses an expectations file. Throws std::runtime_error.
+expectation_set load_expectations(const std::filesystem::path& file);
+
+/// The expectation for `s`. Base: the scenario's own `expect` when `use_scenario_expect` (the
+/// built-in probe) and it has one; otherwise "healthy must be OK, a fault must not be OK".
+/// Then the file's defaults, then its entry for the scenario (when a file is given). A
+/// healthy scenario keeps [OK] unless its own entry says otherwise. The expected verdicts,
+/// unless set: `passed` for a healthy scenario; `caught` for a fault, plus `passed` when OK is
+/// acceptable.
+expected_outcome resolve_expectation(const faults::scenario& s, bool use_scenario_expect,
+                                     const expectation_set* file);
+
+/// Names of the scenarios the file lists that are not among `known` (likely typos).
+std::vector<std::string> unknown_scenarios(const expectation_set& file,
+                                           const std::vector<std::string>& known);
+
+} // namespace harness

@@ -1,0 +1,7 @@
+// smtp-harness: the scenario x monitor runner (DESIGN.md §6).
+#include "harness/cli.hpp"
+
+int main(int argc, char** argv)
+{
+    return harness::run_cli(argc, argv);
+}

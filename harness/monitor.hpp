@@ -1,0 +1,58 @@
+#pragma once
+
+// The monitor adapters behind --monitor SPEC: each runs one monitor against one mock and
+// reports an observation. Implementations: builtin_monitor.hpp, command_monitor.hpp,
+// http_monitor.hpp.
+
+#include "faults/scenario.hpp"
+#include "harness/monitor_spec.hpp"
+#include "harness/observation.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace harness {
+
+/// Where the monitor must look, and what it may need to get in.
+struct monitor_target {
+    /// The scenario in force on the mock (its probe hints drive the built-in probe).
+    const faults::scenario* scenario = nullptr;
+    /// The mock's address, "127.0.0.1".
+    std::string host;
+    /// The mock's SMTP port.
+    std::uint16_t port = 0;
+    /// The mock's implicit-TLS port, or 0.
+    std::uint16_t tls_port = 0;
+    /// The PEM of the mock's CA, to trust only the mock's good certificate.
+    std::filesystem::path ca_file;
+};
+
+/// Credentials the mock knows, for scenarios whose probe hints say `auth`.
+struct harness_credentials {
+    std::string user = "harness";              ///< the AUTH user
+    std::string password = "harness-password"; ///< their password
+};
+
+/// Runs one kind of monitor. Implementations are safe to call from several threads at once.
+class monitor {
+public:
+    virtual ~monitor() = default;
+
+    /// Runs the monitor against `target` and reports what it said. Never throws: failures to
+    /// run come back as an observation without status and with `error` set.
+    virtual observation observe(const monitor_target& target) const = 0;
+
+    /// Whether verdicts use the scenario's own `expect` (only the built-in probe names kinds
+    /// and phases the way scenarios do).
+    virtual bool uses_scenario_expectations() const noexcept { return false; }
+};
+
+/// The adapter for a SPEC. `time_limit` bounds each run of a `cmd:` or `http:` monitor.
+std::unique_ptr<monitor> make_monitor(const monitor_spec& spec,
+                                      const harness_credentials& credentials,
+                                      std::chrono::milliseconds time_limit);
+
+} // namespace harness

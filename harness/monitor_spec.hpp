@@ -1,0 +1,51 @@
+#pragma once
+
+// The --monitor SPEC of DESIGN.md §6: `builtin`, `cmd:TEMPLATE` or `http:URL`, and the
+// substitution of `{host}`, `{port}` and `{scenario}` into templates.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace harness {
+
+/// A parsed --monitor SPEC.
+struct monitor_spec {
+    /// Which adapter runs the monitor.
+    enum class kind_t {
+        builtin, ///< our probe, in process
+        command, ///< `cmd:TEMPLATE`: a program judged by its Nagios exit code
+        http,    ///< `http:URL`: a blackbox_exporter-style endpoint judged by probe_success
+    };
+    kind_t kind = kind_t::builtin; ///< the adapter
+    /// For `cmd:`, the program and its arguments, placeholders not yet substituted.
+    std::vector<std::string> argv;
+    /// For `http:`, the URL, placeholders not yet substituted (it starts with http://).
+    std::string url;
+    /// The SPEC as given, for reports.
+    std::string text;
+};
+
+/// Parses a SPEC. For `cmd:`, the template is split into words like a shell would
+/// (whitespace separates; 'single' and "double" quotes and backslashes group), with no
+/// expansion: use `cmd:/bin/sh -c '...'` for pipes or redirections. Placeholders are
+/// checked. Throws std::invalid_argument with a message naming the problem.
+monitor_spec parse_monitor_spec(std::string_view spec);
+
+/// Splits a command line into words (see parse_monitor_spec). Throws std::invalid_argument on
+/// an unclosed quote or a trailing backslash.
+std::vector<std::string> split_words(std::string_view command);
+
+/// The values placeholders stand for.
+using placeholder_values = std::map<std::string, std::string, std::less<>>;
+
+/// Replaces every `{name}` with its value; `{{` and `}}` stand for literal braces. Throws
+/// std::invalid_argument naming an unknown placeholder or an unmatched brace.
+std::string substitute(std::string_view text, const placeholder_values& values);
+
+/// The placeholders a monitor template may use: host, port, scenario.
+placeholder_values template_values(std::string_view host, unsigned port, std::string_view scenario);
+
+} // namespace harness

@@ -1,0 +1,54 @@
+#pragma once
+
+// The run's reports: live progress lines, the final table, JSON (DESIGN.md §6), JUnit XML
+// and Markdown.
+
+#include "harness/scenario_result.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace harness {
+
+/// What the reports say about the run as a whole.
+struct run_info {
+    std::string monitor;                              ///< the --monitor SPEC as given
+    std::chrono::system_clock::time_point started_at; ///< when the run started
+    std::chrono::milliseconds duration{0};            ///< wall time of the run
+    std::uint64_t seed = 1;                           ///< the fault engine's seed
+};
+
+/// "CRITICAL timeout at banner", "OK", "WARNING|CRITICAL", ...: expected statuses, kind, phase.
+std::string describe_expected(const expected_outcome& e);
+
+/// "CRITICAL timeout at banner", "OK", "exit 2 CRITICAL", "error: ...": what was observed.
+std::string describe_observed(const observation& o);
+
+/// The verdicts that count as success, joined with '|', e.g. "caught|passed".
+std::string describe_verdicts(const std::vector<verdict>& verdicts);
+
+/// One progress line without newline: "[12/48] banner-missing … caught (3.0 s)", with
+/// "(expected missed)" appended when the verdict is not the expected one.
+std::string format_progress(std::size_t done, std::size_t total, const scenario_result& r);
+
+/// The final table for a terminal: scenario, verdict, expected verdict, observed, expected
+/// outcome, time; a '!' marks each unexpected verdict; then the counts per verdict.
+std::string format_table(const std::vector<scenario_result>& results, const run_info& info);
+
+/// The JSON report: {"monitor", "results": [{"scenario", "verdict", "expected", "observed",
+/// "time_to_detect_ms", "output", ...}], "summary": {verdict: count}, ...}.
+std::string format_json(const std::vector<scenario_result>& results, const run_info& info);
+
+/// JUnit XML: one testsuite per run, one testcase per scenario; an unexpected verdict is a
+/// <failure> (an <error> when the verdict is `error`); the monitor's output is <system-out>.
+std::string format_junit(const std::vector<scenario_result>& results, const run_info& info);
+
+/// A Markdown report: the counts and a table with one row per scenario.
+std::string format_markdown(const std::vector<scenario_result>& results, const run_info& info);
+
+/// How many results have each verdict, indexed by verdict.
+std::vector<std::size_t> count_verdicts(const std::vector<scenario_result>& results);
+
+} // namespace harness

@@ -1,0 +1,103 @@
+#include "harness/report.hpp"
+#include "harness/text_encoding.hpp"
+
+#include <boost/json.hpp>
+#include <ctime>
+
+namespace harness {
+
+namespace {
+
+std::string rfc3339(std::chrono::system_clock::time_point t)
+{
+    const auto secs = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+boost::json::array verdict_list(const std::vector<verdict>& verdicts)
+{
+    boost::json::array out;
+    for (const auto v : verdicts) {
+        out.emplace_back(to_string(v));
+    }
+    return out;
+}
+
+boost::json::object expected_json(const expected_outcome& e)
+{
+    boost::json::object out;
+    boost::json::array statuses;
+    for (const auto s : e.statuses) {
+        statuses.emplace_back(to_string(s));
+    }
+    out["status"] = std::move(statuses);
+    out["kind"] = e.kind ? boost::json::value(smtp::to_string(*e.kind)) : nullptr;
+    out["phase"] = e.phase ? boost::json::value(smtp::to_string(*e.phase)) : nullptr;
+    out["verdict"] = verdict_list(e.verdicts);
+    if (!e.note.empty()) {
+        out["note"] = to_valid_utf8(e.note);
+    }
+    return out;
+}
+
+boost::json::object observed_json(const observation& o)
+{
+    boost::json::object out;
+    out["status"] = o.status ? boost::json::value(to_string(*o.status)) : nullptr;
+    out["kind"] = o.kind ? boost::json::value(smtp::to_string(*o.kind)) : nullptr;
+    out["phase"] = o.phase ? boost::json::value(smtp::to_string(*o.phase)) : nullptr;
+    out["exit_code"] = o.exit_code ? boost::json::value(*o.exit_code) : nullptr;
+    out["summary"] = to_valid_utf8(o.summary);
+    out["duration_ms"] = o.duration.count();
+    if (!o.error.empty()) {
+        out["error"] = to_valid_utf8(o.error);
+    }
+    return out;
+}
+
+} // namespace
+
+std::string format_json(const std::vector<scenario_result>& results, const run_info& info)
+{
+    boost::json::object root;
+    root["schema"] = "smtp-harness/run-report/v1";
+    root["monitor"] = info.monitor;
+    root["started_at"] = rfc3339(info.started_at);
+    root["duration_ms"] = info.duration.count();
+    root["seed"] = info.seed;
+    boost::json::array list;
+    for (const auto& r : results) {
+        boost::json::object item;
+        item["scenario"] = r.scenario;
+        item["verdict"] = to_string(r.outcome);
+        item["as_expected"] = r.as_expected;
+        item["expected"] = expected_json(r.expected);
+        item["observed"] = observed_json(r.observed);
+        item["time_to_detect_ms"] =
+            r.time_to_detect ? boost::json::value(r.time_to_detect->count()) : nullptr;
+        item["contact"] = r.contact_checked ? boost::json::value(r.sessions > 0) : nullptr;
+        item["sessions"] = r.sessions;
+        item["output"] = to_valid_utf8(r.observed.output);
+        list.push_back(std::move(item));
+    }
+    root["results"] = std::move(list);
+    boost::json::object summary;
+    const auto counts = count_verdicts(results);
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        summary[to_string(all_verdicts[i])] = counts[i];
+    }
+    root["summary"] = std::move(summary);
+    std::size_t unexpected = 0;
+    for (const auto& r : results) {
+        unexpected += r.as_expected ? 0 : 1;
+    }
+    root["unexpected"] = unexpected;
+    root["ok"] = unexpected == 0;
+    return boost::json::serialize(root) + "\n";
+}
+
+} // namespace harness

@@ -1,0 +1,88 @@
+#include "harness/report.hpp"
+#include "harness/text_encoding.hpp"
+
+#include <ctime>
+#include <fmt/format.h>
+#include <unistd.h>
+
+namespace harness {
+
+namespace {
+
+std::string seconds(std::chrono::milliseconds d)
+{
+    return fmt::format("{:.3f}", static_cast<double>(d.count()) / 1000.0);
+}
+
+std::string local_timestamp(std::chrono::system_clock::time_point t)
+{
+    // The JUnit schema's timestamp is ISO 8601 without a zone.
+    const auto secs = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    return buf;
+}
+
+std::string hostname()
+{
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0) {
+        return "localhost";
+    }
+    return buf;
+}
+
+} // namespace
+
+std::string format_junit(const std::vector<scenario_result>& results, const run_info& info)
+{
+    std::size_t failures = 0;
+    std::size_t errors = 0;
+    for (const auto& r : results) {
+        if (!r.as_expected) {
+            (r.outcome == verdict::error ? errors : failures) += 1;
+        }
+    }
+    const auto suite = xml_escape("smtp-harness " + info.monitor);
+    std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    out += fmt::format("<testsuites name=\"smtp-harness\" tests=\"{}\" failures=\"{}\" "
+                       "errors=\"{}\" time=\"{}\">\n",
+                       results.size(), failures, errors, seconds(info.duration));
+    out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
+                       "skipped=\"0\" time=\"{}\" timestamp=\"{}\" hostname=\"{}\">\n",
+                       suite, results.size(), failures, errors, seconds(info.duration),
+                       local_timestamp(info.started_at), xml_escape(hostname()));
+    out += "    <properties>\n";
+    out +=
+        fmt::format("      <property name=\"monitor\" value=\"{}\"/>\n", xml_escape(info.monitor));
+    out += fmt::format("      <property name=\"seed\" value=\"{}\"/>\n", info.seed);
+    out += "    </properties>\n";
+    for (const auto& r : results) {
+        out += fmt::format("    <testcase classname=\"smtp-harness.scenarios\" name=\"{}\" "
+                           "time=\"{}\">\n",
+                           xml_escape(r.scenario), seconds(r.observed.duration));
+        if (!r.as_expected) {
+            const auto message =
+                fmt::format("verdict {} (expected {}): observed {}, should report {}",
+                            to_string(r.outcome), describe_verdicts(r.expected.verdicts),
+                            describe_observed(r.observed), describe_expected(r.expected));
+            const char* element = r.outcome == verdict::error ? "error" : "failure";
+            out += fmt::format("      <{} message=\"{}\" type=\"{}\">{}\n{}</{}>\n", element,
+                               xml_escape(message), to_string(r.outcome), xml_escape(message),
+                               xml_escape(r.observed.summary), element);
+        }
+        out +=
+            fmt::format("      <system-out>verdict: {}\nexpected: {}\nobserved: {}\nshould "
+                        "report: {}\n\n{}</system-out>\n",
+                        to_string(r.outcome), describe_verdicts(r.expected.verdicts),
+                        xml_escape(describe_observed(r.observed)),
+                        xml_escape(describe_expected(r.expected)), xml_escape(r.observed.output));
+        out += "    </testcase>\n";
+    }
+    out += "  </testsuite>\n</testsuites>\n";
+    return out;
+}
+
+} // namespace harness

@@ -1,0 +1,146 @@
+#include "harness/report.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace harness {
+
+namespace {
+
+std::string seconds(std::chrono::milliseconds d)
+{
+    return fmt::format("{:.1f} s", static_cast<double>(d.count()) / 1000.0);
+}
+
+std::string kind_at_phase(const std::optional<smtp::failure_kind>& kind,
+                          const std::optional<smtp::phase>& phase)
+{
+    std::string out;
+    if (kind) {
+        out += " ";
+        out += smtp::to_string(*kind);
+    }
+    if (phase) {
+        out += kind ? " at " : " at ";
+        out += smtp::to_string(*phase);
+    }
+    return out;
+}
+
+std::string pad(std::string_view s, std::size_t width)
+{
+    std::string out(s);
+    if (out.size() < width) {
+        out.append(width - out.size(), ' ');
+    }
+    return out;
+}
+
+} // namespace
+
+std::string describe_expected(const expected_outcome& e)
+{
+    std::string out;
+    for (const auto s : e.statuses) {
+        if (!out.empty()) {
+            out += '|';
+        }
+        out += to_string(s);
+    }
+    return out + kind_at_phase(e.kind, e.phase);
+}
+
+std::string describe_observed(const observation& o)
+{
+    if (!o.status) {
+        return "error: " + o.error;
+    }
+    std::string out(to_string(*o.status));
+    if (*o.status != monitor_status::ok) {
+        out += kind_at_phase(o.kind, o.phase);
+    }
+    return out;
+}
+
+std::string describe_verdicts(const std::vector<verdict>& verdicts)
+{
+    std::string out;
+    for (const auto v : verdicts) {
+        if (!out.empty()) {
+            out += '|';
+        }
+        out += to_string(v);
+    }
+    return out;
+}
+
+std::vector<std::size_t> count_verdicts(const std::vector<scenario_result>& results)
+{
+    std::vector<std::size_t> counts(std::size(all_verdicts), 0);
+    for (const auto& r : results) {
+        ++counts[static_cast<std::size_t>(r.outcome)];
+    }
+    return counts;
+}
+
+std::string format_progress(std::size_t done, std::size_t total, const scenario_result& r)
+{
+    auto line = fmt::format("[{}/{}] {} … {} ({})", done, total, r.scenario, to_string(r.outcome),
+                            seconds(r.observed.duration));
+    if (!r.as_expected) {
+        line += fmt::format(" (expected {}; observed {})", describe_verdicts(r.expected.verdicts),
+                            describe_observed(r.observed));
+    }
+    return line;
+}
+
+std::string format_table(const std::vector<scenario_result>& results, const run_info& info)
+{
+    std::size_t name_w = 8;
+    std::size_t obs_w = 8;
+    std::size_t exp_w = 8;
+    std::size_t want_w = 8;
+    for (const auto& r : results) {
+        name_w = std::max(name_w, r.scenario.size());
+        obs_w = std::max(obs_w, std::min<std::size_t>(48, describe_observed(r.observed).size()));
+        exp_w = std::max(exp_w, describe_expected(r.expected).size());
+        want_w = std::max(want_w, describe_verdicts(r.expected.verdicts).size());
+    }
+    std::string out;
+    out += fmt::format("monitor: {}\n\n", info.monitor);
+    out += fmt::format("  {} {} {} {} {} {}\n", pad("scenario", name_w), pad("verdict", 11),
+                       pad("expected", want_w), pad("observed", obs_w), pad("should report", exp_w),
+                       "time");
+    for (const auto& r : results) {
+        auto observed = describe_observed(r.observed);
+        if (observed.size() > 48) {
+            observed = observed.substr(0, 45) + "...";
+        }
+        out +=
+            fmt::format("{} {} {} {} {} {} {}\n", r.as_expected ? ' ' : '!',
+                        pad(r.scenario, name_w), pad(to_string(r.outcome), 11),
+                        pad(describe_verdicts(r.expected.verdicts), want_w), pad(observed, obs_w),
+                        pad(describe_expected(r.expected), exp_w), seconds(r.observed.duration));
+    }
+    const auto counts = count_verdicts(results);
+    std::string summary;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        if (counts[i] != 0) {
+            summary += fmt::format("{}{} {}", summary.empty() ? "" : ", ", counts[i],
+                                   to_string(all_verdicts[i]));
+        }
+    }
+    const auto unexpected = std::count_if(results.begin(), results.end(),
+                                          [](const scenario_result& r) { return !r.as_expected; });
+    out += fmt::format("\n{} scenarios in {}: {}\n", results.size(), seconds(info.duration),
+                       summary.empty() ? "none" : summary);
+    if (unexpected == 0) {
+        out += "every verdict is as expected\n";
+    } else {
+        out += fmt::format("{} verdict{} differ from the expectation (marked !)\n", unexpected,
+                           unexpected == 1 ? "" : "s");
+    }
+    return out;
+}
+
+} // namespace harness

@@ -1,0 +1,47 @@
+#pragma once
+
+// The scenario x monitor runner: for each scenario, an in-process mock on an ephemeral port,
+// the monitor against it, the mock's session record, the expectation and the verdict.
+// Scenarios run in parallel on `jobs` threads; each has its own mock.
+
+#include "faults/scenario.hpp"
+#include "harness/expectation.hpp"
+#include "harness/monitor.hpp"
+#include "harness/scenario_mock.hpp"
+#include "harness/scenario_result.hpp"
+
+#include <functional>
+#include <vector>
+
+namespace harness {
+
+/// Everything a run needs besides the scenarios.
+struct run_settings {
+    const monitor* watcher = nullptr;              ///< the monitor adapter (not owned)
+    const expectation_set* expectations = nullptr; ///< --expect, or null
+    mock_settings mock;                            ///< how each mock is set up
+    unsigned jobs = 1;                             ///< scenarios run at once
+};
+
+/// Called (from worker threads, one call at a time) as each scenario finishes, with how many
+/// have finished so far.
+using progress_callback = std::function<void(std::size_t done, const scenario_result& r)>;
+
+/// Whether the mock can show that the monitor connected: not when the listener refuses or
+/// black-holes connections, since then no session can exist.
+bool contact_observable(const faults::scenario& s) noexcept;
+
+/// The result for one scenario from its parts (pure): the verdict, whether it is expected,
+/// and the time to detection (for caught and misreported faults).
+scenario_result assess(const faults::scenario& s, const expected_outcome& expected,
+                       observation observed, bool contact_checked, std::uint64_t sessions);
+
+/// Runs one scenario: mock, monitor, verdict.
+scenario_result run_scenario(const faults::scenario& s, const run_settings& settings);
+
+/// Runs every scenario; results come back in the order of `scenarios`.
+std::vector<scenario_result> run_all(const std::vector<faults::scenario>& scenarios,
+                                     const run_settings& settings,
+                                     const progress_callback& progress);
+
+} // namespace harness

@@ -1,0 +1,78 @@
+#pragma once
+
+// One in-process smtp-mock serving one scenario on 127.0.0.1, ephemeral ports, for the
+// duration of one monitor run.
+
+#include "faults/scenario.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace mock {
+class server;
+class message_store;
+namespace control {
+class controller_fault_source;
+}
+} // namespace mock
+namespace faults {
+class controller;
+}
+
+namespace harness {
+
+/// How every mock of a run is set up.
+struct mock_settings {
+    /// A `user:password` file for AUTH; empty for none.
+    std::filesystem::path users_file;
+    /// Where each mock writes the PEM of its CA (one file per scenario).
+    std::filesystem::path work_dir;
+    /// Seed of the fault engine's draws, so that `intermittent` is reproducible.
+    std::uint64_t seed = 1;
+    /// How long stopping waits for sessions still open (a hung fault, a slow monitor).
+    std::chrono::milliseconds grace{300};
+};
+
+/// A started mock with the scenario's rules and listener state in force. Stops on
+/// destruction. Throws std::runtime_error (or std::system_error) when it cannot start.
+class scenario_mock {
+public:
+    scenario_mock(const faults::scenario& s, const mock_settings& settings);
+    ~scenario_mock();
+    scenario_mock(const scenario_mock&) = delete;
+    scenario_mock& operator=(const scenario_mock&) = delete;
+
+    /// "127.0.0.1".
+    const std::string& host() const noexcept { return host_; }
+    /// The SMTP port (bound even when the listener is closed or black-holed).
+    std::uint16_t port() const noexcept { return port_; }
+    /// The implicit-TLS port, or 0 when the scenario's probe does not use implicit TLS.
+    std::uint16_t tls_port() const noexcept { return tls_port_; }
+    /// A PEM file holding the CA that signs the mock's certificates.
+    const std::filesystem::path& ca_file() const noexcept { return ca_file_; }
+
+    /// How many sessions the mock has accepted so far (each one is recorded).
+    std::uint64_t sessions() const;
+
+    /// The recorded sessions as text lines: "session N from PEER (outcome)", then each
+    /// transcript line as "T ms DIR text" (fired fault rules are events). For `explain`.
+    std::string transcripts() const;
+
+    /// Stops the server (idempotent).
+    void stop();
+
+private:
+    std::string host_ = "127.0.0.1";
+    std::uint16_t port_ = 0;
+    std::uint16_t tls_port_ = 0;
+    std::filesystem::path ca_file_;
+    std::unique_ptr<mock::message_store> store_;
+    std::unique_ptr<faults::controller> controller_;
+    std::unique_ptr<mock::control::controller_fault_source> source_;
+    std::unique_ptr<mock::server> server_;
+};
+
+} // namespace harness

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "harness/expectation.hpp"
+#include "harness/observation.hpp"
+#include "harness/verdict.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace harness {
+
+/// The outcome of one scenario of a run: what was expected, what the monitor said, the
+/// verdict and whether it is the expected one.
+struct scenario_result {
+    std::string scenario;             ///< the scenario's name
+    std::string summary;              ///< the scenario's one-line summary
+    expected_outcome expected;        ///< what the monitor should report
+    observation observed;             ///< what it reported
+    verdict outcome = verdict::error; ///< the verdict
+    bool as_expected = false;         ///< whether the verdict is among expected.verdicts
+    bool contact_checked = false;     ///< whether the mock's session record was consulted
+    std::uint64_t sessions = 0;       ///< sessions the mock recorded
+    /// Time from the monitor's start to its alert, for caught and misreported faults.
+    std::optional<std::chrono::milliseconds> time_to_detect;
+    /// Why the mock could not be started, when it could not (verdict error).
+    std::string setup_error;
+};
+
+/// Whether every result's verdict is an expected one.
+bool all_as_expected(const std::vector<scenario_result>& results) noexcept;
+
+} // namespace harness

@@ -1,0 +1,67 @@
+#include "harness/verdict.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace harness {
+
+namespace {
+
+constexpr std::array<std::string_view, 7> names{
+    "caught", "missed", "misreported", "false_alarm", "passed", "no_contact", "error"};
+
+template <typename T>
+bool mismatch(const std::optional<T>& expected, const std::optional<T>& observed)
+{
+    return expected && observed && *expected != *observed;
+}
+
+} // namespace
+
+std::string_view to_string(verdict v) noexcept
+{
+    return names[static_cast<std::size_t>(v)];
+}
+
+std::optional<verdict> parse_verdict(std::string_view name) noexcept
+{
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (name == names[i]) {
+            return static_cast<verdict>(i);
+        }
+    }
+    return std::nullopt;
+}
+
+bool is_healthy_name(std::string_view scenario_name) noexcept
+{
+    return scenario_name == "healthy" || scenario_name.rfind("healthy-", 0) == 0;
+}
+
+verdict judge(const observation& observed, const expected_outcome& expected,
+              const judgement_context& context)
+{
+    if (!observed.status || *observed.status == monitor_status::unknown) {
+        return verdict::error;
+    }
+    if (context.contact_checked && !context.contacted) {
+        return verdict::no_contact;
+    }
+    const auto status = *observed.status;
+    if (context.healthy) {
+        return status == monitor_status::ok ? verdict::passed : verdict::false_alarm;
+    }
+    const auto& accepted = expected.statuses;
+    const bool status_expected =
+        std::find(accepted.begin(), accepted.end(), status) != accepted.end();
+    if (status == monitor_status::ok) {
+        return status_expected ? verdict::passed : verdict::missed;
+    }
+    if (!status_expected || mismatch(expected.kind, observed.kind) ||
+        mismatch(expected.phase, observed.phase)) {
+        return verdict::misreported;
+    }
+    return verdict::caught;
+}
+
+} // namespace harness

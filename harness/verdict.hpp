@@ -1,0 +1,54 @@
+#pragma once
+
+#include "harness/expectation.hpp"
+#include "harness/observation.hpp"
+
+#include <optional>
+#include <string_view>
+
+namespace harness {
+
+/// How a monitor did against one scenario (DESIGN.md §6).
+enum class verdict {
+    caught,      ///< a fault, flagged with an expected status (and kind and phase, when named)
+    missed,      ///< a fault, but the monitor said OK
+    misreported, ///< a fault, flagged, but with the wrong status, kind or phase
+    false_alarm, ///< a healthy scenario, flagged
+    passed,      ///< a healthy scenario reported OK, or a fault where OK is acceptable
+    no_contact,  ///< the mock never saw the monitor connect
+    error,       ///< the monitor could not be run or judged (UNKNOWN, crash, time limit)
+};
+
+/// Every verdict, in report order.
+inline constexpr verdict all_verdicts[] = {
+    verdict::caught, verdict::missed,     verdict::misreported, verdict::false_alarm,
+    verdict::passed, verdict::no_contact, verdict::error};
+
+/// The contract name of a verdict, e.g. "false_alarm".
+std::string_view to_string(verdict v) noexcept;
+
+/// The verdict with this contract name, if any.
+std::optional<verdict> parse_verdict(std::string_view name) noexcept;
+
+/// What the runner knows about a scenario besides the monitor's report.
+struct judgement_context {
+    /// A healthy scenario: named "healthy" or "healthy-*". No alert is the right answer.
+    bool healthy = false;
+    /// Whether contact was checked at all (not for closed or black-holed listeners).
+    bool contact_checked = true;
+    /// Whether the mock recorded at least one session from the monitor.
+    bool contacted = true;
+};
+
+/// The verdict for an observation, pure. In order: no status or UNKNOWN is `error`; no
+/// recorded session is `no_contact`; a healthy scenario is `passed` when OK, else
+/// `false_alarm`; a fault reported OK is `passed` when OK is among the expected statuses, else
+/// `missed`; a flagged fault is `caught` when the status is expected and the kind and phase
+/// match wherever both the expectation and the observation name them, else `misreported`.
+verdict judge(const observation& observed, const expected_outcome& expected,
+              const judgement_context& context);
+
+/// Whether a scenario counts as healthy for verdicts: "healthy" or a name starting "healthy-".
+bool is_healthy_name(std::string_view scenario_name) noexcept;
+
+} // namespace harness

@@ -1,0 +1,204 @@
+"""smtp-harness, black-box: the built-in probe across the catalog, reports, list, explain and
+usage errors."""
+
+import json
+import os
+import re
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+CATALOG = os.path.join(SOURCE, "faults", "catalog")
+VERDICTS = {"caught", "missed", "misreported", "false_alarm", "passed", "no_contact", "error"}
+
+
+def harness(*args, timeout=120):
+    program = os.environ.get("SMTP_HARNESS")
+    if not program:
+        pytest.fail("SMTP_HARNESS is not set: run through ctest")
+    return subprocess.run([program, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def catalog_names():
+    return sorted(f.rsplit(".", 1)[0] for f in os.listdir(CATALOG) if f.endswith(".yaml"))
+
+
+def check_junit(path, expected_cases):
+    """Structure a JUnit consumer relies on; junitparser too when it is installed."""
+    root = ET.parse(path).getroot()
+    assert root.tag == "testsuites"
+    suites = root.findall("testsuite")
+    assert len(suites) == 1
+    suite = suites[0]
+    cases = suite.findall("testcase")
+    assert len(cases) == expected_cases == int(suite.get("tests")) == int(root.get("tests"))
+    failures = sum(1 for c in cases if c.find("failure") is not None)
+    errors = sum(1 for c in cases if c.find("error") is not None)
+    assert int(suite.get("failures")) == failures
+    assert int(suite.get("errors")) == errors
+    for c in cases:
+        assert c.get("name") and c.get("classname")
+        float(c.get("time"))
+        assert c.find("system-out") is not None
+    try:
+        import junitparser
+    except ImportError:
+        return root
+    xml = junitparser.JUnitXml.fromfile(str(path))
+    parsed = list(xml)
+    assert len(parsed) == 1
+    assert parsed[0].tests == expected_cases
+    assert parsed[0].failures == failures
+    assert len(list(parsed[0])) == expected_cases
+    return root
+
+
+def test_builtin_catches_every_fault_of_the_catalog_quickly(tmp_path):
+    report = tmp_path / "report.json"
+    junit = tmp_path / "junit.xml"
+    markdown = tmp_path / "report.md"
+    start = time.monotonic()
+    r = harness("run", "--jobs", "8", "--json", str(report), "--junit", str(junit),
+                "--markdown", str(markdown))
+    took = time.monotonic() - start
+    assert r.returncode == 0, r.stdout + r.stderr
+    doc = json.loads(report.read_text())
+    assert doc["monitor"] == "builtin"
+    names = [x["scenario"] for x in doc["results"]]
+    assert sorted(names) == catalog_names()
+    for x in doc["results"]:
+        assert set(x) >= {"scenario", "verdict", "expected", "observed", "time_to_detect_ms",
+                          "output"}
+        assert x["verdict"] in ("caught", "passed"), x
+        assert x["as_expected"], x
+        if x["verdict"] == "caught":
+            assert x["time_to_detect_ms"] is not None and x["time_to_detect_ms"] >= 0
+            assert x["observed"]["kind"], x
+    by_name = {x["scenario"]: x for x in doc["results"]}
+    assert by_name["healthy"]["verdict"] == "passed"
+    assert by_name["banner-missing"]["observed"]["kind"] == "timeout"
+    assert by_name["banner-missing"]["observed"]["phase"] == "banner"
+    assert by_name["banner-missing"]["time_to_detect_ms"] >= 1500
+    assert "SMTP CRITICAL" in by_name["banner-missing"]["observed"]["summary"]
+    # Refused and black-holed listeners leave no session to check contact against.
+    assert by_name["connect-refused"]["contact"] is None
+    assert by_name["healthy"]["contact"] is True
+    assert sum(doc["summary"].values()) == len(names)
+    assert set(doc["summary"]) == VERDICTS
+    # Progress lines, then the table.
+    assert f"[{len(names)}/{len(names)}] " in r.stdout
+    assert "banner-missing … caught" in r.stdout
+    assert "every verdict is as expected" in r.stdout
+    check_junit(junit, len(names))
+    md = markdown.read_text()
+    assert "| `banner-missing` | caught |" in md
+    # The issue's target is about 15 s on a quiet machine; allow for a busy one.
+    assert took < 40, f"the catalog took {took:.1f} s"
+
+
+def test_filter_and_shards_partition_the_selection(tmp_path):
+    seen = []
+    for i in (1, 2, 3):
+        out = tmp_path / f"s{i}.json"
+        r = harness("run", "-q", "--jobs", "4", "--filter", "banner-*", "--filter", "healthy*",
+                    "--shard", f"{i}/3", "--json", str(out))
+        assert r.returncode == 0, r.stdout + r.stderr
+        seen.append([x["scenario"] for x in json.loads(out.read_text())["results"]])
+    flat = [n for part in seen for n in part]
+    wanted = [n for n in catalog_names() if n.startswith("banner-") or n.startswith("healthy")]
+    assert sorted(flat) == wanted
+    assert len(set(flat)) == len(flat)
+    assert max(map(len, seen)) - min(map(len, seen)) <= 1
+
+
+def test_scenarios_by_name_file_and_directory(tmp_path):
+    custom = tmp_path / "custom"
+    custom.mkdir()
+    (custom / "ehlo-teapot.yaml").write_text(
+        "name: ehlo-teapot\nsummary: EHLO answered 418.\ndescription: test\n"
+        "listener: open\nprobe: {}\n"
+        "expect: {status: CRITICAL, kind: unexpected_reply, phase: ehlo}\n"
+        "rules:\n  - when: {phase: [ehlo, helo]}\n    do: {reply: \"418 I am a teapot\"}\n")
+    out = tmp_path / "r.json"
+    r = harness("run", "-q", "--scenarios", "healthy", os.path.join(CATALOG, "banner-421.yaml"),
+                str(custom), "--json", str(out))
+    doc = json.loads(out.read_text())
+    got = {x["scenario"]: x for x in doc["results"]}
+    assert list(got) == ["healthy", "banner-421", "ehlo-teapot"]
+    assert got["healthy"]["verdict"] == "passed"
+    assert got["banner-421"]["verdict"] == "caught"
+    # Whatever the probe calls a 418, it must flag it at ehlo.
+    assert got["ehlo-teapot"]["observed"]["status"] == "CRITICAL"
+    assert got["ehlo-teapot"]["observed"]["phase"] == "ehlo"
+    assert r.returncode == (0 if got["ehlo-teapot"]["as_expected"] else 1)
+
+
+def test_a_wrong_expectation_fails_the_run_and_the_junit_report(tmp_path):
+    # A scenario whose own expectation is wrong on purpose: the verdict is misreported.
+    wrong = tmp_path / "banner-421.yaml"
+    text = open(os.path.join(CATALOG, "banner-421.yaml")).read()
+    wrong.write_text(text.replace("kind: temp_failure", "kind: perm_failure"))
+    assert "perm_failure" in wrong.read_text()
+    junit = tmp_path / "j.xml"
+    r = harness("run", "--scenarios", str(wrong), "--junit", str(junit))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "misreported" in r.stdout
+    assert "! banner-421" in r.stdout
+    root = check_junit(junit, 1)
+    failure = root.find("testsuite/testcase/failure")
+    assert failure is not None
+    assert "verdict misreported (expected caught)" in failure.get("message")
+
+
+def test_list_names_every_scenario_with_its_summary():
+    r = harness("list")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert sorted(line.split()[0] for line in lines) == catalog_names()
+    assert any(line.startswith("banner-missing") and "220" in line for line in lines)
+    r = harness("list", "--filter", "starttls-*")
+    assert r.stdout and all(line.startswith("starttls-") for line in r.stdout.splitlines())
+
+
+def test_explain_runs_the_probe_live_and_shows_every_format():
+    r = harness("explain", "banner-missing")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    for needle in ("banner-missing", "What it simulates", "How the mock makes it",
+                   "CRITICAL timeout at banner", "The probe against it, live", "smtp-probe ",
+                   "What the mock recorded", "session 1 from 127.0.0.1",
+                   "--format nagios", "SMTP CRITICAL - timeout at banner", "--format json",
+                   '"schema":"smtp-harness/probe-result/v1"', "--format prometheus",
+                   "Verdict", "caught"):
+        assert needle in out, needle
+    assert re.search(r"^ *probe_success(\{[^}]*\})? 0$", out, re.M), out
+    r = harness("explain", "connect-refused")
+    assert r.returncode == 0
+    assert "no session" in r.stdout
+    assert "refused at connect" in r.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "--shard", "3/2"], "--shard"),
+    (["run", "--scenarios", "no-such-scenario"], "no-such-scenario"),
+    (["run", "--monitor", "nagios"], "unknown monitor"),
+    (["run", "--monitor", "cmd:check {hostname}"], "{hostname}"),
+    (["run", "--filter", "nothing-matches-*"], "no scenario selected"),
+    (["explain", "no-such-scenario"], "no-such-scenario"),
+    (["frobnicate"], ""),
+])
+def test_usage_errors_exit_2(args, message):
+    r = harness(*args)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert message in r.stderr + r.stdout
+
+
+def test_a_bad_expectations_file_names_its_line(tmp_path):
+    bad = tmp_path / "e.yaml"
+    bad.write_text("defaults: {status: [WARNING]}\nscenarios:\n  healthy: {status: FINE}\n")
+    r = harness("run", "--expect", str(bad), "--monitor", "cmd:true")
+    assert r.returncode == 2
+    assert f"{bad}:3:" in r.stderr and "FINE" in r.stderr

@@ -1,0 +1,204 @@
+"""smtp-harness, black-box: the cmd: and http: monitor adapters, with tiny monitors written
+here, and the expectations file."""
+
+import http.server
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import urllib.parse
+
+import pytest
+
+SCENARIOS = ["healthy", "banner-421", "banner-missing", "connect-refused", "mail-451"]
+
+# A tiny Nagios-style check: OK when the banner is 220, CRITICAL otherwise.
+BANNER_CHECK = r'''
+import socket, sys
+host, port = sys.argv[1], int(sys.argv[2])
+try:
+    with socket.create_connection((host, port), timeout=1.5) as s:
+        s.settimeout(1.5)
+        data = b""
+        while b"\r\n" not in data:
+            chunk = s.recv(512)
+            if not chunk:
+                break
+            data += chunk
+        s.sendall(b"QUIT\r\n")
+except OSError as e:
+    print(f"BANNER CRITICAL - {e}")
+    sys.exit(2)
+line = data.split(b"\r\n")[0].decode("latin-1")
+if line.startswith("220"):
+    print(f"BANNER OK - {line}")
+    sys.exit(0)
+print(f"BANNER CRITICAL - {line or 'no banner'}")
+sys.exit(2)
+'''
+
+
+def harness(*args, timeout=120):
+    program = os.environ.get("SMTP_HARNESS")
+    if not program:
+        pytest.fail("SMTP_HARNESS is not set: run through ctest")
+    return subprocess.run([program, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def run_json(tmp_path, *args):
+    out = tmp_path / "report.json"
+    r = harness("run", "-q", "--jobs", "4", "--scenarios", *SCENARIOS, "--json", str(out), *args)
+    doc = json.loads(out.read_text())
+    return r, doc, {x["scenario"]: x for x in doc["results"]}
+
+
+@pytest.fixture
+def banner_check(tmp_path):
+    script = tmp_path / "banner_check.py"
+    script.write_text(BANNER_CHECK)
+    return f"{sys.executable} {script}"
+
+
+def test_cmd_monitor_is_judged_by_its_exit_code(tmp_path, banner_check):
+    r, doc, got = run_json(tmp_path, "--monitor", f"cmd:{banner_check} {{host}} {{port}}")
+    assert got["healthy"]["verdict"] == "passed"
+    assert got["banner-421"]["verdict"] == "caught"
+    assert got["banner-421"]["observed"]["exit_code"] == 2
+    assert got["banner-421"]["observed"]["summary"].startswith("BANNER CRITICAL - 421")
+    assert got["banner-missing"]["verdict"] == "caught"
+    assert got["connect-refused"]["verdict"] == "caught"
+    # It never sends MAIL: the fault there goes unnoticed, and the run says so.
+    assert got["mail-451"]["verdict"] == "missed"
+    assert got["mail-451"]["time_to_detect_ms"] is None
+    assert "BANNER OK - 220" in got["mail-451"]["output"]
+    assert r.returncode == 1
+    assert "! mail-451" in r.stdout and "missed" in r.stdout
+
+
+def test_an_expectations_file_can_state_the_known_misses(tmp_path, banner_check):
+    expect = tmp_path / "expect.yaml"
+    expect.write_text("defaults: {status: [WARNING, CRITICAL]}\n"
+                      "scenarios:\n"
+                      "  healthy: {status: OK}\n"
+                      "  mail-451: {expect_verdict: missed, note: never sends MAIL}\n")
+    r, doc, got = run_json(tmp_path, "--monitor", f"cmd:{banner_check} {{host}} {{port}}",
+                           "--expect", str(expect))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert got["mail-451"]["expected"]["verdict"] == ["missed"]
+    assert got["mail-451"]["expected"]["note"] == "never sends MAIL"
+    assert doc["ok"] is True
+    # Stating a miss that turns out caught is a failure too.
+    expect.write_text("scenarios:\n  banner-421: {expect_verdict: missed}\n")
+    r, doc, got = run_json(tmp_path, "--monitor", f"cmd:{banner_check} {{host}} {{port}}",
+                           "--expect", str(expect))
+    assert r.returncode == 1
+    assert got["banner-421"]["verdict"] == "caught"
+    assert got["banner-421"]["as_expected"] is False
+
+
+def test_a_monitor_that_never_connects_is_no_contact(tmp_path):
+    r, doc, got = run_json(tmp_path, "--monitor", "cmd:/bin/sh -c 'echo OK; exit 0'")
+    assert got["healthy"]["verdict"] == "no_contact"
+    assert got["banner-421"]["verdict"] == "no_contact"
+    assert got["healthy"]["sessions"] == 0
+    # A refused connection leaves no trace on the mock, so contact is not checked there.
+    assert got["connect-refused"]["verdict"] == "missed"
+    assert got["connect-refused"]["contact"] is None
+    assert r.returncode == 1
+
+
+def test_unknown_crashes_and_slow_monitors_are_errors(tmp_path):
+    script = tmp_path / "m.sh"
+    script.write_text("#!/bin/sh\ncase \"$1\" in\n"
+                      "  healthy) echo 'UNKNOWN - confused'; exit 3 ;;\n"
+                      "  banner-421) exec sleep 30 ;;\n"
+                      "  banner-missing) kill -9 $$ ;;\n"
+                      "  *) exit 7 ;;\nesac\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    r, doc, got = run_json(tmp_path, "--monitor", f"cmd:{script} {{scenario}} {{host}} {{port}}",
+                           "--monitor-timeout", "1")
+    assert all(x["verdict"] == "error" for x in doc["results"]), doc
+    assert got["healthy"]["observed"]["status"] == "UNKNOWN"
+    assert "time limit" in got["banner-421"]["observed"]["error"]
+    assert got["banner-421"]["observed"]["duration_ms"] < 5000
+    assert "signal" in got["banner-missing"]["observed"]["error"]
+    assert "not a Nagios status" in got["mail-451"]["observed"]["error"]
+    assert r.returncode == 1
+
+
+class _ProbeHandler(http.server.BaseHTTPRequestHandler):
+    """A blackbox_exporter look-alike: /probe?target=HOST:PORT checks the banner."""
+
+    requests = []
+
+    def do_GET(self):
+        url = urllib.parse.urlparse(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        type(self).requests.append(self.path)
+        if url.path != "/probe" or "target" not in query:
+            self.send_error(400, "target required")
+            return
+        host, port = query["target"][0].rsplit(":", 1)
+        ok = 0
+        try:
+            with socket.create_connection((host, int(port)), timeout=1.5) as s:
+                s.settimeout(1.5)
+                ok = 1 if s.recv(512).startswith(b"220") else 0
+                s.sendall(b"QUIT\r\n")
+        except OSError:
+            ok = 0
+        body = ("# HELP probe_success Displays whether or not the probe was a success\n"
+                "# TYPE probe_success gauge\n"
+                f"probe_success {ok}\n").encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain; version=0.0.4")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def exporter():
+    _ProbeHandler.requests = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ProbeHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_http_monitor_is_judged_by_probe_success(tmp_path, exporter):
+    port = exporter.server_address[1]
+    r, doc, got = run_json(
+        tmp_path, "--monitor", f"http:http://127.0.0.1:{port}/probe?target={{host}}:{{port}}")
+    assert got["healthy"]["verdict"] == "passed"
+    assert got["banner-421"]["verdict"] == "caught"
+    assert got["banner-421"]["observed"]["status"] == "CRITICAL"
+    assert "probe_success 0" in got["banner-421"]["output"]
+    assert got["banner-missing"]["verdict"] == "caught"
+    assert got["mail-451"]["verdict"] == "missed"
+    assert len(_ProbeHandler.requests) == len(SCENARIOS)
+    assert all(q.startswith("/probe?target=127.0.0.1:") for q in _ProbeHandler.requests)
+    assert r.returncode == 1
+
+
+def test_http_errors_are_errors(tmp_path, exporter):
+    port = exporter.server_address[1]
+    r, doc, got = run_json(tmp_path, "--monitor", f"http:http://127.0.0.1:{port}/other")
+    assert all(x["verdict"] == "error" for x in doc["results"])
+    assert "HTTP status 400" in got["healthy"]["observed"]["error"]
+    # Nothing listens on the exporter's port once it is closed.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free = s.getsockname()[1]
+    r, doc, got = run_json(tmp_path, "--monitor", f"http:http://127.0.0.1:{free}/probe")
+    assert all(x["verdict"] == "error" for x in doc["results"])
+    assert "cannot connect" in got["healthy"]["observed"]["error"]
+    assert r.returncode == 1

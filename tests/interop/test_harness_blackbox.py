@@ -1,0 +1,88 @@
+"""smtp-harness against prometheus-blackbox-exporter, started here on 127.0.0.1 with the module
+configuration shipped in docs/examples/blackbox.yml, judged by the committed expectations."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+EXAMPLES = os.path.join(SOURCE, "docs", "examples")
+EXPORTER = "prometheus-blackbox-exporter"
+
+
+def harness(*args, timeout=300):
+    program = os.environ.get("SMTP_HARNESS")
+    if not program:
+        pytest.fail("SMTP_HARNESS is not set: run through ctest")
+    return subprocess.run([program, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def blackbox(tmp_path):
+    program = shutil.which(EXPORTER)
+    if program is None:
+        pytest.fail(f"{EXPORTER} is missing: ci/setup installs it")
+    port = free_port()
+    log = open(tmp_path / "blackbox.log", "w")
+    proc = subprocess.Popen([program, "--config.file", os.path.join(EXAMPLES, "blackbox.yml"),
+                             "--web.listen-address", f"127.0.0.1:{port}"],
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/healthy", timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("blackbox_exporter did not start: " +
+                                (tmp_path / "blackbox.log").read_text())
+                time.sleep(0.1)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def test_blackbox_exporter_matches_its_committed_expectations(tmp_path, blackbox):
+    report = tmp_path / "report.json"
+    url = f"http://127.0.0.1:{blackbox}/probe?module=smtp_ehlo&target={{host}}:{{port}}"
+    r = harness("run", "--jobs", "4", "--monitor", f"http:{url}",
+                "--expect", os.path.join(EXAMPLES, "blackbox-expectations.yaml"),
+                "--json", str(report))
+    assert r.returncode == 0, r.stdout + r.stderr
+    got = {x["scenario"]: x for x in json.loads(report.read_text())["results"]}
+    assert got["healthy"]["verdict"] == "passed"
+    assert got["healthy-multiline-banner"]["verdict"] == "passed"
+    assert got["ehlo-550"]["verdict"] == "caught"
+    assert "probe_success 0" in got["ehlo-550"]["output"]
+    assert got["mail-451"]["verdict"] == "missed"
+
+
+def test_the_starttls_module_sees_a_failing_handshake(tmp_path, blackbox):
+    report = tmp_path / "report.json"
+    url = f"http://127.0.0.1:{blackbox}/probe?module=smtp_starttls&target={{host}}:{{port}}"
+    r = harness("run", "-q", "--monitor", f"http:{url}", "--json", str(report), "--scenarios",
+                "healthy", "starttls-handshake-failure", "starttls-not-advertised")
+    got = {x["scenario"]: x for x in json.loads(report.read_text())["results"]}
+    assert got["healthy"]["verdict"] == "passed", got["healthy"]["output"]
+    assert got["starttls-handshake-failure"]["verdict"] == "caught"
+    assert got["starttls-not-advertised"]["verdict"] == "caught"
+    assert r.returncode == 0, r.stdout

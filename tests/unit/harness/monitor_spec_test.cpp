@@ -1,0 +1,73 @@
+#include "harness/monitor_spec.hpp"
+
+#include <gtest/gtest.h>
+#include <stdexcept>
+
+namespace harness {
+namespace {
+
+using words = std::vector<std::string>;
+
+TEST(split_words, like_a_shell_without_expansion)
+{
+    EXPECT_EQ(split_words("check_smtp -H {host} -p {port}"),
+              (words{"check_smtp", "-H", "{host}", "-p", "{port}"}));
+    EXPECT_EQ(split_words("  a\t b  "), (words{"a", "b"}));
+    EXPECT_EQ(split_words("sh -c 'echo $HOST | cat'"), (words{"sh", "-c", "echo $HOST | cat"}));
+    EXPECT_EQ(split_words(R"(a "b c" d\ e "q\"x" '')"), (words{"a", "b c", "d e", "q\"x", ""}));
+    EXPECT_EQ(split_words(R"(pre"mid"'post')"), (words{"premidpost"}));
+    EXPECT_TRUE(split_words("   ").empty());
+    EXPECT_THROW(split_words("a 'open"), std::invalid_argument);
+    EXPECT_THROW(split_words("a \"open"), std::invalid_argument);
+    EXPECT_THROW(split_words("a\\"), std::invalid_argument);
+}
+
+TEST(substitute, placeholders_and_escaped_braces)
+{
+    const auto v = template_values("127.0.0.1", 40123, "banner-missing");
+    EXPECT_EQ(substitute("{host}:{port}", v), "127.0.0.1:40123");
+    EXPECT_EQ(substitute("--name={scenario}", v), "--name=banner-missing");
+    EXPECT_EQ(substitute("{{host}} {port}{port}", v), "{host} 4012340123");
+    EXPECT_EQ(substitute("plain", v), "plain");
+    EXPECT_THROW(substitute("{hots}", v), std::invalid_argument);
+    EXPECT_THROW(substitute("{host", v), std::invalid_argument);
+    EXPECT_THROW(substitute("host}", v), std::invalid_argument);
+}
+
+TEST(substitute, values_are_inserted_verbatim_into_one_word)
+{
+    // Substitution happens after splitting, so a value never becomes two arguments.
+    const auto v = template_values("a b", 1, "x;rm");
+    EXPECT_EQ(substitute("{host}", v), "a b");
+    EXPECT_EQ(substitute("{scenario}", v), "x;rm");
+}
+
+TEST(monitor_spec, the_three_kinds)
+{
+    EXPECT_EQ(parse_monitor_spec("builtin").kind, monitor_spec::kind_t::builtin);
+
+    auto cmd = parse_monitor_spec("cmd:/usr/lib/nagios/plugins/check_smtp -H {host} -p {port}");
+    EXPECT_EQ(cmd.kind, monitor_spec::kind_t::command);
+    EXPECT_EQ(cmd.argv,
+              (words{"/usr/lib/nagios/plugins/check_smtp", "-H", "{host}", "-p", "{port}"}));
+    EXPECT_EQ(cmd.text, "cmd:/usr/lib/nagios/plugins/check_smtp -H {host} -p {port}");
+
+    auto http = parse_monitor_spec("http:http://127.0.0.1:9115/probe?target={host}:{port}");
+    EXPECT_EQ(http.kind, monitor_spec::kind_t::http);
+    EXPECT_EQ(http.url, "http://127.0.0.1:9115/probe?target={host}:{port}");
+}
+
+TEST(monitor_spec, mistakes_are_rejected_up_front)
+{
+    EXPECT_THROW(parse_monitor_spec("nagios"), std::invalid_argument);
+    EXPECT_THROW(parse_monitor_spec("cmd:"), std::invalid_argument);
+    EXPECT_THROW(parse_monitor_spec("cmd:   "), std::invalid_argument);
+    EXPECT_THROW(parse_monitor_spec("cmd:check -H {hostname}"), std::invalid_argument);
+    EXPECT_THROW(parse_monitor_spec("cmd:check 'unclosed"), std::invalid_argument);
+    EXPECT_THROW(parse_monitor_spec("http:https://x/probe"), std::invalid_argument);
+    EXPECT_THROW(parse_monitor_spec("http:http://x/probe?t={target}"), std::invalid_argument);
+    EXPECT_THROW(parse_monitor_spec("Builtin"), std::invalid_argument);
+}
+
+} // namespace
+} // namespace harness

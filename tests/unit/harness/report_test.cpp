@@ -1,0 +1,160 @@
+#include "harness/report.hpp"
+#include "harness/text_encoding.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+namespace harness {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<scenario_result> sample()
+{
+    scenario_result caught;
+    caught.scenario = "banner-missing";
+    caught.expected.statuses = {monitor_status::critical};
+    caught.expected.kind = smtp::failure_kind::timeout;
+    caught.expected.phase = smtp::phase::banner;
+    caught.expected.verdicts = {verdict::caught};
+    caught.observed.status = monitor_status::critical;
+    caught.observed.kind = smtp::failure_kind::timeout;
+    caught.observed.phase = smtp::phase::banner;
+    caught.observed.duration = 2000ms;
+    caught.observed.output = "bytes \x01\xff <&> ]]>";
+    caught.outcome = verdict::caught;
+    caught.as_expected = true;
+    caught.contact_checked = true;
+    caught.sessions = 1;
+    caught.time_to_detect = 2000ms;
+
+    scenario_result missed;
+    missed.scenario = "mail-451";
+    missed.expected.statuses = {monitor_status::warning, monitor_status::critical};
+    missed.expected.verdicts = {verdict::caught};
+    missed.observed.status = monitor_status::ok;
+    missed.observed.exit_code = 0;
+    missed.observed.summary = "SMTP OK | a|b";
+    missed.outcome = verdict::missed;
+    missed.contact_checked = true;
+    missed.sessions = 1;
+
+    scenario_result broken;
+    broken.scenario = "data-hang";
+    broken.expected.statuses = {monitor_status::critical};
+    broken.expected.verdicts = {verdict::caught};
+    broken.observed.error = "killed after the time limit of 100 ms";
+    broken.outcome = verdict::error;
+    return {caught, missed, broken};
+}
+
+run_info info()
+{
+    run_info i;
+    i.monitor = "cmd:check \"x\" <y>";
+    i.duration = 4100ms;
+    i.seed = 7;
+    return i;
+}
+
+TEST(report_json, has_the_contract_shape)
+{
+    const auto doc = boost::json::parse(format_json(sample(), info())).as_object();
+    EXPECT_EQ(doc.at("monitor").as_string(), "cmd:check \"x\" <y>");
+    const auto& results = doc.at("results").as_array();
+    ASSERT_EQ(results.size(), 3u);
+    const auto& first = results[0].as_object();
+    for (const char* key :
+         {"scenario", "verdict", "expected", "observed", "time_to_detect_ms", "output"}) {
+        EXPECT_TRUE(first.contains(key)) << key;
+    }
+    EXPECT_EQ(first.at("verdict").as_string(), "caught");
+    EXPECT_EQ(first.at("time_to_detect_ms").as_int64(), 2000);
+    EXPECT_EQ(first.at("expected").at("status").as_array()[0].as_string(), "CRITICAL");
+    EXPECT_EQ(first.at("expected").at("kind").as_string(), "timeout");
+    EXPECT_EQ(first.at("observed").at("phase").as_string(), "banner");
+    // Invalid UTF-8 from a monitor becomes U+FFFD, so the report stays valid JSON.
+    EXPECT_NE(first.at("output").as_string().find("\xEF\xBF\xBD"), boost::json::string::npos);
+    EXPECT_TRUE(results[1].at("time_to_detect_ms").is_null());
+    EXPECT_EQ(results[1].at("observed").at("exit_code").as_int64(), 0);
+    EXPECT_TRUE(results[2].at("observed").at("status").is_null());
+    const auto& summary = doc.at("summary").as_object();
+    EXPECT_EQ(summary.at("caught").as_int64(), 1);
+    EXPECT_EQ(summary.at("missed").as_int64(), 1);
+    EXPECT_EQ(summary.at("error").as_int64(), 1);
+    EXPECT_EQ(summary.at("passed").as_int64(), 0);
+    EXPECT_EQ(doc.at("unexpected").as_int64(), 2);
+    EXPECT_FALSE(doc.at("ok").as_bool());
+}
+
+TEST(report_junit, counts_failures_and_errors_and_escapes_everything)
+{
+    const auto xml = format_junit(sample(), info());
+    EXPECT_EQ(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>", 0), 0u);
+    EXPECT_NE(xml.find("<testsuites name=\"smtp-harness\" tests=\"3\" failures=\"1\" errors=\"1\""),
+              std::string::npos);
+    EXPECT_NE(xml.find("<testcase classname=\"smtp-harness.scenarios\" name=\"mail-451\""),
+              std::string::npos);
+    EXPECT_NE(xml.find("<failure message=\"verdict missed (expected caught)"), std::string::npos);
+    EXPECT_NE(xml.find("<error message=\"verdict error (expected caught)"), std::string::npos);
+    EXPECT_NE(xml.find("cmd:check &quot;x&quot; &lt;y&gt;"), std::string::npos);
+    EXPECT_NE(xml.find("&lt;&amp;&gt; ]]&gt;"), std::string::npos);
+    EXPECT_NE(xml.find("\\x01"), std::string::npos);
+    EXPECT_EQ(xml.find('\x01'), std::string::npos);
+    // One failure element per unexpected verdict, none for the expected one.
+    std::size_t failures = 0;
+    for (auto p = xml.find("<failure"); p != std::string::npos; p = xml.find("<failure", p + 1)) {
+        ++failures;
+    }
+    EXPECT_EQ(failures, 1u);
+}
+
+TEST(report_markdown, one_row_per_scenario_with_cells_escaped)
+{
+    const auto md = format_markdown(sample(), info());
+    EXPECT_NE(md.find("| `banner-missing` | caught | caught |"), std::string::npos) << md;
+    EXPECT_NE(md.find("| `mail-451` | **missed** ⚠ | caught |"), std::string::npos) << md;
+    EXPECT_NE(md.find("**2 unexpected verdicts**"), std::string::npos);
+    EXPECT_NE(md.find("| 2.0 s |"), std::string::npos);
+}
+
+TEST(report_text, progress_and_table)
+{
+    const auto results = sample();
+    EXPECT_EQ(format_progress(12, 48, results[0]), "[12/48] banner-missing … caught (2.0 s)");
+    EXPECT_EQ(format_progress(13, 48, results[1]),
+              "[13/48] mail-451 … missed (0.0 s) (expected caught; observed OK)");
+    const auto table = format_table(results, info());
+    EXPECT_NE(table.find("  banner-missing"), std::string::npos);
+    EXPECT_NE(table.find("! mail-451"), std::string::npos);
+    EXPECT_NE(table.find("1 caught, 1 missed, 1 error"), std::string::npos) << table;
+    EXPECT_NE(table.find("2 verdicts differ"), std::string::npos);
+}
+
+TEST(describe, expected_and_observed)
+{
+    expected_outcome e;
+    e.statuses = {monitor_status::warning, monitor_status::critical};
+    EXPECT_EQ(describe_expected(e), "WARNING|CRITICAL");
+    e.kind = smtp::failure_kind::closed;
+    e.phase = smtp::phase::ehlo;
+    EXPECT_EQ(describe_expected(e), "WARNING|CRITICAL closed at ehlo");
+    observation o;
+    o.error = "boom";
+    EXPECT_EQ(describe_observed(o), "error: boom");
+    o.status = monitor_status::ok;
+    EXPECT_EQ(describe_observed(o), "OK");
+}
+
+TEST(text_encoding, utf8_repair_and_xml_escaping)
+{
+    EXPECT_EQ(to_valid_utf8("plain"), "plain");
+    EXPECT_EQ(to_valid_utf8("caf\xC3\xA9"), "caf\xC3\xA9");
+    EXPECT_EQ(to_valid_utf8("\xC3"), "\xEF\xBF\xBD");
+    EXPECT_EQ(to_valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); // surrogate
+    EXPECT_EQ(to_valid_utf8("\xF0\x9F\x98\x80"), "\xF0\x9F\x98\x80");
+    EXPECT_EQ(xml_escape("a<b>&\"'\t\r\n\x1b"), "a&lt;b&gt;&amp;&quot;&apos;\t\r\n\\x1B");
+}
+
+} // namespace
+} // namespace harness

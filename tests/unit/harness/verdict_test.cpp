@@ -1,0 +1,151 @@
+#include "faults/scenario.hpp"
+#include "harness/runner.hpp"
+#include "harness/verdict.hpp"
+
+#include <gtest/gtest.h>
+
+namespace harness {
+namespace {
+
+observation seen(monitor_status s, std::optional<smtp::failure_kind> kind = std::nullopt,
+                 std::optional<smtp::phase> phase = std::nullopt)
+{
+    observation o;
+    o.status = s;
+    o.kind = kind;
+    o.phase = phase;
+    return o;
+}
+
+expected_outcome expect(std::vector<monitor_status> statuses,
+                        std::optional<smtp::failure_kind> kind = std::nullopt,
+                        std::optional<smtp::phase> phase = std::nullopt)
+{
+    expected_outcome e;
+    e.statuses = std::move(statuses);
+    e.kind = kind;
+    e.phase = phase;
+    return e;
+}
+
+const judgement_context fault{};
+const judgement_context healthy{true, true, true};
+
+using fk = smtp::failure_kind;
+using ph = smtp::phase;
+using ms = monitor_status;
+
+TEST(verdict, a_fault_flagged_with_the_right_status_kind_and_phase_is_caught)
+{
+    EXPECT_EQ(judge(seen(ms::critical, fk::timeout, ph::banner),
+                    expect({ms::critical}, fk::timeout, ph::banner), fault),
+              verdict::caught);
+}
+
+TEST(verdict, a_fault_reported_ok_is_missed)
+{
+    EXPECT_EQ(judge(seen(ms::ok), expect({ms::warning, ms::critical}), fault), verdict::missed);
+}
+
+TEST(verdict, ok_is_passed_when_the_expectation_accepts_it)
+{
+    EXPECT_EQ(judge(seen(ms::ok), expect({ms::ok, ms::critical}), fault), verdict::passed);
+}
+
+TEST(verdict, wrong_kind_phase_or_status_is_misreported)
+{
+    const auto e = expect({ms::critical}, fk::timeout, ph::banner);
+    EXPECT_EQ(judge(seen(ms::critical, fk::closed, ph::banner), e, fault), verdict::misreported);
+    EXPECT_EQ(judge(seen(ms::critical, fk::timeout, ph::ehlo), e, fault), verdict::misreported);
+    EXPECT_EQ(judge(seen(ms::warning, fk::timeout, ph::banner), e, fault), verdict::misreported);
+}
+
+TEST(verdict, kind_and_phase_are_not_judged_when_the_monitor_does_not_name_them)
+{
+    // A cmd: monitor only has an exit code.
+    EXPECT_EQ(judge(seen(ms::critical), expect({ms::critical}, fk::timeout, ph::banner), fault),
+              verdict::caught);
+}
+
+TEST(verdict, healthy_scenarios_pass_when_ok_and_are_false_alarms_otherwise)
+{
+    EXPECT_EQ(judge(seen(ms::ok), expect({ms::ok}), healthy), verdict::passed);
+    EXPECT_EQ(judge(seen(ms::warning), expect({ms::ok}), healthy), verdict::false_alarm);
+    EXPECT_EQ(judge(seen(ms::critical), expect({ms::ok, ms::critical}), healthy),
+              verdict::false_alarm);
+}
+
+TEST(verdict, unknown_or_no_status_is_an_error_before_anything_else)
+{
+    judgement_context no_contact{false, true, false};
+    EXPECT_EQ(judge(seen(ms::unknown), expect({ms::critical}), no_contact), verdict::error);
+    observation crashed;
+    crashed.error = "killed";
+    EXPECT_EQ(judge(crashed, expect({ms::critical}), fault), verdict::error);
+}
+
+TEST(verdict, no_recorded_session_is_no_contact_even_when_the_monitor_alerts)
+{
+    judgement_context none{false, true, false};
+    EXPECT_EQ(judge(seen(ms::critical), expect({ms::critical}), none), verdict::no_contact);
+    judgement_context none_healthy{true, true, false};
+    EXPECT_EQ(judge(seen(ms::ok), expect({ms::ok}), none_healthy), verdict::no_contact);
+    // Contact is not checked for refused or black-holed listeners.
+    judgement_context unchecked{false, false, false};
+    EXPECT_EQ(judge(seen(ms::critical), expect({ms::critical}), unchecked), verdict::caught);
+}
+
+TEST(verdict, names_round_trip)
+{
+    for (const auto v : all_verdicts) {
+        EXPECT_EQ(parse_verdict(to_string(v)), v);
+    }
+    EXPECT_EQ(to_string(verdict::false_alarm), "false_alarm");
+    EXPECT_EQ(to_string(verdict::no_contact), "no_contact");
+    EXPECT_FALSE(parse_verdict("caught "));
+}
+
+TEST(verdict, healthy_names)
+{
+    EXPECT_TRUE(is_healthy_name("healthy"));
+    EXPECT_TRUE(is_healthy_name("healthy-multiline-banner"));
+    EXPECT_FALSE(is_healthy_name("healthyish"));
+    EXPECT_FALSE(is_healthy_name("unhealthy"));
+}
+
+TEST(assess, time_to_detect_only_for_detected_faults_and_expected_verdicts_decide)
+{
+    faults::scenario s;
+    s.name = "banner-missing";
+    auto e = expect({ms::critical}, fk::timeout, ph::banner);
+    e.verdicts = {verdict::caught};
+    auto o = seen(ms::critical, fk::timeout, ph::banner);
+    o.duration = std::chrono::milliseconds(2000);
+    auto r = assess(s, e, o, true, 1);
+    EXPECT_EQ(r.outcome, verdict::caught);
+    EXPECT_TRUE(r.as_expected);
+    ASSERT_TRUE(r.time_to_detect);
+    EXPECT_EQ(r.time_to_detect->count(), 2000);
+
+    auto missed = assess(s, e, seen(ms::ok), true, 1);
+    EXPECT_EQ(missed.outcome, verdict::missed);
+    EXPECT_FALSE(missed.as_expected);
+    EXPECT_FALSE(missed.time_to_detect);
+
+    e.verdicts = {verdict::missed};
+    EXPECT_TRUE(assess(s, e, seen(ms::ok), true, 1).as_expected);
+    EXPECT_EQ(assess(s, e, seen(ms::ok), true, 0).outcome, verdict::no_contact);
+}
+
+TEST(assess, contact_is_observable_only_on_an_open_listener)
+{
+    faults::scenario s;
+    EXPECT_TRUE(contact_observable(s));
+    s.listener = faults::listener_state::closed;
+    EXPECT_FALSE(contact_observable(s));
+    s.listener = faults::listener_state::blackhole;
+    EXPECT_FALSE(contact_observable(s));
+}
+
+} // namespace
+} // namespace harness
