@@ -1,4 +1,5 @@
 #include "harness/explain.hpp"
+#include "json/json_text.hpp"
 
 #include "faults/scenario_json.hpp"
 #include "harness/builtin_monitor.hpp"
@@ -105,7 +106,7 @@ std::string explain(const faults::scenario& s, const mock_settings& settings,
         out += "  rules: none (a healthy server)\n";
     }
     for (const auto& r : s.rules) {
-        out += "  rule " + boost::json::serialize(faults::to_json(r)) + "\n";
+        out += "  rule " + json_text::serialize(faults::to_json(r)) + "\n";
     }
 
     const auto expected = resolve_expectation(s, true, nullptr);

@@ -1,4 +1,5 @@
 #include "harness/report.hpp"
+#include "json/json_text.hpp"
 #include "harness/text_encoding.hpp"
 
 #include <boost/json.hpp>
@@ -97,7 +98,7 @@ std::string format_json(const std::vector<scenario_result>& results, const run_i
     }
     root["unexpected"] = unexpected;
     root["ok"] = unexpected == 0;
-    return boost::json::serialize(root) + "\n";
+    return json_text::serialize(root) + "\n";
 }
 
 } // namespace harness

@@ -1,4 +1,5 @@
 #include "mockserver/mock_app.hpp"
+#include "json/json_text.hpp"
 
 #include "faults/controller.hpp"
 #include "faults/scenario_error.hpp"
@@ -186,7 +187,7 @@ std::string mock_app::ready_line() const
     if (control_) {
         ready["control"] = control_->address();
     }
-    return boost::json::serialize(ready);
+    return json_text::serialize(ready);
 }
 
 void mock_app::log(const std::string& message) const
@@ -197,7 +198,7 @@ void mock_app::log(const std::string& message) const
                            std::chrono::system_clock::now().time_since_epoch())
                            .count();
         line["message"] = message;
-        std::cerr << boost::json::serialize(line) << '\n';
+        std::cerr << json_text::serialize(line) << '\n';
     } else {
         std::cerr << "smtp-mock: " << message << '\n';
     }

@@ -1,4 +1,5 @@
 #include "prober/classify.hpp"
+#include "json/json_text.hpp"
 #include "prober/report.hpp"
 
 #include <boost/json.hpp>
@@ -114,7 +115,7 @@ std::string format_json(const probe_result& r)
         transcript.emplace_back(std::move(je));
     }
     o["transcript"] = std::move(transcript);
-    return json::serialize(o);
+    return json_text::serialize(o);
 }
 
 } // namespace prober

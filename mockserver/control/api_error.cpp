@@ -1,6 +1,6 @@
 #include "mockserver/control/api_error.hpp"
 
-#include "mockserver/control/json_text.hpp"
+#include "json/json_text.hpp"
 
 #include <boost/json.hpp>
 
@@ -54,7 +54,7 @@ api_response make_error(api_error e, std::string_view message, std::string_view 
     body["error"] = std::move(error);
     api_response r;
     r.status = info.status;
-    r.body = to_json_text(body);
+    r.body = json_text::serialize(body);
     r.body += '\n';
     return r;
 }

@@ -1,6 +1,6 @@
 #include "mockserver/control/api_message.hpp"
 
-#include "mockserver/control/json_text.hpp"
+#include "json/json_text.hpp"
 
 namespace mock::control {
 
@@ -8,7 +8,7 @@ api_response json_response(const boost::json::value& body, int status)
 {
     api_response r;
     r.status = status;
-    r.body = to_json_text(body);
+    r.body = json_text::serialize(body);
     r.body += '\n';
     return r;
 }

@@ -6,6 +6,7 @@
 // Exit status: 0 delivered and deleted, 1 anything else, 3 usage error.
 
 #include "prober/verify/verify.hpp"
+#include "json/json_text.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -76,6 +77,6 @@ int main(int argc, char** argv)
         transcript.emplace_back(line);
     }
     out["transcript"] = std::move(transcript);
-    std::cout << boost::json::serialize(out) << std::endl;
+    std::cout << json_text::serialize(out) << std::endl;
     return outcome.delivered && !outcome.error ? 0 : 1;
 }

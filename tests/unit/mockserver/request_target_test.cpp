@@ -1,4 +1,4 @@
-#include "mockserver/control/json_text.hpp"
+#include "json/json_text.hpp"
 #include "mockserver/control/json_views.hpp"
 #include "mockserver/control/request_target.hpp"
 
@@ -56,7 +56,7 @@ TEST(json_text, doubles_are_plain_and_strings_escaped)
     o["big"] = std::uint64_t(18446744073709551615ull);
     o["s"] = "a\"b\n";
     o["l"] = boost::json::array{true, nullptr};
-    auto text = mock::control::to_json_text(o);
+    auto text = json_text::serialize(o);
     EXPECT_EQ(
         text,
         R"({"t":0.015,"u":2.5,"n":-7,"big":18446744073709551615,"s":"a\"b\n","l":[true,null]})");

@@ -1,10 +1,10 @@
-#include "mockserver/control/json_text.hpp"
+#include "json/json_text.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <cmath>
 #include <fmt/format.h>
 
-namespace mock::control {
+namespace json_text {
 
 namespace {
 
@@ -65,11 +65,11 @@ void write(std::string& out, const boost::json::value& v)
 
 } // namespace
 
-std::string to_json_text(const boost::json::value& v)
+std::string serialize(const boost::json::value& v)
 {
     std::string out;
     write(out, v);
     return out;
 }
 
-} // namespace mock::control
+} // namespace json_text

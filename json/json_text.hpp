@@ -1,0 +1,15 @@
+#pragma once
+
+// JSON text for every JSON the programs print or serve. Like boost::json::serialize, except that
+// doubles are written in their shortest plain form ("0.015", "3.748") rather than Boost 1.81's
+// exponent form ("1.5E-2"), which people read in terminals, curl output and docs.
+
+#include <boost/json/value.hpp>
+#include <string>
+
+namespace json_text {
+
+/// Serializes `v` as compact JSON.
+std::string serialize(const boost::json::value& v);
+
+} // namespace json_text
