@@ -2,6 +2,7 @@
 
 #include "io/awaitable.hpp"
 #include "io/endpoint.hpp"
+#include "io/tcp_service.hpp"
 #include "mockserver/connection.hpp"
 #include "mockserver/credentials.hpp"
 #include "mockserver/session_driver.hpp"
@@ -41,7 +42,7 @@ struct listener {
     tcp::endpoint endpoint;
     bool implicit_tls = false;
     std::shared_ptr<io::tcp_acceptor> acceptor;
-    std::unique_ptr<tcp::acceptor> blackhole;
+    std::shared_ptr<io::tcp_acceptor> blackhole;
     std::vector<tcp::socket> fillers;
 };
 
@@ -87,22 +88,9 @@ struct server::impl {
 
     void open_acceptor(listener& l)
     {
-        auto acc = std::make_shared<io::tcp_acceptor>(main_worker().ioc);
-        error_code ec;
-        acc->open(l.endpoint.protocol(), ec);
-        if (!ec) {
-            acc->set_option(net::socket_base::reuse_address(true), ec);
-            if (l.endpoint.address().is_v6()) {
-                acc->set_option(net::ip::v6_only(true), ec);
-            }
-            acc->bind(l.endpoint, ec);
-        }
-        if (!ec) {
-            acc->listen(options.backlog, ec);
-        }
-        if (ec) {
-            throw std::system_error(ec, "cannot listen on " + io::to_string(l.endpoint));
-        }
+        auto acc = io::open_listener(main_worker().ioc.get_executor(), l.endpoint,
+                                     options.backlog,
+                                     l.implicit_tls ? "--listen-tls" : "--listen");
         l.endpoint = acc->local_endpoint(); // the real port when 0 was asked for
         l.acceptor = acc;
         net::co_spawn(main_worker().ioc, accept_loop(acc, l.implicit_tls), net::detached);
@@ -151,20 +139,8 @@ struct server::impl {
     // the kernel then drops every further SYN, so a client's connect() times out, on loopback.
     net::awaitable<void> open_blackhole(listener& l)
     {
-        auto acc = std::make_unique<tcp::acceptor>(main_worker().ioc);
-        error_code ec;
-        acc->open(l.endpoint.protocol(), ec);
-        acc->set_option(net::socket_base::reuse_address(true), ec);
-        if (l.endpoint.address().is_v6()) {
-            acc->set_option(net::ip::v6_only(true), ec);
-        }
-        acc->bind(l.endpoint, ec);
-        if (!ec) {
-            acc->listen(0, ec);
-        }
-        if (ec) {
-            co_return;
-        }
+        auto acc = io::open_listener(main_worker().ioc.get_executor(), l.endpoint, 0,
+                                     "a black hole at");
         l.blackhole = std::move(acc);
         for (int i = 0; i < 4; ++i) {
             tcp::socket filler(main_worker().ioc);

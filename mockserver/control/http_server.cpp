@@ -1,23 +1,14 @@
 #include "mockserver/control/http_server.hpp"
 
 #include "io/awaitable.hpp"
-#include "io/endpoint.hpp"
 #include "mockserver/control/router.hpp"
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/v6_only.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
-#include <stdexcept>
-#include <system_error>
-#include <thread>
 
 namespace mock::control {
 
@@ -152,104 +143,31 @@ net::awaitable<void> serve(beast::tcp_stream stream, api_state& state)
 
 } // namespace
 
-struct http_server::impl {
-    api_state& state;
-    tcp::endpoint endpoint;
-    net::io_context ioc{1};
-    std::shared_ptr<io::tcp_acceptor> acceptor;
-    std::thread thread;
-    bool started = false;
-    bool stopped = false;
-
-    impl(api_state& s, tcp::endpoint ep)
-        : state(s)
-        , endpoint(ep)
-    {
-    }
-
-    net::awaitable<void> accept_loop(std::shared_ptr<io::tcp_acceptor> acc)
-    {
-        for (;;) {
-            auto [ec, socket] = co_await acc->async_accept();
-            if (!acc->is_open() || ec == net::error::operation_aborted) {
-                co_return;
-            }
-            if (ec) {
-                co_await io::sleep_for(std::chrono::milliseconds(50));
-                continue;
-            }
-            net::co_spawn(ioc, serve(beast::tcp_stream(std::move(socket)), state), net::detached);
-        }
-    }
-};
-
 http_server::http_server(const std::string& address, api_state& state)
+    : service_("--control", address, [&state](tcp::socket socket) {
+        return serve(beast::tcp_stream(std::move(socket)), state);
+    })
 {
-    auto ep = io::parse_endpoint(address);
-    if (!ep) {
-        throw std::runtime_error("--control " + address +
-                                 ": expected ADDR:PORT with a literal IP address");
-    }
-    impl_ = std::make_unique<impl>(state, *ep);
-}
-
-http_server::~http_server()
-{
-    stop();
 }
 
 void http_server::start()
 {
-    if (impl_->started) {
-        return;
-    }
-    auto acc = std::make_shared<io::tcp_acceptor>(impl_->ioc);
-    error_code ec;
-    acc->open(impl_->endpoint.protocol(), ec);
-    if (!ec) {
-        acc->set_option(net::socket_base::reuse_address(true), ec);
-        if (impl_->endpoint.address().is_v6()) {
-            acc->set_option(net::ip::v6_only(true), ec);
-        }
-        acc->bind(impl_->endpoint, ec);
-    }
-    if (!ec) {
-        acc->listen(net::socket_base::max_listen_connections, ec);
-    }
-    if (ec) {
-        throw std::system_error(ec, "cannot listen on --control " + io::to_string(impl_->endpoint));
-    }
-    impl_->endpoint = acc->local_endpoint();
-    impl_->acceptor = acc;
-    net::co_spawn(impl_->ioc, impl_->accept_loop(acc), net::detached);
-    impl_->thread = std::thread([this] { impl_->ioc.run(); });
-    impl_->started = true;
+    service_.start();
 }
 
 void http_server::stop()
 {
-    if (!impl_->started || impl_->stopped) {
-        return;
-    }
-    impl_->stopped = true;
-    net::post(impl_->ioc, [this] {
-        error_code ignored;
-        impl_->acceptor->close(ignored);
-    });
-    impl_->ioc.stop();
-    if (impl_->thread.joinable()) {
-        impl_->thread.join();
-    }
+    service_.stop();
 }
 
 std::string http_server::address() const
 {
-    return io::to_string(impl_->endpoint);
+    return service_.address();
 }
 
 bool http_server::is_loopback() const
 {
-    return impl_->endpoint.address().is_loopback();
+    return service_.endpoint().address().is_loopback();
 }
 
 } // namespace mock::control

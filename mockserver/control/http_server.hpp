@@ -3,6 +3,7 @@
 // I/O file: the control API's HTTP/1.1 listener (Boost.Beast). It runs on its own io_context
 // and thread, so nothing it does can stall an SMTP session; each request is handed to route().
 
+#include "io/tcp_service.hpp"
 #include "mockserver/control/api_state.hpp"
 
 #include <memory>
@@ -16,10 +17,6 @@ public:
     /// `address` is "ADDR:PORT" (port 0: ephemeral); `state` must outlive the server.
     /// Throws std::runtime_error when the address does not parse.
     http_server(const std::string& address, api_state& state);
-    ~http_server();
-    http_server(const http_server&) = delete;
-    http_server& operator=(const http_server&) = delete;
-
     /// Binds and starts the thread. Throws std::system_error naming the address on failure.
     void start();
     /// Closes the listener and every connection, then joins the thread. Idempotent.
@@ -31,8 +28,7 @@ public:
     bool is_loopback() const;
 
 private:
-    struct impl;
-    std::unique_ptr<impl> impl_;
+    io::tcp_service service_;
 };
 
 } // namespace mock::control

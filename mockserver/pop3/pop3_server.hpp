@@ -3,6 +3,7 @@
 // I/O file: the POP3 listener (`--pop3 ADDR:PORT`). It runs on its own io_context and thread;
 // one thin coroutine per connection drives a pop3_session.
 
+#include "io/tcp_service.hpp"
 #include "mockserver/pop3/maildrop.hpp"
 #include "mockserver/pop3/pop3_session.hpp"
 
@@ -17,10 +18,6 @@ public:
     /// `address` is "ADDR:PORT"; `maildrops` must outlive the server. Throws
     /// std::runtime_error when the address does not parse.
     pop3_server(const std::string& address, maildrop_source& maildrops, session_config config);
-    ~pop3_server();
-    pop3_server(const pop3_server&) = delete;
-    pop3_server& operator=(const pop3_server&) = delete;
-
     /// Binds and starts the thread. Throws std::system_error naming the address on failure.
     void start();
     /// Closes the listener and every session, then joins the thread. Idempotent.
@@ -30,8 +27,8 @@ public:
     std::string address() const;
 
 private:
-    struct impl;
-    std::unique_ptr<impl> impl_;
+    session_config config_;
+    io::tcp_service service_;
 };
 
 } // namespace mock::pop3
