@@ -53,7 +53,7 @@ session_action server_session::start(time_point now, bool implicit_tls)
         return next(now);
     }
     respond(smtp::phase::banner, {}, {}, [this] {
-        return response{smtp::make_reply(220, "", config_.hostname + " ESMTP smtp-mock ready")};
+        return reply_only(smtp::make_reply(220, "", config_.hostname + " ESMTP smtp-mock ready"));
     }, now);
     return next(now);
 }
@@ -127,7 +127,7 @@ session_action server_session::on_tls_done(bool ok, std::string_view version,
     if (implicit_tls_) {
         implicit_tls_ = false;
         respond(smtp::phase::banner, {}, {}, [this] {
-            return response{smtp::make_reply(220, "", config_.hostname + " ESMTP smtp-mock ready")};
+            return reply_only(smtp::make_reply(220, "", config_.hostname + " ESMTP smtp-mock ready"));
         }, now);
         return next(now);
     }

@@ -108,6 +108,7 @@ private:
     std::string ehlo_reply(std::string_view client) const;
     bool auth_offered() const noexcept;
     response error_reply(int code, std::string_view enhanced, std::string_view text);
+    static response reply_only(std::string wire);
 
     const session_config& config_;
     session_record& record_;

@@ -28,6 +28,13 @@ server_session::response server_session::error_reply(int code, std::string_view 
     return r;
 }
 
+server_session::response server_session::reply_only(std::string wire)
+{
+    response r;
+    r.reply = std::move(wire);
+    return r;
+}
+
 void server_session::process_command(std::string_view line, time_point now)
 {
     if (line.empty()) {
@@ -211,7 +218,7 @@ server_session::response server_session::on_rset(const smtp::command& c)
 server_session::response server_session::on_noop(const smtp::command&)
 {
     // RFC 5321 §4.1.1.9: NOOP may carry an argument, which is ignored.
-    return response{smtp::make_reply(250, "2.0.0", "Ok")};
+    return reply_only(smtp::make_reply(250, "2.0.0", "Ok"));
 }
 
 server_session::response server_session::on_vrfy(const smtp::command& c)
@@ -220,7 +227,7 @@ server_session::response server_session::on_vrfy(const smtp::command& c)
         return error_reply(501, "5.5.4", "Syntax: VRFY address");
     }
     // RFC 5321 §3.5.3: 252 when the server will not verify but will accept the address.
-    return response{smtp::make_reply(252, "2.5.2", "Cannot VRFY user, but will accept message")};
+    return reply_only(smtp::make_reply(252, "2.5.2", "Cannot VRFY user, but will accept message"));
 }
 
 server_session::response server_session::on_quit(const smtp::command& c)
@@ -238,9 +245,9 @@ server_session::response server_session::on_quit(const smtp::command& c)
 server_session::response server_session::on_help(const smtp::command&)
 {
     // RFC 5321 §4.1.1.8.
-    return response{smtp::make_reply(214, "2.0.0",
+    return reply_only(smtp::make_reply(214, "2.0.0",
                              "Commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY QUIT STARTTLS "
-                             "AUTH HELP")};
+                             "AUTH HELP"));
 }
 
 server_session::response server_session::on_starttls(const smtp::command& c)

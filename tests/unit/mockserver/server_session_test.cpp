@@ -207,7 +207,7 @@ INSTANTIATE_TEST_SUITE_P(
         sequencing_case{"lowercase_verbs", "", "ehlo x\r\n",
                         "250-localhost greets x\r\n250-PIPELINING\r\n250-SIZE 10485760\r\n"
                         "250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 SMTPUTF8\r\n"}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(server_session, quit_replies_221_and_closes_with_fin)
 {
