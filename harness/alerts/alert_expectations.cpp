@@ -1,0 +1,141 @@
+#include "harness/alerts/alert_expectations.hpp"
+
+#include "harness/alerts/yaml_node.hpp"
+#include "smtp/failure_kind.hpp"
+#include "smtp/phase.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace harness::alerts {
+namespace {
+
+time_window read_window(const detail::yaml_reader& rd, const YAML::Node& n, const std::string& path)
+{
+    if (!n.IsSequence() || n.size() != 2) {
+        rd.fail(n, path, "expected [FROM, TO], e.g. [2s, 12s]");
+    }
+    time_window w{rd.duration(n[0], path + "[0]"), rd.duration(n[1], path + "[1]")};
+    if (w.from > w.to) {
+        rd.fail(n, path, "FROM must not exceed TO");
+    }
+    return w;
+}
+
+} // namespace
+
+alert_expectations load_expectations(std::string_view text, std::string_view source_name,
+                                     const timeline& tl)
+{
+    detail::yaml_reader rd{std::string(source_name)};
+    auto root = rd.load(std::string(text));
+    if (!root.IsMap() || !root["expectations"] || !root["expectations"].IsSequence()) {
+        rd.fail(root, "expectations", "expected a list under expectations");
+    }
+    alert_expectations out;
+    auto list = root["expectations"];
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        auto path = "expectations[" + std::to_string(i) + ']';
+        const auto& n = list[i];
+        if (!n.IsMap()) {
+            rd.fail(n, path, "expected a mapping");
+        }
+        alert_expectation e;
+        int kinds = 0;
+        for (const auto& kv : n) {
+            auto key = kv.first.Scalar();
+            auto p = path + '.' + key;
+            const auto& v = kv.second;
+            if (key == "name") {
+                e.name = rd.scalar(v, p);
+            } else if (key == "step") {
+                e.step = rd.scalar(v, p);
+                if (tl.find(e.step) < 0) {
+                    std::string ids;
+                    for (const auto& s : tl.steps) {
+                        ids += (ids.empty() ? "" : ", ") + s.id;
+                    }
+                    rd.fail(v, p, "no step \"" + e.step + "\" in the timeline; steps: " + ids);
+                }
+            } else if (key == "fires") {
+                ++kinds;
+                e.kind = expectation_kind::fires;
+                if (!v.IsMap()) {
+                    rd.fail(v, p, "expected {status, kind, phase, target}");
+                }
+                for (const auto& f : v) {
+                    auto fk = f.first.Scalar();
+                    auto fp = p + '.' + fk;
+                    auto value = rd.scalar(f.second, fp);
+                    if (fk == "status") {
+                        e.status = value;
+                    } else if (fk == "kind") {
+                        if (!smtp::parse_failure_kind(value)) {
+                            rd.fail(f.second, fp, "unknown failure kind \"" + value + "\"");
+                        }
+                        e.failure_kind = value;
+                    } else if (fk == "phase") {
+                        if (!smtp::parse_phase(value)) {
+                            rd.fail(f.second, fp, "unknown phase \"" + value + "\"");
+                        }
+                        e.phase = value;
+                    } else if (fk == "target") {
+                        e.target = value;
+                    } else {
+                        rd.fail(f.first, fp, "unknown key; expected status, kind, phase, target");
+                    }
+                }
+            } else if (key == "quiet") {
+                ++kinds;
+                if (!rd.boolean(v, p)) {
+                    rd.fail(v, p, "only quiet: true means something");
+                }
+                e.kind = expectation_kind::quiet;
+            } else if (key == "flapping") {
+                ++kinds;
+                if (!rd.boolean(v, p)) {
+                    rd.fail(v, p, "only flapping: true means something");
+                }
+                e.kind = expectation_kind::flapping;
+            } else if (key == "within") {
+                e.within = read_window(rd, v, p);
+            } else if (key == "resolves_within") {
+                e.resolves_within = read_window(rd, v, p);
+            } else if (key == "quiet_after") {
+                e.quiet_after = rd.duration(v, p);
+            } else if (key == "notifiers") {
+                e.notifiers = rd.strings(v, p);
+            } else {
+                rd.fail(kv.first, p,
+                        "unknown key; expected name, step, fires, quiet, flapping, within, "
+                        "resolves_within, quiet_after or notifiers");
+            }
+        }
+        if (e.step.empty()) {
+            rd.fail(n, path, "an expectation needs a step");
+        }
+        if (kinds != 1) {
+            rd.fail(n, path, "an expectation needs exactly one of fires, quiet or flapping");
+        }
+        if (e.name.empty()) {
+            e.name = e.step + (e.kind == expectation_kind::fires   ? " fires"
+                               : e.kind == expectation_kind::quiet ? " stays quiet"
+                                                                   : " flaps");
+        }
+        out.items.push_back(std::move(e));
+    }
+    return out;
+}
+
+alert_expectations load_expectations_file(const std::filesystem::path& file, const timeline& tl)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw alerts_file_error(file.string() + ": cannot read the file");
+    }
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return load_expectations(buf.str(), file.string(), tl);
+}
+
+} // namespace harness::alerts

@@ -1,0 +1,204 @@
+#include "harness/alerts/alerts_report.hpp"
+
+#include <algorithm>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+namespace harness::alerts {
+namespace {
+
+std::string pad(std::string s, std::size_t width)
+{
+    if (s.size() < width) {
+        s.append(width - s.size(), ' ');
+    }
+    return s;
+}
+
+std::string xml_escape(std::string_view s)
+{
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+// Rows of columns, each column as wide as its widest cell.
+std::string table(const std::vector<std::vector<std::string>>& rows)
+{
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows) {
+        widths.resize(std::max(widths.size(), row.size()));
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            widths[i] = std::max(widths[i], row[i].size());
+        }
+    }
+    std::string out;
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += i + 1 == row.size() ? row[i] : pad(row[i], widths[i] + 2);
+        }
+        out += line + '\n';
+    }
+    return out;
+}
+
+} // namespace
+
+bool alerts_run_result::passed() const noexcept
+{
+    return error.empty() && std::all_of(results.begin(), results.end(),
+                                        [](const expectation_result& e) { return e.passed; });
+}
+
+std::string format_table(const alerts_run_result& r)
+{
+    std::string out;
+    out += "Notifications captured (" + std::to_string(r.captured.size()) + "):\n";
+    std::vector<std::vector<std::string>> rows{
+        {"TIME", "STEP", "CHANNEL", "NOTIFIER", "TYPE", "TARGET", "STATUS", "FAILURE"}};
+    for (const auto& a : r.captured) {
+        std::string step = "-";
+        for (std::size_t i = 0; i < r.times.start.size() && i < r.tl.steps.size(); ++i) {
+            if (a.t >= r.times.start[i]) {
+                step = r.tl.steps[i].id;
+            }
+        }
+        rows.push_back({seconds_text(a.t), step, a.channel, a.notifier, a.type, a.target, a.status,
+                        a.kind.empty() ? "-" : a.kind + " at " + a.phase});
+    }
+    out += table(rows);
+    if (!r.results.empty()) {
+        out += "\nExpectations:\n";
+        std::vector<std::vector<std::string>> vrows{{"VERDICT", "EXPECTATION", "STEP", "OBSERVED"}};
+        for (const auto& e : r.results) {
+            vrows.push_back({e.passed ? "PASS" : "FAIL", e.name, e.step, e.observed});
+        }
+        out += table(vrows);
+        for (const auto& e : r.results) {
+            if (!e.passed) {
+                out += "  FAIL " + e.name + ": " + e.failure + '\n';
+            }
+        }
+        auto passed = std::count_if(r.results.begin(), r.results.end(),
+                                    [](const expectation_result& e) { return e.passed; });
+        out += '\n' + std::to_string(passed) + " of " + std::to_string(r.results.size()) +
+               " expectations held\n";
+    }
+    if (!r.error.empty()) {
+        out += "ERROR: " + r.error + '\n';
+    }
+    return out;
+}
+
+std::string format_junit(const alerts_run_result& r)
+{
+    auto failures = std::count_if(r.results.begin(), r.results.end(),
+                                  [](const expectation_result& e) { return !e.passed; });
+    std::string suite = "alerts." + r.tl.name;
+    std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    out += "<testsuites>\n";
+    out += "  <testsuite name=\"" + xml_escape(suite) + "\" tests=\"" +
+           std::to_string(r.results.size() + (r.error.empty() ? 0 : 1)) + "\" failures=\"" +
+           std::to_string(failures) + "\" errors=\"" + (r.error.empty() ? "0" : "1") + "\">\n";
+    for (const auto& e : r.results) {
+        out += "    <testcase classname=\"" + xml_escape(suite) + "\" name=\"" +
+               xml_escape(e.name) + "\">\n";
+        if (!e.passed) {
+            out += "      <failure message=\"" + xml_escape(e.failure) + "\">" +
+                   xml_escape(e.observed) + "</failure>\n";
+        }
+        out += "      <system-out>" + xml_escape(e.observed) + "</system-out>\n";
+        out += "    </testcase>\n";
+    }
+    if (!r.error.empty()) {
+        out += "    <testcase classname=\"" + xml_escape(suite) +
+               "\" name=\"run\">\n      <error message=\"" + xml_escape(r.error) +
+               "\"/>\n    </testcase>\n";
+    }
+    out += "  </testsuite>\n</testsuites>\n";
+    return out;
+}
+
+std::string format_json(const alerts_run_result& r)
+{
+    namespace json = boost::json;
+    auto secs = [](std::chrono::milliseconds d) {
+        return static_cast<double>(d.count()) / 1000.0;
+    };
+    json::object root;
+    root["timeline"] = r.tl.name;
+    json::array steps;
+    for (std::size_t i = 0; i < r.tl.steps.size(); ++i) {
+        json::object s;
+        s["id"] = r.tl.steps[i].id;
+        s["scenario"] = r.tl.steps[i].scenario;
+        s["duration_s"] = secs(r.tl.steps[i].duration);
+        if (i < r.times.start.size()) {
+            s["start_s"] = secs(r.times.start[i]);
+        }
+        if (i < r.times.end.size()) {
+            s["end_s"] = secs(r.times.end[i]);
+        }
+        steps.push_back(std::move(s));
+    }
+    root["steps"] = std::move(steps);
+    json::array notifications;
+    for (const auto& a : r.captured) {
+        json::object o;
+        o["t_s"] = secs(a.t);
+        o["channel"] = a.channel;
+        o["notifier"] = a.notifier;
+        o["type"] = a.type;
+        o["target"] = a.target;
+        o["status"] = a.status;
+        o["kind"] = a.kind;
+        o["phase"] = a.phase;
+        o["id"] = a.id;
+        notifications.push_back(std::move(o));
+    }
+    root["notifications"] = std::move(notifications);
+    json::array results;
+    std::size_t passed = 0;
+    for (const auto& e : r.results) {
+        json::object o;
+        o["name"] = e.name;
+        o["step"] = e.step;
+        o["verdict"] = e.passed ? "passed" : "failed";
+        o["observed"] = e.observed;
+        o["failure"] = e.failure;
+        o["fired_after_s"] = e.fired_after ? json::value(secs(*e.fired_after)) : nullptr;
+        o["resolved_after_s"] = e.resolved_after ? json::value(secs(*e.resolved_after)) : nullptr;
+        passed += e.passed ? 1 : 0;
+        results.push_back(std::move(o));
+    }
+    root["results"] = std::move(results);
+    json::object summary;
+    summary["passed"] = passed;
+    summary["failed"] = r.results.size() - passed;
+    summary["notifications"] = r.captured.size();
+    root["summary"] = std::move(summary);
+    if (!r.error.empty()) {
+        root["error"] = r.error;
+    }
+    return json::serialize(root) + "\n";
+}
+
+} // namespace harness::alerts

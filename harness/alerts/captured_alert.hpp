@@ -1,0 +1,50 @@
+#pragma once
+
+// Notifications as the harness captured them from each channel, in one shape.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace harness::alerts {
+
+/// One notification that reached a capture point.
+struct captured_alert {
+    /// "webhook", "email" or "exec".
+    std::string channel;
+    /// The notifier that sent it.
+    std::string notifier;
+    /// "problem", "recovery", "flapping_start" or "flapping_stop".
+    std::string type;
+    /// The alert's target.
+    std::string target;
+    /// The status it reports ("OK" for a recovery).
+    std::string status;
+    /// The failure kind, when the payload carries it.
+    std::string kind;
+    /// The failure phase, when the payload carries it.
+    std::string phase;
+    /// The alert id, when the payload carries it.
+    std::string id;
+    /// When it arrived, from the start of the run.
+    std::chrono::milliseconds t{0};
+};
+
+/// The alerts in a webhook body: a JSON alert (smtp-harness/alert/v1) or an Alertmanager array.
+std::vector<captured_alert> alerts_from_webhook(std::string_view notifier, std::string_view body,
+                                                std::chrono::milliseconds t);
+
+/// The alert in an e-mail, from its X-Smtp-Alert-* headers; nothing when it has none.
+std::optional<captured_alert> alert_from_email(std::string_view raw, std::chrono::milliseconds t);
+
+/// The alert in a line of the exec recorder ("NOTIFIER<TAB>SMTP_ALERT_JSON"); its time is the
+/// alert's `at` minus `run_start`.
+std::optional<captured_alert> alert_from_exec_line(std::string_view line,
+                                                   std::chrono::system_clock::time_point run_start);
+
+/// Parses RFC 3339 UTC ("2026-11-27T19:02:35.120Z"); nothing when malformed.
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
+
+} // namespace harness::alerts

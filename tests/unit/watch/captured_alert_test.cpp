@@ -1,0 +1,87 @@
+#include "harness/alerts/captured_alert.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace harness::alerts;
+using namespace std::chrono_literals;
+
+TEST(CapturedAlert, JsonWebhook)
+{
+    auto a = alerts_from_webhook(
+        "hook",
+        R"({"schema":"smtp-harness/alert/v1","type":"problem","id":"mx/1","target":"mx",)"
+        R"("status":"CRITICAL","kind":"timeout","phase":"banner"})",
+        1500ms);
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_EQ(a[0].notifier, "hook");
+    EXPECT_EQ(a[0].type, "problem");
+    EXPECT_EQ(a[0].phase, "banner");
+    EXPECT_EQ(a[0].t, 1500ms);
+}
+
+TEST(CapturedAlert, AlertmanagerWebhook)
+{
+    auto firing = alerts_from_webhook(
+        "am",
+        R"([{"labels":{"alertname":"SMTPProbeFailed","target":"mx","severity":"critical",)"
+        R"("kind":"timeout","phase":"banner"},"annotations":{"alert_id":"mx/1"},)"
+        R"("startsAt":"2026-11-27T19:00:00.000Z"}])",
+        0ms);
+    ASSERT_EQ(firing.size(), 1u);
+    EXPECT_EQ(firing[0].type, "problem");
+    EXPECT_EQ(firing[0].status, "CRITICAL");
+    EXPECT_EQ(firing[0].id, "mx/1");
+    auto resolved = alerts_from_webhook(
+        "am",
+        R"([{"labels":{"alertname":"SMTPProbeFailed","target":"mx","severity":"critical"},)"
+        R"("startsAt":"2026-11-27T19:00:00.000Z","endsAt":"2026-11-27T19:01:00.000Z"}])",
+        0ms);
+    EXPECT_EQ(resolved.at(0).type, "recovery");
+    EXPECT_EQ(resolved.at(0).status, "OK");
+    auto flap = alerts_from_webhook(
+        "am", R"([{"labels":{"alertname":"SMTPProbeFlapping","target":"mx","severity":"ok"}}])",
+        0ms);
+    EXPECT_EQ(flap.at(0).type, "flapping_start");
+    EXPECT_TRUE(alerts_from_webhook("x", "not json", 0ms).empty());
+}
+
+TEST(CapturedAlert, Email)
+{
+    auto a =
+        alert_from_email("From: a@b\r\nX-Smtp-Alert-Type: recovery\r\nX-Smtp-Alert-Target: mx\r\n"
+                         "X-Smtp-Alert-Status: OK\r\nX-Smtp-Alert-Notifier: mail\r\n\r\n"
+                         "X-Smtp-Alert-Type: problem\r\n",
+                         2s);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->type, "recovery"); // from the header, not the body
+    EXPECT_EQ(a->notifier, "mail");
+    EXPECT_EQ(a->channel, "email");
+    EXPECT_FALSE(alert_from_email("Subject: hello\r\n\r\nbody\r\n", 0ms));
+}
+
+TEST(CapturedAlert, ExecLine)
+{
+    auto start = *parse_rfc3339("2026-11-27T19:00:00.000Z");
+    auto a =
+        alert_from_exec_line("sms\t{\"type\":\"problem\",\"target\":\"mx\",\"status\":\"CRITICAL\","
+                             "\"at\":\"2026-11-27T19:00:05.250Z\"}",
+                             start);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->notifier, "sms");
+    EXPECT_EQ(a->t, 5250ms);
+    EXPECT_FALSE(alert_from_exec_line("no tab here", start));
+}
+
+TEST(CapturedAlert, Rfc3339)
+{
+    auto t = parse_rfc3339("2027-01-15T08:00:00.123Z");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count(),
+              1'800'000'000'123);
+    EXPECT_TRUE(parse_rfc3339("2027-01-15T08:00:00Z"));
+    EXPECT_FALSE(parse_rfc3339("2027-01-15 08:00:00"));
+}
+
+} // namespace
