@@ -1,4 +1,5 @@
 #include "harness/alerts/alerts_report.hpp"
+#include "json/json_text.hpp"
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
@@ -198,7 +199,7 @@ std::string format_json(const alerts_run_result& r)
     if (!r.error.empty()) {
         root["error"] = r.error;
     }
-    return json::serialize(root) + "\n";
+    return json_text::serialize(root) + "\n";
 }
 
 } // namespace harness::alerts

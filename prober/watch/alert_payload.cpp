@@ -1,4 +1,5 @@
 #include "prober/watch/alert_payload.hpp"
+#include "json/json_text.hpp"
 
 #include "prober/test_message.hpp"
 
@@ -124,8 +125,8 @@ boost::json::array alertmanager_json(const alert_event& e)
 
 std::string webhook_body(const alert_event& e, webhook_format format)
 {
-    return format == webhook_format::alertmanager ? boost::json::serialize(alertmanager_json(e))
-                                                  : boost::json::serialize(alert_json(e));
+    return format == webhook_format::alertmanager ? json_text::serialize(alertmanager_json(e))
+                                                  : json_text::serialize(alert_json(e));
 }
 
 std::string alert_email(const alert_event& e, const email_settings& settings,
@@ -194,7 +195,7 @@ std::vector<std::pair<std::string, std::string>> alert_environment(const alert_e
         {"SMTP_ALERT_AT", rfc3339(e.at)},
         {"SMTP_ALERT_SINCE", rfc3339(e.since)},
         {"SMTP_ALERT_NUMBER", std::to_string(e.number)},
-        {"SMTP_ALERT_JSON", boost::json::serialize(alert_json(e))},
+        {"SMTP_ALERT_JSON", json_text::serialize(alert_json(e))},
     };
 }
 

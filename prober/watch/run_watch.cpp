@@ -1,4 +1,5 @@
 #include "prober/watch/run_watch.hpp"
+#include "json/json_text.hpp"
 
 #include "prober/watch/watch_config.hpp"
 #include "prober/watch/watch_service.hpp"
@@ -35,7 +36,7 @@ int run_watch(const std::string& config_file)
                 targets.push_back(boost::json::value(n));
             }
             ready["targets"] = std::move(targets);
-            auto line = boost::json::serialize(ready) + "\n";
+            auto line = json_text::serialize(ready) + "\n";
             std::fwrite(line.data(), 1, line.size(), stdout);
             std::fflush(stdout);
         },

@@ -1,4 +1,5 @@
 #include "prober/watch/status_report.hpp"
+#include "json/json_text.hpp"
 
 #include "prober/report.hpp"
 #include "prober/watch/alert_payload.hpp"
@@ -144,7 +145,7 @@ std::string status_json(const watch_view& v)
     }
     root["notifiers"] = std::move(notifiers);
     root["outbox"] = v.outbox;
-    return json::serialize(root);
+    return json_text::serialize(root);
 }
 
 } // namespace prober::watch

@@ -1,4 +1,5 @@
 #include "prober/watch/watch_state.hpp"
+#include "json/json_text.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -175,7 +176,7 @@ std::string state_to_json(const watch_snapshot& s)
     }
     root["outbox"] = std::move(outbox);
     root["next_seq"] = s.next_seq;
-    return json::serialize(root) + "\n";
+    return json_text::serialize(root) + "\n";
 }
 
 std::optional<watch_snapshot> state_from_json(std::string_view text)
