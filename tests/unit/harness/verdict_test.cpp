@@ -75,6 +75,15 @@ TEST(verdict, healthy_scenarios_pass_when_ok_and_are_false_alarms_otherwise)
               verdict::false_alarm);
 }
 
+TEST(verdict, a_fault_whose_only_acceptable_status_is_ok_is_judged_like_a_healthy_one)
+{
+    // E.g. EHLO refused with a working HELO fallback: the service works.
+    EXPECT_EQ(judge(seen(ms::ok), expect({ms::ok}), fault), verdict::passed);
+    EXPECT_EQ(judge(seen(ms::critical), expect({ms::ok}), fault), verdict::false_alarm);
+    // With other acceptable statuses an alert is not a false alarm.
+    EXPECT_EQ(judge(seen(ms::ok), expect({ms::ok, ms::warning}), fault), verdict::passed);
+}
+
 TEST(verdict, unknown_or_no_status_is_an_error_before_anything_else)
 {
     judgement_context no_contact{false, true, false};
