@@ -308,7 +308,6 @@ private:
             ctx_->set_verify_mode(ssl::verify_none);
         } else {
             ctx_->set_verify_mode(ssl::verify_peer);
-            ctx_->set_verify_callback(ssl::host_name_verification(name));
         }
         tls_.emplace(socket_, *ctx_);
         boost::system::error_code addr_ec;
@@ -316,6 +315,16 @@ private:
         if (addr_ec) {
             // RFC 6066 §3: SNI carries host names only, never address literals.
             SSL_set_tlsext_host_name(tls_->native_handle(), name.c_str());
+        }
+        if (!options_.insecure) {
+            // RFC 6125: OpenSSL checks the name itself, so that a mismatch is reported as
+            // such ("hostname mismatch") rather than as an unspecified verification error.
+            X509_VERIFY_PARAM* param = SSL_get0_param(tls_->native_handle());
+            if (addr_ec) {
+                X509_VERIFY_PARAM_set1_host(param, name.c_str(), 0);
+            } else {
+                X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str());
+            }
         }
         auto result =
             co_await io::with_deadline(tls_->async_handshake(ssl::stream_base::client), deadline);
@@ -329,6 +338,10 @@ private:
             if (verify != X509_V_OK) {
                 detail = std::string("certificate verification failed: ") +
                          X509_verify_cert_error_string(verify);
+                if (verify == X509_V_ERR_HOSTNAME_MISMATCH ||
+                    verify == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+                    detail += " (expected " + name + ")";
+                }
             }
             tls_.reset();
             if (hec == net::error::eof || hec == ssl::error::stream_truncated) {

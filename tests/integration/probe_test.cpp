@@ -109,3 +109,20 @@ TEST_F(mock_fixture, expired_certificate_is_a_tls_error)
     EXPECT_EQ(r.failure->kind, smtp::failure_kind::tls_error);
     EXPECT_EQ(r.failure->at, smtp::phase::tls);
 }
+
+TEST_F(mock_fixture, wrong_host_certificate_is_named_as_a_hostname_mismatch)
+{
+    use("name: x\nrules:\n  - when: {phase: tls}\n    do: {tls: {certificate: wrong_host}}\n");
+    auto ca = std::filesystem::temp_directory_path() / ("smtph-ca-w-" + std::to_string(port));
+    std::ofstream(ca) << app->smtp().tls()->ca_certificate();
+    auto o = options();
+    o.starttls = true;
+    o.ca_file = ca.string();
+    o.tls_server_name = "localhost";
+    auto r = prober::run_probe(o);
+    std::filesystem::remove(ca);
+    ASSERT_TRUE(r.failure.has_value());
+    EXPECT_EQ(r.failure->kind, smtp::failure_kind::tls_error);
+    EXPECT_NE(r.failure->message.find("hostname mismatch (expected localhost)"), std::string::npos)
+        << r.failure->message;
+}
