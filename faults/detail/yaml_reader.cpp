@@ -11,6 +11,36 @@
 namespace faults::detail {
 namespace {
 
+// The line (from 1) of a "---" that starts a second document: a marker at the start of a line
+// after content of a first document (comments, directives and blank lines are not content).
+std::optional<int> second_document_line(std::string_view text)
+{
+    bool content = false;
+    int line = 0;
+    while (!text.empty()) {
+        ++line;
+        auto end = text.find('\n');
+        std::string_view l = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+        if (!l.empty() && l.back() == '\r') {
+            l.remove_suffix(1);
+        }
+        const bool marker = l.substr(0, 3) == "---" && (l.size() == 3 || l[3] == ' ' || l[3] == '\t');
+        if (marker && content) {
+            return line;
+        }
+        if (marker) {
+            content = true; // "--- value" may carry content on the marker line itself
+            continue;
+        }
+        const auto first = l.find_first_not_of(" \t");
+        if (first != std::string_view::npos && l[first] != '#' && l[0] != '%' && l != "...") {
+            content = true;
+        }
+    }
+    return std::nullopt;
+}
+
 // The offset of the first octet that does not belong to a well-formed UTF-8 sequence
 // (RFC 3629 §4: no overlong forms, no surrogates, nothing above U+10FFFF).
 std::optional<std::size_t> first_invalid_utf8(std::string_view text)
@@ -149,21 +179,22 @@ field yaml_reader::parse(std::string_view text) const
                              std::string("the text is not valid UTF-8 (byte ") + byte +
                                  "); save the file as UTF-8");
     }
-    std::vector<YAML::Node> documents;
+    // yaml-cpp 0.7's LoadAll never returns on some malformed streams (e.g. ",{\""), so parse
+    // the first document only, and find a second one by its "---" marker (YAML 1.2 §9.1).
+    if (auto second = second_document_line(text)) {
+        throw scenario_error(source_, *second, 1, "",
+                             "expected one YAML document, found a second one; put one scenario "
+                             "in each file");
+    }
+    YAML::Node root;
     try {
-        documents = YAML::LoadAll(std::string(text));
+        root = YAML::Load(std::string(text));
     } catch (const YAML::Exception& e) {
         // Syntax errors, and the parser's own limits (nesting depth).
         const int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
         const int column = e.mark.column >= 0 ? e.mark.column + 1 : 0;
         throw scenario_error(source_, line, column, "", "YAML syntax error: " + e.msg);
     }
-    if (documents.size() > 1) {
-        field second{documents[1], mark_or(documents[1], YAML::Mark()), ""};
-        fail(second, "expected one YAML document, found " + std::to_string(documents.size()) +
-                         "; put one scenario in each file");
-    }
-    YAML::Node root = documents.empty() ? YAML::Node() : documents.front();
     field f{root, mark_or(root, YAML::Mark()), ""};
     if (!root.IsDefined() || root.IsNull()) {
         fail(f, "the document is empty; expected a map with name, rules, ...");

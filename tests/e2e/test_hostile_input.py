@@ -231,6 +231,8 @@ def api(target, method, path, body=None, headers=None):
 @pytest.mark.parametrize("method,path,body,status", [
     ("PUT", "/api/v1/scenario", "{not json", 400),
     ("PUT", "/api/v1/scenario", "name: [unclosed", 400),
+    ("POST", "/api/v1/rules", ',]{"', 400),
+    ("PUT", "/api/v1/scenario", ',{"', 400),
     ("POST", "/api/v1/rules", '{"when": {"phase": "nowhere"}, "do": {"hang": true}}', 400),
     ("POST", "/api/v1/rules", '{"when": {"phase": "banner"}, "do": {"frobnicate": 1}}', 400),
     ("PUT", "/api/v1/listener", '{"state": "sideways"}', 400),
