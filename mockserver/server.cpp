@@ -31,9 +31,11 @@ using boost::system::error_code;
 namespace {
 
 struct worker {
+    // Declared first, destroyed last: sessions still suspended when the io_context is destroyed
+    // take themselves off this list as their frames are destroyed.
+    session_list live;
     net::io_context ioc{1};
     net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
-    session_list live;
     std::thread thread;
 };
 

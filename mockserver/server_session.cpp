@@ -1,6 +1,7 @@
 #include "mockserver/server_session.hpp"
 
 #include "mockserver/transcript_text.hpp"
+#include "smtp/escape.hpp"
 #include "smtp/limits.hpp"
 #include "smtp/reply.hpp"
 
@@ -154,10 +155,10 @@ std::string server_session::transcript_text_of_command(std::string_view line)
     if (line.size() > 5 && smtp::parse_command(line).cmd == smtp::verb::auth) {
         auto space = line.find(' ', 5);
         if (space != std::string_view::npos) {
-            return escape_for_transcript(line.substr(0, space)) + " <credentials hidden>";
+            return smtp::escape_bytes(line.substr(0, space)) + " <credentials hidden>";
         }
     }
-    return escape_for_transcript(line);
+    return smtp::escape_bytes(line);
 }
 
 session_action server_session::next(time_point now)
@@ -176,7 +177,7 @@ session_action server_session::next(time_point now)
             queue_.pop_front();
             if (auto* write = std::get_if<write_op>(&a)) {
                 for_each_line(write->bytes, [&](std::string_view line) {
-                    record_.add("S", escape_for_transcript(line), now);
+                    record_.add("S", smtp::escape_bytes(line), now);
                 });
             } else if (auto* close = std::get_if<close_op>(&a)) {
                 record_.add("event", close->reset ? "server reset the connection (RST)"
@@ -226,7 +227,7 @@ void server_session::process_line(time_point now)
         return;
     }
     if (line->ending == smtp::line_ending::bare_lf) {
-        record_.add("C", escape_for_transcript(line->text) + " <bare LF>", now);
+        record_.add("C", smtp::escape_bytes(line->text) + " <bare LF>", now);
         // RFC 5321 §2.3.8: lines end with CRLF; a bare LF is not a line terminator.
         auto r = error_reply(500, "5.5.2", "Error: bare LF received; lines must end with CRLF");
         execute({}, std::move(r), now);

@@ -5,9 +5,6 @@
 
 namespace mock {
 
-/// Makes a line safe to show: control octets and bytes over 0x7E as \xNN, CR as \r, LF as \n.
-std::string escape_for_transcript(std::string_view line);
-
 /// Calls `f` with each line of `bytes` without its CRLF; a last line without one is passed too.
 template <typename F>
 void for_each_line(std::string_view bytes, F&& f)

@@ -3,7 +3,7 @@
 #include "prober/blocklist.hpp"
 #include "prober/classify.hpp"
 #include "prober/error.hpp"
-#include "prober/escape.hpp"
+#include "smtp/escape.hpp"
 #include "prober/sasl.hpp"
 #include "prober/test_message.hpp"
 #include "smtp/limits.hpp"
@@ -45,7 +45,7 @@ std::string quoted(const smtp::reply& r)
     if (wire.size() >= 2) {
         wire.resize(wire.size() - 2); // the final CRLF tells a person nothing
     }
-    return '"' + escape_bytes(wire, 400) + '"';
+    return '"' + smtp::escape_bytes(wire, 400) + '"';
 }
 
 } // namespace
@@ -258,7 +258,7 @@ session_action client_session::begin_command(step s, phase p, std::string line,
     writing_ = true;
     received_.clear();
     deadline_ = command_deadline(now);
-    note(transcript_dir::client, shown.empty() ? escape_bytes(line) : shown, now);
+    note(transcript_dir::client, shown.empty() ? smtp::escape_bytes(line) : shown, now);
     out_ = std::move(line);
     out_ += "\r\n";
     return {action_kind::write, deadline_, out_};
@@ -448,12 +448,12 @@ session_action client_session::await_reply(probe_clock::time_point now)
                         now);
         }
         std::string text(line->text);
-        note(transcript_dir::server, escape_bytes(text), now);
+        note(transcript_dir::server, smtp::escape_bytes(text), now);
         if (line->ending == smtp::line_ending::bare_lf) {
             // RFC 5321 §2.3.8: lines end with CRLF; a bare LF is a broken server.
             return fail(failure_kind::protocol_error, make_error_code(probe_errc::bare_line_feed),
                         "reply line ended with a bare LF instead of CRLF (RFC 5321 §2.3.8): \"" +
-                            escape_bytes(text, 200) + "\"",
+                            smtp::escape_bytes(text, 200) + "\"",
                         now);
         }
         auto status = parser_.feed_line(text);
@@ -462,7 +462,7 @@ session_action client_session::await_reply(probe_clock::time_point now)
             parser_.reset();
             return fail(failure_kind::protocol_error, ec,
                         "malformed reply (" + ec.message() + ", RFC 5321 §4.2): \"" +
-                            escape_bytes(text, 200) + "\"",
+                            smtp::escape_bytes(text, 200) + "\"",
                         now);
         }
         if (status == smtp::reply_status::complete) {
@@ -485,7 +485,7 @@ session_action client_session::on_reply(const smtp::reply& r, probe_clock::time_
         if (banner_re_ && !std::regex_search(result_.banner, *banner_re_)) {
             return fail(failure_kind::unexpected_reply,
                         make_error_code(probe_errc::banner_mismatch),
-                        "banner \"" + escape_bytes(result_.banner, 200) + "\" does not match /" +
+                        "banner \"" + smtp::escape_bytes(result_.banner, 200) + "\" does not match /" +
                             options_.expect_banner + "/",
                         now, &r);
         }
@@ -647,7 +647,7 @@ session_action client_session::on_timeout(probe_clock::time_point now)
     }
     if (step_ != step::resolve && step_ != step::connect && step_ != step::tls && !writing_) {
         message += received_.empty() ? ", received nothing"
-                                     : ", received \"" + escape_bytes(received_, 400) + '"';
+                                     : ", received \"" + smtp::escape_bytes(received_, 400) + '"';
     }
     if (total) {
         message += " (total deadline " +
@@ -702,7 +702,7 @@ session_action client_session::on_stream_error(const session_event& ev, probe_cl
         return begin_close(now);
     }
     std::string got = received_.empty() ? ", received nothing"
-                                        : ", received \"" + escape_bytes(received_, 400) + '"';
+                                        : ", received \"" + smtp::escape_bytes(received_, 400) + '"';
     if (ev.kind == event_kind::eof) {
         return fail(
             failure_kind::closed, make_error_code(probe_errc::connection_closed),
@@ -730,7 +730,7 @@ session_action client_session::fail(failure_kind kind, boost::system::error_code
         f.at = phase_;
         f.error = ec;
         f.message = std::move(message);
-        f.received = escape_bytes(received_);
+        f.received = smtp::escape_bytes(received_);
         if (r != nullptr) {
             f.code = r->code;
             f.enhanced = r->enhanced();

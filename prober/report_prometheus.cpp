@@ -1,31 +1,11 @@
 #include "prober/report.hpp"
 
+#include "metrics/prometheus_text.hpp"
+
 #include <cstdio>
 
 namespace prober {
 namespace {
-
-// Label values escape backslash, double quote and line feed (Prometheus text format 0.0.4).
-std::string label(std::string_view value)
-{
-    std::string out;
-    for (char c : value) {
-        switch (c) {
-        case '\\':
-            out += "\\\\";
-            break;
-        case '"':
-            out += "\\\"";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
 
 std::string number(double v)
 {
@@ -46,8 +26,7 @@ struct metric {
 
 void header(std::string& out, const metric& m)
 {
-    out += "# HELP " + std::string(m.name) + ' ' + std::string(m.help) + '\n';
-    out += "# TYPE " + std::string(m.name) + " gauge\n";
+    prometheus_text::family(out, m.name, "gauge", m.help);
 }
 
 // Whether the SMTP service worked: slowness and certificate expiry have their own series, as
@@ -67,7 +46,7 @@ std::string format_prometheus(const std::vector<probe_result>& results)
 {
     std::string out;
     auto t = [](const probe_result& r) {
-        return "target=\"" + label(r.target) + '"';
+        return "target=\"" + prometheus_text::label_value(r.target) + '"';
     };
 
     header(out, {"probe_success", "Whether the SMTP probe succeeded (1) or failed (0)."});
@@ -92,7 +71,7 @@ std::string format_prometheus(const std::vector<probe_result>& results)
         header(out, {"probe_tls_version_info", "The TLS version negotiated, as a label."});
         for (const auto& r : results) {
             if (r.tls) {
-                out += "probe_tls_version_info{" + t(r) + ",version=\"" + label(r.tls->version) +
+                out += "probe_tls_version_info{" + t(r) + ",version=\"" + prometheus_text::label_value(r.tls->version) +
                        "\"} 1\n";
             }
         }

@@ -1,5 +1,6 @@
 // GET /api/v1/health, GET /api/v1/stats and GET /metrics: what the mock has done so far.
 #include "faults/controller.hpp"
+#include "metrics/prometheus_text.hpp"
 #include "mockserver/control/endpoints.hpp"
 #include "mockserver/session_record.hpp"
 
@@ -28,33 +29,6 @@ constexpr std::array<session_outcome, 9> all_outcomes = {
     session_outcome::idle_timeout, session_outcome::fault_closed, session_outcome::refused,
     session_outcome::tls_failed,   session_outcome::server_stop,  session_outcome::error,
 };
-
-// The Prometheus text format (exposition format 0.0.4): label values escape \, " and newline.
-std::string label_value(std::string_view v)
-{
-    std::string out;
-    for (char c : v) {
-        switch (c) {
-        case '\\':
-            out += "\\\\";
-            break;
-        case '"':
-            out += "\\\"";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
-
-void family(std::string& out, std::string_view name, std::string_view type, std::string_view help)
-{
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
-}
 
 } // namespace
 
@@ -110,18 +84,18 @@ api_response get_metrics(const api_state& state)
 {
     const auto& c = *state.counters;
     std::string out;
-    family(out, "smtp_mock_up", "gauge", "Whether smtp-mock is serving (always 1 when scraped).");
+    prometheus_text::family(out, "smtp_mock_up", "gauge", "Whether smtp-mock is serving (always 1 when scraped).");
     out += "smtp_mock_up 1\n";
-    family(out, "smtp_mock_uptime_seconds", "gauge", "Seconds since smtp-mock started.");
+    prometheus_text::family(out, "smtp_mock_uptime_seconds", "gauge", "Seconds since smtp-mock started.");
     out += fmt::format("smtp_mock_uptime_seconds {}\n", uptime_seconds(state));
-    family(out, "smtp_mock_connections_accepted_total", "counter", "SMTP connections accepted.");
+    prometheus_text::family(out, "smtp_mock_connections_accepted_total", "counter", "SMTP connections accepted.");
     out += fmt::format("smtp_mock_connections_accepted_total {}\n", c.connections_accepted.load());
-    family(out, "smtp_mock_connections_active", "gauge", "SMTP connections open now.");
+    prometheus_text::family(out, "smtp_mock_connections_active", "gauge", "SMTP connections open now.");
     out += fmt::format("smtp_mock_connections_active {}\n", c.connections_active.load());
-    family(out, "smtp_mock_connections_refused_total", "counter",
+    prometheus_text::family(out, "smtp_mock_connections_refused_total", "counter",
            "SMTP connections turned away over --max-connections.");
     out += fmt::format("smtp_mock_connections_refused_total {}\n", c.connections_refused.load());
-    family(out, "smtp_mock_sessions_total", "counter", "Finished SMTP sessions by outcome.");
+    prometheus_text::family(out, "smtp_mock_sessions_total", "counter", "Finished SMTP sessions by outcome.");
     auto outcomes = state.sessions->outcomes();
     for (auto o : all_outcomes) {
         if (o != session_outcome::active) {
@@ -129,26 +103,26 @@ api_response get_metrics(const api_state& state)
                                outcomes[static_cast<std::size_t>(o)]);
         }
     }
-    family(out, "smtp_mock_messages_accepted_total", "counter",
+    prometheus_text::family(out, "smtp_mock_messages_accepted_total", "counter",
            "Messages accepted (250 after DATA).");
     out += fmt::format("smtp_mock_messages_accepted_total {}\n", state.store->accepted_total());
-    family(out, "smtp_mock_messages_stored", "gauge", "Messages held in the store now.");
+    prometheus_text::family(out, "smtp_mock_messages_stored", "gauge", "Messages held in the store now.");
     out += fmt::format("smtp_mock_messages_stored {}\n", state.store->size());
-    family(out, "smtp_mock_received_bytes_total", "counter", "Octets read from SMTP clients.");
+    prometheus_text::family(out, "smtp_mock_received_bytes_total", "counter", "Octets read from SMTP clients.");
     out += fmt::format("smtp_mock_received_bytes_total {}\n", c.bytes_received.load());
-    family(out, "smtp_mock_sent_bytes_total", "counter", "Octets written to SMTP clients.");
+    prometheus_text::family(out, "smtp_mock_sent_bytes_total", "counter", "Octets written to SMTP clients.");
     out += fmt::format("smtp_mock_sent_bytes_total {}\n", c.bytes_sent.load());
-    family(out, "smtp_mock_faults_fired_total", "counter", "Fault rule firings, all rules.");
+    prometheus_text::family(out, "smtp_mock_faults_fired_total", "counter", "Fault rule firings, all rules.");
     out += fmt::format("smtp_mock_faults_fired_total {}\n",
                        state.faults ? state.faults->faults_fired() : 0);
     if (state.faults) {
-        family(out, "smtp_mock_rule_fired_total", "counter",
+        prometheus_text::family(out, "smtp_mock_rule_fired_total", "counter",
                "Firings of each rule of the scenario in force.");
         for (const auto& r : state.faults->rules()) {
             out += fmt::format("smtp_mock_rule_fired_total{{rule=\"{}\"}} {}\n",
-                               label_value(r.definition.id), r.fired);
+                               prometheus_text::label_value(r.definition.id), r.fired);
         }
-        family(out, "smtp_mock_listener_state", "gauge",
+        prometheus_text::family(out, "smtp_mock_listener_state", "gauge",
                "The SMTP listener state in force (1 for the current one).");
         auto current = state.faults->listener();
         for (auto s : {faults::listener_state::open, faults::listener_state::closed,

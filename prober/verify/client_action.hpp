@@ -57,8 +57,4 @@ struct check_result {
 /// "found", "not_found" or "failed".
 std::string_view to_string(check_status s) noexcept;
 
-/// Text for the transcript: printable ASCII kept, everything else escaped (\r \n \t \xNN),
-/// cut at `limit` octets with "..." appended.
-std::string escape_for_transcript(std::string_view bytes, std::size_t limit = 300);
-
 } // namespace prober::verify

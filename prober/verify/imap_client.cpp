@@ -1,4 +1,5 @@
 #include "prober/verify/imap_client.hpp"
+#include "smtp/escape.hpp"
 
 #include "prober/verify/verify_error.hpp"
 
@@ -338,13 +339,13 @@ client_action imap_client::process()
 client_action imap_client::on_response(const imap_response& response)
 {
     const std::string_view text = response.text;
-    note("S: " + escape_for_transcript(text));
+    note("S: " + smtp::escape_bytes(text));
     for (const auto& literal : response.literals) {
-        note("S: (literal) " + escape_for_transcript(literal, 200));
+        note("S: (literal) " + smtp::escape_bytes(literal, 200));
     }
     if (step_ == step::greeting && text.substr(0, 2) != "* ") {
         return fail(verify_errc::protocol_error,
-                    "not an IMAP greeting: " + escape_for_transcript(text));
+                    "not an IMAP greeting: " + smtp::escape_bytes(text));
     }
     // RFC 3501 §7.5: a continuation request starts with "+".
     if (!text.empty() && text.front() == '+') {
@@ -360,7 +361,7 @@ client_action imap_client::on_response(const imap_response& response)
     const std::string_view tag = first_word(text, rest);
     if (tag != tag_) {
         return fail(verify_errc::protocol_error,
-                    "response with unknown tag: " + escape_for_transcript(text));
+                    "response with unknown tag: " + smtp::escape_bytes(text));
     }
     std::string_view status_text;
     const std::string_view status = first_word(rest, status_text);
@@ -420,7 +421,7 @@ client_action imap_client::on_untagged(const imap_response& response)
             return fail(verify_errc::server_bye, "greeting: " + std::string(response.text));
         }
         return fail(verify_errc::protocol_error,
-                    "not an IMAP greeting: " + escape_for_transcript(response.text));
+                    "not an IMAP greeting: " + smtp::escape_bytes(response.text));
     }
     if (iequals(word, "BYE")) {
         if (step_ == step::logout) {
@@ -442,7 +443,7 @@ client_action imap_client::on_untagged(const imap_response& response)
             const auto uid = parse_u32(token);
             if (!uid || *uid == 0) {
                 return fail(verify_errc::protocol_error,
-                            "malformed SEARCH response: " + escape_for_transcript(response.text));
+                            "malformed SEARCH response: " + smtp::escape_bytes(response.text));
             }
             if (search_uids_.size() >= max_search_hits) {
                 return fail(verify_errc::response_too_long, "SEARCH found more than " +
@@ -459,7 +460,7 @@ client_action imap_client::on_untagged(const imap_response& response)
         if (iequals(kind, "FETCH")) {
             if (items.empty() || items.front() != '(') {
                 return fail(verify_errc::protocol_error,
-                            "malformed FETCH response: " + escape_for_transcript(response.text));
+                            "malformed FETCH response: " + smtp::escape_bytes(response.text));
             }
             on_fetch(response, items.substr(1));
         }
@@ -511,7 +512,7 @@ client_action imap_client::on_tagged(std::string_view status, std::string_view t
     if (!ok && !iequals(status, "NO") && !iequals(status, "BAD")) {
         return fail(verify_errc::protocol_error,
                     "malformed tagged response to " + std::string(command_name()) + ": " +
-                        escape_for_transcript(std::string(tag_) + " " + std::string(status) + " " +
+                        smtp::escape_bytes(std::string(tag_) + " " + std::string(status) + " " +
                                               std::string(text)));
     }
     note_capabilities(text);

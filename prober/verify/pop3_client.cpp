@@ -1,4 +1,5 @@
 #include "prober/verify/pop3_client.hpp"
+#include "smtp/escape.hpp"
 
 #include "prober/verify/verify_error.hpp"
 
@@ -203,7 +204,7 @@ client_action pop3_client::process()
 
 client_action pop3_client::on_status(std::string_view line)
 {
-    note("S: " + escape_for_transcript(line));
+    note("S: " + smtp::escape_bytes(line));
     const bool ok = is_indicator(line, "+OK");
     const bool err = is_indicator(line, "-ERR");
     if (!ok && !err) {
@@ -212,7 +213,7 @@ client_action pop3_client::on_status(std::string_view line)
         }
         return fail(verify_errc::protocol_error, "not a POP3 response to " +
                                                      std::string(command_name()) + ": " +
-                                                     escape_for_transcript(line));
+                                                     smtp::escape_bytes(line));
     }
     const std::string reply = std::string(command_name()) + " answered: " + std::string(line);
     switch (step_) {
@@ -296,7 +297,7 @@ client_action pop3_client::on_listing_line(std::string_view line)
     const auto number = parse_number(line.substr(0, sp));
     if (sp == std::string_view::npos || !number || *number == 0) {
         return fail(verify_errc::protocol_error, "malformed " + std::string(command_name()) +
-                                                     " line: " + escape_for_transcript(line));
+                                                     " line: " + smtp::escape_bytes(line));
     }
     if (listing_.size() >= max_listing_entries) {
         return fail(verify_errc::response_too_long,

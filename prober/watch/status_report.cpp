@@ -1,4 +1,6 @@
 #include "prober/watch/status_report.hpp"
+
+#include "metrics/prometheus_text.hpp"
 #include "json/json_text.hpp"
 
 #include "prober/report.hpp"
@@ -9,27 +11,6 @@
 #include <boost/json/value.hpp>
 
 namespace prober::watch {
-namespace {
-
-// A label value escaped per the exposition format (backslash, quote, newline).
-std::string label(std::string_view s)
-{
-    std::string out;
-    for (char c : s) {
-        if (c == '\\' || c == '"') {
-            out += '\\';
-            out += c;
-        } else if (c == '\n') {
-            out += "\\n";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
-} // namespace
-
 std::string metrics_text(const watch_view& v)
 {
     std::vector<probe_result> results;
@@ -41,62 +22,61 @@ std::string metrics_text(const watch_view& v)
     std::string out = results.empty() ? std::string() : format_prometheus(results);
 
     auto series = [&](const char* name, const char* type, const char* help) {
-        out += std::string("# HELP ") + name + ' ' + help + '\n';
-        out += std::string("# TYPE ") + name + ' ' + type + '\n';
+        prometheus_text::family(out, name, type, help);
     };
     series("smtp_watch_state", "gauge",
            "Status of the last check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.");
     for (const auto& t : v.targets) {
-        out += "smtp_watch_state{target=\"" + label(t.name) + "\",type=\"" +
+        out += "smtp_watch_state{target=\"" + prometheus_text::label_value(t.name) + "\",type=\"" +
                std::string(to_string(t.state.type)) + "\"} " +
                std::to_string(static_cast<int>(t.state.status)) + '\n';
     }
     series("smtp_watch_hard_state", "gauge", "The last confirmed (hard) status.");
     for (const auto& t : v.targets) {
-        out += "smtp_watch_hard_state{target=\"" + label(t.name) + "\"} " +
+        out += "smtp_watch_hard_state{target=\"" + prometheus_text::label_value(t.name) + "\"} " +
                std::to_string(static_cast<int>(t.state.hard_status)) + '\n';
     }
     series("smtp_watch_check_attempt", "gauge",
            "Consecutive non-OK checks of the current problem.");
     for (const auto& t : v.targets) {
-        out += "smtp_watch_check_attempt{target=\"" + label(t.name) + "\"} " +
+        out += "smtp_watch_check_attempt{target=\"" + prometheus_text::label_value(t.name) + "\"} " +
                std::to_string(t.state.status == probe_status::ok ? 0 : t.state.attempt) + '\n';
     }
     series("smtp_watch_problem_open", "gauge", "1 while a notified problem has not recovered.");
     for (const auto& t : v.targets) {
-        out += "smtp_watch_problem_open{target=\"" + label(t.name) + "\"} " +
+        out += "smtp_watch_problem_open{target=\"" + prometheus_text::label_value(t.name) + "\"} " +
                (t.state.problem_open ? "1" : "0") + '\n';
     }
     series("smtp_watch_flapping", "gauge", "1 while the target is flapping.");
     for (const auto& t : v.targets) {
-        out += "smtp_watch_flapping{target=\"" + label(t.name) + "\"} " +
+        out += "smtp_watch_flapping{target=\"" + prometheus_text::label_value(t.name) + "\"} " +
                (t.state.flapping ? "1" : "0") + '\n';
     }
     series("smtp_watch_flap_percent", "gauge", "Weighted percentage of state changes.");
     for (const auto& t : v.targets) {
-        out += "smtp_watch_flap_percent{target=\"" + label(t.name) + "\"} " +
+        out += "smtp_watch_flap_percent{target=\"" + prometheus_text::label_value(t.name) + "\"} " +
                std::to_string(t.state.flap_percent) + '\n';
     }
     series("smtp_watch_checks_total", "counter", "Checks run.");
     for (const auto& t : v.targets) {
-        out += "smtp_watch_checks_total{target=\"" + label(t.name) + "\"} " +
+        out += "smtp_watch_checks_total{target=\"" + prometheus_text::label_value(t.name) + "\"} " +
                std::to_string(t.state.checks) + '\n';
     }
     series("smtp_watch_notifications_sent_total", "counter", "Notifications delivered.");
     for (const auto& [name, c] : v.notifiers) {
-        out += "smtp_watch_notifications_sent_total{notifier=\"" + label(name) + "\"} " +
+        out += "smtp_watch_notifications_sent_total{notifier=\"" + prometheus_text::label_value(name) + "\"} " +
                std::to_string(c.sent) + '\n';
     }
     series("smtp_watch_notifications_failed_total", "counter",
            "Notifications given up after every retry.");
     for (const auto& [name, c] : v.notifiers) {
-        out += "smtp_watch_notifications_failed_total{notifier=\"" + label(name) + "\"} " +
+        out += "smtp_watch_notifications_failed_total{notifier=\"" + prometheus_text::label_value(name) + "\"} " +
                std::to_string(c.failed) + '\n';
     }
     series("smtp_watch_notification_attempts_failed_total", "counter",
            "Notification attempts that failed, retries included.");
     for (const auto& [name, c] : v.notifiers) {
-        out += "smtp_watch_notification_attempts_failed_total{notifier=\"" + label(name) + "\"} " +
+        out += "smtp_watch_notification_attempts_failed_total{notifier=\"" + prometheus_text::label_value(name) + "\"} " +
                std::to_string(c.attempts_failed) + '\n';
     }
     series("smtp_watch_outbox", "gauge", "Notifications waiting for delivery.");

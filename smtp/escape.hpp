@@ -3,7 +3,7 @@
 #include <string>
 #include <string_view>
 
-namespace prober {
+namespace smtp {
 
 /// Escapes received bytes so that a person can read them and a terminal or JSON reader cannot be
 /// confused: printable ASCII is kept, CR, LF and TAB become \r \n \t, a backslash becomes \\,
@@ -11,4 +11,4 @@ namespace prober {
 /// with "...(N more)".
 std::string escape_bytes(std::string_view bytes, std::size_t max = 1024);
 
-} // namespace prober
+} // namespace smtp

@@ -1,6 +1,6 @@
-#include "prober/escape.hpp"
+#include "smtp/escape.hpp"
 
-namespace prober {
+namespace smtp {
 
 std::string escape_bytes(std::string_view bytes, std::size_t max)
 {
@@ -39,4 +39,4 @@ std::string escape_bytes(std::string_view bytes, std::size_t max)
     return out;
 }
 
-} // namespace prober
+} // namespace smtp
