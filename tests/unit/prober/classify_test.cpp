@@ -2,7 +2,7 @@
 // message and its dot-stuffing, SASL encodings.
 #include "prober/blocklist.hpp"
 #include "prober/classify.hpp"
-#include "prober/escape.hpp"
+#include "smtp/escape.hpp"
 #include "prober/sasl.hpp"
 #include "prober/test_message.hpp"
 
@@ -81,9 +81,9 @@ TEST(classify, status_mapping_follows_design_section_2)
 
 TEST(escape, bytes_are_readable_and_bounded)
 {
-    EXPECT_EQ(escape_bytes("220 ok\r\n"), "220 ok\\r\\n");
-    EXPECT_EQ(escape_bytes(std::string("a\0b\x7f\xff\\\t", 7)), "a\\x00b\\x7f\\xff\\\\\\t");
-    EXPECT_EQ(escape_bytes(std::string(10, 'x'), 4), "xxxx...(6 more)");
+    EXPECT_EQ(smtp::escape_bytes("220 ok\r\n"), "220 ok\\r\\n");
+    EXPECT_EQ(smtp::escape_bytes(std::string("a\0b\x7f\xff\\\t", 7)), "a\\x00b\\x7f\\xff\\\\\\t");
+    EXPECT_EQ(smtp::escape_bytes(std::string(10, 'x'), 4), "xxxx...(6 more)");
 }
 
 TEST(format, seconds_and_times)
