@@ -33,7 +33,7 @@ def main():
     args = parser.parse_args()
     mock = start_mock("--session-history", "100", "--threads", "1")
     try:
-        target = f"{mock.host}:{mock.port}"
+        target = f"127.0.0.1:{mock.port}"
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
             f.write("\n".join([target] * args.endpoints) + "\n")
             targets = f.name
@@ -45,7 +45,7 @@ def main():
 
         items = "\n".join(["x"] * args.endpoints)
         out, wall, cpu = timed(["xargs", "-P", "50", "-n", "1", "sh", "-c",
-                                f"{CHECK_SMTP} -H {mock.host} -p {mock.port} -t 10 >/dev/null"],
+                                f"{CHECK_SMTP} -H 127.0.0.1 -p {mock.port} -t 10 >/dev/null"],
                                input=items)
         assert out.returncode == 0, out.stderr
         check = (args.endpoints / wall, cpu / args.endpoints * 1000)

@@ -12,6 +12,7 @@
 namespace mock {
 
 namespace net = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
 using boost::system::error_code;
 using clock_type = std::chrono::steady_clock;
 
@@ -92,6 +93,7 @@ net::awaitable<void> run_session(io::tcp_socket socket, server_context& ctx, ses
     }
 
     std::string input; // bytes read and not yet handed to the session
+    io::steady_timer idle_timer(co_await net::this_coro::executor);
     for (;;) {
         if (scope.handle->stop_requested && !session.finished() &&
             (std::holds_alternative<read_op>(action) || std::holds_alternative<hang_op>(action))) {
@@ -110,12 +112,14 @@ net::awaitable<void> run_session(io::tcp_socket socket, server_context& ctx, ses
                      : is_reset(wec) ? session.on_peer_closed(true, clock_type::now())
                                      : session.on_io_error(wec.message(), clock_type::now());
         } else if (auto* r = std::get_if<read_op>(&action)) {
-            auto result = co_await io::with_deadline(conn.read_some(input), r->deadline);
-            if (!result) {
+            // One timer per session, re-armed for each read, races the read.
+            idle_timer.expires_at(r->deadline);
+            auto result = co_await (conn.read_some(input) || idle_timer.async_wait());
+            if (result.index() == 1) {
                 action = session.on_read_timeout(clock_type::now());
                 continue;
             }
-            auto rec = *result;
+            auto rec = std::get<0>(result);
             if (rec == net::error::operation_aborted && scope.handle->stop_requested) {
                 continue;
             }
