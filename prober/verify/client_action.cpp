@@ -1,5 +1,7 @@
 #include "prober/verify/client_action.hpp"
 
+#include "prober/verify/verify_error.hpp"
+
 #include <cstdio>
 
 namespace prober::verify {
@@ -17,5 +19,16 @@ std::string_view to_string(check_status s) noexcept
     return "failed";
 }
 
+
+std::string io_failure_text(const boost::system::error_code& ec, std::string_view command)
+{
+    if (ec == verify_errc::timeout) {
+        return "no response to " + std::string(command);
+    }
+    if (ec == verify_errc::closed) {
+        return "connection closed awaiting " + std::string(command);
+    }
+    return "I/O error awaiting " + std::string(command) + ": " + ec.message();
+}
 
 } // namespace prober::verify

@@ -57,4 +57,8 @@ struct check_result {
 /// "found", "not_found" or "failed".
 std::string_view to_string(check_status s) noexcept;
 
+/// The failure text for an I/O error while awaiting the reply to `command`: "no response to
+/// RETR", "connection closed awaiting RETR" or "I/O error awaiting RETR: reason".
+std::string io_failure_text(const boost::system::error_code& ec, std::string_view command);
+
 } // namespace prober::verify

@@ -289,13 +289,7 @@ client_action imap_client::fail_io(boost::system::error_code ec)
         // Everything that mattered is done; a LOGOUT that goes wrong changes nothing.
         return logout();
     }
-    return fail(
-        ec,
-        std::string(ec == verify_errc::timeout  ? "no response to "
-                    : ec == verify_errc::closed ? "connection closed awaiting "
-                                                : "I/O error awaiting ") +
-            std::string(command_name()) +
-            (ec == verify_errc::timeout || ec == verify_errc::closed ? "" : ": " + ec.message()));
+    return fail(ec, io_failure_text(ec, command_name()));
 }
 
 client_action imap_client::next(boost::system::error_code ec, std::string_view received)

@@ -129,13 +129,7 @@ client_action pop3_client::fail_io(boost::system::error_code ec)
         // The mailbox was read; a QUIT that goes wrong changes nothing.
         return finish(check_status::not_found, {}, "message not in the mailbox");
     }
-    return fail(
-        ec,
-        std::string(ec == verify_errc::timeout  ? "no response to "
-                    : ec == verify_errc::closed ? "connection closed awaiting "
-                                                : "I/O error awaiting ") +
-            std::string(command_name()) +
-            (ec == verify_errc::timeout || ec == verify_errc::closed ? "" : ": " + ec.message()));
+    return fail(ec, io_failure_text(ec, command_name()));
 }
 
 client_action pop3_client::next(boost::system::error_code ec, std::string_view received)
