@@ -3,7 +3,7 @@
 // Peer addresses and CIDR blocks for the `when.client` condition (DESIGN.md §4).
 //
 //   std::optional<ip_address> parse_ip_address(std::string_view text);   // "127.0.0.1", "::1"
-//   std::optional<client_network> parse_client_network(std::string_view text); // "10.0.0.0/8"
+//   std::optional<client_network> parse_client_network(std::string_view text); // "203.0.113.0/24"
 //   bool client_network::contains(const ip_address&) const;
 
 #include <array>
@@ -35,7 +35,7 @@ struct client_network {
     /// True when `peer` lies inside this block. IPv4 blocks match IPv4-mapped IPv6 peers.
     bool contains(const ip_address& peer) const noexcept;
 
-    /// The block as written in a scenario, e.g. "10.0.0.0/8".
+    /// The block as written in a scenario, e.g. "203.0.113.0/24".
     std::string to_string() const;
 
     friend bool operator==(const client_network&, const client_network&) = default;

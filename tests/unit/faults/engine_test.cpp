@@ -106,10 +106,10 @@ TEST(engine, time_window_uses_the_injected_clock)
 
 TEST(engine, client_network)
 {
-    const auto e = make_engine("  - when: {client: [10.0.0.0/8, \"2001:db8::/32\"]}\n"
+    const auto e = make_engine("  - when: {client: [203.0.113.0/24, \"2001:db8::/32\"]}\n"
                                "    do: {close: rst}\n");
-    EXPECT_TRUE(decide(e, {phase::connect, "", ""}, t0, 1, "10.9.8.7").fired);
-    EXPECT_TRUE(decide(e, {phase::connect, "", ""}, t0, 1, "::ffff:10.0.0.1").fired);
+    EXPECT_TRUE(decide(e, {phase::connect, "", ""}, t0, 1, "203.0.113.7").fired);
+    EXPECT_TRUE(decide(e, {phase::connect, "", ""}, t0, 1, "::ffff:203.0.113.1").fired);
     EXPECT_TRUE(decide(e, {phase::connect, "", ""}, t0, 1, "2001:db8::25").fired);
     EXPECT_FALSE(decide(e, {phase::connect, "", ""}, t0, 1, "127.0.0.1").fired);
     EXPECT_FALSE(decide(e, {phase::connect, "", ""}, t0, 1, "::1").fired);

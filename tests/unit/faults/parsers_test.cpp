@@ -125,11 +125,11 @@ TEST(client_network, ipv4_and_ipv6_blocks)
     EXPECT_TRUE(host->contains(*faults::parse_ip_address("192.0.2.7")));
     EXPECT_FALSE(host->contains(*faults::parse_ip_address("192.0.2.8")));
 
-    const auto odd = faults::parse_client_network("10.1.2.3/12");
+    const auto odd = faults::parse_client_network("198.51.100.7/12");
     ASSERT_TRUE(odd);
-    EXPECT_EQ(odd->to_string(), "10.0.0.0/12");
-    EXPECT_TRUE(odd->contains(*faults::parse_ip_address("10.15.255.255")));
-    EXPECT_FALSE(odd->contains(*faults::parse_ip_address("10.16.0.0")));
+    EXPECT_EQ(odd->to_string(), "198.48.0.0/12");
+    EXPECT_TRUE(odd->contains(*faults::parse_ip_address("198.63.255.255")));
+    EXPECT_FALSE(odd->contains(*faults::parse_ip_address("198.64.0.0")));
 
     const auto all = faults::parse_client_network("0.0.0.0/0");
     ASSERT_TRUE(all);
@@ -148,7 +148,7 @@ TEST(client_network, peer_addresses_in_endpoint_form)
 TEST(client_network, rejects_bad_blocks)
 {
     for (const char* text :
-         {"10.0.0.0/33", "::/129", "10.0.0/8", "300.0.0.1", "10.0.0.1/", "10.0.0.1/x", "localhost",
+         {"203.0.113.0/33", "::/129", "203.0.113/24", "300.0.0.1", "203.0.113.1/", "203.0.113.1/x", "localhost",
           "", "::1/-1", "127.0.0.1:25/8", "[::1]/128"}) {
         EXPECT_FALSE(faults::parse_client_network(text)) << text;
     }
