@@ -1,4 +1,5 @@
 #include "harness/alerts/alerts_report.hpp"
+#include "harness/text_encoding.hpp"
 #include "json/json_text.hpp"
 
 #include <algorithm>
@@ -16,31 +17,6 @@ std::string pad(std::string s, std::size_t width)
     return s;
 }
 
-std::string xml_escape(std::string_view s)
-{
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
-
-// Rows of columns, each column as wide as its widest cell.
 std::string table(const std::vector<std::vector<std::string>>& rows)
 {
     std::vector<std::size_t> widths;
@@ -116,22 +92,22 @@ std::string format_junit(const alerts_run_result& r)
     std::string suite = "alerts." + r.tl.name;
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     out += "<testsuites>\n";
-    out += "  <testsuite name=\"" + xml_escape(suite) + "\" tests=\"" +
+    out += "  <testsuite name=\"" + harness::xml_escape(suite) + "\" tests=\"" +
            std::to_string(r.results.size() + (r.error.empty() ? 0 : 1)) + "\" failures=\"" +
            std::to_string(failures) + "\" errors=\"" + (r.error.empty() ? "0" : "1") + "\">\n";
     for (const auto& e : r.results) {
-        out += "    <testcase classname=\"" + xml_escape(suite) + "\" name=\"" +
-               xml_escape(e.name) + "\">\n";
+        out += "    <testcase classname=\"" + harness::xml_escape(suite) + "\" name=\"" +
+               harness::xml_escape(e.name) + "\">\n";
         if (!e.passed) {
-            out += "      <failure message=\"" + xml_escape(e.failure) + "\">" +
-                   xml_escape(e.observed) + "</failure>\n";
+            out += "      <failure message=\"" + harness::xml_escape(e.failure) + "\">" +
+                   harness::xml_escape(e.observed) + "</failure>\n";
         }
-        out += "      <system-out>" + xml_escape(e.observed) + "</system-out>\n";
+        out += "      <system-out>" + harness::xml_escape(e.observed) + "</system-out>\n";
         out += "    </testcase>\n";
     }
     if (!r.error.empty()) {
-        out += "    <testcase classname=\"" + xml_escape(suite) +
-               "\" name=\"run\">\n      <error message=\"" + xml_escape(r.error) +
+        out += "    <testcase classname=\"" + harness::xml_escape(suite) +
+               "\" name=\"run\">\n      <error message=\"" + harness::xml_escape(r.error) +
                "\"/>\n    </testcase>\n";
     }
     out += "  </testsuite>\n</testsuites>\n";
