@@ -20,6 +20,17 @@ std::string_view to_string(check_status s) noexcept
 }
 
 
+void append_capped(std::vector<std::string>& lines, std::size_t& dropped, std::string entry,
+                   std::size_t max)
+{
+    if (lines.size() < max) {
+        lines.push_back(std::move(entry));
+        return;
+    }
+    ++dropped;
+    lines.back() = "event: " + std::to_string(dropped) + " more transcript lines not kept";
+}
+
 std::string io_failure_text(const boost::system::error_code& ec, std::string_view command)
 {
     if (ec == verify_errc::timeout) {

@@ -57,6 +57,11 @@ struct check_result {
 /// "found", "not_found" or "failed".
 std::string_view to_string(check_status s) noexcept;
 
+/// Appends a transcript line, keeping at most `max` lines: past that the last line counts how
+/// many more were dropped.
+void append_capped(std::vector<std::string>& lines, std::size_t& dropped, std::string entry,
+                   std::size_t max);
+
 /// The failure text for an I/O error while awaiting the reply to `command`: "no response to
 /// RETR", "connection closed awaiting RETR" or "I/O error awaiting RETR: reason".
 std::string io_failure_text(const boost::system::error_code& ec, std::string_view command);

@@ -50,13 +50,7 @@ pop3_client::pop3_client(mailbox_query query)
 
 void pop3_client::note(std::string entry)
 {
-    if (transcript_.size() < max_transcript_entries) {
-        transcript_.push_back(std::move(entry));
-    } else {
-        ++transcript_dropped_;
-        transcript_.back() =
-            "event: " + std::to_string(transcript_dropped_) + " more transcript lines not kept";
-    }
+    append_capped(transcript_, transcript_dropped_, std::move(entry), max_transcript_entries);
 }
 
 std::string_view pop3_client::command_name() const noexcept

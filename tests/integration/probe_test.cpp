@@ -33,6 +33,26 @@ struct mock_fixture : ::testing::Test {
                               std::chrono::steady_clock::now());
     }
 
+    // Probe options for STARTTLS that trust the mock's CA, written to a file removed with the
+    // fixture.
+    prober::probe_options starttls_options()
+    {
+        ca_file = std::filesystem::temp_directory_path() / ("smtph-ca-" + std::to_string(port));
+        std::ofstream(ca_file) << app->smtp().tls()->ca_certificate();
+        auto o = options();
+        o.starttls = true;
+        o.ca_file = ca_file.string();
+        o.tls_server_name = "localhost";
+        return o;
+    }
+
+    ~mock_fixture() override
+    {
+        if (!ca_file.empty()) {
+            std::filesystem::remove(ca_file);
+        }
+    }
+
     prober::probe_options options() const
     {
         prober::probe_options o;
@@ -46,6 +66,7 @@ struct mock_fixture : ::testing::Test {
 
     std::unique_ptr<mock::mock_app> app;
     std::uint16_t port = 0;
+    std::filesystem::path ca_file;
 };
 
 } // namespace
@@ -82,14 +103,7 @@ TEST_F(mock_fixture, ehlo_421_is_a_temporary_failure_at_ehlo)
 
 TEST_F(mock_fixture, starttls_with_the_mocks_ca_is_ok_and_reports_tls)
 {
-    auto ca = std::filesystem::temp_directory_path() / ("smtph-ca-" + std::to_string(port));
-    std::ofstream(ca) << app->smtp().tls()->ca_certificate();
-    auto o = options();
-    o.starttls = true;
-    o.ca_file = ca.string();
-    o.tls_server_name = "localhost";
-    auto r = prober::run_probe(o);
-    std::filesystem::remove(ca);
+    auto r = prober::run_probe(starttls_options());
     EXPECT_TRUE(r.ok()) << (r.failure ? r.failure->message : "");
     ASSERT_TRUE(r.tls.has_value());
 }
@@ -97,14 +111,7 @@ TEST_F(mock_fixture, starttls_with_the_mocks_ca_is_ok_and_reports_tls)
 TEST_F(mock_fixture, expired_certificate_is_a_tls_error)
 {
     use("name: x\nrules:\n  - when: {phase: tls}\n    do: {tls: {certificate: expired}}\n");
-    auto ca = std::filesystem::temp_directory_path() / ("smtph-ca-x-" + std::to_string(port));
-    std::ofstream(ca) << app->smtp().tls()->ca_certificate();
-    auto o = options();
-    o.starttls = true;
-    o.ca_file = ca.string();
-    o.tls_server_name = "localhost";
-    auto r = prober::run_probe(o);
-    std::filesystem::remove(ca);
+    auto r = prober::run_probe(starttls_options());
     ASSERT_TRUE(r.failure.has_value());
     EXPECT_EQ(r.failure->kind, smtp::failure_kind::tls_error);
     EXPECT_EQ(r.failure->at, smtp::phase::tls);
@@ -113,14 +120,7 @@ TEST_F(mock_fixture, expired_certificate_is_a_tls_error)
 TEST_F(mock_fixture, wrong_host_certificate_is_named_as_a_hostname_mismatch)
 {
     use("name: x\nrules:\n  - when: {phase: tls}\n    do: {tls: {certificate: wrong_host}}\n");
-    auto ca = std::filesystem::temp_directory_path() / ("smtph-ca-w-" + std::to_string(port));
-    std::ofstream(ca) << app->smtp().tls()->ca_certificate();
-    auto o = options();
-    o.starttls = true;
-    o.ca_file = ca.string();
-    o.tls_server_name = "localhost";
-    auto r = prober::run_probe(o);
-    std::filesystem::remove(ca);
+    auto r = prober::run_probe(starttls_options());
     ASSERT_TRUE(r.failure.has_value());
     EXPECT_EQ(r.failure->kind, smtp::failure_kind::tls_error);
     EXPECT_NE(r.failure->message.find("hostname mismatch (expected localhost)"), std::string::npos)
