@@ -7,6 +7,8 @@ as the rig's mail user (nobody) here."""
 
 import json
 import os
+import tempfile
+import shutil
 import pwd
 import select
 import signal
@@ -34,11 +36,18 @@ def mock_program() -> str:
 def start_mock(*args, user=None, cwd=None):
     """Starts smtp-mock and returns (process, ready JSON)."""
     kwargs = {}
+    program = mock_program()
     if user is not None:
         pw = pwd.getpwnam(user)
         kwargs = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
+        # The build tree may sit in a directory only root can enter (a mktemp -d clone): run a
+        # copy the other user can reach.
+        copy_dir = tempfile.mkdtemp(prefix="smtph-mock-bin-")
+        os.chmod(copy_dir, 0o755)
+        program = shutil.copy(program, os.path.join(copy_dir, "smtp-mock"))
+        os.chmod(program, 0o755)
     proc = subprocess.Popen(
-        [mock_program(), "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0", *args],
+        [program, "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, **kwargs)
     deadline = time.monotonic() + 10
     line = b""
