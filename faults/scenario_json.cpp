@@ -2,6 +2,7 @@
 
 #include "faults/duration.hpp"
 #include "faults/scenario_loader.hpp"
+#include "smtp/utf8.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -11,48 +12,6 @@ namespace faults {
 namespace {
 
 namespace json = boost::json;
-
-// RFC 3629 §4: whether `s` is well-formed UTF-8 (JSON strings must be).
-bool valid_utf8(std::string_view s)
-{
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t extra = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            extra = 1;
-            cp = c & 0x1f;
-        } else if ((c & 0xf0) == 0xe0) {
-            extra = 2;
-            cp = c & 0x0f;
-        } else if ((c & 0xf8) == 0xf0) {
-            extra = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + extra >= s.size()) {
-            return false;
-        }
-        for (std::size_t k = 1; k <= extra; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xc0) != 0x80) {
-                return false;
-            }
-            cp = (cp << 6) | (cc & 0x3f);
-        }
-        static constexpr std::uint32_t min_cp[] = {0, 0x80, 0x800, 0x10000};
-        if (cp < min_cp[extra] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-            return false;
-        }
-        i += extra + 1;
-    }
-    return true;
-}
 
 std::string to_hex(std::string_view bytes)
 {
@@ -169,7 +128,7 @@ json::object do_json(const rule_effect& d)
             *d.reply, [](const std::string& line) { return json::value(json::string(line)); });
     }
     if (d.raw) {
-        if (valid_utf8(*d.raw)) {
+        if (smtp::is_valid_utf8(*d.raw)) {
             o["raw"] = *d.raw;
         } else {
             o["raw"] = json::object{{"hex", to_hex(*d.raw)}};

@@ -1,5 +1,7 @@
 #include "harness/monitor_status.hpp"
 
+#include "smtp/ascii.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -9,14 +11,6 @@ namespace harness {
 namespace {
 
 constexpr std::array<std::string_view, 4> names{"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) noexcept
-{
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::toupper(static_cast<unsigned char>(x)) ==
-                      std::toupper(static_cast<unsigned char>(y));
-           });
-}
 
 } // namespace
 
@@ -28,7 +22,7 @@ std::string_view to_string(monitor_status s) noexcept
 std::optional<monitor_status> parse_monitor_status(std::string_view name) noexcept
 {
     for (std::size_t i = 0; i < names.size(); ++i) {
-        if (equal_ignoring_case(name, names[i])) {
+        if (smtp::iequals(name, names[i])) {
             return static_cast<monitor_status>(i);
         }
     }

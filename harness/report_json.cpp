@@ -1,7 +1,8 @@
 #include "harness/report.hpp"
-#include "json/json_text.hpp"
-#include "harness/text_encoding.hpp"
+#include "smtp/escape.hpp"
+#include "smtp/utf8.hpp"
 
+#include "json/json_text.hpp"
 #include <boost/json.hpp>
 #include <ctime>
 
@@ -40,7 +41,7 @@ boost::json::object expected_json(const expected_outcome& e)
     out["phase"] = e.phase ? boost::json::value(smtp::to_string(*e.phase)) : nullptr;
     out["verdict"] = verdict_list(e.verdicts);
     if (!e.note.empty()) {
-        out["note"] = to_valid_utf8(e.note);
+        out["note"] = smtp::to_valid_utf8(e.note);
     }
     return out;
 }
@@ -52,10 +53,10 @@ boost::json::object observed_json(const observation& o)
     out["kind"] = o.kind ? boost::json::value(smtp::to_string(*o.kind)) : nullptr;
     out["phase"] = o.phase ? boost::json::value(smtp::to_string(*o.phase)) : nullptr;
     out["exit_code"] = o.exit_code ? boost::json::value(*o.exit_code) : nullptr;
-    out["summary"] = to_valid_utf8(o.summary);
+    out["summary"] = smtp::to_valid_utf8(o.summary);
     out["duration_ms"] = o.duration.count();
     if (!o.error.empty()) {
-        out["error"] = to_valid_utf8(o.error);
+        out["error"] = smtp::to_valid_utf8(o.error);
     }
     return out;
 }
@@ -82,7 +83,7 @@ std::string format_json(const std::vector<scenario_result>& results, const run_i
             r.time_to_detect ? boost::json::value(r.time_to_detect->count()) : nullptr;
         item["contact"] = r.contact_checked ? boost::json::value(r.sessions > 0) : nullptr;
         item["sessions"] = r.sessions;
-        item["output"] = to_valid_utf8(r.observed.output);
+        item["output"] = smtp::to_valid_utf8(r.observed.output);
         list.push_back(std::move(item));
     }
     root["results"] = std::move(list);

@@ -1,5 +1,6 @@
 #include "harness/report.hpp"
-#include "harness/text_encoding.hpp"
+#include "smtp/escape.hpp"
+#include "smtp/utf8.hpp"
 
 #include <ctime>
 #include <fmt/format.h>
@@ -45,7 +46,7 @@ std::string format_junit(const std::vector<scenario_result>& results, const run_
             (r.outcome == verdict::error ? errors : failures) += 1;
         }
     }
-    const auto suite = xml_escape("smtp-harness " + info.monitor);
+    const auto suite = smtp::xml_escape("smtp-harness " + info.monitor);
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     out += fmt::format("<testsuites name=\"smtp-harness\" tests=\"{}\" failures=\"{}\" "
                        "errors=\"{}\" time=\"{}\">\n",
@@ -53,16 +54,16 @@ std::string format_junit(const std::vector<scenario_result>& results, const run_
     out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
                        "skipped=\"0\" time=\"{}\" timestamp=\"{}\" hostname=\"{}\">\n",
                        suite, results.size(), failures, errors, seconds(info.duration),
-                       local_timestamp(info.started_at), xml_escape(hostname()));
+                       local_timestamp(info.started_at), smtp::xml_escape(hostname()));
     out += "    <properties>\n";
-    out +=
-        fmt::format("      <property name=\"monitor\" value=\"{}\"/>\n", xml_escape(info.monitor));
+    out += fmt::format("      <property name=\"monitor\" value=\"{}\"/>\n",
+                       smtp::xml_escape(info.monitor));
     out += fmt::format("      <property name=\"seed\" value=\"{}\"/>\n", info.seed);
     out += "    </properties>\n";
     for (const auto& r : results) {
         out += fmt::format("    <testcase classname=\"smtp-harness.scenarios\" name=\"{}\" "
                            "time=\"{}\">\n",
-                           xml_escape(r.scenario), seconds(r.observed.duration));
+                           smtp::xml_escape(r.scenario), seconds(r.observed.duration));
         if (!r.as_expected) {
             const auto message =
                 fmt::format("verdict {} (expected {}): observed {}, should report {}",
@@ -70,15 +71,16 @@ std::string format_junit(const std::vector<scenario_result>& results, const run_
                             describe_observed(r.observed), describe_expected(r.expected));
             const char* element = r.outcome == verdict::error ? "error" : "failure";
             out += fmt::format("      <{} message=\"{}\" type=\"{}\">{}\n{}</{}>\n", element,
-                               xml_escape(message), to_string(r.outcome), xml_escape(message),
-                               xml_escape(r.observed.summary), element);
+                               smtp::xml_escape(message), to_string(r.outcome),
+                               smtp::xml_escape(message), smtp::xml_escape(r.observed.summary),
+                               element);
         }
-        out +=
-            fmt::format("      <system-out>verdict: {}\nexpected: {}\nobserved: {}\nshould "
-                        "report: {}\n\n{}</system-out>\n",
-                        to_string(r.outcome), describe_verdicts(r.expected.verdicts),
-                        xml_escape(describe_observed(r.observed)),
-                        xml_escape(describe_expected(r.expected)), xml_escape(r.observed.output));
+        out += fmt::format("      <system-out>verdict: {}\nexpected: {}\nobserved: {}\nshould "
+                           "report: {}\n\n{}</system-out>\n",
+                           to_string(r.outcome), describe_verdicts(r.expected.verdicts),
+                           smtp::xml_escape(describe_observed(r.observed)),
+                           smtp::xml_escape(describe_expected(r.expected)),
+                           smtp::xml_escape(r.observed.output));
         out += "    </testcase>\n";
     }
     out += "  </testsuite>\n</testsuites>\n";

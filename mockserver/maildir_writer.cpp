@@ -1,5 +1,7 @@
 #include "mockserver/maildir_writer.hpp"
 
+#include "smtp/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -91,7 +93,7 @@ std::string maildir_writer::mailbox_name(std::string_view recipient)
         if (c == '/' || u < 0x20 || u == 0x7F) {
             out += '_';
         } else {
-            out += static_cast<char>(std::tolower(u));
+            out += smtp::ascii_lower(c);
         }
     }
     if (out.empty() || out.front() == '.') {

@@ -1,6 +1,7 @@
 // The RFC 5321 command semantics of server_session: what each command answers in each state.
 #include "mockserver/credentials.hpp"
 #include "mockserver/server_session.hpp"
+#include "smtp/ascii.hpp"
 #include "smtp/base64.hpp"
 #include "smtp/error.hpp"
 #include "smtp/limits.hpp"
@@ -20,7 +21,7 @@ bool has_argument(const smtp::command& c)
 } // namespace
 
 server_session::response server_session::error_reply(int code, std::string_view enhanced,
-                                                      std::string_view text)
+                                                     std::string_view text)
 {
     response r;
     r.reply = smtp::make_reply(code, enhanced, text);
@@ -44,23 +45,36 @@ void server_session::process_command(std::string_view line, time_point now)
     smtp::command c = smtp::parse_command(line);
     auto build = [this, &c]() -> response {
         switch (c.cmd) {
-        case smtp::verb::helo: return on_helo(c, false);
-        case smtp::verb::ehlo: return on_helo(c, true);
-        case smtp::verb::mail: return on_mail(c);
-        case smtp::verb::rcpt: return on_rcpt(c);
-        case smtp::verb::data: return on_data(c);
-        case smtp::verb::rset: return on_rset(c);
-        case smtp::verb::noop: return on_noop(c);
-        case smtp::verb::vrfy: return on_vrfy(c);
-        case smtp::verb::quit: return on_quit(c);
-        case smtp::verb::starttls: return on_starttls(c);
-        case smtp::verb::auth: return on_auth(c);
-        case smtp::verb::help: return on_help(c);
+        case smtp::verb::helo:
+            return on_helo(c, false);
+        case smtp::verb::ehlo:
+            return on_helo(c, true);
+        case smtp::verb::mail:
+            return on_mail(c);
+        case smtp::verb::rcpt:
+            return on_rcpt(c);
+        case smtp::verb::data:
+            return on_data(c);
+        case smtp::verb::rset:
+            return on_rset(c);
+        case smtp::verb::noop:
+            return on_noop(c);
+        case smtp::verb::vrfy:
+            return on_vrfy(c);
+        case smtp::verb::quit:
+            return on_quit(c);
+        case smtp::verb::starttls:
+            return on_starttls(c);
+        case smtp::verb::auth:
+            return on_auth(c);
+        case smtp::verb::help:
+            return on_help(c);
         case smtp::verb::expn:
         case smtp::verb::bdat:
             // RFC 5321 §4.2.4: 502 for a command recognised but not implemented.
             return error_reply(502, "5.5.1", "Error: command not implemented");
-        case smtp::verb::unknown: break;
+        case smtp::verb::unknown:
+            break;
         }
         // RFC 5321 §4.2.4: 500 for a command that is not recognised.
         return error_reply(500, "5.5.2", "Error: command not recognized");
@@ -72,11 +86,11 @@ server_session::response server_session::on_helo(const smtp::command& c, bool ex
 {
     // RFC 5321 §4.1.1.1: the argument is the client's domain or address literal.
     if (!has_argument(c)) {
-        return error_reply(501, "5.5.4", extended ? "Syntax: EHLO hostname" : "Syntax: HELO hostname");
+        return error_reply(501, "5.5.4",
+                           extended ? "Syntax: EHLO hostname" : "Syntax: HELO hostname");
     }
     response r;
-    r.reply = extended ? ehlo_reply(c.argument)
-                       : smtp::make_reply(250, "", config_.hostname);
+    r.reply = extended ? ehlo_reply(c.argument) : smtp::make_reply(250, "", config_.hostname);
     // RFC 5321 §4.1.4: EHLO/HELO in a session also resets any transaction, like RSET.
     r.effect = [this] {
         greeted_ = true;
@@ -90,10 +104,10 @@ std::string server_session::ehlo_reply(std::string_view client) const
     // RFC 5321 §4.1.1.1: the first line names the server; the others list extensions.
     std::vector<std::string> lines;
     lines.push_back(fmt::format("{} greets {}", config_.hostname, client));
-    lines.emplace_back("PIPELINING");                            // RFC 2920
+    lines.emplace_back("PIPELINING");                                  // RFC 2920
     lines.push_back(fmt::format("SIZE {}", config_.max_message_size)); // RFC 1870
-    lines.emplace_back("8BITMIME");                              // RFC 6152
-    lines.emplace_back("ENHANCEDSTATUSCODES");                   // RFC 2034
+    lines.emplace_back("8BITMIME");                                    // RFC 6152
+    lines.emplace_back("ENHANCEDSTATUSCODES");                         // RFC 2034
     if (config_.tls_available && !in_tls_) {
         lines.emplace_back("STARTTLS"); // RFC 3207 §4.2: not offered again once TLS is up
     }
@@ -106,8 +120,7 @@ std::string server_session::ehlo_reply(std::string_view client) const
 
 bool server_session::auth_offered() const noexcept
 {
-    return config_.credentials != nullptr && !auth_user_ &&
-           (!config_.auth_requires_tls || in_tls_);
+    return config_.credentials != nullptr && !auth_user_ && (!config_.auth_requires_tls || in_tls_);
 }
 
 server_session::response server_session::on_mail(const smtp::command& c)
@@ -163,9 +176,9 @@ server_session::response server_session::on_rcpt(const smtp::command& c)
                            fmt::format("Syntax: RCPT TO:<address>: {}", path.error().message()));
     }
     if (!path->parameters.empty()) {
-        return error_reply(555, "5.5.4",
-                           fmt::format("Error: unsupported parameter {}",
-                                       path->parameters.front().keyword));
+        return error_reply(
+            555, "5.5.4",
+            fmt::format("Error: unsupported parameter {}", path->parameters.front().keyword));
     }
     // RFC 5321 §4.5.3.1.10: 452 for too many recipients.
     if (rcpt_to_.size() >= config_.max_recipients) {
@@ -173,7 +186,9 @@ server_session::response server_session::on_rcpt(const smtp::command& c)
     }
     response r;
     r.reply = smtp::make_reply(250, "2.1.5", "Ok");
-    r.effect = [this, to = path->mailbox] { rcpt_to_.push_back(to); };
+    r.effect = [this, to = path->mailbox] {
+        rcpt_to_.push_back(to);
+    };
     return r;
 }
 
@@ -211,7 +226,9 @@ server_session::response server_session::on_rset(const smtp::command& c)
     }
     response r;
     r.reply = smtp::make_reply(250, "2.0.0", "Ok");
-    r.effect = [this] { reset_transaction(); };
+    r.effect = [this] {
+        reset_transaction();
+    };
     return r;
 }
 
@@ -245,9 +262,10 @@ server_session::response server_session::on_quit(const smtp::command& c)
 server_session::response server_session::on_help(const smtp::command&)
 {
     // RFC 5321 §4.1.1.8.
-    return reply_only(smtp::make_reply(214, "2.0.0",
-                             "Commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY QUIT STARTTLS "
-                             "AUTH HELP"));
+    return reply_only(
+        smtp::make_reply(214, "2.0.0",
+                         "Commands: HELO EHLO MAIL RCPT DATA RSET NOOP VRFY QUIT STARTTLS "
+                         "AUTH HELP"));
 }
 
 server_session::response server_session::on_starttls(const smtp::command& c)
@@ -285,10 +303,7 @@ server_session::response server_session::on_auth(const smtp::command& c)
     }
     std::string_view arg = c.argument;
     auto space = arg.find(' ');
-    std::string mechanism(arg.substr(0, space));
-    for (auto& ch : mechanism) {
-        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    }
+    std::string mechanism = smtp::to_upper(arg.substr(0, space));
     std::string_view initial =
         space == std::string_view::npos ? std::string_view{} : arg.substr(space + 1);
     if (mechanism.empty()) {
@@ -298,7 +313,9 @@ server_session::response server_session::on_auth(const smtp::command& c)
         if (initial.empty()) {
             response r;
             r.reply = "334 \r\n"; // RFC 4954 §4: an empty challenge
-            r.effect = [this] { auth_step_ = auth_step::plain_response; };
+            r.effect = [this] {
+                auth_step_ = auth_step::plain_response;
+            };
             return r;
         }
         return check_plain(initial);
@@ -307,7 +324,9 @@ server_session::response server_session::on_auth(const smtp::command& c)
         response r;
         if (initial.empty()) {
             r.reply = "334 VXNlcm5hbWU6\r\n"; // "Username:"
-            r.effect = [this] { auth_step_ = auth_step::login_user; };
+            r.effect = [this] {
+                auth_step_ = auth_step::login_user;
+            };
             return r;
         }
         auto user = smtp::base64_decode(initial);
@@ -383,9 +402,11 @@ void server_session::process_auth_line(std::string_view line, time_point now)
             };
             return r;
         }
-        case auth_step::login_password: return auth_result(auth_login_user_, *decoded);
+        case auth_step::login_password:
+            return auth_result(auth_login_user_, *decoded);
         case auth_step::plain_response:
-        case auth_step::none: break;
+        case auth_step::none:
+            break;
         }
         return error_reply(503, "5.5.1", "Error: no authentication in progress");
     };

@@ -1,19 +1,13 @@
 #include "prober/blocklist.hpp"
 
+#include "smtp/ascii.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
 
 namespace prober {
 namespace {
-
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 // The word that follows `at` in `text` (letters, digits, '.', '-'), e.g. a DNS zone.
 std::string word_after(std::string_view text, std::size_t at)
@@ -49,7 +43,7 @@ constexpr std::array known_lists{
 
 std::optional<std::string> find_blocklist(std::string_view reply_text)
 {
-    const std::string text = lower(reply_text);
+    const std::string text = smtp::to_lower(reply_text);
     for (const auto& list : known_lists) {
         if (text.find(list.needle) != std::string::npos) {
             return std::string(list.name);

@@ -3,9 +3,10 @@
 #include "prober/blocklist.hpp"
 #include "prober/classify.hpp"
 #include "prober/error.hpp"
-#include "smtp/escape.hpp"
 #include "prober/sasl.hpp"
 #include "prober/test_message.hpp"
+#include "smtp/ascii.hpp"
+#include "smtp/escape.hpp"
 #include "smtp/limits.hpp"
 
 #include <algorithm>
@@ -22,14 +23,6 @@ namespace errc = boost::system::errc;
 constexpr std::size_t received_cap = 4096;
 // Transcript lines kept; an endless multi-line reply is cut by the reply parser well before.
 constexpr std::size_t transcript_cap = 4000;
-
-std::string upper(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
 
 bool is_ip_literal(std::string_view host)
 {
@@ -356,7 +349,7 @@ session_action client_session::begin_auth(probe_clock::time_point now)
         return fail(failure_kind::capability_missing, make_error_code(probe_errc::auth_not_offered),
                     "AUTH required, but not advertised in the EHLO reply", now);
     }
-    std::string mechanisms = upper(extension_params("AUTH"));
+    std::string mechanisms = smtp::to_upper(extension_params("AUTH"));
     auto offers = [&](std::string_view mech) {
         std::size_t pos = 0;
         while ((pos = mechanisms.find(mech, pos)) != std::string::npos) {
@@ -485,8 +478,8 @@ session_action client_session::on_reply(const smtp::reply& r, probe_clock::time_
         if (banner_re_ && !std::regex_search(result_.banner, *banner_re_)) {
             return fail(failure_kind::unexpected_reply,
                         make_error_code(probe_errc::banner_mismatch),
-                        "banner \"" + smtp::escape_bytes(result_.banner, 200) + "\" does not match /" +
-                            options_.expect_banner + "/",
+                        "banner \"" + smtp::escape_bytes(result_.banner, 200) +
+                            "\" does not match /" + options_.expect_banner + "/",
                         now, &r);
         }
         return after_banner(now);
@@ -701,8 +694,9 @@ session_action client_session::on_stream_error(const session_event& ev, probe_cl
     if (step_ == step::quit && result_.failure) {
         return begin_close(now);
     }
-    std::string got = received_.empty() ? ", received nothing"
-                                        : ", received \"" + smtp::escape_bytes(received_, 400) + '"';
+    std::string got = received_.empty()
+                          ? ", received nothing"
+                          : ", received \"" + smtp::escape_bytes(received_, 400) + '"';
     if (ev.kind == event_kind::eof) {
         return fail(
             failure_kind::closed, make_error_code(probe_errc::connection_closed),
@@ -846,7 +840,7 @@ bool client_session::wants_send() const noexcept
 bool client_session::has_extension(std::string_view keyword) const
 {
     for (const auto& line : result_.extensions) {
-        std::string word = upper(line.substr(0, line.find_first_of(" =")));
+        std::string word = smtp::to_upper(line.substr(0, line.find_first_of(" =")));
         if (word == keyword) {
             return true;
         }
@@ -859,7 +853,7 @@ std::string client_session::extension_params(std::string_view keyword) const
     std::string all;
     for (const auto& line : result_.extensions) {
         auto cut = line.find_first_of(" =");
-        if (upper(line.substr(0, cut)) == keyword && cut != std::string::npos) {
+        if (smtp::to_upper(line.substr(0, cut)) == keyword && cut != std::string::npos) {
             all += (all.empty() ? "" : " ") + line.substr(cut + 1);
         }
     }

@@ -2,7 +2,7 @@
 #include "prober/cli.hpp"
 #include "prober/report.hpp"
 #include "prober/run_probe.hpp"
-#include "prober/watch/run_watch.hpp"
+#include "watch/run_watch.hpp"
 
 #include <cstdio>
 #include <exception>
@@ -18,7 +18,7 @@ int run(int argc, char** argv)
         std::fputs(request.message.c_str(), stdout);
         return request.exit_code;
     case prober::cli_request::command::watch:
-        return prober::watch::run_watch(request.watch_config);
+        return watch::run_watch(request.watch_config);
     case prober::cli_request::command::probe:
         break;
     }

@@ -20,7 +20,7 @@ using verify_function = std::function<boost::asio::awaitable<verify_report>(
     const verify_spec& spec, std::string message_id, std::chrono::milliseconds timeout,
     std::chrono::steady_clock::time_point sent_at)>;
 
-/// The round-trip check built into this program (POP3/IMAP, prober/verify/).
+/// The round-trip check built into this program (POP3/IMAP, verify/).
 verify_function default_verifier();
 
 /// Probes one target on the current executor and returns its result. Never throws for anything

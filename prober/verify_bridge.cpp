@@ -1,7 +1,7 @@
-// The round-trip check: adapts the POP3/IMAP clients of prober/verify/ to the probe driver.
+// The round-trip check: adapts the POP3/IMAP clients of verify/ to the probe driver.
 #include "prober/error.hpp"
 #include "prober/probe_driver.hpp"
-#include "prober/verify/verify.hpp"
+#include "verify/verify.hpp"
 
 namespace prober {
 

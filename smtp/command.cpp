@@ -1,5 +1,6 @@
 #include "smtp/command.hpp"
 
+#include "smtp/ascii.hpp"
 #include "smtp/error.hpp"
 
 #include <algorithm>
@@ -27,18 +28,6 @@ constexpr std::array<std::pair<verb, std::string_view>, 14> verb_names{{
     {verb::auth, "AUTH"},
     {verb::bdat, "BDAT"},
 }};
-
-char to_upper(char c) noexcept
-{
-    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-}
-
-std::string upper(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), to_upper);
-    return out;
-}
 
 bool is_alnum(char c) noexcept
 {
@@ -189,12 +178,6 @@ std::size_t find_path_end(std::string_view s) noexcept
     return std::string_view::npos;
 }
 
-bool iequals(std::string_view a, std::string_view b) noexcept
-{
-    auto same = [](char x, char y) { return to_upper(x) == to_upper(y); };
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), same);
-}
-
 // Checks the values of the parameters whose syntax this project knows.
 bool is_known_value_valid(const esmtp_parameter& p)
 {
@@ -216,10 +199,10 @@ bool is_known_value_valid(const esmtp_parameter& p)
 }
 
 boost::system::result<path_argument> parse_path_argument(std::string_view argument,
-                                                         std::string_view prefix,
-                                                         bool null_allowed, bool is_rcpt)
+                                                         std::string_view prefix, bool null_allowed,
+                                                         bool is_rcpt)
 {
-    if (argument.size() < prefix.size() || upper(argument.substr(0, prefix.size())) != prefix) {
+    if (!istarts_with(argument, prefix)) {
         return make_error_code(wire_errc::path_missing);
     }
     argument.remove_prefix(prefix.size());
@@ -271,7 +254,7 @@ boost::system::result<path_argument> parse_path_argument(std::string_view argume
         if (!is_keyword(keyword)) {
             return make_error_code(wire_errc::parameter_syntax);
         }
-        p.keyword = upper(keyword);
+        p.keyword = to_upper(keyword);
         if (eq != std::string_view::npos) {
             std::string_view value = param.substr(eq + 1);
             if (!is_value(value)) {
@@ -305,21 +288,33 @@ std::string_view to_string(verb v) noexcept
 std::optional<phase> phase_of(verb v) noexcept
 {
     switch (v) {
-    case verb::helo: return phase::helo;
-    case verb::ehlo: return phase::ehlo;
-    case verb::mail: return phase::mail;
-    case verb::rcpt: return phase::rcpt;
+    case verb::helo:
+        return phase::helo;
+    case verb::ehlo:
+        return phase::ehlo;
+    case verb::mail:
+        return phase::mail;
+    case verb::rcpt:
+        return phase::rcpt;
     case verb::data:
-    case verb::bdat: return phase::data;
-    case verb::rset: return phase::rset;
-    case verb::noop: return phase::noop;
-    case verb::quit: return phase::quit;
-    case verb::vrfy: return phase::vrfy;
-    case verb::starttls: return phase::starttls;
-    case verb::auth: return phase::auth;
+    case verb::bdat:
+        return phase::data;
+    case verb::rset:
+        return phase::rset;
+    case verb::noop:
+        return phase::noop;
+    case verb::quit:
+        return phase::quit;
+    case verb::vrfy:
+        return phase::vrfy;
+    case verb::starttls:
+        return phase::starttls;
+    case verb::auth:
+        return phase::auth;
     case verb::expn:
     case verb::help:
-    case verb::unknown: return std::nullopt;
+    case verb::unknown:
+        return std::nullopt;
     }
     return std::nullopt;
 }
@@ -329,7 +324,7 @@ command parse_command(std::string_view line)
     command out;
     auto space = line.find(' ');
     std::string_view name = line.substr(0, space);
-    out.name = upper(name);
+    out.name = to_upper(name);
     if (space != std::string_view::npos) {
         out.argument = std::string(line.substr(space + 1));
     }

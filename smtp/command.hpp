@@ -3,7 +3,6 @@
 #include "smtp/phase.hpp"
 
 #include <boost/system/result.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,7 +12,20 @@ namespace smtp {
 
 /// The commands a server knows (RFC 5321 §4.1.1, RFC 3207, RFC 4954, RFC 3030).
 enum class verb {
-    helo, ehlo, mail, rcpt, data, rset, noop, quit, vrfy, expn, help, starttls, auth, bdat,
+    helo,
+    ehlo,
+    mail,
+    rcpt,
+    data,
+    rset,
+    noop,
+    quit,
+    vrfy,
+    expn,
+    help,
+    starttls,
+    auth,
+    bdat,
     unknown, ///< anything else; the server answers 500
 };
 

@@ -1,5 +1,7 @@
 #include "smtp/escape.hpp"
 
+#include "smtp/utf8.hpp"
+
 namespace smtp {
 
 std::string escape_bytes(std::string_view bytes, std::size_t max)
@@ -35,6 +37,50 @@ std::string escape_bytes(std::string_view bytes, std::size_t max)
     }
     if (shown < bytes.size()) {
         out += "...(" + std::to_string(bytes.size() - shown) + " more)";
+    }
+    return out;
+}
+
+std::string xml_escape(std::string_view text)
+{
+    const auto valid = to_valid_utf8(text);
+    std::string out;
+    out.reserve(valid.size());
+    for (const char c : valid) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&apos;";
+            break;
+        case '\t':
+        case '\n':
+        case '\r':
+            out.push_back(c);
+            break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+                {
+                    static constexpr char hex[] = "0123456789ABCDEF";
+                    const auto u = static_cast<unsigned char>(c);
+                    out += "\\x";
+                    out += hex[u >> 4];
+                    out += hex[u & 0xF];
+                }
+            } else {
+                out.push_back(c);
+            }
+        }
     }
     return out;
 }

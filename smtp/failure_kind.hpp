@@ -29,11 +29,11 @@ enum class failure_kind {
 
 /// Every failure kind, in declaration order.
 inline constexpr std::array all_failure_kinds{
-    failure_kind::dns_error,        failure_kind::refused,        failure_kind::unreachable,
-    failure_kind::timeout,          failure_kind::closed,         failure_kind::reset,
-    failure_kind::temp_failure,     failure_kind::perm_failure,   failure_kind::unexpected_reply,
-    failure_kind::protocol_error,   failure_kind::tls_error,      failure_kind::capability_missing,
-    failure_kind::blocklisted,      failure_kind::slow,           failure_kind::cert_expiring,
+    failure_kind::dns_error,      failure_kind::refused,      failure_kind::unreachable,
+    failure_kind::timeout,        failure_kind::closed,       failure_kind::reset,
+    failure_kind::temp_failure,   failure_kind::perm_failure, failure_kind::unexpected_reply,
+    failure_kind::protocol_error, failure_kind::tls_error,    failure_kind::capability_missing,
+    failure_kind::blocklisted,    failure_kind::slow,         failure_kind::cert_expiring,
     failure_kind::not_delivered,
 };
 

@@ -31,9 +31,9 @@ enum class phase {
 
 /// Every phase, in conversation order.
 inline constexpr std::array all_phases{
-    phase::dns,  phase::connect, phase::tls,  phase::banner, phase::ehlo,     phase::helo,
-    phase::starttls, phase::auth, phase::mail, phase::rcpt, phase::data,     phase::body,
-    phase::data_end, phase::rset, phase::noop, phase::vrfy, phase::quit,     phase::verify,
+    phase::dns,      phase::connect, phase::tls,  phase::banner, phase::ehlo, phase::helo,
+    phase::starttls, phase::auth,    phase::mail, phase::rcpt,   phase::data, phase::body,
+    phase::data_end, phase::rset,    phase::noop, phase::vrfy,   phase::quit, phase::verify,
 };
 
 /// The contract name of a phase, e.g. "data_end".

@@ -4,7 +4,6 @@
 #include "smtp/reply.hpp"
 
 #include <boost/system/error_code.hpp>
-
 #include <cstddef>
 #include <string_view>
 

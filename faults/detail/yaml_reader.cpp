@@ -1,12 +1,13 @@
 #include "faults/detail/yaml_reader.hpp"
 
 #include "faults/duration.hpp"
+#include "smtp/utf8.hpp"
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
-#include <optional>
 #include <cstdlib>
+#include <optional>
 
 namespace faults::detail {
 namespace {
@@ -25,7 +26,8 @@ std::optional<int> second_document_line(std::string_view text)
         if (!l.empty() && l.back() == '\r') {
             l.remove_suffix(1);
         }
-        const bool marker = l.substr(0, 3) == "---" && (l.size() == 3 || l[3] == ' ' || l[3] == '\t');
+        const bool marker =
+            l.substr(0, 3) == "---" && (l.size() == 3 || l[3] == ' ' || l[3] == '\t');
         if (marker && content) {
             return line;
         }
@@ -37,45 +39,6 @@ std::optional<int> second_document_line(std::string_view text)
         if (first != std::string_view::npos && l[first] != '#' && l[0] != '%' && l != "...") {
             content = true;
         }
-    }
-    return std::nullopt;
-}
-
-// The offset of the first octet that does not belong to a well-formed UTF-8 sequence
-// (RFC 3629 §4: no overlong forms, no surrogates, nothing above U+10FFFF).
-std::optional<std::size_t> first_invalid_utf8(std::string_view text)
-{
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t n = 0;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return i;
-        }
-        for (std::size_t k = 1; k <= n; ++k) {
-            if (i + k >= text.size()) {
-                return i;
-            }
-            const auto t = static_cast<unsigned char>(text[i + k]);
-            if (t < (k == 1 ? lo : 0x80) || t > (k == 1 ? hi : 0xBF)) {
-                return i;
-            }
-        }
-        i += n + 1;
     }
     return std::nullopt;
 }
@@ -166,13 +129,13 @@ field yaml_reader::parse(std::string_view text) const
 {
     // YAML 1.2 §5.2 and RFC 8259 §8.1: the text is UTF-8. Refuse anything else here, where the
     // position is known, rather than pass bytes on that would make the API's JSON invalid.
-    if (auto bad = first_invalid_utf8(text)) {
+    if (auto bad = smtp::first_invalid_utf8(text)) {
         const auto before = text.substr(0, *bad);
         const auto line_start = before.rfind('\n');
         const int line = 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n'));
-        const int column = 1 + static_cast<int>(line_start == std::string_view::npos
-                                                    ? *bad
-                                                    : *bad - line_start - 1);
+        const int column =
+            1 +
+            static_cast<int>(line_start == std::string_view::npos ? *bad : *bad - line_start - 1);
         char byte[8];
         std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[*bad]));
         throw scenario_error(source_, line, column, "",

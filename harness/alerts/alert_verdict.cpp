@@ -1,5 +1,7 @@
 #include "harness/alerts/alert_verdict.hpp"
 
+#include "smtp/ascii.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <fnmatch.h>
@@ -15,10 +17,7 @@ bool same_text(const std::string& want, const std::string& got)
     if (want.empty()) {
         return true;
     }
-    return std::equal(want.begin(), want.end(), got.begin(), got.end(), [](char a, char b) {
-        return std::toupper(static_cast<unsigned char>(a)) ==
-               std::toupper(static_cast<unsigned char>(b));
-    });
+    return smtp::iequals(want, got);
 }
 
 bool matches(const alert_expectation& e, const captured_alert& a)

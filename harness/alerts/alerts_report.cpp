@@ -1,7 +1,9 @@
 #include "harness/alerts/alerts_report.hpp"
-#include "harness/text_encoding.hpp"
-#include "json/json_text.hpp"
 
+#include "smtp/escape.hpp"
+#include "smtp/utf8.hpp"
+
+#include "json/json_text.hpp"
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -92,22 +94,22 @@ std::string format_junit(const alerts_run_result& r)
     std::string suite = "alerts." + r.tl.name;
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     out += "<testsuites>\n";
-    out += "  <testsuite name=\"" + harness::xml_escape(suite) + "\" tests=\"" +
+    out += "  <testsuite name=\"" + smtp::xml_escape(suite) + "\" tests=\"" +
            std::to_string(r.results.size() + (r.error.empty() ? 0 : 1)) + "\" failures=\"" +
            std::to_string(failures) + "\" errors=\"" + (r.error.empty() ? "0" : "1") + "\">\n";
     for (const auto& e : r.results) {
-        out += "    <testcase classname=\"" + harness::xml_escape(suite) + "\" name=\"" +
-               harness::xml_escape(e.name) + "\">\n";
+        out += "    <testcase classname=\"" + smtp::xml_escape(suite) + "\" name=\"" +
+               smtp::xml_escape(e.name) + "\">\n";
         if (!e.passed) {
-            out += "      <failure message=\"" + harness::xml_escape(e.failure) + "\">" +
-                   harness::xml_escape(e.observed) + "</failure>\n";
+            out += "      <failure message=\"" + smtp::xml_escape(e.failure) + "\">" +
+                   smtp::xml_escape(e.observed) + "</failure>\n";
         }
-        out += "      <system-out>" + harness::xml_escape(e.observed) + "</system-out>\n";
+        out += "      <system-out>" + smtp::xml_escape(e.observed) + "</system-out>\n";
         out += "    </testcase>\n";
     }
     if (!r.error.empty()) {
-        out += "    <testcase classname=\"" + harness::xml_escape(suite) +
-               "\" name=\"run\">\n      <error message=\"" + harness::xml_escape(r.error) +
+        out += "    <testcase classname=\"" + smtp::xml_escape(suite) +
+               "\" name=\"run\">\n      <error message=\"" + smtp::xml_escape(r.error) +
                "\"/>\n    </testcase>\n";
     }
     out += "  </testsuite>\n</testsuites>\n";

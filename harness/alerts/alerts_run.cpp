@@ -3,9 +3,9 @@
 #include "harness/alerts/captured_alert.hpp"
 #include "harness/alerts/webhook_receiver.hpp"
 #include "mockserver/mock_app.hpp"
-#include "prober/watch/alert_payload.hpp"
-#include "prober/watch/http_client.hpp"
-#include "prober/watch/watch_service.hpp"
+#include "watch/alert_payload.hpp"
+#include "watch/http_client.hpp"
+#include "watch/watch_service.hpp"
 
 #include <algorithm>
 #include <boost/json/parse.hpp>
@@ -21,7 +21,6 @@ namespace harness::alerts {
 namespace {
 
 using ms = std::chrono::milliseconds;
-namespace watch = prober::watch;
 
 // "127.0.0.1:40123" -> host and port.
 std::pair<std::string, std::uint16_t> split(const std::string& address)

@@ -3,7 +3,7 @@
 #include "harness/alerts/alert_expectations.hpp"
 #include "harness/alerts/alerts_report.hpp"
 #include "harness/alerts/timeline.hpp"
-#include "prober/watch/watch_config.hpp"
+#include "watch/watch_config.hpp"
 
 #include <functional>
 #include <optional>
@@ -14,7 +14,7 @@ namespace harness::alerts {
 /// What one `smtp-harness alerts` run needs, loaded.
 struct alerts_plan {
     /// The user's watch configuration (its targets and notifiers are redirected for the run).
-    prober::watch::watch_config watch;
+    watch::watch_config watch;
     /// The timeline to drive the mock through.
     timeline tl;
     /// The expectations, when given.
@@ -33,10 +33,10 @@ alerts_run_result run_timeline(const alerts_plan& plan,
 /// `smtp_address`, webhooks at `webhook_base` + "/hook/NAME", e-mail at `mail_address`,
 /// exec commands replaced by a shell that appends "NAME<TAB>$SMTP_ALERT_JSON" to `exec_record`,
 /// status on an ephemeral port and the state in `state_file`.
-prober::watch::watch_config
-redirect_watch_config(prober::watch::watch_config cfg, const std::string& smtp_host,
-                      std::uint16_t smtp_port, const std::string& webhook_base,
-                      const std::string& mail_host, std::uint16_t mail_port,
-                      const std::string& exec_record, const std::string& state_file);
+watch::watch_config redirect_watch_config(watch::watch_config cfg, const std::string& smtp_host,
+                                          std::uint16_t smtp_port, const std::string& webhook_base,
+                                          const std::string& mail_host, std::uint16_t mail_port,
+                                          const std::string& exec_record,
+                                          const std::string& state_file);
 
 } // namespace harness::alerts

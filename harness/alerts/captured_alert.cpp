@@ -1,5 +1,7 @@
 #include "harness/alerts/captured_alert.hpp"
 
+#include "smtp/ascii.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <cstdio>
@@ -15,14 +17,6 @@ std::string text_of(const json::object& o, std::string_view key)
     auto it = o.find(key);
     return it != o.end() && it->value().is_string() ? std::string(it->value().as_string())
                                                     : std::string();
-}
-
-std::string upper(std::string s)
-{
-    for (auto& c : s) {
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    }
-    return s;
 }
 
 captured_alert from_alert_json(const json::object& o)
@@ -105,7 +99,7 @@ std::vector<captured_alert> alerts_from_webhook(std::string_view notifier, std::
         a.type = flap ? (resolved ? "flapping_stop" : "flapping_start")
                       : (resolved ? "recovery" : "problem");
         a.target = text_of(l, "target");
-        a.status = resolved && !flap ? "OK" : upper(text_of(l, "severity"));
+        a.status = resolved && !flap ? "OK" : smtp::to_upper(text_of(l, "severity"));
         a.kind = text_of(l, "kind");
         a.phase = text_of(l, "phase");
         if (const auto* ann = o.if_contains("annotations"); ann && ann->is_object()) {
@@ -135,7 +129,7 @@ std::optional<captured_alert> alert_from_email(std::string_view raw, std::chrono
         if (colon == std::string_view::npos) {
             continue;
         }
-        std::string name = upper(std::string(line.substr(0, colon)));
+        std::string name = smtp::to_upper(std::string(line.substr(0, colon)));
         auto value = line.substr(colon + 1);
         while (!value.empty() && value.front() == ' ') {
             value.remove_prefix(1);

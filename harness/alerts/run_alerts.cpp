@@ -65,7 +65,7 @@ int run_alerts(int argc, const char* const* argv)
 
     alerts_plan plan;
     try {
-        plan.watch = prober::watch::load_watch_config_file(watch_config);
+        plan.watch = watch::load_watch_config_file(watch_config);
         plan.tl = load_timeline_file(timeline_file, catalog);
         if (!expect_file.empty()) {
             plan.expectations = load_expectations_file(expect_file, plan.tl);

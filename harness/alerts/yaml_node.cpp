@@ -1,6 +1,6 @@
 #include "harness/alerts/yaml_node.hpp"
 
-#include "prober/watch/watch_config.hpp"
+#include "watch/watch_config.hpp"
 
 namespace harness::alerts::detail {
 
@@ -48,7 +48,7 @@ bool yaml_reader::boolean(const YAML::Node& n, const std::string& path) const
 std::chrono::milliseconds yaml_reader::duration(const YAML::Node& n, const std::string& path) const
 {
     auto s = scalar(n, path);
-    auto d = prober::watch::parse_watch_duration(s);
+    auto d = watch::parse_watch_duration(s);
     if (!d) {
         fail(n, path, "expected a duration such as 30s or 250ms, got \"" + s + "\"");
     }

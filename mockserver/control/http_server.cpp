@@ -2,6 +2,7 @@
 
 #include "io/awaitable.hpp"
 #include "mockserver/control/router.hpp"
+#include "smtp/ascii.hpp"
 
 #include <algorithm>
 #include <array>
@@ -78,10 +79,7 @@ net::awaitable<void> serve(beast::tcp_stream stream, api_state& state)
         // RFC 7231 §5.1.1: a client waiting for 100 Continue gets it before it sends the body.
         const auto& header = parser.get();
         if (auto expect = header[http::field::expect]; !expect.empty()) {
-            std::string lower(expect);
-            std::transform(lower.begin(), lower.end(), lower.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            if (lower == "100-continue") {
+            if (smtp::iequals(expect, "100-continue")) {
                 http::response<http::empty_body> cont{http::status::continue_, header.version()};
                 auto [cec, cn] = co_await http::async_write(stream, cont, io::use_tuple);
                 if (cec) {

@@ -3,6 +3,7 @@
 #include "mockserver/control/api_error.hpp"
 #include "mockserver/control/endpoints.hpp"
 #include "mockserver/control/request_target.hpp"
+#include "smtp/ascii.hpp"
 
 #include <algorithm>
 #include <array>
@@ -26,13 +27,8 @@ bool authorised(const api_request& request, const std::string& token)
     }
     std::string_view value = *request.authorization;
     constexpr std::string_view scheme = "bearer ";
-    if (value.size() < scheme.size()) {
+    if (!smtp::istarts_with(value, scheme)) {
         return false;
-    }
-    for (std::size_t i = 0; i < scheme.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(value[i])) != scheme[i]) {
-            return false;
-        }
     }
     value.remove_prefix(scheme.size());
     while (!value.empty() && value.front() == ' ') {

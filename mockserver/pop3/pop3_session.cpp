@@ -1,5 +1,7 @@
 #include "mockserver/pop3/pop3_session.hpp"
 
+#include "smtp/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -8,14 +10,6 @@
 namespace mock::pop3 {
 
 namespace {
-
-std::string upper(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
 
 std::optional<std::uint64_t> parse_number(std::string_view s)
 {
@@ -166,7 +160,7 @@ std::string pop3_session::handle(std::string_view line)
 {
     // RFC 1939 §3: a keyword, case-insensitive, then arguments separated by single spaces.
     auto space = line.find(' ');
-    auto verb = upper(line.substr(0, space));
+    auto verb = smtp::to_upper(line.substr(0, space));
     std::string_view arg =
         space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
     if (verb.empty()) {

@@ -1,19 +1,13 @@
 #include "mockserver/pop3/store_maildrop.hpp"
 
+#include "smtp/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 namespace mock::pop3 {
 
 namespace {
-
-std::string lower(std::string_view s)
-{
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 } // namespace
 
@@ -27,8 +21,8 @@ store_maildrop::store_maildrop(message_store& store, const credential_checker* u
 
 bool store_maildrop::belongs_to(std::string_view rcpt, std::string_view user)
 {
-    auto r = lower(rcpt);
-    auto u = lower(user);
+    auto r = smtp::to_lower(rcpt);
+    auto u = smtp::to_lower(user);
     if (u.find('@') != std::string::npos) {
         return r == u;
     }
@@ -59,7 +53,7 @@ std::vector<maildrop_entry> store_maildrop::open(std::string_view user)
     for (const auto& m : all) {
         bool mine = false;
         for (const auto& rcpt : m->rcpt_to) {
-            if (belongs_to(rcpt, user) && !removed_.count({m->id, lower(rcpt)})) {
+            if (belongs_to(rcpt, user) && !removed_.count({m->id, smtp::to_lower(rcpt)})) {
                 mine = true;
             }
         }
@@ -81,7 +75,7 @@ void store_maildrop::remove(std::string_view user, const std::vector<std::string
                 continue;
             }
             for (const auto& rcpt : m->rcpt_to) {
-                if (belongs_to(rcpt, user) && removed_.insert({id, lower(rcpt)}).second) {
+                if (belongs_to(rcpt, user) && removed_.insert({id, smtp::to_lower(rcpt)}).second) {
                     done.emplace_back(id, rcpt);
                 }
             }

@@ -1,4 +1,4 @@
-"""Runs smtp-verify-check (prober/verify) and parses its one JSON line. Shared by
+"""Runs smtp-verify-check (verify) and parses its one JSON line. Shared by
 tests/interop/test_verify_*.py (this folder is on sys.path through conftest.py).
 
 The program's path comes from $SMTP_VERIFY_CHECK (set by CTest; see tests/pytest_suite.cmake).

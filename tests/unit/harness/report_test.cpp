@@ -1,5 +1,4 @@
 #include "harness/report.hpp"
-#include "harness/text_encoding.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
@@ -144,16 +143,6 @@ TEST(describe, expected_and_observed)
     EXPECT_EQ(describe_observed(o), "error: boom");
     o.status = monitor_status::ok;
     EXPECT_EQ(describe_observed(o), "OK");
-}
-
-TEST(text_encoding, utf8_repair_and_xml_escaping)
-{
-    EXPECT_EQ(to_valid_utf8("plain"), "plain");
-    EXPECT_EQ(to_valid_utf8("caf\xC3\xA9"), "caf\xC3\xA9");
-    EXPECT_EQ(to_valid_utf8("\xC3"), "\xEF\xBF\xBD");
-    EXPECT_EQ(to_valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); // surrogate
-    EXPECT_EQ(to_valid_utf8("\xF0\x9F\x98\x80"), "\xF0\x9F\x98\x80");
-    EXPECT_EQ(xml_escape("a<b>&\"'\t\r\n\x1b"), "a&lt;b&gt;&amp;&quot;&apos;\t\r\n\\x1B");
 }
 
 } // namespace

@@ -2,17 +2,17 @@
 // UIDPLUS or not, NO/BAD/BYE at every command, every input split at every byte, an I/O error at
 // every step.
 
-#include "prober/verify/imap_client.hpp"
 #include "scripted_server.hpp"
+#include "verify/imap_client.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
 using namespace verify_test;
-using prober::verify::imap_client;
-using prober::verify::mailbox_query;
-using prober::verify::verify_errc;
+using verify::imap_client;
+using verify::mailbox_query;
+using verify::verify_errc;
 
 mailbox_query query(std::string password = "pa ss")
 {

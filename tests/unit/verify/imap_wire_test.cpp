@@ -1,15 +1,15 @@
 // IMAP response framing with literals (RFC 3501 §4.3, §7) and command argument encoding
 // (RFC 3501 §9).
 
-#include "prober/verify/imap_command.hpp"
-#include "prober/verify/imap_response_reader.hpp"
-#include "prober/verify/verify_error.hpp"
+#include "verify/imap_command.hpp"
+#include "verify/imap_response_reader.hpp"
+#include "verify/verify_error.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
-using namespace prober::verify;
+using namespace verify;
 
 TEST(TrailingLiteralSize, RecognisesOnlyAFinalLiteral)
 {

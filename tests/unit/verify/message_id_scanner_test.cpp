@@ -1,13 +1,13 @@
 // Finding one Message-ID (RFC 5322 §3.6.4) in header lines.
 
-#include "prober/verify/message_id_scanner.hpp"
+#include "verify/message_id_scanner.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
-using prober::verify::message_id_scanner;
-using prober::verify::normalize_message_id;
+using verify::message_id_scanner;
+using verify::normalize_message_id;
 
 bool scan(std::string_view wanted, std::initializer_list<std::string_view> lines)
 {

@@ -1,17 +1,17 @@
 // pop3_client against scripted servers (RFC 1939): found, not found, fallbacks, byte-stuffing,
 // -ERR at every command, every input split at every byte, an I/O error at every step.
 
-#include "prober/verify/pop3_client.hpp"
 #include "scripted_server.hpp"
+#include "verify/pop3_client.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
 using namespace verify_test;
-using prober::verify::mailbox_query;
-using prober::verify::pop3_client;
-using prober::verify::verify_errc;
+using verify::mailbox_query;
+using verify::pop3_client;
+using verify::verify_errc;
 
 constexpr const char* wanted = "<probe-1@example.test>";
 

@@ -3,8 +3,8 @@
 // Drives a sans-I/O mailbox client (pop3_client, imap_client) through a scripted dialogue, with
 // the server's bytes split where a test asks and an error injected at any step.
 
-#include "prober/verify/client_action.hpp"
-#include "prober/verify/verify_error.hpp"
+#include "verify/client_action.hpp"
+#include "verify/verify_error.hpp"
 
 #include <boost/asio/error.hpp>
 #include <cstddef>
@@ -14,9 +14,9 @@
 
 namespace verify_test {
 
-using prober::verify::check_result;
-using prober::verify::check_status;
-using prober::verify::client_action;
+using verify::check_result;
+using verify::check_status;
+using verify::client_action;
 
 /// One turn of a dialogue: bytes the client must write, or bytes the server sends.
 struct exchange {

@@ -1,6 +1,6 @@
 // The failure kind at phase verify for each way a round trip ends (DESIGN.md §2).
 
-#include "prober/verify/verify.hpp"
+#include "verify/verify.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -8,7 +8,7 @@
 
 namespace {
 
-using namespace prober::verify;
+using namespace verify;
 using smtp::failure_kind;
 namespace ae = boost::asio::error;
 

@@ -1,13 +1,13 @@
 // Parsing --verify URLs: schemes, default ports, percent-decoding, and each error.
 
-#include "prober/verify/verify_error.hpp"
-#include "prober/verify/verify_target.hpp"
+#include "verify/verify_error.hpp"
+#include "verify/verify_target.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
-using namespace prober::verify;
+using namespace verify;
 using proto = verify_target::protocol;
 
 TEST(VerifyUrl, ParsesEverySchemeWithItsDefaultPort)

@@ -1,5 +1,5 @@
-#include "prober/watch/alert_payload.hpp"
-#include "prober/watch/backoff.hpp"
+#include "watch/alert_payload.hpp"
+#include "watch/backoff.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gmock/gmock.h>
@@ -7,7 +7,7 @@
 
 namespace {
 
-using namespace prober::watch;
+using namespace watch;
 using prober::probe_status;
 using ::testing::HasSubstr;
 namespace json = boost::json;
@@ -17,8 +17,8 @@ alert_event sample(notification_type type)
     alert_event e;
     e.type = type;
     e.target = "mx1";
-    e.status = type == notification_type::recovery ? probe_status::ok : probe_status::critical;
-    e.problem_status = probe_status::critical;
+    e.status = type == notification_type::recovery ? prober::probe_status::ok : prober::probe_status::critical;
+    e.problem_status = prober::probe_status::critical;
     e.kind = smtp::failure_kind::timeout;
     e.phase = smtp::phase::banner;
     e.message = "no reply within 1.000s";

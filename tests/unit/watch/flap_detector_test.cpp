@@ -1,15 +1,15 @@
-#include "prober/watch/flap_detector.hpp"
+#include "watch/flap_detector.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
 using prober::probe_status;
-using prober::watch::state_change_percent;
+using watch::state_change_percent;
 
-constexpr auto O = probe_status::ok;
-constexpr auto C = probe_status::critical;
-constexpr auto W = probe_status::warning;
+constexpr auto O = prober::probe_status::ok;
+constexpr auto C = prober::probe_status::critical;
+constexpr auto W = prober::probe_status::warning;
 
 TEST(FlapDetector, SteadyStateIsZero)
 {

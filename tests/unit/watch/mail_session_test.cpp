@@ -1,12 +1,12 @@
 // The alert e-mail submission session, driven by a scripted server: no sockets.
-#include "prober/watch/mail_session.hpp"
+#include "watch/mail_session.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace {
 
-using namespace prober::watch;
+using namespace watch;
 using ::testing::HasSubstr;
 
 email_settings settings()

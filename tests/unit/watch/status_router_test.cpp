@@ -1,4 +1,4 @@
-#include "prober/watch/status_router.hpp"
+#include "watch/status_router.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gmock/gmock.h>
@@ -6,7 +6,7 @@
 
 namespace {
 
-using namespace prober::watch;
+using namespace watch;
 using ::testing::HasSubstr;
 
 watch_view sample_view()

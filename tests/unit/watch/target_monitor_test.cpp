@@ -1,11 +1,11 @@
 // The alerting state machine, driven with an injected clock: no sockets, no sleeping.
-#include "prober/watch/target_monitor.hpp"
+#include "watch/target_monitor.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
 
-using namespace prober::watch;
+using namespace watch;
 using prober::probe_status;
 using namespace std::chrono_literals;
 
@@ -18,7 +18,7 @@ check_outcome critical(smtp::failure_kind k = smtp::failure_kind::timeout,
                        smtp::phase p = smtp::phase::banner)
 {
     check_outcome o;
-    o.status = probe_status::critical;
+    o.status = prober::probe_status::critical;
     o.kind = k;
     o.phase = p;
     o.message = "no reply within 1.000s, received nothing";
@@ -28,7 +28,7 @@ check_outcome critical(smtp::failure_kind k = smtp::failure_kind::timeout,
 check_outcome warning()
 {
     check_outcome o;
-    o.status = probe_status::warning;
+    o.status = prober::probe_status::warning;
     o.kind = smtp::failure_kind::slow;
     o.phase = smtp::phase::quit;
     return o;
@@ -61,7 +61,7 @@ TEST(TargetMonitor, StaysQuietWhileOk)
     for (int i = 0; i < 5; ++i) {
         EXPECT_TRUE(m.on_check(ok(), c.tick()).empty());
     }
-    EXPECT_EQ(m.state().status, probe_status::ok);
+    EXPECT_EQ(m.state().status, prober::probe_status::ok);
     EXPECT_EQ(m.state().type, state_type::hard);
     EXPECT_EQ(m.state().checks, 5u);
 }
@@ -77,7 +77,7 @@ TEST(TargetMonitor, BlipShorterThanRetriesRaisesNothing)
     EXPECT_TRUE(m.on_check(critical(), c.tick()).empty());
     EXPECT_EQ(m.state().attempt, 2);
     EXPECT_TRUE(m.on_check(ok(), c.tick()).empty());
-    EXPECT_EQ(m.state().status, probe_status::ok);
+    EXPECT_EQ(m.state().status, prober::probe_status::ok);
     EXPECT_EQ(m.state().type, state_type::hard);
     EXPECT_FALSE(m.state().problem_open);
     EXPECT_EQ(m.next_delay(), 60s);
@@ -94,7 +94,7 @@ TEST(TargetMonitor, HardProblemAfterMaxAttemptsThenRecovery)
     ASSERT_EQ(events.size(), 1u);
     const auto& p = events[0];
     EXPECT_EQ(p.type, notification_type::problem);
-    EXPECT_EQ(p.status, probe_status::critical);
+    EXPECT_EQ(p.status, prober::probe_status::critical);
     EXPECT_EQ(p.kind, smtp::failure_kind::timeout);
     EXPECT_EQ(p.phase, smtp::phase::banner);
     EXPECT_EQ(p.attempt, 3);
@@ -110,8 +110,8 @@ TEST(TargetMonitor, HardProblemAfterMaxAttemptsThenRecovery)
     auto rec = m.on_check(ok(), c.tick(60s));
     ASSERT_EQ(rec.size(), 1u);
     EXPECT_EQ(rec[0].type, notification_type::recovery);
-    EXPECT_EQ(rec[0].status, probe_status::ok);
-    EXPECT_EQ(rec[0].problem_status, probe_status::critical);
+    EXPECT_EQ(rec[0].status, prober::probe_status::ok);
+    EXPECT_EQ(rec[0].problem_status, prober::probe_status::critical);
     EXPECT_EQ(rec[0].id, p.id); // the recovery names the problem it ends
     EXPECT_FALSE(m.state().problem_open);
     EXPECT_TRUE(m.on_check(ok(), c.tick()).empty());
@@ -133,11 +133,11 @@ TEST(TargetMonitor, HardStatusChangeIsNotifiedAgain)
     m.on_check(warning(), c.tick());
     auto w = m.on_check(warning(), c.tick());
     ASSERT_EQ(w.size(), 1u);
-    EXPECT_EQ(w[0].status, probe_status::warning);
+    EXPECT_EQ(w[0].status, prober::probe_status::warning);
     auto cr = m.on_check(critical(), c.tick());
     ASSERT_EQ(cr.size(), 1u);
     EXPECT_EQ(cr[0].type, notification_type::problem);
-    EXPECT_EQ(cr[0].status, probe_status::critical);
+    EXPECT_EQ(cr[0].status, prober::probe_status::critical);
     EXPECT_EQ(cr[0].since, w[0].since); // the same problem, worse
 }
 
@@ -243,7 +243,7 @@ TEST(TargetMonitor, FlappingStopNotifiesAProblemThatStayed)
     EXPECT_EQ(later[0].type, notification_type::flapping_stop);
     EXPECT_EQ(later[1].type, notification_type::problem);
     EXPECT_TRUE(m.state().problem_open);
-    EXPECT_EQ(m.state().notified_status, probe_status::critical);
+    EXPECT_EQ(m.state().notified_status, prober::probe_status::critical);
 }
 
 TEST(TargetMonitor, RestoredOpenProblemIsNotResentAndRecovers)

@@ -1,11 +1,11 @@
-#include "prober/watch/watch_config.hpp"
+#include "watch/watch_config.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace {
 
-using namespace prober::watch;
+using namespace watch;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 

@@ -1,4 +1,4 @@
-#include "prober/watch/watch_state.hpp"
+#include "watch/watch_state.hpp"
 
 #include <filesystem>
 #include <gtest/gtest.h>
@@ -6,7 +6,7 @@
 
 namespace {
 
-using namespace prober::watch;
+using namespace watch;
 using prober::probe_status;
 
 TEST(WatchState, RoundTripsMonitorsAndOutbox)
@@ -15,7 +15,7 @@ TEST(WatchState, RoundTripsMonitorsAndOutbox)
     s.max_check_attempts = 1;
     target_monitor m("mx1", s);
     check_outcome bad;
-    bad.status = probe_status::critical;
+    bad.status = prober::probe_status::critical;
     bad.kind = smtp::failure_kind::refused;
     bad.phase = smtp::phase::connect;
     bad.message = "connection refused";
@@ -31,7 +31,7 @@ TEST(WatchState, RoundTripsMonitorsAndOutbox)
     auto back = state_from_json(state_to_json(snap));
     ASSERT_TRUE(back);
     const auto& ms = back->monitors.at("mx1");
-    EXPECT_EQ(ms.status, probe_status::critical);
+    EXPECT_EQ(ms.status, prober::probe_status::critical);
     EXPECT_EQ(ms.type, state_type::hard);
     EXPECT_TRUE(ms.problem_open);
     EXPECT_EQ(ms.problem_since, t);

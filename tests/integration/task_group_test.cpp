@@ -1,0 +1,124 @@
+// io::task_group: shutdown by cancellation wakes every task of a group, at two levels.
+
+#include "io/awaitable.hpp"
+#include "io/task_group.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+// Waits an hour on a timer; records how it woke.
+net::awaitable<void> sleeper(bool see_partial, int& woken, net::cancellation_type& seen)
+{
+    if (see_partial) {
+        co_await net::this_coro::reset_cancellation_state(net::enable_partial_cancellation());
+    }
+    io::steady_timer t(co_await net::this_coro::executor);
+    t.expires_after(1h);
+    auto [ec] = co_await t.async_wait();
+    if (ec == net::error::operation_aborted) {
+        ++woken;
+        seen = (co_await net::this_coro::cancellation_state).cancelled();
+    }
+}
+
+TEST(task_group, partial_wakes_only_tasks_that_accept_it_and_terminal_wakes_all)
+{
+    net::io_context ioc;
+    io::task_group group(ioc.get_executor());
+    int woken = 0;
+    net::cancellation_type a{}, b{};
+    group.spawn(sleeper(true, woken, a));
+    group.spawn(sleeper(false, woken, b));
+    ioc.poll();
+    EXPECT_EQ(group.size(), 2u);
+
+    group.stop(net::cancellation_type::partial);
+    ioc.poll();
+    EXPECT_EQ(woken, 1);
+    EXPECT_EQ(a, net::cancellation_type::partial);
+    EXPECT_EQ(group.size(), 1u);
+    EXPECT_TRUE(group.stopping());
+
+    group.stop(net::cancellation_type::terminal);
+    ioc.poll();
+    EXPECT_EQ(woken, 2);
+    EXPECT_EQ(b, net::cancellation_type::terminal);
+    EXPECT_EQ(group.size(), 0u);
+}
+
+TEST(task_group, a_task_spawned_after_stop_starts_cancelled)
+{
+    net::io_context ioc;
+    io::task_group group(ioc.get_executor());
+    group.stop();
+    int woken = 0;
+    net::cancellation_type seen{};
+    group.spawn(sleeper(false, woken, seen));
+    auto deadline = clock_type::now() + 10s;
+    while (woken == 0 && clock_type::now() < deadline) {
+        ioc.run_one_for(100ms);
+    }
+    EXPECT_EQ(woken, 1);
+    EXPECT_EQ(group.size(), 0u);
+}
+
+TEST(task_group, wait_until_empty_reports_whether_every_task_ended_in_time)
+{
+    net::io_context ioc;
+    io::task_group group(ioc.get_executor());
+    int woken = 0;
+    net::cancellation_type seen{};
+    group.spawn(sleeper(false, woken, seen));
+    std::optional<bool> first, second;
+    net::co_spawn(
+        ioc,
+        [&]() -> net::awaitable<void> {
+            first = co_await group.wait_until_empty(clock_type::now() + 20ms);
+            group.stop();
+            second = co_await group.wait_until_empty(clock_type::now() + 10s);
+        },
+        net::detached);
+    ioc.run_for(20s);
+    ASSERT_TRUE(first && second);
+    EXPECT_FALSE(*first);
+    EXPECT_TRUE(*second);
+    EXPECT_EQ(woken, 1);
+}
+
+TEST(task_group, request_stop_from_another_thread)
+{
+    net::io_context ioc;
+    auto guard = net::make_work_guard(ioc);
+    io::task_group group(ioc.get_executor());
+    int woken = 0;
+    net::cancellation_type seen{};
+    net::post(ioc, [&] { group.spawn(sleeper(false, woken, seen)); });
+    std::thread runner([&] { ioc.run_for(20s); });
+    // Wait (bounded) for the task to be running, then stop it from this thread.
+    auto deadline = clock_type::now() + 10s;
+    std::atomic<std::size_t> size{0};
+    while (size == 0 && clock_type::now() < deadline) {
+        net::post(ioc, [&] { size = group.size(); });
+        std::this_thread::sleep_for(1ms);
+    }
+    group.request_stop();
+    net::post(ioc, [&] {
+        guard.reset();
+    });
+    runner.join();
+    EXPECT_EQ(woken, 1);
+}
+
+} // namespace

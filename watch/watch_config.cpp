@@ -1,0 +1,769 @@
+#include "watch/watch_config.hpp"
+
+#include "prober/cli.hpp"
+#include "prober/target.hpp"
+#include "smtp/ascii.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <yaml-cpp/yaml.h>
+
+namespace watch {
+namespace {
+
+// Reads nodes of one document, turning every mistake into a config_error with its position.
+class reader {
+public:
+    explicit reader(std::string source)
+        : source_(std::move(source))
+    {
+    }
+
+    [[noreturn]] void fail(const YAML::Node& n, const std::string& path,
+                           const std::string& message) const
+    {
+        auto mark = n.Mark();
+        std::string where = source_;
+        if (!mark.is_null()) {
+            where += ':' + std::to_string(mark.line + 1) + ':' + std::to_string(mark.column + 1);
+        }
+        throw config_error(where + ": " + (path.empty() ? "" : path + ": ") + message);
+    }
+
+    std::string scalar(const YAML::Node& n, const std::string& path) const
+    {
+        if (!n.IsScalar()) {
+            fail(n, path, "expected a single value");
+        }
+        return n.Scalar();
+    }
+
+    bool boolean(const YAML::Node& n, const std::string& path) const
+    {
+        auto s = scalar(n, path);
+        if (s == "true" || s == "yes" || s == "on") {
+            return true;
+        }
+        if (s == "false" || s == "no" || s == "off") {
+            return false;
+        }
+        fail(n, path, "expected true or false, got \"" + s + "\"");
+    }
+
+    long long integer(const YAML::Node& n, const std::string& path, long long lo,
+                      long long hi) const
+    {
+        auto s = scalar(n, path);
+        long long v = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) {
+            fail(n, path,
+                 "expected a whole number from " + std::to_string(lo) + " to " +
+                     std::to_string(hi) + ", got \"" + s + "\"");
+        }
+        return v;
+    }
+
+    double number(const YAML::Node& n, const std::string& path, double lo, double hi) const
+    {
+        auto s = scalar(n, path);
+        double v = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) {
+            fail(n, path,
+                 "expected a number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                     ", got \"" + s + "\"");
+        }
+        return v;
+    }
+
+    std::chrono::milliseconds duration(const YAML::Node& n, const std::string& path) const
+    {
+        auto s = scalar(n, path);
+        auto d = parse_watch_duration(s);
+        if (!d) {
+            fail(n, path, "expected a duration such as 30s, 250ms, 2m or 4h, got \"" + s + "\"");
+        }
+        return *d;
+    }
+
+    std::vector<std::string> strings(const YAML::Node& n, const std::string& path) const
+    {
+        std::vector<std::string> out;
+        if (n.IsScalar()) {
+            out.push_back(n.Scalar());
+            return out;
+        }
+        if (!n.IsSequence()) {
+            fail(n, path, "expected a value or a list of values");
+        }
+        for (std::size_t i = 0; i < n.size(); ++i) {
+            out.push_back(scalar(n[i], path + '[' + std::to_string(i) + ']'));
+        }
+        return out;
+    }
+
+    void require_map(const YAML::Node& n, const std::string& path) const
+    {
+        if (!n.IsMap()) {
+            fail(n, path, "expected a mapping of keys to values");
+        }
+    }
+
+private:
+    std::string source_;
+};
+
+// Keys are written with '_' or '-' alike ("connect_timeout", "connect-timeout").
+std::string normal_key(std::string key)
+{
+    std::replace(key.begin(), key.end(), '-', '_');
+    return key;
+}
+
+std::string join(const std::vector<std::string>& names)
+{
+    std::string out;
+    for (const auto& n : names) {
+        out += (out.empty() ? "" : ", ") + n;
+    }
+    return out;
+}
+
+// A probe option named as the command-line flag; false when `key` is not one.
+bool apply_probe_key(const reader& rd, prober::probe_options& o, const std::string& key,
+                     const YAML::Node& v, const std::string& path)
+{
+    if (key == "port") {
+        o.port = static_cast<std::uint16_t>(rd.integer(v, path, 1, 65535));
+    } else if (key == "timeout") {
+        o.timeout = rd.duration(v, path);
+        o.connect_timeout = o.timeout;
+        o.command_timeout = o.timeout;
+    } else if (key == "connect_timeout") {
+        o.connect_timeout = rd.duration(v, path);
+    } else if (key == "command_timeout") {
+        o.command_timeout = rd.duration(v, path);
+    } else if (key == "helo") {
+        o.helo_name = rd.scalar(v, path);
+    } else if (key == "starttls") {
+        o.starttls = rd.boolean(v, path);
+    } else if (key == "tls") {
+        o.implicit_tls = rd.boolean(v, path);
+    } else if (key == "insecure") {
+        o.insecure = rd.boolean(v, path);
+    } else if (key == "ca_file") {
+        o.ca_file = rd.scalar(v, path);
+    } else if (key == "sni") {
+        o.tls_server_name = rd.scalar(v, path);
+    } else if (key == "cert_days") {
+        auto values = v.IsSequence() ? rd.strings(v, path) : std::vector<std::string>{};
+        if (v.IsScalar()) {
+            auto s = rd.scalar(v, path);
+            auto comma = s.find(',');
+            values.push_back(s.substr(0, comma));
+            if (comma != std::string::npos) {
+                values.push_back(s.substr(comma + 1));
+            }
+        }
+        if (values.empty() || values.size() > 2) {
+            rd.fail(v, path, "expected WARN or WARN,CRIT days");
+        }
+        std::vector<int> days;
+        for (const auto& s : values) {
+            int d = -1;
+            auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+            if (ec != std::errc() || p != s.data() + s.size() || d < 0) {
+                rd.fail(v, path, "expected WARN or WARN,CRIT days");
+            }
+            days.push_back(d);
+        }
+        o.cert_warn_days = days[0];
+        if (days.size() == 2) {
+            if (days[1] > days[0]) {
+                rd.fail(v, path, "CRIT days must not exceed WARN days");
+            }
+            o.cert_crit_days = days[1];
+        }
+    } else if (key == "auth") {
+        auto s = rd.scalar(v, path);
+        auto colon = s.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            rd.fail(v, path, "expected USER:PASS");
+        }
+        o.auth = prober::auth_credentials{s.substr(0, colon), s.substr(colon + 1)};
+    } else if (key == "mail_from") {
+        o.mail_from = rd.scalar(v, path);
+    } else if (key == "rcpt_to") {
+        o.rcpt_to = rd.strings(v, path);
+    } else if (key == "send") {
+        o.send = rd.boolean(v, path);
+    } else if (key == "quit_after") {
+        auto s = rd.scalar(v, path);
+        auto p = smtp::parse_phase(s);
+        if (!p) {
+            rd.fail(v, path, "unknown phase \"" + s + "\"");
+        }
+        o.quit_after = p;
+    } else if (key == "expect_banner") {
+        o.expect_banner = rd.scalar(v, path);
+        try {
+            std::regex re(o.expect_banner, std::regex::ECMAScript);
+        } catch (const std::regex_error& e) {
+            rd.fail(v, path, std::string("invalid regular expression: ") + e.what());
+        }
+    } else if (key == "warning") {
+        o.warning = rd.duration(v, path);
+    } else if (key == "critical") {
+        o.critical = rd.duration(v, path);
+    } else if (key == "temp_failure_status") {
+        auto s = rd.scalar(v, path);
+        if (s != "warning" && s != "critical") {
+            rd.fail(v, path, "expected warning or critical");
+        }
+        o.temp_failure_warning = s == "warning";
+    } else if (key == "verify") {
+        auto s = rd.scalar(v, path);
+        auto spec = prober::parse_verify_url(s);
+        if (!spec) {
+            rd.fail(v, path, "expected pop3|pop3s|imap|imaps://USER:PASS@HOST[:PORT]");
+        }
+        o.verify = std::move(*spec);
+        o.send = true;
+    } else if (key == "verify_timeout") {
+        o.verify_timeout = rd.duration(v, path);
+    } else if (key == "family") {
+        auto s = rd.scalar(v, path);
+        if (s == "any") {
+            o.family = prober::address_family::any;
+        } else if (s == "v4" || s == "ipv4") {
+            o.family = prober::address_family::v4;
+        } else if (s == "v6" || s == "ipv6") {
+            o.family = prober::address_family::v6;
+        } else {
+            rd.fail(v, path, "expected any, v4 or v6");
+        }
+    } else if (key == "source_address") {
+        o.source_address = rd.scalar(v, path);
+    } else if (key == "max_reply_line") {
+        o.max_reply_line = static_cast<std::size_t>(rd.integer(v, path, 64, 65536));
+    } else {
+        return false;
+    }
+    return true;
+}
+
+flap_settings read_flap(const reader& rd, flap_settings f, const YAML::Node& n,
+                        const std::string& path)
+{
+    if (n.IsScalar()) {
+        f.enabled = rd.boolean(n, path);
+        return f;
+    }
+    rd.require_map(n, path);
+    for (const auto& kv : n) {
+        auto key = normal_key(kv.first.Scalar());
+        auto p = path + '.' + key;
+        if (key == "enabled") {
+            f.enabled = rd.boolean(kv.second, p);
+        } else if (key == "window") {
+            f.window = static_cast<std::size_t>(rd.integer(kv.second, p, 3, 1000));
+        } else if (key == "high") {
+            f.high = rd.number(kv.second, p, 0, 100);
+        } else if (key == "low") {
+            f.low = rd.number(kv.second, p, 0, 100);
+        } else {
+            rd.fail(kv.first, p, "unknown key; expected enabled, window, high or low");
+        }
+    }
+    if (f.low > f.high) {
+        rd.fail(n, path, "low must not exceed high");
+    }
+    return f;
+}
+
+// A check setting; false when `key` is not one.
+bool apply_check_key(const reader& rd, check_settings& c, bool& retry_given, const std::string& key,
+                     const YAML::Node& v, const std::string& path)
+{
+    if (key == "interval") {
+        c.interval = rd.duration(v, path);
+        if (c.interval.count() == 0) {
+            rd.fail(v, path, "must be more than 0");
+        }
+    } else if (key == "retry_interval") {
+        c.retry_interval = rd.duration(v, path);
+        if (c.retry_interval.count() == 0) {
+            rd.fail(v, path, "must be more than 0");
+        }
+        retry_given = true;
+    } else if (key == "max_check_attempts") {
+        c.max_check_attempts = static_cast<int>(rd.integer(v, path, 1, 100));
+    } else if (key == "renotify_interval") {
+        c.renotify_interval = rd.duration(v, path);
+    } else if (key == "notify_recovery") {
+        c.notify_recovery = rd.boolean(v, path);
+    } else if (key == "flap") {
+        c.flap = read_flap(rd, c.flap, v, path);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+const char* const probe_keys =
+    "host, name, port, timeout, connect_timeout, command_timeout, helo, starttls, tls, "
+    "insecure, ca_file, sni, cert_days, auth, mail_from, rcpt_to, send, quit_after, "
+    "expect_banner, warning, critical, temp_failure_status, verify, verify_timeout, family, "
+    "source_address, max_reply_line, interval, retry_interval, max_check_attempts, "
+    "renotify_interval, notify_recovery, flap";
+
+struct defaults {
+    prober::probe_options probe;
+    check_settings check;
+    bool retry_given = false;
+};
+
+defaults read_defaults(const reader& rd, const YAML::Node& n)
+{
+    defaults d;
+    d.probe.timeout = std::chrono::seconds(10);
+    d.probe.connect_timeout = d.probe.timeout;
+    d.probe.command_timeout = d.probe.timeout;
+    if (!n) {
+        return d;
+    }
+    rd.require_map(n, "defaults");
+    for (const auto& kv : n) {
+        auto key = normal_key(kv.first.Scalar());
+        auto path = "defaults." + key;
+        if (!apply_probe_key(rd, d.probe, key, kv.second, path) &&
+            !apply_check_key(rd, d.check, d.retry_given, key, kv.second, path)) {
+            rd.fail(kv.first, path, std::string("unknown key; expected one of ") + probe_keys);
+        }
+    }
+    return d;
+}
+
+target_config read_target(const reader& rd, const defaults& d, const YAML::Node& n,
+                          const std::string& path)
+{
+    rd.require_map(n, path);
+    target_config t;
+    t.probe = d.probe;
+    t.check = d.check;
+    bool retry_given = d.retry_given;
+    if (!n["host"]) {
+        rd.fail(n, path, "a target needs a host");
+    }
+    for (const auto& kv : n) {
+        auto key = normal_key(kv.first.Scalar());
+        auto p = path + '.' + key;
+        if (key == "host") {
+            auto text = rd.scalar(kv.second, p);
+            auto address = prober::parse_target(text);
+            if (!address) {
+                rd.fail(kv.second, p, "expected HOST or HOST:PORT, got \"" + text + "\"");
+            }
+            t.probe.host = address->host;
+            if (address->port != 0 && !n["port"]) {
+                t.probe.port = address->port;
+            }
+        } else if (key == "name") {
+            t.name = rd.scalar(kv.second, p);
+        } else if (!apply_probe_key(rd, t.probe, key, kv.second, p) &&
+                   !apply_check_key(rd, t.check, retry_given, key, kv.second, p)) {
+            rd.fail(kv.first, p, std::string("unknown key; expected one of ") + probe_keys);
+        }
+    }
+    if (!retry_given) {
+        t.check.retry_interval = t.check.interval;
+    }
+    if (t.probe.warning && t.probe.critical && *t.probe.warning > *t.probe.critical) {
+        rd.fail(n, path, "warning must not exceed critical");
+    }
+    if (t.probe.starttls && t.probe.implicit_tls) {
+        rd.fail(n, path, "starttls and tls exclude each other");
+    }
+    if (t.name.empty()) {
+        auto host =
+            t.probe.host.find(':') != std::string::npos ? '[' + t.probe.host + ']' : t.probe.host;
+        t.name = host + ':' + std::to_string(t.probe.effective_port());
+    }
+    return t;
+}
+
+retry_policy read_retry(const reader& rd, const YAML::Node& n, const std::string& path)
+{
+    retry_policy r;
+    rd.require_map(n, path);
+    for (const auto& kv : n) {
+        auto key = normal_key(kv.first.Scalar());
+        auto p = path + '.' + key;
+        if (key == "attempts") {
+            r.attempts = static_cast<int>(rd.integer(kv.second, p, 1, 1000));
+        } else if (key == "backoff") {
+            r.backoff = rd.duration(kv.second, p);
+        } else if (key == "max_backoff") {
+            r.max_backoff = rd.duration(kv.second, p);
+        } else if (key == "multiplier") {
+            r.multiplier = rd.number(kv.second, p, 1.0, 100.0);
+        } else {
+            rd.fail(kv.first, p,
+                    "unknown key; expected attempts, backoff, max_backoff or "
+                    "multiplier");
+        }
+    }
+    return r;
+}
+
+notifier_config read_notifier(const reader& rd, const YAML::Node& n, const std::string& path)
+{
+    rd.require_map(n, path);
+    notifier_config c;
+    if (!n["name"]) {
+        rd.fail(n, path, "a notifier needs a name");
+    }
+    if (!n["type"]) {
+        rd.fail(n, path, "a notifier needs a type: webhook, email or exec");
+    }
+    auto type = rd.scalar(n["type"], path + ".type");
+    if (type == "webhook") {
+        c.kind = notifier_kind::webhook;
+    } else if (type == "email") {
+        c.kind = notifier_kind::email;
+    } else if (type == "exec") {
+        c.kind = notifier_kind::exec;
+    } else {
+        rd.fail(n["type"], path + ".type", "expected webhook, email or exec, got \"" + type + "\"");
+    }
+    for (const auto& kv : n) {
+        auto key = normal_key(kv.first.Scalar());
+        auto p = path + '.' + key;
+        const auto& v = kv.second;
+        if (key == "name") {
+            c.name = rd.scalar(v, p);
+        } else if (key == "type") {
+            continue;
+        } else if (key == "timeout") {
+            c.timeout = rd.duration(v, p);
+        } else if (key == "retry") {
+            c.retry = read_retry(rd, v, p);
+        } else if (c.kind == notifier_kind::webhook && key == "url") {
+            c.webhook.url = rd.scalar(v, p);
+            if (!c.webhook.url.starts_with("http://")) {
+                rd.fail(v, p, "expected an http:// URL");
+            }
+        } else if (c.kind == notifier_kind::webhook && key == "format") {
+            auto f = rd.scalar(v, p);
+            if (f == "json") {
+                c.webhook.format = webhook_format::json;
+            } else if (f == "alertmanager") {
+                c.webhook.format = webhook_format::alertmanager;
+            } else {
+                rd.fail(v, p, "expected json or alertmanager");
+            }
+        } else if (c.kind == notifier_kind::webhook && key == "headers") {
+            rd.require_map(v, p);
+            for (const auto& h : v) {
+                c.webhook.headers.emplace_back(h.first.Scalar(),
+                                               rd.scalar(h.second, p + '.' + h.first.Scalar()));
+            }
+        } else if (c.kind == notifier_kind::email && key == "server") {
+            auto text = rd.scalar(v, p);
+            auto address = prober::parse_target(text);
+            if (!address) {
+                rd.fail(v, p, "expected HOST[:PORT]");
+            }
+            c.email.host = address->host;
+            c.email.port = address->port != 0 ? address->port : 25;
+        } else if (c.kind == notifier_kind::email && key == "starttls") {
+            c.email.starttls = rd.boolean(v, p);
+        } else if (c.kind == notifier_kind::email && key == "insecure") {
+            c.email.insecure = rd.boolean(v, p);
+        } else if (c.kind == notifier_kind::email && key == "ca_file") {
+            c.email.ca_file = rd.scalar(v, p);
+        } else if (c.kind == notifier_kind::email && key == "auth") {
+            auto s = rd.scalar(v, p);
+            auto colon = s.find(':');
+            if (colon == std::string::npos || colon == 0) {
+                rd.fail(v, p, "expected USER:PASS");
+            }
+            c.email.auth = prober::auth_credentials{s.substr(0, colon), s.substr(colon + 1)};
+        } else if (c.kind == notifier_kind::email && key == "from") {
+            c.email.from = rd.scalar(v, p);
+        } else if (c.kind == notifier_kind::email && key == "to") {
+            c.email.to = rd.strings(v, p);
+        } else if (c.kind == notifier_kind::email && key == "helo") {
+            c.email.helo = rd.scalar(v, p);
+        } else if (c.kind == notifier_kind::email && key == "subject_prefix") {
+            c.email.subject_prefix = rd.scalar(v, p);
+        } else if (c.kind == notifier_kind::exec && key == "command") {
+            c.exec.command = rd.strings(v, p);
+        } else {
+            const char* expected =
+                c.kind == notifier_kind::webhook
+                    ? "name, type, timeout, retry, url, format, headers"
+                : c.kind == notifier_kind::email
+                    ? "name, type, timeout, retry, server, starttls, insecure, ca_file, auth, "
+                      "from, to, helo, subject_prefix"
+                    : "name, type, timeout, retry, command";
+            rd.fail(kv.first, p,
+                    std::string("unknown key for a ") + type + " notifier; expected " + expected);
+        }
+    }
+    if (c.kind == notifier_kind::webhook && c.webhook.url.empty()) {
+        rd.fail(n, path, "a webhook needs a url");
+    }
+    if (c.kind == notifier_kind::email && c.email.to.empty()) {
+        rd.fail(n, path, "an email notifier needs at least one address in to");
+    }
+    if (c.kind == notifier_kind::exec && c.exec.command.empty()) {
+        rd.fail(n, path, "an exec notifier needs a command");
+    }
+    return c;
+}
+
+route_config read_route(const reader& rd, const watch_config& cfg, const YAML::Node& n,
+                        const std::string& path)
+{
+    rd.require_map(n, path);
+    route_config r;
+    for (const auto& kv : n) {
+        auto key = normal_key(kv.first.Scalar());
+        auto p = path + '.' + key;
+        if (key == "match") {
+            rd.require_map(kv.second, p);
+            for (const auto& m : kv.second) {
+                auto mkey = normal_key(m.first.Scalar());
+                auto mp = p + '.' + mkey;
+                auto values = rd.strings(m.second, mp);
+                for (const auto& s : values) {
+                    if (mkey == "type") {
+                        if (s == "flapping") {
+                            r.types.push_back(notification_type::flapping_start);
+                            r.types.push_back(notification_type::flapping_stop);
+                        } else if (auto t = parse_notification_type(s)) {
+                            r.types.push_back(*t);
+                        } else {
+                            rd.fail(m.second, mp,
+                                    "unknown type \"" + s +
+                                        "\"; expected problem, recovery, flapping, "
+                                        "flapping_start or flapping_stop");
+                        }
+                    } else if (mkey == "status") {
+                        auto st = parse_status(s);
+                        if (!st) {
+                            rd.fail(m.second, mp,
+                                    "unknown status \"" + s +
+                                        "\"; expected OK, WARNING, CRITICAL or "
+                                        "UNKNOWN");
+                        }
+                        r.status.push_back(*st);
+                    } else if (mkey == "kind") {
+                        auto k = smtp::parse_failure_kind(s);
+                        if (!k) {
+                            rd.fail(m.second, mp, "unknown failure kind \"" + s + "\"");
+                        }
+                        r.kind.push_back(*k);
+                    } else if (mkey == "phase") {
+                        auto ph = smtp::parse_phase(s);
+                        if (!ph) {
+                            rd.fail(m.second, mp, "unknown phase \"" + s + "\"");
+                        }
+                        r.phase.push_back(*ph);
+                    } else if (mkey == "target") {
+                        r.target.push_back(s);
+                    } else {
+                        rd.fail(m.first, mp,
+                                "unknown key; expected type, status, kind, phase or "
+                                "target");
+                    }
+                }
+            }
+        } else if (key == "notifiers") {
+            r.notifiers = rd.strings(kv.second, p);
+            for (const auto& name : r.notifiers) {
+                if (cfg.find_notifier(name) == nullptr) {
+                    std::vector<std::string> names;
+                    for (const auto& nc : cfg.notifiers) {
+                        names.push_back(nc.name);
+                    }
+                    rd.fail(kv.second, p,
+                            "no notifier named \"" + name + "\"; defined: " + join(names));
+                }
+            }
+        } else if (key == "continue") {
+            r.continue_matching = rd.boolean(kv.second, p);
+        } else {
+            rd.fail(kv.first, p, "unknown key; expected match, notifiers or continue");
+        }
+    }
+    if (r.notifiers.empty()) {
+        rd.fail(n, path, "a route needs notifiers");
+    }
+    return r;
+}
+
+} // namespace
+
+std::string_view to_string(notification_type t) noexcept
+{
+    switch (t) {
+    case notification_type::problem:
+        return "problem";
+    case notification_type::recovery:
+        return "recovery";
+    case notification_type::flapping_start:
+        return "flapping_start";
+    case notification_type::flapping_stop:
+        return "flapping_stop";
+    }
+    return "problem";
+}
+
+std::optional<notification_type> parse_notification_type(std::string_view name) noexcept
+{
+    for (auto t : {notification_type::problem, notification_type::recovery,
+                   notification_type::flapping_start, notification_type::flapping_stop}) {
+        if (to_string(t) == name) {
+            return t;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<prober::probe_status> parse_status(std::string_view name) noexcept
+{
+    const std::string upper = smtp::to_upper(name);
+    for (auto s :
+         {prober::probe_status::ok, prober::probe_status::warning, prober::probe_status::critical, prober::probe_status::unknown}) {
+        if (to_string(s) == upper) {
+            return s;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string_view to_string(notifier_kind k) noexcept
+{
+    switch (k) {
+    case notifier_kind::webhook:
+        return "webhook";
+    case notifier_kind::email:
+        return "email";
+    case notifier_kind::exec:
+        return "exec";
+    }
+    return "webhook";
+}
+
+const notifier_config* watch_config::find_notifier(std::string_view name) const noexcept
+{
+    for (const auto& n : notifiers) {
+        if (n.name == name) {
+            return &n;
+        }
+    }
+    return nullptr;
+}
+
+std::optional<std::chrono::milliseconds> parse_watch_duration(std::string_view text)
+{
+    if (text.ends_with("h")) {
+        auto minutes = prober::parse_duration(std::string(text.substr(0, text.size() - 1)) + "m");
+        if (!minutes) {
+            return std::nullopt;
+        }
+        return *minutes * 60;
+    }
+    return prober::parse_duration(text);
+}
+
+watch_config load_watch_config(std::string_view text, std::string_view source_name,
+                               const std::filesystem::path& base_dir)
+{
+    reader rd{std::string(source_name)};
+    YAML::Node root;
+    try {
+        root = YAML::Load(std::string(text));
+    } catch (const YAML::Exception& e) {
+        throw config_error(std::string(source_name) + ':' + std::to_string(e.mark.line + 1) + ':' +
+                           std::to_string(e.mark.column + 1) + ": " + e.msg);
+    }
+    rd.require_map(root, "");
+    watch_config cfg;
+    cfg.source = std::string(source_name);
+    static const std::set<std::string> top{"listen",  "state_file", "defaults",
+                                           "targets", "notifiers",  "routes"};
+    for (const auto& kv : root) {
+        auto key = normal_key(kv.first.Scalar());
+        if (!top.contains(key)) {
+            rd.fail(kv.first, key,
+                    "unknown key; expected listen, state_file, defaults, targets, notifiers or "
+                    "routes");
+        }
+    }
+    auto d = read_defaults(rd, root["defaults"]);
+    if (auto n = root["listen"]) {
+        cfg.listen = n.IsNull() ? "" : rd.scalar(n, "listen");
+    }
+    if (auto n = root["state_file"]) {
+        std::filesystem::path p = rd.scalar(n, "state_file");
+        cfg.state_file = (p.is_relative() && !base_dir.empty() ? base_dir / p : p).string();
+    }
+    auto targets = root["targets"];
+    if (!targets || !targets.IsSequence() || targets.size() == 0) {
+        rd.fail(targets ? targets : root, "targets", "expected a list of at least one target");
+    }
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        auto path = "targets[" + std::to_string(i) + ']';
+        auto t = read_target(rd, d, targets[i], path);
+        if (!names.insert(t.name).second) {
+            rd.fail(targets[i], path, "duplicate target name \"" + t.name + "\"");
+        }
+        cfg.targets.push_back(std::move(t));
+    }
+    if (auto notifiers = root["notifiers"]) {
+        if (!notifiers.IsSequence()) {
+            rd.fail(notifiers, "notifiers", "expected a list");
+        }
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < notifiers.size(); ++i) {
+            auto path = "notifiers[" + std::to_string(i) + ']';
+            auto n = read_notifier(rd, notifiers[i], path);
+            if (!seen.insert(n.name).second) {
+                rd.fail(notifiers[i], path, "duplicate notifier name \"" + n.name + "\"");
+            }
+            cfg.notifiers.push_back(std::move(n));
+        }
+    }
+    if (auto routes = root["routes"]) {
+        if (!routes.IsSequence()) {
+            rd.fail(routes, "routes", "expected a list");
+        }
+        for (std::size_t i = 0; i < routes.size(); ++i) {
+            cfg.routes.push_back(
+                read_route(rd, cfg, routes[i], "routes[" + std::to_string(i) + ']'));
+        }
+    }
+    return cfg;
+}
+
+watch_config load_watch_config_file(const std::filesystem::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw config_error(file.string() + ": cannot read the file");
+    }
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return load_watch_config(buf.str(), file.string(), file.parent_path());
+}
+
+} // namespace watch
