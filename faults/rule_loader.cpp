@@ -1,6 +1,6 @@
 // Reading and checking one rule: the `when` and `do` maps of DESIGN.md §4.
 #include "faults/detail/rule_reader.hpp"
-#include "faults/duration.hpp"
+#include "config/duration.hpp"
 #include "faults/reply_text.hpp"
 #include "faults/scenario_loader.hpp"
 
@@ -353,9 +353,9 @@ std::optional<rule_problem> find_rule_problem(const rule& r)
         return rule_problem{"when.probability", "probability must be between 0 and 1"};
     }
     if (w.after && w.until && *w.until <= *w.after) {
-        return rule_problem{"when.until", "until (" + format_duration(*w.until) +
+        return rule_problem{"when.until", "until (" + config::format_duration(*w.until) +
                                               ") must be later than after (" +
-                                              format_duration(*w.after) + ")"};
+                                              config::format_duration(*w.after) + ")"};
     }
     if (w.times && *w.times == 0) {
         return rule_problem{"when.times", "times must be at least 1; remove the rule to never "

@@ -1,6 +1,6 @@
 #include "faults/scenario_json.hpp"
 
-#include "faults/duration.hpp"
+#include "config/duration.hpp"
 #include "faults/scenario_loader.hpp"
 #include "smtp/utf8.hpp"
 
@@ -40,7 +40,7 @@ template <class T, class F> json::value one_or_list(const std::vector<T>& items,
 
 json::value to_json(std::chrono::milliseconds d)
 {
-    return json::string(format_duration(d));
+    return json::string(config::format_duration(d));
 }
 
 json::object when_json(const rule_when& w)

@@ -1,6 +1,6 @@
 #include "faults/detail/yaml_reader.hpp"
 
-#include "faults/duration.hpp"
+#include "config/duration.hpp"
 #include "smtp/utf8.hpp"
 
 #include <algorithm>
@@ -260,7 +260,7 @@ double yaml_reader::number(const field& f) const
 std::chrono::milliseconds yaml_reader::duration(const field& f) const
 {
     const std::string s = string(f);
-    if (auto d = parse_duration(s)) {
+    if (auto d = config::parse_duration(s)) {
         return *d;
     }
     char* end = nullptr;

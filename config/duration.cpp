@@ -1,8 +1,8 @@
-#include "faults/duration.hpp"
+#include "config/duration.hpp"
 
 #include <cstdint>
 
-namespace faults {
+namespace config {
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text)
 {
@@ -74,4 +74,4 @@ std::string format_duration(std::chrono::milliseconds d)
     return std::to_string(ms) + "ms";
 }
 
-} // namespace faults
+} // namespace config
