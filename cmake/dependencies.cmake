@@ -8,3 +8,6 @@ find_package(Threads REQUIRED)
 if(SMTPH_BUILD_TESTS)
     find_package(GTest REQUIRED)
 endif()
+# c-ares (libc-ares-dev): the DNS resolver of io/, driven by Asio.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares>=1.16)

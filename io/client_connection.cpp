@@ -1,0 +1,234 @@
+#include "io/client_connection.hpp"
+
+#include "io/client_error.hpp"
+#include "io/endpoint.hpp"
+
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/write.hpp>
+
+namespace io {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+
+// io::with_deadline answers "nothing" when its timer won the race: the deadline passed, or the
+// awaiting coroutine was cancelled (which stops the timer too). Tell the two apart.
+net::awaitable<error_code> missed_deadline()
+{
+    auto state = co_await net::this_coro::cancellation_state;
+    if (state.cancelled() != net::cancellation_type::none) {
+        co_return net::error::operation_aborted;
+    }
+    co_return client_errc::timeout;
+}
+
+error_code end_of_stream_as_eof(const error_code& ec)
+{
+    // A peer that closes TCP without TLS close_notify has still ended the stream.
+    return ec == ssl::error::stream_truncated ? error_code(net::error::eof) : ec;
+}
+
+} // namespace
+
+client_connection::client_connection(const net::any_io_executor& executor, client_settings settings)
+    : settings_(std::move(settings))
+    , socket_(executor)
+{
+}
+
+client_connection::~client_connection()
+{
+    close();
+}
+
+const std::string& client_connection::tls_name() const noexcept
+{
+    return settings_.tls.server_name.empty() ? settings_.host : settings_.tls.server_name;
+}
+
+net::awaitable<step_result> client_connection::resolve(time_point deadline)
+{
+    addresses_.clear();
+    auto found = co_await resolve_host(settings_.host, settings_.family, deadline, settings_.dns);
+    if (!found) {
+        std::string detail = found.error().message();
+        if (found.error() == client_errc::no_address_of_family) {
+            detail = settings_.family == address_family::v6 ? "no IPv6 address" : "no IPv4 address";
+        }
+        co_return step_result{found.error(), std::move(detail)};
+    }
+    addresses_ = std::move(*found);
+    std::string list;
+    for (const auto& a : addresses_) {
+        list += (list.empty() ? "" : ", ") + a.to_string();
+    }
+    co_return step_result{{}, std::move(list)};
+}
+
+net::awaitable<step_result> client_connection::connect(time_point deadline)
+{
+    step_result last{make_error_code(client_errc::not_connected), "no address to connect to"};
+    for (const auto& address : addresses_) {
+        auto attempt = co_await connect_one(tcp::endpoint(address, settings_.port), deadline);
+        if (!attempt.ec || attempt.ec == client_errc::timeout ||
+            attempt.ec == net::error::operation_aborted ||
+            attempt.ec == client_errc::bad_source_address) {
+            co_return attempt;
+        }
+        last = std::move(attempt);
+    }
+    co_return last;
+}
+
+net::awaitable<step_result> client_connection::connect_one(const tcp::endpoint& ep,
+                                                           time_point deadline)
+{
+    const std::string where = to_string(ep);
+    error_code ec;
+    socket_.close(ec);
+    tls_.reset();
+    tls_info_.reset();
+    peer_.reset();
+    socket_.open(ep.protocol(), ec);
+    if (ec) {
+        co_return step_result{ec, where + " (" + ec.message() + ")"};
+    }
+    if (!settings_.source_address.empty()) {
+        auto source = net::ip::make_address(settings_.source_address, ec);
+        if (ec) {
+            co_return step_result{make_error_code(client_errc::bad_source_address),
+                                  "source address " + settings_.source_address +
+                                      " is not an IP address"};
+        }
+        socket_.bind(tcp::endpoint(source, 0), ec);
+        if (ec) {
+            co_return step_result{ec, "cannot bind to source address " + settings_.source_address +
+                                          " (" + ec.message() + ")"};
+        }
+    }
+    auto connected = co_await with_deadline(socket_.async_connect(ep), deadline);
+    if (!connected) {
+        // g++ 12: a co_await must not share an expression with temporaries; name it first.
+        const error_code missed = co_await missed_deadline();
+        co_return step_result{missed, where};
+    }
+    auto [cec] = *connected;
+    if (cec) {
+        co_return step_result{cec, where + " (" + cec.message() + ")"};
+    }
+    socket_.set_option(tcp::no_delay(true), ec);
+    peer_ = ep;
+    co_return step_result{{}, where};
+}
+
+net::awaitable<step_result> client_connection::handshake(time_point deadline)
+{
+    if (!peer_) {
+        co_return step_result{make_error_code(client_errc::not_connected), "not connected"};
+    }
+    error_code ec;
+    std::string detail;
+    context_.emplace(make_tls_client_context(settings_.tls, ec, detail));
+    if (ec) {
+        co_return step_result{ec, std::move(detail)};
+    }
+    tls_.emplace(socket_, *context_);
+    prepare_tls_client(tls_->native_handle(), tls_name(), settings_.tls.insecure);
+    auto shaken = co_await with_deadline(tls_->async_handshake(ssl::stream_base::client), deadline);
+    if (!shaken) {
+        const error_code missed = co_await missed_deadline();
+        co_return step_result{missed, {}};
+    }
+    auto [hec] = *shaken;
+    if (hec) {
+        detail = tls_failure_text(tls_->native_handle(), hec, tls_name());
+        tls_.reset();
+        hec = end_of_stream_as_eof(hec);
+        if (hec == net::error::eof) {
+            detail = "connection closed by the server during the handshake";
+        }
+        co_return step_result{hec, std::move(detail)};
+    }
+    tls_info_ = describe_tls(tls_->native_handle());
+    co_return step_result{{}, tls_info_->version + " " + tls_info_->cipher};
+}
+
+net::awaitable<step_result> client_connection::open(bool implicit_tls, time_point deadline)
+{
+    const std::string target = settings_.host + ":" + std::to_string(settings_.port);
+    auto resolved = co_await resolve(deadline);
+    if (resolved.ec) {
+        resolved.detail = "cannot resolve " + settings_.host + ": " + resolved.detail;
+        co_return resolved;
+    }
+    auto connected = co_await connect(deadline);
+    if (connected.ec) {
+        connected.detail = "cannot connect to " + target + ": " + connected.detail;
+        co_return connected;
+    }
+    if (implicit_tls) {
+        auto shaken = co_await handshake(deadline);
+        if (shaken.ec) {
+            shaken.detail = "TLS handshake with " + connected.detail + " failed: " +
+                            (shaken.detail.empty() ? shaken.ec.message() : shaken.detail);
+            co_return shaken;
+        }
+    }
+    co_return step_result{{}, to_string(*peer_)};
+}
+
+net::awaitable<std::tuple<error_code, std::size_t>>
+client_connection::read_some(net::mutable_buffer buffer, time_point deadline)
+{
+    if (!peer_) {
+        co_return std::tuple{make_error_code(client_errc::not_connected), std::size_t{0}};
+    }
+    std::optional<std::tuple<error_code, std::size_t>> result;
+    if (tls_) {
+        result = co_await with_deadline(tls_->async_read_some(buffer, use_tuple), deadline);
+    } else {
+        result = co_await with_deadline(socket_.async_read_some(buffer), deadline);
+    }
+    if (!result) {
+        const error_code missed = co_await missed_deadline();
+        co_return std::tuple{missed, std::size_t{0}};
+    }
+    auto [ec, n] = *result;
+    if (n > 0) {
+        co_return std::tuple{error_code(), n};
+    }
+    co_return std::tuple{end_of_stream_as_eof(ec), std::size_t{0}};
+}
+
+net::awaitable<error_code> client_connection::write(std::string_view bytes, time_point deadline)
+{
+    if (!peer_) {
+        co_return make_error_code(client_errc::not_connected);
+    }
+    const auto buffer = net::buffer(bytes.data(), bytes.size());
+    std::optional<std::tuple<error_code, std::size_t>> result;
+    if (tls_) {
+        result = co_await with_deadline(net::async_write(*tls_, buffer, use_tuple), deadline);
+    } else {
+        result = co_await with_deadline(net::async_write(socket_, buffer, use_tuple), deadline);
+    }
+    if (!result) {
+        const error_code missed = co_await missed_deadline();
+        co_return missed;
+    }
+    co_return end_of_stream_as_eof(std::get<0>(*result));
+}
+
+void client_connection::close() noexcept
+{
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+}
+
+} // namespace io
