@@ -1,36 +1,8 @@
 #include "verify/imap_command.hpp"
 
+#include "smtp/imap_syntax.hpp"
+
 namespace verify {
-
-bool is_imap_atom(std::string_view s) noexcept
-{
-    // RFC 3501 §9: ATOM-CHAR = <any CHAR except atom-specials>; atom-specials = "(" / ")" /
-    // "{" / SP / CTL / list-wildcards ("%" "*") / quoted-specials (DQUOTE "\") / resp-specials
-    // ("]").
-    if (s.empty()) {
-        return false;
-    }
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c <= 0x20 || c >= 0x7f || c == '(' || c == ')' || c == '{' || c == '%' || c == '*' ||
-            c == '"' || c == '\\' || c == ']') {
-            return false;
-        }
-    }
-    return true;
-}
-
-bool is_imap_quotable(std::string_view s) noexcept
-{
-    // RFC 3501 §9: QUOTED-CHAR is any TEXT-CHAR (CHAR %x01-7F without CR and LF).
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c == 0 || c == '\r' || c == '\n' || c >= 0x80) {
-            return false;
-        }
-    }
-    return true;
-}
 
 imap_command& imap_command::text(std::string_view s)
 {
@@ -41,15 +13,8 @@ imap_command& imap_command::text(std::string_view s)
 
 imap_command& imap_command::string(std::string_view s, std::string_view shown)
 {
-    if (is_imap_quotable(s)) {
-        std::string quoted = "\"";
-        for (char c : s) {
-            if (c == '"' || c == '\\') {
-                quoted += '\\';
-            }
-            quoted += c;
-        }
-        quoted += '"';
+    if (smtp::imap::is_quotable(s)) {
+        const std::string quoted = smtp::imap::quoted(s);
         segments.back() += quoted;
         transcript += shown.empty() ? std::string_view(quoted) : shown;
         return *this;
@@ -65,7 +30,7 @@ imap_command& imap_command::string(std::string_view s, std::string_view shown)
 
 imap_command& imap_command::astring(std::string_view s, std::string_view shown)
 {
-    if (is_imap_atom(s)) {
+    if (smtp::imap::is_atom(s)) {
         segments.back() += s;
         transcript += shown.empty() ? s : shown;
         return *this;

@@ -2,7 +2,7 @@
 
 // Building IMAP4rev1 commands (RFC 3501 §9): arguments as atoms, quoted strings or
 // synchronizing literals, cut where the client must wait for the server's "+" (RFC 3501 §7.5).
-// No I/O.
+// The lexical rules come from smtp/imap_syntax.hpp. No I/O.
 
 #include <string>
 #include <string_view>
@@ -30,11 +30,5 @@ struct imap_command {
     /// Ends the command with CRLF.
     imap_command& end();
 };
-
-/// Whether every octet of `s` is an ATOM-CHAR and `s` is not empty (RFC 3501 §9).
-bool is_imap_atom(std::string_view s) noexcept;
-
-/// Whether `s` can be sent as a quoted string: no CR, LF, NUL or 8-bit octet (RFC 3501 §9).
-bool is_imap_quotable(std::string_view s) noexcept;
 
 } // namespace verify

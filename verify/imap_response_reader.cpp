@@ -1,34 +1,9 @@
 #include "verify/imap_response_reader.hpp"
 
+#include "smtp/imap_syntax.hpp"
 #include "verify/verify_error.hpp"
 
 namespace verify {
-
-std::optional<std::size_t> trailing_literal_size(std::string_view line) noexcept
-{
-    // RFC 3501 §9: literal = "{" number "}" CRLF; RFC 7888 adds "{" number "+}" (LITERAL+).
-    if (line.empty() || line.back() != '}') {
-        return std::nullopt;
-    }
-    line.remove_suffix(1);
-    if (!line.empty() && line.back() == '+') {
-        line.remove_suffix(1);
-    }
-    std::size_t digits = 0;
-    while (digits < line.size() && line[line.size() - 1 - digits] >= '0' &&
-           line[line.size() - 1 - digits] <= '9') {
-        ++digits;
-    }
-    if (digits == 0 || digits > 10 || digits == line.size() ||
-        line[line.size() - 1 - digits] != '{') {
-        return std::nullopt;
-    }
-    std::size_t n = 0;
-    for (char c : line.substr(line.size() - digits)) {
-        n = n * 10 + static_cast<std::size_t>(c - '0');
-    }
-    return n;
-}
 
 void imap_response_reader::feed(std::string_view bytes)
 {
@@ -69,12 +44,13 @@ boost::system::result<std::optional<imap_response>> imap_response_reader::next()
         consumed_ += lf + 1;
         current_.text += line;
         current_octets_ += line.size();
-        if (auto n = trailing_literal_size(line)) {
-            if (*n > max_literal_octets || current_octets_ + *n > max_response_octets) {
+        if (auto literal = smtp::imap::trailing_literal(line)) {
+            const std::size_t n = literal->size;
+            if (n > max_literal_octets || current_octets_ + n > max_response_octets) {
                 return make_error_code(verify_errc::response_too_long);
             }
-            current_octets_ += *n;
-            literal_pending_ = *n;
+            current_octets_ += n;
+            literal_pending_ = n;
             continue;
         }
         if (current_octets_ > max_response_octets) {

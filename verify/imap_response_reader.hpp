@@ -47,7 +47,4 @@ private:
     std::optional<std::size_t> literal_pending_;
 };
 
-/// The octet count of a literal that ends `line` ("{12}" or "{12+}"), if it ends with one.
-std::optional<std::size_t> trailing_literal_size(std::string_view line) noexcept;
-
 } // namespace verify
