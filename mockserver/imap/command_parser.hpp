@@ -55,6 +55,13 @@ class arg_reader {
 public:
     /// `command` must outlive the reader.
     explicit arg_reader(std::string_view command);
+    /// `command` must outlive the reader.
+    explicit arg_reader(const char* command)
+        : arg_reader(std::string_view(command))
+    {
+    }
+    /// Not from a temporary: the reader keeps a view.
+    explicit arg_reader(std::string&& command) = delete;
 
     /// Whether no error happened so far.
     bool ok() const noexcept { return error_.empty(); }
