@@ -6,6 +6,7 @@
 #include "smtp/error.hpp"
 #include "smtp/limits.hpp"
 #include "smtp/reply.hpp"
+#include "smtp/sasl_plain.hpp"
 
 #include <fmt/format.h>
 
@@ -346,19 +347,15 @@ server_session::response server_session::on_auth(const smtp::command& c)
 
 server_session::response server_session::check_plain(std::string_view encoded)
 {
-    // RFC 4954 §4: "=" is an empty response.
-    auto decoded = encoded == "=" ? std::optional<std::string>("") : smtp::base64_decode(encoded);
-    if (!decoded) {
+    // RFC 4954 §4: "=" is an empty response; RFC 4616 §2: [authzid] NUL authcid NUL passwd.
+    if (encoded != "=" && !smtp::base64_decode(encoded)) {
         return error_reply(501, "5.5.2", "Error: cannot decode response");
     }
-    // RFC 4616 §2: message = [authzid] NUL authcid NUL passwd
-    auto first = decoded->find('\0');
-    auto second = first == std::string::npos ? first : decoded->find('\0', first + 1);
-    if (second == std::string::npos) {
+    const auto credentials = smtp::decode_sasl_plain(encoded);
+    if (!credentials) {
         return error_reply(501, "5.5.2", "Error: malformed PLAIN response");
     }
-    std::string_view all(*decoded);
-    return auth_result(all.substr(first + 1, second - first - 1), all.substr(second + 1));
+    return auth_result(credentials->authcid, credentials->password);
 }
 
 server_session::response server_session::auth_result(std::string_view user,
