@@ -4,10 +4,13 @@
 // synchronizing literal) and mutt (2.2: SASL-IR when offered, CAPABILITY again after login,
 // LIST "" "" for the delimiter, quoted mailbox names, its header FETCH, UID FETCH BODY.PEEK[],
 // STATUS polling, IDLE with DONE and the next commands in one write, silent UID STOREs). Each
-// client write is followed by the exact server response.
+// client write is followed by the exact server response. Last, the probe's own IMAP verifier
+// (verify/imap_client) talks to the session directly, both without I/O.
 #include "imap_script.hpp"
 #include "smtp/base64.hpp"
+#include "verify/imap_client.hpp"
 
+#include <boost/asio/error.hpp>
 #include <gtest/gtest.h>
 
 using namespace std::chrono_literals;
@@ -208,6 +211,76 @@ TEST_F(imap_clients_test, mutt_opens_reads_idles_and_syncs)
     // Bob's maildrop lost the status report; POP3 would no longer list it.
     ASSERT_EQ(world_.removed.size(), 1u);
     EXPECT_EQ(world_.removed[0].first, "1");
+}
+
+verify::mailbox_query query(std::string user, std::string password, std::string message_id)
+{
+    verify::mailbox_query q;
+    q.user = std::move(user);
+    q.password = std::move(password);
+    q.message_id = std::move(message_id);
+    return q;
+}
+
+// Runs the probe's IMAP client against a session until the client is done; returns its result.
+verify::check_result run_verifier(mock::imap::mailbox_source& mailboxes,
+                                  verify::mailbox_query query,
+                                  std::vector<std::string>* transcript = nullptr)
+{
+    const auto now = std::chrono::steady_clock::time_point{} + 1h;
+    mock::imap::imap_session server(mailboxes, {});
+    verify::imap_client client(std::move(query));
+    std::string to_client;
+    bool server_closed = false;
+    auto serve = [&](mock::imap::action a) {
+        while (auto* w = std::get_if<mock::imap::write_action>(&a)) {
+            to_client += w->bytes;
+            a = server.on_written(now);
+        }
+        server_closed = std::holds_alternative<mock::imap::close_action>(a);
+    };
+    serve(server.start(now));
+    auto c = client.next({}, {});
+    for (int guard = 0; guard < 1000 && c.type != verify::client_action::kind::done; ++guard) {
+        if (c.type == verify::client_action::kind::write) {
+            const std::string bytes(c.bytes);
+            c = client.next({}, {});
+            EXPECT_FALSE(server_closed);
+            serve(server.on_read(bytes, now));
+        } else if (!to_client.empty()) {
+            c = client.next({}, std::exchange(to_client, {}));
+        } else {
+            EXPECT_TRUE(server_closed) << "both sides wait";
+            c = client.next(boost::asio::error::eof, {});
+        }
+    }
+    if (transcript) {
+        *transcript = client.transcript();
+    }
+    return client.result();
+}
+
+TEST_F(imap_clients_test, the_probes_verifier_finds_and_deletes_its_message)
+{
+    std::vector<std::string> transcript;
+    auto result =
+        run_verifier(*world_.mailboxes, query("bob", "secret", "a1@example.org"), &transcript);
+    EXPECT_EQ(result.status, verify::check_status::found) << result.detail;
+    EXPECT_FALSE(result.error) << result.error.message();
+    std::string dialogue;
+    for (const auto& line : transcript) {
+        dialogue += line + "\n";
+    }
+    EXPECT_NE(dialogue.find("UID SEARCH HEADER Message-ID"), std::string::npos) << dialogue;
+    EXPECT_NE(dialogue.find("UID EXPUNGE 1"), std::string::npos) << dialogue;
+    ASSERT_EQ(world_.removed.size(), 1u);
+    EXPECT_EQ(world_.removed[0].first, "1");
+    // Once deleted, it is not found; a wrong password is refused.
+    EXPECT_EQ(run_verifier(*world_.mailboxes, query("bob", "secret", "a1@example.org")).status,
+              verify::check_status::not_found);
+    auto refused = run_verifier(*world_.mailboxes, query("carol", "wrong", "a1@example.org"));
+    EXPECT_EQ(refused.status, verify::check_status::failed);
+    EXPECT_NE(refused.detail.find("AUTHENTICATIONFAILED"), std::string::npos) << refused.detail;
 }
 
 } // namespace
