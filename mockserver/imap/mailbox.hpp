@@ -93,8 +93,8 @@ struct copy_result {
 };
 
 /// The mailboxes served over IMAP. Every call names the user as they logged in; the store
-/// decides which messages are theirs. Implementations are shared by every session and must be
-/// thread-safe.
+/// decides which messages are theirs. UID lists passed in are ascending. Implementations are
+/// shared by every session and must be thread-safe.
 class mailbox_source {
 public:
     virtual ~mailbox_source() = default;
