@@ -1,6 +1,7 @@
 #include "mockserver/imap/fetch_items.hpp"
 
 #include "mockserver/imap/message_text.hpp"
+#include "mockserver/imap/mime_structure.hpp"
 #include "smtp/imap_syntax.hpp"
 
 #include <algorithm>
@@ -50,32 +51,64 @@ bool header_list(arg_reader& in, fetch_item& item)
     return in.expect(')', "\")\" ending the list of header field names");
 }
 
+// RFC 3501 §9: section-spec = section-msgtext / (section-part ["." section-text]);
+// section-part = nz-number *("." nz-number); section-text = section-msgtext / "MIME"
+bool section_spec(arg_reader& in, fetch_item& item)
+{
+    const auto at = in.offset();
+    constexpr std::string_view expected =
+        "a section: part numbers, HEADER, HEADER.FIELDS, HEADER.FIELDS.NOT, TEXT or MIME";
+    auto spec = in.keyword(expected);
+    if (!spec) {
+        return false;
+    }
+    item.label += *spec;
+    std::string_view rest = *spec;
+    while (!rest.empty() && rest.front() >= '0' && rest.front() <= '9') {
+        const auto dot = rest.find('.');
+        std::uint64_t n = 0;
+        for (char c : rest.substr(0, dot)) {
+            const bool digit = c >= '0' && c <= '9';
+            n = digit && n <= 0xffffffffull ? n * 10 + static_cast<unsigned>(c - '0')
+                                            : 0x100000000ull;
+        }
+        if (n == 0 || n > 0xffffffffull) {
+            in.fail("a part number from 1 to 4294967295", at);
+            return false;
+        }
+        item.part_path.push_back(static_cast<std::uint32_t>(n));
+        rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+        if (dot != std::string_view::npos && rest.empty()) {
+            in.fail(expected, at);
+            return false;
+        }
+    }
+    const bool numbered = !item.part_path.empty();
+    if (rest.empty() && numbered) {
+        item.part = section_part::whole;
+    } else if (rest == "HEADER") {
+        item.part = section_part::header;
+    } else if (rest == "TEXT") {
+        item.part = section_part::text;
+    } else if (rest == "MIME" && numbered) {
+        item.part = section_part::mime;
+    } else if (rest == "HEADER.FIELDS" || rest == "HEADER.FIELDS.NOT") {
+        item.part =
+            rest == "HEADER.FIELDS" ? section_part::header_fields : section_part::header_fields_not;
+        return header_list(in, item);
+    } else {
+        in.fail(expected, at);
+        return false;
+    }
+    return true;
+}
+
 // What follows "BODY" or "BODY.PEEK": "[" [section-spec] "]" ["<" number "." nz-number ">"]
 bool body_section(arg_reader& in, fetch_item& item)
 {
     item.label = "BODY[";
     if (!in.take(']')) {
-        auto spec = in.keyword("a section: HEADER, HEADER.FIELDS, HEADER.FIELDS.NOT or TEXT");
-        if (!spec) {
-            return false;
-        }
-        item.label += *spec;
-        if (*spec == "HEADER") {
-            item.part = section_part::header;
-        } else if (*spec == "TEXT") {
-            item.part = section_part::text;
-        } else if (*spec == "HEADER.FIELDS" || *spec == "HEADER.FIELDS.NOT") {
-            item.part = *spec == "HEADER.FIELDS" ? section_part::header_fields
-                                                 : section_part::header_fields_not;
-            if (!header_list(in, item)) {
-                return false;
-            }
-        } else {
-            in.fail("a section HEADER, HEADER.FIELDS, HEADER.FIELDS.NOT or TEXT (MIME part "
-                    "numbers are not served)");
-            return false;
-        }
-        if (!in.expect(']', "\"]\" ending the section")) {
+        if (!section_spec(in, item) || !in.expect(']', "\"]\" ending the section")) {
             return false;
         }
     }
@@ -97,6 +130,7 @@ bool body_section(arg_reader& in, fetch_item& item)
 
 std::optional<fetch_item> one_item(arg_reader& in)
 {
+    const auto at = in.offset();
     auto word = in.keyword("a FETCH item (FLAGS, UID, BODY[], RFC822.SIZE ...)");
     if (!word) {
         return std::nullopt;
@@ -129,23 +163,30 @@ std::optional<fetch_item> one_item(arg_reader& in)
         }
         return item;
     }
-    in.fail("a FETCH item this server serves (ENVELOPE, FLAGS, INTERNALDATE, RFC822, "
-            "RFC822.HEADER, RFC822.SIZE, RFC822.TEXT, UID, BODY[...], BODY.PEEK[...])");
+    if (w == "BODY" || w == "BODYSTRUCTURE") {
+        return simple(w == "BODY" ? kind::body : kind::structure, w);
+    }
+    in.fail("a FETCH item (ENVELOPE, FLAGS, INTERNALDATE, RFC822, RFC822.HEADER, RFC822.SIZE, "
+            "RFC822.TEXT, UID, BODY, BODYSTRUCTURE, BODY[...], BODY.PEEK[...])",
+            at);
     return std::nullopt;
 }
 
 bool add_macro(const std::string& name, fetch_request& req)
 {
     // RFC 3501 §6.4.5: ALL = (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE); FAST = (FLAGS
-    // INTERNALDATE RFC822.SIZE). FULL adds BODY, which this server does not serve.
-    if (name != "ALL" && name != "FAST") {
+    // INTERNALDATE RFC822.SIZE); FULL = (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY).
+    if (name != "ALL" && name != "FAST" && name != "FULL") {
         return false;
     }
     req.items.push_back(simple(kind::flags, "FLAGS"));
     req.items.push_back(simple(kind::internal_date, "INTERNALDATE"));
     req.items.push_back(simple(kind::rfc822_size, "RFC822.SIZE"));
-    if (name == "ALL") {
+    if (name != "FAST") {
         req.items.push_back(simple(kind::envelope, "ENVELOPE"));
+    }
+    if (name == "FULL") {
+        req.items.push_back(simple(kind::body, "BODY"));
     }
     return true;
 }
@@ -158,10 +199,10 @@ std::optional<fetch_request> parse_fetch(arg_reader& in, bool uid_command)
     if (!in.space()) {
         return std::nullopt;
     }
-    if (in.peek_word("ALL") || in.peek_word("FAST")) {
-        auto word = in.keyword("ALL or FAST");
+    if (in.peek_word("ALL") || in.peek_word("FAST") || in.peek_word("FULL")) {
+        auto word = in.keyword("ALL, FAST or FULL");
         if (!word || !add_macro(*word, req)) {
-            in.fail("a FETCH item or the macro ALL or FAST");
+            in.fail("a FETCH item or the macro ALL, FAST or FULL");
             return std::nullopt;
         }
     } else {
@@ -194,24 +235,44 @@ std::optional<fetch_request> parse_fetch(arg_reader& in, bool uid_command)
     return req;
 }
 
-std::optional<std::string_view> section_view(const fetch_item& item, std::string_view content)
+section_text section_of(const fetch_item& item, std::string_view content)
 {
-    switch (item.part) {
-    case section_part::whole:
-        return content;
-    case section_part::header:
-        return split_message(content).header;
-    case section_part::text:
-        return split_message(content).body;
-    default:
-        return std::nullopt;
+    section_text out;
+    auto message = split_message(content);
+    if (!item.part_path.empty()) {
+        // RFC 3501 §6.4.5: a part's text or MIME header; HEADER, HEADER.FIELDS and TEXT of a
+        // part name those of the message inside a message/rfc822 part.
+        const auto tree = parse_mime(content);
+        const auto* part = find_part(tree, item.part_path);
+        const auto* inner = part ? inner_message(*part) : nullptr;
+        const bool own = item.part == section_part::whole || item.part == section_part::mime;
+        if (!part || (!own && !inner)) {
+            out.exists = false;
+            return out;
+        }
+        if (own) {
+            out.stored = item.part == section_part::whole ? part->body : part->header;
+            return out;
+        }
+        message = {inner->header, inner->body};
     }
-}
-
-std::string section_built(const fetch_item& item, std::string_view content)
-{
-    return header_subset(split_message(content).header, item.fields,
-                         item.part == section_part::header_fields_not);
+    switch (item.part) {
+    case section_part::header:
+        out.stored = message.header;
+        break;
+    case section_part::text:
+        out.stored = message.body;
+        break;
+    case section_part::header_fields:
+    case section_part::header_fields_not:
+        out.built = header_subset(message.header, item.fields,
+                                  item.part == section_part::header_fields_not);
+        break;
+    default:
+        out.stored = content;
+        break;
+    }
+    return out;
 }
 
 std::string_view partial_of(const fetch_item& item, std::string_view text) noexcept

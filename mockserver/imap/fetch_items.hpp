@@ -2,7 +2,8 @@
 
 // FETCH data items (RFC 3501 §6.4.5): parsed from the command, then each message's response
 // is built from them. Body sections whose text is a part of the stored message are served as
-// views of it (no copy), so that a large message costs no memory per FETCH. No I/O.
+// views of it (no copy), so that a large message costs no memory per FETCH; MIME part numbers
+// and BODY/BODYSTRUCTURE come from mime_structure.hpp. No I/O.
 
 #include "mockserver/imap/command_parser.hpp"
 #include "mockserver/imap/mailbox.hpp"
@@ -23,6 +24,7 @@ enum class section_part : std::uint8_t {
     header_fields,     ///< BODY[HEADER.FIELDS (...)]
     header_fields_not, ///< BODY[HEADER.FIELDS.NOT (...)]
     text,              ///< BODY[TEXT], RFC822.TEXT
+    mime,              ///< BODY[1.MIME]: a part's MIME header
 };
 
 /// One FETCH data item.
@@ -35,9 +37,12 @@ struct fetch_item {
         rfc822_size,   ///< RFC822.SIZE
         uid,           ///< UID
         section,       ///< BODY[...], BODY.PEEK[...], RFC822, RFC822.HEADER, RFC822.TEXT
+        body,          ///< BODY: the structure without extension data
+        structure,     ///< BODYSTRUCTURE
     };
     kind what = kind::flags;                 ///< the item
     section_part part = section_part::whole; ///< for a section
+    std::vector<std::uint32_t> part_path;    ///< for a section: "1.2" is {1, 2}; empty: all
     std::vector<std::string> fields;         ///< for HEADER.FIELDS[.NOT]: the names as given
     bool peek = false;                       ///< leaves \Seen alone
     std::optional<std::uint32_t> origin;     ///< a partial fetch's first octet ("<o.n>")
@@ -57,12 +62,15 @@ struct fetch_request {
 /// asked (RFC 3501 §6.4.8).
 std::optional<fetch_request> parse_fetch(arg_reader& in, bool uid_command);
 
-/// The text of a section as stored in `content` when it is a part of it (whole, header,
-/// text); nothing when it must be built (header fields).
-std::optional<std::string_view> section_view(const fetch_item& item, std::string_view content);
+/// What a section names in a message.
+struct section_text {
+    bool exists = true;               ///< false for a part that is not there (served as NIL)
+    std::string_view stored;          ///< the text as a view of the message, unless built
+    std::optional<std::string> built; ///< the text, for header fields (they are picked out)
+};
 
-/// The text of a header-fields section, built from `content`.
-std::string section_built(const fetch_item& item, std::string_view content);
+/// The text `item` (a section) names in `content`.
+section_text section_of(const fetch_item& item, std::string_view content);
 
 /// Applies a partial fetch's "<origin.length>" to a section's text (RFC 3501 §6.4.5).
 std::string_view partial_of(const fetch_item& item, std::string_view text) noexcept;

@@ -5,6 +5,7 @@
 #include "mockserver/imap/envelope.hpp"
 #include "mockserver/imap/imap_session.hpp"
 #include "mockserver/imap/message_text.hpp"
+#include "mockserver/imap/mime_structure.hpp"
 #include "mockserver/imap/search.hpp"
 #include "smtp/ascii.hpp"
 
@@ -303,6 +304,12 @@ void imap_session::fetch_one(const fetch_job& job, std::size_t index)
         case fetch_item::kind::section:
             fetch_section(item, e);
             break;
+        case fetch_item::kind::body:
+        case fetch_item::kind::structure:
+            output_.text(item.label + " " +
+                         body_structure(parse_mime(e.content->data),
+                                        item.what == fetch_item::kind::structure));
+            break;
         }
     }
     if (add_flags) {
@@ -313,16 +320,20 @@ void imap_session::fetch_one(const fetch_job& job, std::size_t index)
 
 void imap_session::fetch_section(const fetch_item& item, const view_entry& e)
 {
-    // RFC 3501 §7.4.2: the section's text as a literal. Parts of the stored message are
-    // queued as views of it; only header subsets are built.
-    if (auto stored = section_view(item, e.content->data)) {
-        const auto part = partial_of(item, *stored);
+    // RFC 3501 §7.4.2: the section's text as a literal, NIL for a part that is not there.
+    // Parts of the stored message are queued as views of it; only header fields are built.
+    const auto text = section_of(item, e.content->data);
+    if (!text.exists) {
+        output_.text(item.label + " NIL");
+        return;
+    }
+    if (!text.built) {
+        const auto part = partial_of(item, text.stored);
         output_.text(fmt::format("{} {{{}}}\r\n", item.label, part.size()));
         output_.view(e.content, part);
         return;
     }
-    const auto built = section_built(item, e.content->data);
-    const auto part = partial_of(item, built);
+    const auto part = partial_of(item, *text.built);
     output_.text(fmt::format("{} {{{}}}\r\n{}", item.label, part.size(), part));
 }
 

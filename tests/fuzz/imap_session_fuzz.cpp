@@ -39,14 +39,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         "Date: Mon, 12 Feb 2024 09:00:00 +0000\r\n\r\nbody one\r\n",
         std::chrono::seconds(7200));
     add("carol@example.com", "Subject: two\r\n\tfolded\r\n\r\nbody two", std::chrono::seconds(60));
+    add("bob@example.com",
+        "Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\n"
+        "a\r\n--o\r\nContent-Type: message/rfc822\r\n\r\nSubject: in\r\nContent-Type: "
+        "multipart/alternative; boundary=i\r\n\r\n--i\r\n\r\nx\r\n--i--\r\n--o--\r\n",
+        std::chrono::seconds(30));
     mock::pop3::store_maildrop maildrops(store, &users);
-    // Every third message is held back a minute; the wall clock does not move.
+    // Message 4 (the first that arrives later) is held back a minute, message 5 goes to Junk;
+    // the wall clock does not move.
     mock::imap::store_mailbox mailboxes(
         maildrops, 1,
         [](const mock::captured_message& m, std::string_view) {
             mock::imap::delivery d;
-            d.delay = m.id == "3" ? std::chrono::minutes(1) : std::chrono::minutes(0);
-            d.folder = m.id == "4" ? mock::imap::folder_id::junk : mock::imap::folder_id::inbox;
+            d.delay = m.id == "4" ? std::chrono::minutes(1) : std::chrono::minutes(0);
+            d.folder = m.id == "5" ? mock::imap::folder_id::junk : mock::imap::folder_id::inbox;
             return std::vector<mock::imap::delivery>{d};
         },
         [wall] { return wall; });

@@ -6,6 +6,7 @@
 #include "mockserver/imap/envelope.hpp"
 #include "mockserver/imap/fetch_items.hpp"
 #include "mockserver/imap/message_text.hpp"
+#include "mockserver/imap/mime_structure.hpp"
 #include "mockserver/imap/response_queue.hpp"
 #include "mockserver/imap/search.hpp"
 
@@ -273,6 +274,55 @@ TEST(imap_envelope, envelope_of_a_header)
     EXPECT_EQ(nstring(std::string("a\"b")), "\"a\\\"b\"");
 }
 
+TEST(imap_mime, malformed_multiparts_fall_back_to_plain_text)
+{
+    // No boundary parameter: RFC 2045 §5.2's default.
+    auto p = parse_mime("Content-Type: multipart/mixed\r\n\r\nbody\r\n");
+    EXPECT_EQ(p.type, "TEXT");
+    EXPECT_TRUE(p.children.empty());
+    // No closing boundary: the last part runs to the end; a part without a header.
+    p = parse_mime("Content-Type: Multipart/Digest; Boundary=\"b b\" (comment)\r\n\r\n"
+                   "--b b\r\n\r\nFrom: x@y\r\n\r\nhi\r\n--b b  \r\nContent-Type: text/x(y)\r\n\r\n"
+                   "last");
+    EXPECT_EQ(p.type, "MULTIPART");
+    EXPECT_EQ(p.subtype, "DIGEST");
+    ASSERT_EQ(p.children.size(), 2u);
+    EXPECT_EQ(p.children[0].type, "MESSAGE"); // the digest default
+    EXPECT_EQ(p.children[0].header, "\r\n");
+    EXPECT_EQ(p.children[0].body, "From: x@y\r\n\r\nhi");
+    ASSERT_NE(inner_message(p.children[0]), nullptr);
+    EXPECT_EQ(inner_message(p.children[0])->body, "hi");
+    EXPECT_EQ(p.children[1].subtype, "X");
+    EXPECT_EQ(p.children[1].body, "last");
+    EXPECT_EQ(find_part(p, {2})->body, "last");
+    EXPECT_EQ(find_part(p, {1, 1})->body, "hi");
+    EXPECT_EQ(find_part(p, {3}), nullptr);
+    EXPECT_EQ(find_part(p, {2, 2}), nullptr);
+    // A multipart without a single boundary line has no parts.
+    EXPECT_EQ(parse_mime("Content-Type: multipart/mixed; boundary=z\r\n\r\nno parts").type, "TEXT");
+}
+
+TEST(imap_mime, nesting_and_part_counts_are_bounded)
+{
+    std::string deep = "Content-Type: multipart/mixed; boundary=b0\r\n\r\n";
+    for (int i = 0; i < 200; ++i) {
+        deep += "--b" + std::to_string(i) + "\r\nContent-Type: multipart/mixed; boundary=b" +
+                std::to_string(i + 1) + "\r\n\r\n";
+    }
+    auto p = parse_mime(deep, 16, 1000);
+    std::size_t depth = 0;
+    for (const mime_part* q = &p; !q->children.empty(); q = &q->children.front()) {
+        ++depth;
+    }
+    EXPECT_LE(depth, 16u);
+    EXPECT_LT(body_structure(p, true).size(), 16u * 200u);
+    std::string wide = "Content-Type: multipart/mixed; boundary=w\r\n\r\n";
+    for (int i = 0; i < 5000; ++i) {
+        wide += "--w\r\n\r\nx\r\n";
+    }
+    EXPECT_EQ(parse_mime(wide, 16, 1000).children.size(), 1000u);
+}
+
 TEST(imap_fetch_items, parses_items_and_labels)
 {
     arg_reader in(" (uid BODY.PEEK[HEADER.FIELDS.NOT (\"X Y\" b)]<0.10> body[] RFC822.HEADER)");
@@ -297,7 +347,8 @@ TEST(imap_fetch_items, parses_items_and_labels)
     EXPECT_FALSE(req->sets_seen);
     for (const char* bad :
          {" ", " ()", " BODY[", " BODY[TEXT", " BODY[]<", " BODY[]<1.0>", " BODY[HEADER.FIELDS]",
-          " FLAGS FLAGS", " (FLAGS", " BODY", " BODY[1.TEXT]", " BINARY[]"}) {
+          " FLAGS FLAGS", " (FLAGS", " BODY[0]", " BODY[1.]", " BODY[MIME]", " BODY[1.FOO]",
+          " BODY[4294967296]", " BODY[1.2.HEADER.FIELDS]", " (ALL)", " BINARY[]"}) {
         arg_reader b(bad);
         EXPECT_FALSE(parse_fetch(b, false)) << bad;
     }

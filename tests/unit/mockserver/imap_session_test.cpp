@@ -497,6 +497,102 @@ TEST_F(imap_test, fetch_envelope_and_macros)
                   std::to_string(message_two.size()) + ")\r\nc OK FETCH completed\r\n");
 }
 
+TEST_F(imap_test, fetch_mime_parts_and_structure)
+{
+    const std::string mixed = "From: a@b\r\nSubject: mixed\r\nMIME-Version: 1.0\r\n"
+                              "Content-Type: multipart/mixed; boundary=\"outer\"\r\n"
+                              "\r\n"
+                              "preamble\r\n"
+                              "--outer\r\n"
+                              "Content-Type: multipart/alternative; boundary=inner\r\n"
+                              "\r\n"
+                              "--inner\r\n"
+                              "Content-Type: text/plain; charset=utf-8\r\n"
+                              "\r\n"
+                              "plain text\r\n"
+                              "--inner\r\n"
+                              "Content-Type: text/html\r\n"
+                              "\r\n"
+                              "<p>html</p>\r\n"
+                              "--inner--\r\n"
+                              "--outer\r\n"
+                              "Content-Type: application/pdf; name=\"r.pdf\"\r\n"
+                              "Content-Disposition: attachment; filename=\"r.pdf\"\r\n"
+                              "Content-Transfer-Encoding: base64\r\n"
+                              "Content-ID: <pdf@x>\r\n"
+                              "Content-Language: en, de\r\n"
+                              "\r\n"
+                              "JVBERi0=\r\n"
+                              "--outer\r\n"
+                              "Content-Type: message/rfc822\r\n"
+                              "\r\n"
+                              "From: c@d\r\nSubject: inner\r\n\r\ninner body\r\n"
+                              "--outer--\r\n"
+                              "epilogue\r\n";
+    world_.add({"mime@example.com"}, mixed, 10s);
+    auto s = login("mime");
+    s.send("a SELECT INBOX\r\n");
+    const std::string alternative =
+        "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 10 1 NIL NIL NIL NIL)"
+        "(\"TEXT\" \"HTML\" NIL NIL NIL \"7BIT\" 11 1 NIL NIL NIL NIL) \"ALTERNATIVE\" "
+        "(\"BOUNDARY\" \"inner\") NIL NIL NIL)";
+    const std::string pdf =
+        "(\"APPLICATION\" \"PDF\" (\"NAME\" \"r.pdf\") \"<pdf@x>\" NIL \"BASE64\" 8 "
+        "NIL (\"ATTACHMENT\" (\"FILENAME\" \"r.pdf\")) (\"en\" \"de\") NIL)";
+    const std::string rfc822 =
+        "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 39 (NIL \"inner\" ((NIL NIL \"c\" \"d\")) "
+        "((NIL NIL \"c\" \"d\")) ((NIL NIL \"c\" \"d\")) NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" "
+        "(\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 10 1 NIL NIL NIL NIL) 4 NIL NIL NIL NIL)";
+    EXPECT_EQ(s.send("b FETCH 1 BODYSTRUCTURE\r\n"),
+              "* 1 FETCH (BODYSTRUCTURE (" + alternative + pdf + rfc822 +
+                  " \"MIXED\" (\"BOUNDARY\" \"outer\") NIL NIL NIL))\r\nb OK FETCH completed\r\n");
+    EXPECT_EQ(
+        s.send("c FETCH 1 BODY\r\n"),
+        "* 1 FETCH (BODY (((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"utf-8\") NIL NIL \"7BIT\" 10 1)"
+        "(\"TEXT\" \"HTML\" NIL NIL NIL \"7BIT\" 11 1) \"ALTERNATIVE\")"
+        "(\"APPLICATION\" \"PDF\" (\"NAME\" \"r.pdf\") \"<pdf@x>\" NIL \"BASE64\" 8)"
+        "(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 39 (NIL \"inner\" ((NIL NIL \"c\" \"d\")) "
+        "((NIL NIL \"c\" \"d\")) ((NIL NIL \"c\" \"d\")) NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" "
+        "(\"CHARSET\" \"us-ascii\") NIL NIL \"7BIT\" 10 1) 4) \"MIXED\"))\r\n"
+        "c OK FETCH completed\r\n");
+    const std::vector<std::pair<std::string, std::string>> sections = {
+        {"1.1", "BODY[1.1] {10}\r\nplain text"},
+        {"1.2", "BODY[1.2] {11}\r\n<p>html</p>"},
+        {"1.2.MIME", "BODY[1.2.MIME] {27}\r\nContent-Type: text/html\r\n\r\n"},
+        {"2", "BODY[2] {8}\r\nJVBERi0="},
+        {"3", "BODY[3] {39}\r\nFrom: c@d\r\nSubject: inner\r\n\r\ninner body"},
+        {"3.HEADER", "BODY[3.HEADER] {29}\r\nFrom: c@d\r\nSubject: inner\r\n\r\n"},
+        {"3.TEXT", "BODY[3.TEXT] {10}\r\ninner body"},
+        {"3.1", "BODY[3.1] {10}\r\ninner body"},
+        {"3.HEADER.FIELDS (Subject)",
+         "BODY[3.HEADER.FIELDS (Subject)] {18}\r\nSubject: inner\r\n\r\n"},
+        {"1.MIME",
+         "BODY[1.MIME] {55}\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n"},
+        {"2.TEXT", "BODY[2.TEXT] NIL"},
+        {"4", "BODY[4] NIL"},
+        {"1.3", "BODY[1.3] NIL"},
+        {"TEXT", "BODY[TEXT] {" + std::to_string(mixed.size() - mixed.find("preamble")) + "}\r\n" +
+                     mixed.substr(mixed.find("preamble"))},
+    };
+    for (const auto& [section, response] : sections) {
+        EXPECT_EQ(s.send("d UID FETCH 1 BODY.PEEK[" + section + "]\r\n"),
+                  "* 1 FETCH (UID 1 " + response + ")\r\nd OK UID FETCH completed\r\n")
+            << section;
+    }
+    EXPECT_EQ(
+        s.send("e FETCH 1 (BODY[2]<4.100> FLAGS)\r\n"),
+        "* 1 FETCH (BODY[2]<4> {4}\r\nRi0= FLAGS (\\Seen \\Recent))\r\ne OK FETCH completed\r\n");
+    // A single-part message: part 1 is its body.
+    auto t = selected();
+    EXPECT_EQ(t.send("f FETCH 1 (BODYSTRUCTURE BODY.PEEK[1])\r\n"),
+              "* 1 FETCH (BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"us-ascii\") NIL NIL "
+              "\"7BIT\" 30 "
+              "2 NIL NIL NIL NIL) BODY[1] {30}\r\nFirst body line\r\nSecond line\r\n)\r\n"
+              "f OK FETCH completed\r\n");
+    EXPECT_EQ(t.send("g FETCH 2 FULL\r\n").substr(0, 60),
+              "* 2 FETCH (FLAGS (\\Recent) INTERNALDATE \"12-Feb-2024 09:00:0");
+}
+
 TEST_F(imap_test, fetch_errors)
 {
     auto s = selected();
@@ -509,19 +605,20 @@ TEST_F(imap_test, fetch_errors)
     EXPECT_EQ(s.send("c FETCH 1 (FLAGS\r\n"),
               "c BAD Error in IMAP command FETCH: expected \")\" ending the list of FETCH items "
               "at octet 16\r\n");
-    EXPECT_EQ(s.send("d FETCH 1 BODYSTRUCTURE\r\n"),
-              "d BAD Error in IMAP command FETCH: expected a FETCH item this server serves "
-              "(ENVELOPE, FLAGS, INTERNALDATE, RFC822, RFC822.HEADER, RFC822.SIZE, RFC822.TEXT, "
-              "UID, BODY[...], BODY.PEEK[...]) at octet 23\r\n");
-    EXPECT_EQ(s.send("e FETCH 1 BODY[1]\r\n"),
-              "e BAD Error in IMAP command FETCH: expected a section HEADER, HEADER.FIELDS, "
-              "HEADER.FIELDS.NOT or TEXT (MIME part numbers are not served) at octet 16\r\n");
+    EXPECT_EQ(s.send("d FETCH 1 BINARY[]\r\n"),
+              "d BAD Error in IMAP command FETCH: expected a FETCH item (ENVELOPE, FLAGS, "
+              "INTERNALDATE, RFC822, RFC822.HEADER, RFC822.SIZE, RFC822.TEXT, UID, BODY, "
+              "BODYSTRUCTURE, BODY[...], BODY.PEEK[...]) at octet 10\r\n");
+    EXPECT_EQ(s.send("e FETCH 1 BODY[0]\r\n"),
+              "e BAD Error in IMAP command FETCH: expected a part number from 1 to 4294967295 at "
+              "octet 15\r\n");
     EXPECT_EQ(s.send("f FETCH 1 BODY[]<1>\r\n"),
               "f BAD Error in IMAP command FETCH: expected \".\" in a partial fetch at octet "
               "18\r\n");
     EXPECT_EQ(s.send("g FETCH 1 BODY[HEADER.FIELDS ()]\r\n"),
               "g BAD Error in IMAP command FETCH: expected a header field name at octet 30\r\n");
-    EXPECT_EQ(s.send("h FETCH 1 FULL\r\n").substr(0, 35), "h BAD Error in IMAP command FETCH: ");
+    EXPECT_EQ(s.send("h FETCH 1 (FULL)\r\n").substr(0, 75),
+              "h BAD Error in IMAP command FETCH: expected a FETCH item (ENVELOPE, FLAGS, ");
     EXPECT_EQ(s.send("i FETCH 1\r\n"),
               "i BAD Error in IMAP command FETCH: expected a space at octet 9\r\n");
     EXPECT_EQ(s.send("j FETCH * FLAGS\r\n"),
