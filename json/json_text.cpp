@@ -1,5 +1,7 @@
 #include "json/json_text.hpp"
 
+#include "smtp/utf8.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <cmath>
 #include <fmt/format.h>
@@ -29,9 +31,16 @@ void write(std::string& out, const boost::json::value& v)
         out += std::isfinite(d) ? fmt::format("{}", d) : "null";
         break;
     }
-    case boost::json::kind::string:
-        out += boost::json::serialize(v.get_string());
+    case boost::json::kind::string: {
+        // RFC 8259 §8.1: JSON text is UTF-8. Bytes that are not (a peer's, a file's) become
+        // U+FFFD rather than making the whole document unreadable.
+        const auto& str = v.get_string();
+        const std::string_view text(str.data(), str.size());
+        out += smtp::is_valid_utf8(text)
+                   ? boost::json::serialize(str)
+                   : boost::json::serialize(boost::json::string_view(smtp::to_valid_utf8(text)));
         break;
+    }
     case boost::json::kind::array: {
         out += '[';
         bool first = true;
@@ -53,7 +62,10 @@ void write(std::string& out, const boost::json::value& v)
                 out += ',';
             }
             first = false;
-            out += boost::json::serialize(boost::json::string_view(kv.key()));
+            const std::string_view key(kv.key().data(), kv.key().size());
+            out += smtp::is_valid_utf8(key)
+                       ? boost::json::serialize(boost::json::string_view(kv.key()))
+                       : boost::json::serialize(boost::json::string_view(smtp::to_valid_utf8(key)));
             out += ':';
             write(out, kv.value());
         }

@@ -9,7 +9,8 @@
 
 namespace json_text {
 
-/// Serializes `v` as compact JSON.
+/// Serializes `v` as compact JSON, always valid UTF-8: a string that is not well-formed UTF-8
+/// is written with U+FFFD for each octet that does not belong to a well-formed sequence.
 std::string serialize(const boost::json::value& v);
 
 } // namespace json_text

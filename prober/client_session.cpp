@@ -8,6 +8,7 @@
 #include "smtp/ascii.hpp"
 #include "smtp/escape.hpp"
 #include "smtp/limits.hpp"
+#include "smtp/utf8.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -30,6 +31,37 @@ bool is_ip_literal(std::string_view host)
                              std::all_of(host.begin(), host.end(), [](char c) {
                                  return (c >= '0' && c <= '9') || c == '.';
                              }));
+}
+
+// The first octet of `text` that is not reply text, described, with its offset: RFC 5321 §4.2
+// allows printable ASCII, SP and HT in a reply's text. Well-formed UTF-8 is tolerated (servers
+// that support SMTPUTF8 send it); a NUL, a bare CR, any other control character or an octet
+// that is not UTF-8 is not text.
+std::optional<std::string> find_non_text(std::string_view text)
+{
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const std::string at = " at octet " + std::to_string(i + 1);
+        if (c == 0) {
+            return "NUL" + at;
+        }
+        if (c == '\r') {
+            return "bare CR" + at;
+        }
+        if ((c < 0x20 && c != '\t') || c == 0x7f) {
+            return "control character " + smtp::escape_bytes(text.substr(i, 1)) + at;
+        }
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        const auto n = smtp::utf8_sequence_length(text.substr(i));
+        if (n == 0) {
+            return "invalid UTF-8 " + smtp::escape_bytes(text.substr(i, 1)) + at;
+        }
+        i += n;
+    }
+    return std::nullopt;
 }
 
 std::string quoted(const smtp::reply& r)
@@ -60,7 +92,9 @@ client_session::client_session(probe_options options, session_params params)
     }
     auto at = options_.mail_from.rfind('@');
     std::string domain = at == std::string::npos ? helo_name_ : options_.mail_from.substr(at + 1);
-    message_id_ = make_message_id(params_.started_at, params_.nonce, domain);
+    message_id_ = params_.message && !params_.message_id.empty()
+                      ? params_.message_id
+                      : make_message_id(params_.started_at, params_.nonce, domain);
 
     const auto port = std::to_string(options_.effective_port());
     result_.target = options_.host.find(':') != std::string::npos
@@ -88,61 +122,16 @@ session_action client_session::next(const session_event& ev, probe_clock::time_p
         return {action_kind::done};
     }
     if (ev.kind == event_kind::start) {
-        start_ = now;
-        total_deadline_ = now + options_.timeout;
-        if (!result_.internal_error.empty()) {
-            result_.status = probe_status::unknown;
-            step_ = step::finished;
-            return {action_kind::done};
-        }
-        enter_phase(phase::dns, now);
-        step_ = step::resolve;
-        deadline_ = command_deadline(now);
-        note(transcript_dir::event, "resolving " + options_.host, now);
-        return {action_kind::resolve, deadline_};
+        return begin(now);
+    }
+    if (ev.kind == event_kind::cancelled) {
+        return on_cancelled(now);
     }
     if (step_ == step::closing) {
         return finish(now); // whatever the close reported, the connection is gone
     }
     if (step_ == step::verifying) {
-        if (ev.kind == event_kind::verified && ev.verify != nullptr) {
-            const verify_report& report = *ev.verify;
-            for (const auto& line : report.transcript) {
-                note(transcript_dir::event, "verify " + line, now);
-            }
-            auto verify_started = phase_start_;
-            close_phase(now);
-            if (report.delivered) {
-                if (result_.delivery && report.latency) {
-                    // Latency counts from the reply to the final dot, not from the first poll.
-                    result_.delivery->latency =
-                        *report.latency + std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              verify_started - data_end_at_);
-                }
-                note(transcript_dir::event, "message found in the mailbox", now);
-                finalize(now);
-                return {action_kind::done};
-            }
-            probe_failure f;
-            f.kind = report.kind.value_or(failure_kind::not_delivered);
-            f.at = phase::verify;
-            f.error = report.ec ? report.ec : make_error_code(probe_errc::not_delivered);
-            f.message = "message <" + message_id_ + "> not found in " + options_.verify->display +
-                        (report.detail.empty() ? std::string() : ": " + report.detail);
-            result_.failure = std::move(f);
-            finalize(now);
-            return {action_kind::done};
-        }
-        close_phase(now);
-        probe_failure f;
-        f.kind = failure_kind::not_delivered;
-        f.at = phase::verify;
-        f.error = make_error_code(probe_errc::not_delivered);
-        f.message = "message <" + message_id_ + "> not found in " + options_.verify->display +
-                    " within " + format_seconds(options_.verify_timeout);
-        result_.failure = std::move(f);
-        finalize(now);
-        return {action_kind::done};
+        return on_verify_event(ev, now);
     }
     if (ev.kind == event_kind::timeout || now > deadline_) {
         return on_timeout(now);
@@ -193,6 +182,84 @@ session_action client_session::next(const session_event& ev, probe_clock::time_p
     // An event the step does not expect is a driver bug: report it instead of guessing.
     result_.internal_error = "unexpected event in the probe session";
     return begin_close(now);
+}
+
+session_action client_session::begin(probe_clock::time_point now)
+{
+    start_ = now;
+    total_deadline_ = now + options_.timeout;
+    if (!result_.internal_error.empty()) {
+        result_.status = probe_status::unknown;
+        step_ = step::finished;
+        return {action_kind::done};
+    }
+    enter_phase(phase::dns, now);
+    step_ = step::resolve;
+    deadline_ = command_deadline(now);
+    note(transcript_dir::event, "resolving " + options_.host, now);
+    return {action_kind::resolve, deadline_};
+}
+
+session_action client_session::on_cancelled(probe_clock::time_point now)
+{
+    // Shutdown: nothing more is awaited, not even the reply to a QUIT. The service was not
+    // judged, so the result is UNKNOWN.
+    if (!cancelled_) {
+        cancelled_ = true;
+        result_.internal_error = "cancelled before the probe finished";
+        note(transcript_dir::event, "cancelled", now);
+    }
+    if (step_ == step::verifying || step_ == step::closing) {
+        finalize(now); // the connection is already closed
+        return {action_kind::done};
+    }
+    return begin_close(now);
+}
+
+session_action client_session::on_verify_event(const session_event& ev, probe_clock::time_point now)
+{
+    verify_report failed;
+    const verify_report* report = ev.verify;
+    if (ev.kind == event_kind::error) {
+        // The round trip could not be run at all (no verifier).
+        failed.ec = ev.ec;
+        failed.detail = ev.detail;
+        report = &failed;
+    }
+    auto verify_started = phase_start_;
+    close_phase(now);
+    probe_failure f;
+    f.kind = failure_kind::not_delivered;
+    f.at = phase::verify;
+    f.error = make_error_code(probe_errc::not_delivered);
+    if (report == nullptr) {
+        f.message = "message <" + message_id_ + "> not found in " + options_.verify->display +
+                    " within " + format_seconds(options_.verify_timeout);
+        result_.failure = std::move(f);
+        finalize(now);
+        return {action_kind::done};
+    }
+    for (const auto& line : report->transcript) {
+        note(transcript_dir::event, "verify " + line, now);
+    }
+    if (report->delivered) {
+        if (result_.delivery && report->latency) {
+            // Latency counts from the reply to the final dot, not from the first poll.
+            result_.delivery->latency =
+                *report->latency + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       verify_started - data_end_at_);
+        }
+        note(transcript_dir::event, "message found in the mailbox", now);
+        finalize(now);
+        return {action_kind::done};
+    }
+    f.kind = report->kind.value_or(failure_kind::not_delivered);
+    f.error = report->ec ? report->ec : f.error;
+    f.message = "message <" + message_id_ + "> not found in " + options_.verify->display +
+                (report->detail.empty() ? std::string() : ": " + report->detail);
+    result_.failure = std::move(f);
+    finalize(now);
+    return {action_kind::done};
 }
 
 session_action client_session::on_connection_event(const session_event& ev,
@@ -295,7 +362,7 @@ session_action client_session::after_tls(probe_clock::time_point now)
         return begin_read_step(step::banner, phase::banner, now); // implicit TLS
     }
     // RFC 3207 §4.2: after TLS the client must forget what it knew and greet again.
-    result_.extensions.clear();
+    set_extensions(smtp::reply{});
     return begin_command(step::ehlo, phase::ehlo, "EHLO " + helo_name_, now);
 }
 
@@ -373,9 +440,10 @@ session_action client_session::begin_auth(probe_clock::time_point now)
     if (offers("LOGIN")) {
         return begin_command(step::auth_login, phase::auth, "AUTH LOGIN", now);
     }
-    return fail(failure_kind::capability_missing,
-                make_error_code(probe_errc::auth_mechanism_unsupported),
-                "AUTH offers neither PLAIN nor LOGIN (offered: " + mechanisms + ")", now);
+    return fail(
+        failure_kind::capability_missing, make_error_code(probe_errc::auth_mechanism_unsupported),
+        "AUTH offers neither PLAIN nor LOGIN (offered: " + smtp::escape_bytes(mechanisms) + ")",
+        now);
 }
 
 session_action client_session::begin_mail(probe_clock::time_point now)
@@ -404,7 +472,7 @@ session_action client_session::begin_close(probe_clock::time_point now)
 
 session_action client_session::finish(probe_clock::time_point now)
 {
-    if (!result_.failure && message_sent_ && options_.verify) {
+    if (!result_.failure && !cancelled_ && message_sent_ && options_.verify) {
         enter_phase(phase::verify, now);
         step_ = step::verifying;
         // The round trip has its own budget, counted after the SMTP session (--verify-timeout).
@@ -471,26 +539,68 @@ session_action client_session::on_reply(const smtp::reply& r, probe_clock::time_
 {
     switch (step_) {
     case step::banner:
-        if (r.code != 220) {
-            return fail_reply(r, "220", now);
+        return on_banner(r, now);
+    case step::ehlo:
+    case step::helo:
+    case step::starttls:
+        return on_greeting_reply(r, now);
+    case step::auth_plain:
+    case step::auth_login:
+    case step::auth_login_user:
+    case step::auth_login_pass:
+        return on_auth_reply(r, now);
+    case step::mail:
+    case step::rcpt:
+    case step::data:
+    case step::data_end:
+        return on_transaction_reply(r, now);
+    case step::quit:
+        if (result_.failure) {
+            return begin_close(now); // a courtesy QUIT after a failure: its reply is moot
         }
-        result_.banner = r.text();
-        if (banner_re_ && !std::regex_search(result_.banner, *banner_re_)) {
-            return fail(failure_kind::unexpected_reply,
-                        make_error_code(probe_errc::banner_mismatch),
-                        "banner \"" + smtp::escape_bytes(result_.banner, 200) +
-                            "\" does not match /" + options_.expect_banner + "/",
-                        now, &r);
+        if (r.code != 221) {
+            return fail_reply(r, "221", now);
         }
-        return after_banner(now);
+        close_phase(now);
+        completed_.insert(phase::quit);
+        return begin_close(now);
+    default:
+        break;
+    }
+    result_.internal_error = "reply in a step that expects none";
+    return begin_close(now);
+}
+
+session_action client_session::on_banner(const smtp::reply& r, probe_clock::time_point now)
+{
+    if (r.code != 220) {
+        return fail_reply(r, "220", now);
+    }
+    const std::string text = r.text();
+    result_.banner = smtp::escape_bytes(text);
+    for (const auto& line : r.lines) {
+        if (auto what = find_non_text(line)) {
+            return fail(failure_kind::protocol_error, make_error_code(probe_errc::reply_not_text),
+                        "banner is not text: " + *what +
+                            " (RFC 5321 §4.2: printable characters, SP and HT)",
+                        now);
+        }
+    }
+    if (banner_re_ && !std::regex_search(text, *banner_re_)) {
+        return fail(failure_kind::unexpected_reply, make_error_code(probe_errc::banner_mismatch),
+                    "banner \"" + smtp::escape_bytes(text, 200) + "\" does not match /" +
+                        options_.expect_banner + "/",
+                    now, &r);
+    }
+    return after_banner(now);
+}
+
+session_action client_session::on_greeting_reply(const smtp::reply& r, probe_clock::time_point now)
+{
+    switch (step_) {
     case step::ehlo:
         if (r.code == 250) {
-            result_.extensions.clear();
-            for (std::size_t i = 1; i < r.lines.size(); ++i) {
-                if (!r.lines[i].empty()) {
-                    result_.extensions.push_back(r.lines[i]);
-                }
-            }
+            set_extensions(r);
             return after_greeting(now);
         }
         if (r.code == 500 || r.code == 502) {
@@ -506,15 +616,21 @@ session_action client_session::on_reply(const smtp::reply& r, probe_clock::time_
             return fail_reply(r, "250", now);
         }
         greeted_with_helo_ = true;
-        result_.extensions.clear();
+        set_extensions(smtp::reply{});
         return after_greeting(now);
-    case step::starttls:
+    default: // starttls
         if (r.code != 220) {
             return fail_reply(r, "220", now);
         }
         close_phase(now);
         completed_.insert(phase::starttls);
         return begin_tls(now);
+    }
+}
+
+session_action client_session::on_auth_reply(const smtp::reply& r, probe_clock::time_point now)
+{
+    switch (step_) {
     case step::auth_login:
     case step::auth_login_user:
         if (r.code != 334) {
@@ -526,8 +642,7 @@ session_action client_session::on_reply(const smtp::reply& r, probe_clock::time_
         }
         return begin_command(step::auth_login_pass, phase::auth,
                              base64_encode(options_.auth->password), now, "<password>");
-    case step::auth_plain:
-    case step::auth_login_pass:
+    default: // auth_plain, auth_login_pass
         if (r.code != 235) {
             return fail_reply(r, "235", now);
         }
@@ -537,6 +652,13 @@ session_action client_session::on_reply(const smtp::reply& r, probe_clock::time_
             return begin_quit(now);
         }
         return begin_mail(now);
+    }
+}
+
+session_action client_session::on_transaction_reply(const smtp::reply& r,
+                                                    probe_clock::time_point now)
+{
+    switch (step_) {
     case step::mail:
         if (r.code != 250) {
             return fail_reply(r, "250", now);
@@ -563,51 +685,47 @@ session_action client_session::on_reply(const smtp::reply& r, probe_clock::time_
             return begin_quit(now);
         }
         return begin_command(step::data, phase::data, "DATA", now);
-    case step::data: {
+    case step::data:
         if (r.code != 354) {
             return fail_reply(r, "354", now);
         }
         close_phase(now);
         completed_.insert(phase::data);
-        enter_phase(phase::body, now);
-        step_ = step::body;
-        writing_ = true;
-        received_.clear();
-        deadline_ = command_deadline(now);
-        test_message_fields fields{options_.mail_from, options_.rcpt_to, message_id_,
-                                   params_.started_at};
-        out_ = dot_stuff(build_test_message(fields));
-        note(transcript_dir::client,
-             "<message of " + std::to_string(out_.size()) + " octets, Message-ID <" + message_id_ +
-                 ">>",
-             now);
-        return {action_kind::write, deadline_, out_};
-    }
-    case step::data_end:
+        return begin_body(now);
+    default: // data_end
         if (r.code != 250) {
             return fail_reply(r, "250", now);
         }
         message_sent_ = true;
         data_end_at_ = now;
-        result_.delivery->queued_reply = std::to_string(r.code) + ' ' + r.text();
+        result_.delivery->accepted = true;
+        result_.delivery->queued_reply =
+            smtp::escape_bytes(std::to_string(r.code) + ' ' + r.text());
         close_phase(now);
         completed_.insert(phase::data_end);
         return begin_quit(now);
-    case step::quit:
-        if (result_.failure) {
-            return begin_close(now); // a courtesy QUIT after a failure: its reply is moot
-        }
-        if (r.code != 221) {
-            return fail_reply(r, "221", now);
-        }
-        close_phase(now);
-        completed_.insert(phase::quit);
-        return begin_close(now);
-    default:
-        break;
     }
-    result_.internal_error = "reply in a step that expects none";
-    return begin_close(now);
+}
+
+session_action client_session::begin_body(probe_clock::time_point now)
+{
+    enter_phase(phase::body, now);
+    step_ = step::body;
+    writing_ = true;
+    received_.clear();
+    deadline_ = command_deadline(now);
+    if (params_.message) {
+        out_ = dot_stuff(*params_.message);
+    } else {
+        test_message_fields fields{options_.mail_from, options_.rcpt_to, message_id_,
+                                   params_.started_at};
+        out_ = dot_stuff(build_test_message(fields));
+    }
+    note(transcript_dir::client,
+         "<message of " + std::to_string(out_.size()) + " octets, Message-ID <" + message_id_ +
+             ">>",
+         now);
+    return {action_kind::write, deadline_, out_};
 }
 
 session_action client_session::on_timeout(probe_clock::time_point now)
@@ -753,7 +871,8 @@ session_action client_session::fail_reply(const smtp::reply& r, std::string_view
     boost::system::error_code ec;
     switch (kind) {
     case failure_kind::blocklisted:
-        message = "rejected by blocklist " + *find_blocklist(r.text()) + ": " + quoted(r);
+        message = "rejected by blocklist " + smtp::escape_bytes(*find_blocklist(r.text())) + ": " +
+                  quoted(r);
         ec = make_error_code(probe_errc::blocklisted);
         break;
     case failure_kind::temp_failure:
@@ -837,9 +956,22 @@ bool client_session::wants_send() const noexcept
     }
 }
 
+void client_session::set_extensions(const smtp::reply& r)
+{
+    // RFC 5321 §4.1.1.1: each line after the first is a keyword with its parameters.
+    extensions_.clear();
+    result_.extensions.clear();
+    for (std::size_t i = 1; i < r.lines.size(); ++i) {
+        if (!r.lines[i].empty()) {
+            extensions_.push_back(r.lines[i]);
+            result_.extensions.push_back(smtp::escape_bytes(r.lines[i]));
+        }
+    }
+}
+
 bool client_session::has_extension(std::string_view keyword) const
 {
-    for (const auto& line : result_.extensions) {
+    for (const auto& line : extensions_) {
         std::string word = smtp::to_upper(line.substr(0, line.find_first_of(" =")));
         if (word == keyword) {
             return true;
@@ -851,7 +983,7 @@ bool client_session::has_extension(std::string_view keyword) const
 std::string client_session::extension_params(std::string_view keyword) const
 {
     std::string all;
-    for (const auto& line : result_.extensions) {
+    for (const auto& line : extensions_) {
         auto cut = line.find_first_of(" =");
         if (smtp::to_upper(line.substr(0, cut)) == keyword && cut != std::string::npos) {
             all += (all.empty() ? "" : " ") + line.substr(cut + 1);

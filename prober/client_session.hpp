@@ -68,6 +68,7 @@ enum class event_kind {
     timeout,   ///< the action's deadline passed
     eof,       ///< the peer closed the connection
     error,     ///< the action failed with `ec`; `detail` may explain it
+    cancelled, ///< the action was cancelled from outside (shutdown): end now
 };
 
 /// The outcome of a round-trip check.
@@ -120,14 +121,22 @@ struct session_params {
     std::uint64_t nonce = 0;
     /// The HELO name to use when the options leave it empty.
     std::string default_helo = "localhost";
+    /// The message to send instead of the probe's test message (RFC 5322 text, not yet
+    /// dot-stuffed), e.g. an alert e-mail.
+    std::optional<std::string> message;
+    /// The Message-ID of `message`, without angle brackets; reported as the delivery's.
+    std::string message_id;
 };
 
-/// The SMTP client session of the probe, with no I/O (STYLE.md §1).
+/// The SMTP client session of the project, with no I/O (STYLE.md §1): the probe's, and the
+/// watch e-mail notifier's (which sends its alert as the message).
 ///
 /// It is fed events and the current time and answers the next action. It frames and parses
 /// replies, decides every step of the conversation (banner, EHLO/HELO, STARTTLS, AUTH, MAIL,
 /// RCPT, DATA, QUIT, the round trip), enforces the per-phase deadlines and the hard total
-/// deadline, and classifies the outcome into exactly one failure kind at one phase.
+/// deadline, and classifies the outcome into exactly one failure kind at one phase. I/O
+/// errors, end of stream, timeouts and cancellation are events like any other: the driver
+/// reports them and the session decides what they mean.
 class client_session {
 public:
     /// Prepares a session; the first call to next() must pass event_kind::start.
@@ -177,6 +186,7 @@ private:
     };
 
     // Entering steps.
+    session_action begin(probe_clock::time_point now);
     session_action begin_command(step s, smtp::phase p, std::string line,
                                  probe_clock::time_point now, std::string shown = {});
     session_action begin_read_step(step s, smtp::phase p, probe_clock::time_point now);
@@ -191,10 +201,17 @@ private:
     session_action finish(probe_clock::time_point now);
 
     // Events.
+    session_action on_verify_event(const session_event& ev, probe_clock::time_point now);
+    session_action on_cancelled(probe_clock::time_point now);
     session_action on_connection_event(const session_event& ev, probe_clock::time_point now);
     session_action on_bytes(std::string_view bytes, probe_clock::time_point now);
     session_action await_reply(probe_clock::time_point now);
     session_action on_reply(const smtp::reply& r, probe_clock::time_point now);
+    session_action on_banner(const smtp::reply& r, probe_clock::time_point now);
+    session_action on_greeting_reply(const smtp::reply& r, probe_clock::time_point now);
+    session_action on_auth_reply(const smtp::reply& r, probe_clock::time_point now);
+    session_action on_transaction_reply(const smtp::reply& r, probe_clock::time_point now);
+    session_action begin_body(probe_clock::time_point now);
     session_action on_timeout(probe_clock::time_point now);
     session_action on_stream_error(const session_event& ev, probe_clock::time_point now);
 
@@ -210,6 +227,7 @@ private:
     void note(transcript_dir dir, std::string text, probe_clock::time_point now);
     bool quit_point(smtp::phase completed);
     bool wants_send() const noexcept;
+    void set_extensions(const smtp::reply& r);
     bool has_extension(std::string_view keyword) const;
     std::string extension_params(std::string_view keyword) const;
     probe_clock::time_point command_deadline(probe_clock::time_point now) const;
@@ -236,12 +254,14 @@ private:
     bool tls_active_ = false;
     bool greeted_with_helo_ = false;
     bool message_sent_ = false;
+    bool cancelled_ = false;
     bool critical_level_ = false;               // for slow and cert_expiring
     std::optional<probe_failure> soft_failure_; // cert_expiring, decided after the session
     std::size_t rcpt_index_ = 0;
     std::string out_;      // bytes of the pending write
     std::string received_; // raw bytes received in the current phase (bounded)
     std::string message_id_;
+    std::vector<std::string> extensions_; // the EHLO keyword lines as received
     std::string helo_name_;
     std::string peer_;
 };

@@ -66,6 +66,8 @@ public:
             return "message not delivered";
         case probe_errc::verify_failed:
             return "mailbox check failed";
+        case probe_errc::reply_not_text:
+            return "reply text is not text";
         }
         return "unknown smtp.probe error";
     }

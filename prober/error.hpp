@@ -34,6 +34,7 @@ enum class probe_errc {
     blocklisted,                ///< a rejection that names a DNS blocklist
     not_delivered,              ///< the round-trip message did not arrive in time
     verify_failed,              ///< the round-trip mailbox could not be checked
+    reply_not_text, ///< reply text with a NUL, bare CR, control character or invalid UTF-8
 };
 
 /// The category of `probe_errc`, named "smtp.probe".

@@ -1,7 +1,8 @@
 #pragma once
 
 // The Asio driver of the probe: one coroutine per target that performs the actions of a
-// client_session one at a time. Include only from I/O files.
+// client_session one at a time on an io::client_connection, translating each outcome into an
+// event and deciding nothing. Include only from I/O files.
 
 #include "prober/client_session.hpp"
 #include "prober/probe_options.hpp"
@@ -25,8 +26,15 @@ verify_function default_verifier();
 
 /// Probes one target on the current executor and returns its result. Never throws for anything
 /// the network or the server does; never runs past `options.timeout` (plus, after a successful
-/// send, `options.verify_timeout` for the round trip).
+/// send, `options.verify_timeout` for the round trip). Cancelled (terminal), it ends at once
+/// with an UNKNOWN result.
 boost::asio::awaitable<probe_result> async_probe(probe_options options,
                                                  verify_function verifier = default_verifier());
+
+/// Drives `session` to its end over one io::client_connection, performing its actions one at a
+/// time: for callers that prepare the session themselves (the watch e-mail notifier sends its
+/// own message). `verifier` may be empty when the session does no round trip.
+boost::asio::awaitable<probe_result> drive_session(client_session session,
+                                                   verify_function verifier = {});
 
 } // namespace prober

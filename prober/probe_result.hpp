@@ -1,5 +1,6 @@
 #pragma once
 
+#include "io/tls_info.hpp"
 #include "smtp/failure_kind.hpp"
 #include "smtp/phase.hpp"
 #include "smtp/reply.hpp"
@@ -69,36 +70,22 @@ struct transcript_entry {
     bool tls = false;
 };
 
-/// The server's certificate.
-struct certificate_info {
-    /// The subject, in RFC 2253 form.
-    std::string subject;
-    /// The issuer, in RFC 2253 form.
-    std::string issuer;
-    /// notAfter as seconds since the Unix epoch.
-    std::int64_t not_after = 0;
-    /// Whole days from now until notAfter (negative once expired).
-    int days_left = 0;
-};
+/// The server's certificate (what io's TLS client reports).
+using certificate_info = io::certificate_info;
 
-/// The negotiated TLS session.
-struct tls_info {
-    /// The protocol version, e.g. "TLSv1.3".
-    std::string version;
-    /// The cipher suite, e.g. "TLS_AES_256_GCM_SHA384".
-    std::string cipher;
-    /// The peer certificate, when one was presented.
-    std::optional<certificate_info> certificate;
-};
+/// The negotiated TLS session (what io's TLS client reports).
+using tls_info = io::tls_info;
 
 /// The test message and its round trip.
 struct delivery_info {
     /// The Message-ID of the test message, without angle brackets.
     std::string message_id;
-    /// The reply to the final dot, e.g. "250 2.0.0 Ok: queued as 4F2".
+    /// The reply to the final dot, e.g. "250 2.0.0 Ok: queued as 4F2", escaped.
     std::string queued_reply;
     /// Time from the end of DATA to the message being found in the mailbox.
     std::optional<std::chrono::milliseconds> latency;
+    /// Whether the server accepted the message (250 to the final dot).
+    bool accepted = false;
 };
 
 /// The outcome of probing one target.
@@ -115,9 +102,10 @@ struct probe_result {
     std::vector<std::pair<smtp::phase, std::chrono::microseconds>> timings;
     /// Time of the whole SMTP session (the value compared with -w/-c).
     std::chrono::microseconds total{0};
-    /// The banner text (the 220 reply without its code).
+    /// The banner text (the 220 reply without its code), escaped (see smtp::escape_bytes):
+    /// printable ASCII only, whatever the server sent.
     std::string banner;
-    /// The EHLO keywords with their parameters, e.g. "SIZE 10240000" (last EHLO).
+    /// The EHLO keywords with their parameters, e.g. "SIZE 10240000" (last EHLO), escaped.
     std::vector<std::string> extensions;
     /// The TLS session, when TLS was used.
     std::optional<tls_info> tls;
@@ -127,6 +115,13 @@ struct probe_result {
     std::vector<transcript_entry> transcript;
     /// The code of the last reply received, or 0.
     int last_code = 0;
+
+    /// The code of the reply that decided the outcome: the failing reply when a reply failed
+    /// the probe, else the last reply received (0 when none).
+    int deciding_code() const noexcept
+    {
+        return failure && failure->code != 0 ? failure->code : last_code;
+    }
     /// The -w threshold, for perfdata.
     std::optional<std::chrono::milliseconds> warning;
     /// The -c threshold, for perfdata.

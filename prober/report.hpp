@@ -2,6 +2,7 @@
 
 #include "prober/probe_result.hpp"
 
+#include <boost/json/object.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,10 @@ std::string format_text(const probe_result& r, bool verbose);
 /// The Nagios status line with perfdata, ending with a newline, e.g.
 /// "SMTP CRITICAL - timeout at banner: no reply within 3.000s, received nothing | time=...".
 std::string format_nagios(const probe_result& r);
+
+/// The JSON object of a result (schema smtp-harness/probe-result/v1), for embedding in other
+/// documents such as watch's status.
+boost::json::object to_json(const probe_result& r);
 
 /// One JSON object on one line (no newline), schema smtp-harness/probe-result/v1 (DESIGN.md §5).
 std::string format_json(const probe_result& r);

@@ -1,7 +1,7 @@
 #include "prober/classify.hpp"
-#include "json/json_text.hpp"
 #include "prober/report.hpp"
 
+#include "json/json_text.hpp"
 #include <boost/json.hpp>
 #include <cmath>
 
@@ -31,7 +31,7 @@ std::string_view dir_name(transcript_dir d)
 
 } // namespace
 
-std::string format_json(const probe_result& r)
+json::object to_json(const probe_result& r)
 {
     json::object o;
     o["schema"] = probe_result_schema;
@@ -115,7 +115,12 @@ std::string format_json(const probe_result& r)
         transcript.emplace_back(std::move(je));
     }
     o["transcript"] = std::move(transcript);
-    return json_text::serialize(o);
+    return o;
+}
+
+std::string format_json(const probe_result& r)
+{
+    return json_text::serialize(to_json(r));
 }
 
 } // namespace prober

@@ -1,6 +1,5 @@
-#include "prober/report.hpp"
-
 #include "metrics/prometheus_text.hpp"
+#include "prober/report.hpp"
 
 #include <cstdio>
 
@@ -71,8 +70,8 @@ std::string format_prometheus(const std::vector<probe_result>& results)
         header(out, {"probe_tls_version_info", "The TLS version negotiated, as a label."});
         for (const auto& r : results) {
             if (r.tls) {
-                out += "probe_tls_version_info{" + t(r) + ",version=\"" + prometheus_text::label_value(r.tls->version) +
-                       "\"} 1\n";
+                out += "probe_tls_version_info{" + t(r) + ",version=\"" +
+                       prometheus_text::label_value(r.tls->version) + "\"} 1\n";
             }
         }
     }
@@ -98,9 +97,16 @@ std::string format_prometheus(const std::vector<probe_result>& results)
                    std::string(smtp::to_string(p)) + "\"} " + number(seconds(d)) + '\n';
         }
     }
-    header(out, {"probe_smtp_status_code", "The code of the last SMTP reply (0 when none)."});
+    header(out, {"probe_smtp_status_code",
+                 "The code of the SMTP reply that failed the probe, else of the last reply (0 "
+                 "when none)."});
     for (const auto& r : results) {
-        out += "probe_smtp_status_code{" + t(r) + "} " + std::to_string(r.last_code) + '\n';
+        out += "probe_smtp_status_code{" + t(r) + "} " + std::to_string(r.deciding_code()) + '\n';
+    }
+    header(out, {"probe_smtp_last_status_code",
+                 "The code of the last SMTP reply received, e.g. 221 to QUIT (0 when none)."});
+    for (const auto& r : results) {
+        out += "probe_smtp_last_status_code{" + t(r) + "} " + std::to_string(r.last_code) + '\n';
     }
     header(out, {"probe_smtp_failure",
                  "1 for the failure the probe found, labelled with its kind and phase."});

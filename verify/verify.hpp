@@ -57,10 +57,11 @@ inline smtp::failure_kind classify(const verify_outcome& outcome) noexcept
 /// `message_id` (with or without the angle brackets) is found, or `timeout` has passed.
 /// When found the message is deleted (POP3 DELE + QUIT; IMAP UID STORE \Deleted + EXPUNGE).
 /// Transient failures (see is_transient) are retried until the timeout; the others end polling
-/// at once. Never runs past `timeout`: every network step is bounded by it (one step also by
-/// 10 s), except a DNS lookup of a host name, which Asio 1.81 cannot cancel once started
-/// (an address literal such as 127.0.0.1 or [::1] is never looked up). Must run
-/// on a single-threaded io_context. Arguments are taken by value: the coroutine owns them.
+/// at once. Never runs past `timeout`: every network step, the DNS lookup included, is bounded
+/// by it (one step also by 10 s); an address literal such as 127.0.0.1 or [::1] is never looked
+/// up. Connections go through io::client_connection (pop3s and imaps verify the certificate
+/// and the host name unless `?insecure`). Must run on a single-threaded io_context. Arguments
+/// are taken by value: the coroutine owns them.
 boost::asio::awaitable<verify_outcome>
 verify_delivery(verify_target target, std::string message_id, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500));

@@ -1,3 +1,5 @@
+#include "io/client_error.hpp"
+#include "io/dns_error.hpp"
 #include "verify/verify.hpp"
 
 #include <boost/asio/error.hpp>
@@ -40,6 +42,12 @@ smtp::failure_kind classify(const boost::system::error_code& ec) noexcept
     if (is_ssl_error(ec)) {
         return failure_kind::tls_error;
     }
+    if (ec.category() == io::dns_category() || ec == io::client_errc::no_address_of_family) {
+        return failure_kind::dns_error;
+    }
+    if (ec == io::client_errc::timeout) {
+        return failure_kind::timeout;
+    }
     if (ec == ae::connection_refused) {
         return failure_kind::refused;
     }
@@ -54,9 +62,6 @@ smtp::failure_kind classify(const boost::system::error_code& ec) noexcept
     }
     if (ec == ae::timed_out) {
         return failure_kind::timeout;
-    }
-    if (ec.category() == ae::get_netdb_category() || ec.category() == ae::get_addrinfo_category()) {
-        return failure_kind::dns_error;
     }
     return failure_kind::unreachable;
 }
@@ -77,8 +82,10 @@ bool is_transient(const boost::system::error_code& ec) noexcept
     if (is_ssl_error(ec)) {
         return false;
     }
-    return classify(ec) != smtp::failure_kind::dns_error ||
-           ec == boost::asio::error::host_not_found_try_again;
+    if (ec.category() == io::dns_category()) {
+        return io::is_transient(static_cast<io::dns_errc>(ec.value()));
+    }
+    return classify(ec) != smtp::failure_kind::dns_error;
 }
 
 } // namespace verify

@@ -1,5 +1,6 @@
+#include "io/client_connection.hpp"
+#include "io/client_error.hpp"
 #include "verify/imap_client.hpp"
-#include "verify/mailbox_stream.hpp"
 #include "verify/message_id_scanner.hpp"
 #include "verify/pop3_client.hpp"
 #include "verify/verify.hpp"
@@ -33,20 +34,27 @@ struct poll_attempt {
     std::vector<std::string> transcript;
 };
 
+// The mailbox clients speak verify's vocabulary: a step whose deadline passed is
+// verify_errc::timeout.
+boost::system::error_code as_verify_error(const boost::system::error_code& ec)
+{
+    return ec == io::client_errc::timeout ? make_error_code(verify_errc::timeout) : ec;
+}
+
 template <typename Client>
-net::awaitable<void> drive(mailbox_stream& stream, Client& client, clock_type::time_point deadline,
-                           poll_attempt& attempt)
+net::awaitable<void> drive(io::client_connection& connection, Client& client,
+                           clock_type::time_point deadline, poll_attempt& attempt)
 {
     std::array<char, 4096> buffer{};
     client_action action = client.next({}, {});
     while (action.type != client_action::kind::done) {
         const auto step_deadline = std::min(clock_type::now() + action.timeout, deadline);
         if (action.type == client_action::kind::write) {
-            const auto ec = co_await stream.write(action.bytes, step_deadline);
-            action = client.next(ec, {});
+            const auto ec = co_await connection.write(action.bytes, step_deadline);
+            action = client.next(as_verify_error(ec), {});
         } else {
-            auto [ec, n] = co_await stream.read_some(buffer.data(), buffer.size(), step_deadline);
-            action = client.next(ec, std::string_view(buffer.data(), n));
+            auto [ec, n] = co_await connection.read_some(net::buffer(buffer), step_deadline);
+            action = client.next(as_verify_error(ec), std::string_view(buffer.data(), n));
         }
         if (!attempt.found_at && client.found()) {
             attempt.found_at = clock_type::now();
@@ -57,41 +65,47 @@ net::awaitable<void> drive(mailbox_stream& stream, Client& client, clock_type::t
                               client.transcript().end());
 }
 
-net::awaitable<poll_attempt> poll_once(const verify_target& target, net::ssl::context* tls,
-                                       mailbox_query query, clock_type::time_point deadline)
+net::awaitable<poll_attempt> poll_once(const verify_target& target, mailbox_query query,
+                                       clock_type::time_point deadline)
 {
     poll_attempt attempt;
-    mailbox_stream stream(co_await net::this_coro::executor, tls);
+    io::client_settings settings;
+    settings.host = target.host;
+    settings.port = target.port;
+    settings.tls.insecure = target.insecure;
+    io::client_connection connection(co_await net::this_coro::executor, settings);
+    const bool tls = uses_tls(target.proto);
     attempt.transcript.push_back("event: connecting to " + target.host + ":" +
                                  std::to_string(target.port) + " (" +
                                  std::string(to_string(target.proto)) + ")");
     const auto open_deadline = std::min(clock_type::now() + step_timeout, deadline);
-    auto [ec, peer] = co_await stream.open(target.host, target.port, open_deadline);
-    if (ec) {
+    auto opened = co_await connection.open(tls, open_deadline);
+    if (opened.ec) {
         attempt.result.status = check_status::failed;
-        attempt.result.error = ec;
+        attempt.result.error = as_verify_error(opened.ec);
         attempt.result.detail =
-            (peer.empty() ? "connecting to " + target.host + ":" + std::to_string(target.port)
-                          : "TLS handshake with " + peer) +
-            " failed: " + ec.message();
+            opened.ec == io::client_errc::timeout
+                ? "no connection to " + target.host + ":" + std::to_string(target.port) + " in time"
+                : opened.detail;
         attempt.transcript.push_back("event: " + attempt.result.detail);
-        stream.close();
+        connection.close();
         co_return attempt;
     }
-    attempt.transcript.push_back("event: connected to " + peer);
-    if (tls != nullptr) {
-        attempt.transcript.push_back("event: TLS " + stream.tls_description());
+    attempt.transcript.push_back("event: connected to " + opened.detail);
+    if (connection.tls()) {
+        attempt.transcript.push_back("event: TLS " + connection.tls()->version + " " +
+                                     connection.tls()->cipher);
     }
 
     if (target.proto == verify_target::protocol::pop3 ||
         target.proto == verify_target::protocol::pop3s) {
         pop3_client client(std::move(query));
-        co_await drive(stream, client, deadline, attempt);
+        co_await drive(connection, client, deadline, attempt);
     } else {
         imap_client client(std::move(query));
-        co_await drive(stream, client, deadline, attempt);
+        co_await drive(connection, client, deadline, attempt);
     }
-    stream.close();
+    connection.close();
     attempt.transcript.push_back("event: closed");
     co_return attempt;
 }
@@ -119,11 +133,6 @@ net::awaitable<verify_outcome> verify_delivery(verify_target target, std::string
     const auto deadline = start + timeout;
     verify_outcome outcome;
 
-    std::optional<net::ssl::context> tls;
-    if (uses_tls(target.proto)) {
-        tls.emplace(make_mailbox_tls_context(target.host, target.insecure));
-    }
-
     std::vector<std::string> skip_uids;
     std::deque<std::string> summaries;
     std::size_t summaries_dropped = 0;
@@ -134,7 +143,7 @@ net::awaitable<verify_outcome> verify_delivery(verify_target target, std::string
         ++outcome.polls;
         const auto poll_start = since(start);
         mailbox_query query{target.user, target.password, message_id, step_timeout, skip_uids};
-        last = co_await poll_once(target, tls ? &*tls : nullptr, std::move(query), deadline);
+        last = co_await poll_once(target, std::move(query), deadline);
         const check_result& r = last.result;
 
         if (r.status == check_status::found) {

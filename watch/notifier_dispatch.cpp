@@ -165,7 +165,7 @@ net::awaitable<std::string> notifier_dispatch::attempt(const notifier_config& n,
         auto id = prober::make_message_id(wall_clock::now(), ++message_counter_ ^ std::random_device{}(),
                                   domain.empty() ? "localhost" : domain);
         auto message = alert_email(e, n.email, id, n.name);
-        co_return co_await send_mail(n.email, std::move(message), n.timeout);
+        co_return co_await send_mail(n.email, std::move(message), id, n.timeout);
     }
     case notifier_kind::exec: {
         auto outcome = co_await run_command(expand_arguments(n.exec.command, e),

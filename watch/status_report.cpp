@@ -5,7 +5,6 @@
 #include "watch/alert_payload.hpp"
 
 #include "json/json_text.hpp"
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -38,9 +37,9 @@ std::string metrics_text(const watch_view& v)
     series("smtp_watch_check_attempt", "gauge",
            "Consecutive non-OK checks of the current problem.");
     for (const auto& t : v.targets) {
-        out += "smtp_watch_check_attempt{target=\"" + prometheus_text::label_value(t.name) +
-               "\"} " + std::to_string(t.state.status == prober::probe_status::ok ? 0 : t.state.attempt) +
-               '\n';
+        out +=
+            "smtp_watch_check_attempt{target=\"" + prometheus_text::label_value(t.name) + "\"} " +
+            std::to_string(t.state.status == prober::probe_status::ok ? 0 : t.state.attempt) + '\n';
     }
     series("smtp_watch_problem_open", "gauge", "1 while a notified problem has not recovered.");
     for (const auto& t : v.targets) {
@@ -110,7 +109,7 @@ std::string status_json(const watch_view& v)
                                  ? json::value(rfc3339(t.state.problem_since))
                                  : json::value(nullptr);
         if (t.last) {
-            o["last_result"] = json::parse(prober::format_json(*t.last));
+            o["last_result"] = prober::to_json(*t.last);
         }
         targets.push_back(std::move(o));
     }

@@ -488,7 +488,7 @@ TEST(dns_resolver, literals_never_touch_dns_and_localhost_comes_from_the_hosts_f
         ioc, io::resolve_host("::1", io::address_family::v4, clock_type::now() + 5s, through(dns)));
     EXPECT_EQ(lit6.error(), io::client_errc::no_address_of_family);
     EXPECT_EQ(dns.queries(), 0);
-    // Without a server, names are looked up as getaddrinfo does: /etc/hosts first.
+    // Without a server, names are looked up as the C library does: /etc/hosts first.
     auto local =
         run(ioc, io::resolve_host("localhost", io::address_family::v4, clock_type::now() + 5s));
     EXPECT_EQ(text_of(local), "127.0.0.1");

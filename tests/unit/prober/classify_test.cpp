@@ -2,9 +2,9 @@
 // message and its dot-stuffing, SASL encodings.
 #include "prober/blocklist.hpp"
 #include "prober/classify.hpp"
-#include "smtp/escape.hpp"
 #include "prober/sasl.hpp"
 #include "prober/test_message.hpp"
+#include "smtp/escape.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,6 +3,7 @@
 #include "prober/error.hpp"
 #include "scripted_server.hpp"
 #include "smtp/error.hpp"
+#include "smtp/utf8.hpp"
 
 #include <boost/asio/error.hpp>
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@ namespace {
 using smtp::failure_kind;
 using smtp::phase;
 using namespace std::chrono_literals;
+using namespace std::string_literals;
 
 probe_options full_options()
 {
@@ -593,6 +595,166 @@ TEST(client_session, round_trip)
     for (auto a : out3.actions) {
         EXPECT_NE(a, action_kind::verify);
     }
+}
+
+TEST(client_session, without_a_verifier_the_round_trip_fails_with_the_reason)
+{
+    auto o = full_options();
+    o.verify = verify_spec{
+        "imap", "u", "p", "127.0.0.1", 143, "imap://u@127.0.0.1:143", "imap://u:p@127.0.0.1:143"};
+    scripted_server s;
+    s.no_verifier = true;
+    auto out = run_session(o, s);
+    expect_failure(out, failure_kind::not_delivered, phase::verify);
+    EXPECT_NE(out.result.failure->message.find("no verifier"), std::string::npos)
+        << out.result.failure->message;
+}
+
+// --- cancellation (shutdown) is an input like any other -----------------------------------------
+
+TEST(client_session, cancellation_at_any_step_ends_at_once_unjudged)
+{
+    auto o = full_options();
+    o.verify = verify_spec{
+        "pop3", "u", "p", "127.0.0.1", 110, "pop3://u@127.0.0.1:110", "pop3://u:p@127.0.0.1:110"};
+    auto reference = run_session(o, scripted_server{});
+    ASSERT_EQ(reference.result.status, probe_status::ok);
+    for (std::size_t i = 0; i < reference.actions.size(); ++i) {
+        SCOPED_TRACE("cancelled at action " + std::to_string(i));
+        if (reference.actions[i] == action_kind::close) {
+            continue;
+        }
+        delivery_plan plan;
+        plan.cancel_at = i;
+        auto out = run_session(o, scripted_server{}, plan);
+        EXPECT_EQ(out.result.status, probe_status::unknown);
+        EXPECT_EQ(out.result.internal_error, "cancelled before the probe finished");
+        // Nothing more is awaited: at most the connection is closed.
+        ASSERT_LE(out.actions.size(), i + 2);
+        if (out.actions.size() == i + 2) {
+            EXPECT_EQ(out.actions.back(), action_kind::close);
+        }
+    }
+}
+
+// --- the alert e-mail of watch: the session sends a given message --------------------------------
+
+TEST(client_session, sends_a_given_message_to_every_recipient)
+{
+    auto o = test_options();
+    o.send = true;
+    o.mail_from = "watch@example.net";
+    o.rcpt_to = {"ops@example.net", "oncall@example.net"};
+    delivery_plan plan;
+    plan.message = "Subject: x\r\nMessage-ID: <alert.1@example.net>\r\n\r\n.hidden dot\r\nbody\r\n";
+    plan.message_id = "alert.1@example.net";
+    for (std::size_t chunk : {std::size_t{0}, std::size_t{1}}) {
+        plan.chunk = chunk;
+        auto out = run_session(o, scripted_server{}, plan);
+        ASSERT_EQ(out.result.status, probe_status::ok) << out.result.failure->message;
+        ASSERT_TRUE(out.result.delivery);
+        EXPECT_TRUE(out.result.delivery->accepted);
+        EXPECT_EQ(out.result.delivery->message_id, "alert.1@example.net");
+        // RFC 5321 §4.5.2: a leading dot is doubled; the message ends with CRLF.CRLF.
+        EXPECT_EQ(out.client_bytes,
+                  "EHLO probe.example.test\r\nMAIL FROM:<watch@example.net>\r\n"
+                  "RCPT TO:<ops@example.net>\r\nRCPT TO:<oncall@example.net>\r\nDATA\r\n"
+                  "Subject: x\r\nMessage-ID: <alert.1@example.net>\r\n\r\n..hidden dot\r\n"
+                  "body\r\n.\r\nQUIT\r\n");
+    }
+}
+
+TEST(client_session, a_message_accepted_stays_accepted_when_quit_fails)
+{
+    auto o = test_options();
+    o.send = true;
+    for (then after_quit : {then::close, then::reset, then::hang}) {
+        scripted_server s;
+        s.answers["QUIT"] = {"", after_quit};
+        auto out = run_session(o, s);
+        ASSERT_TRUE(out.result.delivery);
+        EXPECT_TRUE(out.result.delivery->accepted);
+        ASSERT_TRUE(out.result.failure);
+        EXPECT_EQ(out.result.failure->at, phase::quit);
+        EXPECT_EQ(out.result.status, probe_status::warning);
+    }
+    scripted_server rejected;
+    rejected.answers["."] = {"554 5.7.1 no thanks\r\n"};
+    auto out = run_session(o, rejected);
+    EXPECT_FALSE(out.result.delivery->accepted);
+}
+
+TEST(client_session, credentials_never_reach_the_failure)
+{
+    auto o = test_options();
+    o.auth = auth_credentials{"user", "secret"};
+    scripted_server s;
+    s.answers["AUTH"] = {"535 5.7.8 bad credentials\r\n"};
+    auto out = run_session(o, s);
+    expect_failure(out, failure_kind::perm_failure, phase::auth);
+    EXPECT_EQ(out.result.failure->code, 535);
+    const auto plain = std::string("AHVzZXIAc2VjcmV0"); // base64 of \0user\0secret
+    EXPECT_EQ(out.result.failure->message.find(plain), std::string::npos);
+    EXPECT_EQ(out.result.failure->received.find(plain), std::string::npos);
+    for (const auto& e : out.result.transcript) {
+        EXPECT_EQ(e.text.find(plain), std::string::npos) << e.text;
+        EXPECT_EQ(e.text.find("secret"), std::string::npos) << e.text;
+    }
+}
+
+// --- server bytes that are not text
+// ---------------------------------------------------------------
+
+TEST(client_session, a_banner_that_is_not_text_is_a_protocol_error)
+{
+    const std::pair<std::string, std::string> cases[] = {
+        {"220 mx\x00 ESMTP\r\n"s, "NUL at octet 3"},
+        {"220 mx\r ESMTP\r\n", "bare CR at octet 3"},
+        {"220 mx \xff\xfe ready\r\n", "invalid UTF-8 \\xff at octet 4"},
+        {"220 mx \x1b[2J\x1b]0;pwned\x07\r\n", "control character \\x1b at octet 4"},
+        {"220-mx first\r\n220 second \x7f\r\n", "control character \\x7f at octet 8"},
+    };
+    for (const auto& [banner, what] : cases) {
+        SCOPED_TRACE(banner);
+        scripted_server s;
+        s.answers["BANNER"] = {banner};
+        auto out = run_session(test_options(), s);
+        expect_failure(out, failure_kind::protocol_error, phase::banner);
+        EXPECT_EQ(out.result.failure->error, make_error_code(probe_errc::reply_not_text));
+        EXPECT_NE(out.result.failure->message.find(what), std::string::npos)
+            << out.result.failure->message;
+        EXPECT_EQ(out.result.status, probe_status::critical);
+        // Whatever came is kept, escaped: printable ASCII only (the message itself may cite
+        // "RFC 5321 §4.2").
+        for (char c : out.result.banner + out.result.failure->received) {
+            EXPECT_TRUE(c >= 0x20 && c < 0x7f) << int(c);
+        }
+        EXPECT_TRUE(smtp::is_valid_utf8(out.result.failure->message));
+        for (char c : out.result.failure->message) {
+            EXPECT_TRUE(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) << int(c);
+        }
+    }
+    // Well-formed UTF-8 and tabs are text (servers that support SMTPUTF8 send UTF-8).
+    scripted_server utf8;
+    utf8.answers["BANNER"] = {"220 mx.example.test\tGrüße ESMTP\r\n"};
+    auto out = run_session(test_options(), utf8);
+    EXPECT_EQ(out.result.status, probe_status::ok);
+    EXPECT_EQ(out.result.banner, "mx.example.test\\tGr\\xc3\\xbc\\xc3\\x9fe ESMTP");
+}
+
+TEST(client_session, server_text_in_the_result_is_escaped)
+{
+    scripted_server s;
+    s.answers["EHLO"] = {"250-mx\r\n250-X-\x1b[31mRED\r\n250 SIZE 1000\x00\r\n"s};
+    s.answers["."] = {"250 2.0.0 queued \xff\r\n"};
+    auto o = test_options();
+    o.send = true;
+    auto out = run_session(o, s);
+    ASSERT_EQ(out.result.status, probe_status::ok);
+    ASSERT_EQ(out.result.extensions.size(), 2u);
+    EXPECT_EQ(out.result.extensions[0], "X-\\x1b[31mRED");
+    EXPECT_EQ(out.result.extensions[1], "SIZE 1000\\x00");
+    EXPECT_EQ(out.result.delivery->queued_reply, "250 2.0.0 queued \\xff");
 }
 
 TEST(client_session, invalid_banner_regex_is_unknown)

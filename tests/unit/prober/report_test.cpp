@@ -184,6 +184,47 @@ TEST(report_prometheus, blackbox_names_and_smtp_metrics)
     }
 }
 
+TEST(report_prometheus, status_code_is_the_failing_reply_not_quit)
+{
+    // A 554 failed the probe; the courtesy QUIT that followed got 221.
+    auto r = ok_result();
+    r.status = probe_status::critical;
+    r.last_code = 221;
+    probe_failure f;
+    f.kind = smtp::failure_kind::perm_failure;
+    f.at = smtp::phase::mail;
+    f.code = 554;
+    f.message = "server replied \"554 5.7.1 no\"";
+    r.failure = f;
+    auto text = format_prometheus({r});
+    EXPECT_NE(text.find("probe_smtp_status_code{target=\"mx.example.test:25\"} 554\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("probe_smtp_last_status_code{target=\"mx.example.test:25\"} 221\n"),
+              std::string::npos)
+        << text;
+    // Without a failing reply (a timeout, or success) it is the last reply.
+    auto t = timeout_result();
+    t.last_code = 220;
+    EXPECT_NE(format_prometheus({t}).find("probe_smtp_status_code{target=\"mx.example.test:25\"} "
+                                          "220\n"),
+              std::string::npos);
+}
+
+TEST(report_json, is_valid_utf8_whatever_the_result_holds)
+{
+    // The session escapes what servers send; anything else that is not UTF-8 (a host name from
+    // the command line) still makes valid JSON, as U+FFFD.
+    auto r = timeout_result();
+    r.target = "mx\xff.example.test:25";
+    r.failure->message = "cannot resolve \"mx\xff\"";
+    auto text = format_json(r);
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(text, ec);
+    ASSERT_FALSE(ec) << text;
+    EXPECT_EQ(parsed.at("target").as_string(), "mx\xef\xbf\xbd.example.test:25");
+}
+
 TEST(report_text, shows_failure_and_transcript)
 {
     auto r = timeout_result();

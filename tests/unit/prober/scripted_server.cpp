@@ -22,6 +22,8 @@ run_outcome run_session(const probe_options& options, const scripted_server& ser
     session_params params;
     params.started_at = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
     params.nonce = 0x1234;
+    params.message = plan.message;
+    params.message_id = plan.message_id;
     client_session session(options, params);
     run_outcome out;
     probe_clock::time_point now{std::chrono::hours(1000)};
@@ -97,6 +99,10 @@ run_outcome run_session(const probe_options& options, const scripted_server& ser
         }
         if (waits) {
             now += plan.step; // closing a socket is immediate
+        }
+        if (plan.cancel_at && *plan.cancel_at == n && act.kind != action_kind::close) {
+            ev = session_event{event_kind::cancelled};
+            continue;
         }
         if (plan.error_at && *plan.error_at == n && act.kind != action_kind::close &&
             act.kind != action_kind::verify) {
@@ -183,6 +189,13 @@ run_outcome run_session(const probe_options& options, const scripted_server& ser
             ev = session_event{event_kind::closed};
             break;
         case action_kind::verify:
+            if (server.no_verifier) {
+                ev = session_event{event_kind::error,
+                                   {},
+                                   make_error_code(boost::system::errc::not_supported),
+                                   "no verifier"};
+                break;
+            }
             report = verify_report{};
             report.delivered = server.delivered;
             if (server.delivered) {

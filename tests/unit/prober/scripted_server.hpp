@@ -57,6 +57,8 @@ struct scripted_server {
     int cert_days_left = 300;
     /// The round trip finds the message.
     bool delivered = true;
+    /// The driver has no round-trip verifier: the verify action fails with an error.
+    bool no_verifier = false;
 };
 
 /// How the fake driver delivers the server's bytes.
@@ -67,8 +69,13 @@ struct delivery_plan {
     std::size_t chunk = 0;
     /// Replace the n-th action (0-based, counting every action) with an I/O error.
     std::optional<std::size_t> error_at;
+    /// Replace the n-th action (0-based, counting every action) with a cancellation.
+    std::optional<std::size_t> cancel_at;
     /// Simulated time each action takes.
     std::chrono::microseconds step{1000};
+    /// The message the session sends instead of the test message, with its Message-ID.
+    std::optional<std::string> message;
+    std::string message_id;
 };
 
 /// What a run produced.

@@ -1,5 +1,7 @@
 // The failure kind at phase verify for each way a round trip ends (DESIGN.md §2).
 
+#include "io/client_error.hpp"
+#include "io/dns_error.hpp"
 #include "verify/verify.hpp"
 
 #include <boost/asio/error.hpp>
@@ -29,8 +31,11 @@ TEST(VerifyClassify, MapsEveryErrorToOneKind)
         {ae::host_unreachable, failure_kind::unreachable},
         {ae::network_unreachable, failure_kind::unreachable},
         {ae::eof, failure_kind::closed},
-        {ae::host_not_found, failure_kind::dns_error},
-        {ae::host_not_found_try_again, failure_kind::dns_error},
+        {io::dns_errc::nxdomain, failure_kind::dns_error},
+        {io::dns_errc::timeout, failure_kind::dns_error},
+        {io::dns_errc::server_failure, failure_kind::dns_error},
+        {io::client_errc::no_address_of_family, failure_kind::dns_error},
+        {io::client_errc::timeout, failure_kind::timeout},
         {boost::asio::ssl::error::stream_truncated, failure_kind::tls_error},
         {boost::system::error_code(336151574, ae::get_ssl_category()), failure_kind::tls_error},
     };
@@ -48,16 +53,17 @@ TEST(VerifyClassify, RetriesOnlyWhatMayPass)
          {boost::system::error_code(verify_errc::timeout), make_error_code(verify_errc::closed),
           make_error_code(verify_errc::server_busy), make_error_code(verify_errc::server_bye),
           boost::system::error_code(ae::connection_refused),
-          boost::system::error_code(ae::connection_reset),
-          boost::system::error_code(ae::host_not_found_try_again)}) {
+          boost::system::error_code(ae::connection_reset), make_error_code(io::dns_errc::timeout),
+          make_error_code(io::dns_errc::server_failure),
+          make_error_code(io::dns_errc::unreachable)}) {
         EXPECT_TRUE(is_transient(ec)) << ec.message();
     }
     for (const boost::system::error_code ec :
          {boost::system::error_code(verify_errc::auth_failed),
           make_error_code(verify_errc::server_rejected),
           make_error_code(verify_errc::protocol_error),
-          make_error_code(verify_errc::response_too_long),
-          boost::system::error_code(ae::host_not_found),
+          make_error_code(verify_errc::response_too_long), make_error_code(io::dns_errc::nxdomain),
+          make_error_code(io::dns_errc::no_data),
           boost::system::error_code(336151574, ae::get_ssl_category())}) {
         EXPECT_FALSE(is_transient(ec)) << ec.message();
     }
