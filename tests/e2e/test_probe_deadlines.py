@@ -1,14 +1,15 @@
 """smtp-probe never runs past -t, whatever the server does: trickling, endless multi-line
-replies, a hang inside the TLS handshake, a blackholed connect. Loopback servers scripted here."""
+replies, a hang inside the TLS handshake, a blackholed connect. Loopback servers scripted here
+(tests/support/scripted_server.py)."""
 
 import json
 import os
 import socket
 import subprocess
-import threading
 import time
 
 import pytest
+from scripted_server import read_line, scripted  # noqa: F401
 
 
 def probe_program():
@@ -18,72 +19,12 @@ def probe_program():
     return path
 
 
-class ScriptedServer:
-    """Accepts connections on 127.0.0.1 and runs `behaviour(conn, stop)` for each."""
-
-    def __init__(self, behaviour):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.stop = threading.Event()
-        self.behaviour = behaviour
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        self.sock.settimeout(0.2)
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            threading.Thread(target=self._run, args=(conn,), daemon=True).start()
-
-    def _run(self, conn):
-        try:
-            self.behaviour(conn, self.stop)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def close(self):
-        self.stop.set()
-        self.thread.join(timeout=5)
-        self.sock.close()
-
-
-@pytest.fixture
-def scripted():
-    servers = []
-
-    def start(behaviour):
-        s = ScriptedServer(behaviour)
-        servers.append(s)
-        return s.port
-
-    yield start
-    for s in servers:
-        s.close()
-
-
 def run_probe(port, *args):
     started = time.monotonic()
     out = subprocess.run([probe_program(), "--format", "json", *args, f"127.0.0.1:{port}"],
                          capture_output=True, timeout=60)
     elapsed = time.monotonic() - started
     return json.loads(out.stdout.decode().splitlines()[0]), out.returncode, elapsed
-
-
-def read_line(conn):
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = conn.recv(1)
-        if not chunk:
-            raise OSError("closed")
-        data += chunk
-    return data
 
 
 def trickle_endless_banner(conn, stop):
