@@ -802,7 +802,7 @@ session_action client_session::on_stream_error(const session_event& ev, probe_cl
     case step::tls:
         return fail(failure_kind::tls_error,
                     ec ? ec : make_error_code(probe_errc::tls_handshake_failed),
-                    "TLS handshake failed: " + (ev.kind == event_kind::eof
+                    "TLS handshake failed: " + (ev.kind == event_kind::eof && ev.detail.empty()
                                                     ? std::string("connection closed by the server")
                                                     : detail),
                     now);
