@@ -279,14 +279,27 @@ std::string yaml_reader::scalar(const field& f) const
 bool yaml_reader::boolean(const field& f) const
 {
     const std::string s = scalar(f);
-    for (std::string_view t : {"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON"}) {
+    for (std::string_view t : {"true", "True", "TRUE"}) {
         if (s == t) {
             return true;
         }
     }
-    for (std::string_view t : {"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF"}) {
+    for (std::string_view t : {"false", "False", "FALSE"}) {
         if (s == t) {
             return false;
+        }
+    }
+    // YAML 1.1's other booleans, written unquoted ("yes" in quotes, or in JSON, is a string).
+    if (plain(f)) {
+        for (std::string_view t : {"yes", "Yes", "YES", "on", "On", "ON"}) {
+            if (s == t) {
+                return true;
+            }
+        }
+        for (std::string_view t : {"no", "No", "NO", "off", "Off", "OFF"}) {
+            if (s == t) {
+                return false;
+            }
         }
     }
     fail(f, "expected true or false, got '" + s + "'");
@@ -351,11 +364,14 @@ std::chrono::milliseconds yaml_reader::duration(const field& f) const
     }
     double bare = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), bare);
-    if (!s.empty() && ec == std::errc{} && end == s.data() + s.size() && std::isfinite(bare)) {
+    const bool needs_unit = !durations_.parse("1");
+    if (needs_unit && !s.empty() && ec == std::errc{} && end == s.data() + s.size() &&
+        std::isfinite(bare)) {
         fail(f, "a bare number is not a duration: write it with a unit, e.g. '" + s + "ms' or '" +
                     s + "s' (units: ms, s, m, h)");
     }
-    fail(f, "bad duration '" + s + "'; expected a number with a unit, e.g. " +
+    fail(f, "bad duration '" + s + "'; expected " +
+                (needs_unit ? "a number with a unit, e.g. " : "e.g. ") +
                 std::string(durations_.examples));
 }
 

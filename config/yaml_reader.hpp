@@ -79,7 +79,8 @@ public:
 
     /// A scalar as text.
     std::string scalar(const field& f) const;
-    /// true or false (also yes/no and on/off; lower case, Capitalised or UPPER case).
+    /// true or false (lower case, Capitalised or UPPER case); unquoted, also YAML 1.1's yes/no
+    /// and on/off. A quoted "yes" (or JSON's) is a string, not a boolean.
     bool boolean(const field& f) const;
     /// A whole number from 0 to `max`.
     std::uint64_t count(const field& f,

@@ -1,13 +1,12 @@
 #include "harness/expectation.hpp"
 
+#include "config/document_file.hpp"
+#include "config/yaml_reader.hpp"
 #include "faults/scenario.hpp"
 #include "harness/verdict.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
-#include <yaml-cpp/yaml.h>
 
 namespace harness {
 
@@ -16,36 +15,29 @@ namespace {
 class entry_parser {
 public:
     explicit entry_parser(std::string_view source)
-        : source_(source)
+        : in_(std::string(source))
     {
     }
+
+    YAML::Node parse(std::string_view text) const { return in_.parse(text).node; }
 
     [[noreturn]] void fail(const YAML::Node& at, const std::string& path,
                            const std::string& message) const
     {
-        std::ostringstream out;
-        out << source_;
-        if (at.Mark().line >= 0) {
-            out << ':' << at.Mark().line + 1 << ':' << at.Mark().column + 1;
-        }
-        out << ": " << path << ": " << message;
-        throw std::runtime_error(out.str());
+        in_.fail(at, path, message);
     }
 
-    // One scalar or a list of scalars.
+    [[noreturn]] void unknown_key(const YAML::Node& key, const std::string& path,
+                                  const std::vector<std::string_view>& accepted) const
+    {
+        in_.unknown_key(key, path, accepted);
+    }
+
+    // One scalar or a non-empty list of scalars.
     std::vector<std::string> names(const YAML::Node& node, const std::string& path) const
     {
-        std::vector<std::string> out;
-        if (node.IsScalar()) {
-            out.push_back(node.Scalar());
-        } else if (node.IsSequence() && node.size() > 0) {
-            for (const auto& item : node) {
-                if (!item.IsScalar()) {
-                    fail(item, path, "expected a name");
-                }
-                out.push_back(item.Scalar());
-            }
-        } else {
+        auto out = in_.strings(node, path);
+        if (out.empty()) {
             fail(node, path, "expected a name or a non-empty list of names");
         }
         return out;
@@ -53,10 +45,7 @@ public:
 
     std::string scalar(const YAML::Node& node, const std::string& path) const
     {
-        if (!node.IsScalar()) {
-            fail(node, path, "expected a single value");
-        }
-        return node.Scalar();
+        return in_.scalar(node, path);
     }
 
     expectation_entry entry(const YAML::Node& node, const std::string& path) const
@@ -114,15 +103,15 @@ public:
             } else if (key == "note") {
                 e.note = scalar(value, key_path);
             } else {
-                fail(kv.first, key_path,
-                     "unknown key (expected status, kind, phase, expect_verdict or note)");
+                unknown_key(kv.first, key_path,
+                            {"status", "kind", "phase", "expect_verdict", "note"});
             }
         }
         return e;
     }
 
 private:
-    std::string source_;
+    config::yaml_reader in_;
 };
 
 void apply(expected_outcome& out, const expectation_entry& e)
@@ -154,13 +143,7 @@ bool contains(const std::vector<monitor_status>& v, monitor_status s)
 expectation_set parse_expectations(std::string_view text, std::string_view source_name)
 {
     entry_parser parser(source_name);
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(text));
-    } catch (const YAML::Exception& e) {
-        throw std::runtime_error(std::string(source_name) + ":" + std::to_string(e.mark.line + 1) +
-                                 ":" + std::to_string(e.mark.column + 1) + ": " + e.msg);
-    }
+    const YAML::Node root = parser.parse(text);
     expectation_set out;
     if (root.IsNull()) {
         return out;
@@ -184,7 +167,7 @@ expectation_set parse_expectations(std::string_view text, std::string_view sourc
                 out.scenarios[name] = parser.entry(s.second, "scenarios." + name);
             }
         } else {
-            parser.fail(kv.first, key, "unknown key (expected defaults or scenarios)");
+            parser.unknown_key(kv.first, key, {"defaults", "scenarios"});
         }
     }
     return out;
@@ -192,13 +175,7 @@ expectation_set parse_expectations(std::string_view text, std::string_view sourc
 
 expectation_set load_expectations(const std::filesystem::path& file)
 {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        throw std::runtime_error(file.string() + ": cannot read the expectations file");
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_expectations(text.str(), file.string());
+    return parse_expectations(config::read_document_file(file), file.string());
 }
 
 expected_outcome resolve_expectation(const faults::scenario& s, bool use_scenario_expect,

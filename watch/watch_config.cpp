@@ -1,122 +1,25 @@
 #include "watch/watch_config.hpp"
 
+#include "config/document_file.hpp"
+#include "config/yaml_reader.hpp"
 #include "prober/cli.hpp"
 #include "prober/target.hpp"
 #include "smtp/ascii.hpp"
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
-#include <yaml-cpp/yaml.h>
 
 namespace watch {
 namespace {
 
-// Reads nodes of one document, turning every mistake into a config_error with its position.
-class reader {
-public:
-    explicit reader(std::string source)
-        : source_(std::move(source))
-    {
-    }
+// The shared reader; its config::error becomes a config_error at the two entry points below.
+using reader = config::yaml_reader;
 
-    [[noreturn]] void fail(const YAML::Node& n, const std::string& path,
-                           const std::string& message) const
-    {
-        auto mark = n.Mark();
-        std::string where = source_;
-        if (!mark.is_null()) {
-            where += ':' + std::to_string(mark.line + 1) + ':' + std::to_string(mark.column + 1);
-        }
-        throw config_error(where + ": " + (path.empty() ? "" : path + ": ") + message);
-    }
-
-    std::string scalar(const YAML::Node& n, const std::string& path) const
-    {
-        if (!n.IsScalar()) {
-            fail(n, path, "expected a single value");
-        }
-        return n.Scalar();
-    }
-
-    bool boolean(const YAML::Node& n, const std::string& path) const
-    {
-        auto s = scalar(n, path);
-        if (s == "true" || s == "yes" || s == "on") {
-            return true;
-        }
-        if (s == "false" || s == "no" || s == "off") {
-            return false;
-        }
-        fail(n, path, "expected true or false, got \"" + s + "\"");
-    }
-
-    long long integer(const YAML::Node& n, const std::string& path, long long lo,
-                      long long hi) const
-    {
-        auto s = scalar(n, path);
-        long long v = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) {
-            fail(n, path,
-                 "expected a whole number from " + std::to_string(lo) + " to " +
-                     std::to_string(hi) + ", got \"" + s + "\"");
-        }
-        return v;
-    }
-
-    double number(const YAML::Node& n, const std::string& path, double lo, double hi) const
-    {
-        auto s = scalar(n, path);
-        double v = 0;
-        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi) {
-            fail(n, path,
-                 "expected a number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                     ", got \"" + s + "\"");
-        }
-        return v;
-    }
-
-    std::chrono::milliseconds duration(const YAML::Node& n, const std::string& path) const
-    {
-        auto s = scalar(n, path);
-        auto d = parse_watch_duration(s);
-        if (!d) {
-            fail(n, path, "expected a duration such as 30s, 250ms, 2m or 4h, got \"" + s + "\"");
-        }
-        return *d;
-    }
-
-    std::vector<std::string> strings(const YAML::Node& n, const std::string& path) const
-    {
-        std::vector<std::string> out;
-        if (n.IsScalar()) {
-            out.push_back(n.Scalar());
-            return out;
-        }
-        if (!n.IsSequence()) {
-            fail(n, path, "expected a value or a list of values");
-        }
-        for (std::size_t i = 0; i < n.size(); ++i) {
-            out.push_back(scalar(n[i], path + '[' + std::to_string(i) + ']'));
-        }
-        return out;
-    }
-
-    void require_map(const YAML::Node& n, const std::string& path) const
-    {
-        if (!n.IsMap()) {
-            fail(n, path, "expected a mapping of keys to values");
-        }
-    }
-
-private:
-    std::string source_;
-};
+// Durations as the probe's flags write them ("30s", "250ms", bare seconds), and hours.
+const config::duration_syntax watch_durations{&parse_watch_duration, "30s, 250ms, 2m or 4h",
+                                              std::chrono::milliseconds::max()};
 
 // Keys are written with '_' or '-' alike ("connect_timeout", "connect-timeout").
 std::string normal_key(std::string key)
@@ -277,7 +180,7 @@ flap_settings read_flap(const reader& rd, flap_settings f, const YAML::Node& n,
         } else if (key == "low") {
             f.low = rd.number(kv.second, p, 0, 100);
         } else {
-            rd.fail(kv.first, p, "unknown key; expected enabled, window, high or low");
+            rd.unknown_key(kv.first, p, {"enabled", "window", "high", "low"});
         }
     }
     if (f.low > f.high) {
@@ -413,9 +316,7 @@ retry_policy read_retry(const reader& rd, const YAML::Node& n, const std::string
         } else if (key == "multiplier") {
             r.multiplier = rd.number(kv.second, p, 1.0, 100.0);
         } else {
-            rd.fail(kv.first, p,
-                    "unknown key; expected attempts, backoff, max_backoff or "
-                    "multiplier");
+            rd.unknown_key(kv.first, p, {"attempts", "backoff", "max_backoff", "multiplier"});
         }
     }
     return r;
@@ -505,15 +406,16 @@ notifier_config read_notifier(const reader& rd, const YAML::Node& n, const std::
         } else if (c.kind == notifier_kind::exec && key == "command") {
             c.exec.command = rd.strings(v, p);
         } else {
-            const char* expected =
+            rd.unknown_key(
+                kv.first, p,
                 c.kind == notifier_kind::webhook
-                    ? "name, type, timeout, retry, url, format, headers"
+                    ? std::vector<std::string_view>{"name", "type", "timeout", "retry", "url",
+                                                    "format", "headers"}
                 : c.kind == notifier_kind::email
-                    ? "name, type, timeout, retry, server, starttls, insecure, ca_file, auth, "
-                      "from, to, helo, subject_prefix"
-                    : "name, type, timeout, retry, command";
-            rd.fail(kv.first, p,
-                    std::string("unknown key for a ") + type + " notifier; expected " + expected);
+                    ? std::vector<std::string_view>{"name", "type", "timeout", "retry", "server",
+                                                    "starttls", "insecure", "ca_file", "auth",
+                                                    "from", "to", "helo", "subject_prefix"}
+                    : std::vector<std::string_view>{"name", "type", "timeout", "retry", "command"});
         }
     }
     if (c.kind == notifier_kind::webhook && c.webhook.url.empty()) {
@@ -579,9 +481,7 @@ route_config read_route(const reader& rd, const watch_config& cfg, const YAML::N
                     } else if (mkey == "target") {
                         r.target.push_back(s);
                     } else {
-                        rd.fail(m.first, mp,
-                                "unknown key; expected type, status, kind, phase or "
-                                "target");
+                        rd.unknown_key(m.first, mp, {"type", "status", "kind", "phase", "target"});
                     }
                 }
             }
@@ -600,7 +500,7 @@ route_config read_route(const reader& rd, const watch_config& cfg, const YAML::N
         } else if (key == "continue") {
             r.continue_matching = rd.boolean(kv.second, p);
         } else {
-            rd.fail(kv.first, p, "unknown key; expected match, notifiers or continue");
+            rd.unknown_key(kv.first, p, {"match", "notifiers", "continue"});
         }
     }
     if (r.notifiers.empty()) {
@@ -640,8 +540,8 @@ std::optional<notification_type> parse_notification_type(std::string_view name) 
 std::optional<prober::probe_status> parse_status(std::string_view name) noexcept
 {
     const std::string upper = smtp::to_upper(name);
-    for (auto s :
-         {prober::probe_status::ok, prober::probe_status::warning, prober::probe_status::critical, prober::probe_status::unknown}) {
+    for (auto s : {prober::probe_status::ok, prober::probe_status::warning,
+                   prober::probe_status::critical, prober::probe_status::unknown}) {
         if (to_string(s) == upper) {
             return s;
         }
@@ -686,15 +586,9 @@ std::optional<std::chrono::milliseconds> parse_watch_duration(std::string_view t
 
 watch_config load_watch_config(std::string_view text, std::string_view source_name,
                                const std::filesystem::path& base_dir)
-{
-    reader rd{std::string(source_name)};
-    YAML::Node root;
-    try {
-        root = YAML::Load(std::string(text));
-    } catch (const YAML::Exception& e) {
-        throw config_error(std::string(source_name) + ':' + std::to_string(e.mark.line + 1) + ':' +
-                           std::to_string(e.mark.column + 1) + ": " + e.msg);
-    }
+try {
+    reader rd{std::string(source_name), watch_durations};
+    YAML::Node root = rd.parse(text).node;
     rd.require_map(root, "");
     watch_config cfg;
     cfg.source = std::string(source_name);
@@ -703,9 +597,8 @@ watch_config load_watch_config(std::string_view text, std::string_view source_na
     for (const auto& kv : root) {
         auto key = normal_key(kv.first.Scalar());
         if (!top.contains(key)) {
-            rd.fail(kv.first, key,
-                    "unknown key; expected listen, state_file, defaults, targets, notifiers or "
-                    "routes");
+            rd.unknown_key(kv.first, key,
+                           {"listen", "state_file", "defaults", "targets", "notifiers", "routes"});
         }
     }
     auto d = read_defaults(rd, root["defaults"]);
@@ -753,17 +646,15 @@ watch_config load_watch_config(std::string_view text, std::string_view source_na
         }
     }
     return cfg;
+} catch (const config::error& e) {
+    throw config_error(e.what());
 }
 
 watch_config load_watch_config_file(const std::filesystem::path& file)
-{
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        throw config_error(file.string() + ": cannot read the file");
-    }
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return load_watch_config(buf.str(), file.string(), file.parent_path());
+try {
+    return load_watch_config(config::read_document_file(file), file.string(), file.parent_path());
+} catch (const config::error& e) {
+    throw config_error(e.what());
 }
 
 } // namespace watch

@@ -1,16 +1,14 @@
 #include "harness/alerts/alert_expectations.hpp"
 
-#include "harness/alerts/yaml_node.hpp"
+#include "config/document_file.hpp"
+#include "harness/alerts/document_reader.hpp"
 #include "smtp/failure_kind.hpp"
 #include "smtp/phase.hpp"
-
-#include <fstream>
-#include <sstream>
 
 namespace harness::alerts {
 namespace {
 
-time_window read_window(const detail::yaml_reader& rd, const YAML::Node& n, const std::string& path)
+time_window read_window(const config::yaml_reader& rd, const YAML::Node& n, const std::string& path)
 {
     if (!n.IsSequence() || n.size() != 2) {
         rd.fail(n, path, "expected [FROM, TO], e.g. [2s, 12s]");
@@ -26,9 +24,9 @@ time_window read_window(const detail::yaml_reader& rd, const YAML::Node& n, cons
 
 alert_expectations load_expectations(std::string_view text, std::string_view source_name,
                                      const timeline& tl)
-{
-    detail::yaml_reader rd{std::string(source_name)};
-    auto root = rd.load(std::string(text));
+try {
+    const auto rd = detail::document_reader(std::string(source_name));
+    auto root = rd.parse(text).node;
     if (!root.IsMap() || !root["expectations"] || !root["expectations"].IsSequence()) {
         rd.fail(root, "expectations", "expected a list under expectations");
     }
@@ -82,7 +80,7 @@ alert_expectations load_expectations(std::string_view text, std::string_view sou
                     } else if (fk == "target") {
                         e.target = value;
                     } else {
-                        rd.fail(f.first, fp, "unknown key; expected status, kind, phase, target");
+                        rd.unknown_key(f.first, fp, {"status", "kind", "phase", "target"});
                     }
                 }
             } else if (key == "quiet") {
@@ -106,9 +104,9 @@ alert_expectations load_expectations(std::string_view text, std::string_view sou
             } else if (key == "notifiers") {
                 e.notifiers = rd.strings(v, p);
             } else {
-                rd.fail(kv.first, p,
-                        "unknown key; expected name, step, fires, quiet, flapping, within, "
-                        "resolves_within, quiet_after or notifiers");
+                rd.unknown_key(kv.first, p,
+                               {"name", "step", "fires", "quiet", "flapping", "within",
+                                "resolves_within", "quiet_after", "notifiers"});
             }
         }
         if (e.step.empty()) {
@@ -125,17 +123,15 @@ alert_expectations load_expectations(std::string_view text, std::string_view sou
         out.items.push_back(std::move(e));
     }
     return out;
+} catch (const config::error& e) {
+    throw alerts_file_error(e.what());
 }
 
 alert_expectations load_expectations_file(const std::filesystem::path& file, const timeline& tl)
-{
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        throw alerts_file_error(file.string() + ": cannot read the file");
-    }
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return load_expectations(buf.str(), file.string(), tl);
+try {
+    return load_expectations(config::read_document_file(file), file.string(), tl);
+} catch (const config::error& e) {
+    throw alerts_file_error(e.what());
 }
 
 } // namespace harness::alerts

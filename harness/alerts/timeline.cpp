@@ -1,10 +1,9 @@
 #include "harness/alerts/timeline.hpp"
 
-#include "harness/alerts/yaml_node.hpp"
+#include "config/document_file.hpp"
+#include "harness/alerts/document_reader.hpp"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace harness::alerts {
 
@@ -30,9 +29,9 @@ int timeline::find(std::string_view id) const noexcept
 timeline load_timeline(std::string_view text, std::string_view source_name,
                        const std::filesystem::path& base_dir,
                        const std::filesystem::path& catalog_dir)
-{
-    detail::yaml_reader rd{std::string(source_name)};
-    auto root = rd.load(std::string(text));
+try {
+    const auto rd = detail::document_reader(std::string(source_name));
+    auto root = rd.parse(text).node;
     if (!root.IsMap()) {
         rd.fail(root, "", "expected a mapping with steps");
     }
@@ -40,7 +39,7 @@ timeline load_timeline(std::string_view text, std::string_view source_name,
     for (const auto& kv : root) {
         auto key = kv.first.Scalar();
         if (key != "name" && key != "steps" && key != "description") {
-            rd.fail(kv.first, key, "unknown key; expected name, description or steps");
+            rd.unknown_key(kv.first, key, {"name", "description", "steps"});
         }
     }
     tl.name = root["name"] ? rd.scalar(root["name"], "name")
@@ -67,7 +66,7 @@ timeline load_timeline(std::string_view text, std::string_view source_name,
             } else if (key == "for") {
                 step.duration = rd.duration(kv.second, p);
             } else {
-                rd.fail(kv.first, p, "unknown key; expected id, scenario or for");
+                rd.unknown_key(kv.first, p, {"id", "scenario", "for"});
             }
         }
         if (step.scenario.empty()) {
@@ -99,18 +98,17 @@ timeline load_timeline(std::string_view text, std::string_view source_name,
         tl.steps.push_back(std::move(step));
     }
     return tl;
+} catch (const config::error& e) {
+    throw alerts_file_error(e.what());
 }
 
 timeline load_timeline_file(const std::filesystem::path& file,
                             const std::filesystem::path& catalog_dir)
-{
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        throw alerts_file_error(file.string() + ": cannot read the file");
-    }
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return load_timeline(buf.str(), file.string(), file.parent_path(), catalog_dir);
+try {
+    return load_timeline(config::read_document_file(file), file.string(), file.parent_path(),
+                         catalog_dir);
+} catch (const config::error& e) {
+    throw alerts_file_error(e.what());
 }
 
 } // namespace harness::alerts

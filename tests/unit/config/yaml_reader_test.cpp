@@ -172,6 +172,11 @@ TEST(yaml_reader, booleans)
     const auto bad = error_of([&] { in.boolean(e.at("b")); });
     EXPECT_EQ(bad.message, "expected true or false, got 'maybe'");
     EXPECT_EQ(bad.key_path, "b");
+    // Quoted, yes is a string (JSON's "yes" too); true stays true.
+    const auto quoted = in.map(in.parse("{\"a\": \"yes\", \"b\": \"true\"}"), {"a", "b"});
+    EXPECT_EQ(error_of([&] { in.boolean(quoted.at("a")); }).message,
+              "expected true or false, got 'yes'");
+    EXPECT_TRUE(in.boolean(quoted.at("b")));
 }
 
 TEST(yaml_reader, durations_have_a_syntax_and_a_limit)

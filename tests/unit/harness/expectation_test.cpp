@@ -133,7 +133,7 @@ TEST(expectations, mistakes_are_reported_with_the_file_line_and_key)
     expect_error("scenarios:\n  x: {kind: slowish}\n", "unknown failure kind");
     expect_error("scenarios:\n  x: {phase: greeting}\n", "unknown phase");
     expect_error("scenarios:\n  x: {stauts: OK}\n", "scenarios.x.stauts");
-    expect_error("default: {}\n", "unknown key");
+    expect_error("default: {}\n", "unknown key 'default'; did you mean 'defaults'?");
     expect_error("scenarios: [a, b]\n", "expected a map");
     expect_error("defaults: {status: []}\n", "non-empty list");
     expect_error("defaults: {status: [OK\n", "bad.yaml:");

@@ -54,6 +54,8 @@ TEST(AlertsTimeline, Mistakes)
                           "t.yaml:2:16: steps[0].scenario: no scenario file");
     expect_timeline_error("steps:\n  - {scenario: healthy}\n", "needs a duration");
     expect_timeline_error("steps:\n  - {scenario: healthy, for: 1s, what: 1}\n", "unknown key");
+    expect_timeline_error("steps:\n  - {scenario: healthy, fro: 1s}\n",
+                          "t.yaml:2:25: steps[0].fro: unknown key 'fro'; did you mean 'for'?");
     expect_timeline_error("steps:\n  - {id: a, scenario: healthy, for: 1s}\n"
                           "  - {id: a, scenario: healthy, for: 1s}\n",
                           "duplicate step id");

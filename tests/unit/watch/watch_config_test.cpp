@@ -121,6 +121,17 @@ TEST(WatchConfig, MistakesNameFileLineAndKey)
                  "unknown status");
 }
 
+TEST(WatchConfig, MistakesGetTheSharedReadersHelp)
+{
+    // Issue: watch configuration errors get the same "did you mean" help as scenario files.
+    expect_error("targets: [{host: a, flap: {windw: 5}}]\n",
+                 "bad.yaml:1:28: targets[0].flap.windw: unknown key 'windw'; did you mean "
+                 "'window'?");
+    expect_error("targets: [{host: a}]\nrouts: []\n", "did you mean 'routes'?");
+    expect_error("targets:\n\t- host: a\n", "bad.yaml:2:1: YAML syntax error: a tab in the "
+                                            "indentation");
+}
+
 TEST(WatchConfig, DurationsWithHours)
 {
     EXPECT_EQ(parse_watch_duration("4h"), std::chrono::milliseconds(4h));
