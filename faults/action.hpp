@@ -1,8 +1,10 @@
 #pragma once
 
+#include "faults/client_network.hpp"
 #include "smtp/phase.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,7 +39,7 @@ struct tls_fault {
         expires_in_days, ///< valid, with notAfter `days` from now
     };
 
-    handshake_mode handshake = handshake_mode::normal; ///< how the handshake goes
+    handshake_mode handshake = handshake_mode::normal;       ///< how the handshake goes
     certificate_kind certificate = certificate_kind::normal; ///< what certificate is shown
     int days = 0; ///< with certificate_kind::expires_in_days, days until notAfter
 
@@ -50,27 +52,67 @@ struct fired_rule {
     smtp::phase at;      ///< the phase where it fired
 };
 
-/// What the server does at one decision point. The default value is healthy behaviour.
-/// Effects apply in this order (DESIGN.md §4): delay, send (reply or raw), trickle, ending.
+/// What becomes of the command a rule answers (`do.command`).
+enum class command_disposition {
+    /// The default: the command takes effect when the normal reply is sent, or when what the
+    /// rule sends instead starts with the same digit (see command_takes_effect).
+    by_reply,
+    apply, ///< the command takes effect whatever is sent (e.g. a message stored, then a hang)
+    skip,  ///< the command does not take effect, even when the normal reply is sent
+};
+
+/// How to send slowly: `slice_bytes` at a time, one slice every `interval`.
+struct pace {
+    double bytes_per_second = 0;          ///< the rate asked for
+    std::size_t slice_bytes = 1;          ///< octets per write, at least 1
+    std::chrono::nanoseconds interval{0}; ///< time from one slice to the next
+
+    /// The pace for `bytes_per_second`, clamped to 1 B/s .. 1 GB/s: slices of about 50 ms,
+    /// at least one octet, so that a slow rate never sleeps more than a second per write and
+    /// a fast one does not write byte by byte.
+    static pace at(double bytes_per_second);
+
+    friend bool operator==(const pace&, const pace&) = default;
+};
+
+/// What the server does at one decision point: generic instructions, never a fault's name.
+/// The default value is healthy behaviour. The server carries them out in this order: delay,
+/// send (with its pace), the command's effect, then the ending.
 struct action {
     /// Wait this long before sending anything.
     std::chrono::milliseconds delay{0};
     /// Bytes sent instead of the normal reply: a reply in wire form, or raw bytes verbatim.
     /// When empty, the normal reply is sent unless the ending is hang or close.
     std::optional<std::string> send;
-    /// Send at this many bytes per second instead of all at once.
-    std::optional<double> trickle_bytes_per_second;
+    /// Send slowly at this pace instead of all at once.
+    std::optional<pace> trickle;
     /// What happens after the send.
     ending end = ending::proceed;
     /// For the body phase: the ending applies after this many octets of message content.
     std::uint64_t after_bytes = 0;
     /// For the tls phase: how the handshake goes wrong.
     std::optional<tls_fault> tls;
+    /// Whether the command answered takes effect.
+    command_disposition command = command_disposition::by_reply;
     /// The rule that decided this action, if one did.
     std::optional<fired_rule> fired;
 
     /// True when no rule fired: the server behaves normally.
     bool healthy() const noexcept { return !fired.has_value(); }
+};
+
+/// Whether the command answered at this point takes effect (records the sender, stores the
+/// message, starts TLS, ...), given the normal reply's wire form. With `do.command` unset: it
+/// does when the normal reply is sent, or when the rule sends something in its place that
+/// starts with the same digit (a different 2xx text still accepts the command); a hang or a
+/// close with nothing sent skips it.
+bool command_takes_effect(const action& a, std::string_view normal_reply) noexcept;
+
+/// The fixed facts about one connection that rules can match on.
+struct connection_context {
+    std::uint64_t session_id = 0;   ///< the server's session id (for the record only)
+    std::uint64_t ordinal = 1;      ///< 1 for the first connection since the scenario was loaded
+    std::optional<ip_address> peer; ///< the client's address; none when unknown
 };
 
 /// Where in a session a decision is asked for.

@@ -4,6 +4,7 @@
 #include "faults/scenario_loader.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace faults {
 
@@ -48,19 +49,15 @@ void controller::replace(scenario s, std::chrono::steady_clock::time_point now)
     for (std::size_t i = 0; i < s.rules.size(); ++i) {
         validate_rule(s.rules[i], "scenario " + s.name, "rules[" + std::to_string(i) + "]");
     }
+    std::unordered_set<std::string_view> ids;
     for (std::size_t i = 0; i < s.rules.size(); ++i) {
         const std::string& id = s.rules[i].id;
-        if (!id.empty() && std::count_if(s.rules.begin(), s.rules.end(),
-                                         [&](const rule& r) { return r.id == id; }) > 1) {
+        if (!id.empty() && !ids.insert(id).second) {
             throw scenario_error("scenario " + s.name, 0, 0, "rules[" + std::to_string(i) + "].id",
                                  "duplicate rule id '" + id + "'");
         }
     }
-    for (auto& r : s.rules) {
-        if (r.id.empty()) {
-            r.id = next_free_rule_id(s.rules);
-        }
-    }
+    assign_rule_ids(s.rules);
     auto next = std::make_shared<snapshot>();
     next->rules = std::make_shared<const engine>(compile_rules(s.rules), now, fired_total_);
     next->connections = std::make_shared<std::atomic<std::uint64_t>>(0);

@@ -1,6 +1,5 @@
 #include "faults/engine.hpp"
 
-#include "faults/reply_text.hpp"
 #include "faults/scenario_loader.hpp"
 
 #include <algorithm>
@@ -36,17 +35,9 @@ compiled_rule::compiled_rule(rule r)
     : rule_(std::move(r))
 {
     validate_rule(rule_, "rule " + rule_.id, "");
-    constexpr auto flags = std::regex::ECMAScript | std::regex::icase;
-    if (rule_.when.command) {
-        command_.emplace(*rule_.when.command, flags);
-    }
-    if (rule_.when.argument) {
-        argument_.emplace(*rule_.when.argument, flags);
-    }
-    if (rule_.effect.reply) {
-        send_ = render_reply(*rule_.effect.reply).wire;
-    } else if (rule_.effect.raw) {
-        send_ = rule_.effect.raw;
+    action_ = compose(rule_.effects);
+    for (const auto& e : rule_.effects.items()) {
+        states_.push_back(e->make_state());
     }
 }
 
@@ -58,10 +49,11 @@ bool compiled_rule::matches(const connection_context& context, const decision_po
         std::find(w.phases.begin(), w.phases.end(), at.phase) == w.phases.end()) {
         return false;
     }
-    if (command_ && !std::regex_match(at.command.begin(), at.command.end(), *command_)) {
+    // RE2: linear in the length of the text, whatever the pattern (faults/pattern.hpp).
+    if (w.command && !w.command->full_match(at.command)) {
         return false;
     }
-    if (argument_ && !std::regex_search(at.argument.begin(), at.argument.end(), *argument_)) {
+    if (w.argument && !w.argument->partial_match(at.argument)) {
         return false;
     }
     if (!w.connections.empty() &&
@@ -99,20 +91,20 @@ bool compiled_rule::try_fire() const noexcept
     return true;
 }
 
+bool compiled_rule::admitted(const effect_context& context) const
+{
+    const auto& effects = rule_.effects.items();
+    for (std::size_t i = 0; i < effects.size(); ++i) {
+        if (!effects[i]->admits(context, states_[i].get())) {
+            return false;
+        }
+    }
+    return true;
+}
+
 action compiled_rule::make_action(const decision_point& at) const
 {
-    const rule_effect& d = rule_.effect;
-    action a;
-    a.delay = d.delay.value_or(std::chrono::milliseconds{0});
-    a.send = send_;
-    a.trickle_bytes_per_second = d.trickle;
-    if (d.hang) {
-        a.end = ending::hang;
-    } else if (d.close) {
-        a.end = *d.close;
-    }
-    a.after_bytes = d.after_bytes.value_or(0);
-    a.tls = d.tls;
+    action a = action_;
     a.fired = fired_rule{rule_.id, at.phase};
     return a;
 }
@@ -146,6 +138,9 @@ action engine::decide(const connection_context& context, const decision_point& a
         }
         const double probability = r->definition().when.probability;
         if (probability < 1.0 && !(rng.next() < probability)) {
+            continue;
+        }
+        if (!r->admitted(effect_context{context, at, since_load})) {
             continue;
         }
         if (!r->try_fire()) {

@@ -19,18 +19,10 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 namespace faults {
-
-/// The fixed facts about one connection that rules can match on.
-struct connection_context {
-    std::uint64_t session_id = 0;   ///< the server's session id (for the record only)
-    std::uint64_t ordinal = 1;      ///< 1 for the first connection since the scenario was loaded
-    std::optional<ip_address> peer; ///< the client's address; none when unknown
-};
 
 /// The random source of one session: seeded from (seed, connection ordinal), so the decisions
 /// for a given connection are the same run after run, whatever the thread interleaving.
@@ -48,8 +40,9 @@ private:
     std::uint64_t state_;
 };
 
-/// A rule ready for matching: regexes compiled, reply rendered, plus its fire counter.
-/// Shared between engine snapshots, so counts and `times` survive adding other rules.
+/// A rule ready for matching: its action composed once, the state of its effects that have
+/// memory, and its fire counter. Shared between engine snapshots, so counts, `times` and that
+/// state survive adding other rules.
 class compiled_rule {
 public:
     /// Compiles `r`; throws scenario_error when it is invalid (see validate_rule).
@@ -68,6 +61,10 @@ public:
     bool matches(const connection_context& context, const decision_point& at,
                  std::chrono::milliseconds since_load) const;
 
+    /// True when every effect admits firing here (effects with memory decide; see
+    /// effect::admits). Asked after matches() and the probability draw.
+    bool admitted(const effect_context& context) const;
+
     /// Counts one firing; false (and nothing counted) when `times` is used up. Atomic.
     bool try_fire() const noexcept;
 
@@ -76,9 +73,8 @@ public:
 
 private:
     rule rule_;
-    std::optional<std::regex> command_;
-    std::optional<std::regex> argument_;
-    std::optional<std::string> send_;
+    action action_;                                     // compose(rule_.effects)
+    std::vector<std::unique_ptr<effect_state>> states_; // one per effect, null when stateless
     mutable std::atomic<std::uint64_t> fired_{0};
 };
 

@@ -1,16 +1,19 @@
-// Reading and checking one rule: the `when` and `do` maps of DESIGN.md §4.
+// Reading and checking one rule: the `when` map, and the `do` map through the effects
+// (faults/effects/).
+#include "config/suggest.hpp"
 #include "faults/detail/rule_reader.hpp"
-#include "config/duration.hpp"
-#include "faults/reply_text.hpp"
+#include "faults/limits.hpp"
 #include "faults/scenario_loader.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-#include <regex>
+#include <unordered_set>
 
 namespace faults {
 namespace detail {
 namespace {
+
+using config::field;
+using config::yaml_reader;
 
 // The phases where the mock asks for a decision; dns and verify happen on the client only.
 const std::vector<std::string_view>& decision_phase_names()
@@ -35,95 +38,71 @@ bool valid_rule_id(std::string_view id)
     });
 }
 
-bool only_phase(const rule_when& w, smtp::phase p)
+pattern read_pattern(const yaml_reader& in, const field& f)
 {
-    return w.phases.size() == 1 && w.phases.front() == p;
+    std::string why;
+    auto p = pattern::compile(in.scalar(f), why);
+    if (!p) {
+        in.fail(f, why);
+    }
+    return std::move(*p);
 }
 
-bool has_phase(const rule_when& w, smtp::phase p)
+template <class T, class Parse>
+std::vector<T> read_items(const yaml_reader& in, const field& f, const std::string& empty,
+                          Parse parse)
 {
-    return std::find(w.phases.begin(), w.phases.end(), p) != w.phases.end();
-}
-
-std::optional<std::string> regex_problem(const std::string& pattern)
-{
-    try {
-        std::regex compiled(pattern, std::regex::ECMAScript | std::regex::icase);
-    } catch (const std::regex_error& e) {
-        return "bad regular expression '" + pattern + "': " + e.what();
+    const auto items = in.one_or_list(f);
+    if (items.empty()) {
+        in.fail(f, empty);
     }
-    return std::nullopt;
-}
-
-// Splits a reply written as one string ("250 ok", or a block with one line per line).
-std::vector<std::string> reply_lines(const std::string& text)
-{
-    std::vector<std::string> lines;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find('\n', start);
-        if (end == std::string::npos) {
-            end = text.size();
-        }
-        std::string line = text.substr(start, end - start);
-        if (!line.empty() && line.back() == '\r') {
-            line.pop_back();
-        }
-        lines.push_back(std::move(line));
-        start = end + 1;
-    }
-    if (lines.empty()) {
-        lines.emplace_back();
-    }
-    return lines;
-}
-
-std::optional<std::string> parse_hex(std::string_view text)
-{
-    std::string out;
-    int high = -1;
-    for (char c : text) {
-        int v = -1;
-        if (c >= '0' && c <= '9') {
-            v = c - '0';
-        } else if (c >= 'a' && c <= 'f') {
-            v = c - 'a' + 10;
-        } else if (c >= 'A' && c <= 'F') {
-            v = c - 'A' + 10;
-        } else if (c == ' ' || c == ':') {
-            continue;
-        } else {
-            return std::nullopt;
-        }
-        if (high < 0) {
-            high = v;
-        } else {
-            out += static_cast<char>(high * 16 + v);
-            high = -1;
-        }
-    }
-    if (high >= 0) {
-        return std::nullopt;
+    std::vector<T> out;
+    for (const auto& item : items) {
+        out.push_back(parse(item));
     }
     return out;
 }
 
-// "10B/s", "2kB/s", "1.5KB/s" or a plain number of bytes per second.
-std::optional<double> parse_rate(const std::string& text)
+void read_phases(const yaml_reader& in, const field& f, rule_when& w)
 {
-    char* end = nullptr;
-    const double value = std::strtod(text.c_str(), &end);
-    if (end == text.c_str()) {
-        return std::nullopt;
+    const auto phases = read_items<smtp::phase>(
+        in, f,
+        "an empty list of phases matches nothing; leave phase out to match every phase, or "
+        "expected " +
+            config::one_of(decision_phase_names()),
+        [&](const field& item) {
+            const auto index = in.choice(item, decision_phase_names());
+            return *smtp::parse_phase(decision_phase_names()[index]);
+        });
+    for (auto p : phases) {
+        if (!w.has_phase(p)) {
+            w.phases.push_back(p);
+        }
     }
-    const std::string_view unit(end);
-    if (unit.empty() || unit == "B/s") {
-        return value;
+}
+
+connection_range read_range(const yaml_reader& in, const field& item)
+{
+    const auto text = in.scalar(item);
+    auto range = parse_connection_range(text);
+    if (!range) {
+        in.fail(item, "bad connection range '" + text +
+                          "'; expected an ordinal from 1 ('3'), a range ('2-5', '3-') or "
+                          "'every N' ('every 2', 'every 3 from 2')");
     }
-    if (unit == "kB/s" || unit == "KB/s") {
-        return value * 1000;
+    return *range;
+}
+
+client_network read_network(const yaml_reader& in, const field& item)
+{
+    const auto text = in.scalar(item);
+    auto network = parse_client_network(text);
+    if (!network) {
+        in.fail(item, "bad CIDR block '" + text +
+                          "'; expected an IPv4 or IPv6 address with an optional prefix length, "
+                          "e.g. '127.0.0.0/8', '::1/128', '192.0.2.7'");
     }
-    return std::nullopt;
+    return *network;
 }
 
 void read_when(const yaml_reader& in, const field& f, rule_when& w, rule_marks& marks)
@@ -134,53 +113,24 @@ void read_when(const yaml_reader& in, const field& f, rule_when& w, rule_marks& 
         marks["when." + key] = value.mark;
     }
     if (auto it = entries.find("phase"); it != entries.end()) {
-        const auto items = in.one_or_list(it->second);
-        if (items.empty()) {
-            in.fail(it->second, "an empty list of phases matches nothing; leave phase out to "
-                                "match every phase, or expected " +
-                                    one_of(decision_phase_names()));
-        }
-        for (const auto& item : items) {
-            const auto index = in.choice(item, decision_phase_names());
-            const auto p = *smtp::parse_phase(decision_phase_names()[index]);
-            if (!has_phase(w, p)) {
-                w.phases.push_back(p);
-            }
-        }
+        read_phases(in, it->second, w);
     }
     if (auto it = entries.find("command"); it != entries.end()) {
-        w.command = in.string(it->second);
-        if (auto problem = regex_problem(*w.command)) {
-            in.fail(it->second, *problem);
-        }
+        w.command = read_pattern(in, it->second);
     }
     if (auto it = entries.find("argument"); it != entries.end()) {
-        w.argument = in.string(it->second);
-        if (auto problem = regex_problem(*w.argument)) {
-            in.fail(it->second, *problem);
-        }
+        w.argument = read_pattern(in, it->second);
     }
     if (auto it = entries.find("connections"); it != entries.end()) {
-        const auto items = in.one_or_list(it->second);
-        if (items.empty()) {
-            in.fail(it->second, "an empty list of connections matches nothing");
-        }
-        for (const auto& item : items) {
-            const auto text = in.string(item);
-            auto range = parse_connection_range(text);
-            if (!range) {
-                in.fail(item, "bad connection range '" + text +
-                                  "'; expected an ordinal from 1 ('3'), a range ('2-5', '3-') "
-                                  "or 'every N' ('every 2', 'every 3 from 2')");
-            }
-            w.connections.push_back(*range);
-        }
+        w.connections = read_items<connection_range>(
+            in, it->second, "an empty list of connections matches nothing",
+            [&](const field& item) { return read_range(in, item); });
     }
     if (auto it = entries.find("probability"); it != entries.end()) {
         w.probability = in.number(it->second);
         if (!(w.probability >= 0.0 && w.probability <= 1.0)) {
             in.fail(it->second,
-                    "probability must be between 0 and 1, got " + in.string(it->second));
+                    "probability must be between 0 and 1, got " + in.scalar(it->second));
         }
     }
     if (auto it = entries.find("after"); it != entries.end()) {
@@ -193,164 +143,67 @@ void read_when(const yaml_reader& in, const field& f, rule_when& w, rule_marks& 
         w.times = in.count(it->second);
     }
     if (auto it = entries.find("client"); it != entries.end()) {
-        const auto items = in.one_or_list(it->second);
-        if (items.empty()) {
-            in.fail(it->second, "an empty list of networks matches nothing");
-        }
-        for (const auto& item : items) {
-            const auto text = in.string(item);
-            auto network = parse_client_network(text);
-            if (!network) {
-                in.fail(item, "bad CIDR block '" + text +
-                                  "'; expected an IPv4 or IPv6 address with an optional prefix "
-                                  "length, e.g. '127.0.0.0/8', '::1/128', '192.0.2.7'");
-            }
-            w.client.push_back(*network);
-        }
+        w.client =
+            read_items<client_network>(in, it->second, "an empty list of networks matches nothing",
+                                       [&](const field& item) { return read_network(in, item); });
     }
 }
 
-void read_tls(const yaml_reader& in, const field& f, tls_fault& t, rule_marks& marks)
+// The `do` map: each key read by its effect, in the order of effect_types().
+effect_list read_do(const yaml_reader& in, const field& f, rule_marks& marks)
 {
-    auto entries = in.map(f, {"certificate", "expires_in_days", "handshake"});
-    if (entries.empty()) {
-        in.fail(f, "tls needs certificate, expires_in_days or handshake");
-    }
-    for (const auto& [key, value] : entries) {
-        marks["do.tls." + key] = value.mark;
-    }
-    if (auto it = entries.find("certificate"); it != entries.end()) {
-        using kind = tls_fault::certificate_kind;
-        static constexpr kind kinds[] = {kind::expired, kind::not_yet_valid, kind::self_signed,
-                                         kind::wrong_host, kind::expires_in_days};
-        t.certificate = kinds[in.choice(it->second, {"expired", "not_yet_valid", "self_signed",
-                                                     "wrong_host", "expires_in_days"})];
-    }
-    if (auto it = entries.find("expires_in_days"); it != entries.end()) {
-        const auto days = in.count(it->second);
-        if (days > 36500) {
-            in.fail(it->second, "expires_in_days must be at most 36500");
+    const auto entries = in.map(f, effect_keys());
+    effect_list out;
+    for (const auto* type : effect_types()) {
+        const auto it = entries.find(std::string(type->key));
+        if (it != entries.end()) {
+            marks["do." + it->first] = it->second.mark;
+            out.add(type->read(in, it->second));
         }
-        if (entries.count("certificate") != 0 &&
-            t.certificate != tls_fault::certificate_kind::expires_in_days) {
-            in.fail(it->second, "expires_in_days gives its own certificate; it cannot be "
-                                "combined with certificate: " +
-                                    in.string(entries.at("certificate")));
-        }
-        t.certificate = tls_fault::certificate_kind::expires_in_days;
-        t.days = static_cast<int>(days);
-    } else if (t.certificate == tls_fault::certificate_kind::expires_in_days) {
-        in.fail(entries.at("certificate"),
-                "certificate: expires_in_days needs the number of days: add expires_in_days: N");
     }
-    if (auto it = entries.find("handshake"); it != entries.end()) {
-        using mode = tls_fault::handshake_mode;
-        static constexpr mode modes[] = {mode::fail, mode::hang};
-        t.handshake = modes[in.choice(it->second, {"fail", "hang"})];
-    }
+    return out;
 }
 
-void read_do(const yaml_reader& in, const field& f, rule_effect& d, rule_marks& marks)
+std::string effect_list_text()
 {
-    auto entries =
-        in.map(f, {"delay", "reply", "raw", "trickle", "hang", "close", "after_bytes", "tls"});
-    for (const auto& [key, value] : entries) {
-        marks["do." + key] = value.mark;
+    std::string out;
+    for (auto key : effect_keys()) {
+        out += (out.empty() ? "" : ", ") + std::string(key);
     }
-    if (auto it = entries.find("delay"); it != entries.end()) {
-        d.delay = in.duration(it->second);
-    }
-    if (auto it = entries.find("reply"); it != entries.end()) {
-        const field& r = it->second;
-        std::vector<std::string> lines;
-        if (r.node.IsSequence()) {
-            for (const auto& item : in.one_or_list(r)) {
-                lines.push_back(in.string(item));
-            }
-        } else {
-            lines = reply_lines(in.string(r));
-        }
-        const auto rendered = render_reply(lines);
-        if (!rendered.ok()) {
-            const auto items = in.one_or_list(r);
-            in.fail(r.node.IsSequence() ? items.at(rendered.bad_line) : r, rendered.error);
-        }
-        d.reply = std::move(lines);
-    }
-    if (auto it = entries.find("raw"); it != entries.end()) {
-        const field& r = it->second;
-        if (r.node.IsMap()) {
-            auto hex = in.map(r, {"hex"});
-            if (hex.empty()) {
-                in.fail(r, "raw as a map needs hex: \"0d0a...\"");
-            }
-            const auto text = in.string(hex.at("hex"));
-            d.raw = parse_hex(text);
-            if (!d.raw) {
-                in.fail(hex.at("hex"),
-                        "bad hex '" + text + "'; expected pairs of hex digits, spaces allowed");
-            }
-        } else {
-            d.raw = in.string(r);
-        }
-        if (d.raw->empty()) {
-            in.fail(r, "raw is empty; to send nothing use hang or close");
-        }
-    }
-    if (auto it = entries.find("trickle"); it != entries.end()) {
-        const auto text = in.string(it->second);
-        d.trickle = parse_rate(text);
-        if (!d.trickle) {
-            in.fail(it->second, "bad rate '" + text +
-                                    "'; expected bytes per second, e.g. 10, '10B/s' or '2kB/s'");
-        }
-    }
-    if (auto it = entries.find("hang"); it != entries.end()) {
-        d.hang = in.boolean(it->second);
-    }
-    if (auto it = entries.find("close"); it != entries.end()) {
-        static constexpr ending endings[] = {ending::close_fin, ending::close_rst};
-        d.close = endings[in.choice(it->second, {"fin", "rst"})];
-    }
-    if (auto it = entries.find("after_bytes"); it != entries.end()) {
-        d.after_bytes = in.count(it->second);
-    }
-    if (auto it = entries.find("tls"); it != entries.end()) {
-        tls_fault t;
-        read_tls(in, it->second, t, marks);
-        d.tls = t;
-    }
+    return out;
 }
 
 } // namespace
 
+config::yaml_reader scenario_reader(std::string source)
+{
+    return config::yaml_reader(std::move(source), {&config::parse_duration, "'250ms', '1.5s', '2m'",
+                                                   limits::max_duration});
+}
+
 std::optional<rule_problem> find_rule_problem(const rule& r)
 {
     const rule_when& w = r.when;
-    const rule_effect& d = r.effect;
     if (!r.id.empty() && !valid_rule_id(r.id)) {
         return rule_problem{"id", "bad rule id '" + r.id +
                                       "'; use 1 to 64 letters, digits, '-', '_' or '.'"};
     }
-    for (std::size_t i = 0; i < w.phases.size(); ++i) {
-        if (w.phases[i] == smtp::phase::dns || w.phases[i] == smtp::phase::verify) {
-            return rule_problem{"when.phase", "unknown value '" +
-                                                  std::string(smtp::to_string(w.phases[i])) +
-                                                  "'; expected " + one_of(decision_phase_names())};
-        }
-    }
-    if (w.command) {
-        if (auto problem = regex_problem(*w.command)) {
-            return rule_problem{"when.command", *problem};
-        }
-    }
-    if (w.argument) {
-        if (auto problem = regex_problem(*w.argument)) {
-            return rule_problem{"when.argument", *problem};
+    for (auto p : w.phases) {
+        if (p == smtp::phase::dns || p == smtp::phase::verify) {
+            return rule_problem{"when.phase", "unknown value '" + std::string(smtp::to_string(p)) +
+                                                  "'; expected " +
+                                                  config::one_of(decision_phase_names())};
         }
     }
     if (!(w.probability >= 0.0 && w.probability <= 1.0)) {
         return rule_problem{"when.probability", "probability must be between 0 and 1"};
+    }
+    for (const auto* d : {&w.after, &w.until}) {
+        if (*d && (**d < std::chrono::milliseconds{0} || **d > limits::max_duration)) {
+            return rule_problem{d == &w.after ? "when.after" : "when.until",
+                                "must be from 0 to " +
+                                    config::format_duration(limits::max_duration)};
+        }
     }
     if (w.after && w.until && *w.until <= *w.after) {
         return rule_problem{"when.until", "until (" + config::format_duration(*w.until) +
@@ -366,58 +219,12 @@ std::optional<rule_problem> find_rule_problem(const rule& r)
             return rule_problem{"when.connections", "bad connection range"};
         }
     }
-    const bool ends = d.hang || d.close.has_value();
-    if (!d.delay && !d.reply && !d.raw && !d.trickle && !ends && !d.tls) {
-        return rule_problem{"do", "do needs at least one effect: delay, reply, raw, trickle, "
-                                  "hang, close or tls"};
+    if (r.effects.empty()) {
+        return rule_problem{"do", "do needs at least one effect: " + effect_list_text()};
     }
-    if (d.reply && d.raw) {
-        return rule_problem{"do.raw", "reply and raw are exclusive: give one of them"};
-    }
-    if (d.hang && d.close) {
-        return rule_problem{"do.close", "hang and close are exclusive: the connection either "
-                                        "stays open or is closed"};
-    }
-    if (d.reply) {
-        const auto rendered = render_reply(*d.reply);
-        if (!rendered.ok()) {
-            return rule_problem{"do.reply", rendered.error};
-        }
-    }
-    if (d.raw && d.raw->empty()) {
-        return rule_problem{"do.raw", "raw is empty; to send nothing use hang or close"};
-    }
-    if (d.trickle && !(*d.trickle > 0.0)) {
-        return rule_problem{"do.trickle", "trickle must be more than 0 bytes per second"};
-    }
-    if ((d.reply || d.raw) &&
-        (has_phase(w, smtp::phase::connect) || has_phase(w, smtp::phase::tls))) {
-        return rule_problem{d.reply ? "do.reply" : "do.raw",
-                            "nothing is sent at phase connect or tls; put the greeting at phase "
-                            "banner"};
-    }
-    if (d.after_bytes) {
-        if (!only_phase(w, smtp::phase::body)) {
-            return rule_problem{"do.after_bytes",
-                                "after_bytes counts message content: it needs when.phase: body"};
-        }
-        if (!ends) {
-            return rule_problem{"do.after_bytes", "after_bytes says when the ending applies: it "
-                                                  "needs hang or close"};
-        }
-    }
-    if (d.tls) {
-        if (!only_phase(w, smtp::phase::tls)) {
-            return rule_problem{"do.tls", "tls faults happen in the handshake: they need "
-                                          "when.phase: tls"};
-        }
-        if (d.reply || d.raw || d.trickle) {
-            return rule_problem{"do.tls", "tls cannot be combined with reply, raw or trickle: "
-                                          "nothing is sent as SMTP during a handshake"};
-        }
-        if (d.tls->certificate == tls_fault::certificate_kind::expires_in_days &&
-            (d.tls->days < 0 || d.tls->days > 36500)) {
-            return rule_problem{"do.tls.expires_in_days", "expires_in_days must be 0 to 36500"};
+    for (const auto& e : r.effects.items()) {
+        if (auto problem = e->check(r)) {
+            return problem;
         }
     }
     return std::nullopt;
@@ -430,7 +237,7 @@ rule read_rule(const yaml_reader& in, const field& f)
     auto entries = in.map(f, {"id", "when", "do"});
     if (auto it = entries.find("id"); it != entries.end()) {
         marks["id"] = it->second.mark;
-        r.id = in.string(it->second);
+        r.id = in.scalar(it->second);
     }
     if (auto it = entries.find("when"); it != entries.end()) {
         marks["when"] = it->second.mark;
@@ -440,20 +247,18 @@ rule read_rule(const yaml_reader& in, const field& f)
     }
     const auto it = entries.find("do");
     if (it == entries.end()) {
-        in.fail(f, "a rule needs do: what happens when it matches (delay, reply, raw, trickle, "
-                   "hang, close, tls)");
+        in.fail(f, "a rule needs do: what happens when it matches (" + effect_list_text() + ")");
     }
     marks["do"] = it->second.mark;
     if (it->second.node.IsNull()) {
-        in.fail(it->second, "do is empty; expected a map with delay, reply, raw, trickle, hang, "
-                            "close, after_bytes or tls");
+        in.fail(it->second, "do is empty; expected a map with " + effect_list_text());
     }
-    read_do(in, it->second, r.effect, marks);
+    r.effects = read_do(in, it->second, marks);
     if (auto problem = find_rule_problem(r)) {
         const auto mark = marks.find(problem->key);
-        field at{f.node, mark != marks.end() ? mark->second : f.mark,
-                 key_path(f.path, problem->key)};
-        in.fail(at, problem->message);
+        in.fail(field{f.node, mark != marks.end() ? mark->second : f.mark,
+                      config::key_path(f.path, problem->key)},
+                problem->message);
     }
     return r;
 }
@@ -462,23 +267,56 @@ rule read_rule(const yaml_reader& in, const field& f)
 
 rule load_rule(std::string_view text, std::string_view source_name)
 {
-    const detail::yaml_reader in{std::string(source_name)};
-    return detail::read_rule(in, in.parse(text));
+    return detail::as_scenario_error([&] {
+        const auto in = detail::scenario_reader(std::string(source_name));
+        const auto root = in.parse(text);
+        if (!root.node.IsDefined() || root.node.IsNull()) {
+            in.fail(root, "the document is empty; expected a rule: a map with id, when and do");
+        }
+        return detail::read_rule(in, root);
+    });
 }
 
 void validate_rule(const rule& r, std::string_view source_name, const std::string& path)
 {
     if (auto problem = detail::find_rule_problem(r)) {
-        throw scenario_error(std::string(source_name), 0, 0, detail::key_path(path, problem->key),
+        throw scenario_error(std::string(source_name), 0, 0, config::key_path(path, problem->key),
                              problem->message);
+    }
+}
+
+void assign_rule_ids(std::vector<rule>& rules)
+{
+    std::unordered_set<std::string> taken;
+    for (const auto& r : rules) {
+        if (!r.id.empty()) {
+            taken.insert(r.id);
+        }
+    }
+    // Each candidate is tried once: linear in the number of rules.
+    std::size_t n = 1;
+    for (auto& r : rules) {
+        if (!r.id.empty()) {
+            continue;
+        }
+        std::string id;
+        do {
+            id = "r" + std::to_string(n++);
+        } while (taken.count(id) != 0);
+        taken.insert(id);
+        r.id = std::move(id);
     }
 }
 
 std::string next_free_rule_id(const std::vector<rule>& rules)
 {
+    std::unordered_set<std::string_view> taken;
+    for (const auto& r : rules) {
+        taken.insert(r.id);
+    }
     for (std::size_t n = 1;; ++n) {
         std::string id = "r" + std::to_string(n);
-        if (std::none_of(rules.begin(), rules.end(), [&](const rule& r) { return r.id == id; })) {
+        if (taken.count(id) == 0) {
             return id;
         }
     }

@@ -1,5 +1,7 @@
 #include "faults/scenario.hpp"
 
+#include <algorithm>
+
 namespace faults {
 
 std::string_view to_string(listener_state s) noexcept
@@ -23,6 +25,16 @@ std::optional<listener_state> parse_listener_state(std::string_view name) noexce
         }
     }
     return std::nullopt;
+}
+
+bool rule_when::has_phase(smtp::phase p) const noexcept
+{
+    return std::find(phases.begin(), phases.end(), p) != phases.end();
+}
+
+bool rule_when::only_phase(smtp::phase p) const noexcept
+{
+    return phases.size() == 1 && phases.front() == p;
 }
 
 scenario healthy_scenario()

@@ -5,11 +5,13 @@
 // engine.hpp.
 //
 //   struct scenario { name, summary, description, listener, probe, expect, rules };
-//   struct rule     { id, when (rule_when), effect (rule_effect: the `do` map) };
+//   struct rule     { id, when (rule_when), effects (effect_list: the `do` map, effect.hpp) };
 
 #include "faults/action.hpp"
 #include "faults/client_network.hpp"
 #include "faults/connection_range.hpp"
+#include "faults/effect.hpp"
+#include "faults/pattern.hpp"
 #include "smtp/failure_kind.hpp"
 #include "smtp/phase.hpp"
 
@@ -70,10 +72,10 @@ struct expectation {
 struct rule_when {
     /// Decision points where the rule applies; empty means every phase.
     std::vector<smtp::phase> phases;
-    /// ECMAScript regex that must match the whole verb, case-insensitively.
-    std::optional<std::string> command;
-    /// ECMAScript regex searched for in the command argument, case-insensitively.
-    std::optional<std::string> argument;
+    /// RE2 pattern that must match the whole verb, case-insensitively.
+    std::optional<pattern> command;
+    /// RE2 pattern searched for in the command argument, case-insensitively.
+    std::optional<pattern> argument;
     /// Connection ordinals where the rule applies; empty means every connection.
     std::vector<connection_range> connections;
     /// Chance that the rule fires when everything else matches, 0 to 1.
@@ -87,36 +89,19 @@ struct rule_when {
     /// Peers the rule applies to; empty means every peer.
     std::vector<client_network> client;
 
+    /// True when `p` is one of the phases (false when the rule applies at every phase).
+    bool has_phase(smtp::phase p) const noexcept;
+    /// True when the rule applies at `p` and nowhere else.
+    bool only_phase(smtp::phase p) const noexcept;
+
     friend bool operator==(const rule_when&, const rule_when&) = default;
-};
-
-/// The effects of a rule (`do`), applied in this order: delay, reply or raw, trickle, ending.
-struct rule_effect {
-    /// Wait before sending anything.
-    std::optional<std::chrono::milliseconds> delay;
-    /// A reply as its lines, e.g. {"421 4.3.2 Service shutting down"}; each starts with a code.
-    std::optional<std::vector<std::string>> reply;
-    /// Bytes sent verbatim instead of the reply.
-    std::optional<std::string> raw;
-    /// Send at this many bytes per second.
-    std::optional<double> trickle;
-    /// Send nothing more and keep the connection open.
-    bool hang = false;
-    /// Close the connection: ending::close_fin or ending::close_rst.
-    std::optional<ending> close;
-    /// In the body phase: the ending applies after this many octets of message content.
-    std::optional<std::uint64_t> after_bytes;
-    /// In the tls phase: how the handshake goes wrong.
-    std::optional<tls_fault> tls;
-
-    friend bool operator==(const rule_effect&, const rule_effect&) = default;
 };
 
 /// One fault rule: when the conditions hold, do the effects.
 struct rule {
-    std::string id;     ///< unique in its scenario; generated (r1, r2, ...) when not given
-    rule_when when;     ///< the `when` map
-    rule_effect effect; ///< the `do` map
+    std::string id;      ///< unique in its scenario; generated (r1, r2, ...) when not given
+    rule_when when;      ///< the `when` map
+    effect_list effects; ///< the `do` map
 
     friend bool operator==(const rule&, const rule&) = default;
 };

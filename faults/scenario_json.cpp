@@ -2,7 +2,6 @@
 
 #include "config/duration.hpp"
 #include "faults/scenario_loader.hpp"
-#include "smtp/utf8.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -12,18 +11,6 @@ namespace faults {
 namespace {
 
 namespace json = boost::json;
-
-std::string to_hex(std::string_view bytes)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (char ch : bytes) {
-        const auto b = static_cast<unsigned char>(ch);
-        out += digits[b >> 4];
-        out += digits[b & 0x0f];
-    }
-    return out;
-}
 
 // One value as itself, several as a list.
 template <class T, class F> json::value one_or_list(const std::vector<T>& items, F&& convert)
@@ -51,10 +38,10 @@ json::object when_json(const rule_when& w)
             w.phases, [](smtp::phase p) { return json::value(json::string(smtp::to_string(p))); });
     }
     if (w.command) {
-        o["command"] = *w.command;
+        o["command"] = w.command->text();
     }
     if (w.argument) {
-        o["argument"] = *w.argument;
+        o["argument"] = w.argument->text();
     }
     if (!w.connections.empty()) {
         o["connections"] = one_or_list(w.connections, [](const connection_range& r) {
@@ -77,77 +64,6 @@ json::object when_json(const rule_when& w)
         o["client"] = one_or_list(w.client, [](const client_network& n) {
             return json::value(json::string(n.to_string()));
         });
-    }
-    return o;
-}
-
-json::object tls_json(const tls_fault& t)
-{
-    json::object o;
-    using kind = tls_fault::certificate_kind;
-    switch (t.certificate) {
-    case kind::normal:
-        break;
-    case kind::expired:
-        o["certificate"] = "expired";
-        break;
-    case kind::not_yet_valid:
-        o["certificate"] = "not_yet_valid";
-        break;
-    case kind::self_signed:
-        o["certificate"] = "self_signed";
-        break;
-    case kind::wrong_host:
-        o["certificate"] = "wrong_host";
-        break;
-    case kind::expires_in_days:
-        o["expires_in_days"] = t.days;
-        break;
-    }
-    switch (t.handshake) {
-    case tls_fault::handshake_mode::normal:
-        break;
-    case tls_fault::handshake_mode::fail:
-        o["handshake"] = "fail";
-        break;
-    case tls_fault::handshake_mode::hang:
-        o["handshake"] = "hang";
-        break;
-    }
-    return o;
-}
-
-json::object do_json(const rule_effect& d)
-{
-    json::object o;
-    if (d.delay) {
-        o["delay"] = to_json(*d.delay);
-    }
-    if (d.reply) {
-        o["reply"] = one_or_list(
-            *d.reply, [](const std::string& line) { return json::value(json::string(line)); });
-    }
-    if (d.raw) {
-        if (smtp::is_valid_utf8(*d.raw)) {
-            o["raw"] = *d.raw;
-        } else {
-            o["raw"] = json::object{{"hex", to_hex(*d.raw)}};
-        }
-    }
-    if (d.trickle) {
-        o["trickle"] = *d.trickle;
-    }
-    if (d.hang) {
-        o["hang"] = true;
-    }
-    if (d.close) {
-        o["close"] = *d.close == ending::close_rst ? "rst" : "fin";
-    }
-    if (d.after_bytes) {
-        o["after_bytes"] = *d.after_bytes;
-    }
-    if (d.tls) {
-        o["tls"] = tls_json(*d.tls);
     }
     return o;
 }
@@ -202,7 +118,7 @@ json::value to_json(const rule& r)
     json::object o;
     o["id"] = r.id;
     o["when"] = when_json(r.when);
-    o["do"] = do_json(r.effect);
+    o["do"] = to_json(r.effects);
     return o;
 }
 

@@ -1,18 +1,18 @@
 // Reading whole scenarios: the top-level keys, probe hints, expectations, files and catalogs.
 #include "faults/scenario_loader.hpp"
 
+#include "config/document_file.hpp"
 #include "faults/detail/rule_reader.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
+#include <unordered_set>
 
 namespace faults {
 namespace {
 
-using detail::field;
-using detail::yaml_reader;
+using config::field;
+using config::yaml_reader;
 
 bool valid_name(std::string_view name)
 {
@@ -78,14 +78,14 @@ probe_hints read_probe(const yaml_reader& in, const field& f)
             p.command_timeout = in.duration(value);
         } else if (key == "cert_days") {
             // As --cert-days: "WARN" or "WARN,CRIT".
-            const auto text = in.string(value);
+            const auto text = in.scalar(value);
             const auto comma = text.find(',');
             field part = value;
             part.node = YAML::Node(text.substr(0, comma));
-            p.cert_days_warning = static_cast<int>(in.count(part));
+            p.cert_days_warning = static_cast<int>(in.count(part, 36500));
             if (comma != std::string::npos) {
                 part.node = YAML::Node(text.substr(comma + 1));
-                p.cert_days_critical = static_cast<int>(in.count(part));
+                p.cert_days_critical = static_cast<int>(in.count(part, 36500));
             }
         }
     }
@@ -146,7 +146,7 @@ std::vector<rule> read_rules(const yaml_reader& in, const field& f)
         where.push_back(item);
     }
     // Explicit ids must be unique; the others get the smallest free rN, in order.
-    std::set<std::string> seen;
+    std::unordered_set<std::string> seen;
     for (std::size_t i = 0; i < rules.size(); ++i) {
         if (rules[i].id.empty()) {
             continue;
@@ -156,20 +156,15 @@ std::vector<rule> read_rules(const yaml_reader& in, const field& f)
             in.fail(id_field, "duplicate rule id '" + rules[i].id + "'");
         }
     }
-    for (auto& r : rules) {
-        if (r.id.empty()) {
-            r.id = next_free_rule_id(rules);
-        }
-    }
+    assign_rule_ids(rules);
     return rules;
 }
 
-} // namespace
-
-scenario load_scenario(std::string_view text, std::string_view source_name)
+scenario read_scenario(const yaml_reader& in, const field& root)
 {
-    const yaml_reader in{std::string(source_name)};
-    const field root = in.parse(text);
+    if (!root.node.IsDefined() || root.node.IsNull()) {
+        in.fail(root, "the document is empty; expected a map with name, rules, ...");
+    }
     auto entries =
         in.map(root, {"name", "summary", "description", "listener", "probe", "expect", "rules"});
     scenario s;
@@ -177,17 +172,17 @@ scenario load_scenario(std::string_view text, std::string_view source_name)
     if (name == entries.end()) {
         in.fail(root, "a scenario needs name: a short kebab-case name, e.g. banner-missing");
     }
-    s.name = in.string(name->second);
+    s.name = in.scalar(name->second);
     if (!valid_name(s.name)) {
         in.fail(name->second, "bad name '" + s.name +
                                   "'; use 1 to 64 lower-case letters, digits, '-', '_' and '.', "
                                   "e.g. banner-missing");
     }
     if (auto it = entries.find("summary"); it != entries.end()) {
-        s.summary = in.string(it->second);
+        s.summary = in.scalar(it->second);
     }
     if (auto it = entries.find("description"); it != entries.end()) {
-        s.description = in.string(it->second);
+        s.description = in.scalar(it->second);
     }
     if (auto it = entries.find("listener"); it != entries.end()) {
         static constexpr listener_state states[] = {listener_state::open, listener_state::closed,
@@ -208,15 +203,20 @@ scenario load_scenario(std::string_view text, std::string_view source_name)
     return s;
 }
 
+} // namespace
+
+scenario load_scenario(std::string_view text, std::string_view source_name)
+{
+    return detail::as_scenario_error([&] {
+        const auto in = detail::scenario_reader(std::string(source_name));
+        return read_scenario(in, in.parse(text));
+    });
+}
+
 scenario load_scenario_file(const std::filesystem::path& file)
 {
-    std::ifstream stream(file, std::ios::binary);
-    if (!stream) {
-        throw scenario_error(file.string(), 0, 0, "", "cannot read the file");
-    }
-    std::ostringstream text;
-    text << stream.rdbuf();
-    return load_scenario(text.str(), file.string());
+    return detail::as_scenario_error(
+        [&] { return load_scenario(config::read_document_file(file), file.string()); });
 }
 
 std::vector<scenario> load_catalog(const std::filesystem::path& dir)

@@ -23,7 +23,8 @@ namespace faults {
 scenario load_scenario(std::string_view text, std::string_view source_name);
 
 /// Reads and loads one scenario file; the file's path is the source name. Throws
-/// scenario_error, also when the file cannot be read.
+/// scenario_error, also when the file cannot be read, is not a regular file (a FIFO, a device)
+/// or is over 1 MiB; nothing is read from a file that is refused.
 scenario load_scenario_file(const std::filesystem::path& file);
 
 /// Loads every *.yaml, *.yml and *.json file in `dir`, sorted by file name. Each scenario's
@@ -39,7 +40,11 @@ rule load_rule(std::string_view text, std::string_view source_name);
 /// paths in the error. Throws scenario_error (with no file position).
 void validate_rule(const rule& r, std::string_view source_name, const std::string& path);
 
-/// The smallest id "rN" (N >= 1) not used by any of `rules`.
+/// Gives each rule without an id the smallest "rN" (N >= 1) not yet taken, in order. Linear in
+/// the number of rules.
+void assign_rule_ids(std::vector<rule>& rules);
+
+/// The smallest id "rN" (N >= 1) not used by any of `rules`. Linear in the number of rules.
 std::string next_free_rule_id(const std::vector<rule>& rules);
 
 } // namespace faults

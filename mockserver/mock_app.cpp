@@ -50,12 +50,8 @@ faults::scenario initial_scenario(const server_options& o)
     try {
         return faults::load_scenario_file(*o.scenario);
     } catch (const faults::scenario_error& e) {
-        std::string where;
-        if (e.line > 0) {
-            where =
-                " (line " + std::to_string(e.line) + ", column " + std::to_string(e.column) + ")";
-        }
-        throw std::runtime_error(std::string("--scenario: ") + e.what() + where);
+        // what() already reads "file:line:column: key: message".
+        throw std::runtime_error(std::string("--scenario: ") + e.what());
     }
 }
 

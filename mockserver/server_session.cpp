@@ -167,7 +167,7 @@ session_action server_session::next(time_point now)
         if (!queue_.empty()) {
             // Pipelining (RFC 2920 §3.1): answer every command already received in one write.
             auto* w = std::get_if<write_op>(&queue_.front());
-            if (queue_.size() == 1 && w != nullptr && !w->bytes_per_second && !stopped_ &&
+            if (queue_.size() == 1 && w != nullptr && !w->pace && !stopped_ &&
                 !in_body_ && auth_step_ == auth_step::none && framer_.has_line() &&
                 w->bytes.size() < max_coalesced_write) {
                 process_line(now);
@@ -364,9 +364,9 @@ void server_session::execute(const faults::action& a, response r, time_point now
                                 smtp::to_string(a.fired->at),
                                 a.delay.count() > 0 ? fmt::format(": delay {}ms", a.delay.count())
                                                     : "",
-                                a.trickle_bytes_per_second
-                                    ? fmt::format(", trickle {} B/s", *a.trickle_bytes_per_second)
-                                    : "",
+                                a.trickle ? fmt::format(", trickle {} B/s",
+                                                        a.trickle->bytes_per_second)
+                                          : "",
                                 a.end != faults::ending::proceed
                                     ? fmt::format(", then {}", to_string(a.end))
                                     : ""),
@@ -375,16 +375,13 @@ void server_session::execute(const faults::action& a, response r, time_point now
     if (a.delay.count() > 0) {
         push(sleep_op{a.delay});
     }
-    // The command takes effect when its normal reply is sent, or when a fault's reply has the
-    // same first digit (a different 2xx text still accepts the command).
-    bool takes_effect = false;
+    // Whether the command takes effect is the rule's `command`, by default the reply's class.
+    const bool takes_effect = faults::command_takes_effect(a, r.reply);
     std::string bytes;
     if (a.send) {
         bytes = *a.send;
-        takes_effect = !r.reply.empty() && !bytes.empty() && bytes.front() == r.reply.front();
     } else if (a.end == faults::ending::proceed) {
         bytes = std::move(r.reply);
-        takes_effect = true;
     }
     if (takes_effect && r.effect) {
         try {
@@ -398,7 +395,7 @@ void server_session::execute(const faults::action& a, response r, time_point now
         }
     }
     if (!bytes.empty()) {
-        push_write(std::move(bytes), a.trickle_bytes_per_second);
+        push_write(std::move(bytes), a.trickle);
     }
     switch (a.end) {
     case faults::ending::proceed:
@@ -444,15 +441,15 @@ void server_session::push(session_action a)
     queue_.push_back(std::move(a));
 }
 
-void server_session::push_write(std::string bytes, std::optional<double> rate)
+void server_session::push_write(std::string bytes, std::optional<faults::pace> pace)
 {
-    if (!rate && !queue_.empty()) {
-        if (auto* w = std::get_if<write_op>(&queue_.back()); w && !w->bytes_per_second) {
+    if (!pace && !queue_.empty()) {
+        if (auto* w = std::get_if<write_op>(&queue_.back()); w && !w->pace) {
             w->bytes += bytes;
             return;
         }
     }
-    push(write_op{std::move(bytes), rate});
+    push(write_op{std::move(bytes), pace});
 }
 
 void server_session::send_and_close(std::string reply, session_outcome outcome)

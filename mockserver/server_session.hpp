@@ -85,7 +85,7 @@ private:
     faults::action decide(smtp::phase phase, std::string_view verb, std::string_view argument,
                           time_point now);
     void push(session_action a);
-    void push_write(std::string bytes, std::optional<double> rate);
+    void push_write(std::string bytes, std::optional<faults::pace> pace);
     void send_and_close(std::string reply, session_outcome outcome);
     void begin_tls(time_point now);
     void finish(session_outcome outcome);

@@ -11,8 +11,8 @@ namespace mock {
 
 /// Send these bytes, all at once or trickled.
 struct write_op {
-    std::string bytes;                           ///< what to send
-    std::optional<double> bytes_per_second;      ///< trickle rate; all at once when empty
+    std::string bytes;               ///< what to send
+    std::optional<faults::pace> pace; ///< send in slices at this pace; all at once when empty
 };
 
 /// Read whatever arrives, until the deadline.

@@ -35,25 +35,25 @@ struct session_scope {
     }
 };
 
-// Sends `bytes` at `rate` bytes per second in small slices.
-net::awaitable<error_code> trickle(connection& conn, std::string_view bytes, double rate,
-                                   server_context& ctx)
+// Sends `bytes` in slices at `pace` (the trickle effect chose the slice size).
+net::awaitable<error_code> trickle(connection& conn, std::string_view bytes,
+                                   const faults::pace& pace, server_context& ctx)
 {
-    // Slices of about 50 ms, at least one byte.
-    auto slice = static_cast<std::size_t>(std::max(1.0, rate / 20.0));
     auto start = clock_type::now();
     std::size_t sent = 0;
+    std::size_t slices = 0;
     while (sent < bytes.size()) {
-        auto n = std::min(slice, bytes.size() - sent);
+        auto n = std::min(std::max<std::size_t>(pace.slice_bytes, 1), bytes.size() - sent);
         if (auto ec = co_await conn.write(bytes.substr(sent, n))) {
             co_return ec;
         }
         sent += n;
+        ++slices;
         ctx.counters.bytes_sent.fetch_add(n, std::memory_order_relaxed);
         if (sent < bytes.size()) {
             // Pace against the start time so that rounding does not accumulate.
             auto due = start + std::chrono::duration_cast<clock_type::duration>(
-                                   std::chrono::duration<double>(sent / rate));
+                                   pace.interval * static_cast<std::int64_t>(slices));
             io::steady_timer timer(co_await net::this_coro::executor);
             timer.expires_at(due);
             co_await timer.async_wait();
@@ -102,8 +102,8 @@ net::awaitable<void> run_session(io::tcp_socket socket, server_context& ctx, ses
         }
         if (auto* w = std::get_if<write_op>(&action)) {
             error_code wec;
-            if (w->bytes_per_second) {
-                wec = co_await trickle(conn, w->bytes, *w->bytes_per_second, ctx);
+            if (w->pace) {
+                wec = co_await trickle(conn, w->bytes, *w->pace, ctx);
             } else {
                 wec = co_await conn.write(w->bytes);
                 ctx.counters.bytes_sent.fetch_add(w->bytes.size(), std::memory_order_relaxed);

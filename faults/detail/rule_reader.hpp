@@ -1,9 +1,11 @@
 #pragma once
 
-// Shared by the scenario and rule loaders: reading one rule and checking its fields together.
+// Shared by the scenario and rule loaders: the reader with the scenario format's syntax, and
+// reading one rule with its fields checked together.
 
-#include "faults/detail/yaml_reader.hpp"
+#include "config/yaml_reader.hpp"
 #include "faults/scenario.hpp"
+#include "faults/scenario_error.hpp"
 
 #include <map>
 #include <optional>
@@ -14,17 +16,27 @@ namespace faults::detail {
 /// Where each key of a rule was written, by its path relative to the rule ("do.close").
 using rule_marks = std::map<std::string, YAML::Mark>;
 
-/// A mistake that involves more than one field, found after reading.
-struct rule_problem {
-    std::string key;     ///< the key path relative to the rule, e.g. "do.close"
-    std::string message; ///< what is wrong
-};
+/// The reader for the scenario document `source`: durations with a unit, at most
+/// limits::max_duration.
+config::yaml_reader scenario_reader(std::string source);
 
-/// The first mistake in `r`, if any: exclusive effects, effects that need a particular phase,
-/// bad regexes, an empty `do`, a time window that ends before it starts, ...
+/// The first mistake in `r`, if any: a bad id, an empty `do`, a time window that ends before
+/// it starts, and each effect's own check (exclusive effects, effects that need a phase, ...).
 std::optional<rule_problem> find_rule_problem(const rule& r);
 
-/// Reads and checks the rule at `f`. Throws scenario_error.
-rule read_rule(const yaml_reader& in, const field& f);
+/// Reads and checks the rule at `f`. Throws config::error.
+rule read_rule(const config::yaml_reader& in, const config::field& f);
+
+/// Runs `load`, turning a configuration error into a scenario_error.
+template <class F> auto as_scenario_error(F&& load) -> decltype(load())
+{
+    try {
+        return load();
+    } catch (const scenario_error&) {
+        throw;
+    } catch (const config::error& e) {
+        throw scenario_error(e);
+    }
+}
 
 } // namespace faults::detail

@@ -2,14 +2,16 @@
 // is there, each one teaches and says what the probe should report, and each survives a trip
 // through the control API's JSON.
 #include "faults/controller.hpp"
-#include "faults/reply_text.hpp"
 #include "faults/scenario_json.hpp"
 #include "faults/scenario_loader.hpp"
 
+#include "json/json_text.hpp"
 #include <algorithm>
-#include <boost/json/serialize.hpp>
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <set>
+#include <sstream>
 
 namespace {
 
@@ -20,6 +22,21 @@ const std::vector<faults::scenario>& catalog()
 {
     static const auto loaded = faults::load_catalog(SMTPH_FAULT_CATALOG_DIR);
     return loaded;
+}
+
+bool has_null(const boost::json::value& v)
+{
+    if (v.is_null()) {
+        return true;
+    }
+    if (const auto* o = v.if_object()) {
+        return std::any_of(o->begin(), o->end(),
+                           [](const auto& kv) { return has_null(kv.value()); });
+    }
+    if (const auto* a = v.if_array()) {
+        return std::any_of(a->begin(), a->end(), [](const auto& item) { return has_null(item); });
+    }
+    return false;
 }
 
 const faults::scenario* find(std::string_view name)
@@ -158,20 +175,17 @@ TEST(catalog, scenarios_stay_fast)
         SCOPED_TRACE(s.name);
         std::chrono::milliseconds delays{0};
         for (const auto& r : s.rules) {
-            if (r.effect.delay) {
-                EXPECT_LE(*r.effect.delay, 3s);
-                delays += *r.effect.delay;
+            // What the rule makes the server do.
+            const faults::action a = faults::compose(r.effects);
+            EXPECT_LE(a.delay, 3s);
+            delays += a.delay;
+            if (a.trickle) {
+                const auto bytes = a.send ? a.send->size() : 512; // a normal reply: at most 512
+                EXPECT_LE(static_cast<double>(bytes) / a.trickle->bytes_per_second, 4.0);
             }
-            if (r.effect.trickle) {
-                const auto bytes = r.effect.reply
-                                       ? faults::render_reply(*r.effect.reply).wire.size()
-                                   : r.effect.raw ? r.effect.raw->size()
-                                                  : 512; // a normal reply of unknown length
-                EXPECT_LE(static_cast<double>(bytes) / *r.effect.trickle, 4.0);
-            }
-            const bool hangs = r.effect.hang ||
-                               (r.effect.tls &&
-                                r.effect.tls->handshake == faults::tls_fault::handshake_mode::hang);
+            const bool hangs =
+                a.end == faults::ending::hang ||
+                (a.tls && a.tls->handshake == faults::tls_fault::handshake_mode::hang);
             if (hangs) {
                 EXPECT_TRUE(s.probe.command_timeout && *s.probe.command_timeout <= 3s)
                     << "a hang needs a short probe command_timeout";
@@ -189,8 +203,10 @@ TEST(catalog, every_scenario_round_trips_through_json_and_runs_in_a_controller)
     const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
     for (const auto& s : catalog()) {
         SCOPED_TRACE(s.name);
-        const auto text = boost::json::serialize(faults::to_json(s));
-        EXPECT_EQ(faults::scenario_from_body(text), s);
+        // As GET /api/v1/scenario writes it, and PUT reads it back.
+        const auto text = json_text::serialize(faults::to_json(s));
+        EXPECT_EQ(faults::scenario_from_body(text), s) << text;
+        EXPECT_FALSE(has_null(faults::to_json(s))) << text;
         faults::controller c(s, 1, t0);
         EXPECT_EQ(c.listener(), s.listener);
         EXPECT_EQ(c.rules().size(), s.rules.size());
@@ -250,6 +266,47 @@ TEST(catalog, faults_fire_where_the_expectation_says)
             continue; // the EHLO reply leaves the extension out; the probe fails at the next step
         }
         EXPECT_EQ(smtp::to_string(*first), smtp::to_string(expected));
+    }
+}
+
+// docs/faults.md, with every run of whitespace made one space.
+std::string fault_docs()
+{
+    std::ifstream in(std::filesystem::path(SMTPH_FAULT_CATALOG_DIR) / ".." / ".." / "docs" /
+                     "faults.md");
+    std::ostringstream text;
+    text << in.rdbuf();
+    std::string out;
+    for (char c : text.str()) {
+        const bool space = c == ' ' || c == '\n';
+        if (!space || (!out.empty() && out.back() != ' ')) {
+            out += space ? ' ' : c;
+        }
+    }
+    return out;
+}
+
+TEST(catalog, docs_describe_every_effect)
+{
+    const auto docs = fault_docs();
+    ASSERT_FALSE(docs.empty());
+    for (auto key : faults::effect_keys()) {
+        EXPECT_NE(docs.find("| `" + std::string(key) + "` |"), std::string::npos)
+            << "docs/faults.md has no row for do." << key << " (tools/faults_doc.py)";
+    }
+}
+
+TEST(catalog, docs_show_the_loaders_own_words)
+{
+    const auto docs = fault_docs();
+    try {
+        faults::load_scenario("name: re\nrules:\n  - when: {argument: \"(a)\\\\1\"}\n"
+                              "    do: {hang: true}\n",
+                              "re.yaml");
+        FAIL() << "a backreference loaded";
+    } catch (const faults::scenario_error& e) {
+        const auto shown = e.key_path + ": " + e.message;
+        EXPECT_NE(docs.find(shown), std::string::npos) << shown;
     }
 }
 

@@ -124,9 +124,8 @@ TEST(controller, add_rule_rejects_invalid_and_duplicate_rules)
     } catch (const faults::scenario_error& e) {
         EXPECT_EQ(e.key_path, "id");
     }
-    faults::rule bad;
+    faults::rule bad = faults::load_rule("do: {hang: true}\n", "body");
     bad.when.probability = 2.0;
-    bad.effect.hang = true;
     try {
         c.add_rule(bad);
         FAIL() << "added an invalid rule";
@@ -185,9 +184,7 @@ TEST(controller, replace_with_an_invalid_scenario_changes_nothing)
 {
     faults::controller c(scenario("name: a\nrules: []\n"), 1, t0);
     auto s = scenario("name: b\nrules: []\n");
-    faults::rule r;
-    r.effect.reply = std::vector<std::string>{"no code"};
-    s.rules.push_back(r);
+    s.rules.push_back(faults::rule{}); // no effect: invalid
     EXPECT_THROW(c.replace(s, t0), faults::scenario_error);
     EXPECT_EQ(c.current().name, "a");
 }

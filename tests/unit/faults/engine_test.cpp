@@ -4,6 +4,9 @@
 #include "faults/scenario_loader.hpp"
 
 #include <gtest/gtest.h>
+#include <limits>
+#include <map>
+#include <mutex>
 #include <thread>
 
 namespace {
@@ -246,7 +249,8 @@ TEST(engine, action_carries_every_effect_in_order)
     auto a = decide(e, {phase::ehlo, "EHLO", "x"});
     EXPECT_EQ(a.delay, 1500ms);
     EXPECT_EQ(a.send, "421-4.3.2 going\r\n421 4.3.2 down\r\n");
-    EXPECT_EQ(a.trickle_bytes_per_second, 5.0);
+    ASSERT_TRUE(a.trickle);
+    EXPECT_EQ(a.trickle->bytes_per_second, 5.0);
     EXPECT_EQ(a.end, faults::ending::close_fin);
     ASSERT_TRUE(a.fired);
     EXPECT_EQ(a.fired->rule_id, "slow-421");
@@ -268,7 +272,7 @@ TEST(engine, action_carries_every_effect_in_order)
     a = decide(e, {phase::quit, "QUIT", ""});
     EXPECT_EQ(a.send, "221 no crlf");
     EXPECT_EQ(a.end, faults::ending::proceed);
-    EXPECT_FALSE(a.trickle_bytes_per_second);
+    EXPECT_FALSE(a.trickle);
 }
 
 TEST(engine, session_records_what_fired)
@@ -292,14 +296,136 @@ TEST(engine, session_records_what_fired)
 
 TEST(engine, compiling_an_invalid_rule_throws)
 {
-    faults::rule r;
-    r.id = "bad";
-    r.when.command = "(";
-    r.effect.hang = true;
+    auto r = faults::load_rule("id: bad\ndo: {hang: true}\n", "t");
+    r.when.probability = -1;
     EXPECT_THROW(faults::compiled_rule{r}, faults::scenario_error);
-    r.when.command.reset();
-    r.effect.close = faults::ending::close_fin; // hang and close together
-    EXPECT_THROW(faults::compiled_rule{r}, faults::scenario_error);
+    r.when.probability = 1;
+    EXPECT_NO_THROW(faults::compiled_rule{r});
+    // Effects put together in code are checked together, as the loader does.
+    r.effects.add(faults::load_rule("do: {close: fin}\n", "t").effects.items().front());
+    try {
+        faults::compiled_rule{r};
+        FAIL() << "hang and close together";
+    } catch (const faults::scenario_error& e) {
+        EXPECT_EQ(e.key_path, "do.close");
+    }
+}
+
+TEST(engine, command_disposition_is_part_of_the_action)
+{
+    const auto e =
+        make_engine("  - when: {phase: data_end}\n    do: {command: skip}\n"
+                    "  - when: {phase: rcpt}\n    do: {reply: \"550 no\", command: apply}\n");
+    auto a = decide(e, {phase::data_end, "", ""});
+    EXPECT_EQ(a.command, faults::command_disposition::skip);
+    EXPECT_FALSE(a.send);
+    a = decide(e, {phase::rcpt, "RCPT", "TO:<a@b>"});
+    EXPECT_EQ(a.command, faults::command_disposition::apply);
+    EXPECT_EQ(a.send, "550 no\r\n");
+    EXPECT_EQ(decide(e, {phase::mail, "MAIL", "FROM:<a@b>"}).command,
+              faults::command_disposition::by_reply);
+}
+
+TEST(engine, the_default_command_rule_follows_the_replys_first_digit)
+{
+    // The rule the server applies when `do.command` is not given.
+    faults::action a;
+    EXPECT_TRUE(faults::command_takes_effect(a, "250 ok\r\n")) << "the normal reply is sent";
+    a.send = "250 2.1.0 another text\r\n";
+    EXPECT_TRUE(faults::command_takes_effect(a, "250 ok\r\n")) << "same class";
+    a.send = "451 4.3.0 later\r\n";
+    EXPECT_FALSE(faults::command_takes_effect(a, "250 ok\r\n")) << "another class";
+    EXPECT_FALSE(faults::command_takes_effect(a, "")) << "no normal reply";
+    a.send.reset();
+    a.end = faults::ending::hang;
+    EXPECT_FALSE(faults::command_takes_effect(a, "250 ok\r\n")) << "nothing sent";
+    a.command = faults::command_disposition::apply;
+    EXPECT_TRUE(faults::command_takes_effect(a, "250 ok\r\n"));
+    a = {};
+    a.command = faults::command_disposition::skip;
+    EXPECT_FALSE(faults::command_takes_effect(a, "250 ok\r\n"));
+}
+
+TEST(engine, trickle_paces_in_slices_of_about_50ms)
+{
+    auto p = faults::pace::at(10);
+    EXPECT_EQ(p.slice_bytes, 1u);
+    EXPECT_EQ(p.interval, 100ms);
+    p = faults::pace::at(2000);
+    EXPECT_EQ(p.slice_bytes, 100u);
+    EXPECT_EQ(p.interval, 50ms);
+    p = faults::pace::at(1);
+    EXPECT_EQ(p.slice_bytes, 1u);
+    EXPECT_EQ(p.interval, 1s) << "the slowest trickle still writes every second";
+    // Whatever is asked, the pace stays within 1 B/s .. 1 GB/s.
+    for (double rate : {0.0, -5.0, 1e-300, std::numeric_limits<double>::infinity(),
+                        std::numeric_limits<double>::quiet_NaN(), 1e308}) {
+        p = faults::pace::at(rate);
+        EXPECT_GE(p.slice_bytes, 1u) << rate;
+        EXPECT_LE(p.slice_bytes, 50'000'000u) << rate;
+        EXPECT_GT(p.interval, 0ns) << rate;
+        EXPECT_LE(p.interval, 1s) << rate;
+    }
+}
+
+// An effect with memory, written here as a new effect would be: it lets its rule fire for the
+// first `n` decisions of each client address and declines after that.
+class first_per_client final : public faults::effect_of<first_per_client> {
+public:
+    static constexpr std::string_view name = "first_per_client";
+    explicit first_per_client(int n)
+        : n_(n)
+    {
+    }
+    boost::json::value to_json() const override { return n_; }
+    void apply(faults::action& a) const override { a.send = "451 try again\r\n"; }
+    std::unique_ptr<faults::effect_state> make_state() const override
+    {
+        return std::make_unique<seen>();
+    }
+    bool admits(const faults::effect_context& c, faults::effect_state* state) const override
+    {
+        auto& s = static_cast<seen&>(*state);
+        std::lock_guard lock(s.mutex);
+        const auto peer = c.connection.peer.value_or(faults::ip_address{}).bytes;
+        return ++s.count[peer] <= n_;
+    }
+    friend bool operator==(const first_per_client&, const first_per_client&) = default;
+
+private:
+    struct seen : faults::effect_state {
+        std::mutex mutex;
+        std::map<std::array<std::uint8_t, 16>, int> count;
+    };
+    int n_;
+};
+
+TEST(engine, effects_with_memory_decide_whether_their_rule_fires)
+{
+    auto r = faults::load_rule("id: limited\nwhen: {phase: mail}\ndo: {delay: 1ms}\n", "t");
+    r.when.times = 3;
+    r.effects.add(std::make_shared<first_per_client>(2));
+    const faults::engine e({std::make_shared<const faults::compiled_rule>(r)}, t0);
+    const faults::decision_point mail{phase::mail, "MAIL", "FROM:<a@b>"};
+    EXPECT_TRUE(decide(e, mail, t0, 1, "127.0.0.1").fired);
+    EXPECT_EQ(decide(e, mail, t0, 2, "127.0.0.1").send, "451 try again\r\n");
+    EXPECT_FALSE(decide(e, mail, t0, 3, "127.0.0.1").fired) << "third from this client";
+    EXPECT_TRUE(decide(e, mail, t0, 4, "::1").fired) << "another client";
+    EXPECT_EQ(e.rules().front()->fired(), 3u) << "a declined decision uses none of `times`";
+    EXPECT_FALSE(decide(e, mail, t0, 5, "::1").fired) << "times: 3 is used up";
+}
+
+TEST(engine, patterns_run_in_linear_time)
+{
+    // (x+x+)+y against a run of x backtracks exponentially in std::regex (24 x: over a second);
+    // RE2 answers in time linear in the text.
+    const auto e = make_engine("  - when: {phase: rcpt, argument: \"(x+x+)+y\"}\n"
+                               "    do: {reply: \"550 no\"}\n");
+    const std::string run(100'000, 'x');
+    const auto start = clock_type::now();
+    EXPECT_FALSE(decide(e, {phase::rcpt, "RCPT", run}).fired);
+    EXPECT_TRUE(decide(e, {phase::rcpt, "RCPT", run + "y"}).fired);
+    EXPECT_LT(clock_type::now() - start, 2s);
 }
 
 } // namespace

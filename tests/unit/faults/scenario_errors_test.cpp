@@ -2,8 +2,12 @@
 // accepted values when a key or value was misspelt.
 #include "faults/scenario_loader.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -114,7 +118,9 @@ const bad_case cases[] = {
      "do needs at least one effect"},
     {"YAML syntax error", "name: bad\nrules: [\n  {when: {phase: banner}\n", 4, 1, "",
      "YAML syntax error"},
-    {"tab indentation", "name: bad\nrules:\n\t- when: {}\n", 3, 2, "", "YAML syntax error"},
+    {"tab indentation", "name: bad\nrules:\n\t- when: {}\n", 3, 1, "",
+     "YAML syntax error: a tab in the indentation; YAML does not allow tabs there, indent with "
+     "spaces"},
     {"duplicate key", "name: bad\nname: worse\nrules: []\n", 2, 1, "name", "duplicate key 'name'"},
     {"duplicate rule id", HEAD "  - id: a\n    do: {hang: true}\n  - id: a\n    do: {close: rst}\n",
      5, 9, "rules[1].id", "duplicate rule id 'a'"},
@@ -150,7 +156,7 @@ const bad_case cases[] = {
     {"bad trickle rate", HEAD "  - when: {phase: banner}\n    do: {trickle: fast}\n", 4, 19,
      "rules[0].do.trickle", "bad rate 'fast'"},
     {"zero trickle rate", HEAD "  - when: {phase: banner}\n    do: {trickle: 0B/s}\n", 4, 19,
-     "rules[0].do.trickle", "trickle must be more than 0 bytes per second"},
+     "rules[0].do.trickle", "trickle must be from 1 B/s to 1 GB/s, got '0B/s'"},
     {"bad name", "name: Banner Missing\nrules: []\n", 1, 7, "name", "bad name 'Banner Missing'"},
     {"name that could escape a directory", "name: ../etc\nrules: []\n", 1, 7, "name",
      "bad name '../etc'"},
@@ -159,6 +165,43 @@ const bad_case cases[] = {
     {"empty document", "", 1, 1, "", "the document is empty"},
     {"bad raw hex", HEAD "  - when: {phase: banner}\n    do: {raw: {hex: \"0g\"}}\n", 4, 21,
      "rules[0].do.raw.hex", "bad hex '0g'"},
+    // Bounds: nothing a scenario says may freeze a worker, overflow a timer or turn into "null".
+    {"infinite trickle", HEAD "  - when: {phase: banner}\n    do: {trickle: inf}\n", 4, 19,
+     "rules[0].do.trickle", "bad rate 'inf'; expected bytes per second"},
+    {"not-a-number trickle", HEAD "  - when: {phase: banner}\n    do: {trickle: nan}\n", 4, 19,
+     "rules[0].do.trickle", "bad rate 'nan'"},
+    {"huge trickle", HEAD "  - when: {phase: banner}\n    do: {trickle: \"1e308kB/s\"}\n", 4, 19,
+     "rules[0].do.trickle", "trickle must be from 1 B/s to 1 GB/s, got '1e308kB/s'"},
+    {"tiny trickle", HEAD "  - when: {phase: banner}\n    do: {trickle: 1e-300}\n", 4, 19,
+     "rules[0].do.trickle", "trickle must be from 1 B/s to 1 GB/s, got '1e-300'"},
+    {"trickle over 1 GB/s", HEAD "  - when: {phase: banner}\n    do: {trickle: 1.5GB/s}\n", 4, 19,
+     "rules[0].do.trickle", "trickle must be from 1 B/s to 1 GB/s"},
+    {"delay over a day", HEAD "  - when: {phase: banner}\n    do: {delay: 2600000h}\n", 4, 17,
+     "rules[0].do.delay", "duration '2600000h' is over the limit of 24h"},
+    {"until over a day", HEAD "  - when: {phase: banner, until: 25h}\n    do: {hang: true}\n", 3,
+     34, "rules[0].when.until", "duration '25h' is over the limit of 24h"},
+    {"probe timeout over a day", "name: bad\nprobe: {timeout: 1441m}\nrules: []\n", 2, 18,
+     "probe.timeout", "over the limit of 24h"},
+    {"not-a-number probability",
+     HEAD "  - when: {phase: ehlo, probability: nan}\n    do: {hang: true}\n", 3, 38,
+     "rules[0].when.probability", "expected a number, got 'nan'"},
+    {"YAML's own not-a-number",
+     HEAD "  - when: {phase: ehlo, probability: .nan}\n    do: {hang: true}\n", 3, 38,
+     "rules[0].when.probability", "expected a number, got '.nan'"},
+    {"certificate days over the limit",
+     HEAD "  - when: {phase: tls}\n    do: {tls: {expires_in_days: 99999999999}}\n", 4, 33,
+     "rules[0].do.tls.expires_in_days", "expected a whole number from 0 to 36500"},
+    // Patterns are RE2: what needs backtracking is refused when the rule is loaded.
+    {"backreference", HEAD "  - when: {argument: \"(a)\\\\1\"}\n    do: {hang: true}\n", 3, 22,
+     "rules[0].when.argument", "backreferences are not supported"},
+    {"lookahead", HEAD "  - when: {argument: \"(?=a)b\"}\n    do: {hang: true}\n", 3, 22,
+     "rules[0].when.argument", "lookahead and lookbehind are not supported"},
+    // What becomes of the command.
+    {"bad command disposition", HEAD "  - when: {phase: rcpt}\n    do: {command: ignore}\n", 4, 19,
+     "rules[0].do.command", "unknown value 'ignore'; expected one of: apply, skip"},
+    {"command where there is none",
+     HEAD "  - when: {phase: banner}\n    do: {reply: 554 no, command: skip}\n", 4, 34,
+     "rules[0].do.command", "there is none at phase banner"},
 };
 
 class scenario_mistake : public ::testing::TestWithParam<bad_case> {};
@@ -238,6 +281,34 @@ TEST(scenario_errors, what_without_a_position)
     EXPECT_STREQ(whole.what(), "x.yaml: cannot read the file");
 }
 
+TEST(scenario_errors, scenario_files_are_bounded_and_regular)
+{
+    namespace fs = std::filesystem;
+    const auto dir =
+        fs::temp_directory_path() / ("faults_scenario_files_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    const auto refused = [](const fs::path& file) {
+        try {
+            faults::load_scenario_file(file);
+        } catch (const faults::scenario_error& e) {
+            EXPECT_EQ(e.file, file.string());
+            return e.message;
+        }
+        ADD_FAILURE() << "loaded " << file;
+        return std::string{};
+    };
+    // Over 1 MiB, like the control API's body limit: refused before it is read.
+    const auto big = dir / "big.yaml";
+    std::ofstream(big) << "name: big\nrules: []\n" << std::string(1024 * 1024, '#') << "\n";
+    EXPECT_THAT(refused(big), HasSubstr("over the limit of 1048576 octets"));
+    // A FIFO would block until a writer comes; /dev/zero would never end.
+    const auto fifo = dir / "fifo.yaml";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_THAT(refused(fifo), HasSubstr("it is a FIFO; give a regular file"));
+    EXPECT_THAT(refused("/dev/zero"), HasSubstr("it is a device; give a regular file"));
+    fs::remove_all(dir);
+}
+
 TEST(scenario_errors, missing_file)
 {
     try {
@@ -276,8 +347,9 @@ TEST(scenario_errors, text_that_is_not_utf8_is_refused_with_its_position)
             << e.what();
     }
     // Well-formed UTF-8 passes.
-    EXPECT_EQ(faults::load_scenario("name: x\nsummary: caf\xc3\xa9\nrules: []\n", "ok.yaml").summary,
-              "caf\xc3\xa9");
+    EXPECT_EQ(
+        faults::load_scenario("name: x\nsummary: caf\xc3\xa9\nrules: []\n", "ok.yaml").summary,
+        "caf\xc3\xa9");
 }
 
 TEST(scenario_errors, malformed_flow_streams_end_in_an_error_not_a_hang)

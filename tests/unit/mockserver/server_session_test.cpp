@@ -542,7 +542,7 @@ TEST(session_faults, raw_bytes_are_sent_verbatim_and_trickled)
     session_script s;
     faults::action a;
     a.send = "22O garbage without crlf";
-    a.trickle_bytes_per_second = 5;
+    a.trickle = faults::pace::at(5);
     s.decider.on(smtp::phase::banner, a);
     s.start();
     EXPECT_EQ(s.output, "22O garbage without crlf");

@@ -79,8 +79,8 @@ public:
             if (auto* w = std::get_if<write_op>(&a)) {
                 output += w->bytes;
                 writes.push_back(w->bytes);
-                if (w->bytes_per_second) {
-                    trickled.push_back(*w->bytes_per_second);
+                if (w->pace) {
+                    trickled.push_back(w->pace->bytes_per_second);
                 }
                 a = session_.on_written(now);
             } else if (auto* s = std::get_if<sleep_op>(&a)) {
