@@ -52,7 +52,7 @@ Use a scenario:
 
 The **expected** column is what the built-in probe (`smtp-probe`: banner, EHLO with HELO
 fallback on 500/502, QUIT, plus whatever the probe hints ask for) should report, as
-status, failure kind and phase (DESIGN.md §2). The **probe** column lists the hints the harness
+status, failure kind and phase. The **probe** column lists the hints the harness
 turns into probe options: `send` (MAIL, RCPT, DATA), `starttls`, `auth`, `insecure`, and the
 thresholds `warning`/`critical` (`-w`/`-c`), `timeout` (`-t`), `connect_timeout`,
 `command_timeout` and `cert_days` that keep every scenario to a few seconds.
@@ -76,27 +76,75 @@ rules:                        # in order; the first rule whose `when` holds fire
 | `when` key | matches |
 |---|---|
 | `phase` | one phase or a list: `connect tls banner ehlo helo starttls auth mail rcpt data body data_end rset noop vrfy quit` |
-| `command` | regex matching the whole command verb, case-insensitive (`MAIL`, `RCPT\\|DATA`) |
-| `argument` | regex searched in the command argument, case-insensitive (`@example\\.com>`) |
+| `command` | regular expression matching the whole command verb, case-insensitive (`MAIL`, `RCPT\\|DATA`) |
+| `argument` | regular expression searched in the command argument, case-insensitive (`@example\\.com>`) |
 | `connections` | connection ordinals since the scenario was loaded: `1`, `2-5`, `3-`, `every 2`, `every 3 from 2`, or a list |
 | `probability` | 0 to 1 (default 1); drawn from a generator seeded with `--seed` and the connection ordinal |
 | `after` / `until` | time since the scenario was loaded, e.g. `30s`, `2m` |
 | `times` | fire at most this many times in total |
 | `client` | CIDR block or list of them, IPv4 or IPv6 (`127.0.0.0/8`, `::1/128`) |
 
-| `do` key | effect (applied in this order) |
+| `do` key | effect |
 |---|---|
 | `delay` | wait before sending anything (`250ms`, `1.5s`; a bare number is an error) |
 | `reply` | a reply, one line or a list of lines each starting with the code; lines get `NNN-`/`NNN ` and CRLF |
 | `raw` | bytes sent verbatim (YAML escapes such as `"\\r\\n"`, or `{{hex: "ff00"}}`); for malformed replies |
-| `trickle` | send at this many bytes per second (`10`, `"10B/s"`, `"2kB/s"`) |
+| `trickle` | send at this many bytes per second (`10`, `"10B/s"`, `"2kB/s"`, `"1MB/s"`), in slices of about 50 ms |
 | `hang` | `true`: send nothing more and keep the connection open |
 | `close` | `fin` (orderly close) or `rst` (reset) |
 | `after_bytes` | with phase `body`: the hang or close happens after this many octets of content |
 | `tls` | with phase `tls`: `certificate: expired\\|not_yet_valid\\|self_signed\\|wrong_host`, `expires_in_days: N`, `handshake: fail\\|hang` |
+| `command` | `apply` or `skip`: whether the command the rule answers takes effect (see below) |
+
+The server carries the effects out in this order: the delay, then what is sent (the reply, the
+raw bytes or the normal reply, trickled if asked), then the command's effect, then the ending
+(hang or close).
+
+**What becomes of the command.** When a rule answers a command, the command itself (recording
+the sender or a recipient, storing the message at `data_end`, starting TLS after STARTTLS,
+ending the session at QUIT) takes effect by this rule unless `command` says otherwise: it does
+when the normal reply is sent (a rule with only a `delay` or a `trickle`), or when the rule's
+`reply` or `raw` starts with the same digit as the normal reply (a different 2xx text still
+accepts the command, a 4xx or 5xx refuses it); a `hang` or `close` with nothing sent skips it.
+`command: skip` refuses the command whatever is sent, `command: apply` carries it out whatever
+is sent:
+
+```yaml
+  - when: {{phase: data_end}}
+    do: {{command: skip}}                  # "250 Ok: queued", and the message is never stored
+  - when: {{phase: data_end}}
+    do: {{hang: true, command: apply}}     # the message is stored, its 250 never comes
+```
 
 Mistakes are reported with file, line, column and key path, e.g.
 `bad.yaml:4:17: rules[0].do.close: unknown value 'fn'; did you mean 'fin'? expected one of: fin, rst`.
+Indent with spaces: a tab in the indentation is an error (YAML does not allow it).
+
+## Limits
+
+Whatever a scenario does stays inside the sessions it is meant for; values outside these bounds
+are refused when the scenario is loaded, with their position:
+
+| what | limit |
+|---|---|
+| a scenario document (a `--scenario` file or an API body) | at most 1 MiB (1,048,576 octets); `--scenario` reads regular files only, so a FIFO or a device such as `/dev/zero` is refused before anything is read |
+| every duration (`delay`, `after`, `until`, the probe hints) | from `0ms` to `24h` |
+| `trickle` | from 1 B/s to 1 GB/s (`inf`, `nan` and out-of-range numbers such as `1e-300` are refused) |
+| `probability` | a number from 0 to 1 (`nan` is refused) |
+| `expires_in_days` | 0 to 36500 |
+| a `reply` line | 512 octets with its CRLF (RFC 5321 §4.5.3.1.5); use `raw` for longer |
+
+Thousands of rules load in well under a second, with or without ids.
+
+**Regular expressions** (`when.command`, `when.argument`) are matched by
+[RE2](https://github.com/google/re2/wiki/Syntax), whose time is linear in the length of the
+text, so no pattern can stall the server, whatever a client sends. RE2's syntax is the familiar
+Perl/ECMAScript one, except for what needs backtracking: backreferences (`(a)\\1`), lookahead and
+lookbehind (`(?=...)`, `(?!...)`, `(?<=...)`, `(?<!...)`), atomic groups and possessive
+quantifiers (`(?>...)`, `a*+`) are not supported, and a counted repetition is at most `{{1000}}`.
+Such a pattern is refused when the rule is loaded, e.g.
+`rules[0].when.argument: bad regular expression '(a)\\1': invalid escape sequence: \\1
+(backreferences are not supported); patterns use RE2 syntax, which runs in linear time`.
 """
 
 

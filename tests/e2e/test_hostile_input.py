@@ -269,7 +269,7 @@ def test_api_garbage_bytes(target):
 @pytest.mark.parametrize("text,needle", [
     ("name: x\nrules:\n  - when: {phase: bannr}\n    do: {hang: true}\n", "bannr"),
     ("name: x\nrules:\n  - when: {phase: banner}\n    do: {delay: 5}\n", "delay"),
-    ("name: x\nrules: [\n", "line"),
+    ("name: x\nrules: [\n", "bad.yaml:3:1: YAML syntax error"),
 ])
 def test_bad_scenario_file_is_refused_at_startup_with_its_position(tmp_path, text, needle):
     import subprocess
