@@ -1,14 +1,15 @@
 #include "dns_responder.hpp"
 
+#include "dns/tcp_framer.hpp"
+#include "io/awaitable.hpp"
+
+#include <algorithm>
 #include <array>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <boost/asio/write.hpp>
-#include <cctype>
-#include <optional>
+#include <map>
 #include <stdexcept>
 
 namespace test_support {
@@ -16,208 +17,157 @@ namespace test_support {
 namespace net = boost::asio;
 using udp = net::ip::udp;
 using tcp = net::ip::tcp;
+using clock_type = std::chrono::steady_clock;
 
 struct dns_responder::state {
-    explicit state(net::io_context& ioc)
+    state(net::io_context& ioc, dns::zone_set zones, dns::fault_source source)
         : udp_socket(ioc)
         , acceptor(ioc)
+        , core(std::move(zones))
+        , faults(std::move(source))
     {
     }
     udp::socket udp_socket;
     tcp::acceptor acceptor;
-    std::map<std::string, dns_answer> names;
+    dns::responder core;
+    dns::fault_source faults;
+    std::map<std::string, dns::fault_decisions> by_name; // set() faults, by name::key()
     int queries = 0;
     int tcp_queries = 0;
+    std::string last_note;
     bool stopped = false;
+
+    // The action for one received message: faults of set() for its name, else of `faults`.
+    dns::reply_action respond(std::span<const std::uint8_t> bytes, dns::transport via,
+                              const net::ip::address& from, clock_type::time_point at)
+    {
+        ++queries;
+        tcp_queries += via == dns::transport::tcp ? 1 : 0;
+        auto action = core.respond({bytes, via, to_dns(from), at}, [this](const dns::query& q) {
+            const auto named = by_name.find(q.question.qname.key());
+            if (named != by_name.end()) {
+                return named->second;
+            }
+            return faults ? faults(q) : dns::fault_decisions{};
+        });
+        last_note = action.note;
+        return action;
+    }
 };
 
 namespace {
 
-constexpr auto token = net::as_tuple(net::use_awaitable);
+// TCP connections idle this long are closed (RFC 7766 §6.2.3).
+constexpr auto tcp_idle_timeout = std::chrono::seconds(30);
 
-std::string lower(std::string s)
+dns::zone_set root_zone()
 {
-    for (char& c : s) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    dns::soa_data soa;
+    soa.mname = *dns::name::parse("ns.test");
+    soa.rname = *dns::name::parse("hostmaster.test");
+    dns::zone_set zones;
+    zones.zones.emplace_back(dns::name(), soa, 60);
+    return zones;
+}
+
+std::vector<dns::resource_record> records_of(const dns::name& owner, const dns_answer& answer)
+{
+    std::vector<dns::resource_record> out;
+    auto add = [&](dns::rr_type type, dns::rdata data) {
+        out.push_back({owner, type, dns::rr_class::in, 60, std::move(data)});
+    };
+    for (const auto& v4 : answer.a) {
+        add(dns::rr_type::a, dns::a_data{v4.to_bytes()});
     }
-    return s;
-}
-
-void put16(std::string& out, unsigned v)
-{
-    out += static_cast<char>((v >> 8) & 0xff);
-    out += static_cast<char>(v & 0xff);
-}
-
-void put32(std::string& out, unsigned long v)
-{
-    put16(out, static_cast<unsigned>(v >> 16));
-    put16(out, static_cast<unsigned>(v & 0xffff));
-}
-
-unsigned get16(const std::string& in, std::size_t at)
-{
-    return (static_cast<unsigned char>(in[at]) << 8) | static_cast<unsigned char>(in[at + 1]);
-}
-
-std::string encode_name(const std::string& name)
-{
-    std::string out;
-    std::size_t start = 0;
-    while (start < name.size()) {
-        auto dot = name.find('.', start);
-        if (dot == std::string::npos) {
-            dot = name.size();
+    for (const auto& v6 : answer.aaaa) {
+        add(dns::rr_type::aaaa, dns::aaaa_data{v6.to_bytes()});
+    }
+    for (const auto& [preference, exchange] : answer.mx) {
+        auto host = dns::name::parse(exchange);
+        if (!host) {
+            throw std::invalid_argument("dns_responder: bad MX exchange " + exchange);
         }
-        out += static_cast<char>(dot - start);
-        out += name.substr(start, dot - start);
-        start = dot + 1;
+        add(dns::rr_type::mx, dns::mx_data{preference, *host});
     }
-    out += '\0';
+    for (const auto& strings : answer.txt) {
+        add(dns::rr_type::txt, dns::txt_data{strings});
+    }
     return out;
 }
 
-struct question {
-    std::string name;     // lower case, no final dot
-    unsigned type = 0;    // QTYPE
-    std::size_t end = 12; // offset after the question
-};
-
-std::optional<question> parse_question(const std::string& q)
+net::awaitable<void> send_later(std::shared_ptr<dns_responder::state> s, dns::reply_action action,
+                                udp::endpoint to)
 {
-    if (q.size() < 12 || get16(q, 4) != 1) {
-        return std::nullopt;
+    io::steady_timer timer(co_await net::this_coro::executor);
+    timer.expires_at(action.at);
+    co_await timer.async_wait();
+    if (!s->stopped) {
+        co_await s->udp_socket.async_send_to(net::buffer(action.bytes), to, io::use_tuple);
     }
-    question out;
-    std::size_t at = 12;
-    while (at < q.size() && q[at] != 0) {
-        const auto len = static_cast<unsigned char>(q[at]);
-        if (len > 63 || at + 1 + len > q.size()) {
-            return std::nullopt;
-        }
-        out.name += (out.name.empty() ? "" : ".") + q.substr(at + 1, len);
-        at += 1 + len;
-    }
-    if (at + 5 > q.size()) {
-        return std::nullopt;
-    }
-    out.type = get16(q, at + 1);
-    out.end = at + 5;
-    out.name = lower(out.name);
-    return out;
-}
-
-// One resource record for the question's name (compressed as a pointer to offset 12).
-void put_record(std::string& out, unsigned type, const std::string& rdata)
-{
-    put16(out, 0xc00c);
-    put16(out, type);
-    put16(out, 1); // IN
-    put32(out, 60);
-    put16(out, static_cast<unsigned>(rdata.size()));
-    out += rdata;
-}
-
-// The answer to `query`, or nothing to stay silent.
-std::optional<std::string> respond(dns_responder::state& s, const std::string& query, bool udp)
-{
-    auto q = parse_question(query);
-    if (!q) {
-        return std::nullopt;
-    }
-    auto it = s.names.find(q->name);
-    const dns_answer* a = it == s.names.end() ? nullptr : &it->second;
-    if (a != nullptr && a->drop) {
-        return std::nullopt;
-    }
-    const bool truncated = a != nullptr && a->truncate_udp && udp;
-    const int rcode = a == nullptr ? 3 : a->rcode;
-    std::vector<std::pair<unsigned, std::string>> records;
-    if (a != nullptr && rcode == 0 && !truncated) {
-        constexpr unsigned t_a = 1, t_mx = 15, t_txt = 16, t_aaaa = 28;
-        if (q->type == t_a) {
-            for (const auto& v4 : a->a) {
-                auto b = v4.to_bytes();
-                records.emplace_back(t_a, std::string(b.begin(), b.end()));
-            }
-        } else if (q->type == t_aaaa) {
-            for (const auto& v6 : a->aaaa) {
-                auto b = v6.to_bytes();
-                records.emplace_back(t_aaaa, std::string(b.begin(), b.end()));
-            }
-        } else if (q->type == t_mx) {
-            for (const auto& [pref, exchange] : a->mx) {
-                std::string rdata;
-                put16(rdata, pref);
-                rdata += encode_name(exchange);
-                records.emplace_back(t_mx, rdata);
-            }
-        } else if (q->type == t_txt) {
-            for (const auto& strings : a->txt) {
-                std::string rdata;
-                for (const auto& str : strings) {
-                    rdata += static_cast<char>(str.size());
-                    rdata += str;
-                }
-                records.emplace_back(t_txt, rdata);
-            }
-        }
-    }
-    std::string out = query.substr(0, 2); // ID
-    const unsigned flags_in = get16(query, 2);
-    unsigned flags = 0x8000 | (flags_in & 0x7800) | 0x0400 | (flags_in & 0x0100) | 0x0080 |
-                     static_cast<unsigned>(rcode);
-    if (truncated) {
-        flags |= 0x0200;
-    }
-    put16(out, flags);
-    put16(out, 1);
-    put16(out, static_cast<unsigned>(records.size()));
-    put16(out, 0);
-    put16(out, 0);
-    out += query.substr(12, q->end - 12);
-    for (const auto& [type, rdata] : records) {
-        put_record(out, type, rdata);
-    }
-    return out;
 }
 
 net::awaitable<void> serve_udp(std::shared_ptr<dns_responder::state> s)
 {
-    std::array<char, 1500> buffer{};
+    // A whole datagram, however large, so that the responder sees what was sent.
+    std::vector<std::uint8_t> buffer(65535);
     while (!s->stopped) {
         udp::endpoint from;
-        auto [ec, n] = co_await s->udp_socket.async_receive_from(net::buffer(buffer), from, token);
+        auto [ec, n] =
+            co_await s->udp_socket.async_receive_from(net::buffer(buffer), from, io::use_tuple);
         if (ec) {
             co_return;
         }
-        ++s->queries;
-        if (auto reply = respond(*s, std::string(buffer.data(), n), true)) {
-            co_await s->udp_socket.async_send_to(net::buffer(*reply), from, token);
+        auto action = s->respond(std::span(buffer.data(), n), dns::transport::udp, from.address(),
+                                 clock_type::now());
+        if (action.what != dns::reply_action::kind::send) {
+            continue;
         }
+        if (action.at > clock_type::now()) {
+            // A slow answer waits on its own timer; other queries are answered meanwhile.
+            net::co_spawn(s->udp_socket.get_executor(), send_later(s, std::move(action), from),
+                          net::detached);
+            continue;
+        }
+        co_await s->udp_socket.async_send_to(net::buffer(action.bytes), from, io::use_tuple);
     }
 }
 
+// Answers each framed message in turn; a slow answer delays those after it on the connection.
 net::awaitable<void> serve_tcp_client(std::shared_ptr<dns_responder::state> s, tcp::socket sock)
 {
-    for (;;) {
-        std::array<unsigned char, 2> length{};
-        auto [ec, n] = co_await net::async_read(sock, net::buffer(length), token);
-        if (ec) {
+    dns::tcp_framer framer;
+    std::array<std::uint8_t, 4096> buffer{};
+    const auto peer = sock.remote_endpoint().address();
+    while (!s->stopped) {
+        auto read =
+            co_await io::with_deadline(sock.async_read_some(net::buffer(buffer), io::use_tuple),
+                                       clock_type::now() + tcp_idle_timeout);
+        if (!read || std::get<0>(*read)) {
             co_return;
         }
-        std::string query(static_cast<std::size_t>(length[0] << 8 | length[1]), '\0');
-        auto [rec, rn] = co_await net::async_read(sock, net::buffer(query), token);
-        if (rec) {
-            co_return;
-        }
-        ++s->queries;
-        ++s->tcp_queries;
-        if (auto reply = respond(*s, query, false)) {
-            std::string framed;
-            put16(framed, static_cast<unsigned>(reply->size()));
-            framed += *reply;
-            co_await net::async_write(sock, net::buffer(framed), token);
+        const auto arrived = clock_type::now();
+        std::span<const std::uint8_t> data(buffer.data(), std::get<1>(*read));
+        while (!data.empty()) {
+            data = data.subspan(framer.consume(data));
+            if (framer.error()) {
+                co_return;
+            }
+            if (!framer.has_message()) {
+                continue;
+            }
+            const auto message = framer.take();
+            auto action = s->respond(message, dns::transport::tcp, peer, arrived);
+            if (action.what != dns::reply_action::kind::send) {
+                continue;
+            }
+            io::steady_timer timer(co_await net::this_coro::executor);
+            timer.expires_at(action.at);
+            co_await timer.async_wait();
+            auto [ec, n] =
+                co_await net::async_write(sock, net::buffer(action.bytes), io::use_tuple);
+            if (ec) {
+                co_return;
+            }
         }
     }
 }
@@ -225,7 +175,7 @@ net::awaitable<void> serve_tcp_client(std::shared_ptr<dns_responder::state> s, t
 net::awaitable<void> serve_tcp(std::shared_ptr<dns_responder::state> s)
 {
     while (!s->stopped) {
-        auto [ec, sock] = co_await s->acceptor.async_accept(token);
+        auto [ec, sock] = co_await s->acceptor.async_accept(io::use_tuple);
         if (ec) {
             co_return;
         }
@@ -236,8 +186,21 @@ net::awaitable<void> serve_tcp(std::shared_ptr<dns_responder::state> s)
 
 } // namespace
 
+dns::ip_address to_dns(const net::ip::address& a)
+{
+    if (a.is_v4()) {
+        return a.to_v4().to_bytes();
+    }
+    return a.to_v6().to_bytes();
+}
+
 dns_responder::dns_responder(net::io_context& ioc)
-    : state_(std::make_shared<state>(ioc))
+    : dns_responder(ioc, root_zone())
+{
+}
+
+dns_responder::dns_responder(net::io_context& ioc, dns::zone_set zones, dns::fault_source faults)
+    : state_(std::make_shared<state>(ioc, std::move(zones), std::move(faults)))
 {
     // One port for both transports: take a UDP port, then the same TCP port (retry if taken).
     for (int attempt = 0;; ++attempt) {
@@ -271,7 +234,44 @@ dns_responder::~dns_responder()
 
 void dns_responder::set(const std::string& name, dns_answer answer)
 {
-    state_->names[lower(name)] = std::move(answer);
+    auto owner = dns::name::parse(name);
+    if (!owner) {
+        throw std::invalid_argument("dns_responder: bad name " + name);
+    }
+    auto& zones = state_->core.zones().zones;
+    auto holder = std::find_if(zones.begin(), zones.end(), [&](const dns::zone& z) {
+        return &z == state_->core.zones().zone_of(*owner);
+    });
+    if (holder == zones.end()) {
+        throw std::invalid_argument("dns_responder: no zone holds " + name);
+    }
+    holder->remove(*owner);
+    for (auto& rr : records_of(*owner, answer)) {
+        if (auto ec = holder->add(std::move(rr))) {
+            throw std::invalid_argument("dns_responder: " + name + ": " + ec.message());
+        }
+    }
+    dns::fault_decisions faults;
+    faults.no_answer = answer.drop;
+    faults.truncate_udp = answer.truncate_udp;
+    if (answer.rcode != 0) {
+        faults.rcode = static_cast<dns::rcode>(answer.rcode);
+    }
+    if (faults == dns::fault_decisions{}) {
+        state_->by_name.erase(owner->key());
+    } else {
+        state_->by_name[owner->key()] = faults;
+    }
+}
+
+void dns_responder::set_faults(dns::fault_source faults)
+{
+    state_->faults = std::move(faults);
+}
+
+dns::zone_set& dns_responder::zones()
+{
+    return state_->core.zones();
 }
 
 tcp::endpoint dns_responder::endpoint() const
@@ -287,6 +287,11 @@ int dns_responder::queries() const noexcept
 int dns_responder::tcp_queries() const noexcept
 {
     return state_->tcp_queries;
+}
+
+std::string dns_responder::last_note() const
+{
+    return state_->last_note;
 }
 
 } // namespace test_support

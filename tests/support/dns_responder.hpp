@@ -1,16 +1,19 @@
 #pragma once
 
-// A small authoritative DNS responder for tests, on loopback UDP and TCP (RFC 1035 §4.2), on
-// the io_context of the test. Names are answered from a table; a name can be made to fail
-// with an RCODE, never answer, or answer over UDP truncated so that the client retries over
-// TCP. Test code only: it parses single-question queries and nothing more.
+// A DNS server for tests, on loopback UDP and TCP (one port for both), on the io_context of
+// the test. It serves the project's DNS core (dns::responder): either a table of names set one
+// by one, each of which can be made to fail with an RCODE, never answer, or answer over UDP
+// truncated so that the client retries over TCP; or a whole zone set with fault decisions per
+// query. Test code only: one coroutine per socket and per TCP connection, detached.
+
+#include "dns/fault_decisions.hpp"
+#include "dns/responder.hpp"
+#include "dns/zone_set.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ip/udp.hpp>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -36,17 +39,30 @@ struct dns_answer {
     std::vector<std::vector<std::string>> txt;
 };
 
-/// The responder. Unknown names are NXDOMAIN.
+/// The responder.
 class dns_responder {
 public:
-    /// Listens on 127.0.0.1, one port for UDP and TCP, and serves on `ioc`.
+    /// Listens on 127.0.0.1 and serves names set with set(); other names are NXDOMAIN (they
+    /// belong to a root zone).
     explicit dns_responder(boost::asio::io_context& ioc);
+
+    /// Listens on 127.0.0.1 and serves `zones`, with the fault decisions of `faults` for each
+    /// query (none when empty).
+    dns_responder(boost::asio::io_context& ioc, dns::zone_set zones, dns::fault_source faults = {});
+
     ~dns_responder();
     dns_responder(const dns_responder&) = delete;
     dns_responder& operator=(const dns_responder&) = delete;
 
-    /// Answers `name` (case-insensitive, without the final dot) so.
+    /// Answers `name` (case-insensitive, without the final dot) so, replacing its records.
+    /// Throws std::invalid_argument when the name is malformed or in no zone served.
     void set(const std::string& name, dns_answer answer);
+
+    /// Changes the fault decisions for the queries to come.
+    void set_faults(dns::fault_source faults);
+
+    /// The data served, to change between queries.
+    dns::zone_set& zones();
 
     /// Where it listens.
     boost::asio::ip::tcp::endpoint endpoint() const;
@@ -55,11 +71,16 @@ public:
     int queries() const noexcept;
     /// Queries received over TCP.
     int tcp_queries() const noexcept;
+    /// What the responder made of the last message received (reply_action::note).
+    std::string last_note() const;
 
     struct state;
 
 private:
     std::shared_ptr<state> state_;
 };
+
+/// The address in the DNS core's form.
+dns::ip_address to_dns(const boost::asio::ip::address& a);
 
 } // namespace test_support
