@@ -137,7 +137,8 @@ net::awaitable<void> serve_tcp_client(std::shared_ptr<dns_responder::state> s, t
 {
     dns::tcp_framer framer;
     std::array<std::uint8_t, 4096> buffer{};
-    const auto peer = sock.remote_endpoint().address();
+    boost::system::error_code peer_ec;
+    const auto peer = sock.remote_endpoint(peer_ec).address();
     while (!s->stopped) {
         auto read =
             co_await io::with_deadline(sock.async_read_some(net::buffer(buffer), io::use_tuple),
