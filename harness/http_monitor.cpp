@@ -42,11 +42,11 @@ std::optional<bool> parse_probe_success(std::string_view exposition) noexcept
     return std::nullopt;
 }
 
-observation to_observation(const http_response& r)
+observation to_observation(const io::http::client_response& r)
 {
     observation o;
     o.output = r.body;
-    if (!r.error.empty()) {
+    if (r.ec || !r.error.empty()) {
         o.error = r.error;
         return o;
     }
@@ -72,7 +72,11 @@ observation http_monitor::observe(const monitor_target& target) const
     try {
         const auto url =
             substitute(url_, template_values(target.host, target.port, target.scenario->name));
-        o = to_observation(http_get(url, time_limit_));
+        io::http::client_request request;
+        request.url = url;
+        request.timeout = time_limit_;
+        request.response_limit = 1024 * 1024;
+        o = to_observation(io::http::fetch(std::move(request)));
     } catch (const std::exception& e) {
         o.error = e.what();
     }

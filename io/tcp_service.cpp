@@ -3,11 +3,9 @@
 #include "io/endpoint.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/v6_only.hpp>
-#include <boost/asio/post.hpp>
-
+#include <boost/asio/this_coro.hpp>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -44,34 +42,94 @@ std::shared_ptr<tcp_acceptor> open_listener(const net::any_io_executor& executor
     return acceptor;
 }
 
+net::awaitable<void> accept_loop(tcp_acceptor& acceptor, std::function<void(tcp::socket)> on_accept,
+                                 socket_executor_function socket_executor)
+{
+    for (;;) {
+        net::any_io_executor ex =
+            socket_executor ? socket_executor() : net::any_io_executor(acceptor.get_executor());
+        auto [ec, socket] = co_await acceptor.async_accept(ex);
+        auto cancelled = (co_await net::this_coro::cancellation_state).cancelled();
+        if (!acceptor.is_open() || ec == net::error::operation_aborted ||
+            cancelled != net::cancellation_type::none) {
+            co_return;
+        }
+        if (ec) {
+            // Out of descriptors or a transient error: back off rather than spin.
+            if (!co_await sleep_for(std::chrono::milliseconds(50))) {
+                co_return;
+            }
+            continue;
+        }
+        on_accept(std::move(socket));
+    }
+}
+
+tcp_server::tcp_server(net::any_io_executor executor, std::string what, tcp::endpoint endpoint,
+                       serve_function serve)
+    : executor_(executor)
+    , what_(std::move(what))
+    , endpoint_(endpoint)
+    , serve_(std::move(serve))
+    , accepting_(executor)
+    , connections_(executor)
+{
+}
+
+void tcp_server::listen(int backlog)
+{
+    acceptor_ = open_listener(executor_, endpoint_, backlog, what_);
+    endpoint_ = acceptor_->local_endpoint();
+}
+
+void tcp_server::start()
+{
+    auto on_accept = [this](tcp::socket socket) {
+        connections_.spawn(serve_(std::move(socket)));
+    };
+    accepting_.spawn(accept_loop(*acceptor_, std::move(on_accept)));
+}
+
+net::awaitable<void> tcp_server::stop(std::chrono::steady_clock::duration grace)
+{
+    if (acceptor_) {
+        error_code ignored;
+        acceptor_->close(ignored);
+    }
+    accepting_.stop(net::cancellation_type::terminal);
+    connections_.stop(net::cancellation_type::partial);
+    const auto now = std::chrono::steady_clock::now();
+    if (!co_await connections_.wait_until_empty(now + grace)) {
+        connections_.stop(net::cancellation_type::terminal);
+    }
+    // A cancelled task ends at its next wait; this bound only guards against one that does not.
+    const auto bound = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    co_await connections_.wait_until_empty(bound);
+    co_await accepting_.wait_until_empty(bound);
+}
+
 struct tcp_service::impl {
     std::string what;
     tcp::endpoint endpoint;
     serve_function serve;
-    net::io_context ioc{1};
-    std::shared_ptr<tcp_acceptor> acceptor;
+    std::chrono::steady_clock::duration grace;
+    std::unique_ptr<net::io_context> ioc = std::make_unique<net::io_context>(1);
+    std::unique_ptr<tcp_server> server;
     std::thread thread;
     bool started = false;
     bool stopped = false;
 
-    net::awaitable<void> accept_loop(std::shared_ptr<tcp_acceptor> acc)
+    ~impl()
     {
-        for (;;) {
-            auto [ec, socket] = co_await acc->async_accept();
-            if (!acc->is_open() || ec == net::error::operation_aborted) {
-                co_return;
-            }
-            if (ec) {
-                // Out of descriptors or a transient error: back off rather than spin.
-                co_await sleep_for(std::chrono::milliseconds(50));
-                continue;
-            }
-            net::co_spawn(ioc, serve(std::move(socket)), net::detached);
-        }
+        // Coroutines that outlived stop() (none, normally) are destroyed with the io_context,
+        // before the server they refer to.
+        ioc.reset();
+        server.reset();
     }
 };
 
-tcp_service::tcp_service(std::string what, const std::string& address, serve_function serve)
+tcp_service::tcp_service(std::string what, const std::string& address, serve_function serve,
+                         std::chrono::steady_clock::duration grace)
     : impl_(std::make_unique<impl>())
 {
     auto ep = parse_endpoint(address);
@@ -82,6 +140,7 @@ tcp_service::tcp_service(std::string what, const std::string& address, serve_fun
     impl_->what = std::move(what);
     impl_->endpoint = *ep;
     impl_->serve = std::move(serve);
+    impl_->grace = grace;
 }
 
 tcp_service::~tcp_service()
@@ -94,11 +153,12 @@ void tcp_service::start()
     if (impl_->started) {
         return;
     }
-    impl_->acceptor = open_listener(impl_->ioc.get_executor(), impl_->endpoint,
-                                    net::socket_base::max_listen_connections, impl_->what);
-    impl_->endpoint = impl_->acceptor->local_endpoint();
-    net::co_spawn(impl_->ioc, impl_->accept_loop(impl_->acceptor), net::detached);
-    impl_->thread = std::thread([this] { impl_->ioc.run(); });
+    impl_->server = std::make_unique<tcp_server>(impl_->ioc->get_executor(), impl_->what,
+                                                 impl_->endpoint, impl_->serve);
+    impl_->server->listen();
+    impl_->endpoint = impl_->server->endpoint();
+    impl_->server->start();
+    impl_->thread = std::thread([ioc = impl_->ioc.get()] { ioc->run(); });
     impl_->started = true;
 }
 
@@ -108,13 +168,11 @@ void tcp_service::stop()
         return;
     }
     impl_->stopped = true;
-    net::post(impl_->ioc, [this] {
-        error_code ignored;
-        impl_->acceptor->close(ignored);
-    });
-    impl_->ioc.stop();
-    if (impl_->thread.joinable()) {
-        impl_->thread.join();
+    auto& d = *impl_;
+    net::co_spawn(*d.ioc, d.server->stop(d.grace),
+                  [ioc = d.ioc.get()](std::exception_ptr) { ioc->stop(); });
+    if (d.thread.joinable()) {
+        d.thread.join();
     }
 }
 

@@ -1,10 +1,10 @@
 #include "watch/notifier_dispatch.hpp"
 
+#include "io/http_client.hpp"
+#include "io/process.hpp"
 #include "prober/test_message.hpp"
 #include "watch/alert_payload.hpp"
 #include "watch/backoff.hpp"
-#include "watch/exec_runner.hpp"
-#include "watch/http_client.hpp"
 #include "watch/mail_sender.hpp"
 #include "watch/route.hpp"
 #include "watch/watch_log.hpp"
@@ -17,6 +17,42 @@
 namespace watch {
 
 namespace net = boost::asio;
+
+namespace {
+
+// An exec notifier's run: the command with the alert in its arguments and environment, stdin
+// from /dev/null, stdout and stderr captured together (the first 4 KiB kept).
+io::run_options exec_run(const notifier_config& n, const alert_event& e)
+{
+    io::run_options run;
+    run.process.argv = expand_arguments(n.exec.command, e);
+    run.process.environment = alert_environment(e);
+    run.process.stderr_mode = io::output_mode::merge;
+    run.time_limit = n.timeout;
+    run.output_limit = 4096;
+    return run;
+}
+
+// Why an exec notifier's run failed, with the first line it printed; empty when it succeeded.
+std::string exec_failure(const notifier_config& n, const io::run_result& r)
+{
+    const auto& program = n.exec.command.empty() ? std::string("the command") : n.exec.command[0];
+    if (!r.spawn_error.empty()) {
+        return r.spawn_error;
+    }
+    std::string why;
+    if (r.timed_out) {
+        why = program + " killed after " + std::to_string(n.timeout.count()) + "ms";
+    } else if (r.status.code == 0) {
+        return {};
+    } else {
+        why = program + " " + r.status.describe();
+    }
+    auto line = r.out.head.substr(0, r.out.head.find('\n'));
+    return line.empty() ? why : why + ": " + line;
+}
+
+} // namespace
 
 notifier_dispatch::notifier_dispatch(net::any_io_executor ex, const watch_config& config,
                                      shutdown_gate& gate, persist_function persist)
@@ -145,13 +181,16 @@ net::awaitable<std::string> notifier_dispatch::attempt(const notifier_config& n,
 {
     switch (n.kind) {
     case notifier_kind::webhook: {
-        http_request_spec req;
+        io::http::client_request req;
         req.method = "POST";
         req.url = n.webhook.url;
         req.body = webhook_body(e, n.webhook.format);
-        req.headers = n.webhook.headers;
+        for (const auto& [name, value] : n.webhook.headers) {
+            req.headers.push_back({name, value});
+        }
         req.timeout = n.timeout;
-        auto res = co_await async_http_request(std::move(req));
+        req.ca_file = n.webhook.ca_file;
+        auto res = co_await io::http::async_fetch(std::move(req));
         if (res.ec) {
             co_return res.error;
         }
@@ -168,9 +207,9 @@ net::awaitable<std::string> notifier_dispatch::attempt(const notifier_config& n,
         co_return co_await send_mail(n.email, std::move(message), id, n.timeout);
     }
     case notifier_kind::exec: {
-        auto outcome = co_await run_command(expand_arguments(n.exec.command, e),
-                                            alert_environment(e), n.timeout);
-        co_return outcome.ok ? std::string() : outcome.error;
+        auto run = exec_run(n, e);
+        auto outcome = co_await io::async_run_process(std::move(run));
+        co_return exec_failure(n, outcome);
     }
     }
     co_return std::string("unknown notifier kind");

@@ -1,36 +1,56 @@
 #include "watch/status_router.hpp"
 
+#include "io/http_routes.hpp"
+
 namespace watch {
+
 namespace {
 
-status_response error(int status, std::string_view code, std::string_view message,
-                      std::string_view path)
+using io::http::response;
+using io::http::route_call;
+
+response text(std::string content_type, std::string body)
 {
-    return {status, "application/json",
-            R"({"error":{"code":")" + std::string(code) + R"(","message":")" +
-                std::string(message) + R"(","path":")" + std::string(path) + R"("}})"};
+    response r;
+    r.content_type = std::move(content_type);
+    r.body = std::move(body);
+    return r;
+}
+
+response metrics(const route_call&, const watch_view& v)
+{
+    return text("text/plain; version=0.0.4; charset=utf-8", metrics_text(v));
+}
+
+response status(const route_call&, const watch_view& v)
+{
+    return text("application/json", status_json(v));
+}
+
+response health(const route_call&, const watch_view&)
+{
+    return text("application/json", R"({"status":"ok"})");
+}
+
+const io::http::route_table<const watch_view>& routes()
+{
+    // Query parameters are ignored here, as Prometheus may add its own to a scrape.
+    static const io::http::route_table<const watch_view> table{{
+        {"GET", "/metrics", metrics, {"*"}},
+        {"HEAD", "/metrics", metrics, {"*"}},
+        {"GET", "/api/v1/status", status, {"*"}},
+        {"HEAD", "/api/v1/status", status, {"*"}},
+        {"GET", "/api/v1/health", health, {"*"}},
+        {"HEAD", "/api/v1/health", health, {"*"}},
+    }};
+    return table;
 }
 
 } // namespace
 
-status_response route_status_request(std::string_view method, std::string_view target,
-                                     const watch_view& view)
+response route_status_request(const io::http::request& request, const watch_view& view)
 {
-    auto path = target.substr(0, target.find('?'));
-    const bool known = path == "/metrics" || path == "/api/v1/status" || path == "/api/v1/health";
-    if (!known) {
-        return error(404, "not_found", "no such resource", "");
-    }
-    if (method != "GET" && method != "HEAD") {
-        return error(405, "method_not_allowed", "only GET is allowed here", "");
-    }
-    if (path == "/metrics") {
-        return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_text(view)};
-    }
-    if (path == "/api/v1/health") {
-        return {200, "application/json", R"({"status":"ok"})"};
-    }
-    return {200, "application/json", status_json(view)};
+    return routes().dispatch(request, view);
 }
 
 } // namespace watch

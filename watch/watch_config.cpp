@@ -356,9 +356,11 @@ notifier_config read_notifier(const reader& rd, const YAML::Node& n, const std::
             c.retry = read_retry(rd, v, p);
         } else if (c.kind == notifier_kind::webhook && key == "url") {
             c.webhook.url = rd.scalar(v, p);
-            if (!c.webhook.url.starts_with("http://")) {
-                rd.fail(v, p, "expected an http:// URL");
+            if (!c.webhook.url.starts_with("http://") && !c.webhook.url.starts_with("https://")) {
+                rd.fail(v, p, "expected an http:// or https:// URL");
             }
+        } else if (c.kind == notifier_kind::webhook && key == "ca_file") {
+            c.webhook.ca_file = rd.scalar(v, p);
         } else if (c.kind == notifier_kind::webhook && key == "format") {
             auto f = rd.scalar(v, p);
             if (f == "json") {
@@ -410,7 +412,7 @@ notifier_config read_notifier(const reader& rd, const YAML::Node& n, const std::
                 kv.first, p,
                 c.kind == notifier_kind::webhook
                     ? std::vector<std::string_view>{"name", "type", "timeout", "retry", "url",
-                                                    "format", "headers"}
+                                                    "ca_file", "format", "headers"}
                 : c.kind == notifier_kind::email
                     ? std::vector<std::string_view>{"name", "type", "timeout", "retry", "server",
                                                     "starttls", "insecure", "ca_file", "auth",
@@ -592,18 +594,22 @@ try {
     rd.require_map(root, "");
     watch_config cfg;
     cfg.source = std::string(source_name);
-    static const std::set<std::string> top{"listen",  "state_file", "defaults",
-                                           "targets", "notifiers",  "routes"};
+    static const std::set<std::string> top{"listen",  "allowed_hosts", "state_file", "defaults",
+                                           "targets", "notifiers",     "routes"};
     for (const auto& kv : root) {
         auto key = normal_key(kv.first.Scalar());
         if (!top.contains(key)) {
             rd.unknown_key(kv.first, key,
-                           {"listen", "state_file", "defaults", "targets", "notifiers", "routes"});
+                           {"listen", "allowed_hosts", "state_file", "defaults", "targets",
+                            "notifiers", "routes"});
         }
     }
     auto d = read_defaults(rd, root["defaults"]);
     if (auto n = root["listen"]) {
         cfg.listen = n.IsNull() ? "" : rd.scalar(n, "listen");
+    }
+    if (auto n = root["allowed_hosts"]) {
+        cfg.allowed_hosts = rd.strings(n, "allowed_hosts");
     }
     if (auto n = root["state_file"]) {
         std::filesystem::path p = rd.scalar(n, "state_file");

@@ -107,8 +107,10 @@ enum class webhook_format {
 
 /// Where and how a webhook posts.
 struct webhook_settings {
-    /// The URL, http:// only (put a TLS proxy in front for https).
+    /// The URL, http:// or https:// (the server's certificate is verified).
     std::string url;
+    /// https: a PEM file of CA certificates to trust besides the system's.
+    std::string ca_file;
     /// The payload format.
     webhook_format format = webhook_format::json;
     /// Extra request headers, e.g. Authorization.
@@ -194,6 +196,9 @@ struct watch_config {
     std::vector<route_config> routes;
     /// Where /metrics and /api/v1/status are served, "ADDR:PORT"; empty serves nothing.
     std::string listen = "127.0.0.1:9465";
+    /// Names the status service may be reached by (its Host header), besides its address and
+    /// localhost.
+    std::vector<std::string> allowed_hosts;
     /// The state file (JSON, replaced atomically); empty keeps no state across restarts.
     std::string state_file;
     /// The file the configuration came from, for messages.

@@ -25,7 +25,7 @@ struct watch_service::impl {
         , gate(ctx.get_executor())
         , dispatch(ctx.get_executor(), config, gate, [this] { persist(); })
         , server(
-              ctx.get_executor(), [this] { return view(); }, gate)
+              ctx.get_executor(), [this] { return view(); }, gate, config.allowed_hosts)
     {
         for (const auto& t : config.targets) {
             monitors.emplace_back(t.name, t.check);

@@ -2,9 +2,9 @@
 
 #include "harness/alerts/captured_alert.hpp"
 #include "harness/alerts/webhook_receiver.hpp"
+#include "io/http_client.hpp"
 #include "mockserver/mock_app.hpp"
 #include "watch/alert_payload.hpp"
-#include "watch/http_client.hpp"
 #include "watch/watch_service.hpp"
 
 #include <algorithm>
@@ -80,13 +80,13 @@ std::string quoted(const std::string& s)
 
 std::string put_scenario(const std::string& control, const std::filesystem::path& file)
 {
-    watch::http_request_spec req;
+    io::http::client_request req;
     req.method = "PUT";
     req.url = "http://" + control + "/api/v1/scenario";
     req.body = read_file(file);
     req.content_type = file.extension() == ".json" ? "application/json" : "application/yaml";
     req.timeout = std::chrono::seconds(5);
-    auto res = watch::http_request(std::move(req));
+    auto res = io::http::fetch(std::move(req));
     if (res.ec) {
         return res.error;
     }
@@ -102,9 +102,9 @@ std::vector<captured_alert> collect_mail(const std::string& control,
                                          std::string& error)
 {
     std::vector<captured_alert> out;
-    watch::http_request_spec list;
+    io::http::client_request list;
     list.url = "http://" + control + "/api/v1/messages";
-    auto res = watch::http_request(list);
+    auto res = io::http::fetch(list);
     if (res.ec || res.status != 200) {
         error = "cannot list the mail sink's messages: " + (res.ec ? res.error : res.body);
         return out;
@@ -116,9 +116,9 @@ std::vector<captured_alert> collect_mail(const std::string& control,
         if (id.starts_with('"')) {
             id = id.substr(1, id.size() - 2);
         }
-        watch::http_request_spec raw;
+        io::http::client_request raw;
         raw.url = "http://" + control + "/api/v1/messages/" + id + "/raw";
-        auto body = watch::http_request(raw);
+        auto body = io::http::fetch(raw);
         if (body.ec || body.status != 200) {
             continue;
         }

@@ -1,101 +1,70 @@
 #include "harness/alerts/webhook_receiver.hpp"
 
-#include "io/awaitable.hpp"
+#include "io/http_errors.hpp"
+#include "io/http_service.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
 #include <stdexcept>
-#include <thread>
+#include <system_error>
 
 namespace harness::alerts {
 
-namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
+io::http::response webhook_log::answer(const io::http::request& request)
+{
+    if (!request.target.starts_with("/hook/")) {
+        return io::http::make_error(io::http::http_error::not_found,
+                                    "no endpoint " + request.target + "; post to /hook/NAME");
+    }
+    if (request.method != "POST") {
+        auto r = io::http::make_error(io::http::http_error::method_not_allowed,
+                                      request.method + " is not allowed here; allowed: POST");
+        r.headers.push_back({"Allow", "POST"});
+        return r;
+    }
+    auto t = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - epoch_);
+    {
+        std::lock_guard lock(mutex_);
+        posts_.push_back({request.target, request.body, t});
+    }
+    io::http::response r;
+    r.body = "{}";
+    return r;
+}
+
+std::vector<received_post> webhook_log::received() const
+{
+    std::lock_guard lock(mutex_);
+    return posts_;
+}
 
 struct webhook_receiver::impl {
-    explicit impl(std::chrono::steady_clock::time_point e)
-        : epoch(e)
-        , acceptor(ctx)
+    explicit impl(std::chrono::steady_clock::time_point epoch)
+        : log(epoch)
+        , service("the webhook receiver", "127.0.0.1:0", config(),
+                  [this](const io::http::request& r) { return log.answer(r); })
     {
-        net::ip::tcp::endpoint ep(net::ip::make_address("127.0.0.1"), 0);
-        boost::system::error_code ec;
-        acceptor.open(ep.protocol(), ec);
-        if (!ec) {
-            acceptor.bind(ep, ec);
-        }
-        if (!ec) {
-            acceptor.listen(net::socket_base::max_listen_connections, ec);
-        }
-        if (ec) {
-            throw std::runtime_error("webhook receiver cannot listen: " + ec.message());
-        }
-        port = acceptor.local_endpoint().port();
     }
 
-    net::awaitable<void> accept_loop()
+    static io::http::service_config config()
     {
-        for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept();
-            if (ec) {
-                co_return;
-            }
-            net::co_spawn(ctx, session(std::move(socket)), net::detached);
-        }
+        io::http::service_config c;
+        c.server_name = "smtp-harness";
+        c.body_limit = 4 * 1024 * 1024;
+        return c;
     }
 
-    net::awaitable<void> session(io::tcp_socket socket)
-    {
-        beast::tcp_stream stream(std::move(socket));
-        beast::flat_buffer buffer;
-        for (;;) {
-            stream.expires_after(std::chrono::seconds(30));
-            http::request<http::string_body> req;
-            auto [rec, rn] = co_await http::async_read(stream, buffer, req, io::use_tuple);
-            if (rec) {
-                break;
-            }
-            bool ok = req.method() == http::verb::post && req.target().starts_with("/hook/");
-            if (ok) {
-                auto t = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now() - epoch);
-                std::lock_guard lock(mutex);
-                posts.push_back({std::string(req.target()), req.body(), t});
-            }
-            http::response<http::string_body> res{ok ? http::status::ok : http::status::not_found,
-                                                  req.version()};
-            res.set(http::field::content_type, "application/json");
-            res.body() = ok ? "{}" : R"({"error":{"code":"not_found"}})";
-            res.keep_alive(req.keep_alive());
-            res.prepare_payload();
-            auto [wec, wn] = co_await http::async_write(stream, res, io::use_tuple);
-            if (wec || !res.keep_alive()) {
-                break;
-            }
-        }
-        beast::error_code ignored;
-        stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-    }
-
-    std::chrono::steady_clock::time_point epoch;
-    net::io_context ctx;
-    io::tcp_acceptor acceptor;
-    std::uint16_t port = 0;
-    mutable std::mutex mutex;
-    std::vector<received_post> posts;
-    std::thread thread;
+    webhook_log log;
+    io::http::service service;
 };
 
 webhook_receiver::webhook_receiver(std::chrono::steady_clock::time_point epoch)
     : impl_(std::make_unique<impl>(epoch))
 {
-    net::co_spawn(impl_->ctx, impl_->accept_loop(), net::detached);
-    impl_->thread = std::thread([this] { impl_->ctx.run(); });
+    try {
+        impl_->service.start();
+    } catch (const std::system_error& e) {
+        throw std::runtime_error(std::string("webhook receiver: ") + e.what());
+    }
 }
 
 webhook_receiver::~webhook_receiver()
@@ -105,21 +74,17 @@ webhook_receiver::~webhook_receiver()
 
 std::string webhook_receiver::base_url() const
 {
-    return "http://127.0.0.1:" + std::to_string(impl_->port);
+    return "http://" + impl_->service.address();
 }
 
 std::vector<received_post> webhook_receiver::received() const
 {
-    std::lock_guard lock(impl_->mutex);
-    return impl_->posts;
+    return impl_->log.received();
 }
 
 void webhook_receiver::stop()
 {
-    if (impl_->thread.joinable()) {
-        impl_->ctx.stop();
-        impl_->thread.join();
-    }
+    impl_->service.stop();
 }
 
 } // namespace harness::alerts

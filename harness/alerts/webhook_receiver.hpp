@@ -1,6 +1,10 @@
 #pragma once
 
-// The harness's built-in webhook receiver: records every POST with its arrival time.
+// The harness's built-in webhook receiver: an io::http::service on 127.0.0.1 (ephemeral port),
+// under the access rules of every HTTP service of the project, that records every POST under
+// /hook/ with its arrival time.
+
+#include "io/http_message.hpp"
 
 #include <chrono>
 #include <memory>
@@ -18,6 +22,28 @@ struct received_post {
     std::string body;
     /// When it arrived, from the receiver's epoch.
     std::chrono::milliseconds t{0};
+};
+
+/// What the receiver keeps and how it answers, without any socket. Thread-safe.
+class webhook_log {
+public:
+    /// Times are measured from `epoch`.
+    explicit webhook_log(std::chrono::steady_clock::time_point epoch)
+        : epoch_(epoch)
+    {
+    }
+
+    /// Answers one request: a POST under /hook/ is recorded and answered 200 `{}`; any other
+    /// path is 404, any other method 405.
+    io::http::response answer(const io::http::request& request);
+
+    /// Every request recorded so far, in arrival order.
+    std::vector<received_post> received() const;
+
+private:
+    std::chrono::steady_clock::time_point epoch_;
+    mutable std::mutex mutex_;
+    std::vector<received_post> posts_;
 };
 
 /// An HTTP server on 127.0.0.1 (ephemeral port) with its own thread; answers 200 to POSTs

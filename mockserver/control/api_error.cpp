@@ -1,9 +1,5 @@
 #include "mockserver/control/api_error.hpp"
 
-#include "json/json_text.hpp"
-
-#include <boost/json.hpp>
-
 namespace mock::control {
 
 api_error_info describe(api_error e) noexcept
@@ -23,22 +19,10 @@ api_error_info describe(api_error e) noexcept
         return {400, "invalid_scenario"};
     case api_error::scenario_syntax:
         return {400, "scenario_syntax"};
-    case api_error::invalid_query:
-        return {400, "invalid_query"};
-    case api_error::unauthorized:
-        return {401, "unauthorized"};
-    case api_error::not_found:
-        return {404, "not_found"};
-    case api_error::method_not_allowed:
-        return {405, "method_not_allowed"};
     case api_error::conflict:
         return {409, "conflict"};
-    case api_error::payload_too_large:
-        return {413, "payload_too_large"};
     case api_error::not_implemented:
         return {501, "not_implemented"};
-    case api_error::internal:
-        return {500, "internal"};
     }
     return {500, "internal"};
 }
@@ -46,17 +30,7 @@ api_error_info describe(api_error e) noexcept
 api_response make_error(api_error e, std::string_view message, std::string_view path)
 {
     auto info = describe(e);
-    boost::json::object error;
-    error["code"] = info.code;
-    error["message"] = message;
-    error["path"] = path;
-    boost::json::object body;
-    body["error"] = std::move(error);
-    api_response r;
-    r.status = info.status;
-    r.body = json_text::serialize(body);
-    r.body += '\n';
-    return r;
+    return io::http::error_response(info.status, info.code, message, path);
 }
 
 } // namespace mock::control

@@ -1,9 +1,11 @@
 #pragma once
 
-// The one table of the control API's errors: each kind has its HTTP status and its JSON code,
-// and every error body has the shape of DESIGN.md §3:
+// The one table of the control API's own errors: each kind has its HTTP status and its JSON
+// code. Errors at the HTTP level (not found, method not allowed, access, limits, bad queries)
+// come from the table every service shares, io/http_errors.hpp. Every error body has the shape
 //   {"error":{"code":"unknown_field","message":"...","path":"state"}}
 
+#include "io/http_errors.hpp"
 #include "mockserver/control/api_message.hpp"
 
 #include <string>
@@ -11,23 +13,20 @@
 
 namespace mock::control {
 
-/// What went wrong with a request.
+using io::http::http_error;
+using io::http::make_error;
+
+/// What was wrong with the content of a request.
 enum class api_error {
-    malformed_json,     ///< the body is not JSON (400)
-    wrong_type,         ///< a field has the wrong JSON type (400)
-    unknown_field,      ///< the body has a field the endpoint does not know (400)
-    missing_field,      ///< a required field is absent (400)
-    invalid_value,      ///< a field has a value outside the accepted set (400)
-    invalid_scenario,   ///< the scenario or rule does not validate (400)
-    scenario_syntax,    ///< the scenario or rule body is not YAML or JSON (400)
-    invalid_query,      ///< a query parameter is unknown or malformed (400)
-    unauthorized,       ///< no or wrong bearer token (401)
-    not_found,          ///< no such endpoint or resource (404)
-    method_not_allowed, ///< the endpoint exists but not with this method (405)
-    conflict,           ///< the resource exists already, e.g. a rule id (409)
-    payload_too_large,  ///< the body is over max_body_size (413)
-    not_implemented,    ///< the endpoint needs a part the mock was built without (501)
-    internal,           ///< a failure inside the mock (500)
+    malformed_json,   ///< the body is not JSON (400)
+    wrong_type,       ///< a field has the wrong JSON type (400)
+    unknown_field,    ///< the body has a field the endpoint does not know (400)
+    missing_field,    ///< a required field is absent (400)
+    invalid_value,    ///< a field has a value outside the accepted set (400)
+    invalid_scenario, ///< the scenario or rule does not validate (400)
+    scenario_syntax,  ///< the scenario or rule body is not YAML or JSON (400)
+    conflict,         ///< the resource exists already, e.g. a rule id (409)
+    not_implemented,  ///< the endpoint needs a part the mock was built without (501)
 };
 
 /// The HTTP status and the JSON code of an error kind.

@@ -1,13 +1,16 @@
 #pragma once
 
-// The control API's endpoint handlers, one per resource; called by route() once the path is
-// matched, the method is allowed and the caller is authorised.
+// The control API's endpoint handlers, one per resource and method; called through route()'s
+// table once the path and method matched. Large bodies (session and message lists, raw
+// messages) are streamed: the service pulls one piece at a time, so a client that does not read
+// holds one piece, not the whole answer.
 
+#include "io/http_target.hpp"
 #include "mockserver/control/api_message.hpp"
 #include "mockserver/control/api_state.hpp"
-#include "mockserver/control/request_target.hpp"
 
 #include <boost/json/value.hpp>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -20,16 +23,19 @@ api_response get_stats(const api_state& state);
 /// GET /metrics (Prometheus text exposition format 0.0.4).
 api_response get_metrics(const api_state& state);
 
-/// GET /api/v1/sessions?since=ID&limit=N.
-api_response list_sessions(const request_target& target, const api_state& state);
+/// Largest page of GET /api/v1/sessions; a larger `limit` is lowered to it.
+inline constexpr std::uint64_t max_sessions_page = 1000;
+
+/// GET /api/v1/sessions?since=ID&limit=N: one page, streamed session by session.
+api_response list_sessions(const io::http::request_target& target, const api_state& state);
 /// GET /api/v1/sessions/{id}.
 api_response get_session(std::string_view id, const api_state& state);
 
-/// GET /api/v1/messages.
+/// GET /api/v1/messages, streamed.
 api_response list_messages(const api_state& state);
 /// GET /api/v1/messages/{id}.
 api_response get_message(std::string_view id, const api_state& state);
-/// GET /api/v1/messages/{id}/raw.
+/// GET /api/v1/messages/{id}/raw, streamed from the stored copy.
 api_response get_message_raw(std::string_view id, const api_state& state);
 /// DELETE /api/v1/messages.
 api_response delete_messages(api_state& state);

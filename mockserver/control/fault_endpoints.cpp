@@ -49,7 +49,8 @@ api_response scenario_failure(const faults::scenario_error& e)
 
 bool looks_like_json(const api_request& request)
 {
-    if (request.content_type && request.content_type->find("json") != std::string::npos) {
+    auto type = request.header("Content-Type");
+    if (type && type->find("json") != std::string_view::npos) {
         return true;
     }
     auto first = request.body.find_first_not_of(" \t\r\n");
@@ -151,7 +152,7 @@ api_response get_rule(std::string_view id, const api_state& state)
             return json_response(faults::to_json(r));
         }
     }
-    return make_error(api_error::not_found, "no rule with id '" + std::string(id) + "'", "id");
+    return make_error(http_error::not_found, "no rule with id '" + std::string(id) + "'", "id");
 }
 
 api_response post_rule(const api_request& request, api_state& state)
@@ -175,7 +176,7 @@ api_response post_rule(const api_request& request, api_state& state)
             return response;
         }
     }
-    return make_error(api_error::internal, "the rule '" + id + "' vanished after it was added");
+    return make_error(http_error::internal, "the rule '" + id + "' vanished after it was added");
 }
 
 api_response delete_rule(std::string_view id, api_state& state)
@@ -184,7 +185,7 @@ api_response delete_rule(std::string_view id, api_state& state)
         return no_engine();
     }
     if (!state.faults->remove_rule(id)) {
-        return make_error(api_error::not_found, "no rule with id '" + std::string(id) + "'", "id");
+        return make_error(http_error::not_found, "no rule with id '" + std::string(id) + "'", "id");
     }
     boost::json::object o;
     o["deleted"] = id;

@@ -1,13 +1,15 @@
 #pragma once
 
-// I/O file: the control API's HTTP/1.1 listener (Boost.Beast). It runs on its own io_context
-// and thread, so nothing it does can stall an SMTP session; each request is handed to route().
+// I/O file: the control API's listener, an io::http::service (Boost.Beast) on its own
+// io_context and thread, so nothing it does can stall an SMTP session. Each request passes the
+// service's access middleware (Host, Origin, bearer token, content type, framing) and then
+// goes to route().
 
-#include "io/tcp_service.hpp"
+#include "io/http_service.hpp"
 #include "mockserver/control/api_state.hpp"
 
-#include <memory>
 #include <string>
+#include <vector>
 
 namespace mock::control {
 
@@ -15,11 +17,14 @@ namespace mock::control {
 class http_server {
 public:
     /// `address` is "ADDR:PORT" (port 0: ephemeral); `state` must outlive the server.
+    /// `allowed_hosts` are names accepted in Host besides the bound address and localhost.
     /// Throws std::runtime_error when the address does not parse.
-    http_server(const std::string& address, api_state& state);
+    http_server(const std::string& address, api_state& state,
+                std::vector<std::string> allowed_hosts = {});
     /// Binds and starts the thread. Throws std::system_error naming the address on failure.
     void start();
-    /// Closes the listener and every connection, then joins the thread. Idempotent.
+    /// Closes the listener, lets responses in progress finish, closes every connection and
+    /// joins the thread. Idempotent.
     void stop();
 
     /// The bound address, e.g. "127.0.0.1:8025".
@@ -28,7 +33,7 @@ public:
     bool is_loopback() const;
 
 private:
-    io::tcp_service service_;
+    io::http::service service_;
 };
 
 } // namespace mock::control

@@ -3,17 +3,20 @@
 #include "mockserver/control/endpoints.hpp"
 #include "mockserver/control/json_views.hpp"
 
+#include "json/json_text.hpp"
 #include <boost/json.hpp>
 #include <charconv>
+#include <memory>
 #include <optional>
 
 namespace mock::control {
 
 namespace {
 
-/// Default and largest page of GET /api/v1/sessions.
+/// Default page of GET /api/v1/sessions.
 constexpr std::uint64_t default_limit = 100;
-constexpr std::uint64_t max_limit = 10000;
+/// A piece of a streamed body is cut once it reaches this size.
+constexpr std::size_t piece_size = 64 * 1024;
 
 std::optional<std::uint64_t> parse_unsigned(std::string_view text)
 {
@@ -25,47 +28,148 @@ std::optional<std::uint64_t> parse_unsigned(std::string_view text)
     return v;
 }
 
+// One page of sessions, read from the registry a few at a time as the client takes them:
+// {"sessions":[...],"next_since":ID,"next":"/api/v1/sessions?since=ID&limit=N" or null}
+class session_page final : public io::http::body_source {
+public:
+    session_page(const session_registry& sessions, std::uint64_t since, std::uint64_t limit)
+        : sessions_(sessions)
+        , cursor_(since)
+        , left_(limit)
+        , limit_(limit)
+    {
+    }
+
+    std::string next() override
+    {
+        if (done_) {
+            return {};
+        }
+        std::string out = started_ ? std::string() : std::string(R"({"sessions":[)");
+        started_ = true;
+        while (left_ > 0 && out.size() < piece_size) {
+            auto batch = sessions_.list(
+                cursor_, static_cast<std::size_t>(std::min<std::uint64_t>(left_, 8)));
+            if (batch.empty()) {
+                newest_ = true;
+                break;
+            }
+            for (const auto& record : batch) {
+                auto snap = record->read();
+                out += first_ ? "" : ",";
+                first_ = false;
+                out += json_text::serialize(to_json(snap));
+                cursor_ = snap.id;
+                --left_;
+            }
+        }
+        if (left_ == 0 || newest_) {
+            out += finish();
+        }
+        return out;
+    }
+
+private:
+    // The page ends; `next` points at the following page when there is one yet.
+    std::string finish()
+    {
+        done_ = true;
+        bool more = !newest_ && !sessions_.list(cursor_, 1).empty();
+        std::string next = more ? "\"/api/v1/sessions?since=" + std::to_string(cursor_) +
+                                      "&limit=" + std::to_string(limit_) + "\""
+                                : std::string("null");
+        return "],\"next_since\":" + std::to_string(cursor_) + ",\"next\":" + next + "}\n";
+    }
+
+    const session_registry& sessions_;
+    std::uint64_t cursor_;
+    std::uint64_t left_;
+    std::uint64_t limit_;
+    bool started_ = false;
+    bool first_ = true;
+    bool newest_ = false;
+    bool done_ = false;
+};
+
+// The metadata of a list of messages taken at the time of the request.
+class message_list final : public io::http::body_source {
+public:
+    explicit message_list(std::vector<std::shared_ptr<const captured_message>> messages)
+        : messages_(std::move(messages))
+    {
+    }
+
+    std::string next() override
+    {
+        if (done_) {
+            return {};
+        }
+        std::string out = next_ == 0 ? std::string(R"({"messages":[)") : std::string();
+        while (next_ < messages_.size() && out.size() < piece_size) {
+            out += next_ == 0 ? "" : ",";
+            out += json_text::serialize(to_json(*messages_[next_]));
+            messages_[next_++].reset();
+        }
+        if (next_ == messages_.size()) {
+            out += "]}\n";
+            done_ = true;
+        }
+        return out;
+    }
+
+private:
+    std::vector<std::shared_ptr<const captured_message>> messages_;
+    std::size_t next_ = 0;
+    bool done_ = false;
+};
+
+// A stored message's bytes, in pieces, without copying the whole of it.
+class message_bytes final : public io::http::body_source {
+public:
+    explicit message_bytes(std::shared_ptr<const captured_message> m)
+        : message_(std::move(m))
+    {
+    }
+
+    std::string next() override
+    {
+        const auto& data = message_->data;
+        auto piece = data.substr(std::min(offset_, data.size()), piece_size);
+        offset_ += piece.size();
+        return piece;
+    }
+
+private:
+    std::shared_ptr<const captured_message> message_;
+    std::size_t offset_ = 0;
+};
+
 } // namespace
 
-api_response list_sessions(const request_target& target, const api_state& state)
+api_response list_sessions(const io::http::request_target& target, const api_state& state)
 {
     std::uint64_t since = 0;
     std::uint64_t limit = default_limit;
     for (const auto& [name, value] : target.query) {
         auto number = parse_unsigned(value);
-        if (name == "since") {
-            if (!number) {
-                return make_error(api_error::invalid_query,
-                                  "since must be a session id (an unsigned integer), not '" +
-                                      value + "'",
-                                  "since");
-            }
-            since = *number;
-        } else if (name == "limit") {
-            if (!number || *number == 0 || *number > max_limit) {
-                return make_error(api_error::invalid_query,
-                                  "limit must be an integer from 1 to " +
-                                      std::to_string(max_limit) + ", not '" + value + "'",
-                                  "limit");
-            }
-            limit = *number;
-        } else {
-            return make_error(api_error::invalid_query,
-                              "unknown query parameter '" + name + "'; expected since, limit",
-                              name);
+        if (name == "since" && !number) {
+            return make_error(
+                http_error::invalid_query,
+                "since must be a session id (an unsigned integer), not '" + value + "'", "since");
         }
+        if (name == "limit" && (!number || *number == 0)) {
+            return make_error(http_error::invalid_query,
+                              "limit must be a positive integer (at most " +
+                                  std::to_string(max_sessions_page) + " are returned), not '" +
+                                  value + "'",
+                              "limit");
+        }
+        (name == "since" ? since : limit) = *number;
     }
-    boost::json::array sessions;
-    std::uint64_t last = since;
-    for (const auto& record : state.sessions->list(since, limit)) {
-        auto snap = record->read();
-        last = snap.id;
-        sessions.push_back(to_json(snap));
-    }
-    boost::json::object o;
-    o["sessions"] = std::move(sessions);
-    o["next_since"] = last;
-    return json_response(o);
+    api_response r;
+    r.stream =
+        std::make_shared<session_page>(*state.sessions, since, std::min(limit, max_sessions_page));
+    return r;
 }
 
 api_response get_session(std::string_view id, const api_state& state)
@@ -73,7 +177,7 @@ api_response get_session(std::string_view id, const api_state& state)
     auto number = parse_unsigned(id);
     auto record = number ? state.sessions->find(*number) : nullptr;
     if (!record) {
-        return make_error(api_error::not_found, "no session with id '" + std::string(id) + "'",
+        return make_error(http_error::not_found, "no session with id '" + std::string(id) + "'",
                           "id");
     }
     return json_response(to_json(record->read()));
@@ -81,20 +185,16 @@ api_response get_session(std::string_view id, const api_state& state)
 
 api_response list_messages(const api_state& state)
 {
-    boost::json::array messages;
-    for (const auto& m : state.store->list()) {
-        messages.push_back(to_json(*m));
-    }
-    boost::json::object o;
-    o["messages"] = std::move(messages);
-    return json_response(o);
+    api_response r;
+    r.stream = std::make_shared<message_list>(state.store->list());
+    return r;
 }
 
 api_response get_message(std::string_view id, const api_state& state)
 {
     auto m = state.store->find(std::string(id));
     if (!m) {
-        return make_error(api_error::not_found, "no message with id '" + std::string(id) + "'",
+        return make_error(http_error::not_found, "no message with id '" + std::string(id) + "'",
                           "id");
     }
     return json_response(to_json(*m));
@@ -104,12 +204,12 @@ api_response get_message_raw(std::string_view id, const api_state& state)
 {
     auto m = state.store->find(std::string(id));
     if (!m) {
-        return make_error(api_error::not_found, "no message with id '" + std::string(id) + "'",
+        return make_error(http_error::not_found, "no message with id '" + std::string(id) + "'",
                           "id");
     }
     api_response r;
     r.content_type = "message/rfc822";
-    r.body = m->data;
+    r.stream = std::make_shared<message_bytes>(std::move(m));
     return r;
 }
 
@@ -123,7 +223,7 @@ api_response delete_messages(api_state& state)
 api_response delete_message(std::string_view id, api_state& state)
 {
     if (!state.store->remove(std::string(id))) {
-        return make_error(api_error::not_found, "no message with id '" + std::string(id) + "'",
+        return make_error(http_error::not_found, "no message with id '" + std::string(id) + "'",
                           "id");
     }
     boost::json::object o;

@@ -1,17 +1,19 @@
 #pragma once
 
-// The control API (DESIGN.md §3) as one pure function: a request and the mock's state in, a
-// response out. No socket, no thread; the Beast listener only converts bytes to and from it.
+// The control API as one pure function over a route table: a request and the mock's state in,
+// a response out. No socket, no thread; io::http::service only converts bytes to and from it,
+// after its access middleware (Host, Origin, token, content type, framing) has let the request
+// through.
 //
-//   api_response r = route({"GET", "/api/v1/health", {}, {}, ""}, state);
+//   api_response r = route({.method = "GET", .target = "/api/v1/health"}, state);
 
 #include "mockserver/control/api_message.hpp"
 #include "mockserver/control/api_state.hpp"
 
 namespace mock::control {
 
-/// Answers one request. Never throws: every failure is an error response from the table in
-/// api_error.hpp.
+/// Answers one request. Never throws: every failure is an error response from the tables in
+/// api_error.hpp and io/http_errors.hpp.
 api_response route(const api_request& request, api_state& state);
 
 } // namespace mock::control

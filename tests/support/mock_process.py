@@ -24,6 +24,20 @@ def split_address(text):
     return host.strip("[]"), int(port)
 
 
+STATE_CHANGES = ("POST", "PUT", "DELETE", "PATCH")
+
+
+def with_content_type(method, body, headers):
+    """The headers of a control API request: a state change without a Content-Type gets the one
+    its body calls for (the API refuses state changes that are not JSON or YAML)."""
+    headers = dict(headers or {})
+    if method in STATE_CHANGES and not any(k.lower() == "content-type" for k in headers):
+        text = body.decode(errors="replace") if isinstance(body, bytes) else (body or "")
+        looks_json = isinstance(body, (dict, list)) or text.lstrip()[:1] in ("{", "[", "")
+        headers["Content-Type"] = "application/json" if looks_json else "application/yaml"
+    return headers
+
+
 class MockProcess:
     """A running smtp-mock; its ready line tells where it listens."""
 
@@ -66,10 +80,10 @@ class MockProcess:
         host, port = split_address(self.control)
         conn = http.client.HTTPConnection(host, port, timeout=10)
         try:
+            headers = with_content_type(method, body, headers)
             if isinstance(body, (dict, list)):
                 body = json.dumps(body)
-                headers = {"Content-Type": "application/json", **(headers or {})}
-            conn.request(method, path, body=body, headers=headers or {})
+            conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()
             if resp.getheader("Content-Type", "").startswith("application/json"):
@@ -96,9 +110,10 @@ class MockProcess:
         host, port = split_address(self.control)
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
         try:
+            headers = with_content_type(method, body, headers)
             if isinstance(body, (dict, list)):
                 body = json.dumps(body)
-            conn.request(method, path, body=body, headers=headers or {})
+            conn.request(method, path, body=body, headers=headers)
             resp = conn.getresponse()
             return resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read()
         finally:

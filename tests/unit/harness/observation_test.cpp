@@ -1,9 +1,8 @@
 // How each monitor kind's raw outcome becomes an observation: exit codes, HTTP answers and
-// probe results; and running a real program with a time limit.
+// probe results. (Running real programs is tested in tests/integration/process_test.cpp.)
 #include "harness/builtin_monitor.hpp"
 #include "harness/command_monitor.hpp"
 #include "harness/http_monitor.hpp"
-#include "harness/process_runner.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -16,9 +15,9 @@ using namespace std::chrono_literals;
 TEST(command_observation, nagios_exit_codes_are_statuses)
 {
     for (int code = 0; code <= 3; ++code) {
-        process_outcome p;
-        p.exit_code = code;
-        p.out = "SMTP OK - 0.001 sec. response time\nmore\n";
+        io::run_result p;
+        p.status.code = code;
+        p.out.head = "SMTP OK - 0.001 sec. response time\nmore\n";
         auto o = to_observation(p, 1s);
         ASSERT_TRUE(o.status) << code;
         EXPECT_EQ(static_cast<int>(*o.status), code);
@@ -30,67 +29,44 @@ TEST(command_observation, nagios_exit_codes_are_statuses)
 
 TEST(command_observation, other_endings_are_errors_and_output_is_kept)
 {
-    process_outcome weird;
-    weird.exit_code = 4;
-    weird.err = "oops";
+    io::run_result weird;
+    weird.status.code = 4;
+    weird.err.head = "oops";
     auto o = to_observation(weird, 1s);
     EXPECT_FALSE(o.status);
     EXPECT_NE(o.error.find("not a Nagios status"), std::string::npos);
     EXPECT_EQ(o.output, "oops");
     EXPECT_EQ(o.summary, "oops");
 
-    process_outcome slow;
+    io::run_result slow;
     slow.timed_out = true;
-    slow.signal = SIGKILL;
-    slow.out = "partial";
+    slow.status.signal = SIGKILL;
+    slow.out.head = "partial";
     o = to_observation(slow, 1500ms);
     EXPECT_FALSE(o.status);
     EXPECT_NE(o.error.find("1500 ms"), std::string::npos);
 
-    process_outcome missing;
+    io::run_result missing;
     missing.spawn_error = "cannot run nope: No such file or directory";
     EXPECT_EQ(to_observation(missing, 1s).error, missing.spawn_error);
 
-    process_outcome both;
-    both.exit_code = 2;
-    both.out = "out";
-    both.err = "err\n";
+    io::run_result both;
+    both.status.code = 2;
+    both.out.head = "out";
+    both.err.head = "err\n";
     EXPECT_EQ(to_observation(both, 1s).output, "out\nerr\n");
-}
 
-TEST(process_runner, captures_both_streams_and_the_exit_code)
-{
-    auto p = run_process({"/bin/sh", "-c", "echo to-out; echo to-err >&2; exit 2"}, 5s);
-    EXPECT_TRUE(p.spawn_error.empty()) << p.spawn_error;
-    EXPECT_EQ(p.exit_code, 2);
-    EXPECT_EQ(p.out, "to-out\n");
-    EXPECT_EQ(p.err, "to-err\n");
-    EXPECT_FALSE(p.timed_out);
-}
+    io::run_result chatty;
+    chatty.status.code = 0;
+    chatty.out.head = "SMTP OK\n";
+    chatty.out.dropped = 1234;
+    auto c = to_observation(chatty, 1s);
+    EXPECT_EQ(c.summary, "SMTP OK");
+    EXPECT_NE(c.output.find("[1234 more bytes not kept]"), std::string::npos) << c.output;
 
-TEST(process_runner, kills_the_whole_group_after_the_time_limit)
-{
-    const auto start = std::chrono::steady_clock::now();
-    // The child holds the pipe open too: killing only the shell would leave read() waiting.
-    auto p = run_process({"/bin/sh", "-c", "sleep 30 & sleep 30"}, 300ms);
-    const auto took = std::chrono::steady_clock::now() - start;
-    EXPECT_TRUE(p.timed_out);
-    EXPECT_EQ(p.signal, SIGKILL);
-    EXPECT_LT(took, 5s);
-}
-
-TEST(process_runner, bounds_what_it_keeps)
-{
-    auto p = run_process({"/bin/sh", "-c", "head -c 100000 /dev/zero | tr '\\0' x"}, 5s, 1000);
-    EXPECT_EQ(p.exit_code, 0);
-    EXPECT_EQ(p.out.size(), 1000u);
-}
-
-TEST(process_runner, a_missing_program_is_a_spawn_error)
-{
-    auto p = run_process({"/nonexistent/monitor"}, 1s);
-    EXPECT_FALSE(p.spawn_error.empty());
-    EXPECT_FALSE(p.exit_code && *p.exit_code == 0);
+    io::run_result killed;
+    killed.status.signal = SIGSEGV;
+    EXPECT_NE(to_observation(killed, 1s).error.find("killed by signal"), std::string::npos);
 }
 
 TEST(probe_success, parsed_from_an_exposition)
@@ -108,17 +84,21 @@ TEST(probe_success, parsed_from_an_exposition)
 
 TEST(http_observation, status_from_probe_success_and_errors_otherwise)
 {
-    http_response ok{200, "probe_success 1\n", ""};
-    EXPECT_EQ(to_observation(ok).status, monitor_status::ok);
-    http_response down{200, "probe_success 0\n", ""};
-    EXPECT_EQ(to_observation(down).status, monitor_status::critical);
-    http_response bad{500, "probe_success 1\n", ""};
-    EXPECT_FALSE(to_observation(bad).status);
-    http_response none{0, "", "cannot connect"};
+    auto answer = [](int status, std::string body) {
+        io::http::client_response r;
+        r.status = status;
+        r.body = std::move(body);
+        return r;
+    };
+    EXPECT_EQ(to_observation(answer(200, "probe_success 1\n")).status, monitor_status::ok);
+    EXPECT_EQ(to_observation(answer(200, "probe_success 0\n")).status, monitor_status::critical);
+    EXPECT_FALSE(to_observation(answer(500, "probe_success 1\n")).status);
+    io::http::client_response none;
+    none.ec = make_error_code(boost::system::errc::connection_refused);
+    none.error = "cannot connect";
     EXPECT_FALSE(to_observation(none).status);
     EXPECT_EQ(to_observation(none).error, "cannot connect");
-    http_response garbage{200, "hello", ""};
-    EXPECT_FALSE(to_observation(garbage).status);
+    EXPECT_FALSE(to_observation(answer(200, "hello")).status);
 }
 
 TEST(builtin_options, follow_the_scenarios_probe_hints)

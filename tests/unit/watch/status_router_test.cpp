@@ -9,6 +9,14 @@ namespace {
 using namespace watch;
 using ::testing::HasSubstr;
 
+io::http::response get(std::string method, std::string target, const watch_view& view)
+{
+    io::http::request r;
+    r.method = std::move(method);
+    r.target = std::move(target);
+    return route_status_request(r, view);
+}
+
 watch_view sample_view()
 {
     watch_view v;
@@ -27,7 +35,7 @@ watch_view sample_view()
 
 TEST(StatusRouter, Metrics)
 {
-    auto r = route_status_request("GET", "/metrics", sample_view());
+    auto r = get("GET", "/metrics", sample_view());
     EXPECT_EQ(r.status, 200);
     EXPECT_THAT(r.content_type, HasSubstr("text/plain"));
     EXPECT_THAT(r.body, HasSubstr("smtp_watch_state{target=\"mx1\",type=\"SOFT\"} 2\n"));
@@ -39,7 +47,7 @@ TEST(StatusRouter, Metrics)
 
 TEST(StatusRouter, StatusDocument)
 {
-    auto r = route_status_request("GET", "/api/v1/status?x=1", sample_view());
+    auto r = get("GET", "/api/v1/status?x=1", sample_view());
     EXPECT_EQ(r.status, 200);
     auto j = boost::json::parse(r.body);
     EXPECT_EQ(j.at("targets").at(0).at("name"), "mx1");
@@ -49,10 +57,14 @@ TEST(StatusRouter, StatusDocument)
 
 TEST(StatusRouter, Errors)
 {
-    EXPECT_EQ(route_status_request("GET", "/nope", sample_view()).status, 404);
-    auto r = route_status_request("POST", "/metrics", sample_view());
+    EXPECT_EQ(get("GET", "/nope", sample_view()).status, 404);
+    auto r = get("POST", "/metrics", sample_view());
     EXPECT_EQ(r.status, 405);
     EXPECT_THAT(r.body, HasSubstr("\"code\":\"method_not_allowed\""));
+    EXPECT_EQ(r.header("Allow"), std::optional<std::string_view>("GET, HEAD"));
+    EXPECT_EQ(get("HEAD", "/api/v1/health", sample_view()).status, 200);
+    EXPECT_EQ(get("GET", "/metrics?target=mx1", sample_view()).status, 200)
+        << "a scrape may carry query parameters";
 }
 
 } // namespace

@@ -55,6 +55,22 @@ TEST(WatchConfig, DefaultsAndOverrides)
     EXPECT_EQ(cfg.listen, "127.0.0.1:9465");
 }
 
+TEST(WatchConfig, HttpsWebhooksAndAllowedHosts)
+{
+    auto cfg = load_watch_config(R"(
+listen: 0.0.0.0:9465
+allowed_hosts: [watch.example, watch]
+targets: [{host: a}]
+notifiers:
+  - {name: hook, type: webhook, url: "https://hooks.example/alert", ca_file: /etc/ca.pem}
+)",
+                                 "w.yaml");
+    EXPECT_EQ(cfg.allowed_hosts, (std::vector<std::string>{"watch.example", "watch"}));
+    ASSERT_EQ(cfg.notifiers.size(), 1u);
+    EXPECT_EQ(cfg.notifiers[0].webhook.url, "https://hooks.example/alert");
+    EXPECT_EQ(cfg.notifiers[0].webhook.ca_file, "/etc/ca.pem");
+}
+
 TEST(WatchConfig, NotifiersAndRoutes)
 {
     auto cfg = load_watch_config(R"(
@@ -113,8 +129,8 @@ TEST(WatchConfig, MistakesNameFileLineAndKey)
                  "no notifier named \"nobody\"");
     expect_error("targets: [{host: a}]\nnotifiers: [{name: x, type: pager}]\n",
                  "expected webhook, email or exec");
-    expect_error("targets: [{host: a}]\nnotifiers: [{name: x, type: webhook, url: https://x}]\n",
-                 "http:// URL");
+    expect_error("targets: [{host: a}]\nnotifiers: [{name: x, type: webhook, url: ftp://x}]\n",
+                 "http:// or https:// URL");
     expect_error("targets: [{host: a}, {host: a}]\n", "duplicate target name");
     expect_error("targets: [{host: a, flap: {high: 10, low: 20}}]\n", "low must not exceed high");
     expect_error("targets: [{host: a}]\nroutes: [{match: {status: [BAD]}, notifiers: []}]\n",

@@ -1,7 +1,7 @@
 #pragma once
 
 // Splitting a request target into its path segments and query parameters (RFC 3986 §3.3,
-// §3.4), with percent-decoding. Pure; used by the router.
+// §3.4), with percent-decoding. Pure; used by the route tables of every HTTP service.
 
 #include <map>
 #include <optional>
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mock::control {
+namespace io::http {
 
 /// A request target taken apart.
 struct request_target {
@@ -25,4 +25,4 @@ std::optional<request_target> parse_request_target(std::string_view target);
 /// Decodes %XX escapes (and '+' as a space when `plus_is_space`); nothing when one is broken.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 
-} // namespace mock::control
+} // namespace io::http

@@ -1,6 +1,6 @@
-#include "mockserver/control/request_target.hpp"
+#include "io/http_target.hpp"
 
-namespace mock::control {
+namespace io::http {
 
 namespace {
 
@@ -48,7 +48,7 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
 
 std::optional<request_target> parse_request_target(std::string_view target)
 {
-    // RFC 7230 §5.3.1: origin-form is an absolute path with an optional query.
+    // RFC 9112 §3.2.1: origin-form is an absolute path with an optional query.
     if (target.empty() || target.front() != '/') {
         return std::nullopt;
     }
@@ -97,4 +97,4 @@ std::optional<request_target> parse_request_target(std::string_view target)
     return out;
 }
 
-} // namespace mock::control
+} // namespace io::http

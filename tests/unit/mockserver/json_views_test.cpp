@@ -1,0 +1,31 @@
+// JSON views of the mock's records and the JSON text writer they use.
+#include "mockserver/control/json_views.hpp"
+
+#include "json/json_text.hpp"
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+TEST(json_views, rfc3339_is_utc_with_milliseconds)
+{
+    using namespace std::chrono;
+    EXPECT_EQ(mock::control::rfc3339(system_clock::time_point(milliseconds(0))),
+              "1970-01-01T00:00:00.000Z");
+    EXPECT_EQ(mock::control::rfc3339(system_clock::time_point(milliseconds(1796000000123))),
+              "2026-11-30T00:53:20.123Z");
+}
+
+TEST(json_text, doubles_are_plain_and_strings_escaped)
+{
+    boost::json::object o;
+    o["t"] = 0.015;
+    o["u"] = 2.5;
+    o["n"] = -7;
+    o["big"] = std::uint64_t(18446744073709551615ull);
+    o["s"] = "a\"b\n";
+    o["l"] = boost::json::array{true, nullptr};
+    auto text = json_text::serialize(o);
+    EXPECT_EQ(
+        text,
+        R"({"t":0.015,"u":2.5,"n":-7,"big":18446744073709551615,"s":"a\"b\n","l":[true,null]})");
+    EXPECT_EQ(boost::json::parse(text), boost::json::value(o));
+}
