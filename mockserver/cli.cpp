@@ -38,6 +38,10 @@ cli_result parse_command_line(int argc, char** argv)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--control", o.control, "control API ADDR:PORT ('' to disable)");
     app.add_option("--control-token", o.control_token, "bearer token for the control API");
+    app.add_option("--control-host", o.control_hosts,
+                   "a name the control API may be reached by, besides its address and localhost "
+                   "(repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--pop3", o.pop3, "POP3 listener ADDR:PORT");
     app.add_option("--hostname", o.hostname, "name used in the banner and replies");
     std::string tls_cert, tls_key, write_ca, users, scenario;

@@ -19,6 +19,9 @@ struct server_options {
     std::string control = "127.0.0.1:8025";
     /// Bearer token the control API requires; needed to bind it beyond loopback.
     std::string control_token;
+    /// Names the control API may be reached by (its Host header), besides its address and
+    /// localhost.
+    std::vector<std::string> control_hosts;
     /// The POP3 listener, "ADDR:PORT"; empty disables POP3.
     std::string pop3;
     /// The name in the banner and replies.

@@ -255,6 +255,17 @@ def test_token_required_when_set(start_mock):
     assert ok["status"] == "ok"
 
 
+def test_control_host_names_are_accepted_besides_the_address(start_mock):
+    m = start_mock("--control-host", "mock.example", "--control-host", "smtp-mock.test")
+    port = m.control.rsplit(":", 1)[1]
+    for host in (f"mock.example:{port}", f"SMTP-MOCK.test:{port}", m.control):
+        status, _, data = m.http("GET", "/api/v1/health", headers={"Host": host})
+        assert status == 200, (host, data)
+    for host in (f"evil.example:{port}", f"mock.example:{int(port) + 1}"):
+        status, _, data = m.http("GET", "/api/v1/health", headers={"Host": host})
+        assert status == 403 and error_of(data)["code"] == "host_not_allowed", host
+
+
 def test_non_loopback_control_without_token_is_refused_at_startup():
     # Refused before anything is bound: no non-loopback socket is ever opened.
     p = subprocess.run([program("SMTP_MOCK"), "--listen", "127.0.0.1:0", "--control",

@@ -129,6 +129,31 @@ def test_unknown_crashes_and_slow_monitors_are_errors(tmp_path):
     assert r.returncode == 1
 
 
+def test_a_monitor_is_judged_by_its_own_exit_not_by_a_descendant_holding_its_output(
+        tmp_path, banner_check):
+    # It answers at once, but leaves a setsid grandchild holding its stdout for longer than the
+    # time limit: that must not read as "killed after the time limit".
+    pids = tmp_path / "pids"
+    script = tmp_path / "daemonizing.sh"
+    script.write_text(f"#!/bin/sh\nsetsid sleep 20 &\necho $! >> {pids}\nexec {banner_check} \"$@\"\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    try:
+        r, doc, got = run_json(tmp_path, "--monitor", f"cmd:{script} {{host}} {{port}}",
+                               "--monitor-timeout", "4")
+    finally:
+        for pid in pids.read_text().split() if pids.exists() else []:
+            try:
+                os.kill(int(pid), 9)
+            except ProcessLookupError:
+                pass
+    assert got["healthy"]["verdict"] == "passed", got["healthy"]
+    assert got["banner-421"]["verdict"] == "caught", got["banner-421"]
+    assert got["banner-421"]["observed"]["summary"].startswith("BANNER CRITICAL - 421")
+    for name in ("healthy", "banner-421", "banner-missing"):
+        assert not got[name]["observed"].get("error"), got[name]
+        assert got[name]["observed"]["duration_ms"] < 4000, got[name]
+
+
 class _ProbeHandler(http.server.BaseHTTPRequestHandler):
     """A blackbox_exporter look-alike: /probe?target=HOST:PORT checks the banner."""
 

@@ -280,3 +280,85 @@ def test_bad_scenario_file_is_refused_at_startup_with_its_position(tmp_path, tex
                          capture_output=True, text=True, timeout=10)
     assert out.returncode != 0
     assert str(path) in out.stderr and needle in out.stderr, out.stderr
+
+
+# --- hostile web pages and request smuggling against the control API (issue 13, items 5, 6) ---
+
+def control_exchange(target, raw, timeout=5.0):
+    """Sends raw bytes to the control API; returns (what came back, whether it was closed)."""
+    host, port = target.control.rsplit(":", 1)
+    s = socket.create_connection((host, int(port)), timeout=timeout)
+    s.sendall(raw)
+    s.settimeout(timeout)
+    data = b""
+    closed = False
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                closed = True
+                break
+            data += chunk
+    except socket.timeout:
+        pass
+    except ConnectionResetError:
+        closed = True
+    s.close()
+    return data, closed
+
+
+def listener_state(target):
+    status, data, _ = target.api("GET", "/api/v1/listener")
+    assert status == 200, data
+    return data["state"]
+
+
+@pytest.mark.parametrize("te", ["xchunked", "chunked, identity", "gzip", "identity"])
+def test_a_smuggled_request_behind_a_transfer_encoding_is_never_served(target, te):
+    # A health check whose "body" is a second request that would close the SMTP listener.
+    inner = json.dumps({"state": "closed"}).encode()
+    smuggled = (b"PUT /api/v1/listener HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (target.control.encode(), len(inner), inner))
+    outer = (b"GET /api/v1/health HTTP/1.1\r\nHost: %s\r\nTransfer-Encoding: %s\r\n\r\n"
+             % (target.control.encode(), te.encode()))
+    data, closed = control_exchange(target, outer + smuggled)
+    assert data.startswith(b"HTTP/1.1 400"), data
+    assert data.count(b"HTTP/1.1 ") == 1, data
+    assert b'"code":"bad_transfer_encoding"' in data
+    assert closed, "RFC 9112 section 6.3: answer 400, then close"
+    assert listener_state(target) == "open"
+
+
+def test_a_cross_origin_page_cannot_change_the_faults(target):
+    rule = json.dumps({"id": "evil", "when": {"phase": "banner"},
+                       "do": {"reply": "554 5.7.1 pwned"}})
+    # What a page on another origin can send without the browser asking first.
+    status, data, _ = target.api("POST", "/api/v1/rules", body=rule,
+                                 headers={"Content-Type": "text/plain",
+                                          "Origin": "https://evil.example"})
+    assert status == 403 and data["error"]["code"] == "cross_origin", data
+    # Even a JSON body is refused from a foreign origin...
+    status, data, _ = target.api("POST", "/api/v1/rules", body=rule,
+                                 headers={"Content-Type": "application/json",
+                                          "Origin": "https://evil.example"})
+    assert status == 403, data
+    # ...and without an Origin (a form or a beacon), a state change must say it is JSON or YAML.
+    status, data, _ = target.api("POST", "/api/v1/rules", body=rule,
+                                 headers={"Content-Type": "text/plain"})
+    assert status == 415 and data["error"]["code"] == "unsupported_media_type", data
+    status, data, _ = target.api("DELETE", "/api/v1/messages",
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 415, data
+    assert target.api("GET", "/api/v1/rules")[1]["rules"] == []
+    with smtplib.SMTP(target.host, target.port, timeout=10) as c:
+        assert c.noop()[0] == 250  # the banner was 220: the rule never got in
+
+
+def test_a_rebound_dns_name_cannot_read_the_captured_mail(target):
+    port = target.control.rsplit(":", 1)[1]
+    for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1:{int(port) + 1}"):
+        status, data, _ = target.api("GET", "/api/v1/messages", headers={"Host": host})
+        assert status == 403, (host, data)
+        assert data["error"]["code"] == "host_not_allowed" and data["error"]["path"] == "Host"
+    status, data, _ = target.api("GET", "/api/v1/messages", headers={"Host": f"localhost:{port}"})
+    assert status == 200 and data["messages"], data

@@ -9,6 +9,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -356,3 +357,60 @@ def test_the_shipped_example_configuration_loads_and_serves(tmp_path):
     finally:
         assert w.stop() == 0
     assert json.load(open(tmp_path / "state.json"))["schema"] == "smtp-harness/watch-state/v1"
+
+
+def raw_status_exchange(address, raw, timeout=5.0):
+    """Sends raw bytes to the status service; returns (what came back, whether it closed)."""
+    host, port = split_address(address)
+    data, closed = b"", False
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(raw)
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    closed = True
+                    break
+                data += chunk
+        except socket.timeout:
+            pass
+        except ConnectionResetError:
+            closed = True
+    return data, closed
+
+
+def test_the_status_service_has_the_access_rules_of_every_http_service(mock, start_watch):
+    w = start_watch(f"""
+listen: 127.0.0.1:0
+allowed_hosts: [watch.example]
+defaults: {{interval: 300ms, timeout: 1s}}
+targets: [{{name: mx, host: "{target_of(mock)}"}}]
+""")
+    address = w.status_address.encode()
+    port = w.status_address.rsplit(":", 1)[1].encode()
+
+    def request(head):
+        return raw_status_exchange(w.status_address, head + b"\r\n")
+
+    ok, _ = request(b"GET /api/v1/health HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n" % address)
+    assert ok.startswith(b"HTTP/1.1 200"), ok
+    named, _ = request(b"GET /api/v1/health HTTP/1.1\r\nHost: watch.example:%s\r\n"
+                       b"Connection: close\r\n" % port)
+    assert named.startswith(b"HTTP/1.1 200"), named
+    # DNS rebinding: a foreign name for 127.0.0.1 reads nothing.
+    rebound, _ = request(b"GET /api/v1/status HTTP/1.1\r\nHost: evil.example:%s\r\n"
+                         b"Connection: close\r\n" % port)
+    assert rebound.startswith(b"HTTP/1.1 403") and b"host_not_allowed" in rebound, rebound
+    # A page on another origin reads nothing either.
+    foreign, _ = request(b"GET /api/v1/status HTTP/1.1\r\nHost: %s\r\nOrigin: https://evil.example\r\n"
+                         b"Connection: close\r\n" % address)
+    assert foreign.startswith(b"HTTP/1.1 403") and b"cross_origin" in foreign, foreign
+    # RFC 9112 section 6.3: framing that cannot be trusted is answered 400 and closed.
+    for te in (b"xchunked", b"chunked, identity", b"gzip", b"identity"):
+        data, closed = raw_status_exchange(
+            w.status_address,
+            b"GET /metrics HTTP/1.1\r\nHost: %s\r\nTransfer-Encoding: %s\r\n\r\n"
+            b"GET /api/v1/status HTTP/1.1\r\nHost: %s\r\n\r\n" % (address, te, address))
+        assert data.startswith(b"HTTP/1.1 400") and data.count(b"HTTP/1.1 ") == 1, (te, data)
+        assert closed, te
+    assert w.status()["targets"][0]["name"] == "mx"
