@@ -1,10 +1,13 @@
-"""smtp-probe watch notifiers, black-box: e-mail over SMTP (STARTTLS and AUTH), exec."""
+"""smtp-probe watch notifiers, black-box: e-mail over SMTP (STARTTLS and AUTH), exec, and
+webhooks over https."""
 
 import json
+import ssl
+import subprocess
 import time
 
-from test_watch import (control, control_json, receiver, set_scenario, start_watch,  # noqa: F401
-                        target_of, wait_for)
+from test_watch import (Receiver, control, control_json, receiver, set_scenario,  # noqa: F401
+                        start_watch, target_of, wait_for)
 
 
 def test_email_alerts_go_through_starttls_and_auth(start_mock, start_watch, tmp_path):
@@ -108,6 +111,8 @@ defaults: {{interval: 300ms, max_check_attempts: 1, timeout: 1s}}
 targets: [{{name: mx, host: "{target_of(mock)}"}}]
 notifiers:
   - {{name: pager, type: exec, command: [/bin/false], retry: {{attempts: 3, backoff: 100ms}}}}
+  - {{name: chatty, type: exec, command: [/bin/sh, -c, "echo no route to the pager gateway; exit 2"],
+     retry: {{attempts: 3, backoff: 100ms}}}}
   - {{name: slow, type: exec, command: [/bin/sleep, "5"], timeout: 300ms,
      retry: {{attempts: 1}}}}
 """)
@@ -119,8 +124,53 @@ notifiers:
         lambda: w.metric('smtp_watch_notifications_failed_total{notifier="slow"}') == 1, 5)
     log = w.log()
     assert "/bin/false exited with status 1" in log
+    assert ("notifier chatty failed (attempt 1/3): /bin/sh exited with status 2: "
+            "no route to the pager gateway; retrying in 100ms") in log
     assert "/bin/sleep killed after 300ms" in log
     assert w.metric('smtp_watch_notification_attempts_failed_total{notifier="pager"}') == 3
     checks = w.status()["targets"][0]["checks"]
     time.sleep(0.8)
     assert w.status()["targets"][0]["checks"] > checks
+
+
+def make_certificates(tmp_path):
+    """A CA and a certificate for 127.0.0.1 that it signed; returns (ca, cert, key) paths."""
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=tmp_path)
+
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+        "-days", "2", "-subj", "/CN=watch test CA")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key", "-out", "srv.csr",
+        "-subj", "/CN=127.0.0.1")
+    (tmp_path / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "srv.pem", "-days", "2", "-extfile", "san.ext")
+    return tmp_path / "ca.pem", tmp_path / "srv.pem", tmp_path / "srv.key"
+
+
+def test_webhooks_go_over_https_with_the_servers_certificate_verified(mock, start_watch, tmp_path):
+    ca, cert, key = make_certificates(tmp_path)
+    secure = Receiver()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    secure.server.socket = context.wrap_socket(secure.server.socket, server_side=True)
+    url = secure.url.replace("http://", "https://")
+    try:
+        w = start_watch(f"""
+listen: 127.0.0.1:0
+defaults: {{interval: 300ms, max_check_attempts: 1, timeout: 1s}}
+targets: [{{name: mx, host: "{target_of(mock)}"}}]
+notifiers:
+  - {{name: trusted, type: webhook, url: "{url}/trusted", ca_file: "{ca}"}}
+  - {{name: untrusted, type: webhook, url: "{url}/untrusted", retry: {{attempts: 1}}}}
+""")
+        set_scenario(mock, "banner-421")
+        assert wait_for(lambda: secure.bodies("/trusted"), 10), w.log()
+        assert secure.bodies("/trusted")[0]["type"] == "problem"
+        assert wait_for(
+            lambda: w.metric('smtp_watch_notifications_failed_total{notifier="untrusted"}') == 1,
+            10), w.log()
+        assert "certificate verification failed" in w.log()
+        assert secure.bodies("/untrusted") == []
+    finally:
+        secure.close()
