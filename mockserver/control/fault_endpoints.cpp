@@ -172,7 +172,7 @@ api_response post_rule(const api_request& request, api_state& state)
     for (const auto& r : state.faults->rules()) {
         if (r.definition.id == id) {
             auto response = json_response(faults::to_json(r), 201);
-            response.headers.emplace_back("Location", "/api/v1/rules/" + id);
+            response.headers.push_back({"Location", "/api/v1/rules/" + id});
             return response;
         }
     }
