@@ -1,10 +1,11 @@
 #pragma once
 
-// I/O file: the one HTTP/1.1 client of the project (Boost.Beast): webhooks, `http:` monitors,
-// Alertmanager and the mock's control API. One request per connection, http:// or https://
-// (the server's certificate is verified against the system's CAs or a given CA file, and its
-// name checked by OpenSSL, RFC 6125), one deadline for the whole exchange, a cap on the size of
-// the answer, no redirects.
+// I/O file: the one HTTP/1.1 client of the project: webhooks, `http:` monitors, Alertmanager and
+// the mock's control API. It connects through the one client connection (io/client_connection:
+// the c-ares resolver under the deadline, and for https:// the one certificate policy: the
+// system's CAs plus an optional CA file, the name checked by OpenSSL, RFC 6125) and parses the
+// answer with Beast's parser. One request per connection, one deadline for the whole exchange,
+// a cap on the size of the answer, no redirects.
 //
 //   auto r = co_await io::http::async_fetch({.method = "POST", .url = url, .body = json});
 //   if (r.ec) { ... r.error ... } else if (r.status == 200) { ... r.body ... }
