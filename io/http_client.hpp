@@ -7,7 +7,11 @@
 // answer with Beast's parser. One request per connection, one deadline for the whole exchange,
 // a cap on the size of the answer, no redirects.
 //
-//   auto r = co_await io::http::async_fetch({.method = "POST", .url = url, .body = json});
+//   io::http::client_request post;
+//   post.method = "POST";
+//   post.url = "https://hooks.example/alert";
+//   post.body = json;
+//   auto r = co_await io::http::async_fetch(std::move(post));
 //   if (r.ec) { ... r.error ... } else if (r.status == 200) { ... r.body ... }
 
 #include "io/http_message.hpp"

@@ -5,7 +5,10 @@
 // after its access middleware (Host, Origin, token, content type, framing) has let the request
 // through.
 //
-//   api_response r = route({.method = "GET", .target = "/api/v1/health"}, state);
+//   api_request req;
+//   req.method = "GET";
+//   req.target = "/api/v1/health";
+//   api_response r = route(req, state);
 
 #include "mockserver/control/api_message.hpp"
 #include "mockserver/control/api_state.hpp"

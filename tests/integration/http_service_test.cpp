@@ -21,7 +21,9 @@ namespace net = boost::asio;
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
 using integration::count_of;
+using integration::get;
 using integration::raw_http;
+using integration::send_body;
 
 // A body of `count` pieces of `size` octets each.
 class counted_pieces final : public io::http::body_source {
@@ -110,12 +112,12 @@ protected:
 TEST_F(http_service_test, the_client_gets_the_handlers_answer)
 {
     start();
-    auto r = io::http::fetch({.url = url("/a?b=c")});
+    auto r = io::http::fetch(get(url("/a?b=c")));
     ASSERT_FALSE(r.ec) << r.error;
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.body, "GET /a?b=c 0");
     EXPECT_EQ(r.header("Server"), std::optional<std::string_view>("smtp-harness"));
-    auto p = io::http::fetch({.method = "POST", .url = url("/x"), .body = R"({"a":1})"});
+    auto p = io::http::fetch(send_body("POST", url("/x"), R"({"a":1})"));
     EXPECT_EQ(p.body, "POST /x 7");
     EXPECT_EQ(last_body_, R"({"a":1})");
 }
@@ -134,7 +136,7 @@ TEST_F(http_service_test, a_kept_alive_connection_serves_several_requests)
 TEST_F(http_service_test, a_streamed_body_arrives_whole_chunked_or_to_the_close)
 {
     start();
-    auto r = io::http::fetch({.url = url("/stream/300")});
+    auto r = io::http::fetch(get(url("/stream/300")));
     ASSERT_FALSE(r.ec) << r.error;
     EXPECT_EQ(r.body.size(), 300u * 1000);
     EXPECT_EQ(r.header("Transfer-Encoding"), std::optional<std::string_view>("chunked"));
@@ -186,8 +188,7 @@ TEST_F(http_service_test, limits_and_malformed_requests_are_answered_then_closed
     config.body_limit = 1000;
     config.header_limit = 2000;
     start(config);
-    auto big =
-        io::http::fetch({.method = "POST", .url = url("/x"), .body = std::string(1001, 'x')});
+    auto big = io::http::fetch(send_body("POST", url("/x"), std::string(1001, 'x')));
     EXPECT_EQ(big.status, 413) << big.error;
     {
         raw_http c(port_);
@@ -201,10 +202,10 @@ TEST_F(http_service_test, limits_and_malformed_requests_are_answered_then_closed
         EXPECT_EQ(c.read_to_close().rfind("HTTP/1.1 400", 0), 0u);
         EXPECT_TRUE(c.closed());
     }
-    auto boom = io::http::fetch({.url = url("/boom")});
+    auto boom = io::http::fetch(get(url("/boom")));
     EXPECT_EQ(boom.status, 500);
     EXPECT_NE(boom.body.find("the handler failed"), std::string::npos);
-    EXPECT_EQ(io::http::fetch({.url = url("/ok")}).status, 200) << "still serving";
+    EXPECT_EQ(io::http::fetch(get(url("/ok"))).status, 200) << "still serving";
 }
 
 TEST_F(http_service_test, the_middleware_runs_before_the_handler)
@@ -212,9 +213,9 @@ TEST_F(http_service_test, the_middleware_runs_before_the_handler)
     io::http::service_config config;
     config.access.bearer_token = "t0ken";
     start(config);
-    auto none = io::http::fetch({.url = url("/x")});
+    auto none = io::http::fetch(get(url("/x")));
     EXPECT_EQ(none.status, 401);
-    auto ok = io::http::fetch({.url = url("/x"), .headers = {{"Authorization", "Bearer t0ken"}}});
+    auto ok = io::http::fetch(get(url("/x"), {{"Authorization", "Bearer t0ken"}}));
     EXPECT_EQ(ok.status, 200);
     {
         raw_http c(port_);
@@ -222,11 +223,8 @@ TEST_F(http_service_test, the_middleware_runs_before_the_handler)
                "\r\nAuthorization: Bearer t0ken\r\n\r\n");
         EXPECT_EQ(c.read_to_close().rfind("HTTP/1.1 403", 0), 0u) << c.received();
     }
-    auto plain = io::http::fetch({.method = "POST",
-                                  .url = url("/x"),
-                                  .headers = {{"Authorization", "Bearer t0ken"}},
-                                  .body = "x",
-                                  .content_type = "text/plain"});
+    auto plain = io::http::fetch(
+        send_body("POST", url("/x"), "x", "text/plain", {{"Authorization", "Bearer t0ken"}}));
     EXPECT_EQ(plain.status, 415);
     EXPECT_EQ(calls_.load(), 1);
 }
@@ -317,8 +315,7 @@ TEST(http_server, serves_on_the_callers_executor_until_stopped)
     net::co_spawn(
         ioc,
         [&]() -> net::awaitable<void> {
-            io::http::client_request request{.url =
-                                                 "http://127.0.0.1:" + std::to_string(port) + "/"};
+            auto request = get("http://127.0.0.1:" + std::to_string(port) + "/");
             auto r = co_await io::http::async_fetch(std::move(request));
             fetched = r.body;
             co_await server.stop();
@@ -337,7 +334,7 @@ TEST(http_server, serves_on_the_callers_executor_until_stopped)
 
 TEST(http_client, failures_are_values_with_a_sentence)
 {
-    auto bad = io::http::fetch({.url = "ftp://127.0.0.1/"});
+    auto bad = io::http::fetch(get("ftp://127.0.0.1/"));
     EXPECT_TRUE(bad.ec);
     EXPECT_NE(bad.error.find("not an http:// or https:// URL"), std::string::npos);
 
@@ -346,7 +343,7 @@ TEST(http_client, failures_are_values_with_a_sentence)
     net::ip::tcp::acceptor a(ioc, {net::ip::make_address("127.0.0.1"), 0});
     auto port = a.local_endpoint().port();
     a.close();
-    auto refused = io::http::fetch({.url = "http://127.0.0.1:" + std::to_string(port) + "/"});
+    auto refused = io::http::fetch(get("http://127.0.0.1:" + std::to_string(port) + "/"));
     EXPECT_TRUE(refused.ec);
     EXPECT_NE(refused.error.find("cannot connect to 127.0.0.1:" + std::to_string(port)),
               std::string::npos)

@@ -1,7 +1,10 @@
 #pragma once
 
 // Raw HTTP over a blocking loopback socket for integration tests: send exact bytes (including
-// malformed and smuggling ones) and read what comes back until the server closes or a time-out.
+// malformed and smuggling ones) and read what comes back until the server closes or a time-out;
+// and requests for io::http::fetch.
+
+#include "io/http_client.hpp"
 
 #include <arpa/inet.h>
 #include <chrono>
@@ -11,16 +14,25 @@
 #include <string>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <vector>
 
 namespace integration {
 
 /// One blocking TCP connection to 127.0.0.1.
 class raw_http {
 public:
-    /// Connects to `port` on 127.0.0.1.
+    /// Connects to `port` on 127.0.0.1; port 0 only makes the socket (see reconnect()).
     explicit raw_http(std::uint16_t port)
     {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (port != 0) {
+            reconnect(port);
+        }
+    }
+
+    /// Connects the socket to `port` on 127.0.0.1.
+    void reconnect(std::uint16_t port)
+    {
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_port = htons(port);
@@ -93,6 +105,30 @@ private:
     bool closed_ = false;
     std::string received_;
 };
+
+/// A GET of `url` for io::http::fetch.
+inline io::http::client_request get(std::string url,
+                                    std::vector<io::http::header_field> headers = {})
+{
+    io::http::client_request r;
+    r.url = std::move(url);
+    r.headers = std::move(headers);
+    return r;
+}
+
+/// A request with a body for io::http::fetch.
+inline io::http::client_request send_body(std::string method, std::string url, std::string body,
+                                          std::string content_type = "application/json",
+                                          std::vector<io::http::header_field> headers = {})
+{
+    io::http::client_request r;
+    r.method = std::move(method);
+    r.url = std::move(url);
+    r.body = std::move(body);
+    r.content_type = std::move(content_type);
+    r.headers = std::move(headers);
+    return r;
+}
 
 /// How many times `needle` occurs in `haystack`.
 inline std::size_t count_of(const std::string& haystack, const std::string& needle)

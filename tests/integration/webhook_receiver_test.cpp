@@ -10,7 +10,9 @@
 namespace {
 
 using integration::count_of;
+using integration::get;
 using integration::raw_http;
+using integration::send_body;
 
 std::uint16_t port_of(const std::string& base_url)
 {
@@ -21,15 +23,12 @@ TEST(webhook_receiver, records_posts_under_hook_with_their_time)
 {
     const auto epoch = std::chrono::steady_clock::now();
     harness::alerts::webhook_receiver receiver(epoch);
-    auto ok = io::http::fetch(
-        {.method = "POST", .url = receiver.base_url() + "/hook/ops", .body = R"([{"a":1}])"});
+    auto ok = io::http::fetch(send_body("POST", receiver.base_url() + "/hook/ops", R"([{"a":1}])"));
     ASSERT_FALSE(ok.ec) << ok.error;
     EXPECT_EQ(ok.status, 200);
-    EXPECT_EQ(
-        io::http::fetch({.method = "POST", .url = receiver.base_url() + "/elsewhere", .body = "{}"})
-            .status,
-        404);
-    EXPECT_EQ(io::http::fetch({.url = receiver.base_url() + "/hook/ops"}).status, 405);
+    EXPECT_EQ(io::http::fetch(send_body("POST", receiver.base_url() + "/elsewhere", "{}")).status,
+              404);
+    EXPECT_EQ(io::http::fetch(get(receiver.base_url() + "/hook/ops")).status, 405);
     auto got = receiver.received();
     ASSERT_EQ(got.size(), 1u);
     EXPECT_EQ(got[0].target, "/hook/ops");
@@ -43,15 +42,12 @@ TEST(webhook_receiver, refuses_what_a_hostile_page_or_a_smuggler_sends)
     harness::alerts::webhook_receiver receiver(std::chrono::steady_clock::now());
     const auto port = port_of(receiver.base_url());
     const auto host = "127.0.0.1:" + std::to_string(port);
-    auto text_plain = io::http::fetch({.method = "POST",
-                                       .url = receiver.base_url() + "/hook/x",
-                                       .body = "{}",
-                                       .content_type = "text/plain"});
+    auto text_plain =
+        io::http::fetch(send_body("POST", receiver.base_url() + "/hook/x", "{}", "text/plain"));
     EXPECT_EQ(text_plain.status, 415);
-    auto foreign = io::http::fetch({.method = "POST",
-                                    .url = receiver.base_url() + "/hook/x",
-                                    .headers = {{"Origin", "https://evil.example"}},
-                                    .body = "{}"});
+    auto foreign =
+        io::http::fetch(send_body("POST", receiver.base_url() + "/hook/x", "{}", "application/json",
+                                  {{"Origin", "https://evil.example"}}));
     EXPECT_EQ(foreign.status, 403);
     {
         raw_http c(port);
