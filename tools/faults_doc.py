@@ -45,7 +45,7 @@ This page is generated from those files by `tools/faults_doc.py`; edit the YAML,
 Use a scenario:
 
 - `smtp-mock --scenario faults/catalog/banner-missing.yaml` starts a mock that has the fault.
-- `curl -X PUT --data-binary @faults/catalog/banner-missing.yaml http://127.0.0.1:8025/api/v1/scenario`
+- `curl -X PUT -H 'Content-Type: application/yaml' --data-binary @faults/catalog/banner-missing.yaml http://127.0.0.1:8025/api/v1/scenario`
   swaps it into a running mock; sessions already in flight keep the scenario they started with.
 - `smtp-harness run --scenarios banner-missing --monitor builtin` checks that a monitor catches it;
   `smtp-harness explain banner-missing` explains it and shows the probe against it, live.
