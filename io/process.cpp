@@ -264,7 +264,12 @@ std::string child_process::spawn(const process_options& options)
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (rc != 0) {
-        return "cannot run " + options.argv[0] + ": " + std::strerror(rc);
+        std::string where;
+        if (!options.working_directory.empty() &&
+            ::access(options.working_directory.c_str(), X_OK) != 0) {
+            where = " in " + options.working_directory;
+        }
+        return "cannot run " + options.argv[0] + where + ": " + std::strerror(rc);
     }
     pid_ = pid;
     // Until it is reaped the child stays a zombie, so the pidfd cannot miss its exit.

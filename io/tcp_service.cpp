@@ -84,6 +84,9 @@ void tcp_server::listen(int backlog)
 
 void tcp_server::start()
 {
+    if (!acceptor_) {
+        listen();
+    }
     auto on_accept = [this](tcp::socket socket) {
         connections_.spawn(serve_(std::move(socket)));
     };

@@ -53,7 +53,7 @@ public:
 
     /// Binds and listens. Throws std::system_error naming the service and the address.
     void listen(int backlog = boost::asio::socket_base::max_listen_connections);
-    /// Starts accepting (after listen()).
+    /// Starts accepting (listening first if listen() was not called).
     void start();
     /// Closes the listener; asks every connection to finish what it is doing (partial
     /// cancellation) and, after `grace`, ends the rest (terminal cancellation). Completes when
