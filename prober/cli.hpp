@@ -3,9 +3,7 @@
 #include "prober/probe_options.hpp"
 #include "prober/report.hpp"
 
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace prober {
@@ -34,11 +32,9 @@ struct cli_request {
     std::string message;
 };
 
-/// Parses the command line. Never throws: usage errors come back as command::exit with exit
-/// code 3 (UNKNOWN) and a message naming the problem.
+/// Parses the command line; the probe options go through the probe options table
+/// (prober/probe_options_table.hpp). Never throws: usage errors come back as command::exit with
+/// exit code 3 (UNKNOWN) and a message naming the problem.
 cli_request parse_cli(int argc, const char* const* argv);
-
-/// Parses a duration: plain seconds ("10", "2.5") or with a unit ("250ms", "3s", "2m").
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 } // namespace prober

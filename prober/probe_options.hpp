@@ -23,6 +23,9 @@ struct auth_credentials {
     std::string user;
     /// The password.
     std::string password;
+
+    /// Member-wise equality.
+    friend bool operator==(const auth_credentials&, const auth_credentials&) = default;
 };
 
 /// The mailbox of a round-trip check, parsed from `--verify URL`.
@@ -41,10 +44,14 @@ struct verify_spec {
     std::string display;
     /// The URL as given (it holds the password; never print it).
     std::string url;
+
+    /// Member-wise equality.
+    friend bool operator==(const verify_spec&, const verify_spec&) = default;
 };
 
 /// Everything one probe of one target needs. Plain data with defaults; parsed once at the edge
-/// (the command line, or the harness building it in process).
+/// through the probe options table (prober/probe_options_table.hpp: the command line, watch
+/// targets, exporter modules), or built in process by the harness.
 struct probe_options {
     /// The host name or address literal to probe.
     std::string host;
@@ -108,6 +115,9 @@ struct probe_options {
     /// The longest reply line accepted, in octets including CRLF. RFC 5321 §4.5.3.1.5 says 512;
     /// raise it for servers known to send longer lines.
     std::size_t max_reply_line = 512;
+
+    /// Member-wise equality.
+    friend bool operator==(const probe_options&, const probe_options&) = default;
 
     /// The effective port: `port`, or the default for the TLS mode.
     std::uint16_t effective_port() const noexcept

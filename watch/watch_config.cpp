@@ -2,13 +2,11 @@
 
 #include "config/document_file.hpp"
 #include "config/yaml_reader.hpp"
-#include "prober/cli.hpp"
+#include "prober/probe_options_table.hpp"
 #include "prober/target.hpp"
 #include "smtp/ascii.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <regex>
 #include <set>
 
 namespace watch {
@@ -17,8 +15,8 @@ namespace {
 // The shared reader; its config::error becomes a config_error at the two entry points below.
 using reader = config::yaml_reader;
 
-// Durations as the probe's flags write them ("30s", "250ms", bare seconds), and hours.
-const config::duration_syntax watch_durations{&parse_watch_duration, "30s, 250ms, 2m or 4h",
+// Durations as the probe's flags write them ("30s", "250ms", "4h", bare seconds).
+const config::duration_syntax watch_durations{&prober::parse_duration, "30s, 250ms, 2m or 4h",
                                               std::chrono::milliseconds::max()};
 
 // Keys are written with '_' or '-' alike ("connect_timeout", "connect-timeout").
@@ -37,127 +35,28 @@ std::string join(const std::vector<std::string>& names)
     return out;
 }
 
-// A probe option named as the command-line flag; false when `key` is not one.
-bool apply_probe_key(const reader& rd, prober::probe_options& o, const std::string& key,
+// Where `n` is, for the probe options table.
+prober::option_origin origin(const reader& rd, const YAML::Node& n, const std::string& path)
+{
+    prober::option_origin where;
+    where.form = prober::option_origin::style::file;
+    where.file = rd.source();
+    if (const auto mark = n.Mark(); !mark.is_null()) {
+        where.line = static_cast<std::size_t>(mark.line) + 1;
+        where.column = static_cast<std::size_t>(mark.column) + 1;
+    }
+    where.name = path;
+    return where;
+}
+
+// A probe option (prober/probe_options_table.hpp); false when `key` is not one.
+bool apply_probe_key(const reader& rd, prober::probe_options_builder& b, const std::string& key,
                      const YAML::Node& v, const std::string& path)
 {
-    if (key == "port") {
-        o.port = static_cast<std::uint16_t>(rd.integer(v, path, 1, 65535));
-    } else if (key == "timeout") {
-        o.timeout = rd.duration(v, path);
-        o.connect_timeout = o.timeout;
-        o.command_timeout = o.timeout;
-    } else if (key == "connect_timeout") {
-        o.connect_timeout = rd.duration(v, path);
-    } else if (key == "command_timeout") {
-        o.command_timeout = rd.duration(v, path);
-    } else if (key == "helo") {
-        o.helo_name = rd.scalar(v, path);
-    } else if (key == "starttls") {
-        o.starttls = rd.boolean(v, path);
-    } else if (key == "tls") {
-        o.implicit_tls = rd.boolean(v, path);
-    } else if (key == "insecure") {
-        o.insecure = rd.boolean(v, path);
-    } else if (key == "ca_file") {
-        o.ca_file = rd.scalar(v, path);
-    } else if (key == "sni") {
-        o.tls_server_name = rd.scalar(v, path);
-    } else if (key == "cert_days") {
-        auto values = v.IsSequence() ? rd.strings(v, path) : std::vector<std::string>{};
-        if (v.IsScalar()) {
-            auto s = rd.scalar(v, path);
-            auto comma = s.find(',');
-            values.push_back(s.substr(0, comma));
-            if (comma != std::string::npos) {
-                values.push_back(s.substr(comma + 1));
-            }
-        }
-        if (values.empty() || values.size() > 2) {
-            rd.fail(v, path, "expected WARN or WARN,CRIT days");
-        }
-        std::vector<int> days;
-        for (const auto& s : values) {
-            int d = -1;
-            auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-            if (ec != std::errc() || p != s.data() + s.size() || d < 0) {
-                rd.fail(v, path, "expected WARN or WARN,CRIT days");
-            }
-            days.push_back(d);
-        }
-        o.cert_warn_days = days[0];
-        if (days.size() == 2) {
-            if (days[1] > days[0]) {
-                rd.fail(v, path, "CRIT days must not exceed WARN days");
-            }
-            o.cert_crit_days = days[1];
-        }
-    } else if (key == "auth") {
-        auto s = rd.scalar(v, path);
-        auto colon = s.find(':');
-        if (colon == std::string::npos || colon == 0) {
-            rd.fail(v, path, "expected USER:PASS");
-        }
-        o.auth = prober::auth_credentials{s.substr(0, colon), s.substr(colon + 1)};
-    } else if (key == "mail_from") {
-        o.mail_from = rd.scalar(v, path);
-    } else if (key == "rcpt_to") {
-        o.rcpt_to = rd.strings(v, path);
-    } else if (key == "send") {
-        o.send = rd.boolean(v, path);
-    } else if (key == "quit_after") {
-        auto s = rd.scalar(v, path);
-        auto p = smtp::parse_phase(s);
-        if (!p) {
-            rd.fail(v, path, "unknown phase \"" + s + "\"");
-        }
-        o.quit_after = p;
-    } else if (key == "expect_banner") {
-        o.expect_banner = rd.scalar(v, path);
-        try {
-            std::regex re(o.expect_banner, std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
-            rd.fail(v, path, std::string("invalid regular expression: ") + e.what());
-        }
-    } else if (key == "warning") {
-        o.warning = rd.duration(v, path);
-    } else if (key == "critical") {
-        o.critical = rd.duration(v, path);
-    } else if (key == "temp_failure_status") {
-        auto s = rd.scalar(v, path);
-        if (s != "warning" && s != "critical") {
-            rd.fail(v, path, "expected warning or critical");
-        }
-        o.temp_failure_warning = s == "warning";
-    } else if (key == "verify") {
-        auto s = rd.scalar(v, path);
-        auto spec = prober::parse_verify_url(s);
-        if (!spec) {
-            rd.fail(v, path, "expected pop3|pop3s|imap|imaps://USER:PASS@HOST[:PORT]");
-        }
-        o.verify = std::move(*spec);
-        o.send = true;
-    } else if (key == "verify_timeout") {
-        o.verify_timeout = rd.duration(v, path);
-    } else if (key == "family") {
-        auto s = rd.scalar(v, path);
-        if (s == "any") {
-            o.family = prober::address_family::any;
-        } else if (s == "v4" || s == "ipv4") {
-            o.family = prober::address_family::v4;
-        } else if (s == "v6" || s == "ipv6") {
-            o.family = prober::address_family::v6;
-        } else {
-            rd.fail(v, path, "expected any, v4 or v6");
-        }
-    } else if (key == "source_address") {
-        o.source_address = rd.scalar(v, path);
-    } else if (key == "max_reply_line") {
-        o.max_reply_line = static_cast<std::size_t>(rd.integer(v, path, 64, 65536));
-    } else {
+    if (prober::find_probe_option(key) == nullptr) {
         return false;
     }
-    return true;
+    return b.set(key, rd.strings(v, path), origin(rd, v, path));
 }
 
 flap_settings read_flap(const reader& rd, flap_settings f, const YAML::Node& n,
@@ -218,15 +117,26 @@ bool apply_check_key(const reader& rd, check_settings& c, bool& retry_given, con
     return true;
 }
 
-const char* const probe_keys =
-    "host, name, port, timeout, connect_timeout, command_timeout, helo, starttls, tls, "
-    "insecure, ca_file, sni, cert_days, auth, mail_from, rcpt_to, send, quit_after, "
-    "expect_banner, warning, critical, temp_failure_status, verify, verify_timeout, family, "
-    "source_address, max_reply_line, interval, retry_interval, max_check_attempts, "
-    "renotify_interval, notify_recovery, flap";
+// The keys a target may have (`host` and `name` only when `target`): the probe options, then
+// the check settings.
+std::vector<std::string_view> target_keys(bool target)
+{
+    std::vector<std::string_view> keys;
+    if (target) {
+        keys = {"host", "name"};
+    }
+    for (const auto& option : prober::probe_option_table()) {
+        keys.push_back(option.name);
+    }
+    for (std::string_view key : {"interval", "retry_interval", "max_check_attempts",
+                                 "renotify_interval", "notify_recovery", "flap"}) {
+        keys.push_back(key);
+    }
+    return keys;
+}
 
 struct defaults {
-    prober::probe_options probe;
+    prober::probe_options_builder probe;
     check_settings check;
     bool retry_given = false;
 };
@@ -234,9 +144,6 @@ struct defaults {
 defaults read_defaults(const reader& rd, const YAML::Node& n)
 {
     defaults d;
-    d.probe.timeout = std::chrono::seconds(10);
-    d.probe.connect_timeout = d.probe.timeout;
-    d.probe.command_timeout = d.probe.timeout;
     if (!n) {
         return d;
     }
@@ -246,7 +153,7 @@ defaults read_defaults(const reader& rd, const YAML::Node& n)
         auto path = "defaults." + key;
         if (!apply_probe_key(rd, d.probe, key, kv.second, path) &&
             !apply_check_key(rd, d.check, d.retry_given, key, kv.second, path)) {
-            rd.fail(kv.first, path, std::string("unknown key; expected one of ") + probe_keys);
+            rd.unknown_key(kv.first, path, target_keys(false));
         }
     }
     return d;
@@ -257,40 +164,37 @@ target_config read_target(const reader& rd, const defaults& d, const YAML::Node&
 {
     rd.require_map(n, path);
     target_config t;
-    t.probe = d.probe;
+    auto probe = d.probe;
     t.check = d.check;
     bool retry_given = d.retry_given;
     if (!n["host"]) {
         rd.fail(n, path, "a target needs a host");
     }
+    prober::target_address address;
     for (const auto& kv : n) {
         auto key = normal_key(kv.first.Scalar());
         auto p = path + '.' + key;
         if (key == "host") {
             auto text = rd.scalar(kv.second, p);
-            auto address = prober::parse_target(text);
-            if (!address) {
+            auto parsed = prober::parse_target(text);
+            if (!parsed) {
                 rd.fail(kv.second, p, "expected HOST or HOST:PORT, got \"" + text + "\"");
             }
-            t.probe.host = address->host;
-            if (address->port != 0 && !n["port"]) {
-                t.probe.port = address->port;
-            }
+            address = *parsed;
         } else if (key == "name") {
             t.name = rd.scalar(kv.second, p);
-        } else if (!apply_probe_key(rd, t.probe, key, kv.second, p) &&
+        } else if (!apply_probe_key(rd, probe, key, kv.second, p) &&
                    !apply_check_key(rd, t.check, retry_given, key, kv.second, p)) {
-            rd.fail(kv.first, p, std::string("unknown key; expected one of ") + probe_keys);
+            rd.unknown_key(kv.first, p, target_keys(true));
         }
     }
     if (!retry_given) {
         t.check.retry_interval = t.check.interval;
     }
-    if (t.probe.warning && t.probe.critical && *t.probe.warning > *t.probe.critical) {
-        rd.fail(n, path, "warning must not exceed critical");
-    }
-    if (t.probe.starttls && t.probe.implicit_tls) {
-        rd.fail(n, path, "starttls and tls exclude each other");
+    t.probe = probe.build(origin(rd, n, path));
+    t.probe.host = address.host;
+    if (address.port != 0 && !probe.given("port")) {
+        t.probe.port = address.port;
     }
     if (t.name.empty()) {
         auto host =
@@ -574,18 +478,6 @@ const notifier_config* watch_config::find_notifier(std::string_view name) const 
     return nullptr;
 }
 
-std::optional<std::chrono::milliseconds> parse_watch_duration(std::string_view text)
-{
-    if (text.ends_with("h")) {
-        auto minutes = prober::parse_duration(std::string(text.substr(0, text.size() - 1)) + "m");
-        if (!minutes) {
-            return std::nullopt;
-        }
-        return *minutes * 60;
-    }
-    return prober::parse_duration(text);
-}
-
 watch_config load_watch_config(std::string_view text, std::string_view source_name,
                                const std::filesystem::path& base_dir)
 try {
@@ -653,6 +545,8 @@ try {
     }
     return cfg;
 } catch (const config::error& e) {
+    throw config_error(e.what());
+} catch (const prober::option_error& e) {
     throw config_error(e.what());
 }
 

@@ -71,7 +71,8 @@ struct check_settings {
 struct target_config {
     /// The name used in alerts, metrics and routes; defaults to "host:port".
     std::string name;
-    /// What each check does: the probe options, named as the command-line flags.
+    /// What each check does: the probe options (prober/probe_options_table.hpp), named as the
+    /// command-line flags.
     prober::probe_options probe;
     /// The schedule and alerting behaviour.
     check_settings check;
@@ -221,8 +222,5 @@ watch_config load_watch_config(std::string_view text, std::string_view source_na
 
 /// Reads and parses a watch configuration file. Throws config_error.
 watch_config load_watch_config_file(const std::filesystem::path& file);
-
-/// Parses a duration: seconds ("10", "2.5") or with a unit ("250ms", "3s", "2m", "4h").
-std::optional<std::chrono::milliseconds> parse_watch_duration(std::string_view text);
 
 } // namespace watch

@@ -1,6 +1,6 @@
 #include "harness/alerts/document_reader.hpp"
 
-#include "watch/watch_config.hpp"
+#include "prober/probe_options_table.hpp"
 
 namespace harness::alerts::detail {
 
@@ -8,7 +8,7 @@ config::yaml_reader document_reader(std::string source)
 {
     return config::yaml_reader(
         std::move(source),
-        {&watch::parse_watch_duration, "30s, 250ms, 2m or 4h", std::chrono::milliseconds::max()});
+        {&prober::parse_duration, "30s, 250ms, 2m or 4h", std::chrono::milliseconds::max()});
 }
 
 } // namespace harness::alerts::detail

@@ -137,7 +137,9 @@ def test_usage_errors_are_unknown():
     out = subprocess.run([probe_program(), "--quit-after", "nowhere", "127.0.0.1"],
                          capture_output=True, timeout=30)
     assert out.returncode == 3
-    assert out.stdout.decode().startswith("SMTP UNKNOWN - --quit-after must be one of")
+    assert out.stdout.decode().startswith(
+        "SMTP UNKNOWN - --quit-after: expected one of connect, banner, ehlo, helo, starttls, tls, "
+        "auth, mail, rcpt, data_end, got \"nowhere\"")
     out = subprocess.run([probe_program()], capture_output=True, timeout=30)
     assert out.returncode == 3
 

@@ -1,5 +1,6 @@
 // Command line, targets and --verify URLs.
 #include "prober/cli.hpp"
+#include "prober/probe_options_table.hpp"
 #include "prober/target.hpp"
 
 #include <fstream>

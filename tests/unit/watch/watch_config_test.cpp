@@ -1,3 +1,4 @@
+#include "prober/cli.hpp"
 #include "watch/watch_config.hpp"
 
 #include <gmock/gmock.h>
@@ -150,10 +151,9 @@ TEST(WatchConfig, MistakesGetTheSharedReadersHelp)
 
 TEST(WatchConfig, DurationsWithHours)
 {
-    EXPECT_EQ(parse_watch_duration("4h"), std::chrono::milliseconds(4h));
-    EXPECT_EQ(parse_watch_duration("90"), std::chrono::milliseconds(90s));
-    EXPECT_EQ(parse_watch_duration("250ms"), 250ms);
-    EXPECT_FALSE(parse_watch_duration("h"));
+    auto cfg = load_watch_config("targets: [{host: a, interval: 4h, timeout: 90}]\n", "w.yaml");
+    EXPECT_EQ(cfg.targets[0].check.interval, std::chrono::milliseconds(4h));
+    EXPECT_EQ(cfg.targets[0].probe.timeout, std::chrono::milliseconds(90s));
 }
 
 TEST(WatchConfig, ShippedExampleLoads)
@@ -167,6 +167,60 @@ TEST(WatchConfig, ShippedExampleLoads)
     }
     EXPECT_TRUE(webhook && email && exec) << "the example uses every notifier kind";
     EXPECT_FALSE(cfg.routes.empty());
+}
+
+// Probe options come through the one table: a bad value gets the same words in a watch file as
+// on the command line, only the place differs.
+TEST(WatchConfig, ProbeOptionsSayTheSameAsTheCommandLine)
+{
+    const std::vector<std::tuple<std::string, std::string, std::string>> cases{
+        // key in the file, flag, value
+        {"cert_days", "--cert-days", "7,30"},
+        {"quit_after", "--quit-after", "body"},
+        {"timeout", "--timeout", "soon"},
+        {"timeout", "--timeout", "0"},
+        {"port", "--port", "0"},
+        {"auth", "--auth", "nopassword"},
+        {"verify", "--verify", "ftp://u:p@h"},
+        {"expect_banner", "--expect-banner", "(["},
+        {"temp_failure_status", "--temp-failure-status", "ok"},
+        {"max_reply_line", "--max-reply-line", "10"},
+    };
+    for (const auto& [key, flag, value] : cases) {
+        std::vector<const char*> argv{"smtp-probe", flag.c_str(), value.c_str(), "h"};
+        const auto cli = prober::parse_cli(static_cast<int>(argv.size()), argv.data());
+        ASSERT_EQ(cli.exit_code, 3) << flag;
+        const auto prefix = "SMTP UNKNOWN - " + flag + ": ";
+        ASSERT_TRUE(cli.message.starts_with(prefix)) << cli.message;
+        const auto problem =
+            cli.message.substr(prefix.size(), cli.message.find(" (see smtp-probe") - prefix.size());
+        const auto yaml = "targets:\n  - host: a\n    " + key + ": '" + value + "'\n";
+        try {
+            load_watch_config(yaml, "w.yaml");
+            ADD_FAILURE() << key << ": " << value << " accepted";
+        } catch (const config_error& e) {
+            EXPECT_EQ(std::string(e.what()), "w.yaml:3:" + std::to_string(7 + key.size()) +
+                                                 ": targets[0]." + key + ": " + problem);
+        }
+    }
+}
+
+TEST(WatchConfig, RulesThatJoinProbeOptionsHoldAcrossDefaults)
+{
+    expect_error("defaults: {tls: true}\ntargets:\n  - host: a\n    starttls: true\n",
+                 "bad.yaml:4:15: targets[0].starttls: starttls and tls exclude each other");
+    expect_error("targets:\n  - host: a\n    quit_after: starttls\n",
+                 "targets[0].quit_after: \"starttls\" needs starttls");
+    expect_error("targets:\n  - {host: a, warning: 3s, critical: 2s}\n",
+                 "warning must not exceed critical");
+    auto cfg = load_watch_config("defaults: {connect_timeout: 2s}\n"
+                                 "targets: [{host: a, timeout: 5s}, {host: b}]\n",
+                                 "w.yaml");
+    EXPECT_EQ(cfg.targets[0].probe.timeout, 5s);
+    EXPECT_EQ(cfg.targets[0].probe.connect_timeout, 2s);
+    EXPECT_EQ(cfg.targets[0].probe.command_timeout, 5s);
+    EXPECT_EQ(cfg.targets[1].probe.connect_timeout, 2s);
+    EXPECT_EQ(cfg.targets[1].probe.command_timeout, 10s);
 }
 
 } // namespace

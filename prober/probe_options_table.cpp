@@ -1,0 +1,447 @@
+#include "prober/probe_options_table.hpp"
+
+#include "prober/target.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <regex>
+
+namespace prober {
+namespace {
+
+using values = std::vector<std::string>;
+
+[[noreturn]] void bad(std::string problem)
+{
+    throw std::invalid_argument(std::move(problem));
+}
+
+std::string quoted(std::string_view text)
+{
+    return '"' + std::string(text) + '"';
+}
+
+const std::string& single(const values& v)
+{
+    return v.front(); // the builder passes at least one value
+}
+
+bool boolean(const values& v)
+{
+    const auto& s = single(v);
+    if (s == "true" || s == "yes" || s == "on") {
+        return true;
+    }
+    if (s == "false" || s == "no" || s == "off") {
+        return false;
+    }
+    bad("expected true or false, got " + quoted(s));
+}
+
+long long whole_number(const values& v, long long lo, long long hi)
+{
+    const auto& s = single(v);
+    long long n = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+    if (ec != std::errc() || end != s.data() + s.size() || n < lo || n > hi) {
+        bad("expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+            ", got " + quoted(s));
+    }
+    return n;
+}
+
+std::chrono::milliseconds duration(const values& v)
+{
+    const auto& s = single(v);
+    auto d = parse_duration(s);
+    if (!d) {
+        bad("expected a duration in seconds (10, 2.5) or with a unit (250ms, 3s, 2m, 4h), got " +
+            quoted(s));
+    }
+    return *d;
+}
+
+// "WARN,CRIT" in one value, or WARN and CRIT as two (a list in a file).
+void cert_days(probe_options& o, const values& v)
+{
+    std::vector<std::string> parts = v;
+    if (v.size() == 1 && v[0].find(',') != std::string::npos) {
+        const auto comma = v[0].find(',');
+        parts = {v[0].substr(0, comma), v[0].substr(comma + 1)};
+    }
+    std::string written;
+    for (const auto& p : parts) {
+        written += (written.empty() ? "" : ",") + p;
+    }
+    std::vector<int> days;
+    for (const auto& p : parts) {
+        int d = -1;
+        auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), d);
+        if (ec != std::errc() || end != p.data() + p.size() || d < 0) {
+            bad("expected WARN[,CRIT] days, got " + quoted(written));
+        }
+        days.push_back(d);
+    }
+    if (days.size() == 2 && days[1] > days[0]) {
+        bad("expected WARN[,CRIT] days with CRIT <= WARN, got " + quoted(written));
+    }
+    o.cert_warn_days = days[0];
+    o.cert_crit_days =
+        days.size() == 2 ? std::optional<int>(days[1]) : std::optional<int>(std::nullopt);
+}
+
+// The phases after which QUIT can be sent; the others are inside a command's exchange.
+constexpr std::array<std::string_view, 10> quit_points{
+    "connect", "banner", "ehlo", "helo", "starttls", "tls", "auth", "mail", "rcpt", "data_end"};
+
+void quit_after(probe_options& o, const values& v)
+{
+    const auto& s = single(v);
+    if (std::find(quit_points.begin(), quit_points.end(), s) == quit_points.end()) {
+        std::string list;
+        for (auto p : quit_points) {
+            list += (list.empty() ? "" : ", ") + std::string(p);
+        }
+        bad("expected one of " + list + ", got " + quoted(s));
+    }
+    o.quit_after = smtp::parse_phase(s);
+}
+
+void expect_banner(probe_options& o, const values& v)
+{
+    try {
+        std::regex re(single(v), std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+        bad(std::string("invalid regular expression: ") + e.what());
+    }
+    o.expect_banner = single(v);
+}
+
+void auth(probe_options& o, const values& v)
+{
+    const auto& s = single(v);
+    const auto colon = s.find(':');
+    if (colon == std::string::npos || colon == 0) {
+        bad("expected USER:PASS"); // never echo a password
+    }
+    o.auth = auth_credentials{s.substr(0, colon), s.substr(colon + 1)};
+}
+
+void verify(probe_options& o, const values& v)
+{
+    auto spec = parse_verify_url(single(v));
+    if (!spec) {
+        bad("expected pop3|pop3s|imap|imaps://USER:PASS@HOST[:PORT]"); // it holds a password
+    }
+    o.verify = std::move(*spec);
+}
+
+void family(probe_options& o, const values& v)
+{
+    const auto& s = single(v);
+    if (s == "any") {
+        o.family = address_family::any;
+    } else if (s == "v4" || s == "ipv4") {
+        o.family = address_family::v4;
+    } else if (s == "v6" || s == "ipv6") {
+        o.family = address_family::v6;
+    } else {
+        bad("expected any, v4 or v6, got " + quoted(s));
+    }
+}
+
+void temp_failure_status(probe_options& o, const values& v)
+{
+    const auto& s = single(v);
+    if (s != "critical" && s != "warning") {
+        bad("expected critical or warning, got " + quoted(s));
+    }
+    o.temp_failure_warning = s == "warning";
+}
+
+constexpr std::array<option_shorthand, 2> family_flags{{
+    {"-4", "v4", "Connect over IPv4 only"},
+    {"-6", "v6", "Connect over IPv6 only"},
+}};
+
+using t = option_type;
+
+// clang-format off
+const std::array<probe_option, 25> table{{
+    {"port", "-p,--port", t::value, "N", "25, or 465 with implicit TLS",
+     "Port for targets written without one", {}, 1,
+     [](probe_options& o, const values& v) {
+         o.port = static_cast<std::uint16_t>(whole_number(v, 1, 65535));
+     }},
+    {"timeout", "-t,--timeout", t::value, "DUR", "10s",
+     "Hard total deadline of the SMTP session", {}, 1,
+     [](probe_options& o, const values& v) {
+         o.timeout = duration(v);
+         if (o.timeout.count() == 0) {
+             bad("must be more than 0");
+         }
+     }},
+    {"connect_timeout", "--connect-timeout", t::value, "DUR", "the timeout",
+     "Deadline of the TCP connect, within the timeout", {}, 1,
+     [](probe_options& o, const values& v) { o.connect_timeout = duration(v); }},
+    {"command_timeout", "--command-timeout", t::value, "DUR", "the timeout",
+     "Deadline of each reply, the banner and the TLS handshake, within the timeout", {}, 1,
+     [](probe_options& o, const values& v) { o.command_timeout = duration(v); }},
+    {"helo", "--helo", t::value, "NAME", "this host's name",
+     "Name sent with EHLO/HELO", {}, 1,
+     [](probe_options& o, const values& v) { o.helo_name = single(v); }},
+    {"starttls", "--starttls", t::flag, "", "",
+     "Require STARTTLS after EHLO and use TLS from then on", {}, 1,
+     [](probe_options& o, const values& v) { o.starttls = boolean(v); }},
+    {"tls", "--tls", t::flag, "", "",
+     "Implicit TLS from connect (port 465 by default)", {}, 1,
+     [](probe_options& o, const values& v) { o.implicit_tls = boolean(v); }},
+    {"insecure", "--insecure", t::flag, "", "",
+     "Do not verify the server certificate (it is still reported)", {}, 1,
+     [](probe_options& o, const values& v) { o.insecure = boolean(v); }},
+    {"ca_file", "--ca-file", t::value, "FILE", "",
+     "Trust the CA certificates in this PEM file too", {}, 1,
+     [](probe_options& o, const values& v) { o.ca_file = single(v); }},
+    {"sni", "--sni", t::value, "NAME", "the host",
+     "TLS server name to send and verify", {}, 1,
+     [](probe_options& o, const values& v) { o.tls_server_name = single(v); }},
+    {"cert_days", "--cert-days", t::value, "WARN[,CRIT]", "",
+     "WARNING when the certificate expires within WARN days, CRITICAL within CRIT", {}, 2,
+     cert_days},
+    {"auth", "--auth", t::value, "USER:PASS", "",
+     "AUTH PLAIN (or LOGIN when PLAIN is not offered) with these credentials", {}, 1, auth},
+    {"mail_from", "--mail-from", t::value, "ADDR", "smtp-probe@ + the HELO name",
+     "Envelope sender of the test message", {}, 1,
+     [](probe_options& o, const values& v) { o.mail_from = single(v); }},
+    {"rcpt_to", "--rcpt-to", t::list, "ADDR", "postmaster@ + the host",
+     "Recipient of the test message; repeat for several", {}, 1000,
+     [](probe_options& o, const values& v) { o.rcpt_to = v; }},
+    {"send", "--send", t::flag, "", "",
+     "Send a test message (MAIL, RCPT, DATA)", {}, 1,
+     [](probe_options& o, const values& v) { o.send = boolean(v); }},
+    {"quit_after", "--quit-after", t::value, "PHASE", "",
+     "Send QUIT once this phase succeeded: connect, banner, ehlo, helo, starttls, tls, auth, "
+     "mail, rcpt, data_end", {}, 1, quit_after},
+    {"expect_banner", "--expect-banner", t::value, "REGEX", "",
+     "ECMAScript regular expression the banner text must match", {}, 1, expect_banner},
+    {"warning", "-w,--warning", t::value, "DUR", "",
+     "WARNING when the session takes longer", {}, 1,
+     [](probe_options& o, const values& v) { o.warning = duration(v); }},
+    {"critical", "-c,--critical", t::value, "DUR", "",
+     "CRITICAL when the session takes longer", {}, 1,
+     [](probe_options& o, const values& v) { o.critical = duration(v); }},
+    {"temp_failure_status", "--temp-failure-status", t::value, "STATUS", "critical",
+     "Status of 4xx replies: critical or warning", {}, 1, temp_failure_status},
+    {"verify", "--verify", t::value, "URL", "",
+     "After the send, fetch the message: pop3://USER:PASS@HOST[:PORT], pop3s://, imap://, "
+     "imaps:// (implies send)", {}, 1, verify},
+    {"verify_timeout", "--verify-timeout", t::value, "DUR", "60s",
+     "How long to wait for the round-trip message", {}, 1,
+     [](probe_options& o, const values& v) { o.verify_timeout = duration(v); }},
+    {"family", "", t::value, "any|v4|v6", "any",
+     "Address family to connect over", family_flags, 1, family},
+    {"source_address", "--source-address", t::value, "ADDR", "",
+     "Local address to connect from", {}, 1,
+     [](probe_options& o, const values& v) { o.source_address = single(v); }},
+    {"max_reply_line", "--max-reply-line", t::value, "N", "512",
+     "Longest reply line accepted, octets with CRLF (RFC 5321 4.5.3.1.5: 512)", {}, 1,
+     [](probe_options& o, const values& v) {
+         o.max_reply_line = static_cast<std::size_t>(whole_number(v, 64, 65536));
+     }},
+}};
+// clang-format on
+
+std::string normal_key(std::string_view name)
+{
+    std::string key(name);
+    std::replace(key.begin(), key.end(), '-', '_');
+    return key;
+}
+
+} // namespace
+
+std::string to_string(const option_origin& where)
+{
+    if (where.file.empty()) {
+        return where.name;
+    }
+    std::string out = where.file;
+    if (where.line > 0) {
+        out += ':' + std::to_string(where.line) + ':' + std::to_string(where.column);
+    }
+    return where.name.empty() ? out : out + ": " + where.name;
+}
+
+option_error::option_error(option_origin where, std::string problem)
+    : std::runtime_error(to_string(where) + ": " + problem)
+    , where_(std::move(where))
+    , problem_(std::move(problem))
+{
+}
+
+std::span<const probe_option> probe_option_table() noexcept
+{
+    return table;
+}
+
+const probe_option* find_probe_option(std::string_view name) noexcept
+{
+    const auto key = normal_key(name);
+    for (const auto& option : table) {
+        if (option.name == key) {
+            return &option;
+        }
+    }
+    return nullptr;
+}
+
+std::string flag_spelling(const probe_option& option)
+{
+    if (!option.flags.empty()) {
+        const auto comma = option.flags.rfind(',');
+        return std::string(comma == std::string_view::npos ? option.flags
+                                                           : option.flags.substr(comma + 1));
+    }
+    std::string out;
+    for (const auto& s : option.shorthands) {
+        out += (out.empty() ? "" : "/") + std::string(s.flag);
+    }
+    return out;
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text)
+{
+    std::string_view number = text;
+    double scale = 1000.0; // seconds by default
+    if (text.ends_with("ms")) {
+        number.remove_suffix(2);
+        scale = 1.0;
+    } else if (text.ends_with("s")) {
+        number.remove_suffix(1);
+    } else if (text.ends_with("m")) {
+        number.remove_suffix(1);
+        scale = 60'000.0;
+    } else if (text.ends_with("h")) {
+        number.remove_suffix(1);
+        scale = 3'600'000.0;
+    }
+    if (number.empty()) {
+        return std::nullopt;
+    }
+    double v = 0;
+    auto [p, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
+    if (ec != std::errc() || p != number.data() + number.size() || v < 0 ||
+        v * scale > 86'400'000.0 * 1000.0) {
+        return std::nullopt;
+    }
+    return std::chrono::milliseconds(static_cast<long long>(v * scale + 0.5));
+}
+
+bool probe_options_builder::set(std::string_view name, const std::vector<std::string>& values,
+                                const option_origin& where)
+{
+    const auto* option = find_probe_option(name);
+    if (option == nullptr) {
+        return false;
+    }
+    if (values.empty()) {
+        throw option_error(where, "expected a value");
+    }
+    if (values.size() > option->max_items) {
+        throw option_error(where, "expected a single value");
+    }
+    try {
+        option->apply(options_, values);
+    } catch (const std::invalid_argument& e) {
+        throw option_error(where, e.what());
+    }
+    std::erase_if(given_, [&](const given_option& g) { return g.option == option; });
+    given_.push_back({option, where, given_.size()});
+    return true;
+}
+
+const probe_options_builder::given_option*
+probe_options_builder::find_given(std::string_view name) const noexcept
+{
+    for (const auto& g : given_) {
+        if (g.option->name == name) {
+            return &g;
+        }
+    }
+    return nullptr;
+}
+
+bool probe_options_builder::given(std::string_view name) const noexcept
+{
+    return find_given(normal_key(name)) != nullptr;
+}
+
+std::string probe_options_builder::spell(std::string_view key, const option_origin& where) const
+{
+    const auto* option = find_probe_option(key);
+    if (where.form == option_origin::style::command_line && option != nullptr) {
+        return flag_spelling(*option);
+    }
+    return std::string(key);
+}
+
+const option_origin& probe_options_builder::origin_of(std::initializer_list<std::string_view> keys,
+                                                      const option_origin& where) const
+{
+    const given_option* last = nullptr;
+    for (auto key : keys) {
+        const auto* g = find_given(key);
+        if (g != nullptr && (last == nullptr || g->order > last->order)) {
+            last = g;
+        }
+    }
+    return last != nullptr ? last->where : where;
+}
+
+void probe_options_builder::check_rules(const probe_options& o, const option_origin& where) const
+{
+    // Each message points at the option set last and names the others as written there.
+    if (o.starttls && o.implicit_tls) {
+        const auto& at = origin_of({"starttls", "tls"}, where);
+        throw option_error(at, spell("starttls", at) + " and " + spell("tls", at) +
+                                   " exclude each other");
+    }
+    if (o.warning && o.critical && *o.warning > *o.critical) {
+        const auto& at = origin_of({"warning", "critical"}, where);
+        throw option_error(at, spell("warning", at) + " must not exceed " + spell("critical", at));
+    }
+    if (!o.quit_after) {
+        return;
+    }
+    const auto& at = origin_of({"quit_after"}, where);
+    std::string needs;
+    if (*o.quit_after == smtp::phase::starttls && !o.starttls) {
+        needs = spell("starttls", at);
+    } else if (*o.quit_after == smtp::phase::tls && !o.starttls && !o.implicit_tls) {
+        needs = spell("starttls", at) + " or " + spell("tls", at);
+    } else if (*o.quit_after == smtp::phase::auth && !o.auth) {
+        needs = spell("auth", at);
+    }
+    if (!needs.empty()) {
+        throw option_error(at, quoted(smtp::to_string(*o.quit_after)) + " needs " + needs);
+    }
+}
+
+probe_options probe_options_builder::build(const option_origin& where) const
+{
+    probe_options o = options_;
+    if (!given("connect_timeout")) {
+        o.connect_timeout = o.timeout;
+    }
+    if (!given("command_timeout")) {
+        o.command_timeout = o.timeout;
+    }
+    if (o.verify) {
+        o.send = true; // the round trip needs a message to look for
+    }
+    check_rules(o, where);
+    return o;
+}
+
+} // namespace prober
