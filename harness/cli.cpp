@@ -1,7 +1,7 @@
 #include "harness/cli.hpp"
 
 #include "faults/scenario_error.hpp"
-#include "harness/alerts/run_alerts.hpp"
+#include "harness/alerts/alerts_cli.hpp"
 #include "harness/explain.hpp"
 #include "harness/monitor.hpp"
 #include "harness/report.hpp"
@@ -203,7 +203,7 @@ int run_cli(int argc, char** argv)
 {
     // `smtp-harness alerts ...` has its own options (harness/alerts/).
     if (argc >= 2 && std::string_view(argv[1]) == "alerts") {
-        return alerts::run_alerts(argc - 1, argv + 1);
+        return alerts::run_cli(argc - 1, argv + 1);
     }
     CLI::App app{"smtp-harness: runs a monitor against a mock SMTP server for every fault "
                  "scenario and says whether it caught and correctly reported each failure."};

@@ -1,5 +1,4 @@
 #include "harness/explain.hpp"
-#include "json/json_text.hpp"
 
 #include "faults/scenario_json.hpp"
 #include "harness/builtin_monitor.hpp"
@@ -9,6 +8,7 @@
 #include "prober/report.hpp"
 #include "prober/run_probe.hpp"
 
+#include "json/json_text.hpp"
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -114,13 +114,7 @@ std::string explain(const faults::scenario& s, const mock_settings& settings,
     out += "  " + describe_expected(expected) + "\n";
 
     scenario_mock mock(s, settings);
-    monitor_target target;
-    target.scenario = &s;
-    target.host = mock.host();
-    target.port = mock.port();
-    target.tls_port = mock.tls_port();
-    target.ca_file = mock.ca_file();
-    const auto options = builtin_probe_options(target, credentials);
+    const auto options = builtin_probe_options(target_of(s, mock), credentials);
     out += heading("The probe against it, live (annotated transcript)");
     out += fmt::format(
         "  $ {}\n\n",

@@ -42,19 +42,24 @@ scenario_result assess(const faults::scenario& s, const expected_outcome& expect
     return r;
 }
 
+monitor_target target_of(const faults::scenario& s, const scenario_mock& mock)
+{
+    monitor_target target;
+    target.scenario = &s;
+    target.host = mock.smtp().address().to_string();
+    target.port = mock.smtp().port();
+    target.tls_port = mock.smtp_tls() ? mock.smtp_tls()->port() : 0;
+    target.ca_file = mock.ca_file();
+    return target;
+}
+
 scenario_result run_scenario(const faults::scenario& s, const run_settings& settings)
 {
     const auto expected = resolve_expectation(s, settings.watcher->uses_scenario_expectations(),
                                               settings.expectations);
     try {
         scenario_mock mock(s, settings.mock);
-        monitor_target target;
-        target.scenario = &s;
-        target.host = mock.host();
-        target.port = mock.port();
-        target.tls_port = mock.tls_port();
-        target.ca_file = mock.ca_file();
-        auto observed = settings.watcher->observe(target);
+        auto observed = settings.watcher->observe(target_of(s, mock));
         const auto sessions = mock.sessions();
         mock.stop();
         return assess(s, expected, std::move(observed), contact_observable(s), sessions);

@@ -36,6 +36,9 @@ bool contact_observable(const faults::scenario& s) noexcept;
 scenario_result assess(const faults::scenario& s, const expected_outcome& expected,
                        observation observed, bool contact_checked, std::uint64_t sessions);
 
+/// Where a monitor finds `mock`, which serves `s`.
+monitor_target target_of(const faults::scenario& s, const scenario_mock& mock);
+
 /// Runs one scenario: mock, monitor, verdict.
 scenario_result run_scenario(const faults::scenario& s, const run_settings& settings);
 

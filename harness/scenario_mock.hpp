@@ -1,25 +1,20 @@
 #pragma once
 
-// One in-process smtp-mock serving one scenario on 127.0.0.1, ephemeral ports, for the
-// duration of one monitor run.
+// One embedded smtp-mock (mockserver/mock_app.hpp) serving one scenario on 127.0.0.1, ephemeral
+// ports, for the duration of one monitor run.
 
 #include "faults/scenario.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace mock {
-class server;
-class message_store;
-namespace control {
-class controller_fault_source;
-}
-} // namespace mock
-namespace faults {
-class controller;
+class mock_app;
 }
 
 namespace harness {
@@ -45,12 +40,13 @@ public:
     scenario_mock(const scenario_mock&) = delete;
     scenario_mock& operator=(const scenario_mock&) = delete;
 
-    /// "127.0.0.1".
-    const std::string& host() const noexcept { return host_; }
-    /// The SMTP port (bound even when the listener is closed or black-holed).
-    std::uint16_t port() const noexcept { return port_; }
-    /// The implicit-TLS port, or 0 when the scenario's probe does not use implicit TLS.
-    std::uint16_t tls_port() const noexcept { return tls_port_; }
+    /// The SMTP listener on 127.0.0.1 (bound even when the listener is closed or black-holed).
+    const boost::asio::ip::tcp::endpoint& smtp() const noexcept { return smtp_; }
+    /// The implicit-TLS listener, when the scenario's probe uses implicit TLS.
+    const std::optional<boost::asio::ip::tcp::endpoint>& smtp_tls() const noexcept
+    {
+        return smtp_tls_;
+    }
     /// A PEM file holding the CA that signs the mock's certificates.
     const std::filesystem::path& ca_file() const noexcept { return ca_file_; }
 
@@ -65,14 +61,10 @@ public:
     void stop();
 
 private:
-    std::string host_ = "127.0.0.1";
-    std::uint16_t port_ = 0;
-    std::uint16_t tls_port_ = 0;
     std::filesystem::path ca_file_;
-    std::unique_ptr<mock::message_store> store_;
-    std::unique_ptr<faults::controller> controller_;
-    std::unique_ptr<mock::control::controller_fault_source> source_;
-    std::unique_ptr<mock::server> server_;
+    std::unique_ptr<mock::mock_app> app_;
+    boost::asio::ip::tcp::endpoint smtp_;
+    std::optional<boost::asio::ip::tcp::endpoint> smtp_tls_;
 };
 
 } // namespace harness

@@ -1,9 +1,9 @@
 #include "mockserver/mock_app.hpp"
-#include "json/json_text.hpp"
 
 #include "faults/controller.hpp"
 #include "faults/scenario_error.hpp"
 #include "faults/scenario_loader.hpp"
+#include "io/endpoint.hpp"
 #include "mockserver/control/api_state.hpp"
 #include "mockserver/control/controller_fault_source.hpp"
 #include "mockserver/control/http_server.hpp"
@@ -12,6 +12,7 @@
 #include "mockserver/pop3/pop3_server.hpp"
 #include "mockserver/pop3/store_maildrop.hpp"
 
+#include "json/json_text.hpp"
 #include <boost/json.hpp>
 #include <chrono>
 #include <iostream>
@@ -42,8 +43,11 @@ std::uint64_t pick_seed(std::uint64_t given)
     return seed;
 }
 
-faults::scenario initial_scenario(const server_options& o)
+faults::scenario initial_scenario(const server_options& o, std::optional<faults::scenario> given)
 {
+    if (given) {
+        return std::move(*given);
+    }
     if (!o.scenario) {
         return faults::healthy_scenario();
     }
@@ -57,8 +61,19 @@ faults::scenario initial_scenario(const server_options& o)
 
 } // namespace
 
-mock_app::mock_app(const server_options& options)
+server_options embedded_options()
+{
+    server_options o;
+    o.listen = {"127.0.0.1:0"};
+    o.control.clear();
+    o.pop3.clear();
+    o.threads = 1;
+    return o;
+}
+
+mock_app::mock_app(const server_options& options, embedding how)
     : options_(options)
+    , log_(how.log)
     , seed_(pick_seed(options.seed))
 {
     if (options.store == "memory") {
@@ -74,7 +89,7 @@ mock_app::mock_app(const server_options& options)
                                  ": expected 'memory' or 'maildir:DIR'");
     }
 
-    auto scenario = initial_scenario(options_);
+    auto scenario = initial_scenario(options_, std::move(how.scenario));
     const auto listener = scenario.listener;
     try {
         controller_ = std::make_unique<faults::controller>(std::move(scenario), seed_,
@@ -161,34 +176,57 @@ void mock_app::stop()
     }
 }
 
-std::string mock_app::ready_line() const
+mock_endpoints mock_app::endpoints() const
 {
-    boost::json::object ready;
-    ready["event"] = "ready";
-    boost::json::array smtp;
-    for (const auto& a : server_->smtp_addresses()) {
-        smtp.emplace_back(a);
-    }
-    ready["smtp"] = std::move(smtp);
-    auto tls = server_->smtp_tls_addresses();
-    if (!tls.empty()) {
-        boost::json::array list;
-        for (const auto& a : tls) {
-            list.emplace_back(a);
-        }
-        ready["smtp_tls"] = std::move(list);
-    }
+    mock_endpoints e;
+    e.smtp = server_->smtp_endpoints();
+    e.smtp_tls = server_->smtp_tls_endpoints();
     if (pop3_) {
-        ready["pop3"] = pop3_->address();
+        e.pop3 = pop3_->endpoint();
     }
     if (control_) {
-        ready["control"] = control_->address();
+        e.control = control_->endpoint();
+    }
+    return e;
+}
+
+std::string mock_app::ready_line() const
+{
+    const auto e = endpoints();
+    const auto list = [](const std::vector<boost::asio::ip::tcp::endpoint>& endpoints) {
+        boost::json::array out;
+        for (const auto& a : endpoints) {
+            out.emplace_back(io::to_string(a));
+        }
+        return out;
+    };
+    boost::json::object ready;
+    ready["event"] = "ready";
+    ready["smtp"] = list(e.smtp);
+    if (!e.smtp_tls.empty()) {
+        ready["smtp_tls"] = list(e.smtp_tls);
+    }
+    if (e.pop3) {
+        ready["pop3"] = io::to_string(*e.pop3);
+    }
+    if (e.control) {
+        ready["control"] = io::to_string(*e.control);
     }
     return json_text::serialize(ready);
 }
 
+void mock_app::set_scenario(faults::scenario s)
+{
+    const auto listener = s.listener;
+    controller_->replace(std::move(s), std::chrono::steady_clock::now());
+    server_->set_listener_mode(control::to_listener_mode(listener));
+}
+
 void mock_app::log(const std::string& message) const
 {
+    if (!log_) {
+        return;
+    }
     if (options_.log == "json") {
         boost::json::object line;
         line["time"] = std::chrono::duration_cast<std::chrono::milliseconds>(

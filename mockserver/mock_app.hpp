@@ -1,12 +1,16 @@
 #pragma once
 
+#include "faults/scenario.hpp"
 #include "mockserver/message_store.hpp"
 #include "mockserver/server.hpp"
 #include "mockserver/server_options.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace faults {
 class controller;
@@ -26,14 +30,44 @@ class store_maildrop;
 class pop3_server;
 } // namespace pop3
 
+/// Where a started mock listens, with the ephemeral ports it picked.
+struct mock_endpoints {
+    /// The SMTP listeners (--listen).
+    std::vector<boost::asio::ip::tcp::endpoint> smtp;
+    /// The implicit-TLS listeners (--listen-tls).
+    std::vector<boost::asio::ip::tcp::endpoint> smtp_tls;
+    /// The POP3 listener, when there is one.
+    std::optional<boost::asio::ip::tcp::endpoint> pop3;
+    /// The control API, when there is one.
+    std::optional<boost::asio::ip::tcp::endpoint> control;
+};
+
+/// What a program that embeds a mock sets beyond the command-line options.
+struct embedding {
+    /// The scenario to start with, in place of the file `server_options::scenario` names.
+    std::optional<faults::scenario> scenario;
+    /// Write the log lines (start, scenario, stop) to stderr, as smtp-mock does.
+    bool log = true;
+};
+
+/// The options of a mock embedded in another program: SMTP on 127.0.0.1 with an ephemeral port,
+/// one worker thread, no control API and no POP3; set more before constructing the mock_app.
+server_options embedded_options();
+
 /// The whole of smtp-mock as one object: the message store, the fault engine, the SMTP server,
-/// the control API and POP3, wired together from the options. main() runs one; the harness
-/// runs one per scenario in its own process.
+/// the control API and POP3, wired together from the options. smtp-mock's main() runs one; the
+/// harness and `smtp-harness alerts` embed one per mock, through this same class:
+///
+///   auto o = mock::embedded_options();
+///   mock::mock_app app(o, {.scenario = s, .log = false});
+///   app.start();
+///   auto smtp = app.endpoints().smtp.at(0);   // 127.0.0.1 and the port it picked
+///   app.set_scenario(next);                   // as PUT /api/v1/scenario
 class mock_app {
 public:
     /// Loads everything the options name (scenario, users, certificates, store). Throws
     /// std::runtime_error with a message naming the bad option or file.
-    explicit mock_app(const server_options& options);
+    explicit mock_app(const server_options& options, embedding how = {});
     ~mock_app();
     mock_app(const mock_app&) = delete;
     mock_app& operator=(const mock_app&) = delete;
@@ -43,10 +77,17 @@ public:
     /// Graceful stop (DESIGN.md §3): stop accepting, let sessions finish, flush the store.
     void stop();
 
+    /// Where it listens (after start()).
+    mock_endpoints endpoints() const;
+
     /// The JSON ready line naming every bound address (DESIGN.md §3).
     std::string ready_line() const;
 
-    /// Writes one log line to stderr in the configured format.
+    /// Puts a scenario in force, rules and listener state, as `PUT /api/v1/scenario` does:
+    /// sessions already open keep the scenario they started with.
+    void set_scenario(faults::scenario s);
+
+    /// Writes one log line to stderr in the configured format (unless the embedding said not to).
     void log(const std::string& message) const;
 
     /// The SMTP server.
@@ -60,6 +101,7 @@ public:
 
 private:
     server_options options_;
+    bool log_ = true;
     std::uint64_t seed_ = 0;
     std::unique_ptr<maildir_writer> maildir_;
     std::unique_ptr<message_store> store_;

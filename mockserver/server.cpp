@@ -280,23 +280,23 @@ void server::stop()
     }
 }
 
-std::vector<std::string> server::smtp_addresses() const
+std::vector<net::ip::tcp::endpoint> server::smtp_endpoints() const
 {
-    std::vector<std::string> out;
+    std::vector<net::ip::tcp::endpoint> out;
     for (const auto& l : impl_->listeners) {
         if (!l.implicit_tls) {
-            out.push_back(io::to_string(l.endpoint));
+            out.push_back(l.endpoint);
         }
     }
     return out;
 }
 
-std::vector<std::string> server::smtp_tls_addresses() const
+std::vector<net::ip::tcp::endpoint> server::smtp_tls_endpoints() const
 {
-    std::vector<std::string> out;
+    std::vector<net::ip::tcp::endpoint> out;
     for (const auto& l : impl_->listeners) {
         if (l.implicit_tls) {
-            out.push_back(io::to_string(l.endpoint));
+            out.push_back(l.endpoint);
         }
     }
     return out;

@@ -6,6 +6,7 @@
 #include "mockserver/server_options.hpp"
 #include "mockserver/session_registry.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,10 +37,10 @@ public:
     /// period, then stops the workers. Idempotent.
     void stop();
 
-    /// The bound SMTP addresses, e.g. "127.0.0.1:40123".
-    std::vector<std::string> smtp_addresses() const;
-    /// The bound implicit-TLS addresses.
-    std::vector<std::string> smtp_tls_addresses() const;
+    /// The bound SMTP endpoints (after start(): with the ephemeral ports picked).
+    std::vector<boost::asio::ip::tcp::endpoint> smtp_endpoints() const;
+    /// The bound implicit-TLS endpoints.
+    std::vector<boost::asio::ip::tcp::endpoint> smtp_tls_endpoints() const;
 
     /// Opens, closes (connection refused) or black-holes (connect timeout) every listener.
     void set_listener_mode(listener_mode mode);

@@ -37,9 +37,9 @@ void http_server::stop()
     service_.stop();
 }
 
-std::string http_server::address() const
+boost::asio::ip::tcp::endpoint http_server::endpoint() const
 {
-    return service_.address();
+    return service_.endpoint();
 }
 
 bool http_server::is_loopback() const

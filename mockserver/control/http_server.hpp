@@ -27,8 +27,8 @@ public:
     /// joins the thread. Idempotent.
     void stop();
 
-    /// The bound address, e.g. "127.0.0.1:8025".
-    std::string address() const;
+    /// The bound endpoint (after start(): with the ephemeral port picked).
+    boost::asio::ip::tcp::endpoint endpoint() const;
     /// Whether the configured address is a loopback address.
     bool is_loopback() const;
 

@@ -69,9 +69,9 @@ void pop3_server::stop()
     service_.stop();
 }
 
-std::string pop3_server::address() const
+boost::asio::ip::tcp::endpoint pop3_server::endpoint() const
 {
-    return service_.address();
+    return service_.endpoint();
 }
 
 } // namespace mock::pop3

@@ -23,8 +23,8 @@ public:
     /// Closes the listener and every session, then joins the thread. Idempotent.
     void stop();
 
-    /// The bound address, e.g. "127.0.0.1:1110".
-    std::string address() const;
+    /// The bound endpoint (after start(): with the ephemeral port picked).
+    boost::asio::ip::tcp::endpoint endpoint() const;
 
 private:
     session_config config_;

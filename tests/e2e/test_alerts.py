@@ -169,6 +169,13 @@ steps:
     assert f"{timeline}:3:" in proc.stdout.decode()
     assert "no scenario file" in proc.stdout.decode()
 
+    broken = write(tmp_path, "broken.yaml", "name: broken\nrules:\n  - when: {phase: nowhere}\n"
+                                            "    do: {hang: true}\n")
+    timeline = write(tmp_path, "timeline2.yaml", f"steps: [{{scenario: {broken}, for: 1s}}]\n")
+    proc = run_alerts("--watch-config", fast_config(tmp_path), "--timeline", timeline)
+    assert proc.returncode == 3, proc.stdout.decode()
+    assert f"{broken}:3:" in proc.stdout.decode(), "the scenario's own mistake, before any run"
+
     good = write(tmp_path, "good.yaml", "steps: [{id: one, scenario: healthy, for: 1s}]\n")
     expect = write(tmp_path, "expect.yaml", "expectations: [{step: two, quiet: true}]\n")
     proc = run_alerts("--watch-config", fast_config(tmp_path), "--timeline", good,

@@ -19,18 +19,15 @@ namespace {
 
 mock::server_options loopback_options()
 {
-    mock::server_options o;
-    o.listen = {"127.0.0.1:0"};
-    o.control = "";
+    auto o = mock::embedded_options();
     o.seed = 1;
     o.grace = 2s;
     return o;
 }
 
-std::uint16_t port_of(mock::mock_app& app)
+std::uint16_t port_of(const mock::mock_app& app)
 {
-    auto address = app.smtp().smtp_addresses().at(0);
-    return static_cast<std::uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+    return app.endpoints().smtp.at(0).port();
 }
 
 } // namespace

@@ -17,14 +17,11 @@ namespace {
 struct mock_fixture : ::testing::Test {
     mock_fixture()
     {
-        mock::server_options o;
-        o.listen = {"127.0.0.1:0"};
-        o.control = "";
+        auto o = mock::embedded_options();
         o.seed = 1;
-        app = std::make_unique<mock::mock_app>(o);
+        app = std::make_unique<mock::mock_app>(o, mock::embedding{std::nullopt, false});
         app->start();
-        auto address = app->smtp().smtp_addresses().at(0);
-        port = static_cast<std::uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+        port = app->endpoints().smtp.at(0).port();
     }
 
     void use(const std::string& yaml)

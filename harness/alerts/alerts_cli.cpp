@@ -1,6 +1,6 @@
-#include "harness/alerts/run_alerts.hpp"
+#include "harness/alerts/alerts_cli.hpp"
 
-#include "harness/alerts/alerts_run.hpp"
+#include "harness/alerts/timeline_runner.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -37,7 +37,7 @@ std::string default_catalog()
 
 } // namespace
 
-int run_alerts(int argc, const char* const* argv)
+int run_cli(int argc, const char* const* argv)
 {
     CLI::App app{"smtp-harness alerts: drives a mock through a timeline of scenarios against "
                  "smtp-probe watch and checks that the alerts fire, stay quiet and resolve as "
@@ -67,6 +67,7 @@ int run_alerts(int argc, const char* const* argv)
     try {
         plan.watch = watch::load_watch_config_file(watch_config);
         plan.tl = load_timeline_file(timeline_file, catalog);
+        plan.scenarios = load_step_scenarios(plan.tl);
         if (!expect_file.empty()) {
             plan.expectations = load_expectations_file(expect_file, plan.tl);
         }

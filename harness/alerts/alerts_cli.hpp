@@ -1,5 +1,8 @@
 #pragma once
 
+// The command line of `smtp-harness alerts`: loads the files, runs the timeline
+// (harness/alerts/timeline_runner.hpp), prints and writes the reports.
+
 namespace harness::alerts {
 
 /// `smtp-harness alerts --watch-config FILE --timeline FILE [--expect-alerts FILE]
@@ -7,6 +10,6 @@ namespace harness::alerts {
 /// ("alerts"); the options follow. Prints progress and the tables on stdout. Returns 0 when
 /// every expectation held, 1 when one did not, 2 when the run could not complete, 3 for a
 /// usage or file error.
-int run_alerts(int argc, const char* const* argv);
+int run_cli(int argc, const char* const* argv);
 
 } // namespace harness::alerts
