@@ -131,10 +131,10 @@ int do_run(const run_options& o)
     const harness_credentials credentials;
     const auto time_limit =
         std::chrono::milliseconds(static_cast<long long>(o.monitor_timeout * 1000));
-    const auto watcher = make_monitor(spec, credentials, time_limit);
+    const auto monitor = make_monitor(spec, credentials, time_limit);
     work_directory dir;
     run_settings settings;
-    settings.watcher = watcher.get();
+    settings.monitor = monitor.get();
     settings.expectations = expectations ? &*expectations : nullptr;
     settings.mock = make_mock_settings(dir, credentials, o.seed);
     settings.jobs = o.jobs;

@@ -55,11 +55,11 @@ monitor_target target_of(const faults::scenario& s, const scenario_mock& mock)
 
 scenario_result run_scenario(const faults::scenario& s, const run_settings& settings)
 {
-    const auto expected = resolve_expectation(s, settings.watcher->uses_scenario_expectations(),
+    const auto expected = resolve_expectation(s, settings.monitor->uses_scenario_expectations(),
                                               settings.expectations);
     try {
         scenario_mock mock(s, settings.mock);
-        auto observed = settings.watcher->observe(target_of(s, mock));
+        auto observed = settings.monitor->observe(target_of(s, mock));
         const auto sessions = mock.sessions();
         mock.stop();
         return assess(s, expected, std::move(observed), contact_observable(s), sessions);

@@ -17,7 +17,7 @@ namespace harness {
 
 /// Everything a run needs besides the scenarios.
 struct run_settings {
-    const monitor* watcher = nullptr;              ///< the monitor adapter (not owned)
+    const harness::monitor* monitor = nullptr;     ///< the monitor under test (not owned)
     const expectation_set* expectations = nullptr; ///< --expect, or null
     mock_settings mock;                            ///< how each mock is set up
     unsigned jobs = 1;                             ///< scenarios run at once

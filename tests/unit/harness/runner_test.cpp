@@ -80,7 +80,7 @@ std::vector<faults::scenario> six()
 run_settings settings_for(const monitor& m, unsigned jobs)
 {
     run_settings s;
-    s.watcher = &m;
+    s.monitor = &m;
     s.jobs = jobs;
     s.mock.work_dir = ::testing::TempDir();
     return s;
