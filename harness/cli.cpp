@@ -86,7 +86,10 @@ struct run_options {
     bool quiet = false;
 };
 
-int do_run(const run_options& o)
+// The scenarios --scenarios, --filter and --shard pick, in catalog order; `all` gets every
+// scenario loaded.
+std::vector<faults::scenario> selected_scenarios(const run_options& o,
+                                                 std::vector<faults::scenario>& all)
 {
     std::optional<shard> part;
     if (!o.shard.empty()) {
@@ -95,26 +98,7 @@ int do_run(const run_options& o)
             throw std::invalid_argument("--shard " + o.shard + ": expected I/N with 1 <= I <= N");
         }
     }
-    if (o.monitor_timeout <= 0) {
-        throw std::invalid_argument("--monitor-timeout must be positive");
-    }
-    const auto spec = parse_monitor_spec(o.monitor);
-    const auto catalog = default_catalog_dir();
-    const auto all = load_scenarios(o.scenarios, catalog);
-
-    std::optional<expectation_set> expectations;
-    if (!o.expect.empty()) {
-        expectations = load_expectations(o.expect);
-        std::vector<std::string> names;
-        for (const auto& s : all) {
-            names.push_back(s.name);
-        }
-        for (const auto& unknown : unknown_scenarios(*expectations, names)) {
-            std::cerr << "smtp-harness: warning: " << o.expect << " names scenario '" << unknown
-                      << "', which is not loaded\n";
-        }
-    }
-
+    all = load_scenarios(o.scenarios, default_catalog_dir());
     std::vector<std::string> names;
     for (const auto& s : all) {
         names.push_back(s.name);
@@ -123,6 +107,52 @@ int do_run(const run_options& o)
     for (const auto i : select(names, o.filters, part)) {
         selected.push_back(all[i]);
     }
+    return selected;
+}
+
+// --expect, with a warning for each scenario it names that is not loaded.
+std::optional<expectation_set> read_expectations(const run_options& o,
+                                                 const std::vector<faults::scenario>& all)
+{
+    if (o.expect.empty()) {
+        return std::nullopt;
+    }
+    auto expectations = load_expectations(o.expect);
+    std::vector<std::string> names;
+    for (const auto& s : all) {
+        names.push_back(s.name);
+    }
+    for (const auto& unknown : unknown_scenarios(expectations, names)) {
+        std::cerr << "smtp-harness: warning: " << o.expect << " names scenario '" << unknown
+                  << "', which is not loaded\n";
+    }
+    return expectations;
+}
+
+void write_reports(const run_options& o, const std::vector<scenario_result>& results,
+                   const run_info& info)
+{
+    if (!o.junit.empty()) {
+        write_file(o.junit, format_junit(results, info));
+    }
+    if (!o.json.empty()) {
+        write_file(o.json, format_json(results, info));
+    }
+    if (!o.markdown.empty()) {
+        write_file(o.markdown, format_markdown(results, info));
+    }
+    std::cout << '\n' << format_table(results, info) << std::flush;
+}
+
+int do_run(const run_options& o)
+{
+    if (o.monitor_timeout <= 0) {
+        throw std::invalid_argument("--monitor-timeout must be positive");
+    }
+    const auto spec = parse_monitor_spec(o.monitor);
+    std::vector<faults::scenario> all;
+    const auto selected = selected_scenarios(o, all);
+    const auto expectations = read_expectations(o, all);
     if (selected.empty()) {
         std::cerr << "smtp-harness: no scenario selected\n";
         return exit_usage;
@@ -158,17 +188,7 @@ int do_run(const run_options& o)
         });
     info.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
-
-    if (!o.junit.empty()) {
-        write_file(o.junit, format_junit(results, info));
-    }
-    if (!o.json.empty()) {
-        write_file(o.json, format_json(results, info));
-    }
-    if (!o.markdown.empty()) {
-        write_file(o.markdown, format_markdown(results, info));
-    }
-    std::cout << '\n' << format_table(results, info) << std::flush;
+    write_reports(o, results, info);
     return all_as_expected(results) ? exit_as_expected : exit_unexpected;
 }
 

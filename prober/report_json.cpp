@@ -29,16 +29,9 @@ std::string_view dir_name(transcript_dir d)
     return "event";
 }
 
-} // namespace
-
-json::object to_json(const probe_result& r)
+// "failure": the kind at a phase, the internal error of an UNKNOWN, or null.
+json::value failure_json(const probe_result& r)
 {
-    json::object o;
-    o["schema"] = probe_result_schema;
-    o["target"] = r.target;
-    o["started_at"] = format_rfc3339(r.started_at, true);
-    o["status"] = to_string(r.status);
-    o["ok"] = r.ok();
     if (r.failure) {
         const auto& f = *r.failure;
         json::object jf;
@@ -49,19 +42,55 @@ json::object to_json(const probe_result& r)
             f.enhanced ? json::value(f.enhanced->to_string()) : json::value(nullptr);
         jf["message"] = f.message;
         jf["received"] = f.received;
-        o["failure"] = std::move(jf);
-    } else if (r.status == probe_status::unknown) {
-        json::object jf;
-        jf["kind"] = nullptr;
-        jf["phase"] = nullptr;
-        jf["code"] = nullptr;
-        jf["enhanced_code"] = nullptr;
-        jf["message"] = r.internal_error;
-        jf["received"] = "";
-        o["failure"] = std::move(jf);
-    } else {
-        o["failure"] = nullptr;
+        return jf;
     }
+    if (r.status != probe_status::unknown) {
+        return nullptr;
+    }
+    json::object jf;
+    jf["kind"] = nullptr;
+    jf["phase"] = nullptr;
+    jf["code"] = nullptr;
+    jf["enhanced_code"] = nullptr;
+    jf["message"] = r.internal_error;
+    jf["received"] = "";
+    return jf;
+}
+
+// "tls": version, cipher and certificate, or null without TLS.
+json::value tls_json(const probe_result& r)
+{
+    if (!r.tls) {
+        return nullptr;
+    }
+    json::object tls;
+    tls["version"] = r.tls->version;
+    tls["cipher"] = r.tls->cipher;
+    if (r.tls->certificate) {
+        const auto& c = *r.tls->certificate;
+        json::object cert;
+        cert["subject"] = c.subject;
+        cert["not_after"] = format_rfc3339(
+            std::chrono::system_clock::from_time_t(static_cast<std::time_t>(c.not_after)));
+        cert["days_left"] = c.days_left;
+        tls["certificate"] = std::move(cert);
+    } else {
+        tls["certificate"] = nullptr;
+    }
+    return tls;
+}
+
+} // namespace
+
+json::object to_json(const probe_result& r)
+{
+    json::object o;
+    o["schema"] = probe_result_schema;
+    o["target"] = r.target;
+    o["started_at"] = format_rfc3339(r.started_at, true);
+    o["status"] = to_string(r.status);
+    o["ok"] = r.ok();
+    o["failure"] = failure_json(r);
     json::object timings;
     for (const auto& [p, d] : r.timings) {
         timings[smtp::to_string(p)] = millis(d);
@@ -78,25 +107,7 @@ json::object to_json(const probe_result& r)
     server["extensions"] = std::move(ext);
     o["server"] = std::move(server);
 
-    if (r.tls) {
-        json::object tls;
-        tls["version"] = r.tls->version;
-        tls["cipher"] = r.tls->cipher;
-        if (r.tls->certificate) {
-            const auto& c = *r.tls->certificate;
-            json::object cert;
-            cert["subject"] = c.subject;
-            cert["not_after"] = format_rfc3339(
-                std::chrono::system_clock::from_time_t(static_cast<std::time_t>(c.not_after)));
-            cert["days_left"] = c.days_left;
-            tls["certificate"] = std::move(cert);
-        } else {
-            tls["certificate"] = nullptr;
-        }
-        o["tls"] = std::move(tls);
-    } else {
-        o["tls"] = nullptr;
-    }
+    o["tls"] = tls_json(r);
     if (r.delivery) {
         json::object d;
         d["message_id"] = r.delivery->message_id;

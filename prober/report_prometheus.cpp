@@ -23,9 +23,17 @@ struct metric {
     std::string_view help;
 };
 
-void header(std::string& out, const metric& m)
+// One sample line of `r`'s family, without the family's name: {target="...",LABELS} VALUE.
+std::string sample(const probe_result& r, const std::string& labels, const std::string& value)
 {
-    prometheus_text::family(out, m.name, "gauge", m.help);
+    return "{target=\"" + prometheus_text::label_value(r.target) + '"' + labels + "} " + value +
+           '\n';
+}
+
+// ",NAME="VALUE"" with the value escaped.
+std::string label(std::string_view name, std::string_view value)
+{
+    return "," + std::string(name) + "=\"" + prometheus_text::label_value(value) + '"';
 }
 
 // Whether the SMTP service worked: slowness and certificate expiry have their own series, as
@@ -39,102 +47,107 @@ bool succeeded(const probe_result& r)
                          r.failure->kind == smtp::failure_kind::cert_expiring);
 }
 
+// A gauge family: its name and help, and the samples of one result (none, one or several
+// lines, from sample()). A family that is not `always` shown is left out when no result has one.
+struct family {
+    metric m;
+    bool always;
+    std::string (*samples)(const probe_result& r);
+};
+
+// In exposition order, with blackbox_exporter's names first.
+const family families[] = {
+    {{"probe_success", "Whether the SMTP probe succeeded (1) or failed (0)."},
+     true,
+     [](const probe_result& r) {
+         return sample(r, "", succeeded(r) ? "1" : "0");
+     }},
+    {{"probe_duration_seconds", "How long the SMTP session took, in seconds."},
+     true,
+     [](const probe_result& r) {
+         return sample(r, "", number(seconds(r.total)));
+     }},
+    {{"probe_dns_lookup_time_seconds", "Time spent resolving the target, in seconds."},
+     true,
+     [](const probe_result& r) {
+         const auto dns = r.timing(smtp::phase::dns);
+         return dns ? sample(r, "", number(seconds(*dns))) : std::string();
+     }},
+    {{"probe_tls_version_info", "The TLS version negotiated, as a label."},
+     false,
+     [](const probe_result& r) {
+         return r.tls ? sample(r, label("version", r.tls->version), "1") : std::string();
+     }},
+    {{"probe_ssl_earliest_cert_expiry", "Expiry of the server certificate, in Unix seconds."},
+     false,
+     [](const probe_result& r) {
+         return r.tls && r.tls->certificate
+                    ? sample(r, "", std::to_string(r.tls->certificate->not_after))
+                    : std::string();
+     }},
+    {{"probe_smtp_phase_duration_seconds", "Time spent in each SMTP phase, in seconds."},
+     true,
+     [](const probe_result& r) {
+         std::string lines;
+         for (const auto& [p, d] : r.timings) {
+             lines += sample(r, label("phase", smtp::to_string(p)), number(seconds(d)));
+         }
+         return lines;
+     }},
+    {{"probe_smtp_status_code",
+      "The code of the SMTP reply that failed the probe, else of the last reply (0 when none)."},
+     true,
+     [](const probe_result& r) {
+         return sample(r, "", std::to_string(r.deciding_code()));
+     }},
+    {{"probe_smtp_last_status_code",
+      "The code of the last SMTP reply received, e.g. 221 to QUIT (0 when none)."},
+     true,
+     [](const probe_result& r) {
+         return sample(r, "", std::to_string(r.last_code));
+     }},
+    {{"probe_smtp_failure", "1 for the failure the probe found, labelled with its kind and phase."},
+     true,
+     [](const probe_result& r) {
+         return r.failure ? sample(r,
+                                   label("kind", smtp::to_string(r.failure->kind)) +
+                                       label("phase", smtp::to_string(r.failure->at)),
+                                   "1")
+                          : std::string();
+     }},
+    {{"probe_smtp_nagios_status", "The Nagios status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."},
+     true,
+     [](const probe_result& r) {
+         return sample(r, "", std::to_string(static_cast<int>(r.status)));
+     }},
+    {{"probe_smtp_delivery_latency_seconds",
+      "Time from the end of DATA until the message was found in the mailbox."},
+     false,
+     [](const probe_result& r) {
+         if (!r.delivery || !r.delivery->latency) {
+             return std::string();
+         }
+         return sample(r, "", number(static_cast<double>(r.delivery->latency->count()) / 1e3));
+     }},
+};
+
 } // namespace
 
 std::string format_prometheus(const std::vector<probe_result>& results)
 {
     std::string out;
-    auto t = [](const probe_result& r) {
-        return "target=\"" + prometheus_text::label_value(r.target) + '"';
-    };
-
-    header(out, {"probe_success", "Whether the SMTP probe succeeded (1) or failed (0)."});
-    for (const auto& r : results) {
-        out += "probe_success{" + t(r) + "} " + (succeeded(r) ? "1" : "0") + '\n';
-    }
-    header(out, {"probe_duration_seconds", "How long the SMTP session took, in seconds."});
-    for (const auto& r : results) {
-        out += "probe_duration_seconds{" + t(r) + "} " + number(seconds(r.total)) + '\n';
-    }
-    header(out, {"probe_dns_lookup_time_seconds", "Time spent resolving the target, in seconds."});
-    for (const auto& r : results) {
-        if (auto dns = r.timing(smtp::phase::dns)) {
-            out += "probe_dns_lookup_time_seconds{" + t(r) + "} " + number(seconds(*dns)) + '\n';
-        }
-    }
-    bool any_tls = false;
-    for (const auto& r : results) {
-        any_tls = any_tls || r.tls.has_value();
-    }
-    if (any_tls) {
-        header(out, {"probe_tls_version_info", "The TLS version negotiated, as a label."});
+    for (const auto& f : families) {
+        std::string samples;
         for (const auto& r : results) {
-            if (r.tls) {
-                out += "probe_tls_version_info{" + t(r) + ",version=\"" +
-                       prometheus_text::label_value(r.tls->version) + "\"} 1\n";
+            for (auto lines = f.samples(r); !lines.empty();) {
+                const auto end = lines.find('\n') + 1;
+                samples += std::string(f.m.name) + lines.substr(0, end);
+                lines.erase(0, end);
             }
         }
-    }
-    bool any_cert = false;
-    for (const auto& r : results) {
-        any_cert = any_cert || (r.tls && r.tls->certificate);
-    }
-    if (any_cert) {
-        header(out, {"probe_ssl_earliest_cert_expiry",
-                     "Expiry of the server certificate, in Unix seconds."});
-        for (const auto& r : results) {
-            if (r.tls && r.tls->certificate) {
-                out += "probe_ssl_earliest_cert_expiry{" + t(r) + "} " +
-                       std::to_string(r.tls->certificate->not_after) + '\n';
-            }
-        }
-    }
-    header(out,
-           {"probe_smtp_phase_duration_seconds", "Time spent in each SMTP phase, in seconds."});
-    for (const auto& r : results) {
-        for (const auto& [p, d] : r.timings) {
-            out += "probe_smtp_phase_duration_seconds{" + t(r) + ",phase=\"" +
-                   std::string(smtp::to_string(p)) + "\"} " + number(seconds(d)) + '\n';
-        }
-    }
-    header(out, {"probe_smtp_status_code",
-                 "The code of the SMTP reply that failed the probe, else of the last reply (0 "
-                 "when none)."});
-    for (const auto& r : results) {
-        out += "probe_smtp_status_code{" + t(r) + "} " + std::to_string(r.deciding_code()) + '\n';
-    }
-    header(out, {"probe_smtp_last_status_code",
-                 "The code of the last SMTP reply received, e.g. 221 to QUIT (0 when none)."});
-    for (const auto& r : results) {
-        out += "probe_smtp_last_status_code{" + t(r) + "} " + std::to_string(r.last_code) + '\n';
-    }
-    header(out, {"probe_smtp_failure",
-                 "1 for the failure the probe found, labelled with its kind and phase."});
-    for (const auto& r : results) {
-        if (r.failure) {
-            out += "probe_smtp_failure{" + t(r) + ",kind=\"" +
-                   std::string(smtp::to_string(r.failure->kind)) + "\",phase=\"" +
-                   std::string(smtp::to_string(r.failure->at)) + "\"} 1\n";
-        }
-    }
-    header(out, {"probe_smtp_nagios_status",
-                 "The Nagios status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."});
-    for (const auto& r : results) {
-        out += "probe_smtp_nagios_status{" + t(r) + "} " +
-               std::to_string(static_cast<int>(r.status)) + '\n';
-    }
-    bool any_delivery = false;
-    for (const auto& r : results) {
-        any_delivery = any_delivery || (r.delivery && r.delivery->latency);
-    }
-    if (any_delivery) {
-        header(out, {"probe_smtp_delivery_latency_seconds",
-                     "Time from the end of DATA until the message was found in the mailbox."});
-        for (const auto& r : results) {
-            if (r.delivery && r.delivery->latency) {
-                out += "probe_smtp_delivery_latency_seconds{" + t(r) + "} " +
-                       number(static_cast<double>(r.delivery->latency->count()) / 1e3) + '\n';
-            }
+        if (f.always || !samples.empty()) {
+            prometheus_text::family(out, f.m.name, "gauge", f.m.help);
+            out += samples;
         }
     }
     return out;

@@ -226,6 +226,128 @@ retry_policy read_retry(const reader& rd, const YAML::Node& n, const std::string
     return r;
 }
 
+// A webhook's own key; false when `key` is not one.
+bool apply_webhook_key(const reader& rd, webhook_settings& w, const std::string& key,
+                       const YAML::Node& v, const std::string& p)
+{
+    if (key == "url") {
+        w.url = rd.scalar(v, p);
+        if (!w.url.starts_with("http://") && !w.url.starts_with("https://")) {
+            rd.fail(v, p, "expected an http:// or https:// URL");
+        }
+    } else if (key == "ca_file") {
+        w.ca_file = rd.scalar(v, p);
+    } else if (key == "format") {
+        auto f = rd.scalar(v, p);
+        if (f == "json") {
+            w.format = webhook_format::json;
+        } else if (f == "alertmanager") {
+            w.format = webhook_format::alertmanager;
+        } else {
+            rd.fail(v, p, "expected json or alertmanager");
+        }
+    } else if (key == "headers") {
+        rd.require_map(v, p);
+        for (const auto& h : v) {
+            w.headers.emplace_back(h.first.Scalar(),
+                                   rd.scalar(h.second, p + '.' + h.first.Scalar()));
+        }
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// An e-mail notifier's own key; false when `key` is not one.
+bool apply_email_key(const reader& rd, email_settings& m, const std::string& key,
+                     const YAML::Node& v, const std::string& p)
+{
+    if (key == "server") {
+        auto text = rd.scalar(v, p);
+        auto address = prober::parse_target(text);
+        if (!address) {
+            rd.fail(v, p, "expected HOST[:PORT]");
+        }
+        m.host = address->host;
+        m.port = address->port != 0 ? address->port : 25;
+    } else if (key == "starttls") {
+        m.starttls = rd.boolean(v, p);
+    } else if (key == "insecure") {
+        m.insecure = rd.boolean(v, p);
+    } else if (key == "ca_file") {
+        m.ca_file = rd.scalar(v, p);
+    } else if (key == "auth") {
+        auto s = rd.scalar(v, p);
+        auto colon = s.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            rd.fail(v, p, "expected USER:PASS");
+        }
+        m.auth = prober::auth_credentials{s.substr(0, colon), s.substr(colon + 1)};
+    } else if (key == "from") {
+        m.from = rd.scalar(v, p);
+    } else if (key == "to") {
+        m.to = rd.strings(v, p);
+    } else if (key == "helo") {
+        m.helo = rd.scalar(v, p);
+    } else if (key == "subject_prefix") {
+        m.subject_prefix = rd.scalar(v, p);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+notifier_kind read_notifier_type(const reader& rd, const YAML::Node& n, const std::string& path)
+{
+    if (!n["type"]) {
+        rd.fail(n, path, "a notifier needs a type: webhook, email or exec");
+    }
+    auto type = rd.scalar(n["type"], path + ".type");
+    if (type == "webhook") {
+        return notifier_kind::webhook;
+    }
+    if (type == "email") {
+        return notifier_kind::email;
+    }
+    if (type != "exec") {
+        rd.fail(n["type"], path + ".type", "expected webhook, email or exec, got \"" + type + "\"");
+    }
+    return notifier_kind::exec;
+}
+
+// A key of the notifier's kind; false when `key` is none.
+bool apply_kind_key(const reader& rd, notifier_config& c, const std::string& key,
+                    const YAML::Node& v, const std::string& p)
+{
+    switch (c.kind) {
+    case notifier_kind::webhook:
+        return apply_webhook_key(rd, c.webhook, key, v, p);
+    case notifier_kind::email:
+        return apply_email_key(rd, c.email, key, v, p);
+    case notifier_kind::exec:
+        if (key != "command") {
+            return false;
+        }
+        c.exec.command = rd.strings(v, p);
+        return true;
+    }
+    return false;
+}
+
+std::vector<std::string_view> notifier_keys(notifier_kind kind)
+{
+    switch (kind) {
+    case notifier_kind::webhook:
+        return {"name", "type", "timeout", "retry", "url", "ca_file", "format", "headers"};
+    case notifier_kind::email:
+        return {"name",    "type", "timeout", "retry", "server", "starttls",      "insecure",
+                "ca_file", "auth", "from",    "to",    "helo",   "subject_prefix"};
+    case notifier_kind::exec:
+        return {"name", "type", "timeout", "retry", "command"};
+    }
+    return {};
+}
+
 notifier_config read_notifier(const reader& rd, const YAML::Node& n, const std::string& path)
 {
     rd.require_map(n, path);
@@ -233,95 +355,19 @@ notifier_config read_notifier(const reader& rd, const YAML::Node& n, const std::
     if (!n["name"]) {
         rd.fail(n, path, "a notifier needs a name");
     }
-    if (!n["type"]) {
-        rd.fail(n, path, "a notifier needs a type: webhook, email or exec");
-    }
-    auto type = rd.scalar(n["type"], path + ".type");
-    if (type == "webhook") {
-        c.kind = notifier_kind::webhook;
-    } else if (type == "email") {
-        c.kind = notifier_kind::email;
-    } else if (type == "exec") {
-        c.kind = notifier_kind::exec;
-    } else {
-        rd.fail(n["type"], path + ".type", "expected webhook, email or exec, got \"" + type + "\"");
-    }
+    c.kind = read_notifier_type(rd, n, path);
     for (const auto& kv : n) {
         auto key = normal_key(kv.first.Scalar());
         auto p = path + '.' + key;
         const auto& v = kv.second;
         if (key == "name") {
             c.name = rd.scalar(v, p);
-        } else if (key == "type") {
-            continue;
         } else if (key == "timeout") {
             c.timeout = rd.duration(v, p);
         } else if (key == "retry") {
             c.retry = read_retry(rd, v, p);
-        } else if (c.kind == notifier_kind::webhook && key == "url") {
-            c.webhook.url = rd.scalar(v, p);
-            if (!c.webhook.url.starts_with("http://") && !c.webhook.url.starts_with("https://")) {
-                rd.fail(v, p, "expected an http:// or https:// URL");
-            }
-        } else if (c.kind == notifier_kind::webhook && key == "ca_file") {
-            c.webhook.ca_file = rd.scalar(v, p);
-        } else if (c.kind == notifier_kind::webhook && key == "format") {
-            auto f = rd.scalar(v, p);
-            if (f == "json") {
-                c.webhook.format = webhook_format::json;
-            } else if (f == "alertmanager") {
-                c.webhook.format = webhook_format::alertmanager;
-            } else {
-                rd.fail(v, p, "expected json or alertmanager");
-            }
-        } else if (c.kind == notifier_kind::webhook && key == "headers") {
-            rd.require_map(v, p);
-            for (const auto& h : v) {
-                c.webhook.headers.emplace_back(h.first.Scalar(),
-                                               rd.scalar(h.second, p + '.' + h.first.Scalar()));
-            }
-        } else if (c.kind == notifier_kind::email && key == "server") {
-            auto text = rd.scalar(v, p);
-            auto address = prober::parse_target(text);
-            if (!address) {
-                rd.fail(v, p, "expected HOST[:PORT]");
-            }
-            c.email.host = address->host;
-            c.email.port = address->port != 0 ? address->port : 25;
-        } else if (c.kind == notifier_kind::email && key == "starttls") {
-            c.email.starttls = rd.boolean(v, p);
-        } else if (c.kind == notifier_kind::email && key == "insecure") {
-            c.email.insecure = rd.boolean(v, p);
-        } else if (c.kind == notifier_kind::email && key == "ca_file") {
-            c.email.ca_file = rd.scalar(v, p);
-        } else if (c.kind == notifier_kind::email && key == "auth") {
-            auto s = rd.scalar(v, p);
-            auto colon = s.find(':');
-            if (colon == std::string::npos || colon == 0) {
-                rd.fail(v, p, "expected USER:PASS");
-            }
-            c.email.auth = prober::auth_credentials{s.substr(0, colon), s.substr(colon + 1)};
-        } else if (c.kind == notifier_kind::email && key == "from") {
-            c.email.from = rd.scalar(v, p);
-        } else if (c.kind == notifier_kind::email && key == "to") {
-            c.email.to = rd.strings(v, p);
-        } else if (c.kind == notifier_kind::email && key == "helo") {
-            c.email.helo = rd.scalar(v, p);
-        } else if (c.kind == notifier_kind::email && key == "subject_prefix") {
-            c.email.subject_prefix = rd.scalar(v, p);
-        } else if (c.kind == notifier_kind::exec && key == "command") {
-            c.exec.command = rd.strings(v, p);
-        } else {
-            rd.unknown_key(
-                kv.first, p,
-                c.kind == notifier_kind::webhook
-                    ? std::vector<std::string_view>{"name", "type", "timeout", "retry", "url",
-                                                    "ca_file", "format", "headers"}
-                : c.kind == notifier_kind::email
-                    ? std::vector<std::string_view>{"name", "type", "timeout", "retry", "server",
-                                                    "starttls", "insecure", "ca_file", "auth",
-                                                    "from", "to", "helo", "subject_prefix"}
-                    : std::vector<std::string_view>{"name", "type", "timeout", "retry", "command"});
+        } else if (key != "type" && !apply_kind_key(rd, c, key, v, p)) {
+            rd.unknown_key(kv.first, p, notifier_keys(c.kind));
         }
     }
     if (c.kind == notifier_kind::webhook && c.webhook.url.empty()) {

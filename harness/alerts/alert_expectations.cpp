@@ -20,6 +20,115 @@ time_window read_window(const config::yaml_reader& rd, const YAML::Node& n, cons
     return w;
 }
 
+// fires: {status, kind, phase, target}
+void read_fires(const config::yaml_reader& rd, const YAML::Node& v, const std::string& p,
+                alert_expectation& e)
+{
+    e.kind = expectation_kind::fires;
+    if (!v.IsMap()) {
+        rd.fail(v, p, "expected {status, kind, phase, target}");
+    }
+    for (const auto& f : v) {
+        auto fk = f.first.Scalar();
+        auto fp = p + '.' + fk;
+        auto value = rd.scalar(f.second, fp);
+        if (fk == "status") {
+            e.status = value;
+        } else if (fk == "kind") {
+            if (!smtp::parse_failure_kind(value)) {
+                rd.fail(f.second, fp, "unknown failure kind \"" + value + "\"");
+            }
+            e.failure_kind = value;
+        } else if (fk == "phase") {
+            if (!smtp::parse_phase(value)) {
+                rd.fail(f.second, fp, "unknown phase \"" + value + "\"");
+            }
+            e.phase = value;
+        } else if (fk == "target") {
+            e.target = value;
+        } else {
+            rd.unknown_key(f.first, fp, {"status", "kind", "phase", "target"});
+        }
+    }
+}
+
+// quiet: true or flapping: true.
+void read_flag_kind(const config::yaml_reader& rd, const YAML::Node& v, const std::string& p,
+                    const std::string& key, expectation_kind kind, alert_expectation& e)
+{
+    if (!rd.boolean(v, p)) {
+        rd.fail(v, p, "only " + key + ": true means something");
+    }
+    e.kind = kind;
+}
+
+void check_step(const config::yaml_reader& rd, const YAML::Node& v, const std::string& p,
+                const std::string& step, const timeline& tl)
+{
+    if (tl.find(step) >= 0) {
+        return;
+    }
+    std::string ids;
+    for (const auto& s : tl.steps) {
+        ids += (ids.empty() ? "" : ", ") + s.id;
+    }
+    rd.fail(v, p, "no step \"" + step + "\" in the timeline; steps: " + ids);
+}
+
+alert_expectation read_expectation(const config::yaml_reader& rd, const YAML::Node& n,
+                                   const std::string& path, const timeline& tl)
+{
+    if (!n.IsMap()) {
+        rd.fail(n, path, "expected a mapping");
+    }
+    alert_expectation e;
+    int kinds = 0;
+    for (const auto& kv : n) {
+        auto key = kv.first.Scalar();
+        auto p = path + '.' + key;
+        const auto& v = kv.second;
+        if (key == "name") {
+            e.name = rd.scalar(v, p);
+        } else if (key == "step") {
+            e.step = rd.scalar(v, p);
+            check_step(rd, v, p, e.step, tl);
+        } else if (key == "fires") {
+            ++kinds;
+            read_fires(rd, v, p, e);
+        } else if (key == "quiet") {
+            ++kinds;
+            read_flag_kind(rd, v, p, key, expectation_kind::quiet, e);
+        } else if (key == "flapping") {
+            ++kinds;
+            read_flag_kind(rd, v, p, key, expectation_kind::flapping, e);
+        } else if (key == "within") {
+            e.within = read_window(rd, v, p);
+        } else if (key == "resolves_within") {
+            e.resolves_within = read_window(rd, v, p);
+        } else if (key == "quiet_after") {
+            e.quiet_after = rd.duration(v, p);
+        } else if (key == "notifiers") {
+            e.notifiers = rd.strings(v, p);
+        } else {
+            rd.unknown_key(kv.first, p,
+                           {"name", "step", "fires", "quiet", "flapping", "within",
+                            "resolves_within", "quiet_after", "notifiers"});
+        }
+    }
+    if (e.step.empty()) {
+        rd.fail(n, path, "an expectation needs a step");
+    }
+    if (kinds != 1) {
+        rd.fail(n, path, "an expectation needs exactly one of fires, quiet or flapping");
+    }
+    if (e.name.empty()) {
+        e.name = e.step + (e.kind == expectation_kind::fires   ? " fires"
+                           : e.kind == expectation_kind::quiet ? " stays quiet"
+                                                               : " flaps");
+    }
+    return e;
+}
+
 } // namespace
 
 alert_expectations load_expectations(std::string_view text, std::string_view source_name,
@@ -33,94 +142,8 @@ try {
     alert_expectations out;
     auto list = root["expectations"];
     for (std::size_t i = 0; i < list.size(); ++i) {
-        auto path = "expectations[" + std::to_string(i) + ']';
-        const auto& n = list[i];
-        if (!n.IsMap()) {
-            rd.fail(n, path, "expected a mapping");
-        }
-        alert_expectation e;
-        int kinds = 0;
-        for (const auto& kv : n) {
-            auto key = kv.first.Scalar();
-            auto p = path + '.' + key;
-            const auto& v = kv.second;
-            if (key == "name") {
-                e.name = rd.scalar(v, p);
-            } else if (key == "step") {
-                e.step = rd.scalar(v, p);
-                if (tl.find(e.step) < 0) {
-                    std::string ids;
-                    for (const auto& s : tl.steps) {
-                        ids += (ids.empty() ? "" : ", ") + s.id;
-                    }
-                    rd.fail(v, p, "no step \"" + e.step + "\" in the timeline; steps: " + ids);
-                }
-            } else if (key == "fires") {
-                ++kinds;
-                e.kind = expectation_kind::fires;
-                if (!v.IsMap()) {
-                    rd.fail(v, p, "expected {status, kind, phase, target}");
-                }
-                for (const auto& f : v) {
-                    auto fk = f.first.Scalar();
-                    auto fp = p + '.' + fk;
-                    auto value = rd.scalar(f.second, fp);
-                    if (fk == "status") {
-                        e.status = value;
-                    } else if (fk == "kind") {
-                        if (!smtp::parse_failure_kind(value)) {
-                            rd.fail(f.second, fp, "unknown failure kind \"" + value + "\"");
-                        }
-                        e.failure_kind = value;
-                    } else if (fk == "phase") {
-                        if (!smtp::parse_phase(value)) {
-                            rd.fail(f.second, fp, "unknown phase \"" + value + "\"");
-                        }
-                        e.phase = value;
-                    } else if (fk == "target") {
-                        e.target = value;
-                    } else {
-                        rd.unknown_key(f.first, fp, {"status", "kind", "phase", "target"});
-                    }
-                }
-            } else if (key == "quiet") {
-                ++kinds;
-                if (!rd.boolean(v, p)) {
-                    rd.fail(v, p, "only quiet: true means something");
-                }
-                e.kind = expectation_kind::quiet;
-            } else if (key == "flapping") {
-                ++kinds;
-                if (!rd.boolean(v, p)) {
-                    rd.fail(v, p, "only flapping: true means something");
-                }
-                e.kind = expectation_kind::flapping;
-            } else if (key == "within") {
-                e.within = read_window(rd, v, p);
-            } else if (key == "resolves_within") {
-                e.resolves_within = read_window(rd, v, p);
-            } else if (key == "quiet_after") {
-                e.quiet_after = rd.duration(v, p);
-            } else if (key == "notifiers") {
-                e.notifiers = rd.strings(v, p);
-            } else {
-                rd.unknown_key(kv.first, p,
-                               {"name", "step", "fires", "quiet", "flapping", "within",
-                                "resolves_within", "quiet_after", "notifiers"});
-            }
-        }
-        if (e.step.empty()) {
-            rd.fail(n, path, "an expectation needs a step");
-        }
-        if (kinds != 1) {
-            rd.fail(n, path, "an expectation needs exactly one of fires, quiet or flapping");
-        }
-        if (e.name.empty()) {
-            e.name = e.step + (e.kind == expectation_kind::fires   ? " fires"
-                               : e.kind == expectation_kind::quiet ? " stays quiet"
-                                                                   : " flaps");
-        }
-        out.items.push_back(std::move(e));
+        out.items.push_back(
+            read_expectation(rd, list[i], "expectations[" + std::to_string(i) + ']', tl));
     }
     return out;
 } catch (const config::error& e) {
