@@ -6,11 +6,12 @@ import re
 import smtplib
 import socket
 import subprocess
-import time
 
 import pytest
 
 from mock_process import program, split_address
+from waiting import wait_for
+from wire_client import WireClient
 
 MESSAGE = b"Subject: api test\r\nFrom: a@example.com\r\n\r\n.leading dot\r\nbody\r\n"
 
@@ -18,6 +19,13 @@ MESSAGE = b"Subject: api test\r\nFrom: a@example.com\r\n\r\n.leading dot\r\nbody
 def send(mock, sender="a@example.com", rcpts=("b@example.com",), data=MESSAGE):
     with smtplib.SMTP(mock.host, mock.port, timeout=10) as s:
         s.sendmail(sender, list(rcpts), data)
+
+
+def stats_when(mock, condition, timeout=10):
+    """The stats once `condition(stats)` holds (sessions are counted when they end, just after
+    the client saw the last reply); the last stats when it never does."""
+    assert wait_for(lambda: condition(mock.api_json("GET", "/api/v1/stats")), timeout)
+    return mock.api_json("GET", "/api/v1/stats")
 
 
 def error_of(data):
@@ -66,9 +74,13 @@ def test_sessions_have_transcripts(mock):
         s.recv(1024)
         s.sendall(b"NOOP\r\n")
         s.recv(1024)
-    time.sleep(0.3)
-    sessions = mock.api_json("GET", "/api/v1/sessions")["sessions"]
-    assert len(sessions) == 2
+
+    def ended():
+        sessions = mock.api_json("GET", "/api/v1/sessions")["sessions"]
+        return sessions if len(sessions) == 2 and all(s["ended_at"] for s in sessions) else None
+
+    sessions = wait_for(ended, 10)
+    assert sessions, mock.api_json("GET", "/api/v1/sessions")
     first = sessions[0]
     assert first["id"] == 1
     assert first["outcome"] == "quit"
@@ -139,8 +151,7 @@ def test_messages_metadata_raw_and_delete(mock):
 def test_stats(mock):
     send(mock)
     send(mock)
-    time.sleep(0.2)
-    s = mock.api_json("GET", "/api/v1/stats")
+    s = stats_when(mock, lambda s: s["sessions"]["total"] == 2 and s["connections"]["active"] == 0)
     assert s["connections"] == {"accepted": 2, "active": 0, "refused": 0}
     assert s["sessions"]["total"] == 2
     assert s["sessions"]["by_outcome"]["quit"] == 2
@@ -152,7 +163,7 @@ def test_stats(mock):
 
 def test_metrics(mock):
     send(mock)
-    time.sleep(0.2)
+    stats_when(mock, lambda s: s["sessions"]["total"] == 1 and s["connections"]["active"] == 0)
     status, headers, data = mock.http("GET", "/metrics")
     assert status == 200
     assert headers["content-type"].startswith("text/plain; version=0.0.4")
@@ -276,16 +287,13 @@ def test_non_loopback_control_without_token_is_refused_at_startup():
 
 
 def test_api_errors_do_not_disturb_a_session_in_flight(mock):
-    with mock.connect() as s:
-        s.recv(1024)
-        s.sendall(b"EHLO x\r\n")
-        time.sleep(0.1)
-        s.recv(4096)
+    with WireClient.connect(mock.host, mock.port) as c:
+        c.read_reply()
+        c.command(b"EHLO x")
         for _ in range(20):
             mock.http("PUT", "/api/v1/listener", "{bad")
             mock.http("POST", "/api/v1/health")
-        s.sendall(b"NOOP\r\n")
-        assert s.recv(1024).startswith(b"250")
+        assert c.command(b"NOOP").startswith(b"250")
 
 
 def test_refused_connections_are_counted(start_mock):
@@ -294,8 +302,7 @@ def test_refused_connections_are_counted(start_mock):
         assert first.recv(1024).startswith(b"220")
         with m.connect() as second:
             assert second.recv(1024).startswith(b"421")
-    time.sleep(0.3)
-    s = m.api_json("GET", "/api/v1/stats")
+    s = stats_when(m, lambda s: s["sessions"]["total"] == 2 and s["connections"]["active"] == 0)
     assert s["connections"]["accepted"] == 2
     assert s["connections"]["refused"] == 1
     assert s["sessions"]["by_outcome"]["refused"] == 1

@@ -5,11 +5,12 @@ import errno
 import json
 import socket
 import subprocess
-import time
 
 import pytest
 
 from mock_process import program
+from waiting import wait_for
+from wire_client import WireClient
 
 NOOP_421 = """\
 name: noop-421
@@ -47,8 +48,13 @@ def test_scenario_swap_affects_new_sessions_only(mock):
 
     rules = mock.api_json("GET", "/api/v1/rules")
     assert rules["rules"][0]["fired"] == 1
-    time.sleep(0.2)
-    sessions = mock.api_json("GET", "/api/v1/sessions")["sessions"]
+
+    def ended_sessions():
+        sessions = mock.api_json("GET", "/api/v1/sessions")["sessions"]
+        return sessions if len(sessions) == 2 and all(s["ended_at"] for s in sessions) else None
+
+    sessions = wait_for(ended_sessions, 10)
+    assert sessions, mock.api_json("GET", "/api/v1/sessions")
     fired = {s["id"]: s["fired"] for s in sessions}
     assert fired[2] == [{"rule": "noop-down", "phase": "noop"}]
     assert fired[1] == []
@@ -101,13 +107,10 @@ def test_rules_add_fire_count_and_remove(mock):
     status, _, data = mock.http("POST", "/api/v1/rules", '{"when": {"phase": "mial"}, "do": {"hang": true}}')
     assert status == 400 and json.loads(data)["error"]["path"] == "when.phase"
 
-    with mock.connect() as s:
-        banner(s)
-        s.sendall(b"EHLO x\r\n")
-        time.sleep(0.1)
-        s.recv(4096)
-        s.sendall(b"MAIL FROM:<a@example.com>\r\n")
-        assert s.recv(1024) == b"451 4.3.0 try later\r\n"
+    with WireClient.connect(mock.host, mock.port) as c:
+        c.read_reply()
+        c.command(b"EHLO x")
+        assert c.command(b"MAIL FROM:<a@example.com>") == b"451 4.3.0 try later\r\n"
     assert mock.api_json("GET", "/api/v1/rules/mail-451")["fired"] == 1
     assert mock.api_json("GET", "/api/v1/stats")["faults_fired"] == 1
     metrics = mock.http("GET", "/metrics")[2].decode()

@@ -8,10 +8,10 @@ tests/support/wire_client.py."""
 import os
 import pathlib
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 
+from waiting import wait_for  # noqa: E402
 from wire_client import FIN, OPEN, WireClient, connect_outcome  # noqa: E402
 
 SOURCE_DIR = pathlib.Path(os.environ.get("SMTPH_SOURCE_DIR",
@@ -106,15 +106,14 @@ def fire_mail_rule(mock, expect):
         assert client.wait_end() == (FIN, b"")
 
 
-def session_fired(mock, session_id, timeout=2.0):
+def session_fired(mock, session_id, timeout=10.0):
     """The fired rules of a finished session record (the record is completed as the session
-    ends, so wait for it a little)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        record = mock.api_json("GET", f"/api/v1/sessions/{session_id}")
-        if record.get("ended_at") or time.monotonic() > deadline:
-            return record["fired"]
-        time.sleep(0.05)
+    ends, so wait for it)."""
+    def record():
+        return mock.api_json("GET", f"/api/v1/sessions/{session_id}")
+
+    assert wait_for(lambda: record().get("ended_at"), timeout), record()
+    return record()["fired"]
 
 
 def metric(mock, sample):

@@ -5,9 +5,10 @@ import shutil
 import smtplib
 import ssl
 import subprocess
-import time
 
 import pytest
+
+from waiting import wait_for
 
 MESSAGE = b"Subject: tls\r\n\r\nover tls\r\n"
 
@@ -41,9 +42,11 @@ def test_starttls_then_login_then_send(secure_mock):
         assert "PLAIN" in s.esmtp_features["auth"] and "LOGIN" in s.esmtp_features["auth"]
         s.login("alice", "wonder land")
         s.sendmail("alice@example.com", ["bob@example.com"], MESSAGE)
-    time.sleep(0.2)
-    msg = m.api_json("GET", "/api/v1/messages")["messages"][0]
+    msg = m.api_json("GET", "/api/v1/messages")["messages"][0]  # stored before the 250
     assert msg["tls"] is True and msg["auth"] == "alice"
+    # The record is completed as the session ends, just after the client saw 221.
+    assert wait_for(
+        lambda: m.api_json("GET", f"/api/v1/sessions/{msg['session']}")["ended_at"], 10)
     session = m.api_json("GET", f"/api/v1/sessions/{msg['session']}")
     assert session["tls"]["version"].startswith("TLSv1.")
     assert session["tls"]["cipher"]

@@ -17,6 +17,7 @@ import time
 import pytest
 
 from mock_process import program, split_address
+from waiting import wait_for
 
 CATALOG = os.path.join(os.environ.get("SMTPH_SOURCE_DIR", "."), "faults", "catalog")
 
@@ -49,16 +50,6 @@ def set_scenario(mock, name):
     status, body = control(mock, "PUT", "/api/v1/scenario", body=catalog_scenario(name),
                            headers={"Content-Type": "application/yaml"})
     assert status == 200, body
-
-
-def wait_for(predicate, timeout, step=0.05):
-    """Polls until predicate() is true; returns its last value."""
-    deadline = time.monotonic() + timeout
-    value = predicate()
-    while not value and time.monotonic() < deadline:
-        time.sleep(step)
-        value = predicate()
-    return value
 
 
 class Receiver:
@@ -153,6 +144,15 @@ class Watch:
         assert code == 200, body
         return json.loads(body)
 
+    def checks(self, target=0):
+        """How many checks of a target have completed."""
+        return self.status()["targets"][target]["checks"]
+
+    def more_checks(self, count, timeout=10):
+        """Waits until `count` more checks have completed than now; returns whether they did."""
+        start = self.checks()
+        return wait_for(lambda: self.checks() >= start + count, timeout)
+
     def metric(self, name_and_labels):
         """The value of one series of /metrics, or None."""
         _, body = self.get("/metrics")
@@ -209,7 +209,7 @@ notifiers:
   - {{name: plain, type: webhook, url: "{receiver.url}/plain"}}
   - {{name: am, type: webhook, url: "{receiver.url}/am", format: alertmanager}}
 """)
-    time.sleep(1.5)
+    assert w.more_checks(3), w.log()
     assert receiver.bodies() == [], "healthy must raise nothing"
     assert w.status()["targets"][0]["status"] == "OK"
 
@@ -242,10 +242,11 @@ notifiers:
     assert resolved["startsAt"] == firing["startsAt"] and "endsAt" in resolved
 
     # One problem and one recovery per notifier, no more; the metrics count them.
-    time.sleep(1.0)
+    assert w.more_checks(2), w.log()
     assert len(receiver.bodies("/plain")) == 2 and len(receiver.bodies("/am")) == 2
-    assert w.metric('smtp_watch_notifications_sent_total{notifier="plain"}') == 2
-    assert w.metric('smtp_watch_notifications_sent_total{notifier="am"}') == 2
+    assert wait_for(lambda: w.metric('smtp_watch_notifications_sent_total{notifier="plain"}') == 2,
+                    5)
+    assert wait_for(lambda: w.metric('smtp_watch_notifications_sent_total{notifier="am"}') == 2, 5)
     assert w.metric('probe_success{target="' + target_of(mock) + '"}') == 1
     assert w.metric('smtp_watch_state{target="mx",type="HARD"}') == 0
     code, _ = w.get("/nothing")
@@ -259,13 +260,14 @@ defaults: {{interval: 1s, retry_interval: 500ms, max_check_attempts: 3, timeout:
 targets: [{{name: mx, host: "{target_of(mock)}"}}]
 notifiers: [{{name: hook, type: webhook, url: "{receiver.url}/hook"}}]
 """)
-    time.sleep(1.2)
+    assert wait_for(lambda: w.checks() >= 1, 10), w.log()
     set_scenario(mock, "banner-missing")
-    time.sleep(1.2)  # longer than the interval: one check is sure to hit it
+    # The blip ends as soon as one check has seen it, well before the retries could confirm it.
+    assert wait_for(lambda: "CRITICAL SOFT 1/3 timeout at banner" in w.log(), 10), w.log()
     set_scenario(mock, "healthy")
-    time.sleep(4.0)
+    assert wait_for(lambda: w.status()["targets"][0]["status"] == "OK", 10), w.log()
+    assert w.more_checks(2), w.log()
     log = w.log()
-    assert "CRITICAL SOFT 1/3 timeout at banner" in log, log
     assert "SOFT 3/3" not in log and "HARD 3/3" not in log
     assert receiver.bodies() == []
     assert w.status()["targets"][0]["status"] == "OK"
@@ -289,10 +291,9 @@ notifiers:
         assert flaky.bodies()[0]["type"] == "problem"
         assert wait_for(
             lambda: w.metric('smtp_watch_notifications_failed_total{notifier="dead"}') == 1, 5)
-        checks = w.status()["targets"][0]["checks"]
-        time.sleep(1.0)
-        assert w.status()["targets"][0]["checks"] > checks, "probing goes on"
-        assert w.metric('smtp_watch_notifications_sent_total{notifier="flaky"}') == 1
+        assert w.more_checks(1), "probing goes on"
+        assert wait_for(
+            lambda: w.metric('smtp_watch_notifications_sent_total{notifier="flaky"}') == 1, 5)
         assert w.metric('smtp_watch_notification_attempts_failed_total{notifier="flaky"}') == 2
         assert w.metric('smtp_watch_notification_attempts_failed_total{notifier="dead"}') == 2
         assert w.status()["notifiers"]["dead"]["last_error"]
@@ -320,7 +321,7 @@ notifiers: [{{name: hook, type: webhook, url: "{receiver.url}/hook"}}]
     assert w.status()["targets"][0]["flapping"] is True
     assert w.metric('smtp_watch_flapping{target="mx"}') == 1
     count = len(receiver.bodies())
-    time.sleep(1.0)  # five more alternating checks
+    assert w.more_checks(5), w.log()  # five more alternating checks
     assert len(receiver.bodies()) == count, "no problem or recovery while flapping"
 
     set_scenario(mock, "healthy")

@@ -1,9 +1,9 @@
 """smtp-probe watch keeps its state across restarts: no alert re-sent, none forgotten."""
 
 import json
-import time
 
-from test_watch import Receiver, receiver, set_scenario, start_watch, target_of, wait_for  # noqa: F401,E501
+from test_watch import Receiver, receiver, set_scenario, start_watch, target_of  # noqa: F401
+from waiting import wait_for
 
 
 def config(mock, url, state, retry="{attempts: 5, backoff: 200ms}"):
@@ -31,8 +31,9 @@ def test_restart_in_the_middle_of_an_open_alert(mock, receiver, start_watch, tmp
 
     # Still down after the restart: the open problem is not sent again.
     second = start_watch(config(mock, receiver.url, state), name="second")
-    assert "restored mx: CRITICAL HARD, problem notified" in second.log()
-    time.sleep(3.0)
+    assert wait_for(lambda: "restored mx: CRITICAL HARD, problem notified" in second.log(), 5), \
+        second.log()
+    assert second.more_checks(3), second.log()
     assert len(receiver.bodies()) == 1, receiver.bodies()
     assert second.status()["targets"][0]["problem_open"] is True
 
@@ -65,7 +66,9 @@ def test_a_pending_delivery_survives_a_restart(mock, start_watch, tmp_path):
     try:
         second = start_watch(config(mock, back.url, state), name="second")
         assert wait_for(lambda: len(back.bodies()) >= 1, 10), second.log()
-        time.sleep(1.0)
+        assert wait_for(
+            lambda: second.metric('smtp_watch_notifications_sent_total{notifier="hook"}') == 1, 5)
+        assert second.more_checks(2), second.log()
         bodies = back.bodies()
         assert [b["type"] for b in bodies] == ["problem"], bodies
         assert bodies[0]["id"].startswith("mx/")

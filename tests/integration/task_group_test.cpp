@@ -2,6 +2,7 @@
 
 #include "io/awaitable.hpp"
 #include "io/task_group.hpp"
+#include "tests/support/wait_for.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -107,12 +108,13 @@ TEST(task_group, request_stop_from_another_thread)
     net::post(ioc, [&] { group.spawn(sleeper(false, woken, seen)); });
     std::thread runner([&] { ioc.run_for(20s); });
     // Wait (bounded) for the task to be running, then stop it from this thread.
-    auto deadline = clock_type::now() + 10s;
     std::atomic<std::size_t> size{0};
-    while (size == 0 && clock_type::now() < deadline) {
-        net::post(ioc, [&] { size = group.size(); });
-        std::this_thread::sleep_for(1ms);
-    }
+    EXPECT_TRUE(support::wait_for(
+        [&] {
+            net::post(ioc, [&] { size = group.size(); });
+            return size > 0;
+        },
+        10s));
     group.request_stop();
     net::post(ioc, [&] {
         guard.reset();

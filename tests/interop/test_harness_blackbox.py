@@ -6,10 +6,11 @@ import os
 import shutil
 import socket
 import subprocess
-import time
 import urllib.request
 
 import pytest
+
+from waiting import wait_for
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLES = os.path.join(SOURCE, "docs", "examples")
@@ -40,16 +41,16 @@ def blackbox(tmp_path):
                              "--web.listen-address", f"127.0.0.1:{port}"],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 15
-        while True:
+        def healthy():
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/healthy", timeout=1):
-                    break
+                    return True
             except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("blackbox_exporter did not start: " +
-                                (tmp_path / "blackbox.log").read_text())
-                time.sleep(0.1)
+                return proc.poll() is not None  # gave up: no point waiting
+
+        if not wait_for(healthy, 15) or proc.poll() is not None:
+            pytest.fail("blackbox_exporter did not start: " +
+                        (tmp_path / "blackbox.log").read_text())
         yield port
     finally:
         proc.terminate()

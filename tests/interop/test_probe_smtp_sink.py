@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from waiting import wait_for
+
 SMTP_SINK = "/usr/sbin/smtp-sink"
 
 
@@ -26,15 +28,17 @@ def free_port():
         return s.getsockname()[1]
 
 
+def listening(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
 def wait_listening(port, deadline_s=5.0):
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"smtp-sink did not listen on {port}")
+    if not wait_for(lambda: listening(port), deadline_s):
+        raise RuntimeError(f"smtp-sink did not listen on {port}")
 
 
 @pytest.fixture

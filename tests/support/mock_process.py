@@ -9,6 +9,8 @@ import socket
 import subprocess
 import time
 
+from waiting import wait_for
+
 
 def program(env_var):
     """Path of a built program, passed in by CTest (SMTP_MOCK, SMTP_PROBE, ...)."""
@@ -97,6 +99,12 @@ class MockProcess:
         status, data, _ = self.api("GET", "/api/v1/messages")
         assert status == 200, data
         return data["messages"]
+
+    def idle(self, timeout=10.0):
+        """Waits until no SMTP connection is open (every session has ended and is recorded);
+        returns whether that came within `timeout` seconds."""
+        return wait_for(lambda: self.api_json("GET", "/api/v1/stats")["connections"]["active"] == 0,
+                        timeout)
 
     def raw_message(self, message_id):
         """The exact bytes of one captured message."""

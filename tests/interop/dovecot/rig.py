@@ -31,6 +31,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "support"))
+
+from waiting import wait_for  # noqa: E402
+
 DOVECOT = shutil.which("dovecot", path="/usr/sbin:/usr/bin:/sbin:/bin") or "/usr/sbin/dovecot"
 OPENSSL = shutil.which("openssl") or "/usr/bin/openssl"
 MAIL_USER = "nobody"  # the system user Dovecot reads and writes mail as
@@ -179,11 +183,10 @@ class DovecotRig:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while time.monotonic() < deadline and self.process.poll() is None:
-                if all(port_open(p) for p in self.ports.values()):
-                    return self
-                time.sleep(0.1)
+            if wait_for(lambda: self.process.poll() is not None
+                        or all(port_open(p) for p in self.ports.values()), START_TIMEOUT_S) \
+                    and self.process.poll() is None:
+                return self
             last_error = self._diagnostics()
             self.stop()
         raise RuntimeError(f"Dovecot did not start:\n{last_error}")

@@ -1,6 +1,7 @@
-// The runner over real in-process mocks with scripted monitors: ordering, progress, parallel
+// The runner over real embedded mocks with scripted monitors: ordering, progress, parallel
 // jobs, and the contact check from the mock's session record.
 #include "harness/runner.hpp"
+#include "tests/support/wait_for.hpp"
 
 #include <arpa/inet.h>
 #include <atomic>
@@ -14,12 +15,14 @@
 namespace harness {
 namespace {
 
-// Connects (or not) and reports a fixed status.
+// Connects (or not) and reports a fixed status. With `overlap` > 1, the first runs wait (with a
+// deadline) until that many run at once, so parallel jobs show without relying on timing.
 class scripted_monitor final : public monitor {
 public:
-    scripted_monitor(bool connect, monitor_status status)
+    scripted_monitor(bool connect, monitor_status status, int overlap = 1)
         : connect_(connect)
         , status_(status)
+        , overlap_(overlap)
     {
     }
 
@@ -29,6 +32,11 @@ public:
         int seen = max_running_.load();
         while (now > seen && !max_running_.compare_exchange_weak(seen, now)) {
         }
+        if (now < overlap_ && !overlapped_) {
+            overlapped_ = support::wait_for([&] { return max_running_.load() >= overlap_; },
+                                            std::chrono::seconds(20));
+        }
+        overlapped_ = true; // later runs need not wait: the overlap was seen (or never comes)
         if (connect_) {
             const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
             sockaddr_in addr{};
@@ -41,7 +49,6 @@ public:
             }
             ::close(fd);
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
         --running_;
         observation o;
         o.status = status_;
@@ -54,8 +61,10 @@ public:
 private:
     bool connect_;
     monitor_status status_;
+    int overlap_;
     mutable std::atomic<int> running_{0};
     mutable std::atomic<int> max_running_{0};
+    mutable std::atomic<bool> overlapped_{false};
 };
 
 faults::scenario named(std::string name,
@@ -88,7 +97,7 @@ run_settings settings_for(const monitor& m, unsigned jobs)
 
 TEST(runner, results_keep_the_scenario_order_and_progress_counts_up)
 {
-    scripted_monitor m(true, monitor_status::critical);
+    scripted_monitor m(true, monitor_status::critical, 2);
     std::vector<std::size_t> progress;
     std::set<std::string> reported;
     const auto results =
