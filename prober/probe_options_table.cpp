@@ -1,5 +1,6 @@
 #include "prober/probe_options_table.hpp"
 
+#include "config/duration.hpp"
 #include "prober/target.hpp"
 
 #include <algorithm>
@@ -312,30 +313,12 @@ std::string flag_spelling(const probe_option& option)
 
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text)
 {
-    std::string_view number = text;
-    double scale = 1000.0; // seconds by default
-    if (text.ends_with("ms")) {
-        number.remove_suffix(2);
-        scale = 1.0;
-    } else if (text.ends_with("s")) {
-        number.remove_suffix(1);
-    } else if (text.ends_with("m")) {
-        number.remove_suffix(1);
-        scale = 60'000.0;
-    } else if (text.ends_with("h")) {
-        number.remove_suffix(1);
-        scale = 3'600'000.0;
-    }
-    if (number.empty()) {
-        return std::nullopt;
-    }
-    double v = 0;
-    auto [p, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
-    if (ec != std::errc() || p != number.data() + number.size() || v < 0 ||
-        v * scale > 86'400'000.0 * 1000.0) {
-        return std::nullopt;
-    }
-    return std::chrono::milliseconds(static_cast<long long>(v * scale + 0.5));
+    // A bare number is seconds, as check_smtp's -t takes it; anything else is a duration as every
+    // configuration document writes it.
+    const bool bare = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= '0' && c <= '9') || c == '.';
+    });
+    return config::parse_duration(bare ? std::string(text) + "s" : std::string(text));
 }
 
 bool probe_options_builder::set(std::string_view name, const std::vector<std::string>& values,

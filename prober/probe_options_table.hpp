@@ -114,7 +114,8 @@ const probe_option* find_probe_option(std::string_view name) noexcept;
 /// shorthands ("-4/-6").
 std::string flag_spelling(const probe_option& option);
 
-/// Parses a duration: seconds ("10", "2.5") or with a unit ("250ms", "3s", "2m", "4h").
+/// Parses a duration: seconds ("10", "2.5") or with a unit as configuration documents write it
+/// (config/duration.hpp: "250ms", "3s", "2m", "4h").
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 /// Builds probe_options from options given one by one, then applies the defaults that derive
