@@ -6,13 +6,15 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <chrono>
 #include <optional>
+#include <type_traits>
 
 namespace io {
 
@@ -33,18 +35,48 @@ using steady_timer = tuple_awaitable_t::as_default_on_t<boost::asio::steady_time
 /// Sleeps for `d` on the current executor; returns false when cancelled.
 boost::asio::awaitable<bool> sleep_for(std::chrono::steady_clock::duration d);
 
+namespace detail {
+
+// Runs `op` with cancellation filtered by `filter`: an operand of `||` runs as a coroutine
+// thread of its own, which otherwise sees terminal cancellation only.
+template <typename T, typename Filter>
+boost::asio::awaitable<T> with_cancellation_filter(boost::asio::awaitable<T> op, Filter filter)
+{
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
+    co_await boost::asio::this_coro::reset_cancellation_state(filter);
+    co_return co_await std::move(op);
+}
+
+} // namespace detail
+
 /// Awaits `op` until `deadline`. Returns the operation's result, or nothing when the deadline
 /// passed first (the operation is then cancelled). Use within one single-threaded io_context.
-template <typename T>
-boost::asio::awaitable<std::optional<T>> with_deadline(boost::asio::awaitable<T> op,
-                                                       std::chrono::steady_clock::time_point deadline)
+///
+/// `filter` says which cancellation types of the awaiting coroutine reach the operation and
+/// the deadline's timer: terminal only by default. A coroutine stopped in two steps by an
+/// io::task_group (partial, then terminal) that has enabled partial requests passes
+/// boost::asio::enable_partial_cancellation(): both sides of the race then see both steps.
+/// With the default, such a coroutine's partial request would reach neither side, and, since
+/// a race passes on only the first request it gets, neither would the terminal one after it.
+template <typename T, typename Filter = boost::asio::enable_terminal_cancellation>
+boost::asio::awaitable<std::optional<T>>
+with_deadline(boost::asio::awaitable<T> op, std::chrono::steady_clock::time_point deadline,
+              Filter filter = {})
 {
     using namespace boost::asio::experimental::awaitable_operators;
     steady_timer timer(co_await boost::asio::this_coro::executor);
     timer.expires_at(deadline);
-    auto result = co_await (std::move(op) || timer.async_wait());
-    if (result.index() == 0) {
-        co_return std::optional<T>(std::move(std::get<0>(result)));
+    if constexpr (std::is_same_v<Filter, boost::asio::enable_terminal_cancellation>) {
+        auto result = co_await (std::move(op) || timer.async_wait());
+        if (result.index() == 0) {
+            co_return std::optional<T>(std::move(std::get<0>(result)));
+        }
+    } else {
+        auto result = co_await (detail::with_cancellation_filter(std::move(op), filter) ||
+                                detail::with_cancellation_filter(timer.async_wait(), filter));
+        if (result.index() == 0) {
+            co_return std::optional<T>(std::move(std::get<0>(result)));
+        }
     }
     co_return std::nullopt;
 }

@@ -8,9 +8,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
-
 #include <gtest/gtest.h>
-
+#include <optional>
 #include <thread>
 
 namespace {
@@ -121,6 +120,43 @@ TEST(task_group, request_stop_from_another_thread)
     });
     runner.join();
     EXPECT_EQ(woken, 1);
+}
+
+// Waits an hour, raced against a deadline an hour away, seeing partial stops when asked to.
+net::awaitable<void> raced_sleeper(bool see_partial,
+                                   std::optional<clock_type::duration>& woke_after)
+{
+    co_await net::this_coro::throw_if_cancelled(false);
+    co_await net::this_coro::reset_cancellation_state(net::enable_partial_cancellation());
+    auto start = clock_type::now();
+    io::steady_timer t(co_await net::this_coro::executor);
+    t.expires_after(1h);
+    if (see_partial) {
+        co_await io::with_deadline(t.async_wait(), start + 1h, net::enable_partial_cancellation());
+    } else {
+        co_await io::with_deadline(t.async_wait(), start + 1h);
+    }
+    woke_after = clock_type::now() - start;
+}
+
+TEST(task_group, a_graceful_stop_wakes_a_deadline_race_that_asks_for_it)
+{
+    net::io_context ioc;
+    io::task_group group(ioc.get_executor());
+    std::optional<clock_type::duration> partial_seen, terminal_only;
+    group.spawn(raced_sleeper(true, partial_seen));
+    group.spawn(raced_sleeper(false, terminal_only));
+    ioc.poll();
+    group.stop(net::cancellation_type::partial);
+    auto deadline = clock_type::now() + 10s;
+    while (!partial_seen && clock_type::now() < deadline) {
+        ioc.run_one_for(100ms);
+    }
+    ASSERT_TRUE(partial_seen.has_value());
+    EXPECT_LT(*partial_seen, 10s);
+    // By default a race sees terminal requests only; it is still waiting.
+    EXPECT_FALSE(terminal_only.has_value());
+    EXPECT_EQ(group.size(), 1u);
 }
 
 } // namespace
