@@ -60,14 +60,17 @@ cli_result parse_command_line(int argc, char** argv)
     app.add_option("--seed", o.seed, "seed for random fault draws (0: pick one)");
     app.add_option("--threads", o.threads, "worker threads")->check(CLI::Range(1u, 256u));
     app.add_option("--backlog", o.backlog, "listen backlog")->check(CLI::Range(1, 65535));
-    std::string idle = "5m", grace = "5s";
+    std::string idle = "5m", command = "5m", grace = "5s";
     app.add_option("--idle-timeout", idle, "421 and close after this much client silence");
+    app.add_option("--command-timeout", command,
+                   "421 and close when one command line takes longer than this to arrive");
     app.add_option("--grace", grace, "on SIGTERM, time given to sessions to finish");
     app.add_option("--session-history", o.session_history, "session records kept for the API");
     app.add_option("--log", o.log, "log format on stderr")->check(CLI::IsMember({"text", "json"}));
     try {
         app.parse(argc, argv);
         o.idle_timeout = parse_duration(idle);
+        o.command_timeout = parse_duration(command);
         o.grace = parse_duration(grace);
     } catch (const CLI::ParseError& e) {
         return {std::nullopt, app.exit(e)};

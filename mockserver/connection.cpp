@@ -1,11 +1,10 @@
 #include "mockserver/connection.hpp"
 
-#include <boost/asio/read.hpp>
-#include <boost/asio/write.hpp>
-
-#include <openssl/ssl.h>
-
 #include <array>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
+#include <openssl/ssl.h>
 
 namespace mock {
 
@@ -88,6 +87,12 @@ net::awaitable<error_code> connection::handshake(std::shared_ptr<net::ssl::conte
     co_return ec;
 }
 
+void connection::shutdown_send()
+{
+    error_code ignored;
+    socket_.shutdown(net::socket_base::shutdown_send, ignored);
+}
+
 void connection::close(bool reset)
 {
     error_code ignored;
@@ -100,26 +105,6 @@ void connection::close(bool reset)
     socket_.close(ignored);
 }
 
-net::awaitable<void> connection::close_gracefully(std::chrono::steady_clock::duration linger)
-{
-    error_code ignored;
-    socket_.shutdown(net::socket_base::shutdown_send, ignored);
-    auto deadline = std::chrono::steady_clock::now() + linger;
-    for (;;) {
-        auto r = co_await io::with_deadline(read_discard(), deadline);
-        if (!r || *r) {
-            break;
-        }
-    }
-    socket_.close(ignored);
-}
-
-void connection::cancel()
-{
-    error_code ignored;
-    socket_.cancel(ignored);
-}
-
 std::string connection::tls_version() const
 {
     return tls_ ? SSL_get_version(const_cast<SSL*>(tls_->native_handle())) : "";
@@ -128,6 +113,21 @@ std::string connection::tls_version() const
 std::string connection::tls_cipher() const
 {
     return tls_ ? SSL_get_cipher_name(const_cast<SSL*>(tls_->native_handle())) : "";
+}
+
+transport_error to_transport_error(const error_code& ec) noexcept
+{
+    if (ec == net::error::eof) {
+        return transport_error::end_of_stream;
+    }
+    if (ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+        ec == net::error::connection_aborted) {
+        return transport_error::reset;
+    }
+    if (ec == net::ssl::error::stream_truncated) {
+        return transport_error::truncated;
+    }
+    return transport_error::failed;
 }
 
 } // namespace mock

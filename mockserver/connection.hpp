@@ -3,10 +3,10 @@
 // I/O file: the byte stream of one SMTP session, plain TCP or TLS after a handshake.
 
 #include "io/awaitable.hpp"
+#include "mockserver/transport_error.hpp"
 
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
-
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,15 +35,11 @@ public:
     boost::asio::awaitable<boost::system::error_code>
     handshake(std::shared_ptr<boost::asio::ssl::context> context);
 
+    /// Sends FIN: the peer reads end of file once it has read what was sent. Reads still work.
+    void shutdown_send();
+
     /// Closes at once: with RST when `reset`, else with FIN.
     void close(bool reset);
-
-    /// Sends FIN, then reads and discards until the peer closes or `linger` passes, so that
-    /// unread input does not turn the close into a reset.
-    boost::asio::awaitable<void> close_gracefully(std::chrono::steady_clock::duration linger);
-
-    /// Cancels outstanding operations (e.g. to wake a read for shutdown).
-    void cancel();
 
     /// The negotiated TLS version, e.g. "TLSv1.3"; empty before a handshake.
     std::string tls_version() const;
@@ -59,5 +55,9 @@ private:
     std::unique_ptr<boost::asio::ssl::stream<io::tcp_socket&>> tls_;
     std::unique_ptr<char[]> tls_buffer_; // TLS reads need a buffer of the connection's own
 };
+
+/// What an error of a read, a write or a handshake means, in the words of the session state
+/// machines: the peer closed, the peer reset, a TLS stream was cut, or something else failed.
+transport_error to_transport_error(const boost::system::error_code& ec) noexcept;
 
 } // namespace mock

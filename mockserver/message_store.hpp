@@ -34,6 +34,9 @@ public:
     message_store() = default;
     explicit message_store(persist_hook persist);
 
+    /// Whether adding a message also persists it (and so may block on a disk).
+    bool persists() const noexcept { return static_cast<bool>(persist_); }
+
     /// Hands out the id the next message will be stored under, e.g. for "queued as ID".
     std::string reserve_id();
 

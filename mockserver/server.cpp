@@ -2,19 +2,23 @@
 
 #include "io/awaitable.hpp"
 #include "io/endpoint.hpp"
+#include "io/task_group.hpp"
 #include "io/tcp_service.hpp"
 #include "mockserver/connection.hpp"
 #include "mockserver/credentials.hpp"
 #include "mockserver/session_driver.hpp"
 #include "mockserver/tls_contexts.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/post.hpp>
-
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
+#include <condition_variable>
 #include <fstream>
 #include <future>
 #include <list>
@@ -27,15 +31,19 @@ namespace mock {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using boost::system::error_code;
+using clock_type = std::chrono::steady_clock;
 
 namespace {
 
+// After the grace period, sessions are stopped at once; this bounds how long the server then
+// waits for them (a store in progress, a close) before it stops its threads.
+constexpr auto stop_now_bound = std::chrono::seconds(2);
+
 struct worker {
-    // Declared first, destroyed last: sessions still suspended when the io_context is destroyed
-    // take themselves off this list as their frames are destroyed.
-    session_list live;
     net::io_context ioc{1};
     net::executor_work_guard<net::io_context::executor_type> guard{ioc.get_executor()};
+    // The sessions of this worker; destroyed before the io_context, which it uses.
+    io::task_group sessions{ioc.get_executor()};
     std::thread thread;
 };
 
@@ -58,6 +66,36 @@ tcp::endpoint parse_or_throw(const std::string& text, const char* option)
     return *ep;
 }
 
+// One change of the listener mode, as the thread that asked for it waits for it: it ends when
+// the change is applied, or when the server stops (whichever comes first).
+class listener_change {
+public:
+    void complete(std::exception_ptr error)
+    {
+        std::lock_guard lock(mutex_);
+        if (!done_) {
+            done_ = true;
+            error_ = std::move(error);
+            cv_.notify_all();
+        }
+    }
+
+    void wait()
+    {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [this] { return done_; });
+        if (error_) {
+            std::rethrow_exception(error_);
+        }
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    std::exception_ptr error_;
+};
+
 } // namespace
 
 struct server::impl {
@@ -67,11 +105,19 @@ struct server::impl {
     std::vector<worker*> worker_list;
     std::size_t next_worker = 0;
     std::vector<listener> listeners;
+    // The accept loops, black-hole set-ups and listener changes, on the main worker; declared
+    // after the workers so that it goes before their io_contexts.
+    std::optional<io::task_group> accepting;
+    // Where stores that may block run (a Maildir write and its fsyncs).
+    std::optional<net::thread_pool> store_pool;
     std::unique_ptr<user_table> users;
+
+    std::mutex change_mutex;        // one listener change at a time
+    mutable std::mutex state_mutex; // guards what follows
     listener_mode mode = listener_mode::open;
-    mutable std::mutex mode_mutex;
     bool started = false;
-    bool stopped = false;
+    bool stopping = false;
+    std::shared_ptr<listener_change> pending_change;
 
     impl(server& o, const server_options& opts)
         : owner(o)
@@ -88,6 +134,12 @@ struct server::impl {
         return w;
     }
 
+    net::any_io_executor store_executor()
+    {
+        return store_pool ? net::any_io_executor(store_pool->get_executor())
+                          : net::any_io_executor();
+    }
+
     void open_acceptor(listener& l)
     {
         auto acc = io::open_listener(main_worker().ioc.get_executor(), l.endpoint,
@@ -95,28 +147,35 @@ struct server::impl {
                                      l.implicit_tls ? "--listen-tls" : "--listen");
         l.endpoint = acc->local_endpoint(); // the real port when 0 was asked for
         l.acceptor = acc;
-        net::co_spawn(main_worker().ioc, accept_loop(acc, l.implicit_tls), net::detached);
+        accepting->spawn(accept_loop(acc, l.implicit_tls));
     }
 
     net::awaitable<void> accept_loop(std::shared_ptr<io::tcp_acceptor> acc, bool implicit_tls)
     {
+        co_await net::this_coro::throw_if_cancelled(false);
+        io::steady_timer backoff(co_await net::this_coro::executor);
         for (;;) {
             worker& w = pick_worker();
-            auto [ec, socket] = co_await acc->async_accept(w.ioc);
-            if (!acc->is_open() || ec == net::error::operation_aborted) {
+            tcp::endpoint peer; // kept from accept(): remote_endpoint() fails once the peer is gone
+            auto [ec, socket] = co_await acc->async_accept(w.ioc, peer);
+            if (ec == net::error::operation_aborted || !acc->is_open()) {
                 co_return;
             }
             if (ec) {
                 // Out of descriptors or a transient error: back off rather than spin.
-                co_await io::sleep_for(std::chrono::milliseconds(50));
+                backoff.expires_after(std::chrono::milliseconds(50));
+                if (auto [bec] = co_await backoff.async_wait(); bec) {
+                    co_return;
+                }
                 continue;
             }
             error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
-            net::co_spawn(w.ioc,
-                          run_session(io::tcp_socket(std::move(socket)), owner.context_, w.live,
-                                      implicit_tls),
-                          net::detached);
+            // The session lives on its worker, in that worker's group.
+            net::dispatch(w.ioc, [this, &w, s = std::move(socket), peer, implicit_tls]() mutable {
+                w.sessions.spawn(run_session({io::tcp_socket(std::move(s)), peer, implicit_tls},
+                                             owner.context_, store_executor()));
+            });
         }
     }
 
@@ -144,27 +203,57 @@ struct server::impl {
         auto acc = io::open_listener(main_worker().ioc.get_executor(), l.endpoint, 0,
                                      "a black hole at");
         l.blackhole = std::move(acc);
-        for (int i = 0; i < 4; ++i) {
+        for (int i = 0; i < 4 && !accepting->stopping(); ++i) {
             tcp::socket filler(main_worker().ioc);
-            auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+            auto deadline = clock_type::now() + std::chrono::milliseconds(100);
             auto done = co_await io::with_deadline(
                 filler.async_connect(l.endpoint, io::use_tuple), deadline);
-            if (!done) {
-                break; // the queue is full: this SYN was dropped
+            if (!done || std::get<0>(*done) || accepting->stopping()) {
+                break; // the queue is full (this SYN was dropped), or the server stops
             }
             l.fillers.push_back(std::move(filler));
         }
     }
 
-    net::awaitable<void> apply_mode(listener_mode m)
+    // Applies a listener mode to every listener; a stop of the server ends it early.
+    net::awaitable<void> apply_mode(listener_mode m, std::shared_ptr<listener_change> change)
     {
-        for (auto& l : listeners) {
-            close_listener(l);
-            switch (m) {
-            case listener_mode::open: open_acceptor(l); break;
-            case listener_mode::closed: break;
-            case listener_mode::blackhole: co_await open_blackhole(l); break;
+        co_await net::this_coro::throw_if_cancelled(false);
+        std::exception_ptr error;
+        try {
+            for (auto& l : listeners) {
+                if (accepting->stopping()) {
+                    break;
+                }
+                close_listener(l);
+                switch (m) {
+                case listener_mode::open:
+                    open_acceptor(l);
+                    break;
+                case listener_mode::closed:
+                    break;
+                case listener_mode::blackhole:
+                    co_await open_blackhole(l);
+                    break;
+                }
             }
+        } catch (...) {
+            error = std::current_exception();
+        }
+        change->complete(error);
+    }
+
+    // Asks every worker's sessions to stop (`type`) and waits until they have, or `deadline`.
+    void stop_sessions(net::cancellation_type type, clock_type::time_point deadline)
+    {
+        std::vector<std::future<bool>> done;
+        for (auto* w : worker_list) {
+            net::post(w->ioc, [w, type] { w->sessions.stop(type); });
+            done.push_back(
+                net::co_spawn(w->ioc, w->sessions.wait_until_empty(deadline), net::use_future));
+        }
+        for (auto& f : done) {
+            f.wait();
         }
     }
 };
@@ -176,12 +265,13 @@ server::server(const server_options& options, fault_source* faults, message_stor
     context_.config.hostname = options.hostname;
     context_.config.max_message_size = options.max_message_size;
     context_.config.idle_timeout = options.idle_timeout;
+    context_.config.command_timeout = options.command_timeout;
+    context_.config.max_connections = options.max_connections;
     context_.config.require_auth = options.require_auth;
     context_.config.auth_requires_tls = options.auth_requires_tls;
     context_.store = &store;
     context_.registry = &registry_;
     context_.faults = faults;
-    context_.max_connections = options.max_connections;
     if (!options.no_tls) {
         tls_ = std::make_unique<tls_contexts>(options.hostname, options.tls_cert, options.tls_key);
         context_.tls = tls_.get();
@@ -226,48 +316,53 @@ void server::start()
     for (unsigned i = 0; i < impl_->options.threads; ++i) {
         impl_->worker_list.push_back(&impl_->workers.emplace_back());
     }
+    impl_->accepting.emplace(impl_->main_worker().ioc.get_executor());
+    if (context_.store->persists()) {
+        impl_->store_pool.emplace(std::clamp(impl_->options.threads, 2u, 8u));
+    }
     for (auto& l : impl_->listeners) {
         impl_->open_acceptor(l);
     }
     for (auto* w : impl_->worker_list) {
         w->thread = std::thread([w] { w->ioc.run(); });
     }
-    impl_->started = true;
-    if (impl_->mode != listener_mode::open) {
+    listener_mode mode;
+    {
+        std::lock_guard lock(impl_->state_mutex);
+        impl_->started = true;
         // A scenario chose the mode before the start: bind first (to learn the ports), then apply.
-        auto mode = std::exchange(impl_->mode, listener_mode::open);
+        mode = std::exchange(impl_->mode, listener_mode::open);
+    }
+    if (mode != listener_mode::open) {
         set_listener_mode(mode);
     }
 }
 
 void server::stop()
 {
-    if (!impl_->started || impl_->stopped) {
-        return;
+    {
+        std::lock_guard lock(impl_->state_mutex);
+        if (!impl_->started || impl_->stopping) {
+            return;
+        }
+        impl_->stopping = true;
     }
-    impl_->stopped = true;
-    // Stop accepting.
+    // Stop accepting: wake the accept loops and any listener change, close every listener.
     std::promise<void> closed;
     net::post(impl_->main_worker().ioc, [this, &closed] {
+        impl_->accepting->stop(net::cancellation_type::terminal);
         for (auto& l : impl_->listeners) {
             impl_->close_listener(l);
         }
         closed.set_value();
     });
     closed.get_future().wait();
-    // Wake every idle session so it says 421 and closes.
-    for (auto* w : impl_->worker_list) {
-        net::post(w->ioc, [w] {
-            for (auto& h : w->live) {
-                h.stop_requested = true;
-                h.conn->cancel();
-            }
-        });
-    }
-    auto deadline = std::chrono::steady_clock::now() + impl_->options.grace;
-    while (context_.counters.connections_active.load() > 0 &&
-           std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Idle sessions say 421 and close; a transaction in progress gets the grace period.
+    impl_->stop_sessions(net::cancellation_type::partial, clock_type::now() + impl_->options.grace);
+    // Then whatever is left closes now (a store in progress still finishes).
+    impl_->stop_sessions(net::cancellation_type::terminal, clock_type::now() + stop_now_bound);
+    if (impl_->store_pool) {
+        impl_->store_pool->join();
     }
     for (auto* w : impl_->worker_list) {
         w->guard.reset();
@@ -277,6 +372,11 @@ void server::stop()
         if (w->thread.joinable()) {
             w->thread.join();
         }
+    }
+    // A listener change that never got to run is over too: its caller must not wait forever.
+    std::lock_guard lock(impl_->state_mutex);
+    if (impl_->pending_change) {
+        impl_->pending_change->complete(nullptr);
     }
 }
 
@@ -304,27 +404,29 @@ std::vector<net::ip::tcp::endpoint> server::smtp_tls_endpoints() const
 
 void server::set_listener_mode(listener_mode mode)
 {
-    std::lock_guard lock(impl_->mode_mutex);
-    if (mode == impl_->mode || !impl_->started || impl_->stopped) {
+    std::lock_guard one_at_a_time(impl_->change_mutex);
+    std::shared_ptr<listener_change> change;
+    {
+        std::lock_guard lock(impl_->state_mutex);
+        if (impl_->stopping) {
+            return; // the listeners are closed for good
+        }
+        if (mode == impl_->mode || !impl_->started) {
+            impl_->mode = mode;
+            return;
+        }
         impl_->mode = mode;
-        return;
+        change = impl_->pending_change = std::make_shared<listener_change>();
+        net::post(impl_->main_worker().ioc, [this, mode, change] {
+            impl_->accepting->spawn(impl_->apply_mode(mode, change));
+        });
     }
-    std::promise<void> done;
-    net::co_spawn(impl_->main_worker().ioc, impl_->apply_mode(mode),
-                  [&done](std::exception_ptr e) {
-                      if (e) {
-                          done.set_exception(e);
-                      } else {
-                          done.set_value();
-                      }
-                  });
-    impl_->mode = mode;
-    done.get_future().get();
+    change->wait();
 }
 
 listener_mode server::get_listener_mode() const
 {
-    std::lock_guard lock(impl_->mode_mutex);
+    std::lock_guard lock(impl_->state_mutex);
     return impl_->mode;
 }
 

@@ -18,8 +18,9 @@ class tls_contexts;
 /// The SMTP side of smtp-mock: listeners, worker threads and sessions. Embeddable: the harness
 /// runs one per scenario in its own process.
 ///
-/// Each worker thread runs its own io_context; a session lives on one worker. Listeners accept
-/// on the first worker and hand connections round-robin to all of them.
+/// Each worker thread runs its own io_context; a session lives on one worker, in that worker's
+/// io::task_group. Listeners accept on the first worker and hand connections round-robin to all
+/// of them. Stores that may block (a Maildir write) run on a small pool of their own threads.
 class server {
 public:
     /// Prepares the server; nothing is bound yet. `faults` (may be null) and `store` must
@@ -33,8 +34,10 @@ public:
     /// address that could not be bound.
     void start();
 
-    /// Stops accepting, asks every session to finish (421 to idle ones), waits up to the grace
-    /// period, then stops the workers. Idempotent.
+    /// Stops accepting, then stops the sessions by cancellation: gracefully first (idle ones
+    /// say 421 and close; a transaction in progress may finish within the grace period), then at
+    /// once. Waits for stores in progress, then stops the workers. A listener change in flight
+    /// is abandoned, never waited for. Idempotent.
     void stop();
 
     /// The bound SMTP endpoints (after start(): with the ephemeral ports picked).
@@ -43,6 +46,8 @@ public:
     std::vector<boost::asio::ip::tcp::endpoint> smtp_tls_endpoints() const;
 
     /// Opens, closes (connection refused) or black-holes (connect timeout) every listener.
+    /// Returns once applied; before start() it is applied at start(); once stop() has begun it
+    /// does nothing (and a change in flight returns when the stop abandons it).
     void set_listener_mode(listener_mode mode);
     /// The current listener mode.
     listener_mode get_listener_mode() const;

@@ -17,6 +17,7 @@ class tls_contexts;
 struct server_counters {
     std::atomic<std::uint64_t> connections_accepted{0}; ///< every accepted connection
     std::atomic<std::uint64_t> connections_refused{0};  ///< turned away over --max-connections
+                                                        ///< (counted when they end)
     std::atomic<std::uint64_t> connections_active{0};   ///< open now
     std::atomic<std::uint64_t> bytes_received{0};       ///< octets read from clients
     std::atomic<std::uint64_t> bytes_sent{0};           ///< octets written to clients
@@ -29,8 +30,6 @@ struct server_context {
     session_registry* registry = nullptr;  ///< where session records go
     tls_contexts* tls = nullptr;           ///< SSL contexts; null when TLS is off
     fault_source* faults = nullptr;        ///< the fault engine; null for a healthy server
-    std::size_t max_connections = 0;       ///< 0: unlimited
-    std::chrono::milliseconds close_linger{2000}; ///< how long a FIN close drains input
     server_counters counters;              ///< live counters
 };
 

@@ -56,6 +56,10 @@ struct server_options {
     int backlog = 4096;
     /// How long a client may stay silent before 421 and close.
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
+    /// How long one command line may take to arrive once the server waits for it (RFC 5321
+    /// §4.5.3.2.7: at least 5 minutes), so that a client sending a byte at a time cannot hold a
+    /// session forever.
+    std::chrono::milliseconds command_timeout{std::chrono::minutes(5)};
     /// On SIGTERM, how long sessions get to finish.
     std::chrono::milliseconds grace{std::chrono::seconds(5)};
     /// Session records kept for the API.

@@ -5,6 +5,7 @@
 #include "mockserver/session_action.hpp"
 #include "mockserver/session_config.hpp"
 #include "mockserver/session_record.hpp"
+#include "mockserver/transport_error.hpp"
 #include "smtp/command.hpp"
 #include "smtp/line_framer.hpp"
 
@@ -14,18 +15,23 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace mock {
 
 /// The server side of one SMTP session, as a state machine with no I/O (STYLE.md §1).
 ///
-/// The driver reports what happened (accepted, bytes read, write finished, timer fired, TLS
-/// done, peer gone) with the current time; the session answers with the one operation to do
-/// next. It implements RFC 5321 (with PIPELINING, SIZE, 8BITMIME, ENHANCEDSTATUSCODES,
-/// SMTPUTF8), STARTTLS (RFC 3207) and AUTH PLAIN/LOGIN (RFC 4954). At every phase it asks the
-/// fault decider what to do, and carries the answer out: a delay, a different reply or raw
-/// bytes, a trickle, a hang or a close.
+/// The driver reports what happened (accepted, bytes read, write finished, deadline passed,
+/// timer fired, TLS done, message stored, I/O failed, server stopping, connection closed) with
+/// the current time; the session answers with the one operation to do next, with its deadline.
+/// It implements RFC 5321 (with PIPELINING, SIZE, 8BITMIME, ENHANCEDSTATUSCODES, SMTPUTF8),
+/// STARTTLS (RFC 3207) and AUTH PLAIN/LOGIN (RFC 4954). At every phase it asks the fault
+/// decider what to do, and carries the answer out: a delay, a different reply or raw bytes, a
+/// trickle, a hang or a close. It also makes every policy decision a driver might be tempted
+/// to make: the connection limit, which I/O errors mean the client went away, what a timeout
+/// means, what a server stop does to this session. The record it keeps is final only once the
+/// connection has ended (on_closed()).
 class server_session {
 public:
     using time_point = std::chrono::steady_clock::time_point;
@@ -34,30 +40,36 @@ public:
     server_session(const session_config& config, session_record& record, message_store& store,
                    faults::session_decider* decider);
 
-    /// The connection was accepted. `implicit_tls`: handshake before the banner.
-    session_action start(time_point now, bool implicit_tls = false);
-    /// The connection was accepted beyond --max-connections: 421 and close.
-    session_action refuse(time_point now);
+    /// The connection was accepted.
+    session_action start(time_point now, const connection_info& info = {});
     /// The last write_op finished.
     session_action on_written(time_point now);
     /// The last sleep_op finished.
     session_action on_slept(time_point now);
-    /// Bytes arrived for the last read_op.
+    /// Bytes arrived for the last read_op (or while hanging: they are discarded).
     session_action on_read(std::string_view bytes, time_point now);
-    /// The read_op deadline passed with nothing read.
-    session_action on_read_timeout(time_point now);
-    /// The peer closed (FIN) or reset the connection, or the hang ended.
-    session_action on_peer_closed(bool reset, time_point now);
-    /// An I/O operation failed.
-    session_action on_io_error(std::string_view what, time_point now);
-    /// The tls_op finished. `detail`: protocol version and cipher, or why it failed.
+    /// The deadline of the last read_op, write_op or tls_op passed first.
+    session_action on_timeout(time_point now);
+    /// The last read, write or handshake failed; `what` describes it for the transcript.
+    session_action on_io_error(transport_error error, std::string_view what, time_point now);
+    /// The tls_op finished. On failure `version` says why.
     session_action on_tls_done(bool ok, std::string_view version, std::string_view cipher,
                                time_point now);
-    /// The server is shutting down: 421 and close.
-    session_action on_shutdown(time_point now);
+    /// The store_op finished: `error` is empty when the message is stored, else it says why
+    /// not (`what` for the transcript).
+    session_action on_stored(std::error_code error, std::string_view what, time_point now);
+    /// The server is stopping. `pending` is the action the driver was about to do, or was doing
+    /// when it was woken (`interrupted`: partly done, e.g. some bytes of a write went out).
+    session_action on_shutdown(shutdown_kind kind, session_action pending, bool interrupted,
+                               time_point now);
+    /// The close_op finished: the connection has ended. Makes the record final.
+    session_action on_closed(time_point now);
 
-    /// Whether the session is over.
+    /// Whether the session is over (done_op was returned).
     bool finished() const noexcept { return finished_; }
+    /// Whether a mail transaction is in progress (RFC 5321 §3.3): MAIL accepted and not yet
+    /// ended, message content arriving or being stored, or the reply to a stored message owed.
+    bool in_transaction() const noexcept;
 
 private:
     /// A normal reply and what follows from it once it is sent.
@@ -67,9 +79,26 @@ private:
         bool close_after = false;           ///< close (FIN) once the reply is sent
         bool start_tls = false;             ///< start the TLS handshake once the reply is sent
         bool error = false;                 ///< counts towards max_errors
+        bool store = false;                 ///< the message must be stored before the reply
+        std::string message_id;             ///< with `store`: the id reserved for it
     };
+    /// What execute() still has to do once the message is stored.
+    struct after_store {
+        faults::action fault; ///< the fault decided for the final dot
+        std::string bytes;    ///< the reply to send when the store succeeds
+        std::string id;       ///< the message id
+    };
+    /// How the connection will have ended, decided when its close is queued.
+    struct session_end {
+        session_outcome outcome;
+        session_closer closed_by;
+    };
+    /// The kind of the last action handed out, to know what a timeout was for.
+    enum class waiting { nothing, read, write, tls };
 
     session_action next(time_point now);
+    session_action hand_out(session_action a, time_point now);
+    bool can_combine() const noexcept;
     static std::string transcript_text_of_command(std::string_view line);
     void process_line(time_point now);
     void process_command(std::string_view line, time_point now);
@@ -77,19 +106,28 @@ private:
     void process_auth_line(std::string_view line, time_point now);
     void end_of_data(time_point now);
     void check_body_fault(time_point now);
+    time_point read_deadline() const noexcept;
+    time_point write_deadline(const write_op& w, time_point now) const noexcept;
 
     // Asks the decider for this point and carries out the normal response and the fault.
     void respond(std::optional<smtp::phase> phase, std::string_view verb, std::string_view argument,
                  const std::function<response()>& build, time_point now);
     void execute(const faults::action& a, response r, time_point now);
+    void carry_out(const faults::action& a, std::string bytes, bool takes_effect, const response& r,
+                   time_point now);
+    void record_fired(const faults::action& a, time_point now);
     faults::action decide(smtp::phase phase, std::string_view verb, std::string_view argument,
                           time_point now);
+    captured_message take_message(std::string id);
+    std::string store_failure_reply(std::error_code error) const;
     void push(session_action a);
     void push_write(std::string bytes, std::optional<faults::pace> pace);
     void send_and_close(std::string reply, session_outcome outcome);
+    void close_now(bool reset, session_outcome outcome, session_closer closed_by, time_point now);
     void begin_tls(time_point now);
-    void finish(session_outcome outcome);
+    void end(session_outcome outcome, session_closer closed_by);
     void reset_transaction();
+    session_action stop_gracefully(session_action pending, bool interrupted, time_point now);
 
     // The RFC 5321 command semantics (session_commands.cpp).
     response on_helo(const smtp::command& c, bool extended);
@@ -118,10 +156,16 @@ private:
     smtp::line_framer framer_;
     std::deque<session_action> queue_;
     time_point last_activity_{};
+    std::optional<time_point> line_clock_; ///< since when the server waits for the next line
+    waiting waiting_ = waiting::nothing;
     bool finished_ = false;
-    bool stopped_ = false; ///< a hang or close is queued: read no more commands
+    bool stopped_ = false;  ///< a hang or close is queued: read no more commands
+    bool draining_ = false; ///< the server is stopping: end once no transaction is in progress
     bool implicit_tls_ = false;
-    session_outcome outcome_ = session_outcome::active;
+    bool tls_fault_ = false; ///< the handshake in progress was shaped by a fault
+    std::optional<session_end> ending_;
+    std::optional<after_store> after_store_;
+    bool stored_reply_owed_ = false; ///< a message is stored; its reply not yet sent
     std::size_t errors_ = 0;
 
     // RFC 5321 §4.1.4 session state.

@@ -4,11 +4,14 @@
 #include "smtp/ascii.hpp"
 #include "smtp/base64.hpp"
 #include "smtp/error.hpp"
+#include "smtp/escape.hpp"
 #include "smtp/limits.hpp"
 #include "smtp/reply.hpp"
 #include "smtp/sasl_plain.hpp"
 
+#include <charconv>
 #include <fmt/format.h>
+#include <limits>
 
 namespace mock {
 
@@ -17,6 +20,68 @@ namespace {
 bool has_argument(const smtp::command& c)
 {
     return c.argument.find_first_not_of(' ') != std::string::npos;
+}
+
+// RFC 5321 §4.5.3.1.1-3: a local part is at most 64 octets, a domain at most 255, and a whole
+// path at most 256 with its angle brackets. Returns what is too long, or nothing.
+std::optional<std::string> oversized_part(std::string_view mailbox)
+{
+    if (mailbox.size() + 2 > 256) {
+        return fmt::format("path has {} octets with its brackets; at most 256 are allowed "
+                           "(RFC 5321 4.5.3.1.3)",
+                           mailbox.size() + 2);
+    }
+    auto at = mailbox.rfind('@');
+    if (at == std::string_view::npos) {
+        return std::nullopt; // "<Postmaster>" alone
+    }
+    if (at > 64) {
+        return fmt::format("local part has {} octets; at most 64 are allowed (RFC 5321 4.5.3.1.1)",
+                           at);
+    }
+    if (mailbox.size() - at - 1 > 255) {
+        return fmt::format("domain has {} octets; at most 255 are allowed (RFC 5321 4.5.3.1.2)",
+                           mailbox.size() - at - 1);
+    }
+    return std::nullopt;
+}
+
+// RFC 1870 §3: size-value = 1*20DIGIT, which may exceed 64 bits; such a value is as large as
+// any limit can be, so it saturates.
+std::uint64_t size_value(std::string_view digits)
+{
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec == std::errc::result_out_of_range) {
+        return std::numeric_limits<std::uint64_t>::max();
+    }
+    return end == digits.data() ? 0 : v;
+}
+
+// Escaped text (as made by smtp::escape_bytes) cut to at most `budget` octets, never inside an
+// escape sequence; "..." marks a cut.
+std::string fit_escaped(std::string text, std::size_t budget)
+{
+    constexpr std::string_view cut = "...";
+    if (text.size() <= budget) {
+        return text;
+    }
+    if (budget < cut.size()) {
+        return {};
+    }
+    std::size_t keep = 0;
+    while (keep < text.size()) {
+        std::size_t len = text[keep] != '\\'                                ? 1
+                          : keep + 1 < text.size() && text[keep + 1] == 'x' ? 4
+                                                                            : 2;
+        if (keep + len + cut.size() > budget) {
+            break;
+        }
+        keep += len;
+    }
+    text.resize(keep);
+    text += cut;
+    return text;
 }
 
 } // namespace
@@ -102,9 +167,14 @@ server_session::response server_session::on_helo(const smtp::command& c, bool ex
 
 std::string server_session::ehlo_reply(std::string_view client) const
 {
-    // RFC 5321 §4.1.1.1: the first line names the server; the others list extensions.
+    // RFC 5321 §4.1.1.1: the first line names the server; the others list extensions. The
+    // client's name is shown escaped and cut so that the line stays within 512 octets
+    // (RFC 5321 §4.5.3.1.5): "250-" + hostname + " greets " + name + CRLF.
+    const std::size_t room = smtp::limits::reply_line - 4 - 2 - 8;
+    const std::size_t budget = room > config_.hostname.size() ? room - config_.hostname.size() : 0;
     std::vector<std::string> lines;
-    lines.push_back(fmt::format("{} greets {}", config_.hostname, client));
+    lines.push_back(fmt::format("{} greets {}", config_.hostname,
+                                fit_escaped(smtp::escape_bytes(client, budget), budget)));
     lines.emplace_back("PIPELINING");                                  // RFC 2920
     lines.push_back(fmt::format("SIZE {}", config_.max_message_size)); // RFC 1870
     lines.emplace_back("8BITMIME");                                    // RFC 6152
@@ -142,11 +212,16 @@ server_session::response server_session::on_mail(const smtp::command& c)
         return error_reply(501, "5.5.4",
                            fmt::format("Syntax: MAIL FROM:<address>: {}", path.error().message()));
     }
+    if (auto too_long = oversized_part(path->mailbox)) {
+        // RFC 5321 §4.5.3.1.10: "501 Path too long".
+        return error_reply(501, "5.1.7", "Error: sender " + *too_long);
+    }
     // The parser has checked the syntax of SIZE, BODY and SMTPUTF8 (RFC 1870, 6152, 6531).
     for (const auto& p : path->parameters) {
         if (p.keyword == "SIZE") {
             // RFC 1870 §6: SIZE=n above the limit gets 552 at MAIL.
-            if (config_.max_message_size != 0 && std::stoull(*p.value) > config_.max_message_size) {
+            if (config_.max_message_size != 0 &&
+                size_value(p.value.value_or("")) > config_.max_message_size) {
                 return error_reply(552, "5.3.4", "Error: message size exceeds fixed limit");
             }
         } else if (p.keyword != "BODY" && p.keyword != "SMTPUTF8" && p.keyword != "AUTH") {
@@ -180,6 +255,11 @@ server_session::response server_session::on_rcpt(const smtp::command& c)
         return error_reply(
             555, "5.5.4",
             fmt::format("Error: unsupported parameter {}", path->parameters.front().keyword));
+    }
+    if (auto too_long = oversized_part(path->mailbox)) {
+        // RFC 5321 §4.5.3.1.10: "501 Path too long". Said now, not after the data: it is a
+        // permanent condition.
+        return error_reply(501, "5.1.3", "Error: recipient " + *too_long);
     }
     // RFC 5321 §4.5.3.1.10: 452 for too many recipients.
     if (rcpt_to_.size() >= config_.max_recipients) {

@@ -1,183 +1,338 @@
 #include "mockserver/session_driver.hpp"
 
+#include "io/blocking_work.hpp"
 #include "io/endpoint.hpp"
 #include "mockserver/connection.hpp"
 #include "mockserver/server_session.hpp"
 #include "mockserver/tls_contexts.hpp"
 
-#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/this_coro.hpp>
-
+#include <cmath>
+#include <system_error>
 
 namespace mock {
 
 namespace net = boost::asio;
-using namespace boost::asio::experimental::awaitable_operators;
 using boost::system::error_code;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-bool is_reset(const error_code& ec)
+// What became of one read, write, wait or handshake.
+struct op_result {
+    error_code ec;          // its error, if it failed
+    bool timed_out = false; // its deadline passed first
+};
+
+// What became of one store.
+struct store_result {
+    std::error_code error; // empty when stored
+    std::string what;      // why not, for the transcript
+};
+
+store_result store_now(message_store& store, captured_message& m) noexcept
 {
-    return ec == net::error::connection_reset || ec == net::error::broken_pipe;
+    try {
+        store.add(std::move(m));
+        return {};
+    } catch (const std::system_error& e) {
+        return {e.code(), e.what()};
+    } catch (const std::exception& e) {
+        return {std::make_error_code(std::errc::io_error), e.what()};
+    } catch (...) {
+        return {std::make_error_code(std::errc::io_error), "unknown error"};
+    }
 }
 
-// Keeps the active-connection count and the live list right however the session ends.
+// Keeps the counters and the record right however the session ends, even when its frame is
+// destroyed at a hard stop before the session could finish its record.
 struct session_scope {
     server_context& ctx;
-    session_list& live;
-    session_list::iterator handle;
+    std::shared_ptr<session_record> record;
+
     ~session_scope()
     {
-        live.erase(handle);
+        if (record->outcome() == session_outcome::active) {
+            record->finish(session_outcome::server_stop, session_closer::server, clock_type::now());
+        }
+        auto outcome = record->outcome();
+        ctx.registry->count_outcome(outcome);
+        if (outcome == session_outcome::refused) {
+            ctx.counters.connections_refused.fetch_add(1, std::memory_order_relaxed);
+        }
         ctx.counters.connections_active.fetch_sub(1, std::memory_order_relaxed);
     }
 };
 
-// Sends `bytes` in slices at `pace` (the trickle effect chose the slice size).
-net::awaitable<error_code> trickle(connection& conn, std::string_view bytes,
-                                   const faults::pace& pace, server_context& ctx)
-{
-    auto start = clock_type::now();
-    std::size_t sent = 0;
-    std::size_t slices = 0;
-    while (sent < bytes.size()) {
-        auto n = std::min(std::max<std::size_t>(pace.slice_bytes, 1), bytes.size() - sent);
-        if (auto ec = co_await conn.write(bytes.substr(sent, n))) {
-            co_return ec;
-        }
-        sent += n;
-        ++slices;
-        ctx.counters.bytes_sent.fetch_add(n, std::memory_order_relaxed);
-        if (sent < bytes.size()) {
-            // Pace against the start time so that rounding does not accumulate.
-            auto due = start + std::chrono::duration_cast<clock_type::duration>(
-                                   pace.interval * static_cast<std::int64_t>(slices));
-            io::steady_timer timer(co_await net::this_coro::executor);
-            timer.expires_at(due);
-            co_await timer.async_wait();
+// Performs a session's actions, one at a time, and reports each result back to it.
+class driver {
+public:
+    driver(connection& conn, server_context& ctx, net::any_io_executor store_executor,
+           server_session& session, net::cancellation_state cancellation)
+        : conn_(conn)
+        , ctx_(ctx)
+        , store_executor_(std::move(store_executor))
+        , session_(session)
+        , cancellation_(cancellation)
+        , timer_(conn.socket().get_executor())
+    {
+    }
+
+    net::awaitable<void> run(session_action action)
+    {
+        while (!std::holds_alternative<done_op>(action)) {
+            action = co_await perform(std::move(action));
         }
     }
-    co_return error_code{};
-}
+
+private:
+    net::awaitable<session_action> perform(session_action a)
+    {
+        if (auto* w = std::get_if<write_op>(&a)) {
+            co_return co_await write(std::move(*w));
+        }
+        if (auto* r = std::get_if<read_op>(&a)) {
+            co_return co_await read(*r);
+        }
+        if (auto* s = std::get_if<sleep_op>(&a)) {
+            co_return co_await sleep(*s);
+        }
+        if (std::holds_alternative<hang_op>(a)) {
+            co_return co_await hang();
+        }
+        if (auto* t = std::get_if<tls_op>(&a)) {
+            co_return co_await handshake(std::move(*t));
+        }
+        if (auto* s = std::get_if<store_op>(&a)) {
+            co_return co_await store(std::move(*s));
+        }
+        if (auto* c = std::get_if<close_op>(&a)) {
+            co_return co_await close(*c);
+        }
+        co_return done_op{};
+    }
+
+    // The stop requested since the last look, if any: each level is passed on once.
+    std::optional<shutdown_kind> fresh_stop()
+    {
+        using ct = net::cancellation_type;
+        auto cancelled = cancellation_.cancelled();
+        if ((cancelled & ct::terminal) != ct::none && !stopped_now_) {
+            stopped_now_ = stopping_ = true;
+            return shutdown_kind::immediate;
+        }
+        if ((cancelled & ct::partial) != ct::none && !stopping_) {
+            stopping_ = true;
+            return shutdown_kind::graceful;
+        }
+        return std::nullopt;
+    }
+
+    // The session's answer to an operation's result; a stop that interrupted the operation,
+    // or came while it ran, is passed on too.
+    template <typename OnSuccess, typename OnError>
+    session_action report(const op_result& r, session_action action, OnSuccess&& on_success,
+                          OnError&& on_error)
+    {
+        auto stop = fresh_stop();
+        auto now = clock_type::now();
+        if (stop && (r.timed_out || r.ec == net::error::operation_aborted)) {
+            return session_.on_shutdown(*stop, std::move(action), true, now);
+        }
+        session_action next = r.timed_out ? session_.on_timeout(now)
+                              : r.ec      ? on_error(r.ec, now)
+                                          : on_success(now);
+        return stop ? session_.on_shutdown(*stop, std::move(next), false, now) : next;
+    }
+
+    template <typename OnSuccess>
+    session_action report(const op_result& r, session_action action, OnSuccess&& on_success)
+    {
+        return report(r, std::move(action), std::forward<OnSuccess>(on_success),
+                      [this](const error_code& ec, clock_type::time_point now) {
+                          return session_.on_io_error(to_transport_error(ec), ec.message(), now);
+                      });
+    }
+
+    static net::awaitable<op_result> before(net::awaitable<error_code> op,
+                                            clock_type::time_point deadline)
+    {
+        // A graceful stop (partial cancellation) wakes the operation too.
+        auto r =
+            co_await io::with_deadline(std::move(op), deadline, net::enable_partial_cancellation());
+        co_return r ? op_result{*r, false} : op_result{{}, true};
+    }
+
+    net::awaitable<session_action> write(write_op w)
+    {
+        op_result r;
+        if (w.pace) {
+            r = co_await trickle(w);
+        } else {
+            r = co_await before(conn_.write(w.bytes), w.deadline);
+            if (!r.ec && !r.timed_out) {
+                ctx_.counters.bytes_sent.fetch_add(w.bytes.size(), std::memory_order_relaxed);
+            }
+        }
+        co_return report(r, std::move(w), [this](auto now) { return session_.on_written(now); });
+    }
+
+    // Sends the bytes in the slices of the trickle's pace, paced against the start time so that
+    // rounding does not accumulate.
+    net::awaitable<op_result> trickle(const write_op& w)
+    {
+        const std::string_view bytes = w.bytes;
+        const auto slice = std::max<std::size_t>(w.pace->slice_bytes, 1);
+        const auto start = clock_type::now();
+        std::size_t sent = 0;
+        std::int64_t slices = 0;
+        while (sent < bytes.size()) {
+            auto n = std::min(slice, bytes.size() - sent);
+            auto r = co_await before(conn_.write(bytes.substr(sent, n)), w.deadline);
+            if (r.ec || r.timed_out) {
+                co_return r;
+            }
+            sent += n;
+            ++slices;
+            ctx_.counters.bytes_sent.fetch_add(n, std::memory_order_relaxed);
+            if (sent < bytes.size()) {
+                auto pace =
+                    std::chrono::duration_cast<clock_type::duration>(w.pace->interval) * slices;
+                auto due = pace < w.deadline - start ? start + pace : w.deadline;
+                timer_.expires_at(due);
+                auto [ec] = co_await timer_.async_wait();
+                if (ec || due == w.deadline) {
+                    co_return op_result{ec, !ec};
+                }
+            }
+        }
+        co_return op_result{};
+    }
+
+    net::awaitable<session_action> read(read_op rd)
+    {
+        auto r = co_await before(conn_.read_some(input_), rd.deadline);
+        co_return report(r, rd, [this](auto now) {
+            ctx_.counters.bytes_received.fetch_add(input_.size(), std::memory_order_relaxed);
+            auto next = session_.on_read(input_, now);
+            input_.clear();
+            return next;
+        });
+    }
+
+    net::awaitable<session_action> sleep(sleep_op s)
+    {
+        timer_.expires_at(s.until);
+        auto [ec] = co_await timer_.async_wait();
+        co_return report(op_result{ec, false}, s,
+                         [this](auto now) { return session_.on_slept(now); });
+    }
+
+    // Sends nothing and discards what arrives until the peer goes or the server stops.
+    net::awaitable<session_action> hang()
+    {
+        error_code ec;
+        while (!ec) {
+            ec = co_await conn_.read_discard();
+        }
+        co_return report(op_result{ec, false}, hang_op{}, [this](auto now) {
+            return session_.on_io_error(transport_error::end_of_stream, "", now); // not reached
+        });
+    }
+
+    net::awaitable<session_action> handshake(tls_op t)
+    {
+        if (ctx_.tls == nullptr) {
+            co_return session_.on_tls_done(false, "TLS is not configured", "", clock_type::now());
+        }
+        auto r = co_await before(conn_.handshake(ctx_.tls->context_for(t.fault)), t.deadline);
+        co_return report(
+            r, std::move(t),
+            [this](auto now) {
+                return session_.on_tls_done(true, conn_.tls_version(), conn_.tls_cipher(), now);
+            },
+            [this](const error_code& ec, auto now) {
+                return session_.on_tls_done(false, ec.message(), "", now);
+            });
+    }
+
+    // Stores the message: away from this thread when storing may block (a Maildir write), so
+    // that a slow disk delays no other session. Never interrupted: a stop waits for it.
+    net::awaitable<session_action> store(store_op s)
+    {
+        store_result result;
+        if (store_executor_ && ctx_.store->persists()) {
+            auto work = [store = ctx_.store, m = std::move(s.message)]() mutable noexcept {
+                return store_now(*store, m);
+            };
+            result = co_await io::run_blocking(store_executor_, std::move(work));
+        } else {
+            result = store_now(*ctx_.store, s.message);
+        }
+        auto now = clock_type::now();
+        auto next = session_.on_stored(result.error, result.what, now);
+        auto stop = fresh_stop();
+        co_return stop ? session_.on_shutdown(*stop, std::move(next), false, now) : next;
+    }
+
+    // FIN, then drain the client's input until it closes or the linger ends (so that unread
+    // input does not turn the close into a reset); or RST at once.
+    net::awaitable<session_action> close(close_op c)
+    {
+        if (c.reset) {
+            conn_.close(true);
+        } else {
+            conn_.shutdown_send();
+            while (clock_type::now() < c.linger_until) {
+                auto r = co_await before(conn_.read_discard(), c.linger_until);
+                if (r.ec || r.timed_out) {
+                    break;
+                }
+            }
+            conn_.close(false);
+        }
+        co_return session_.on_closed(clock_type::now());
+    }
+
+    connection& conn_;
+    server_context& ctx_;
+    net::any_io_executor store_executor_;
+    server_session& session_;
+    net::cancellation_state cancellation_;
+    io::steady_timer timer_;
+    std::string input_; // bytes read and not yet handed to the session
+    bool stopping_ = false;
+    bool stopped_now_ = false;
+};
 
 } // namespace
 
-net::awaitable<void> run_session(io::tcp_socket socket, server_context& ctx, session_list& live,
-                                 bool implicit_tls)
+net::awaitable<void> run_session(accepted_connection accepted, server_context& ctx,
+                                 net::any_io_executor store_executor)
 {
-    error_code ec;
-    auto peer = socket.remote_endpoint(ec);
-    auto local = socket.local_endpoint(ec);
-    connection conn(std::move(socket));
+    // Wake for a graceful stop as well as for a stop now, and see cancellation as values.
+    co_await net::this_coro::throw_if_cancelled(false);
+    co_await net::this_coro::reset_cancellation_state(net::enable_partial_cancellation());
+    auto now = clock_type::now();
     ctx.counters.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     auto active = ctx.counters.connections_active.fetch_add(1, std::memory_order_relaxed) + 1;
-    session_scope scope{ctx, live, live.insert(live.end(), session_handle{&conn, false})};
-
-    auto record = ctx.registry->create(io::to_string(peer), io::to_string(local), clock_type::now());
-    record->add("event", "connection from " + io::to_string(peer), clock_type::now());
+    error_code ignored;
+    auto local = accepted.socket.local_endpoint(ignored);
+    session_scope scope{
+        ctx, ctx.registry->create(io::to_string(accepted.peer), io::to_string(local), now)};
+    auto& record = *scope.record;
+    record.add("event", "connection from " + io::to_string(accepted.peer), now);
     std::unique_ptr<faults::session_decider> decider;
     if (ctx.faults != nullptr) {
-        decider = ctx.faults->open_session(record->id(), peer.address().to_string(),
-                                           clock_type::now());
+        decider = ctx.faults->open_session(record.id(), accepted.peer.address().to_string(), now);
     }
-    server_session session(ctx.config, *record, *ctx.store, decider.get());
-
-    session_action action;
-    if (ctx.max_connections != 0 && active > ctx.max_connections) {
-        ctx.counters.connections_refused.fetch_add(1, std::memory_order_relaxed);
-        action = session.refuse(clock_type::now());
-    } else {
-        action = session.start(clock_type::now(), implicit_tls);
-    }
-
-    std::string input; // bytes read and not yet handed to the session
-    io::steady_timer idle_timer(co_await net::this_coro::executor);
-    for (;;) {
-        if (scope.handle->stop_requested && !session.finished() &&
-            (std::holds_alternative<read_op>(action) || std::holds_alternative<hang_op>(action))) {
-            action = session.on_shutdown(clock_type::now());
-            scope.handle->stop_requested = false;
-        }
-        if (auto* w = std::get_if<write_op>(&action)) {
-            error_code wec;
-            if (w->pace) {
-                wec = co_await trickle(conn, w->bytes, *w->pace, ctx);
-            } else {
-                wec = co_await conn.write(w->bytes);
-                ctx.counters.bytes_sent.fetch_add(w->bytes.size(), std::memory_order_relaxed);
-            }
-            action = !wec ? session.on_written(clock_type::now())
-                     : is_reset(wec) ? session.on_peer_closed(true, clock_type::now())
-                                     : session.on_io_error(wec.message(), clock_type::now());
-        } else if (auto* r = std::get_if<read_op>(&action)) {
-            // One timer per session, re-armed for each read, races the read.
-            idle_timer.expires_at(r->deadline);
-            auto result = co_await (conn.read_some(input) || idle_timer.async_wait());
-            if (result.index() == 1) {
-                action = session.on_read_timeout(clock_type::now());
-                continue;
-            }
-            auto rec = std::get<0>(result);
-            if (rec == net::error::operation_aborted && scope.handle->stop_requested) {
-                continue;
-            }
-            if (rec) {
-                action = rec == net::error::eof || is_reset(rec) || rec == net::ssl::error::stream_truncated
-                             ? session.on_peer_closed(is_reset(rec), clock_type::now())
-                             : session.on_io_error(rec.message(), clock_type::now());
-                continue;
-            }
-            ctx.counters.bytes_received.fetch_add(input.size(), std::memory_order_relaxed);
-            action = session.on_read(input, clock_type::now());
-            input.clear();
-        } else if (auto* s = std::get_if<sleep_op>(&action)) {
-            co_await io::sleep_for(s->duration);
-            action = session.on_slept(clock_type::now());
-        } else if (std::holds_alternative<hang_op>(action)) {
-            // Send nothing; discard input until the peer goes or the server stops.
-            error_code hec;
-            while (!hec && !scope.handle->stop_requested) {
-                hec = co_await conn.read_discard();
-            }
-            if (scope.handle->stop_requested) {
-                conn.close(false);
-                break;
-            }
-            action = session.on_peer_closed(is_reset(hec), clock_type::now());
-        } else if (auto* t = std::get_if<tls_op>(&action)) {
-            if (ctx.tls == nullptr) {
-                action = session.on_tls_done(false, "TLS is not configured", "", clock_type::now());
-                continue;
-            }
-            if (t->fault && t->fault->handshake == faults::tls_fault::handshake_mode::hang) {
-                action = hang_op{};
-                continue;
-            }
-            auto deadline = clock_type::now() + ctx.config.idle_timeout;
-            auto result = co_await io::with_deadline(conn.handshake(ctx.tls->context_for(t->fault)),
-                                                     deadline);
-            if (!result || *result) {
-                action = session.on_tls_done(false, result ? result->message() : "handshake timed out",
-                                             "", clock_type::now());
-                conn.close(false);
-                continue;
-            }
-            action = session.on_tls_done(true, conn.tls_version(), conn.tls_cipher(),
-                                         clock_type::now());
-        } else if (auto* c = std::get_if<close_op>(&action)) {
-            if (c->reset) {
-                conn.close(true);
-            } else {
-                co_await conn.close_gracefully(ctx.close_linger);
-            }
-            break;
-        } else {
-            break; // done_op
-        }
-    }
-    ctx.registry->count_outcome(record->outcome());
+    server_session session(ctx.config, record, *ctx.store, decider.get());
+    connection conn(std::move(accepted.socket));
+    driver d(conn, ctx, std::move(store_executor), session,
+             co_await net::this_coro::cancellation_state);
+    auto first = session.start(now, {accepted.implicit_tls, static_cast<std::size_t>(active)});
+    co_await d.run(std::move(first));
 }
 
 } // namespace mock

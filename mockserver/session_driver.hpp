@@ -5,25 +5,26 @@
 #include "io/awaitable.hpp"
 #include "mockserver/server_context.hpp"
 
-#include <list>
+#include <boost/asio/any_io_executor.hpp>
 
 namespace mock {
 
-class connection;
-
-/// A live session, as its worker thread sees it: enough to wake it for shutdown.
-struct session_handle {
-    connection* conn = nullptr;  ///< the session's connection
-    bool stop_requested = false; ///< the server is shutting down
+/// A connection as the listener accepted it.
+struct accepted_connection {
+    io::tcp_socket socket;               ///< the connected socket
+    boost::asio::ip::tcp::endpoint peer; ///< the client, as accept() reported it
+    bool implicit_tls = false;           ///< a --listen-tls listener
 };
 
-/// The live sessions of one worker thread; only that thread touches it.
-using session_list = std::list<session_handle>;
-
 /// Runs one accepted connection to its end: asks the session state machine for an action,
-/// performs exactly that one operation, reports the result, and loops (STYLE.md §2). Makes
-/// no protocol decisions. `implicit_tls`: the listener is --listen-tls.
-boost::asio::awaitable<void> run_session(io::tcp_socket socket, server_context& ctx,
-                                         session_list& live, bool implicit_tls);
+/// performs exactly that one operation under the action's deadline, reports the result, and
+/// loops (STYLE.md §2). Makes no protocol decisions.
+///
+/// Spawn it through the worker's io::task_group: a partial cancellation is a graceful stop
+/// (passed to the session, which decides what it means for it), a terminal one a stop now.
+/// Delays, hangs, trickles and reads are woken by either. Stores run on `store_executor` when
+/// the store may block (a persist hook), so that a slow disk holds up only this session.
+boost::asio::awaitable<void> run_session(accepted_connection accepted, server_context& ctx,
+                                         boost::asio::any_io_executor store_executor);
 
 } // namespace mock

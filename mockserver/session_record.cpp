@@ -1,5 +1,7 @@
 #include "mockserver/session_record.hpp"
 
+#include <algorithm>
+
 namespace mock {
 
 std::string_view to_string(session_outcome o) noexcept
@@ -14,8 +16,25 @@ std::string_view to_string(session_outcome o) noexcept
     case session_outcome::tls_failed: return "tls_failed";
     case session_outcome::server_stop: return "server_stop";
     case session_outcome::error: return "error";
+    case session_outcome::command_timeout:
+        return "command_timeout";
+    case session_outcome::too_many_errors:
+        return "too_many_errors";
     }
     return "unknown";
+}
+
+std::string_view to_string(session_closer c) noexcept
+{
+    switch (c) {
+    case session_closer::client:
+        return "client";
+    case session_closer::server:
+        return "server";
+    case session_closer::fault:
+        return "fault";
+    }
+    return "server";
 }
 
 session_record::session_record(std::uint64_t id, std::string peer, std::string local,
@@ -67,14 +86,18 @@ void session_record::set_auth(std::string user)
     data_.auth_user = std::move(user);
 }
 
-void session_record::finish(session_outcome outcome, std::chrono::system_clock::time_point at)
+void session_record::finish(session_outcome outcome, session_closer closed_by,
+                            std::chrono::steady_clock::time_point now)
 {
+    auto since_start = std::chrono::duration_cast<std::chrono::system_clock::duration>(
+        std::max(now - started_steady_, std::chrono::steady_clock::duration::zero()));
     std::lock_guard lock(mutex_);
     if (data_.ended_at) {
         return;
     }
     data_.outcome = outcome;
-    data_.ended_at = at;
+    data_.closed_by = closed_by;
+    data_.ended_at = data_.started_at + since_start;
 }
 
 session_record::snapshot session_record::read() const

@@ -2,6 +2,7 @@
 
 #include "faults/action.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -22,21 +23,46 @@ struct transcript_entry {
     std::string text;
 };
 
-/// How a session ended.
+/// How a session ended. Set when the connection has actually ended, never before.
 enum class session_outcome {
-    active,       ///< still connected
-    quit,         ///< the client sent QUIT and got 221
-    client_closed,///< the client closed or reset the connection
-    idle_timeout, ///< closed by the server after the idle timeout
-    fault_closed, ///< closed or reset by a fault
-    refused,      ///< turned away: too many connections or too many errors
-    tls_failed,   ///< the TLS handshake failed
-    server_stop,  ///< the server shut down
-    error,        ///< an I/O error
+    active,          ///< still connected
+    quit,            ///< the client sent QUIT and got 221
+    client_closed,   ///< the client closed or reset the connection (also during a hang)
+    idle_timeout,    ///< the client sent (or read) nothing for --idle-timeout
+    fault_closed,    ///< a fault closed or reset the connection
+    refused,         ///< turned away with 421: more than --max-connections
+    tls_failed,      ///< the TLS handshake failed or timed out
+    server_stop,     ///< the server shut down
+    error,           ///< an I/O error other than the peer closing
+    command_timeout, ///< a command line took longer than --command-timeout to arrive
+    too_many_errors, ///< 421 after too many bad commands
+};
+
+/// How many outcomes there are.
+inline constexpr std::size_t session_outcome_count = 11;
+
+/// Every outcome, in the order of the enum.
+inline constexpr std::array<session_outcome, session_outcome_count> all_session_outcomes = {
+    session_outcome::active,          session_outcome::quit,
+    session_outcome::client_closed,   session_outcome::idle_timeout,
+    session_outcome::fault_closed,    session_outcome::refused,
+    session_outcome::tls_failed,      session_outcome::server_stop,
+    session_outcome::error,           session_outcome::command_timeout,
+    session_outcome::too_many_errors,
 };
 
 /// The contract name of an outcome, e.g. "client_closed".
 std::string_view to_string(session_outcome o) noexcept;
+
+/// Who ended the connection.
+enum class session_closer {
+    client, ///< the client closed or reset it
+    server, ///< the server closed it (after QUIT, a timeout, a refusal, a failure, a stop)
+    fault,  ///< a fault rule closed or reset it
+};
+
+/// The contract name, "client", "server" or "fault".
+std::string_view to_string(session_closer c) noexcept;
 
 /// Everything recorded about one SMTP session: who, when, the transcript, the fault rules that
 /// fired and the messages accepted. Written by the session, read by the control API from other
@@ -60,8 +86,10 @@ public:
     void set_tls(std::string version, std::string cipher);
     /// Records a successful authentication.
     void set_auth(std::string user);
-    /// Marks the session ended, unless it already was.
-    void finish(session_outcome outcome, std::chrono::system_clock::time_point at);
+    /// Marks the session ended at monotonic time `now`, unless it already was. `ended_at` is
+    /// `started_at` plus the monotonic time since the accept.
+    void finish(session_outcome outcome, session_closer closed_by,
+                std::chrono::steady_clock::time_point now);
 
     /// A consistent copy, for reading.
     struct snapshot {
@@ -71,6 +99,7 @@ public:
         std::chrono::system_clock::time_point started_at; ///< when accepted
         std::optional<std::chrono::system_clock::time_point> ended_at; ///< when it ended
         session_outcome outcome = session_outcome::active; ///< how it ended
+        std::optional<session_closer> closed_by;           ///< who ended it, once ended
         std::vector<transcript_entry> transcript;    ///< what was said, in order
         std::size_t dropped_entries = 0;             ///< entries beyond max_entries
         std::vector<faults::fired_rule> fired;       ///< fault rules that fired

@@ -54,9 +54,9 @@ void session_registry::count_outcome(session_outcome outcome)
     outcomes_[static_cast<std::size_t>(outcome)].fetch_add(1, std::memory_order_relaxed);
 }
 
-std::array<std::uint64_t, 9> session_registry::outcomes() const
+std::array<std::uint64_t, session_outcome_count> session_registry::outcomes() const
 {
-    std::array<std::uint64_t, 9> out{};
+    std::array<std::uint64_t, session_outcome_count> out{};
     for (std::size_t i = 0; i < out.size(); ++i) {
         out[i] = outcomes_[i].load(std::memory_order_relaxed);
     }

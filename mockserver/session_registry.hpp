@@ -36,14 +36,14 @@ public:
     std::uint64_t total() const noexcept { return next_id_.load() - 1; }
 
     /// Sessions that ended with each outcome, indexed by session_outcome.
-    std::array<std::uint64_t, 9> outcomes() const;
+    std::array<std::uint64_t, session_outcome_count> outcomes() const;
 
 private:
     const std::size_t capacity_;
     std::atomic<std::uint64_t> next_id_{1};
     mutable std::mutex mutex_;
     std::deque<std::shared_ptr<session_record>> records_;
-    std::array<std::atomic<std::uint64_t>, 9> outcomes_{};
+    std::array<std::atomic<std::uint64_t>, session_outcome_count> outcomes_{};
 };
 
 } // namespace mock

@@ -1,5 +1,6 @@
 #include "mockserver/control/json_views.hpp"
 
+#include "smtp/escape.hpp"
 #include "smtp/phase.hpp"
 
 #include <boost/json.hpp>
@@ -39,6 +40,11 @@ boost::json::value to_json(const session_record::snapshot& s)
         o["ended_at"] = nullptr;
     }
     o["outcome"] = to_string(s.outcome);
+    if (s.closed_by) {
+        o["closed_by"] = to_string(*s.closed_by);
+    } else {
+        o["closed_by"] = nullptr;
+    }
     if (s.tls_version) {
         boost::json::object tls;
         tls["version"] = *s.tls_version;
@@ -83,10 +89,11 @@ boost::json::value to_json(const captured_message& m)
 {
     boost::json::object o;
     o["id"] = m.id;
-    o["from"] = m.mail_from;
+    // Envelope addresses are bytes a client sent: escaped like every transcript line.
+    o["from"] = smtp::escape_bytes(m.mail_from);
     boost::json::array to;
     for (const auto& r : m.rcpt_to) {
-        to.emplace_back(r);
+        to.emplace_back(smtp::escape_bytes(r));
     }
     o["to"] = std::move(to);
     o["size"] = m.data.size();

@@ -14,11 +14,12 @@ namespace mock::control {
 /// RFC 3339 UTC with milliseconds, e.g. "2026-11-27T18:55:01.123Z".
 std::string rfc3339(std::chrono::system_clock::time_point t);
 
-/// A session: id, peer, local, started_at, ended_at, outcome, tls, auth, transcript, fired,
-/// messages.
+/// A session: id, peer, local, started_at, ended_at, outcome, closed_by, tls, auth, transcript,
+/// fired, messages.
 boost::json::value to_json(const session_record::snapshot& s);
 
-/// A message's metadata: id, from, to, size, received_at, session, tls, auth.
+/// A message's metadata: id, from, to, size, received_at, session, tls, auth. The addresses are
+/// escaped with smtp::escape_bytes, as transcripts are.
 boost::json::value to_json(const captured_message& m);
 
 } // namespace mock::control

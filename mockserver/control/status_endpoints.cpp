@@ -23,13 +23,6 @@ double uptime_seconds(const api_state& state)
     return static_cast<double>(static_cast<long long>(up.count() * 1000.0)) / 1000.0;
 }
 
-// Every outcome a session can have, in the order of the enum.
-constexpr std::array<session_outcome, 9> all_outcomes = {
-    session_outcome::active,       session_outcome::quit,         session_outcome::client_closed,
-    session_outcome::idle_timeout, session_outcome::fault_closed, session_outcome::refused,
-    session_outcome::tls_failed,   session_outcome::server_stop,  session_outcome::error,
-};
-
 } // namespace
 
 api_response get_health(const api_state& state)
@@ -52,7 +45,7 @@ api_response get_stats(const api_state& state)
 
     boost::json::object by_outcome;
     auto outcomes = state.sessions->outcomes();
-    for (auto o : all_outcomes) {
+    for (auto o : all_session_outcomes) {
         if (o != session_outcome::active) {
             by_outcome[to_string(o)] = outcomes[static_cast<std::size_t>(o)];
         }
@@ -97,7 +90,7 @@ api_response get_metrics(const api_state& state)
     out += fmt::format("smtp_mock_connections_refused_total {}\n", c.connections_refused.load());
     prometheus_text::family(out, "smtp_mock_sessions_total", "counter", "Finished SMTP sessions by outcome.");
     auto outcomes = state.sessions->outcomes();
-    for (auto o : all_outcomes) {
+    for (auto o : all_session_outcomes) {
         if (o != session_outcome::active) {
             out += fmt::format("smtp_mock_sessions_total{{outcome=\"{}\"}} {}\n", to_string(o),
                                outcomes[static_cast<std::size_t>(o)]);

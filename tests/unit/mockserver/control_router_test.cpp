@@ -200,7 +200,7 @@ TEST_F(router_test, sessions_list_with_since_and_limit)
         rec->add("S", "220 localhost ESMTP", t + 2ms);
         rec->add("C", "QUIT", t + 3ms);
         if (i == 1) {
-            rec->finish(mock::session_outcome::quit, std::chrono::system_clock::now());
+            rec->finish(mock::session_outcome::quit, mock::session_closer::server, t + 4ms);
             rec->add_fired({"r1", smtp::phase::banner});
             rec->set_tls("TLSv1.3", "TLS_AES_256_GCM_SHA384");
             rec->set_auth("alice");

@@ -1,8 +1,11 @@
 #include "session_script.hpp"
-
 #include "smtp/base64.hpp"
+#include "smtp/limits.hpp"
 
+#include <cctype>
+#include <deque>
 #include <gtest/gtest.h>
+#include <limits>
 
 using namespace std::chrono_literals;
 using mock::test::session_script;
@@ -23,6 +26,17 @@ std::string ehlo_reply(bool starttls = true, bool auth = false)
         r += "250-AUTH PLAIN LOGIN\r\n";
     }
     return r + "250 SMTPUTF8\r\n";
+}
+
+// Calls `f` with each CRLF-terminated line of `bytes`, without the CRLF; bytes after the
+// last CRLF are passed too.
+template <typename F> void for_each_line_of(std::string_view bytes, F&& f)
+{
+    while (!bytes.empty()) {
+        auto crlf = bytes.find("\r\n");
+        f(bytes.substr(0, crlf));
+        bytes.remove_prefix(crlf == std::string_view::npos ? bytes.size() : crlf + 2);
+    }
 }
 
 // Starts a session and greets it; the greeting replies are dropped.
@@ -268,18 +282,26 @@ TEST(server_session, idle_timeout_says_421_and_closes)
     ASSERT_NE(r, nullptr);
     EXPECT_EQ(r->deadline, s.now + 30s);
     s.now += 30s;
-    s.run(s.session().on_read_timeout(s.now));
+    s.run(s.session().on_timeout(s.now));
     EXPECT_EQ(s.take_output(), "421 4.4.2 localhost Idle timeout, closing\r\n");
     EXPECT_TRUE(s.closed(false));
     EXPECT_EQ(s.record().outcome(), mock::session_outcome::idle_timeout);
 }
 
-TEST(server_session, refused_connection_gets_421)
+TEST(server_session, a_connection_over_the_limit_gets_421_and_is_recorded_as_refused)
 {
-    session_script s;
-    s.run(s.session().refuse(s.now));
+    mock::session_config c;
+    c.max_connections = 3;
+    session_script s(c);
+    s.start(false, 4);
     EXPECT_EQ(s.take_output(), "421 4.7.0 localhost Too many connections, try again later\r\n");
     EXPECT_TRUE(s.closed(false));
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::refused);
+    EXPECT_TRUE(s.decider.asked.empty()); // no fault applies to a refused connection
+
+    session_script within(c);
+    within.start(false, 3);
+    EXPECT_EQ(within.take_output(), "220 localhost ESMTP smtp-mock ready\r\n");
 }
 
 TEST(server_session, too_many_errors_close_the_session)
@@ -301,9 +323,10 @@ TEST(server_session, shutdown_says_421)
     session_script s;
     s.start();
     s.take_output();
-    s.run(s.session().on_shutdown(s.now));
+    s.run(s.session().on_shutdown(mock::shutdown_kind::graceful, s.last, false, s.now));
     EXPECT_EQ(s.take_output(), "421 4.3.2 localhost Service shutting down\r\n");
     EXPECT_TRUE(s.closed(false));
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::server_stop);
 }
 
 TEST(server_session, an_io_error_at_any_step_ends_the_session)
@@ -316,7 +339,7 @@ TEST(server_session, an_io_error_at_any_step_ends_the_session)
         for (std::size_t i = 0; i < fail_at; ++i) {
             s.send(steps[i]);
         }
-        s.run(s.session().on_io_error("simulated", s.now));
+        s.run(s.session().on_io_error(mock::transport_error::failed, "simulated", s.now));
         EXPECT_TRUE(s.done()) << fail_at;
         EXPECT_EQ(s.record().outcome(), mock::session_outcome::error) << fail_at;
         EXPECT_EQ(s.store.size(), fail_at >= 5 ? 1u : 0u) << fail_at;
@@ -328,7 +351,7 @@ TEST(server_session, peer_close_mid_transaction_keeps_nothing_partial)
     session_script s;
     greet(s);
     s.send(envelope + "DATA\r\npartial body\r\n");
-    s.run(s.session().on_peer_closed(false, s.now));
+    s.run(s.session().on_io_error(mock::transport_error::end_of_stream, "", s.now));
     EXPECT_TRUE(s.done());
     EXPECT_EQ(s.store.size(), 0u);
     EXPECT_EQ(s.record().outcome(), mock::session_outcome::client_closed);
@@ -671,4 +694,438 @@ TEST(server_session, transcript_records_both_directions)
     EXPECT_EQ(snap.transcript[1].dir, "C");
     EXPECT_EQ(snap.transcript[1].text, "NOOP");
     EXPECT_EQ(snap.transcript[2].text, "250 2.0.0 Ok");
+}
+
+// --- Hostile input (sizes, lengths, escapes) ---
+
+TEST(server_session, a_size_beyond_64_bits_is_refused_and_the_session_goes_on)
+{
+    session_script s;
+    greet(s);
+    s.send("MAIL FROM:<a@b.c> SIZE=18446744073709551616\r\n");
+    EXPECT_EQ(s.take_output(), "552 5.3.4 Error: message size exceeds fixed limit\r\n");
+    EXPECT_TRUE(s.reading());
+    s.send(envelope);
+    EXPECT_EQ(s.take_output(), "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n");
+
+    mock::session_config unlimited;
+    unlimited.max_message_size = 0;
+    session_script u(unlimited);
+    greet(u);
+    u.send("MAIL FROM:<a@b.c> SIZE=99999999999999999999\r\n");
+    EXPECT_EQ(u.take_output(), "250 2.1.0 Ok\r\n");
+}
+
+TEST(server_session, paths_over_the_rfc_5321_sizes_are_refused_at_rcpt_as_permanent)
+{
+    const std::string local64(64, 'l');
+    session_script s;
+    greet(s);
+    s.send("MAIL FROM:<a@b.c>\r\n");
+    s.take_output();
+    // 64 + 1 + 250 octets: each part is within its limit, the path is not (RFC 5321 §4.5.3.1.3).
+    s.send("RCPT TO:<" + local64 + "@" + std::string(246, 'd') + ".com>\r\n");
+    EXPECT_EQ(s.take_output().substr(0, 10), "501 5.1.3 ");
+    s.send("RCPT TO:<" + std::string(65, 'l') + "@example.com>\r\n");
+    EXPECT_EQ(s.take_output().substr(0, 10), "501 5.1.3 ");
+    // The longest path that fits: 64 + 1 + 189 = 254 octets, 256 with the brackets.
+    const std::string longest = local64 + "@" + std::string(185, 'd') + ".com";
+    s.send("RCPT TO:<" + longest + ">\r\nDATA\r\nx\r\n.\r\n");
+    EXPECT_EQ(s.take_output(), "250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
+                               "250 2.0.0 Ok: queued as 1\r\n");
+    EXPECT_EQ(s.store.list().at(0)->rcpt_to, std::vector<std::string>{longest});
+    s.send("MAIL FROM:<" + std::string(70, 's') + "@b.c>\r\n");
+    EXPECT_EQ(s.take_output().substr(0, 10), "501 5.1.7 ");
+}
+
+TEST(server_session, the_ehlo_argument_is_escaped_and_cut_to_fit_the_reply_line)
+{
+    session_script s;
+    s.start();
+    s.take_output();
+    s.send(std::string("EHLO a\rb\x01") + '\0' + "c\r\n");
+    auto reply = s.take_output();
+    EXPECT_EQ(reply.substr(0, reply.find("\r\n")), "250-localhost greets a\\rb\\x01\\x00c");
+    s.send("EHLO " + std::string(505, 'x') + "\r\n");
+    reply = s.take_output();
+    auto first = reply.substr(0, reply.find("\r\n") + 2);
+    EXPECT_LE(first.size(), smtp::limits::reply_line);
+    EXPECT_EQ(first.substr(first.size() - 5), "...\r\n");
+    // Each escape is kept whole when the cut falls among them.
+    s.send("EHLO " + std::string(505, '\x7f') + "\r\n");
+    reply = s.take_output();
+    first = reply.substr(0, reply.find("\r\n"));
+    EXPECT_LE(first.size() + 2, smtp::limits::reply_line);
+    EXPECT_EQ(first.substr(first.size() - 7), "\\x7f...");
+}
+
+TEST_F(auth_test, an_initial_response_up_to_12288_octets_is_read_as_auth)
+{
+    session_script s(config_);
+    greet(s);
+    // RFC 4954 §4: the AUTH line may be longer than 512 octets.
+    const std::string response =
+        smtp::base64_encode(std::string("\0alice\0", 7) + std::string(8000, 'p'));
+    ASSERT_GT(response.size(), 10000u);
+    s.send("AUTH PLAIN " + response + "\r\n");
+    EXPECT_EQ(s.take_output(), "535 5.7.8 Error: authentication credentials invalid\r\n");
+    // The same length after a 334 challenge.
+    s.send("AUTH PLAIN\r\n" + response + "\r\n");
+    EXPECT_EQ(s.take_output(), "334 \r\n535 5.7.8 Error: authentication credentials invalid\r\n");
+    // Over the limit is too long, and a command other than AUTH still has 512 octets.
+    s.send("AUTH PLAIN " + std::string(12300, 'A') + "\r\nNOOP " + std::string(600, 'x') + "\r\n");
+    EXPECT_EQ(s.take_output(),
+              "500 5.5.2 Error: line too long\r\n500 5.5.2 Error: line too long\r\n");
+}
+
+TEST(server_session, a_long_body_line_sent_before_the_354_is_content_not_an_error)
+{
+    session_script s;
+    greet(s);
+    const std::string line(900, 'b');
+    s.send(envelope + "DATA\r\n" + line + "\r\n.\r\n");
+    EXPECT_EQ(s.take_output(),
+              "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"
+              "354 End data with <CR><LF>.<CR><LF>\r\n250 2.0.0 Ok: queued as 1\r\n");
+    EXPECT_EQ(s.store.list().at(0)->data, line + "\r\n");
+    // Over 1000 octets it is the line-length error, wherever it was sent.
+    s.send(envelope + "DATA\r\n" + std::string(1500, 'b') + "\r\n.\r\n");
+    EXPECT_NE(s.take_output().find("552 5.3.4 Error: message has a line over 1000 octets"),
+              std::string::npos);
+}
+
+// --- How a session ends, as recorded ---
+
+TEST(server_session, too_many_errors_has_its_own_outcome)
+{
+    mock::session_config c;
+    c.max_errors = 2;
+    session_script s(c);
+    s.start();
+    s.send("X\r\nY\r\n");
+    EXPECT_TRUE(s.done());
+    auto r = s.record().read();
+    EXPECT_EQ(r.outcome, mock::session_outcome::too_many_errors);
+    EXPECT_EQ(r.closed_by, mock::session_closer::server);
+}
+
+TEST(server_session, a_hung_session_is_active_until_the_client_goes)
+{
+    session_script s;
+    faults::action a;
+    a.end = faults::ending::hang;
+    s.decider.on(smtp::phase::banner, a);
+    s.start();
+    ASSERT_TRUE(s.hanging());
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::active);
+    EXPECT_FALSE(s.record().read().ended_at.has_value());
+    s.now += 42s;
+    s.run(s.session().on_io_error(mock::transport_error::end_of_stream, "", s.now));
+    EXPECT_TRUE(s.done());
+    auto r = s.record().read();
+    EXPECT_EQ(r.outcome, mock::session_outcome::client_closed);
+    EXPECT_EQ(r.closed_by, mock::session_closer::client);
+    ASSERT_TRUE(r.ended_at.has_value());
+    EXPECT_EQ(std::chrono::duration_cast<std::chrono::seconds>(*r.ended_at - r.started_at), 42s);
+}
+
+TEST(server_session, a_fault_that_closes_is_recorded_as_closed_by_the_fault)
+{
+    session_script s;
+    faults::action a;
+    a.send = "554 5.7.1 Go away\r\n";
+    a.end = faults::ending::close_fin;
+    s.decider.on(smtp::phase::banner, a);
+    s.start();
+    EXPECT_TRUE(s.closed(false));
+    auto r = s.record().read();
+    EXPECT_EQ(r.outcome, mock::session_outcome::fault_closed);
+    EXPECT_EQ(r.closed_by, mock::session_closer::fault);
+}
+
+TEST(server_session, a_client_sending_a_byte_at_a_time_meets_the_command_timeout)
+{
+    mock::session_config c;
+    c.idle_timeout = 60s;
+    c.command_timeout = 100s;
+    session_script s(c);
+    s.start();
+    s.take_output();
+    const auto line_start = s.now;
+    for (int i = 0; i < 150; ++i) {
+        s.now += 1s;
+        s.send("N");
+        auto* r = std::get_if<mock::read_op>(&s.last);
+        ASSERT_NE(r, nullptr);
+        if (i >= 60) { // the idle deadline is later than the command's by then
+            EXPECT_EQ(r->deadline, line_start + 100s);
+        }
+        if (s.now >= line_start + 100s) {
+            break;
+        }
+    }
+    s.run(s.session().on_timeout(s.now));
+    EXPECT_EQ(s.take_output(), "421 4.4.2 localhost Command timeout, closing\r\n");
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::command_timeout);
+}
+
+TEST(server_session, a_reply_the_client_never_reads_ends_the_session_by_its_deadline)
+{
+    mock::session_config c;
+    c.idle_timeout = 30s;
+    session_script s(c);
+    auto a = s.session().start(s.now);
+    auto* w = std::get_if<mock::write_op>(&a);
+    ASSERT_NE(w, nullptr);
+    EXPECT_EQ(w->deadline, s.now + 30s);
+    s.now += 30s;
+    s.run(s.session().on_timeout(s.now));
+    EXPECT_TRUE(s.closed(true));
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::idle_timeout);
+}
+
+// --- Storing off the session's thread ---
+
+TEST(server_session, the_message_is_stored_before_the_250_and_a_delay_comes_after_the_store)
+{
+    session_script s;
+    greet(s);
+    faults::action a;
+    a.delay = 3s;
+    s.decider.on(smtp::phase::data_end, a);
+    s.send(envelope + "DATA\r\n");
+    s.take_output();
+    auto next = s.session().on_read("x\r\n.\r\n", s.now);
+    ASSERT_TRUE(std::holds_alternative<mock::store_op>(next));
+    EXPECT_EQ(std::get<mock::store_op>(next).message.data, "x\r\n");
+    EXPECT_EQ(s.output, "");
+    s.run(std::move(next));
+    EXPECT_EQ(s.slept, 3s);
+    EXPECT_EQ(s.take_output(), "250 2.0.0 Ok: queued as 1\r\n");
+    EXPECT_EQ(s.record().read().messages, std::vector<std::string>{"1"});
+}
+
+TEST(server_session, a_failed_store_is_answered_by_what_it_means_and_the_session_goes_on)
+{
+    struct failure_case {
+        std::errc error;
+        std::string reply;
+    };
+    for (const auto& [error, reply] :
+         {failure_case{std::errc::io_error, "451 4.3.0 Error: local error in processing\r\n"},
+          failure_case{std::errc::no_space_on_device,
+                       "452 4.3.1 Error: insufficient system storage\r\n"},
+          failure_case{std::errc::filename_too_long,
+                       "554 5.3.0 Error: the message cannot be stored here\r\n"}}) {
+        session_script s;
+        greet(s);
+        s.store_error = std::make_error_code(error);
+        s.send(envelope + "DATA\r\nx\r\n.\r\n");
+        auto out = s.take_output();
+        EXPECT_EQ(out.substr(out.rfind("\r\n", out.size() - 3) + 2), reply);
+        EXPECT_TRUE(s.record().read().messages.empty());
+        s.store_error.reset();
+        // The transaction is over; a new one is accepted.
+        s.send(envelope + "DATA\r\ny\r\n.\r\n");
+        EXPECT_NE(s.take_output().find("250 2.0.0 Ok: queued as"), std::string::npos);
+        EXPECT_EQ(s.store.size(), 1u);
+    }
+}
+
+// --- Server stop ---
+
+TEST(server_session, a_stop_during_a_transaction_lets_it_finish_then_says_421)
+{
+    session_script s;
+    greet(s);
+    s.send(envelope + "DATA\r\npart of the body\r\n");
+    s.take_output();
+    ASSERT_TRUE(s.reading());
+    EXPECT_TRUE(s.session().in_transaction());
+    s.run(s.session().on_shutdown(mock::shutdown_kind::graceful, s.last, true, s.now));
+    ASSERT_TRUE(s.reading()); // the read goes on
+    EXPECT_EQ(s.output, "");
+    s.send("rest\r\n.\r\n");
+    EXPECT_EQ(s.take_output(),
+              "250 2.0.0 Ok: queued as 1\r\n421 4.3.2 localhost Service shutting down\r\n");
+    EXPECT_TRUE(s.closed(false));
+    EXPECT_EQ(s.store.list().at(0)->data, "part of the body\r\nrest\r\n");
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::server_stop);
+}
+
+TEST(server_session, a_stop_now_closes_without_a_word)
+{
+    session_script s;
+    greet(s);
+    s.send(envelope + "DATA\r\npart\r\n");
+    s.take_output();
+    s.run(s.session().on_shutdown(mock::shutdown_kind::immediate, s.last, true, s.now));
+    EXPECT_EQ(s.output, "");
+    ASSERT_TRUE(s.closed(false));
+    EXPECT_EQ(s.closed_with->linger_until, s.now);
+    EXPECT_EQ(s.store.size(), 0u);
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::server_stop);
+}
+
+TEST(server_session, a_stop_during_a_delay_outside_a_transaction_says_421_instead)
+{
+    session_script s;
+    faults::action a;
+    a.delay = 10s;
+    s.decider.on(smtp::phase::banner, a);
+    auto first = s.session().start(s.now);
+    ASSERT_TRUE(std::holds_alternative<mock::sleep_op>(first));
+    s.run(s.session().on_shutdown(mock::shutdown_kind::graceful, first, true, s.now));
+    EXPECT_EQ(s.output, "421 4.3.2 localhost Service shutting down\r\n");
+    EXPECT_TRUE(s.closed(false));
+}
+
+TEST(server_session, a_stop_during_a_hang_closes_it)
+{
+    session_script s;
+    faults::action a;
+    a.end = faults::ending::hang;
+    s.decider.on(smtp::phase::ehlo, a);
+    greet(s);
+    ASSERT_TRUE(s.hanging());
+    s.run(s.session().on_shutdown(mock::shutdown_kind::graceful, s.last, true, s.now));
+    EXPECT_EQ(s.output, "");
+    EXPECT_TRUE(s.closed(false));
+    EXPECT_EQ(s.record().outcome(), mock::session_outcome::server_stop);
+}
+
+// --- An error at every action (STYLE.md §13): whatever fails, wherever, the session ends with
+// a true record, keeps only what it accepted, and never says anything malformed ---
+
+namespace {
+
+// What goes wrong at the chosen action.
+enum class failure {
+    io_error,      // the read, write or handshake fails (client gone, or another error)
+    io_reset,      // the client reset the connection
+    timeout,       // the action's deadline passes
+    stop_graceful, // the server stops gracefully, interrupting the action
+    stop_now,      // the server stops at once, interrupting the action
+    store_error,   // the store fails
+};
+
+struct every_action_run {
+    std::string output;
+    bool ended = false;
+    std::size_t actions = 0;
+};
+
+// Drives a full dialogue (banner delay, STARTTLS, a message, QUIT) and makes action number
+// `fail_at` fail in the way `how` (when it applies to that kind of action).
+every_action_run run_failing_at(std::size_t fail_at, failure how)
+{
+    mock::session_config c;
+    c.tls_available = true;
+    session_script s(c);
+    faults::action slow;
+    slow.delay = 2s;
+    s.decider.on(smtp::phase::banner, slow);
+    std::deque<std::string> input = {"EHLO x\r\nSTARTTLS\r\n", "EHLO x\r\n", envelope, "DATA\r\n",
+                                     "body\r\n.\r\n",          "QUIT\r\n"};
+    every_action_run out;
+    auto now = s.now;
+    mock::session_action a = s.session().start(now);
+    for (std::size_t n = 0; n < 200 && !std::holds_alternative<mock::done_op>(a); ++n) {
+        now += 1s;
+        const bool fail = n == fail_at;
+        ++out.actions;
+        if (fail && how == failure::stop_graceful) {
+            a = s.session().on_shutdown(mock::shutdown_kind::graceful, std::move(a), true, now);
+            continue;
+        }
+        if (fail && how == failure::stop_now) {
+            a = s.session().on_shutdown(mock::shutdown_kind::immediate, std::move(a), true, now);
+            continue;
+        }
+        if (auto* w = std::get_if<mock::write_op>(&a)) {
+            if (fail && how != failure::store_error) {
+                a = how == failure::timeout
+                        ? s.session().on_timeout(now)
+                        : s.session().on_io_error(how == failure::io_reset
+                                                      ? mock::transport_error::reset
+                                                      : mock::transport_error::failed,
+                                                  "simulated", now);
+                continue;
+            }
+            out.output += w->bytes;
+            a = s.session().on_written(now);
+        } else if (std::holds_alternative<mock::read_op>(a) ||
+                   std::holds_alternative<mock::hang_op>(a)) {
+            if ((fail && how != failure::store_error) || input.empty()) {
+                a = fail && how == failure::timeout
+                        ? s.session().on_timeout(now)
+                        : s.session().on_io_error(how == failure::io_reset
+                                                      ? mock::transport_error::reset
+                                                      : mock::transport_error::end_of_stream,
+                                                  "", now);
+                continue;
+            }
+            auto chunk = std::move(input.front());
+            input.pop_front();
+            a = s.session().on_read(chunk, now);
+        } else if (auto* sl = std::get_if<mock::sleep_op>(&a)) {
+            now = std::max(now, sl->until);
+            a = s.session().on_slept(now);
+        } else if (std::holds_alternative<mock::tls_op>(a)) {
+            a = !fail || how == failure::store_error
+                    ? s.session().on_tls_done(true, "TLSv1.3", "x", now)
+                : how == failure::timeout ? s.session().on_timeout(now)
+                                          : s.session().on_tls_done(false, "bad record", "", now);
+        } else if (auto* st = std::get_if<mock::store_op>(&a)) {
+            if (fail && (how == failure::store_error || how == failure::io_error)) {
+                a = s.session().on_stored(std::make_error_code(std::errc::io_error), "disk", now);
+                continue;
+            }
+            s.store.add(std::move(st->message));
+            a = s.session().on_stored({}, "", now);
+        } else if (std::holds_alternative<mock::close_op>(a)) {
+            a = s.session().on_closed(now);
+        }
+    }
+    out.ended = std::holds_alternative<mock::done_op>(a);
+    auto r = s.record().read();
+    // The record is final and true.
+    EXPECT_NE(r.outcome, mock::session_outcome::active) << fail_at;
+    EXPECT_TRUE(r.ended_at.has_value()) << fail_at;
+    EXPECT_TRUE(r.closed_by.has_value()) << fail_at;
+    // Every message answered 250 is kept and recorded; at most one more is kept, stored but
+    // cut off before its 250 went out (the client will send it again: a duplicate, never a loss).
+    std::size_t queued = 0;
+    for (auto at = out.output.find("250 2.0.0 Ok: queued as"); at != std::string::npos;
+         at = out.output.find("250 2.0.0 Ok: queued as", at + 1)) {
+        ++queued;
+    }
+    EXPECT_GE(s.store.size(), queued) << fail_at;
+    EXPECT_LE(s.store.size(), queued + 1) << fail_at;
+    EXPECT_EQ(r.messages.size(), s.store.size()) << fail_at;
+    // Every line written is a well-formed reply line.
+    for_each_line_of(out.output, [&](std::string_view line) {
+        EXPECT_TRUE(line.size() >= 4 && std::isdigit(static_cast<unsigned char>(line[0])) &&
+                    (line[3] == ' ' || line[3] == '-'))
+            << fail_at << ": " << line;
+    });
+    return out;
+}
+
+} // namespace
+
+TEST(server_session, an_error_at_every_action_ends_the_session_with_a_true_record)
+{
+    // The number of actions of the dialogue when nothing fails.
+    auto healthy = run_failing_at(std::numeric_limits<std::size_t>::max(), failure::io_error);
+    ASSERT_TRUE(healthy.ended);
+    ASSERT_GT(healthy.actions, 15u);
+    EXPECT_NE(healthy.output.find("221 2.0.0 Bye"), std::string::npos);
+    for (auto how : {failure::io_error, failure::io_reset, failure::timeout, failure::stop_graceful,
+                     failure::stop_now, failure::store_error}) {
+        for (std::size_t at = 0; at < healthy.actions; ++at) {
+            auto run = run_failing_at(at, how);
+            EXPECT_TRUE(run.ended) << "failure " << static_cast<int>(how) << " at action " << at;
+        }
+    }
 }

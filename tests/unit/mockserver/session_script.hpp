@@ -7,7 +7,9 @@
 #include "mockserver/server_session.hpp"
 
 #include <deque>
+#include <optional>
 #include <string>
+#include <system_error>
 #include <variant>
 #include <vector>
 
@@ -55,7 +57,10 @@ public:
     }
 
     /// Accepts the connection and runs until the session wants input.
-    void start(bool implicit_tls = false) { run(session_.start(now, implicit_tls)); }
+    void start(bool implicit_tls = false, std::size_t active_connections = 1)
+    {
+        run(session_.start(now, {implicit_tls, active_connections}));
+    }
 
     /// Delivers bytes and runs until the session wants input again.
     void send(std::string_view bytes) { run(session_.on_read(bytes, now)); }
@@ -71,22 +76,33 @@ public:
     /// Everything written so far, and forgets it.
     std::string take_output() { return std::exchange(output, {}); }
 
-    /// Runs the action loop: writes land in `output`, sleeps advance the clock, and it stops at
-    /// a read, a hang, a close, a TLS handshake or the end.
+    /// Runs the action loop: writes land in `output`, sleeps advance the clock, stores go to
+    /// `store` (or fail with `store_error` when set), a close is performed and reported; it
+    /// stops at a read, a hang, a TLS handshake or the end.
     void run(session_action a)
     {
         for (;;) {
             if (auto* w = std::get_if<write_op>(&a)) {
                 output += w->bytes;
                 writes.push_back(w->bytes);
+                write_deadlines.push_back(w->deadline);
                 if (w->pace) {
                     trickled.push_back(w->pace->bytes_per_second);
                 }
                 a = session_.on_written(now);
             } else if (auto* s = std::get_if<sleep_op>(&a)) {
-                now += s->duration;
-                slept += s->duration;
+                if (s->until > now) {
+                    slept += s->until - now;
+                    now = s->until;
+                }
                 a = session_.on_slept(now);
+            } else if (auto* st = std::get_if<store_op>(&a)) {
+                a = store_error
+                        ? session_.on_stored(*store_error, "simulated failure", now)
+                        : (store.add(std::move(st->message)), session_.on_stored({}, "", now));
+            } else if (auto* c = std::get_if<close_op>(&a)) {
+                closed_with = *c;
+                a = session_.on_closed(now);
             } else {
                 last = a;
                 return;
@@ -96,21 +112,21 @@ public:
 
     bool reading() const { return std::holds_alternative<read_op>(last); }
     bool hanging() const { return std::holds_alternative<hang_op>(last); }
-    bool closed(bool reset) const
-    {
-        auto* c = std::get_if<close_op>(&last);
-        return c != nullptr && c->reset == reset;
-    }
+    /// Whether the session closed the connection, with RST (`reset`) or FIN.
+    bool closed(bool reset) const { return closed_with && closed_with->reset == reset; }
     bool tls_requested() const { return std::holds_alternative<tls_op>(last); }
     bool done() const { return std::holds_alternative<done_op>(last); }
 
     clock::time_point now = clock::time_point{} + std::chrono::hours(1);
     message_store store;
+    std::optional<std::error_code> store_error;
     scripted_decider decider;
     std::string output;
     std::vector<std::string> writes;
+    std::vector<clock::time_point> write_deadlines;
     std::vector<double> trickled;
     clock::duration slept{};
+    std::optional<close_op> closed_with;
     session_action last;
 
     server_session& session() { return session_; }
