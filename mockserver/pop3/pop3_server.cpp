@@ -1,9 +1,12 @@
 #include "mockserver/pop3/pop3_server.hpp"
 
 #include "io/awaitable.hpp"
+#include "mockserver/connection.hpp"
 
 #include <array>
+#include <boost/asio/cancellation_state.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
 
 namespace mock::pop3 {
@@ -15,30 +18,39 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
+// One POP3 connection: performs the session's actions one at a time, each under its deadline.
+// A stop of the service (either level of cancellation) ends it without UPDATE.
 net::awaitable<void> run_session(io::tcp_socket socket, maildrop_source& maildrops,
                                  const session_config& config)
 {
+    co_await net::this_coro::throw_if_cancelled(false);
+    co_await net::this_coro::reset_cancellation_state(net::enable_partial_cancellation());
+    auto cancellation = co_await net::this_coro::cancellation_state;
+    auto stopping = [&cancellation] {
+        return cancellation.cancelled() != net::cancellation_type::none;
+    };
     pop3_session session(maildrops, config);
     std::array<char, 8192> buffer;
     auto action = session.start(clock_type::now());
     for (;;) {
         if (auto* w = std::get_if<write_action>(&action)) {
-            // A client that stops reading is dropped after the autologout time.
             auto result = co_await io::with_deadline(
-                net::async_write(socket, net::buffer(w->bytes), io::use_tuple),
-                clock_type::now() + config.idle_timeout);
-            action = !result || std::get<0>(*result) ? session.on_peer_closed()
-                                                     : session.on_written(clock_type::now());
+                net::async_write(socket, net::buffer(w->bytes), io::use_tuple), w->deadline,
+                net::enable_partial_cancellation());
+            auto ec = result ? std::get<0>(*result) : error_code{};
+            action = stopping() ? session.on_shutdown()
+                     : !result  ? session.on_timeout(clock_type::now())
+                     : ec       ? session.on_io_error(to_transport_error(ec))
+                                : session.on_written(clock_type::now());
         } else if (auto* r = std::get_if<read_action>(&action)) {
-            auto result = co_await io::with_deadline(socket.async_read_some(net::buffer(buffer)),
-                                                     r->deadline);
-            if (!result) {
-                action = session.on_timeout(clock_type::now());
-                continue;
-            }
-            auto [ec, n] = *result;
-            action = ec ? session.on_peer_closed()
-                        : session.on_read(std::string_view(buffer.data(), n), clock_type::now());
+            auto result =
+                co_await io::with_deadline(socket.async_read_some(net::buffer(buffer)), r->deadline,
+                                           net::enable_partial_cancellation());
+            auto [ec, n] = result.value_or(std::tuple<error_code, std::size_t>{});
+            action = stopping() ? session.on_shutdown()
+                     : !result  ? session.on_timeout(clock_type::now())
+                     : ec       ? session.on_io_error(to_transport_error(ec))
+                          : session.on_read(std::string_view(buffer.data(), n), clock_type::now());
         } else {
             break; // close_action
         }

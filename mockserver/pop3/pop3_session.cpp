@@ -1,5 +1,6 @@
 #include "mockserver/pop3/pop3_session.hpp"
 
+#include "mockserver/reply_limits.hpp"
 #include "smtp/ascii.hpp"
 
 #include <algorithm>
@@ -32,27 +33,44 @@ std::uint64_t wire_size(std::string_view content) noexcept
     return content.size() + (ends ? 0 : 2);
 }
 
+bool multiline_stream::append_to(std::string& out, std::size_t limit)
+{
+    while (pos_ < content_.size() && out.size() < limit) {
+        // RFC 1939 §3: a line starting with the termination octet is byte-stuffed.
+        if (line_start_ && content_[pos_] == '.') {
+            out += '.';
+        }
+        // The rest of this line, or as much of it as the limit allows.
+        auto lf = content_.find('\n', pos_);
+        std::size_t end = lf == std::string_view::npos ? content_.size() : lf + 1;
+        // At least one octet, so that a stuffed dot is never sent twice.
+        const std::size_t room = out.size() < limit ? limit - out.size() : 1;
+        if (end - pos_ > room) {
+            end = pos_ + room;
+        }
+        out.append(content_.substr(pos_, end - pos_));
+        line_start_ = content_[end - 1] == '\n';
+        pos_ = end;
+    }
+    if (pos_ < content_.size()) {
+        return false;
+    }
+    if (!content_.empty() && !content_.ends_with("\r\n")) {
+        out += "\r\n";
+    }
+    out += ".\r\n";
+    return true;
+}
+
 std::string multiline_body(std::string_view content)
 {
     std::string out;
     out.reserve(content.size() + content.size() / 64 + 8);
-    bool line_start = true;
-    for (char c : content) {
-        // RFC 1939 §3: a line starting with the termination octet is byte-stuffed.
-        if (line_start && c == '.') {
-            out += '.';
-        }
-        out += c;
-        line_start = c == '\n';
-    }
-    if (!content.empty() && !(out.size() >= 2 && out.substr(out.size() - 2) == "\r\n")) {
-        out += "\r\n";
-    }
-    out += ".\r\n";
+    multiline_stream(content).append_to(out, std::string::npos);
     return out;
 }
 
-std::string top_of(std::string_view content, std::uint64_t lines)
+std::string_view top_of(std::string_view content, std::uint64_t lines)
 {
     // The header ends at the first empty line (RFC 5322 §2.1).
     std::size_t pos = 0;
@@ -68,14 +86,14 @@ std::string top_of(std::string_view content, std::uint64_t lines)
         pos = line_end;
     }
     if (header_end == std::string_view::npos) {
-        return std::string(content); // no body at all
+        return content; // no body at all
     }
     pos = header_end;
     for (std::uint64_t n = 0; n < lines && pos < content.size(); ++n) {
         auto lf = content.find('\n', pos);
         pos = lf == std::string_view::npos ? content.size() : lf + 1;
     }
-    return std::string(content.substr(0, pos));
+    return content.substr(0, pos);
 }
 
 pop3_session::pop3_session(maildrop_source& maildrops, session_config config)
@@ -84,15 +102,21 @@ pop3_session::pop3_session(maildrop_source& maildrops, session_config config)
 {
 }
 
-action pop3_session::start(std::chrono::steady_clock::time_point)
+action pop3_session::start(std::chrono::steady_clock::time_point now)
 {
     // RFC 1939 §4: the greeting is a positive response.
-    return write_action{fmt::format("+OK {} POP3 server (smtp-mock) ready\r\n", config_.hostname)};
+    return write(fmt::format("+OK {} POP3 server (smtp-mock) ready\r\n", config_.hostname), now);
+}
+
+action pop3_session::write(std::string bytes, std::chrono::steady_clock::time_point now)
+{
+    // A client that takes nothing is dropped after the autologout time, as a silent one is.
+    return write_action{std::move(bytes), now + config_.idle_timeout};
 }
 
 action pop3_session::on_written(std::chrono::steady_clock::time_point now)
 {
-    if (close_after_write_) {
+    if (close_after_write_ && !body_) {
         state_ = state::closed;
         return close_action{};
     }
@@ -112,18 +136,35 @@ action pop3_session::on_timeout(std::chrono::steady_clock::time_point)
     return close_action{};
 }
 
-action pop3_session::on_peer_closed()
+action pop3_session::on_io_error(transport_error)
+{
+    // Whether the client closed, reset or the network failed, the session is over without
+    // UPDATE (RFC 1939 §6).
+    state_ = state::closed;
+    return close_action{};
+}
+
+action pop3_session::on_shutdown()
 {
     state_ = state::closed;
     return close_action{};
 }
 
-// Answers every complete line in the input (clients may pipeline, RFC 2449 §6.6), stopping
-// after a QUIT.
+// Answers the complete lines in the input (clients may pipeline, RFC 2449 §6.6), stopping after
+// a QUIT, and once about max_combined_write octets are due: the rest follows that write.
 action pop3_session::next(std::chrono::steady_clock::time_point now)
 {
     std::string out;
-    while (!close_after_write_) {
+    for (;;) {
+        if (body_) {
+            if (!body_->append_to(out, max_combined_write)) {
+                return write(std::move(out), now);
+            }
+            body_.reset();
+        }
+        if (close_after_write_ || out.size() >= max_combined_write) {
+            break;
+        }
         auto lf = input_.find('\n');
         if (lf == std::string::npos) {
             if (input_.size() > max_line) {
@@ -151,7 +192,7 @@ action pop3_session::next(std::chrono::steady_clock::time_point now)
         out += handle(line);
     }
     if (!out.empty()) {
-        return write_action{std::move(out)};
+        return write(std::move(out), now);
     }
     return read_action{now + config_.idle_timeout};
 }
@@ -285,7 +326,8 @@ std::string pop3_session::transaction_command(std::string_view verb, std::string
             return no_such_message;
         }
         const auto& data = messages_[*i].message->data;
-        return fmt::format("+OK {} octets\r\n", wire_size(data)) + multiline_body(data);
+        body_.emplace(data); // sent a piece at a time by next()
+        return fmt::format("+OK {} octets\r\n", wire_size(data));
     }
     if (verb == "TOP") {
         auto space = arg.find(' ');
@@ -298,8 +340,8 @@ std::string pop3_session::transaction_command(std::string_view verb, std::string
         if (!lines) {
             return "-ERR TOP needs a message number and a line count\r\n";
         }
-        return "+OK top of message follows\r\n" +
-               multiline_body(top_of(messages_[*i].message->data, *lines));
+        body_.emplace(top_of(messages_[*i].message->data, *lines));
+        return "+OK top of message follows\r\n";
     }
     if (verb == "DELE") {
         auto i = message_number(arg);

@@ -1,8 +1,10 @@
 #pragma once
 
 // The server side of one POP3 session (RFC 1939, CAPA from RFC 2449) as a state machine with
-// no I/O: fed bytes and times, it answers with the next action (write, read until a deadline,
-// close). The Asio driver (pop3_server.cpp) performs one action at a time.
+// no I/O: fed bytes and times, it answers with the next action (write before a deadline, read
+// until a deadline, close). The Asio driver (pop3_server.cpp) performs one action at a time.
+// Replies go out in writes of at most about max_combined_write octets: a long RETR is produced
+// a piece at a time, and pipelined commands wait until what is already due has been written.
 //
 //   pop3_session s(maildrops, {"localhost", 10min});
 //   action a = s.start(now);         // write the greeting
@@ -10,6 +12,7 @@
 //   a = s.on_read("USER bob\r\n", now);
 
 #include "mockserver/pop3/maildrop.hpp"
+#include "mockserver/transport_error.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -21,9 +24,10 @@
 
 namespace mock::pop3 {
 
-/// Send these bytes.
+/// Send these bytes before the deadline.
 struct write_action {
-    std::string bytes; ///< one or more complete responses
+    std::string bytes;                              ///< responses, or a piece of a long one
+    std::chrono::steady_clock::time_point deadline; ///< the client must have taken them by then
 };
 /// Read more input; when nothing arrives by the deadline, call on_timeout().
 struct read_action {
@@ -41,6 +45,26 @@ struct session_config {
     std::string hostname = "localhost";
     /// RFC 1939 §3: the autologout timer, at least 10 minutes.
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};
+};
+
+/// The body of a multi-line response (RFC 1939 §3) produced a piece at a time, so that a large
+/// message is never copied whole: lines starting with '.' get one more, a final CRLF is added
+/// when missing, and ".CRLF" ends it. `content` must outlive the stream.
+class multiline_stream {
+public:
+    explicit multiline_stream(std::string_view content) noexcept
+        : content_(content)
+    {
+    }
+
+    /// Appends the next piece to `out`, stopping once `out` holds at least `limit` octets
+    /// (or the response is complete). Returns whether it is complete.
+    bool append_to(std::string& out, std::size_t limit);
+
+private:
+    std::string_view content_;
+    std::size_t pos_ = 0;
+    bool line_start_ = true;
 };
 
 /// One POP3 session.
@@ -67,10 +91,14 @@ public:
     action on_written(std::chrono::steady_clock::time_point now);
     /// Bytes arrived.
     action on_read(std::string_view bytes, std::chrono::steady_clock::time_point now);
-    /// The read deadline passed (autologout: close without entering UPDATE).
+    /// The deadline of the last read or write passed (autologout: close without UPDATE).
     action on_timeout(std::chrono::steady_clock::time_point now);
-    /// The client closed the connection (no UPDATE, RFC 1939 §6).
-    action on_peer_closed();
+    /// The last read or write failed, e.g. the client closed the connection: close without
+    /// entering UPDATE (RFC 1939 §6), whatever the error.
+    action on_io_error(transport_error error);
+    /// The server is stopping: close without entering UPDATE (RFC 1939 §6: deletions apply
+    /// only after the client's QUIT).
+    action on_shutdown();
 
     /// The current state.
     state current_state() const noexcept { return state_; }
@@ -79,6 +107,7 @@ public:
 
 private:
     action next(std::chrono::steady_clock::time_point now);
+    action write(std::string bytes, std::chrono::steady_clock::time_point now);
     std::string handle(std::string_view line);
     std::string authorization_command(std::string_view verb, std::string_view arg);
     std::string transaction_command(std::string_view verb, std::string_view arg);
@@ -96,6 +125,7 @@ private:
     std::vector<maildrop_entry> messages_;
     std::vector<bool> deleted_;
     bool close_after_write_ = false;
+    std::optional<multiline_stream> body_; ///< a RETR or TOP response still being produced
 };
 
 /// A message as sent after "+OK" in RETR (RFC 1939 §3): a final CRLF added when missing, and
@@ -105,7 +135,8 @@ std::string multiline_body(std::string_view content);
 /// The size a message has in POP3 listings: its octets, plus a final CRLF when missing.
 std::uint64_t wire_size(std::string_view content) noexcept;
 
-/// The headers, the blank line and the first `lines` lines of the body (RFC 1939 §7, TOP).
-std::string top_of(std::string_view content, std::uint64_t lines);
+/// The headers, the blank line and the first `lines` lines of the body (RFC 1939 §7, TOP): a
+/// prefix of `content`.
+std::string_view top_of(std::string_view content, std::uint64_t lines);
 
 } // namespace mock::pop3

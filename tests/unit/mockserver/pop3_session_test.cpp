@@ -4,6 +4,7 @@
 #include "mockserver/message_store.hpp"
 #include "mockserver/pop3/pop3_session.hpp"
 #include "mockserver/pop3/store_maildrop.hpp"
+#include "mockserver/reply_limits.hpp"
 
 #include <gtest/gtest.h>
 
@@ -193,7 +194,8 @@ TEST_F(pop3_test, no_update_without_quit)
 {
     auto s = login("bob");
     feed(s, "DELE 1\r\n");
-    EXPECT_TRUE(std::holds_alternative<mock::pop3::close_action>(s.on_peer_closed()));
+    EXPECT_TRUE(std::holds_alternative<mock::pop3::close_action>(
+        s.on_io_error(mock::transport_error::end_of_stream)));
     EXPECT_TRUE(removed_.empty());
     auto t = login("bob");
     feed(t, "DELE 1\r\n");
@@ -333,3 +335,113 @@ TEST(pop3_helpers, mailbox_matching)
 }
 
 } // namespace
+
+// --- Bounded replies: the same cap as SMTP's combined replies ---
+
+TEST_F(pop3_test, pipelined_retrs_of_a_large_message_go_out_in_bounded_writes)
+{
+    std::string big;
+    while (big.size() < 1024 * 1024) {
+        big += ".a line of the large message, dot-stuffed when sent\r\n";
+    }
+    add("a@x", {"erin@example.com"}, big);
+    auto s = login("erin");
+    std::string pipelined;
+    for (int i = 0; i < 200; ++i) {
+        pipelined += "RETR 1\r\n";
+    }
+    // Each write holds at most the cap plus one line; the session asks to read only when all
+    // 200 answers are out.
+    std::size_t writes = 0, largest = 0, retrs = 0, octets = 0;
+    auto a = s.on_read(pipelined, t0);
+    const std::string expected = "+OK " + std::to_string(mock::pop3::wire_size(big)) +
+                                 " octets\r\n" + mock::pop3::multiline_body(big);
+    std::string reply; // one RETR's answer at a time, to compare
+    while (auto* w = std::get_if<mock::pop3::write_action>(&a)) {
+        ++writes;
+        largest = std::max(largest, w->bytes.size());
+        octets += w->bytes.size();
+        reply += w->bytes;
+        while (reply.size() >= expected.size()) {
+            auto differ = std::mismatch(expected.begin(), expected.end(), reply.begin());
+            ASSERT_EQ(differ.first, expected.end())
+                << "reply " << retrs << " differs at octet " << (differ.first - expected.begin())
+                << ": " << reply.substr(differ.second - reply.begin(), 40);
+            reply.erase(0, expected.size());
+            ++retrs;
+        }
+        a = s.on_written(t0);
+    }
+    EXPECT_TRUE(std::holds_alternative<mock::pop3::read_action>(a));
+    EXPECT_EQ(retrs, 200u);
+    EXPECT_EQ(reply, "");
+    EXPECT_EQ(octets, 200 * expected.size());
+    EXPECT_LE(largest, mock::max_combined_write + 1024);
+    EXPECT_GT(writes, 200u * (1024 * 1024 / mock::max_combined_write));
+}
+
+TEST_F(pop3_test, top_of_is_a_prefix_and_streams_like_retr)
+{
+    const std::string m = "A: 1\r\nB: 2\r\n\r\none\r\n.two\r\nthree\r\n";
+    EXPECT_EQ(mock::pop3::top_of(m, 1), "A: 1\r\nB: 2\r\n\r\none\r\n");
+    EXPECT_EQ(mock::pop3::top_of(m, 0).data(), m.data());
+    std::string out;
+    mock::pop3::multiline_stream stream(m);
+    std::size_t pieces = 0;
+    while (!stream.append_to(out, out.size() + 3)) {
+        ++pieces;
+    }
+    EXPECT_EQ(out, mock::pop3::multiline_body(m));
+    EXPECT_GT(pieces, 5u);
+}
+
+// --- An error at every action: the session closes, and applies deletions only after QUIT ---
+
+TEST_F(pop3_test, an_error_at_every_action_closes_without_update_unless_quit_was_given)
+{
+    const std::vector<std::string> input = {"USER bob\r\n", "PASS x\r\n", "DELE 1\r\nRETR 2\r\n",
+                                            "QUIT\r\n"};
+    enum class failure { io_error, timeout, stop };
+    std::size_t healthy_actions = 0;
+    for (auto how : {failure::io_error, failure::timeout, failure::stop}) {
+        for (std::size_t fail_at = 0; fail_at < 20; ++fail_at) {
+            mock::message_store store;
+            for (const auto& m : store_.list()) {
+                store.add(*m);
+            }
+            std::vector<std::pair<std::string, std::string>> removed;
+            mock::pop3::store_maildrop drop(
+                store, &users_, [&](auto& id, auto& r) { removed.emplace_back(id, r); });
+            pop3_session s(drop, config_);
+            std::size_t next_input = 0, n = 0;
+            bool quit_given = false, failed = false;
+            auto a = s.start(t0);
+            for (; n < 100 && !std::holds_alternative<mock::pop3::close_action>(a); ++n) {
+                if (n == fail_at) {
+                    failed = true;
+                    a = how == failure::io_error  ? s.on_io_error(mock::transport_error::reset)
+                        : how == failure::timeout ? s.on_timeout(t0)
+                                                  : s.on_shutdown();
+                } else if (std::holds_alternative<mock::pop3::write_action>(a)) {
+                    a = s.on_written(t0);
+                } else if (next_input < input.size()) {
+                    quit_given = quit_given || input[next_input] == "QUIT\r\n";
+                    a = s.on_read(input[next_input++], t0);
+                } else {
+                    a = s.on_io_error(mock::transport_error::end_of_stream);
+                }
+            }
+            EXPECT_TRUE(std::holds_alternative<mock::pop3::close_action>(a)) << fail_at;
+            EXPECT_EQ(s.current_state() == pop3_session::state::closed ||
+                          s.current_state() == pop3_session::state::update,
+                      true);
+            // RFC 1939 §6: deletions apply only in UPDATE, after the client's QUIT.
+            EXPECT_EQ(!removed.empty(), quit_given) << fail_at;
+            if (!failed) {
+                healthy_actions = std::max(healthy_actions, n);
+            }
+        }
+    }
+    EXPECT_GT(healthy_actions, 6u); // the failures covered every action of the dialogue
+    EXPECT_LT(healthy_actions, 20u);
+}
