@@ -42,7 +42,12 @@ public:
         socklen_t len = sizeof error_;
         ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error_, &len);
     }
-    ~loopback_client() { ::close(fd_); }
+    ~loopback_client()
+    {
+        if (fd_ >= 0) {
+            ::close(fd_);
+        }
+    }
     loopback_client(const loopback_client&) = delete;
     loopback_client& operator=(const loopback_client&) = delete;
 
@@ -97,6 +102,15 @@ public:
             }
             buffer_.append(chunk, static_cast<std::size_t>(n));
         }
+    }
+
+    /// Closes the connection at once with RST (SO_LINGER of zero).
+    void reset()
+    {
+        linger l{1, 0};
+        ::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+        ::close(fd_);
+        fd_ = -1;
     }
 
     /// Sends one command line and returns its reply.

@@ -1,14 +1,17 @@
 // The real smtp-mock driver over loopback: listeners, worker threads, listener modes, live
 // scenario swaps and graceful stop.
-#include "loopback_client.hpp"
-
 #include "faults/controller.hpp"
 #include "faults/scenario_loader.hpp"
+#include "loopback_client.hpp"
+#include "mockserver/control/controller_fault_source.hpp"
 #include "mockserver/mock_app.hpp"
+#include "wait_for.hpp"
 
-#include <gtest/gtest.h>
-
+#include <algorithm>
 #include <atomic>
+#include <gtest/gtest.h>
+#include <mutex>
+#include <sys/socket.h>
 #include <thread>
 #include <vector>
 
@@ -25,9 +28,25 @@ mock::server_options loopback_options()
     return o;
 }
 
+std::uint16_t port_of(const mock::server& smtp)
+{
+    return smtp.smtp_endpoints().at(0).port();
+}
+
 std::uint16_t port_of(const mock::mock_app& app)
 {
     return app.endpoints().smtp.at(0).port();
+}
+
+// Sends one message on a greeted connection; returns the reply to the final dot.
+std::string send_message(loopback_client& c, int n)
+{
+    c.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
+    for (int k = 0; k < 3; ++k) {
+        c.reply();
+    }
+    c.send("Subject: " + std::to_string(n) + "\r\n\r\nbody\r\n.\r\n");
+    return c.reply(5s).value_or("");
 }
 
 } // namespace
@@ -139,4 +158,122 @@ TEST(mock_server, worker_threads_serve_concurrent_sessions)
     }
     EXPECT_EQ(accepted.load(), 40);
     EXPECT_EQ(app.store().size(), 40u);
+}
+
+TEST(mock_server, a_slow_store_delays_neither_other_sessions_nor_fault_timing)
+{
+    // Every store takes 200 ms, as a slow disk's fsync would; one worker thread serves all.
+    std::atomic<int> stores{0};
+    mock::message_store store([&](const mock::captured_message&) {
+        std::this_thread::sleep_for(200ms);
+        ++stores;
+    });
+    faults::controller controller(
+        faults::load_scenario("name: slow-banner\nrules:\n  - when: {phase: banner}\n"
+                              "    do: {delay: 300ms}\n",
+                              "inline.yaml"),
+        1, std::chrono::steady_clock::now());
+    mock::control::controller_fault_source faults(controller);
+    auto options = loopback_options();
+    options.threads = 1;
+    mock::server smtp(options, &faults, store);
+    smtp.start();
+    const auto port = port_of(smtp);
+
+    // Four clients send five messages each, keeping the store busy for seconds.
+    std::atomic<int> accepted{0};
+    std::vector<std::thread> senders;
+    for (int i = 0; i < 4; ++i) {
+        senders.emplace_back([&, i] {
+            loopback_client c(port, 2s);
+            c.reply(2s);
+            c.command("EHLO sender");
+            for (int m = 0; m < 5; ++m) {
+                if (send_message(c, i * 10 + m).substr(0, 4) == "250 ") {
+                    ++accepted;
+                }
+            }
+            c.command("QUIT");
+        });
+    }
+    // Meanwhile other clients measure the banner delay: 300 ms, whatever the store does.
+    ASSERT_TRUE(support::wait_for([&] { return stores.load() > 0; }, 5s));
+    std::vector<std::chrono::milliseconds> delays;
+    for (int probe = 0; probe < 10 && stores.load() < 18; ++probe) {
+        loopback_client c(port, 2s);
+        auto connected = std::chrono::steady_clock::now();
+        auto banner = c.reply(3s);
+        delays.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - connected));
+        EXPECT_EQ(banner.value_or("").substr(0, 4), "220 ");
+    }
+    for (auto& t : senders) {
+        t.join();
+    }
+    ASSERT_GE(delays.size(), 3u);
+    for (auto d : delays) {
+        EXPECT_GE(d, 295ms);
+        EXPECT_LE(d, 380ms) << "a banner delay of 300 ms took " << d.count() << " ms";
+    }
+    // Every accepted message is kept.
+    EXPECT_EQ(accepted.load(), 20);
+    EXPECT_EQ(store.size(), 20u);
+    smtp.stop();
+}
+
+TEST(mock_server, the_peer_address_is_kept_even_when_the_client_resets_at_once)
+{
+    mock::mock_app app(loopback_options());
+    app.start();
+    const auto port = port_of(app);
+    for (int i = 0; i < 50; ++i) {
+        loopback_client c(port, 2s);
+        ASSERT_EQ(c.error(), 0);
+        c.reset();
+    }
+    ASSERT_TRUE(support::wait_for(
+        [&] {
+            return app.smtp().counters().connections_active.load() == 0 &&
+                   app.smtp().sessions().total() == 50;
+        },
+        10s));
+    for (const auto& record : app.smtp().sessions().list(0, 100)) {
+        auto r = record->read();
+        EXPECT_EQ(r.peer.rfind("127.0.0.1:", 0), 0u) << r.peer;
+        EXPECT_NE(r.peer, "127.0.0.1:0");
+        EXPECT_NE(r.outcome, mock::session_outcome::active);
+    }
+}
+
+TEST(mock_server, a_stop_lets_a_transaction_in_progress_finish_within_the_grace_period)
+{
+    auto options = loopback_options();
+    options.grace = 5s;
+    mock::mock_app app(options);
+    app.start();
+    loopback_client busy(port_of(app), 2s);
+    loopback_client idle(port_of(app), 2s);
+    busy.reply();
+    idle.reply();
+    busy.command("EHLO busy");
+    busy.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
+    for (int k = 0; k < 3; ++k) {
+        busy.reply();
+    }
+    busy.send("Subject: in flight\r\n\r\nfirst half\r\n");
+    auto started = std::chrono::steady_clock::now();
+    std::thread stopper([&] { app.stop(); });
+    // The idle session is told at once; the busy one finishes its message.
+    EXPECT_EQ(idle.reply(2s).value_or(""), "421 4.3.2 localhost Service shutting down\r\n");
+    std::this_thread::sleep_for(300ms);
+    busy.send("second half\r\n.\r\n");
+    EXPECT_EQ(busy.reply(2s).value_or("").substr(0, 27), "250 2.0.0 Ok: queued as 1\r\n");
+    EXPECT_EQ(busy.reply(2s).value_or(""), "421 4.3.2 localhost Service shutting down\r\n");
+    busy.reset();
+    idle.reset();
+    stopper.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+    ASSERT_EQ(app.store().size(), 1u);
+    EXPECT_EQ(app.store().list()[0]->data,
+              "Subject: in flight\r\n\r\nfirst half\r\nsecond half\r\n");
 }
