@@ -9,6 +9,7 @@ import ssl
 import time
 
 import pytest
+from waiting import wait_for
 
 KEPT = b"Subject: captured before the attack\r\n\r\nmust survive\r\n"
 
@@ -373,3 +374,167 @@ def test_a_rebound_dns_name_cannot_read_the_captured_mail(target):
         assert data["error"]["code"] == "host_not_allowed" and data["error"]["path"] == "Host"
     status, data, _ = target.api("GET", "/api/v1/messages", headers={"Host": f"localhost:{port}"})
     assert status == 200 and data["messages"], data
+
+
+# --- issue 13: items 7, 9, 12, 14, 15, 18 ---
+
+def replies(sock, count, timeout=10):
+    """Reads until `count` CRLF-terminated lines have arrived; returns them."""
+    sock.settimeout(timeout)
+    data = b""
+    while data.count(b"\r\n") < count:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data.split(b"\r\n")[:count]
+
+
+def test_a_size_beyond_64_bits_is_refused_and_the_session_goes_on(target):
+    s = session(target)
+    s.sendall(b"EHLO x\r\nMAIL FROM:<a@b.c> SIZE=18446744073709551616\r\nMAIL FROM:<a@b.c>\r\n"
+              b"QUIT\r\n")
+    data = read_all(s)
+    assert b"552 5.3.4 Error: message size exceeds fixed limit\r\n250 2.1.0 Ok\r\n" in data
+    assert data.endswith(b"221 2.0.0 Bye\r\n")
+    s.close()
+    # The session ended with a record of how.
+    assert wait_for(lambda: target.api_json("GET", "/api/v1/sessions?limit=10000")["sessions"][-1]
+                    ["outcome"] == "quit", 5)
+
+
+def test_a_path_over_the_rfc_sizes_is_refused_at_rcpt_and_the_longest_valid_one_is_kept(
+        start_mock, tmp_path):
+    store = tmp_path / "mail"
+    m = start_mock("--store", f"maildir:{store}")
+    s = m.connect(timeout=10)
+    s.recv(1024)
+    too_long = b"l" * 64 + b"@" + b"d" * 246 + b".com"  # 315 octets: a path of 317
+    longest = b"l" * 64 + b"@" + b"d" * 185 + b".com"   # 254 octets: a path of 256
+    s.sendall(b"EHLO x\r\nMAIL FROM:<a@b.c>\r\nRCPT TO:<" + too_long + b">\r\n")
+    lines = replies(s, 9)  # 7 lines of EHLO, MAIL, RCPT
+    assert lines[-1].startswith(b"501 5.1.3 "), lines[-1]  # permanent, and at RCPT
+    s.sendall(b"RCPT TO:<" + longest + b">\r\nDATA\r\n")
+    assert replies(s, 2) == [b"250 2.1.5 Ok", b"354 End data with <CR><LF>.<CR><LF>"]
+    s.sendall(b"Subject: long address\r\n\r\nx\r\n.\r\n")
+    assert replies(s, 1)[0].startswith(b"250 2.0.0 Ok: queued as")
+    s.close()
+    (box,) = os.listdir(store)
+    assert box == longest.decode() and len(os.listdir(store / box / "new")) == 1
+
+
+def test_the_ehlo_argument_is_never_echoed_raw(target):
+    s = session(target)
+    s.sendall(b"EHLO a\rb\x00c\x1b[2J\r\nEHLO " + b"x" * 505 + b"\r\nQUIT\r\n")
+    data = read_all(s)
+    for line in data.split(b"\r\n")[:-1]:
+        assert len(line) + 2 <= 512, line
+        assert all(0x20 <= b < 0x7f for b in line), line
+    assert b"250-localhost greets a\\rb\\x00c\\x1b[2J\r\n" in data
+    s.close()
+
+
+def test_an_auth_initial_response_of_12288_octets_is_read(start_mock, tmp_path):
+    import base64
+    users = tmp_path / "users"
+    users.write_text("alice:secret\n")
+    m = start_mock("--users", str(users))
+    s = m.connect(timeout=10)
+    s.recv(1024)
+    s.sendall(b"EHLO x\r\n")
+    replies(s, 8)
+    response = base64.b64encode(b"\x00alice\x00" + b"p" * 9000)
+    assert 11 + len(response) + 2 <= 12288
+    s.sendall(b"AUTH PLAIN " + response + b"\r\nAUTH PLAIN " +
+              base64.b64encode(b"\x00alice\x00secret") + b"\r\n")
+    assert replies(s, 2) == [b"535 5.7.8 Error: authentication credentials invalid",
+                             b"235 2.7.0 Authentication successful"]
+    s.close()
+
+
+def test_a_long_body_line_sent_before_the_354_is_content(target):
+    s = session(target)
+    line = b"b" * 700
+    s.sendall(b"EHLO x\r\nMAIL FROM:<long@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\n" + line +
+              b"\r\n.\r\nQUIT\r\n")
+    data = read_all(s)
+    assert b"250 2.0.0 Ok: queued as" in data and b"552" not in data
+    s.close()
+    (m,) = [m for m in target.messages() if m["from"] == "long@b.c"]
+    assert target.raw_message(m["id"]) == line + b"\r\n"
+
+
+def test_non_utf8_bytes_in_mail_from_are_escaped_in_every_view(target):
+    s = session(target)
+    s.sendall(b"EHLO x\r\nMAIL FROM:<\xff\xfe@b.c>\r\nRCPT TO:<d\xc3@e.f>\r\nDATA\r\n"
+              b"Subject: bytes\r\n\r\nx\r\n.\r\nQUIT\r\n")
+    assert b"250 2.0.0 Ok: queued as" in read_all(s)
+    s.close()
+    for path in ("/api/v1/messages", "/api/v1/sessions?limit=10000"):
+        status, _, body = target.http("GET", path)
+        assert status == 200
+        body.decode("utf-8")  # strict: the JSON text is valid UTF-8
+    (m,) = [m for m in target.messages() if m["from"] == "\\xff\\xfe@b.c"]
+    assert m["to"] == ["d\\xc3@e.f"]
+    assert target.api_json("GET", f"/api/v1/messages/{m['id']}") == m
+
+
+def test_a_client_sending_a_byte_at_a_time_meets_the_command_timeout(start_mock):
+    m = start_mock("--command-timeout", "2s", "--idle-timeout", "10s")
+    s = m.connect(timeout=10)
+    s.recv(1024)
+    started = time.monotonic()
+    s.settimeout(0.25)
+    data = b""
+    for byte in b"NOOP NOOP NOOP NOOP NOOP NOOP NOOP NOOP":
+        try:
+            s.sendall(bytes([byte]))
+            data += s.recv(1024)
+        except socket.timeout:
+            continue
+        except OSError:
+            break
+        if data:
+            break
+    data += read_all(s, timeout=5)
+    assert data.startswith(b"421 4.4.2 localhost Command timeout, closing\r\n"), data
+    assert 1.9 < time.monotonic() - started < 4
+    s.close()
+    assert wait_for(lambda: m.api_json("GET", "/api/v1/sessions")["sessions"][0]["outcome"] ==
+                    "command_timeout", 5)
+
+
+def test_pipelined_retr_of_a_large_message_keeps_pop3_memory_bounded(start_mock):
+    m = start_mock("--pop3", "127.0.0.1:0")
+    line = b"x" * 998 + b"\r\n"
+    big = b"Subject: big\r\n\r\n" + line * 1000  # 1 MB
+    with smtplib.SMTP(m.host, m.port, timeout=30) as c:
+        c.sendmail("a@example.com", ["bob@example.com"], big)
+
+    def peak_kib():
+        with open(f"/proc/{m.proc.pid}/status") as f:
+            for entry in f:
+                if entry.startswith("VmHWM:"):
+                    return int(entry.split()[1])
+        return 0
+
+    host, port = m.pop3
+    p = socket.create_connection((host, port), timeout=30)
+    p.recv(1024)
+    p.sendall(b"USER bob@example.com\r\nPASS x\r\n")
+    assert replies(p, 2)[1].startswith(b"+OK")
+    before = peak_kib()
+    p.sendall(b"RETR 1\r\n" * 200)
+    # Read every answer: 200 copies of the message, each ending with ".\r\n".
+    expected = 200 * (len(b"+OK 1000016 octets\r\n") + len(big) + 3)
+    received = 0
+    tail = b""
+    while received < expected:
+        chunk = p.recv(1 << 20)
+        assert chunk, f"closed after {received} of {expected} octets"
+        received += len(chunk)
+        tail = (tail + chunk)[-5:]
+    assert received == expected and tail == b"\r\n.\r\n"
+    p.close()
+    # 200 MB went out; the mock's peak memory grew by far less (it was +205 MiB).
+    assert peak_kib() - before < 40 * 1024, (before, peak_kib())
