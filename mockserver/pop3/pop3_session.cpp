@@ -296,29 +296,53 @@ std::optional<std::size_t> pop3_session::message_number(std::string_view arg) co
     return static_cast<std::size_t>(*n - 1);
 }
 
+// RFC 1939 §5: LIST (message sizes) or UIDL (unique ids), of one message or of all.
+std::string pop3_session::listing(bool uidl, std::string_view arg) const
+{
+    auto item = [&](std::size_t i) {
+        return uidl ? fmt::format("{} {}", i + 1, messages_[i].id)
+                    : fmt::format("{} {}", i + 1, wire_size(messages_[i].message->data));
+    };
+    if (!arg.empty()) {
+        auto i = message_number(arg);
+        return i ? "+OK " + item(*i) + "\r\n" : no_such_message;
+    }
+    std::string out = uidl ? "+OK unique-id listing follows\r\n"
+                           : "+OK " + drop_listing() + " scan listing follows\r\n";
+    for (std::size_t i = 0; i < messages_.size(); ++i) {
+        if (!deleted_[i]) {
+            out += item(i) + "\r\n";
+        }
+    }
+    return out + ".\r\n";
+}
+
+// RFC 1939 §6: QUIT in TRANSACTION enters UPDATE, which removes the messages marked deleted.
+std::string pop3_session::update()
+{
+    state_ = state::update;
+    std::vector<std::string> gone;
+    for (std::size_t i = 0; i < messages_.size(); ++i) {
+        if (deleted_[i]) {
+            gone.push_back(messages_[i].id);
+        }
+    }
+    if (!gone.empty()) {
+        maildrops_.remove(user_, gone);
+    }
+    close_after_write_ = true;
+    std::size_t left = messages_.size() - gone.size();
+    return fmt::format("+OK {} POP3 server signing off ({} messages left)\r\n", config_.hostname,
+                       left);
+}
+
 std::string pop3_session::transaction_command(std::string_view verb, std::string_view arg)
 {
     if (verb == "STAT") {
         return "+OK " + drop_listing() + "\r\n";
     }
     if (verb == "LIST" || verb == "UIDL") {
-        const bool uidl = verb == "UIDL";
-        auto item = [&](std::size_t i) {
-            return uidl ? fmt::format("{} {}", i + 1, messages_[i].id)
-                        : fmt::format("{} {}", i + 1, wire_size(messages_[i].message->data));
-        };
-        if (!arg.empty()) {
-            auto i = message_number(arg);
-            return i ? "+OK " + item(*i) + "\r\n" : no_such_message;
-        }
-        std::string out = uidl ? "+OK unique-id listing follows\r\n"
-                               : "+OK " + drop_listing() + " scan listing follows\r\n";
-        for (std::size_t i = 0; i < messages_.size(); ++i) {
-            if (!deleted_[i]) {
-                out += item(i) + "\r\n";
-            }
-        }
-        return out + ".\r\n";
+        return listing(verb == "UIDL", arg);
     }
     if (verb == "RETR") {
         auto i = message_number(arg);
@@ -362,21 +386,7 @@ std::string pop3_session::transaction_command(std::string_view verb, std::string
         return "+OK\r\n";
     }
     if (verb == "QUIT") {
-        // RFC 1939 §6: the UPDATE state removes the messages marked as deleted.
-        state_ = state::update;
-        std::vector<std::string> gone;
-        for (std::size_t i = 0; i < messages_.size(); ++i) {
-            if (deleted_[i]) {
-                gone.push_back(messages_[i].id);
-            }
-        }
-        if (!gone.empty()) {
-            maildrops_.remove(user_, gone);
-        }
-        close_after_write_ = true;
-        std::size_t left = messages_.size() - gone.size();
-        return fmt::format("+OK {} POP3 server signing off ({} messages left)\r\n",
-                           config_.hostname, left);
+        return update();
     }
     if (verb == "USER" || verb == "PASS" || verb == "APOP") {
         return "-ERR already logged in\r\n";

@@ -111,6 +111,8 @@ private:
     std::string handle(std::string_view line);
     std::string authorization_command(std::string_view verb, std::string_view arg);
     std::string transaction_command(std::string_view verb, std::string_view arg);
+    std::string listing(bool uidl, std::string_view arg) const;
+    std::string update();
     std::string capabilities() const;
     std::optional<std::size_t> message_number(std::string_view arg) const;
     std::string drop_listing() const;
