@@ -37,14 +37,19 @@ boost::asio::awaitable<bool> sleep_for(std::chrono::steady_clock::duration d);
 
 namespace detail {
 
-// Runs `op` with cancellation filtered by `filter`: an operand of `||` runs as a coroutine
-// thread of its own, which otherwise sees terminal cancellation only.
+// Runs `op` with cancellation filtered by `filter` (an operand of `||` runs as a coroutine
+// thread of its own, which otherwise sees terminal cancellation only), then ends the wait of
+// the race's `timer`: a race passes a cancellation request on only once, so when `op` ended on
+// a request the timer does not take (partial), the timer would otherwise wait on.
 template <typename T, typename Filter>
-boost::asio::awaitable<T> with_cancellation_filter(boost::asio::awaitable<T> op, Filter filter)
+boost::asio::awaitable<T> filtered_until(boost::asio::awaitable<T> op, Filter filter,
+                                         steady_timer& timer)
 {
     co_await boost::asio::this_coro::throw_if_cancelled(false);
     co_await boost::asio::this_coro::reset_cancellation_state(filter);
-    co_return co_await std::move(op);
+    auto result = co_await std::move(op);
+    timer.cancel();
+    co_return result;
 }
 
 } // namespace detail
@@ -72,8 +77,8 @@ with_deadline(boost::asio::awaitable<T> op, std::chrono::steady_clock::time_poin
             co_return std::optional<T>(std::move(std::get<0>(result)));
         }
     } else {
-        auto result = co_await (detail::with_cancellation_filter(std::move(op), filter) ||
-                                detail::with_cancellation_filter(timer.async_wait(), filter));
+        auto result =
+            co_await (detail::filtered_until(std::move(op), filter, timer) || timer.async_wait());
         if (result.index() == 0) {
             co_return std::optional<T>(std::move(std::get<0>(result)));
         }

@@ -76,6 +76,28 @@ net::awaitable<error_code> connection::write(std::string_view bytes)
     co_return ec;
 }
 
+std::size_t connection::write_now(std::string_view bytes, error_code& ec)
+{
+    ec.clear();
+    if (tls_) {
+        return 0;
+    }
+    std::size_t sent = 0;
+    while (sent < bytes.size()) {
+        error_code wec;
+        auto n = socket_.write_some(net::buffer(bytes.substr(sent)), wec);
+        if (wec == net::error::would_block || wec == net::error::try_again) {
+            break;
+        }
+        if (wec) {
+            ec = wec;
+            break;
+        }
+        sent += n;
+    }
+    return sent;
+}
+
 net::awaitable<error_code> connection::handshake(std::shared_ptr<net::ssl::context> context)
 {
     context_ = std::move(context);

@@ -31,6 +31,11 @@ public:
     /// Writes all of `bytes`.
     boost::asio::awaitable<boost::system::error_code> write(std::string_view bytes);
 
+    /// Writes what the socket takes at once, without waiting: plain TCP only (nothing is
+    /// written once TLS is up). Returns how many octets went out; `ec` is set when the write
+    /// failed for another reason than a full send buffer.
+    std::size_t write_now(std::string_view bytes, boost::system::error_code& ec);
+
     /// Runs the server side of a TLS handshake with `context`, which must outlive the connection.
     boost::asio::awaitable<boost::system::error_code>
     handshake(std::shared_ptr<boost::asio::ssl::context> context);

@@ -108,8 +108,9 @@ struct server::impl {
     // The accept loops, black-hole set-ups and listener changes, on the main worker; declared
     // after the workers so that it goes before their io_contexts.
     std::optional<io::task_group> accepting;
-    // Where stores that may block run (a Maildir write and its fsyncs).
+    // Where stores that may block run (a Maildir write and its fsyncs), and its executor.
     std::optional<net::thread_pool> store_pool;
+    std::optional<net::any_io_executor> store_executor;
     std::unique_ptr<user_table> users;
 
     std::mutex change_mutex;        // one listener change at a time
@@ -132,12 +133,6 @@ struct server::impl {
         worker& w = *worker_list[next_worker];
         next_worker = (next_worker + 1) % worker_list.size();
         return w;
-    }
-
-    net::any_io_executor store_executor()
-    {
-        return store_pool ? net::any_io_executor(store_pool->get_executor())
-                          : net::any_io_executor();
     }
 
     void open_acceptor(listener& l)
@@ -174,7 +169,8 @@ struct server::impl {
             // The session lives on its worker, in that worker's group.
             net::dispatch(w.ioc, [this, &w, s = std::move(socket), peer, implicit_tls]() mutable {
                 w.sessions.spawn(run_session({io::tcp_socket(std::move(s)), peer, implicit_tls},
-                                             owner.context_, store_executor()));
+                                             owner.context_,
+                                             store_executor ? &*store_executor : nullptr));
             });
         }
     }
@@ -319,6 +315,7 @@ void server::start()
     impl_->accepting.emplace(impl_->main_worker().ioc.get_executor());
     if (context_.store->persists()) {
         impl_->store_pool.emplace(std::clamp(impl_->options.threads, 2u, 8u));
+        impl_->store_executor.emplace(impl_->store_pool->get_executor());
     }
     for (auto& l : impl_->listeners) {
         impl_->open_acceptor(l);

@@ -55,7 +55,7 @@ server_session::server_session(const session_config& config, session_record& rec
 
 bool server_session::in_transaction() const noexcept
 {
-    return mail_from_.has_value() || in_body_ || after_store_.has_value() || stored_reply_owed_;
+    return mail_from_.has_value() || in_body_ || after_store_ != nullptr || stored_reply_owed_;
 }
 
 session_action server_session::start(time_point now, const connection_info& info)
@@ -371,9 +371,7 @@ session_action server_session::next(time_point now)
                 process_line(now);
                 continue;
             }
-            session_action a = std::move(queue_.front());
-            queue_.pop_front();
-            return hand_out(std::move(a), now);
+            return hand_out(queue_.pop_front(), now);
         }
         if (finished_) {
             return done_op{};
@@ -647,8 +645,9 @@ void server_session::execute(const faults::action& a, response r, time_point now
     }
     if (takes_effect && r.store) {
         // The message is stored first; what the fault does next follows once it is.
-        after_store_ = after_store{a, std::move(bytes), r.message_id};
-        push(store_op{take_message(r.message_id)});
+        after_store_ =
+            std::make_unique<after_store>(after_store{a, std::move(bytes), r.message_id});
+        push(store_op{std::make_shared<captured_message>(take_message(r.message_id))});
         return;
     }
     carry_out(a, std::move(bytes), takes_effect, r, now);

@@ -10,8 +10,8 @@
 #include "smtp/line_framer.hpp"
 
 #include <chrono>
-#include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,6 +93,34 @@ private:
         session_outcome outcome;
         session_closer closed_by;
     };
+    /// The actions decided and not yet handed out, oldest first: a vector used as a queue. It
+    /// holds a few actions at most and allocates only once used (a held session costs little).
+    class action_queue {
+    public:
+        bool empty() const noexcept { return head_ == items_.size(); }
+        std::size_t size() const noexcept { return items_.size() - head_; }
+        session_action& front() noexcept { return items_[head_]; }
+        const session_action& front() const noexcept { return items_[head_]; }
+        session_action& back() noexcept { return items_.back(); }
+        void push_back(session_action a) { items_.push_back(std::move(a)); }
+        session_action pop_front()
+        {
+            session_action a = std::move(items_[head_++]);
+            if (empty()) {
+                clear();
+            }
+            return a;
+        }
+        void clear() noexcept
+        {
+            items_.clear();
+            head_ = 0;
+        }
+
+    private:
+        std::vector<session_action> items_;
+        std::size_t head_ = 0;
+    };
     /// The kind of the last action handed out, to know what a timeout was for.
     enum class waiting { nothing, read, write, tls };
 
@@ -154,7 +182,7 @@ private:
     faults::session_decider* decider_;
 
     smtp::line_framer framer_;
-    std::deque<session_action> queue_;
+    action_queue queue_;
     time_point last_activity_{};
     std::optional<time_point> line_clock_; ///< since when the server waits for the next line
     waiting waiting_ = waiting::nothing;
@@ -164,7 +192,7 @@ private:
     bool implicit_tls_ = false;
     bool tls_fault_ = false; ///< the handshake in progress was shaped by a fault
     std::optional<session_end> ending_;
-    std::optional<after_store> after_store_;
+    std::unique_ptr<after_store> after_store_; ///< while a store_op is out (rare: not inline)
     bool stored_reply_owed_ = false; ///< a message is stored; its reply not yet sent
     std::size_t errors_ = 0;
 

@@ -8,6 +8,7 @@
 #include "mockserver/transport_error.hpp"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -44,7 +45,8 @@ struct tls_op {
 /// Store an accepted message (durably, with a Maildir store) and report on_stored(). Stores
 /// may block on a disk: the driver runs them away from the session's thread.
 struct store_op {
-    captured_message message; ///< the message, with its id already reserved
+    /// The message, with its id already reserved (behind a pointer: actions stay small).
+    std::shared_ptr<captured_message> message;
 };
 
 /// Close the connection: FIN (after draining input until `linger_until`, so that unread input

@@ -19,11 +19,21 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
+// Every deadline race of a session is woken by a graceful stop (partial cancellation) as well
+// as by a stop now.
+constexpr net::enable_partial_cancellation stop_too;
+
 // What became of one read, write, wait or handshake.
 struct op_result {
     error_code ec;          // its error, if it failed
     bool timed_out = false; // its deadline passed first
 };
+
+// What became of an operation raced against its deadline.
+op_result result_of(const std::optional<error_code>& r)
+{
+    return r ? op_result{*r, false} : op_result{{}, true};
+}
 
 // What became of one store.
 struct store_result {
@@ -65,52 +75,19 @@ struct session_scope {
     }
 };
 
-// Performs a session's actions, one at a time, and reports each result back to it.
+// What the driver needs to perform a session's actions and report each result back to it.
+// The loop itself is run_session(), so that a held connection keeps one coroutine frame.
 class driver {
 public:
-    driver(connection& conn, server_context& ctx, net::any_io_executor store_executor,
+    driver(connection& conn, server_context& ctx, const net::any_io_executor* store_executor,
            server_session& session, net::cancellation_state cancellation)
         : conn_(conn)
         , ctx_(ctx)
-        , store_executor_(std::move(store_executor))
+        , store_executor_(store_executor)
         , session_(session)
         , cancellation_(cancellation)
         , timer_(conn.socket().get_executor())
     {
-    }
-
-    net::awaitable<void> run(session_action action)
-    {
-        while (!std::holds_alternative<done_op>(action)) {
-            action = co_await perform(std::move(action));
-        }
-    }
-
-private:
-    net::awaitable<session_action> perform(session_action a)
-    {
-        if (auto* w = std::get_if<write_op>(&a)) {
-            co_return co_await write(std::move(*w));
-        }
-        if (auto* r = std::get_if<read_op>(&a)) {
-            co_return co_await read(*r);
-        }
-        if (auto* s = std::get_if<sleep_op>(&a)) {
-            co_return co_await sleep(*s);
-        }
-        if (std::holds_alternative<hang_op>(a)) {
-            co_return co_await hang();
-        }
-        if (auto* t = std::get_if<tls_op>(&a)) {
-            co_return co_await handshake(std::move(*t));
-        }
-        if (auto* s = std::get_if<store_op>(&a)) {
-            co_return co_await store(std::move(*s));
-        }
-        if (auto* c = std::get_if<close_op>(&a)) {
-            co_return co_await close(*c);
-        }
-        co_return done_op{};
     }
 
     // The stop requested since the last look, if any: each level is passed on once.
@@ -129,16 +106,16 @@ private:
         return std::nullopt;
     }
 
-    // The session's answer to an operation's result; a stop that interrupted the operation,
-    // or came while it ran, is passed on too.
+    // The session's answer to the result of the `pending` action; a stop that interrupted the
+    // operation, or came while it ran, is passed on too.
     template <typename OnSuccess, typename OnError>
-    session_action report(const op_result& r, session_action action, OnSuccess&& on_success,
+    session_action report(const op_result& r, session_action& pending, OnSuccess&& on_success,
                           OnError&& on_error)
     {
         auto stop = fresh_stop();
         auto now = clock_type::now();
         if (stop && (r.timed_out || r.ec == net::error::operation_aborted)) {
-            return session_.on_shutdown(*stop, std::move(action), true, now);
+            return session_.on_shutdown(*stop, std::move(pending), true, now);
         }
         session_action next = r.timed_out ? session_.on_timeout(now)
                               : r.ec      ? on_error(r.ec, now)
@@ -147,35 +124,46 @@ private:
     }
 
     template <typename OnSuccess>
-    session_action report(const op_result& r, session_action action, OnSuccess&& on_success)
+    session_action report(const op_result& r, session_action& pending, OnSuccess&& on_success)
     {
-        return report(r, std::move(action), std::forward<OnSuccess>(on_success),
+        return report(r, pending, std::forward<OnSuccess>(on_success),
                       [this](const error_code& ec, clock_type::time_point now) {
                           return session_.on_io_error(to_transport_error(ec), ec.message(), now);
                       });
     }
 
-    static net::awaitable<op_result> before(net::awaitable<error_code> op,
-                                            clock_type::time_point deadline)
+    net::awaitable<error_code> read_some() { return conn_.read_some(input_); }
+
+    net::awaitable<op_result> sleep_until(clock_type::time_point until)
     {
-        // A graceful stop (partial cancellation) wakes the operation too.
-        auto r =
-            co_await io::with_deadline(std::move(op), deadline, net::enable_partial_cancellation());
-        co_return r ? op_result{*r, false} : op_result{{}, true};
+        timer_.expires_at(until);
+        auto [ec] = co_await timer_.async_wait();
+        co_return op_result{ec, false};
     }
 
-    net::awaitable<session_action> write(write_op w)
+    session_action delivered(clock_type::time_point now)
     {
-        op_result r;
+        ctx_.counters.bytes_received.fetch_add(input_.size(), std::memory_order_relaxed);
+        auto next = session_.on_read(input_, now);
+        input_.clear();
+        return next;
+    }
+
+    net::awaitable<op_result> write(const write_op& w)
+    {
         if (w.pace) {
-            r = co_await trickle(w);
-        } else {
-            r = co_await before(conn_.write(w.bytes), w.deadline);
-            if (!r.ec && !r.timed_out) {
-                ctx_.counters.bytes_sent.fetch_add(w.bytes.size(), std::memory_order_relaxed);
-            }
+            co_return co_await trickle(w);
         }
-        co_return report(r, std::move(w), [this](auto now) { return session_.on_written(now); });
+        // Most replies fit the send buffer: no wait, no deadline needed for them.
+        op_result r;
+        std::size_t sent = conn_.write_now(w.bytes, r.ec);
+        if (!r.ec && sent < w.bytes.size()) {
+            r = result_of(co_await io::with_deadline(
+                conn_.write(std::string_view(w.bytes).substr(sent)), w.deadline, stop_too));
+            sent = r.ec || r.timed_out ? sent : w.bytes.size();
+        }
+        ctx_.counters.bytes_sent.fetch_add(sent, std::memory_order_relaxed);
+        co_return r;
     }
 
     // Sends the bytes in the slices of the trickle's pace, paced against the start time so that
@@ -189,7 +177,8 @@ private:
         std::int64_t slices = 0;
         while (sent < bytes.size()) {
             auto n = std::min(slice, bytes.size() - sent);
-            auto r = co_await before(conn_.write(bytes.substr(sent, n)), w.deadline);
+            auto r = result_of(co_await io::with_deadline(conn_.write(bytes.substr(sent, n)),
+                                                          w.deadline, stop_too));
             if (r.ec || r.timed_out) {
                 co_return r;
             }
@@ -210,45 +199,16 @@ private:
         co_return op_result{};
     }
 
-    net::awaitable<session_action> read(read_op rd)
-    {
-        auto r = co_await before(conn_.read_some(input_), rd.deadline);
-        co_return report(r, rd, [this](auto now) {
-            ctx_.counters.bytes_received.fetch_add(input_.size(), std::memory_order_relaxed);
-            auto next = session_.on_read(input_, now);
-            input_.clear();
-            return next;
-        });
-    }
-
-    net::awaitable<session_action> sleep(sleep_op s)
-    {
-        timer_.expires_at(s.until);
-        auto [ec] = co_await timer_.async_wait();
-        co_return report(op_result{ec, false}, s,
-                         [this](auto now) { return session_.on_slept(now); });
-    }
-
-    // Sends nothing and discards what arrives until the peer goes or the server stops.
-    net::awaitable<session_action> hang()
-    {
-        error_code ec;
-        while (!ec) {
-            ec = co_await conn_.read_discard();
-        }
-        co_return report(op_result{ec, false}, hang_op{}, [this](auto now) {
-            return session_.on_io_error(transport_error::end_of_stream, "", now); // not reached
-        });
-    }
-
-    net::awaitable<session_action> handshake(tls_op t)
+    net::awaitable<session_action> handshake(tls_op& t)
     {
         if (ctx_.tls == nullptr) {
             co_return session_.on_tls_done(false, "TLS is not configured", "", clock_type::now());
         }
-        auto r = co_await before(conn_.handshake(ctx_.tls->context_for(t.fault)), t.deadline);
+        session_action pending = t;
+        auto r = result_of(co_await io::with_deadline(
+            conn_.handshake(ctx_.tls->context_for(t.fault)), t.deadline, stop_too));
         co_return report(
-            r, std::move(t),
+            r, pending,
             [this](auto now) {
                 return session_.on_tls_done(true, conn_.tls_version(), conn_.tls_cipher(), now);
             },
@@ -259,16 +219,16 @@ private:
 
     // Stores the message: away from this thread when storing may block (a Maildir write), so
     // that a slow disk delays no other session. Never interrupted: a stop waits for it.
-    net::awaitable<session_action> store(store_op s)
+    net::awaitable<session_action> store(store_op& s)
     {
         store_result result;
-        if (store_executor_ && ctx_.store->persists()) {
+        if (store_executor_ != nullptr && ctx_.store->persists()) {
             auto work = [store = ctx_.store, m = std::move(s.message)]() mutable noexcept {
-                return store_now(*store, m);
+                return store_now(*store, *m);
             };
-            result = co_await io::run_blocking(store_executor_, std::move(work));
+            result = co_await io::run_blocking(*store_executor_, std::move(work));
         } else {
-            result = store_now(*ctx_.store, s.message);
+            result = store_now(*ctx_.store, *s.message);
         }
         auto now = clock_type::now();
         auto next = session_.on_stored(result.error, result.what, now);
@@ -278,26 +238,27 @@ private:
 
     // FIN, then drain the client's input until it closes or the linger ends (so that unread
     // input does not turn the close into a reset); or RST at once.
-    net::awaitable<session_action> close(close_op c)
+    net::awaitable<void> close(const close_op& c)
     {
         if (c.reset) {
             conn_.close(true);
         } else {
             conn_.shutdown_send();
             while (clock_type::now() < c.linger_until) {
-                auto r = co_await before(conn_.read_discard(), c.linger_until);
+                auto r = result_of(
+                    co_await io::with_deadline(conn_.read_discard(), c.linger_until, stop_too));
                 if (r.ec || r.timed_out) {
                     break;
                 }
             }
             conn_.close(false);
         }
-        co_return session_.on_closed(clock_type::now());
     }
 
+private:
     connection& conn_;
     server_context& ctx_;
-    net::any_io_executor store_executor_;
+    const net::any_io_executor* store_executor_; // null: store here
     server_session& session_;
     net::cancellation_state cancellation_;
     io::steady_timer timer_;
@@ -309,7 +270,7 @@ private:
 } // namespace
 
 net::awaitable<void> run_session(accepted_connection accepted, server_context& ctx,
-                                 net::any_io_executor store_executor)
+                                 const net::any_io_executor* store_executor)
 {
     // Wake for a graceful stop as well as for a stop now, and see cancellation as values.
     co_await net::this_coro::throw_if_cancelled(false);
@@ -329,10 +290,39 @@ net::awaitable<void> run_session(accepted_connection accepted, server_context& c
     }
     server_session session(ctx.config, record, *ctx.store, decider.get());
     connection conn(std::move(accepted.socket));
-    driver d(conn, ctx, std::move(store_executor), session,
-             co_await net::this_coro::cancellation_state);
-    auto first = session.start(now, {accepted.implicit_tls, static_cast<std::size_t>(active)});
-    co_await d.run(std::move(first));
+    driver d(conn, ctx, store_executor, session, co_await net::this_coro::cancellation_state);
+    auto action = session.start(now, {accepted.implicit_tls, static_cast<std::size_t>(active)});
+    // One action at a time, each awaited right here.
+    for (;;) {
+        if (auto* w = std::get_if<write_op>(&action)) {
+            auto r = co_await d.write(*w);
+            action = d.report(r, action, [&](auto t) { return session.on_written(t); });
+        } else if (auto* rd = std::get_if<read_op>(&action)) {
+            auto r = co_await io::with_deadline(d.read_some(), rd->deadline, stop_too);
+            action = d.report(result_of(r), action, [&](auto t) { return d.delivered(t); });
+        } else if (auto* sl = std::get_if<sleep_op>(&action)) {
+            auto r = co_await d.sleep_until(sl->until);
+            action = d.report(r, action, [&](auto t) { return session.on_slept(t); });
+        } else if (std::holds_alternative<hang_op>(action)) {
+            // Send nothing; discard what arrives until the peer goes or the server stops.
+            error_code ec;
+            while (!ec) {
+                ec = co_await conn.read_discard();
+            }
+            action = d.report(op_result{ec, false}, action, [&](auto t) {
+                return session.on_io_error(transport_error::end_of_stream, "", t); // not reached
+            });
+        } else if (auto* t = std::get_if<tls_op>(&action)) {
+            action = co_await d.handshake(*t);
+        } else if (auto* st = std::get_if<store_op>(&action)) {
+            action = co_await d.store(*st);
+        } else if (auto* c = std::get_if<close_op>(&action)) {
+            co_await d.close(*c);
+            action = session.on_closed(clock_type::now());
+        } else {
+            co_return; // done_op
+        }
+    }
 }
 
 } // namespace mock

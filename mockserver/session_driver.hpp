@@ -22,9 +22,10 @@ struct accepted_connection {
 ///
 /// Spawn it through the worker's io::task_group: a partial cancellation is a graceful stop
 /// (passed to the session, which decides what it means for it), a terminal one a stop now.
-/// Delays, hangs, trickles and reads are woken by either. Stores run on `store_executor` when
-/// the store may block (a persist hook), so that a slow disk holds up only this session.
+/// Delays, hangs, trickles and reads are woken by either. Stores run on `*store_executor` (it
+/// must outlive the session; null: no pool) when the store may block (a persist hook), so that
+/// a slow disk holds up only this session.
 boost::asio::awaitable<void> run_session(accepted_connection accepted, server_context& ctx,
-                                         boost::asio::any_io_executor store_executor);
+                                         const boost::asio::any_io_executor* store_executor);
 
 } // namespace mock

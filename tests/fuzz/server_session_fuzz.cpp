@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 if (stores_fail) {
                     a = session.on_stored(std::make_error_code(std::errc::io_error), "fuzz", now);
                 } else {
-                    store.add(std::move(st->message));
+                    store.add(std::move(*st->message));
                     a = session.on_stored({}, "", now);
                 }
             } else if (std::holds_alternative<mock::close_op>(a)) {

@@ -897,7 +897,7 @@ TEST(server_session, the_message_is_stored_before_the_250_and_a_delay_comes_afte
     s.take_output();
     auto next = s.session().on_read("x\r\n.\r\n", s.now);
     ASSERT_TRUE(std::holds_alternative<mock::store_op>(next));
-    EXPECT_EQ(std::get<mock::store_op>(next).message.data, "x\r\n");
+    EXPECT_EQ(std::get<mock::store_op>(next).message->data, "x\r\n");
     EXPECT_EQ(s.output, "");
     s.run(std::move(next));
     EXPECT_EQ(s.slept, 3s);
@@ -1081,7 +1081,7 @@ every_action_run run_failing_at(std::size_t fail_at, failure how)
                 a = s.session().on_stored(std::make_error_code(std::errc::io_error), "disk", now);
                 continue;
             }
-            s.store.add(std::move(st->message));
+            s.store.add(std::move(*st->message));
             a = s.session().on_stored({}, "", now);
         } else if (std::holds_alternative<mock::close_op>(a)) {
             a = s.session().on_closed(now);

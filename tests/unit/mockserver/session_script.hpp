@@ -99,7 +99,7 @@ public:
             } else if (auto* st = std::get_if<store_op>(&a)) {
                 a = store_error
                         ? session_.on_stored(*store_error, "simulated failure", now)
-                        : (store.add(std::move(st->message)), session_.on_stored({}, "", now));
+                        : (store.add(std::move(*st->message)), session_.on_stored({}, "", now));
             } else if (auto* c = std::get_if<close_op>(&a)) {
                 closed_with = *c;
                 a = session_.on_closed(now);
