@@ -121,8 +121,6 @@ void connection::close(bool reset)
     if (reset) {
         // SO_LINGER with a zero timeout makes close() send RST.
         socket_.set_option(net::socket_base::linger(true, 0), ignored);
-    } else {
-        socket_.shutdown(net::socket_base::shutdown_send, ignored);
     }
     socket_.close(ignored);
 }

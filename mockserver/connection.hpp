@@ -43,7 +43,8 @@ public:
     /// Sends FIN: the peer reads end of file once it has read what was sent. Reads still work.
     void shutdown_send();
 
-    /// Closes at once: with RST when `reset`, else with FIN.
+    /// Closes at once: with RST when `reset`, else with FIN (sent by shutdown_send() already,
+    /// or by the close itself).
     void close(bool reset);
 
     /// The negotiated TLS version, e.g. "TLSv1.3"; empty before a handshake.
