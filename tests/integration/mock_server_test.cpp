@@ -5,7 +5,7 @@
 #include "loopback_client.hpp"
 #include "mockserver/control/controller_fault_source.hpp"
 #include "mockserver/mock_app.hpp"
-#include "wait_for.hpp"
+#include "tests/support/wait_for.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -107,11 +107,11 @@ TEST(mock_server, a_live_swap_reaches_new_connections_and_spares_open_ones)
     auto port = port_of(app);
     loopback_client before(port, 2s);
     ASSERT_TRUE(before.reply().has_value());
-    app.faults().replace(faults::load_scenario(
-                             "name: no-banner\nrules:\n  - when: {phase: [banner, ehlo]}\n"
-                             "    do: {hang: true}\n",
-                             "inline.yaml"),
-                         std::chrono::steady_clock::now());
+    app.faults().replace(
+        faults::load_scenario("name: no-banner\nrules:\n  - when: {phase: [banner, ehlo]}\n"
+                              "    do: {hang: true}\n",
+                              "inline.yaml"),
+        std::chrono::steady_clock::now());
     loopback_client after(port, 2s);
     ASSERT_EQ(after.error(), 0);
     EXPECT_FALSE(after.reply(400ms).has_value()); // the banner never comes
