@@ -129,7 +129,8 @@ def test_a_pathological_regex_does_not_stall_other_sessions(mock):
         slow.command(b"EHLO client.example")
         slow.command(b"MAIL FROM:<a@example.com>")
         start = time.monotonic()
-        reply = slow.command(b"RCPT TO:<" + b"x" * 400 + b"@example.com>")
+        # 60 x: a backtracking engine would take longer than the universe; a valid local part.
+        reply = slow.command(b"RCPT TO:<" + b"x" * 60 + b"@example.com>")
         assert time.monotonic() - start < 2
         assert reply.startswith(b"250"), reply
         with WireClient.connect(mock.host, mock.port) as other:
