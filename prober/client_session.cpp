@@ -3,11 +3,12 @@
 #include "prober/blocklist.hpp"
 #include "prober/classify.hpp"
 #include "prober/error.hpp"
-#include "prober/sasl.hpp"
 #include "prober/test_message.hpp"
 #include "smtp/ascii.hpp"
+#include "smtp/base64.hpp"
 #include "smtp/escape.hpp"
 #include "smtp/limits.hpp"
+#include "smtp/sasl_plain.hpp"
 #include "smtp/utf8.hpp"
 
 #include <algorithm>
@@ -434,8 +435,8 @@ session_action client_session::begin_auth(probe_clock::time_point now)
     if (offers("PLAIN")) {
         // RFC 4954 §4 with the initial response of RFC 4616.
         return begin_command(step::auth_plain, phase::auth,
-                             "AUTH PLAIN " + sasl_plain_response(creds.user, creds.password), now,
-                             "AUTH PLAIN <credentials>");
+                             "AUTH PLAIN " + smtp::encode_sasl_plain(creds.user, creds.password),
+                             now, "AUTH PLAIN <credentials>");
     }
     if (offers("LOGIN")) {
         return begin_command(step::auth_login, phase::auth, "AUTH LOGIN", now);
@@ -638,10 +639,10 @@ session_action client_session::on_auth_reply(const smtp::reply& r, probe_clock::
         }
         if (step_ == step::auth_login) {
             return begin_command(step::auth_login_user, phase::auth,
-                                 base64_encode(options_.auth->user), now);
+                                 smtp::base64_encode(options_.auth->user), now);
         }
         return begin_command(step::auth_login_pass, phase::auth,
-                             base64_encode(options_.auth->password), now, "<password>");
+                             smtp::base64_encode(options_.auth->password), now, "<password>");
     default: // auth_plain, auth_login_pass
         if (r.code != 235) {
             return fail_reply(r, "235", now);

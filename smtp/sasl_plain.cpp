@@ -22,4 +22,15 @@ std::optional<sasl_plain_credentials> decode_sasl_plain(std::string_view base64)
                                   std::string(all.substr(second + 1))};
 }
 
+std::string encode_sasl_plain(std::string_view user, std::string_view password)
+{
+    std::string message;
+    message.reserve(user.size() + password.size() + 2);
+    message += '\0';
+    message += user;
+    message += '\0';
+    message += password;
+    return base64_encode(message);
+}
+
 } // namespace smtp

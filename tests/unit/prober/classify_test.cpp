@@ -2,7 +2,6 @@
 // message and its dot-stuffing, SASL encodings.
 #include "prober/blocklist.hpp"
 #include "prober/classify.hpp"
-#include "prober/sasl.hpp"
 #include "prober/test_message.hpp"
 #include "smtp/escape.hpp"
 
@@ -119,16 +118,6 @@ TEST(test_message, headers_and_unique_ids)
         ASSERT_GT(pos, 0u);
         EXPECT_EQ(m[pos - 1], '\r'); // CRLF only (RFC 5321 §2.3.8)
     }
-}
-
-TEST(sasl, encodings_of_rfc4648_and_rfc4616)
-{
-    EXPECT_EQ(base64_encode(""), "");
-    EXPECT_EQ(base64_encode("f"), "Zg==");
-    EXPECT_EQ(base64_encode("fo"), "Zm8=");
-    EXPECT_EQ(base64_encode("foo"), "Zm9v");
-    EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");
-    EXPECT_EQ(sasl_plain_response("tim", "tanstaaftanstaaf"), "AHRpbQB0YW5zdGFhZnRhbnN0YWFm");
 }
 
 } // namespace

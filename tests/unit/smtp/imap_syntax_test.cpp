@@ -75,6 +75,31 @@ TEST(sasl_plain, decodes_the_three_fields)
     EXPECT_EQ(c->password, "");
 }
 
+TEST(base64, the_test_vectors_of_rfc_4648_section_10)
+{
+    const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                           {"f", "Zg=="},
+                                                           {"fo", "Zm8="},
+                                                           {"foo", "Zm9v"},
+                                                           {"foob", "Zm9vYg=="},
+                                                           {"fooba", "Zm9vYmE="},
+                                                           {"foobar", "Zm9vYmFy"}};
+    for (const auto& [plain, encoded] : vectors) {
+        EXPECT_EQ(base64_encode(plain), encoded);
+        EXPECT_EQ(base64_decode(encoded), std::optional<std::string>(plain));
+    }
+}
+
+TEST(sasl_plain, a_client_response_is_the_rfc_4616_example)
+{
+    EXPECT_EQ(encode_sasl_plain("tim", "tanstaaftanstaaf"), "AHRpbQB0YW5zdGFhZnRhbnN0YWFm");
+    auto c = decode_sasl_plain(encode_sasl_plain("bob", "s3cret"));
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->authzid, "");
+    EXPECT_EQ(c->authcid, "bob");
+    EXPECT_EQ(c->password, "s3cret");
+}
+
 TEST(sasl_plain, refuses_malformed_messages)
 {
     EXPECT_FALSE(decode_sasl_plain("=")); // empty response
