@@ -7,12 +7,15 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_state.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <exception>
 #include <optional>
 #include <type_traits>
 
@@ -84,6 +87,31 @@ with_deadline(boost::asio::awaitable<T> op, std::chrono::steady_clock::time_poin
         }
     }
     co_return std::nullopt;
+}
+
+/// Runs `op` to completion on a private single-threaded io_context and returns its value: the
+/// one way a blocking caller (a command-line tool, a test) uses an awaitable API. An exception
+/// that escapes `op` becomes a value through `on_exception(what)`.
+template <typename T, typename OnException>
+T run_to_completion(boost::asio::awaitable<T> op, OnException on_exception)
+{
+    boost::asio::io_context ctx(1);
+    T out{};
+    boost::asio::co_spawn(ctx, std::move(op), [&](std::exception_ptr e, T value) {
+        if (!e) {
+            out = std::move(value);
+            return;
+        }
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            out = on_exception(x.what());
+        } catch (...) {
+            out = on_exception("unknown exception");
+        }
+    });
+    ctx.run();
+    return out;
 }
 
 } // namespace io

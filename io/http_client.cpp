@@ -1,5 +1,6 @@
 #include "io/http_client.hpp"
 
+#include "io/awaitable.hpp"
 #include "io/client_connection.hpp"
 #include "io/client_error.hpp"
 
@@ -177,22 +178,8 @@ net::awaitable<client_response> async_fetch(client_request request)
 
 client_response fetch(client_request request)
 {
-    net::io_context ctx;
-    client_response out;
-    net::co_spawn(ctx, async_fetch(std::move(request)),
-                  [&out](std::exception_ptr e, client_response r) {
-                      if (!e) {
-                          out = std::move(r);
-                          return;
-                      }
-                      try {
-                          std::rethrow_exception(e);
-                      } catch (const std::exception& x) {
-                          out = failure({}, x.what());
-                      }
-                  });
-    ctx.run();
-    return out;
+    return run_to_completion(async_fetch(std::move(request)),
+                             [](const char* what) { return failure({}, what); });
 }
 
 } // namespace io::http

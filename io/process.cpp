@@ -1,5 +1,6 @@
 #include "io/process.hpp"
 
+#include "io/awaitable.hpp"
 #include "io/task_group.hpp"
 
 #include <array>
@@ -414,22 +415,11 @@ net::awaitable<run_result> async_run_process(run_options options)
 
 run_result run_process(run_options options)
 {
-    net::io_context ctx(1);
-    run_result out;
-    net::co_spawn(ctx, async_run_process(std::move(options)),
-                  [&out](std::exception_ptr e, run_result r) {
-                      if (!e) {
-                          out = std::move(r);
-                          return;
-                      }
-                      try {
-                          std::rethrow_exception(e);
-                      } catch (const std::exception& x) {
-                          out.spawn_error = x.what();
-                      }
-                  });
-    ctx.run();
-    return out;
+    return run_to_completion(async_run_process(std::move(options)), [](const char* what) {
+        run_result failed;
+        failed.spawn_error = what;
+        return failed;
+    });
 }
 
 } // namespace io

@@ -5,6 +5,7 @@
 //
 // Exit status: 0 delivered and deleted, 1 anything else, 3 usage error.
 
+#include "io/awaitable.hpp"
 #include "verify/verify.hpp"
 
 #include "json/json_text.hpp"
@@ -13,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <iostream>
+#include <stdexcept>
 
 namespace net = boost::asio;
 
@@ -46,19 +48,10 @@ int main(int argc, char** argv)
     }
     target->insecure = target->insecure || insecure;
 
-    net::io_context context;
-    verify::verify_outcome outcome;
-    net::co_spawn(context,
-                  verify::verify_delivery(*target, message_id,
-                                          std::chrono::milliseconds(timeout_ms),
-                                          std::chrono::milliseconds(interval_ms)),
-                  [&](std::exception_ptr e, verify::verify_outcome o) {
-                      if (e) {
-                          std::rethrow_exception(e);
-                      }
-                      outcome = std::move(o);
-                  });
-    context.run();
+    auto outcome = io::run_to_completion(
+        verify::verify_delivery(*target, message_id, std::chrono::milliseconds(timeout_ms),
+                                std::chrono::milliseconds(interval_ms)),
+        [](const char* what) -> verify::verify_outcome { throw std::runtime_error(what); });
 
     boost::json::object out;
     out["delivered"] = outcome.delivered;
