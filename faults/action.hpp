@@ -13,7 +13,7 @@
 
 namespace faults {
 
-/// How a fault ends what the server was doing (DESIGN.md §4, `do`).
+/// How a fault ends what the server was doing.
 enum class ending {
     proceed,   ///< carry on normally after what was sent
     hang,      ///< send nothing more and keep the connection open
@@ -21,7 +21,7 @@ enum class ending {
     close_rst, ///< abort the connection (RST)
 };
 
-/// What goes wrong in a TLS handshake (DESIGN.md §4, `do.tls`).
+/// What goes wrong in a TLS handshake.
 struct tls_fault {
     /// How the server takes part in the handshake.
     enum class handshake_mode {

@@ -1,6 +1,6 @@
 #pragma once
 
-// Peer addresses and CIDR blocks for the `when.client` condition (DESIGN.md §4).
+// Peer addresses and CIDR blocks for the `when.client` condition.
 //
 //   std::optional<ip_address> parse_ip_address(std::string_view text);   // "127.0.0.1", "::1"
 //   std::optional<client_network> parse_client_network(std::string_view text); // "203.0.113.0/24"

@@ -1,6 +1,6 @@
 #pragma once
 
-// Connection ordinals for the `when.connections` condition (DESIGN.md §4). The first connection
+// Connection ordinals for the `when.connections` condition. The first connection
 // after a scenario is loaded is ordinal 1.
 //
 //   "3"              exactly the third connection

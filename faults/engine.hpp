@@ -1,7 +1,7 @@
 #pragma once
 
 // The fault engine: a pure decision function over an immutable rule set, plus the counters
-// the rules share (DESIGN.md §4).
+// the rules share.
 //
 //   engine e(compile_rules(s.rules), loaded_at, fired_total);
 //   decision_rng rng(seed, ordinal);                       // one per session

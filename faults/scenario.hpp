@@ -1,6 +1,6 @@
 #pragma once
 
-// The scenario model of DESIGN.md §4 as plain structs: what a scenario file says, after
+// The scenario model as plain structs: what a scenario file says, after
 // validation. Loading is in scenario_loader.hpp, JSON in scenario_json.hpp, decisions in
 // engine.hpp.
 //
@@ -24,7 +24,7 @@
 
 namespace faults {
 
-/// Whether the mock accepts TCP connections at all (DESIGN.md §4, `listener`).
+/// Whether the mock accepts TCP connections at all.
 enum class listener_state {
     open,      ///< accept connections normally
     closed,    ///< refuse connections: the client's connect() fails with ECONNREFUSED

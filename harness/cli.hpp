@@ -1,6 +1,6 @@
 #pragma once
 
-// The command line of smtp-harness (DESIGN.md §6): run, list, explain.
+// The command line of smtp-harness: run, list, explain.
 
 namespace harness {
 

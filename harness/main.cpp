@@ -1,4 +1,4 @@
-// smtp-harness: the scenario x monitor runner (DESIGN.md §6).
+// smtp-harness: the scenario x monitor runner.
 #include "harness/cli.hpp"
 
 int main(int argc, char** argv)

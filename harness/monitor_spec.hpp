@@ -1,6 +1,6 @@
 #pragma once
 
-// The --monitor SPEC of DESIGN.md §6: `builtin`, `cmd:TEMPLATE` or `http:URL`, and the
+// The --monitor SPEC: `builtin`, `cmd:TEMPLATE` or `http:URL`, and the
 // substitution of `{host}`, `{port}` and `{scenario}` into templates.
 
 #include <map>

@@ -5,7 +5,7 @@
 
 namespace harness {
 
-/// What a monitor said, on the Nagios plugin scale (DESIGN.md §2): OK 0, WARNING 1,
+/// What a monitor said, on the Nagios plugin scale: OK 0, WARNING 1,
 /// CRITICAL 2, UNKNOWN 3.
 enum class monitor_status {
     ok = 0,       ///< the monitor saw nothing wrong

@@ -1,6 +1,6 @@
 #pragma once
 
-// The run's reports: live progress lines, the final table, JSON (DESIGN.md §6), JUnit XML
+// The run's reports: live progress lines, the final table, JSON, JUnit XML
 // and Markdown.
 
 #include "harness/scenario_result.hpp"

@@ -8,7 +8,7 @@
 
 namespace harness {
 
-/// How a monitor did against one scenario (DESIGN.md §6).
+/// How a monitor did against one scenario.
 enum class verdict {
     caught,      ///< a fault, flagged with an expected status (and kind and phase, when named)
     missed,      ///< a fault, but the monitor said OK

@@ -1,7 +1,7 @@
 #pragma once
 
-// Asio types whose awaits return error codes instead of throwing (STYLE.md §5), and the one
-// helper that puts a deadline on any awaitable operation (STYLE.md §6).
+// Asio types whose awaits return error codes instead of throwing, and the one
+// helper that puts a deadline on any awaitable operation.
 // Include only from I/O files.
 
 #include <boost/asio/as_tuple.hpp>

@@ -13,7 +13,7 @@ struct cli_result {
     int exit_code = 0;                     ///< otherwise: exit with this code
 };
 
-/// Parses smtp-mock's command line (DESIGN.md §3); prints help or errors itself.
+/// Parses smtp-mock's command line; prints help or errors itself.
 cli_result parse_command_line(int argc, char** argv);
 
 } // namespace mock

@@ -22,7 +22,7 @@ public:
     /// Waits until bytes arrive and appends what is available to `out`.
     ///
     /// Plain TCP reads go through one buffer per thread, so an idle connection holds no read
-    /// buffer of its own (DESIGN.md §3: tens of thousands of held sessions).
+    /// buffer of its own (tens of thousands of held sessions).
     boost::asio::awaitable<boost::system::error_code> read_some(std::string& out);
 
     /// Waits until bytes arrive and throws them away (for hangs and draining).

@@ -12,7 +12,7 @@
 
 namespace {
 
-// DESIGN.md §3: hold tens of thousands of sessions, so lift the descriptor limit to the hard one.
+// Hold tens of thousands of sessions: lift the descriptor limit to the hard one.
 void raise_open_file_limit()
 {
     rlimit limit{};

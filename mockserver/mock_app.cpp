@@ -122,7 +122,7 @@ mock_app::mock_app(const server_options& options, embedding how)
     if (!options_.control.empty()) {
         control_ =
             std::make_unique<control::http_server>(options_.control, st, options_.control_hosts);
-        // DESIGN.md §3: beyond loopback the API needs a token.
+        // Beyond loopback the API needs a token.
         if (!control_->is_loopback() && options_.control_token.empty()) {
             throw std::runtime_error("--control " + options_.control +
                                      " is not a loopback address; give --control-token TOKEN "

@@ -74,13 +74,13 @@ public:
 
     /// Binds every listener and starts serving.
     void start();
-    /// Graceful stop (DESIGN.md §3): stop accepting, let sessions finish, flush the store.
+    /// Graceful stop: stop accepting, let sessions finish, flush the store.
     void stop();
 
     /// Where it listens (after start()).
     mock_endpoints endpoints() const;
 
-    /// The JSON ready line naming every bound address (DESIGN.md §3).
+    /// The JSON ready line naming every bound address.
     std::string ready_line() const;
 
     /// Puts a scenario in force, rules and listener state, as `PUT /api/v1/scenario` does:

@@ -9,7 +9,7 @@
 
 namespace mock {
 
-/// Everything smtp-mock is told on its command line (DESIGN.md §3), with the defaults.
+/// Everything smtp-mock is told on its command line, with the defaults.
 struct server_options {
     /// SMTP listeners, "ADDR:PORT"; port 0 is ephemeral.
     std::vector<std::string> listen{"127.0.0.1:2525"};
@@ -52,7 +52,7 @@ struct server_options {
     std::uint64_t seed = 0;
     /// Worker threads, each running its own io_context.
     unsigned threads = 1;
-    /// Listen backlog (at least 1024 is advised; see DESIGN.md §3).
+    /// Listen backlog (at least 1024 is advised).
     int backlog = 4096;
     /// How long a client may stay silent before 421 and close.
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};

@@ -20,7 +20,7 @@
 
 namespace mock {
 
-/// The server side of one SMTP session, as a state machine with no I/O (STYLE.md §1).
+/// The server side of one SMTP session, as a state machine with no I/O.
 ///
 /// The driver reports what happened (accepted, bytes read, write finished, deadline passed,
 /// timer fired, TLS done, message stored, I/O failed, server stopping, connection closed) with

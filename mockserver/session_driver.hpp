@@ -18,7 +18,7 @@ struct accepted_connection {
 
 /// Runs one accepted connection to its end: asks the session state machine for an action,
 /// performs exactly that one operation under the action's deadline, reports the result, and
-/// loops (STYLE.md §2). Makes no protocol decisions.
+/// loops. Makes no protocol decisions.
 ///
 /// Spawn it through the worker's io::task_group: a partial cancellation is a graceful stop
 /// (passed to the session, which decides what it means for it), a terminal one a stop now.

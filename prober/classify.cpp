@@ -24,7 +24,7 @@ probe_status status_of(const probe_failure& f, const probe_options& options, boo
     if (f.kind == failure_kind::slow || f.kind == failure_kind::cert_expiring) {
         return critical_level ? probe_status::critical : probe_status::warning;
     }
-    // DESIGN.md §2: the message was handled by then; a failing QUIT is a warning.
+    // The message was handled by then; a failing QUIT is a warning.
     if (f.at == smtp::phase::quit) {
         return probe_status::warning;
     }

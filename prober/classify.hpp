@@ -14,7 +14,7 @@ namespace prober {
 /// a DNS blocklist, else `temp_failure` (4xx), `perm_failure` (5xx) or `unexpected_reply`.
 smtp::failure_kind classify_reply(const smtp::reply& r);
 
-/// The Nagios status of a failure (DESIGN.md §2): failures at QUIT are WARNING, `slow` and
+/// The Nagios status of a failure: failures at QUIT are WARNING, `slow` and
 /// `cert_expiring` carry their own level in `critical_level`, 4xx are WARNING with
 /// `temp_failure_warning`, everything else is CRITICAL.
 probe_status status_of(const probe_failure& f, const probe_options& options, bool critical_level);

@@ -128,7 +128,7 @@ struct session_params {
     std::string message_id;
 };
 
-/// The SMTP client session of the project, with no I/O (STYLE.md §1): the probe's, and the
+/// The SMTP client session of the project, with no I/O: the probe's, and the
 /// watch e-mail notifier's (which sends its alert as the message).
 ///
 /// It is fed events and the current time and answers the next action. It frames and parses

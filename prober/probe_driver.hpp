@@ -16,7 +16,7 @@
 namespace prober {
 
 /// Checks that the message with `message_id` arrived in the mailbox of `spec` within `timeout`
-/// (the round trip, DESIGN.md §5 `--verify`). `sent_at` is when the server accepted the message.
+/// (the round trip, `--verify`). `sent_at` is when the server accepted the message.
 using verify_function = std::function<boost::asio::awaitable<verify_report>(
     const verify_spec& spec, std::string message_id, std::chrono::milliseconds timeout,
     std::chrono::steady_clock::time_point sent_at)>;

@@ -16,7 +16,7 @@
 
 namespace prober {
 
-/// The Nagios plugin status of a probe (DESIGN.md §2).
+/// The Nagios plugin status of a probe.
 enum class probe_status {
     ok = 0,       ///< everything worked within the thresholds
     warning = 1,  ///< slow, certificate expiring, a failure at QUIT, or a downgraded 4xx
@@ -33,7 +33,7 @@ inline int exit_code(probe_status s) noexcept
     return static_cast<int>(s);
 }
 
-/// What went wrong: exactly one kind at one phase (DESIGN.md §2).
+/// What went wrong: exactly one kind at one phase.
 struct probe_failure {
     /// What kind of failure.
     smtp::failure_kind kind = smtp::failure_kind::timeout;

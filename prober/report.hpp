@@ -34,7 +34,7 @@ std::string format_nagios(const probe_result& r);
 /// documents such as watch's status.
 boost::json::object to_json(const probe_result& r);
 
-/// One JSON object on one line (no newline), schema smtp-harness/probe-result/v1 (DESIGN.md §5).
+/// One JSON object on one line (no newline), schema smtp-harness/probe-result/v1.
 std::string format_json(const probe_result& r);
 
 /// One Prometheus text exposition for all results, each series labelled with its target.

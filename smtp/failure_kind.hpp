@@ -6,7 +6,7 @@
 
 namespace smtp {
 
-/// The closed set of ways a monitored SMTP service can fail (DESIGN.md §2).
+/// The closed set of ways a monitored SMTP service can fail.
 /// A failure is always a kind *at* a phase.
 enum class failure_kind {
     dns_error,          ///< the host name did not resolve

@@ -1,7 +1,7 @@
 #pragma once
 
 // The vocabulary shared by the sans-I/O mailbox clients (POP3 and IMAP) and the coroutine that
-// drives them (STYLE.md §1-2): what to look for, the next action, and how a session ended.
+// drives them: what to look for, the next action, and how a session ended.
 
 #include <boost/system/error_code.hpp>
 #include <chrono>

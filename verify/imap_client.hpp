@@ -1,6 +1,6 @@
 #pragma once
 
-// An IMAP4rev1 client (RFC 3501) as a state machine with no I/O (STYLE.md §1): LOGIN,
+// An IMAP4rev1 client (RFC 3501) as a state machine with no I/O: LOGIN,
 // SELECT INBOX, UID SEARCH HEADER Message-ID, UID FETCH of the Message-ID header to confirm an
 // exact match (SEARCH matches substrings, RFC 3501 §6.4.4), UID STORE +FLAGS.SILENT (\Deleted),
 // UID EXPUNGE (RFC 4315, when UIDPLUS is advertised) or EXPUNGE, LOGOUT.

@@ -1,6 +1,6 @@
 #pragma once
 
-// A POP3 client (RFC 1939) as a state machine with no I/O (STYLE.md §1): logs in with
+// A POP3 client (RFC 1939) as a state machine with no I/O: logs in with
 // USER/PASS, lists the mailbox with UIDL (LIST when UIDL is not supported), reads the header of
 // each message newest first with TOP n 0 (RETR when TOP is not supported) looking for one
 // Message-ID, deletes it with DELE, and commits with QUIT (RFC 1939 §6, UPDATE state).

@@ -1,6 +1,6 @@
 #pragma once
 
-// Round-trip verification (DESIGN.md §5 `--verify`, issue 5 item 4): after the probe sends its
+// Round-trip verification (`--verify`): after the probe sends its
 // test message, poll a POP3 or IMAP mailbox until the message with the probe's Message-ID
 // arrives, report the delivery latency, and delete the message. This is the API smtp-probe
 // calls; link smtph::verify.
@@ -17,7 +17,7 @@
 
 namespace verify {
 
-/// The failure kind at phase `verify` (DESIGN.md §2) for the error that ended a round trip:
+/// The failure kind at phase `verify` for the error that ended a round trip:
 /// not_delivered, timeout, closed, refused, reset, unreachable, dns_error, tls_error,
 /// temp_failure (busy, unasked BYE), perm_failure (login refused), unexpected_reply (-ERR, NO,
 /// BAD) or protocol_error. Meaningless for an empty error_code.

@@ -1,6 +1,6 @@
 #pragma once
 
-// The mailbox the round trip polls, as given by `--verify URL` (DESIGN.md §5). No I/O.
+// The mailbox the round trip polls, as given by `--verify URL`. No I/O.
 
 #include <boost/system/result.hpp>
 #include <cstdint>

@@ -9,7 +9,7 @@
 
 namespace watch {
 
-/// Shutdown as cancellation (STYLE.md §7): every wait of watch races this gate, and close()
+/// Shutdown as cancellation: every wait of watch races this gate, and close()
 /// wakes them all at once. Used within one single-threaded io_context.
 class shutdown_gate {
 public:

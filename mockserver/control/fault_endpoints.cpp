@@ -1,5 +1,5 @@
 // /api/v1/scenario, /api/v1/rules and /api/v1/listener: live control of the fault engine
-// (DESIGN.md §3, §4).
+
 #include "faults/controller.hpp"
 #include "faults/scenario_error.hpp"
 #include "faults/scenario_json.hpp"

@@ -1,6 +1,6 @@
 #pragma once
 
-// JSON views of the mock's records for the control API (DESIGN.md §3 field names).
+// JSON views of the mock's records for the control API.
 
 #include "mockserver/message_store.hpp"
 #include "mockserver/session_record.hpp"

@@ -13,7 +13,7 @@ namespace {
 using io::http::route_call;
 using table_type = io::http::route_table<api_state>;
 
-// The API, one row per method and path (DESIGN.md §3).
+// The API, one row per method and path.
 const table_type& routes()
 {
     static const table_type table{{

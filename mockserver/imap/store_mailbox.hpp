@@ -1,6 +1,6 @@
 #pragma once
 
-// IMAP mailboxes over the message store (DESIGN.md §3): a user's messages are those of their
+// IMAP mailboxes over the message store: a user's messages are those of their
 // POP3 maildrop (the same rule: a recipient address, or a local part matched against every
 // recipient's local part; --users passwords), so POP3 and IMAP see one mailbox. What IMAP adds
 // lives here: the folders INBOX and Junk, UIDs, flags and \Recent. Expunging the last copy of a

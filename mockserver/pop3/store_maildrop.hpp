@@ -1,6 +1,6 @@
 #pragma once
 
-// POP3 maildrops over the message store (DESIGN.md §3): USER is a recipient address, matched
+// POP3 maildrops over the message store: USER is a recipient address, matched
 // whole, or a local part, matched against every recipient's local part (both case-insensitive).
 // When the user (or its local part) is listed in --users, PASS must match; otherwise any
 // password is accepted. Deleting removes a message for that mailbox only.

@@ -1,4 +1,4 @@
-"""Black-box tests of smtp-mock's control API (DESIGN.md §3): every endpoint and every error case,
+"""Black-box tests of smtp-mock's control API: every endpoint and every error case,
 over real HTTP with http.client."""
 
 import json

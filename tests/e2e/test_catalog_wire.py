@@ -91,7 +91,7 @@ def send(step, expect=None, delay=None):
 
 
 def greeting_variants(name, steps_for, ending):
-    """A greeting fault targets EHLO and HELO alike (DESIGN.md §4): one case for each verb."""
+    """A greeting fault targets EHLO and HELO alike: one case for each verb."""
     return {f"{name}[{verb}]": Case(name, steps_for(step), ending)
             for verb, step in (("EHLO", EHLO), ("HELO", HELO))}
 

@@ -1,4 +1,4 @@
-"""Live fault control on the wire (issue 4, Done when; DESIGN.md §3 control API): a scenario
+"""Live fault control on the wire (the control API): a scenario
 swapped through PUT /api/v1/scenario takes effect on the next connection while sessions in
 flight keep the scenario they started with; DELETE goes back to healthy; rules added, counted
 and removed through /api/v1/rules; the listener state through PUT /api/v1/listener; fired rules

@@ -31,7 +31,7 @@ def test_check_smtp_matches_its_committed_expectations(tmp_path):
     doc = json.loads(report.read_text())
     got = {x["scenario"]: x for x in doc["results"]}
     assert len(got) >= 48
-    # What DESIGN.md §4 measured: HELO and MAIL faults go unnoticed, banner faults do not.
+    # What check_smtp is known to do: HELO and MAIL faults go unnoticed, banner faults do not.
     assert got["ehlo-421"]["verdict"] == "missed"
     assert got["mail-550-blocklisted"]["verdict"] == "missed"
     assert got["banner-421"]["verdict"] == "caught"

@@ -1,4 +1,4 @@
-// The scenario catalog: every file loads with the C++ loader, every scenario DESIGN.md §4 names
+// The scenario catalog: every file loads with the C++ loader, every scenario the catalog must have
 // is there, each one teaches and says what the probe should report, and each survives a trip
 // through the control API's JSON.
 #include "faults/controller.hpp"
@@ -49,7 +49,7 @@ const faults::scenario* find(std::string_view name)
     return nullptr;
 }
 
-// DESIGN.md §4, "faults/catalog/ holds one file per scenario, at least: ...".
+// The catalog holds one file per scenario, at least these.
 const char* const required[] = {
     "healthy",
     "healthy-multiline-banner",
@@ -143,7 +143,7 @@ TEST(catalog, every_scenario_teaches_and_states_its_expectation)
 
 TEST(catalog, failures_at_quit_are_warnings)
 {
-    // DESIGN.md §2: failures at quit are WARNING.
+    // Failures at quit are WARNING.
     for (const auto& s : catalog()) {
         if (s.expect && s.expect->phase == phase::quit) {
             EXPECT_EQ(s.expect->status, std::vector<std::string>{"WARNING"}) << s.name;
@@ -153,7 +153,7 @@ TEST(catalog, failures_at_quit_are_warnings)
 
 TEST(catalog, greeting_faults_target_ehlo_and_helo)
 {
-    // DESIGN.md §4: check_smtp greets with HELO, swaks and our probe with EHLO.
+    // check_smtp greets with HELO, swaks and our probe with EHLO.
     for (const auto& s : catalog()) {
         if (s.name.rfind("ehlo-", 0) != 0 || s.name == "ehlo-502-helo-fallback") {
             continue;
@@ -215,7 +215,7 @@ TEST(catalog, every_scenario_round_trips_through_json_and_runs_in_a_controller)
 
 TEST(catalog, faults_fire_where_the_expectation_says)
 {
-    // Walk the conversation the built-in probe has (DESIGN.md §5) on the first connection and
+    // Walk the conversation the built-in probe has on the first connection and
     // check that the first rule to fire fires at the expected phase, or, for timing faults
     // (slow), that some rule fires there. Connection-level faults surface one phase later
     // (a reset right after accept is seen while awaiting the banner).

@@ -1,4 +1,4 @@
-// What a valid scenario file loads into: every key of DESIGN.md §4.
+// What a valid scenario file loads into: every key a scenario file may have.
 #include "faults/controller.hpp"
 #include "faults/scenario_loader.hpp"
 

@@ -994,7 +994,7 @@ TEST(server_session, a_stop_during_a_hang_closes_it)
     EXPECT_EQ(s.record().outcome(), mock::session_outcome::server_stop);
 }
 
-// --- An error at every action (STYLE.md §13): whatever fails, wherever, the session ends with
+// --- An error at every action: whatever fails, wherever, the session ends with
 // a true record, keeps only what it accepted, and never says anything malformed ---
 
 namespace {

@@ -12,7 +12,7 @@ namespace {
 
 TEST(phase_names, contract_order_and_spelling)
 {
-    // DESIGN.md §2: the phases, in order.
+    // The phases, in order.
     const std::vector<std::string_view> expected{
         "dns",  "connect", "tls",  "banner",   "ehlo", "helo", "starttls", "auth", "mail",
         "rcpt", "data",    "body", "data_end", "rset", "noop", "vrfy",     "quit", "verify"};
@@ -44,7 +44,7 @@ TEST(phase_names, unknown_names)
 
 TEST(failure_kind_names, contract_spelling)
 {
-    // DESIGN.md §2: the closed set of failure kinds.
+    // The closed set of failure kinds.
     const std::vector<std::string_view> expected{
         "dns_error",        "refused",        "unreachable",   "timeout",
         "closed",           "reset",          "temp_failure",  "perm_failure",

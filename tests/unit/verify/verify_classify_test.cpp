@@ -1,4 +1,4 @@
-// The failure kind at phase verify for each way a round trip ends (DESIGN.md §2).
+// The failure kind at phase verify for each way a round trip ends.
 
 #include "io/client_error.hpp"
 #include "io/dns_error.hpp"
