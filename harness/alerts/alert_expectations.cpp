@@ -26,7 +26,7 @@ void read_fires(const config::yaml_reader& rd, const YAML::Node& v, const std::s
 {
     e.kind = expectation_kind::fires;
     if (!v.IsMap()) {
-        rd.fail(v, p, "expected {status, kind, phase, target}");
+        rd.fail(v, p, "expected {status, kind, phase, target, state_type}");
     }
     for (const auto& f : v) {
         auto fk = f.first.Scalar();
@@ -46,8 +46,13 @@ void read_fires(const config::yaml_reader& rd, const YAML::Node& v, const std::s
             e.phase = value;
         } else if (fk == "target") {
             e.target = value;
+        } else if (fk == "state_type") {
+            if (value != "HARD" && value != "SOFT") {
+                rd.fail(f.second, fp, "expected HARD or SOFT, got \"" + value + "\"");
+            }
+            e.state_type = value;
         } else {
-            rd.unknown_key(f.first, fp, {"status", "kind", "phase", "target"});
+            rd.unknown_key(f.first, fp, {"status", "kind", "phase", "target", "state_type"});
         }
     }
 }
@@ -107,12 +112,12 @@ alert_expectation read_expectation(const config::yaml_reader& rd, const YAML::No
             e.resolves_within = read_window(rd, v, p);
         } else if (key == "quiet_after") {
             e.quiet_after = rd.duration(v, p);
-        } else if (key == "notifiers") {
+        } else if (key == "notifiers" || key == "notifies") {
             e.notifiers = rd.strings(v, p);
         } else {
             rd.unknown_key(kv.first, p,
                            {"name", "step", "fires", "quiet", "flapping", "within",
-                            "resolves_within", "quiet_after", "notifiers"});
+                            "resolves_within", "quiet_after", "notifiers", "notifies"});
         }
     }
     if (e.step.empty()) {

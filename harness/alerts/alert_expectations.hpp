@@ -45,6 +45,8 @@ struct alert_expectation {
     std::string failure_kind;
     /// For fires: the failure phase; empty matches any.
     std::string phase;
+    /// For fires: Nagios's state type ("HARD", "SOFT"); empty matches any.
+    std::string state_type;
     /// For fires: when the problem must arrive, from the step's start. For flapping: when
     /// flapping must be flagged, from the step's start.
     time_window within{std::chrono::milliseconds(0), std::chrono::milliseconds(60'000)};
@@ -54,7 +56,8 @@ struct alert_expectation {
     /// For quiet: how long after the step's end problems still count (the time the retries
     /// need to confirm a problem that began in the step).
     std::chrono::milliseconds quiet_after{0};
-    /// The notifiers that must each have delivered it; empty means at least one.
+    /// The notifiers (Nagios: the contacts, `notifies`) that must each have delivered it; empty
+    /// means at least one.
     std::vector<std::string> notifiers;
 };
 

@@ -27,7 +27,8 @@ bool matches(const alert_expectation& e, const captured_alert& a)
     }
     // Payloads that do not carry a field (an e-mail of a problem without kind) do not fail it.
     return same_text(e.status, a.status) && (a.kind.empty() || same_text(e.failure_kind, a.kind)) &&
-           (a.phase.empty() || same_text(e.phase, a.phase));
+           (a.phase.empty() || same_text(e.phase, a.phase)) &&
+           (a.state_type.empty() || same_text(e.state_type, a.state_type));
 }
 
 bool in(ms value, ms base, const time_window& w)

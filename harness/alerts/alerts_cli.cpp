@@ -1,5 +1,6 @@
 #include "harness/alerts/alerts_cli.hpp"
 
+#include "harness/alerts/nagios_runner.hpp"
 #include "harness/alerts/timeline_runner.hpp"
 
 #include <CLI/CLI.hpp>
@@ -35,19 +36,83 @@ std::string default_catalog()
 #endif
 }
 
+// Prints the tables, writes the reports; the exit code of the run.
+int finish(const alerts_run_result& result, const std::string& junit, const std::string& json)
+{
+    auto table = format_table(result);
+    std::fwrite(table.data(), 1, table.size(), stdout);
+    std::fflush(stdout);
+    bool written = true;
+    if (!junit.empty()) {
+        written = write_report(junit, format_junit(result)) && written;
+    }
+    if (!json.empty()) {
+        written = write_report(json, format_json(result)) && written;
+    }
+    if (!result.error.empty()) {
+        return 2;
+    }
+    return result.passed() && written ? 0 : 1;
+}
+
+// --nagios-config: the object files run by a private Nagios 4.
+int run_nagios(nagios_plan plan, const std::string& timeline_file, const std::string& expect_file,
+               const std::string& catalog, bool quiet, const std::string& junit,
+               const std::string& json)
+{
+    try {
+        plan.tl = load_timeline_file(timeline_file, catalog);
+        plan.scenarios = load_step_scenarios(plan.tl);
+        if (!expect_file.empty()) {
+            plan.expectations = load_expectations_file(expect_file, plan.tl);
+        }
+        verify_nagios_config(plan);
+    } catch (const std::exception& e) {
+        std::printf("smtp-harness alerts: %s\n", e.what());
+        return 3;
+    }
+    std::printf(
+        "timeline %s: %zu steps, %.1fs; %zu Nagios object file(s)%s\n", plan.tl.name.c_str(),
+        plan.tl.steps.size(), static_cast<double>(plan.tl.total().count()) / 1000.0,
+        plan.object_files.size(),
+        plan.expectations
+            ? (", " + std::to_string(plan.expectations->items.size()) + " expectations").c_str()
+            : "");
+    for (const auto& line : time_scale_lines(plan)) {
+        std::printf("%s\n", line.c_str());
+    }
+    std::fflush(stdout);
+    auto result = run_nagios_timeline(plan, [&](const std::string& line) {
+        if (!quiet) {
+            std::printf("%s\n", line.c_str());
+            std::fflush(stdout);
+        }
+    });
+    return finish(result, junit, json);
+}
+
 } // namespace
 
 int run_cli(int argc, const char* const* argv)
 {
     CLI::App app{"smtp-harness alerts: drives a mock through a timeline of scenarios against "
-                 "smtp-probe watch and checks that the alerts fire, stay quiet and resolve as "
-                 "expected.",
+                 "smtp-probe watch (or a private Nagios 4) and checks that the alerts fire, stay "
+                 "quiet and resolve as expected.",
                  "smtp-harness alerts"};
     std::string watch_config, timeline_file, expect_file, junit, json;
     std::string catalog = default_catalog();
     bool quiet = false;
-    app.add_option("--watch-config", watch_config, "The watch configuration to validate")
-        ->required();
+    nagios_plan nagios;
+    auto* watch_opt =
+        app.add_option("--watch-config", watch_config, "The watch configuration to validate");
+    auto* nagios_opt = app.add_option("--nagios-config", nagios.object_files,
+                                      "Nagios object files run by a private Nagios 4")
+                           ->excludes(watch_opt);
+    app.add_option("--time-scale", nagios.time_scale,
+                   "With --nagios-config: run every interval N times faster (N divides 60)")
+        ->needs(nagios_opt);
+    app.add_option("--nagios", nagios.nagios, "The Nagios 4 daemon (default /usr/sbin/nagios4)")
+        ->needs(nagios_opt);
     app.add_option("--timeline", timeline_file, "The timeline of scenarios")->required();
     app.add_option("--expect-alerts", expect_file, "The alert expectations");
     app.add_option(
@@ -61,6 +126,14 @@ int run_cli(int argc, const char* const* argv)
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 3;
+    }
+    if (!nagios.object_files.empty()) {
+        return run_nagios(std::move(nagios), timeline_file, expect_file, catalog, quiet, junit,
+                          json);
+    }
+    if (watch_config.empty()) {
+        std::printf("smtp-harness alerts: give --watch-config FILE or --nagios-config FILE...\n");
+        return 3;
     }
 
     alerts_plan plan;
@@ -89,20 +162,7 @@ int run_cli(int argc, const char* const* argv)
             std::fflush(stdout);
         }
     });
-    auto table = format_table(result);
-    std::fwrite(table.data(), 1, table.size(), stdout);
-    std::fflush(stdout);
-    bool written = true;
-    if (!junit.empty()) {
-        written = write_report(junit, format_junit(result)) && written;
-    }
-    if (!json.empty()) {
-        written = write_report(json, format_json(result)) && written;
-    }
-    if (!result.error.empty()) {
-        return 2;
-    }
-    return result.passed() && written ? 0 : 1;
+    return finish(result, junit, json);
 }
 
 } // namespace harness::alerts

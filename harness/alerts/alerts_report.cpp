@@ -61,7 +61,10 @@ std::string format_table(const alerts_run_result& r)
             }
         }
         rows.push_back({seconds_text(a.t), step, a.channel, a.notifier, a.type, a.target, a.status,
-                        a.kind.empty() ? "-" : a.kind + " at " + a.phase});
+                        !a.kind.empty() ? a.kind + " at " + a.phase
+                        : !a.detail.empty()
+                            ? (a.state_type.empty() ? "" : a.state_type + ' ') + a.detail
+                            : "-"});
     }
     out += table(rows);
     if (!r.results.empty()) {
@@ -151,6 +154,8 @@ std::string format_json(const alerts_run_result& r)
         o["kind"] = a.kind;
         o["phase"] = a.phase;
         o["id"] = a.id;
+        o["state_type"] = a.state_type;
+        o["detail"] = a.detail;
         notifications.push_back(std::move(o));
     }
     root["notifications"] = std::move(notifications);

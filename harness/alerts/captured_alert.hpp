@@ -12,11 +12,13 @@ namespace harness::alerts {
 
 /// One notification that reached a capture point.
 struct captured_alert {
-    /// "webhook", "email" or "exec".
+    /// "webhook", "email", "exec", "nagios" (its notifications) or "nagios-log" (its state
+    /// changes).
     std::string channel;
     /// The notifier that sent it.
     std::string notifier;
-    /// "problem", "recovery", "flapping_start" or "flapping_stop".
+    /// "problem", "recovery", "flapping_start" or "flapping_stop"; "state" for a state change
+    /// in Nagios's log.
     std::string type;
     /// The alert's target.
     std::string target;
@@ -28,6 +30,10 @@ struct captured_alert {
     std::string phase;
     /// The alert id, when the payload carries it.
     std::string id;
+    /// Nagios's state type ("SOFT", "HARD"), when the source carries it.
+    std::string state_type;
+    /// What else the source said (Nagios: the attempt and the plugin output).
+    std::string detail;
     /// When it arrived, from the start of the run.
     std::chrono::milliseconds t{0};
 };

@@ -23,44 +23,6 @@ using ms = std::chrono::milliseconds;
 using std::chrono::steady_clock;
 using std::chrono::system_clock;
 
-// A started embedded mock serving `s`; with a control API when `control`.
-std::unique_ptr<mock::mock_app> start_mock(faults::scenario s, bool control)
-{
-    auto o = mock::embedded_options();
-    if (control) {
-        o.control = "127.0.0.1:0";
-    }
-    o.seed = 1;
-    o.grace = ms(500);
-    auto app = std::make_unique<mock::mock_app>(o, mock::embedding{std::move(s), false});
-    app->start();
-    return app;
-}
-
-// A private directory for the state file and the exec record, removed with it.
-class run_directory {
-public:
-    run_directory()
-    {
-        std::string tmpl = std::filesystem::temp_directory_path() / "smtp-harness-alerts.XXXXXX";
-        if (::mkdtemp(tmpl.data()) == nullptr) {
-            throw std::runtime_error("cannot create a temporary directory");
-        }
-        path_ = tmpl;
-    }
-    ~run_directory()
-    {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    run_directory(const run_directory&) = delete;
-    run_directory& operator=(const run_directory&) = delete;
-    std::string file(const char* name) const { return (path_ / name).string(); }
-
-private:
-    std::filesystem::path path_;
-};
-
 // The watch service on a thread of its own, stopped and joined on destruction.
 class watch_thread {
 public:
@@ -95,33 +57,6 @@ private:
     std::thread thread_;
     std::string status_;
 };
-
-// Puts each step's scenario in force at its time; records when each step ran.
-void drive(const timeline& tl, const std::vector<faults::scenario>& scenarios,
-           mock::mock_app& target, steady_clock::time_point epoch, step_times& times,
-           const std::function<void(const std::string&)>& progress)
-{
-    const auto elapsed = [&] {
-        return std::chrono::duration_cast<ms>(steady_clock::now() - epoch);
-    };
-    ms planned{0};
-    for (std::size_t i = 0; i < tl.steps.size(); ++i) {
-        const auto& step = tl.steps[i];
-        if (i > 0) {
-            target.set_scenario(scenarios[i]);
-        }
-        const auto start = i == 0 ? ms(0) : elapsed();
-        times.start.push_back(start);
-        progress('[' + seconds_text(start) + "] step " + std::to_string(i + 1) + '/' +
-                 std::to_string(tl.steps.size()) + ' ' + step.id + ": " + step.scenario + " for " +
-                 seconds_text(step.duration));
-        planned += step.duration;
-        if (const auto left = planned - elapsed(); left.count() > 0) {
-            std::this_thread::sleep_for(left); // the step's duration is the point of the run
-        }
-        times.end.push_back(elapsed());
-    }
-}
 
 // Every notification the receiver, the mail sink and the exec record captured, in time order.
 std::vector<captured_alert> collect(const webhook_receiver& receiver, mock::mock_app* sink,
@@ -164,8 +99,10 @@ void run(const alerts_plan& plan, alerts_run_result& result,
 {
     const auto scenarios = plan.scenarios.empty() ? load_step_scenarios(plan.tl) : plan.scenarios;
     const run_directory dir;
-    auto target = start_mock(scenarios.front(), true); // the first step is in force at once
-    auto sink = wants_mail(plan.watch) ? start_mock(faults::healthy_scenario(), false) : nullptr;
+    auto target =
+        start_timeline_mock(scenarios.front(), true); // the first step is in force at once
+    auto sink =
+        wants_mail(plan.watch) ? start_timeline_mock(faults::healthy_scenario(), false) : nullptr;
     const auto epoch = steady_clock::now();
     const auto wall_epoch = system_clock::now();
     webhook_receiver receiver(epoch);
@@ -188,7 +125,7 @@ void run(const alerts_plan& plan, alerts_run_result& result,
 
     watch_thread watch(redirect_watch_config(plan.watch, to));
     progress("watch running, status at http://" + watch.status_address());
-    drive(plan.tl, scenarios, *target, epoch, result.times, progress);
+    drive_timeline(plan.tl, scenarios, *target, epoch, result.times, progress);
     watch.stop();
     progress('[' + seconds_text(std::chrono::duration_cast<ms>(steady_clock::now() - epoch)) +
              "] timeline done");
@@ -197,6 +134,60 @@ void run(const alerts_plan& plan, alerts_run_result& result,
 }
 
 } // namespace
+
+// A started embedded mock serving `s`; with a control API when `control`.
+std::unique_ptr<mock::mock_app> start_timeline_mock(faults::scenario s, bool control)
+{
+    auto o = mock::embedded_options();
+    if (control) {
+        o.control = "127.0.0.1:0";
+    }
+    o.seed = 1;
+    o.grace = ms(500);
+    auto app = std::make_unique<mock::mock_app>(o, mock::embedding{std::move(s), false});
+    app->start();
+    return app;
+}
+
+run_directory::run_directory()
+{
+    std::string tmpl = std::filesystem::temp_directory_path() / "smtp-harness-alerts.XXXXXX";
+    if (::mkdtemp(tmpl.data()) == nullptr) {
+        throw std::runtime_error("cannot create a temporary directory");
+    }
+    path_ = tmpl;
+}
+run_directory::~run_directory()
+{
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+}
+// Puts each step's scenario in force at its time; records when each step ran.
+void drive_timeline(const timeline& tl, const std::vector<faults::scenario>& scenarios,
+                    mock::mock_app& target, steady_clock::time_point epoch, step_times& times,
+                    const std::function<void(const std::string&)>& progress)
+{
+    const auto elapsed = [&] {
+        return std::chrono::duration_cast<ms>(steady_clock::now() - epoch);
+    };
+    ms planned{0};
+    for (std::size_t i = 0; i < tl.steps.size(); ++i) {
+        const auto& step = tl.steps[i];
+        if (i > 0) {
+            target.set_scenario(scenarios[i]);
+        }
+        const auto start = i == 0 ? ms(0) : elapsed();
+        times.start.push_back(start);
+        progress('[' + seconds_text(start) + "] step " + std::to_string(i + 1) + '/' +
+                 std::to_string(tl.steps.size()) + ' ' + step.id + ": " + step.scenario + " for " +
+                 seconds_text(step.duration));
+        planned += step.duration;
+        if (const auto left = planned - elapsed(); left.count() > 0) {
+            std::this_thread::sleep_for(left); // the step's duration is the point of the run
+        }
+        times.end.push_back(elapsed());
+    }
+}
 
 std::vector<faults::scenario> load_step_scenarios(const timeline& tl)
 {

@@ -10,7 +10,14 @@
 #include "harness/alerts/timeline.hpp"
 #include "watch/watch_config.hpp"
 
+namespace mock {
+class mock_app;
+}
+
+#include <chrono>
+#include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +35,33 @@ struct alerts_plan {
     /// Each step's scenario (load_step_scenarios); loaded by run_timeline when empty.
     std::vector<faults::scenario> scenarios;
 };
+
+/// A private temporary directory for one run (state files, records, a daemon's files), removed
+/// with everything in it when destroyed. Throws std::runtime_error when it cannot be made.
+class run_directory {
+public:
+    run_directory();
+    ~run_directory();
+    run_directory(const run_directory&) = delete;
+    run_directory& operator=(const run_directory&) = delete;
+    /// A file in it.
+    std::string file(const char* name) const { return (path_ / name).string(); }
+    /// The directory.
+    const std::filesystem::path& path() const noexcept { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// A started embedded mock serving `s` (seed 1), with its control API on 127.0.0.1 when
+/// `control`.
+std::unique_ptr<mock::mock_app> start_timeline_mock(faults::scenario s, bool control);
+
+/// Puts each step's scenario in force in `target` at its time (the first is in force already),
+/// sleeping through each step; records in `times` when each step ran, from `epoch`.
+void drive_timeline(const timeline& tl, const std::vector<faults::scenario>& scenarios,
+                    mock::mock_app& target, std::chrono::steady_clock::time_point epoch,
+                    step_times& times, const std::function<void(const std::string&)>& progress);
 
 /// The scenario of every step, in order. Throws faults::scenario_error naming the file, line
 /// and column of a mistake.

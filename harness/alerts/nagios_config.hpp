@@ -1,0 +1,82 @@
+#pragma once
+
+// The user's Nagios object files as `smtp-harness alerts --nagios-config` runs them, and the
+// private main configuration around them. Pure: text in, text out.
+//
+// The objects are used as written (hosts, services, contacts, escalations, thresholds), with
+// three changes so that the run touches nothing but the mock and the run directory:
+// - every host definition gets `address 127.0.0.1` (the mock);
+// - every command that runs check_smtp gets `-p PORT` appended (the mock's port; check_smtp
+//   takes the last -p it is given);
+// - every contact's host and service notification commands become one recorder, which appends
+//   the macros Nagios passes (NOTIFICATIONTYPE, SERVICESTATE, ...) to a file.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace harness::alerts {
+
+/// The name of the notification command every contact is given.
+inline constexpr std::string_view nagios_recorder_command = "smtp-harness-record-notification";
+
+/// What the rewrite changed, for the run's log.
+struct nagios_rewrite_counts {
+    /// Host definitions pointed at the mock.
+    int hosts = 0;
+    /// Commands given the mock's port.
+    int check_commands = 0;
+    /// Contact definitions whose notification commands became the recorder.
+    int contacts = 0;
+};
+
+/// One object file rewritten for the run.
+struct nagios_object_file {
+    /// The user's file.
+    std::filesystem::path source;
+    /// Its rewritten text.
+    std::string text;
+};
+
+/// Rewrites the text of one object file (see the file comment); counts what changed.
+std::string rewrite_nagios_objects(std::string_view text, std::uint16_t mock_port,
+                                   nagios_rewrite_counts& counts);
+
+/// Everything the private main configuration names.
+struct nagios_run_paths {
+    /// The run directory; every file Nagios writes is in it.
+    std::filesystem::path dir;
+    /// The rewritten object files, in order.
+    std::vector<std::filesystem::path> object_files;
+    /// The file holding the recorder's command definition.
+    std::filesystem::path harness_objects;
+    /// The user and group Nagios runs as (the caller's).
+    std::string user, group;
+
+    /// A file of the run directory.
+    std::filesystem::path file(std::string_view name) const { return dir / name; }
+};
+
+/// The main configuration (nagios.cfg) of a private run: logs, status, lock, spool, query socket
+/// and retention all in the run directory; no external commands, no syslog, no retained state;
+/// checks scheduled at once and results reaped every second; environment macros on (the
+/// recorder reads them); `interval_length` seconds per interval unit.
+std::string nagios_main_config(const nagios_run_paths& paths, int interval_length);
+
+/// The resource file: $USER1$ is Debian's plugin directory.
+std::string nagios_resource_file();
+
+/// The recorder's command definition, run as `/bin/sh SCRIPT`.
+std::string nagios_harness_objects(const std::filesystem::path& script);
+
+/// The recorder script: appends one tab-separated line per notification to `record`:
+/// UNIX time with nanoseconds, then NAME=VALUE for each macro it keeps.
+std::string nagios_recorder_script(const std::filesystem::path& record);
+
+/// The interval_length for `--time-scale N`: 60 / N, which must be a whole number of seconds.
+/// Throws std::invalid_argument naming the scales that work.
+int nagios_interval_length(int time_scale);
+
+} // namespace harness::alerts

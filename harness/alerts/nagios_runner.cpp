@@ -1,0 +1,308 @@
+#include "harness/alerts/nagios_runner.hpp"
+
+#include "config/duration.hpp"
+#include "harness/alerts/nagios_config.hpp"
+#include "harness/alerts/nagios_events.hpp"
+#include "harness/alerts/timeline_runner.hpp"
+#include "io/endpoint.hpp"
+#include "io/process.hpp"
+#include "mockserver/mock_app.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <fstream>
+#include <grp.h>
+#include <pwd.h>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+namespace harness::alerts {
+namespace {
+
+namespace net = boost::asio;
+using ms = std::chrono::milliseconds;
+using std::chrono::steady_clock;
+using std::chrono::system_clock;
+
+void write_file(const std::filesystem::path& file, const std::string& text)
+{
+    std::ofstream out(file, std::ios::binary);
+    out << text;
+    if (!out) {
+        throw std::runtime_error("cannot write " + file.string());
+    }
+}
+
+std::string read_file(const std::filesystem::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void require_binary(const std::string& nagios)
+{
+    if (::access(nagios.c_str(), X_OK) != 0) {
+        throw alerts_file_error("cannot run " + nagios +
+                                ": Nagios 4 is not installed (Debian package nagios4-core: "
+                                "apt-get install nagios4-core), or give its path with --nagios");
+    }
+}
+
+// The run directory's files for the plan's object files, pointed at `port`.
+nagios_run_paths write_configuration(const nagios_plan& plan, const run_directory& dir,
+                                     std::uint16_t port, int interval_length,
+                                     nagios_rewrite_counts& counts)
+{
+    nagios_run_paths p;
+    p.dir = dir.path();
+    const auto* pw = ::getpwuid(::getuid());
+    const auto* gr = ::getgrgid(::getgid());
+    p.user = pw != nullptr ? pw->pw_name : std::to_string(::getuid());
+    p.group = gr != nullptr ? gr->gr_name : std::to_string(::getgid());
+    for (std::size_t i = 0; i < plan.object_files.size(); ++i) {
+        const auto& source = plan.object_files[i];
+        std::ifstream in(source, std::ios::binary);
+        if (!in) {
+            throw alerts_file_error("cannot read " + source.string());
+        }
+        std::ostringstream text;
+        text << in.rdbuf();
+        auto file = p.file("objects-" + std::to_string(i + 1) + '-' + source.filename().string());
+        write_file(file, rewrite_nagios_objects(text.str(), port, counts));
+        p.object_files.push_back(file);
+    }
+    std::filesystem::create_directories(p.file("spool"));
+    write_file(p.file("record-notification.sh"), nagios_recorder_script(p.file("notifications")));
+    p.harness_objects = p.file("smtp-harness.cfg");
+    write_file(p.harness_objects, nagios_harness_objects(p.file("record-notification.sh")));
+    write_file(p.file("resource.cfg"), nagios_resource_file());
+    write_file(p.file("nagios.cfg"), nagios_main_config(p, interval_length));
+    return p;
+}
+
+// Nagios's verdict on its configuration: the lines of `nagios4 -v` that say what is wrong, with
+// the run's copies of the object files named by the user's files (the rewrite keeps their
+// lines, except that a host without an address gains one before its closing brace).
+std::string verification_errors(const std::string& output, const nagios_plan& plan,
+                                const nagios_run_paths& paths)
+{
+    std::string out;
+    std::istringstream in(output);
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("Error") == std::string::npos && line.find("Warning:") != 0) {
+            continue;
+        }
+        for (std::size_t i = 0; i < paths.object_files.size(); ++i) {
+            const auto copy = paths.object_files[i].string();
+            for (auto at = line.find(copy); at != std::string::npos; at = line.find(copy)) {
+                line.replace(at, copy.size(), plan.object_files[i].string());
+            }
+        }
+        out += "\n  " + line;
+    }
+    return out.empty() ? "\n" + output : out;
+}
+
+void verify_in(const nagios_plan& plan, const nagios_run_paths& paths)
+{
+    io::run_options o;
+    o.process.argv = {plan.nagios, "-v", paths.file("nagios.cfg").string()};
+    o.process.stderr_mode = io::output_mode::merge;
+    o.time_limit = std::chrono::seconds(30);
+    auto r = io::run_process(o);
+    if (!r.spawn_error.empty()) {
+        throw alerts_file_error(r.spawn_error);
+    }
+    if (r.status.code != 0) {
+        throw alerts_file_error("Nagios rejects the configuration (" + plan.nagios +
+                                " -v):" + verification_errors(r.out.head, plan, paths));
+    }
+}
+
+// The daemon as its own process group, run by the one process runner on a thread of its own;
+// killed with everything it started when stopped or destroyed.
+class nagios_daemon {
+public:
+    explicit nagios_daemon(io::run_options options)
+    {
+        auto done = [this](std::exception_ptr, io::run_result r) {
+            result_ = std::move(r);
+            exited_ = true;
+        };
+        net::co_spawn(ctx_, io::async_run_process(std::move(options)),
+                      net::bind_cancellation_slot(stop_.slot(), done));
+        thread_ = std::thread([this] { ctx_.run(); });
+    }
+    ~nagios_daemon() { stop(); }
+    nagios_daemon(const nagios_daemon&) = delete;
+    nagios_daemon& operator=(const nagios_daemon&) = delete;
+
+    bool exited() const noexcept { return exited_; }
+
+    /// Kills the daemon's group (terminal cancellation of the run) and waits for it.
+    io::run_result stop()
+    {
+        if (thread_.joinable()) {
+            net::post(ctx_, [this] { stop_.emit(net::cancellation_type::terminal); });
+            thread_.join();
+        }
+        return result_;
+    }
+
+private:
+    net::io_context ctx_{1};
+    net::cancellation_signal stop_;
+    std::atomic<bool> exited_{false};
+    io::run_result result_;
+    std::thread thread_;
+};
+
+// Waits (up to 30 s) for Nagios to write its first status file, which it does once its event
+// loop runs.
+void wait_until_running(const nagios_daemon& daemon, const nagios_run_paths& paths)
+{
+    const auto deadline = steady_clock::now() + std::chrono::seconds(30);
+    while (!std::filesystem::exists(paths.file("status.dat"))) {
+        if (daemon.exited()) {
+            throw std::runtime_error("nagios4 exited at start; its log:\n" +
+                                     read_file(paths.file("nagios.log")));
+        }
+        if (steady_clock::now() > deadline) {
+            throw std::runtime_error("nagios4 did not start within 30s");
+        }
+        std::this_thread::sleep_for(ms(100));
+    }
+}
+
+std::vector<captured_alert> collect(const nagios_run_paths& paths, system_clock::time_point wall)
+{
+    std::vector<captured_alert> out;
+    std::ifstream record(paths.file("notifications"));
+    for (std::string line; std::getline(record, line);) {
+        if (auto a = alert_from_nagios_record(line, wall)) {
+            out.push_back(std::move(*a));
+        }
+    }
+    std::ifstream log(paths.file("nagios.log"));
+    for (std::string line; std::getline(log, line);) {
+        if (auto a = alert_from_nagios_log(line, wall)) {
+            out.push_back(std::move(*a));
+        }
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const captured_alert& a, const captured_alert& b) { return a.t < b.t; });
+    return out;
+}
+
+void run(const nagios_plan& plan, alerts_run_result& result,
+         const std::function<void(const std::string&)>& progress)
+{
+    require_binary(plan.nagios);
+    const auto interval_length = nagios_interval_length(plan.time_scale);
+    const auto scenarios = plan.scenarios.empty() ? load_step_scenarios(plan.tl) : plan.scenarios;
+    const run_directory dir;
+    auto target = start_timeline_mock(scenarios.front(), true);
+    const auto smtp = target->endpoints().smtp.at(0);
+    nagios_rewrite_counts counts;
+    auto paths = write_configuration(plan, dir, smtp.port(), interval_length, counts);
+    progress("mock at " + io::to_string(smtp) + " (control " +
+             io::to_string(*target->endpoints().control) + "); " + std::to_string(counts.hosts) +
+             " host(s) pointed at it, " + std::to_string(counts.check_commands) +
+             " check_smtp command(s) given -p " + std::to_string(smtp.port()) + ", " +
+             std::to_string(counts.contacts) + " contact(s) notifying the recorder");
+    verify_in(plan, paths);
+    io::run_options o;
+    o.process.argv = {plan.nagios, paths.file("nagios.cfg").string()};
+    o.process.working_directory = dir.path().string();
+    o.process.stderr_mode = io::output_mode::merge;
+    nagios_daemon daemon(std::move(o));
+    wait_until_running(daemon, paths);
+    progress("nagios4 running in " + dir.path().string() +
+             " (interval_length=" + std::to_string(interval_length) + ")");
+    const auto epoch = steady_clock::now();
+    const auto wall_epoch = system_clock::now();
+    drive_timeline(plan.tl, scenarios, *target, epoch, result.times, progress);
+    const bool died = daemon.exited();
+    auto ended = daemon.stop();
+    progress('[' + seconds_text(std::chrono::duration_cast<ms>(steady_clock::now() - epoch)) +
+             "] timeline done, nagios4 stopped");
+    result.captured = collect(paths, wall_epoch);
+    if (died) {
+        throw std::runtime_error("nagios4 stopped during the run (" + ended.status.describe() +
+                                 "): " + ended.out.head);
+    }
+}
+
+std::string scaled(ms d, int scale)
+{
+    return config::format_duration(d * scale);
+}
+
+} // namespace
+
+void verify_nagios_config(const nagios_plan& plan)
+{
+    require_binary(plan.nagios);
+    const run_directory dir;
+    nagios_rewrite_counts counts;
+    verify_in(plan,
+              write_configuration(plan, dir, 25, nagios_interval_length(plan.time_scale), counts));
+}
+
+std::vector<std::string> time_scale_lines(const nagios_plan& plan)
+{
+    const int n = plan.time_scale;
+    std::vector<std::string> out;
+    out.push_back("time scale " + std::to_string(n) + ": interval_length " +
+                  std::to_string(nagios_interval_length(n)) +
+                  "s instead of 60s, so 1s of this "
+                  "run stands for " +
+                  scaled(ms(1000), n) + " of real time; the timeline's " +
+                  seconds_text(plan.tl.total()) + " stand for " + scaled(plan.tl.total(), n));
+    for (const auto& s : plan.tl.steps) {
+        out.push_back("  step " + s.id + ": " + seconds_text(s.duration) + " = " +
+                      scaled(s.duration, n));
+    }
+    if (!plan.expectations) {
+        return out;
+    }
+    for (const auto& e : plan.expectations->items) {
+        std::string line = "  " + e.name + ": ";
+        if (e.kind == expectation_kind::quiet) {
+            line += "quiet until " + scaled(e.quiet_after, n) + " after the step";
+        } else {
+            line += "within [" + scaled(e.within.from, n) + ", " + scaled(e.within.to, n) + "]";
+        }
+        if (e.resolves_within) {
+            line += ", resolves within [" + scaled(e.resolves_within->from, n) + ", " +
+                    scaled(e.resolves_within->to, n) + "]";
+        }
+        out.push_back(line + " of real time");
+    }
+    return out;
+}
+
+alerts_run_result run_nagios_timeline(const nagios_plan& plan,
+                                      const std::function<void(const std::string&)>& progress)
+{
+    alerts_run_result result;
+    result.tl = plan.tl;
+    try {
+        run(plan, result, progress);
+    } catch (const std::exception& e) {
+        result.error = e.what();
+    }
+    if (plan.expectations && result.error.empty()) {
+        result.results = evaluate(*plan.expectations, plan.tl, result.times, result.captured);
+    }
+    return result;
+}
+
+} // namespace harness::alerts

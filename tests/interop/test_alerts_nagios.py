@@ -1,0 +1,147 @@
+"""smtp-harness alerts --nagios-config: the user's Nagios object files run by a real Nagios 4
+(Debian's nagios4, started by the harness in a temporary directory) with the real check_smtp,
+through fault timelines at --time-scale 60."""
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+EXAMPLES = os.path.join(SOURCE, "docs", "examples", "nagios")
+CATALOG = os.path.join(SOURCE, "faults", "catalog")
+NAGIOS = "/usr/sbin/nagios4"
+
+
+def harness_alerts(*args, timeout=240):
+    program = os.environ.get("SMTP_HARNESS")
+    if not program:
+        pytest.fail("SMTP_HARNESS is not set: run through ctest")
+    if not os.access(NAGIOS, os.X_OK):
+        pytest.fail(f"{NAGIOS} is missing: ci/setup installs nagios4-core")
+    return subprocess.run([program, "alerts", "--catalog", CATALOG, *args],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def nagios_processes(run_dir_marker):
+    """Nagios processes whose command line names a run directory of the harness."""
+    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if "nagios4" in line and run_dir_marker in line]
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_the_shipped_example_pages_stays_quiet_and_recovers(tmp_path):
+    """docs/examples/nagios: services.cfg on timeline.yaml meets expectations.yaml (in 70 s
+    for 70 minutes of the configuration), and the command docs/alerting.md shows is the one run
+    here."""
+    report = tmp_path / "nagios.json"
+    args = ["--nagios-config", "docs/examples/nagios/services.cfg", "--time-scale", "60",
+            "--timeline", "docs/examples/nagios/timeline.yaml",
+            "--expect-alerts", "docs/examples/nagios/expectations.yaml"]
+    docs = open(os.path.join(SOURCE, "docs", "alerting.md")).read()
+    shown = " ".join(re.sub(r"\\\n\s*", "", docs).split())
+    assert "smtp-harness alerts " + " ".join(args) in shown
+    proc = subprocess.run(
+        [os.environ.get("SMTP_HARNESS", "smtp-harness"), "alerts", "--catalog", CATALOG, *args,
+         "--json", str(report)],
+        capture_output=True, text=True, timeout=240, cwd=SOURCE)
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    assert "time scale 60: interval_length 1s instead of 60s" in out
+    assert "1 host(s) pointed at it, 1 check_smtp command(s) given -p" in out
+    assert "3 of 3 expectations held" in out
+    doc = json.loads(report.read_text())
+    notes = doc["notifications"]
+    steps = {s["id"]: s for s in doc["steps"]}
+    # Nagios's own log: the blip made a SOFT state and nothing HARD; the outage went HARD.
+    blip = steps["blip"]
+    states = [n for n in notes if n["channel"] == "nagios-log" and n["type"] == "state"]
+    assert any(n["state_type"] == "SOFT" and blip["start_s"] <= n["t_s"] <= blip["end_s"] + 8
+               for n in states), states
+    assert any(n["state_type"] == "HARD" and n["status"] == "CRITICAL" for n in states), states
+    # The recorder got the macros: contacts, types and the plugin's own output.
+    pages = [n for n in notes if n["channel"] == "nagios" and n["type"] == "problem"]
+    assert {n["notifier"] for n in pages} >= {"oncall", "mail-team"}, pages
+    assert all(n["target"] == "mx1/SMTP" and n["state_type"] == "HARD" for n in pages), pages
+    assert any("Socket timeout after 3 seconds" in n["detail"] for n in pages), pages
+    assert any(n["channel"] == "nagios" and n["type"] == "recovery" for n in notes), notes
+    # Failing every other check stays SOFT in Nagios: WARNING and OK alternate in its log, and
+    # nothing is sent (only hard states and soft recoveries enter its flap history).
+    flap = steps["flap"]
+    in_flap = [n for n in notes if flap["start_s"] <= n["t_s"] <= flap["end_s"]]
+    assert sum(1 for n in in_flap if n["status"] == "WARNING" and n["state_type"] == "SOFT") >= 3
+    assert all(n["channel"] == "nagios-log" for n in in_flap), in_flap
+    assert not nagios_processes("smtp-harness-alerts."), "a Nagios was left running"
+
+
+def test_a_contact_whose_options_lack_critical_is_caught(tmp_path):
+    """The mail team's service_notification_options without c: Nagios confirms the outage but
+    pages only the on-call engineer, and the run fails naming the contact."""
+    services = open(os.path.join(EXAMPLES, "services.cfg")).read()
+    broken = services.replace("service_notification_options  c,r",
+                              "service_notification_options  w,r")
+    assert broken != services
+    cfg = write(tmp_path, "services.cfg", broken)
+    timeline = write(tmp_path, "timeline.yaml", """
+name: outage
+steps:
+  - {id: warmup, scenario: healthy, for: 3s}
+  - {id: outage, scenario: banner-missing, for: 17s}
+  - {id: recovered, scenario: healthy, for: 2s}
+""")
+    expect = write(tmp_path, "expect.yaml", """
+expectations:
+  - name: the outage pages the mail admins
+    step: outage
+    fires: {status: CRITICAL, state_type: HARD}
+    within: [2s, 17s]
+    notifies: [oncall, mail-team]
+""")
+    proc = harness_alerts("--nagios-config", cfg, "--time-scale", "60", "--timeline", timeline,
+                          "--expect-alerts", expect, "--quiet")
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert "mail-team: no problem notification after the step started" in out, out
+    assert re.search(r"nagios\s+oncall\s+problem\s+mx1/SMTP\s+CRITICAL\s+HARD attempt 3/3", out), out
+    assert re.search(r"nagios-log\s+nagios\s+state\s+mx1/SMTP\s+CRITICAL\s+HARD", out), out
+    assert "0 of 1 expectations held" in out
+
+
+def test_a_configuration_nagios_rejects_is_reported_with_its_message(tmp_path):
+    cfg = write(tmp_path, "bad.cfg", """
+define service {
+    host_name           nosuchhost
+    service_description SMTP
+    check_command       check_smtp
+}
+""")
+    timeline = write(tmp_path, "t.yaml", "steps: [{scenario: healthy, for: 1s}]\n")
+    proc = harness_alerts("--nagios-config", cfg, "--timeline", timeline)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "Nagios rejects the configuration" in proc.stdout
+    # Nagios's own words, naming the user's file and line.
+    assert f"Could not find any host matching 'nosuchhost' (config file '{cfg}', starting on " \
+           "line 2)" in proc.stdout, proc.stdout
+
+
+def test_a_missing_daemon_names_the_debian_package(tmp_path):
+    timeline = write(tmp_path, "t.yaml", "steps: [{scenario: healthy, for: 1s}]\n")
+    proc = harness_alerts("--nagios-config", os.path.join(EXAMPLES, "services.cfg"),
+                          "--nagios", str(tmp_path / "nagios4"), "--timeline", timeline)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "nagios4-core" in proc.stdout, proc.stdout
+
+
+def test_a_time_scale_that_does_not_divide_a_minute_is_refused(tmp_path):
+    timeline = write(tmp_path, "t.yaml", "steps: [{scenario: healthy, for: 1s}]\n")
+    proc = harness_alerts("--nagios-config", os.path.join(EXAMPLES, "services.cfg"),
+                          "--time-scale", "7", "--timeline", timeline)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "--time-scale 7" in proc.stdout and "must divide 60" in proc.stdout, proc.stdout

@@ -1,0 +1,198 @@
+#include "harness/alerts/alert_expectations.hpp"
+#include "harness/alerts/alert_verdict.hpp"
+#include "harness/alerts/nagios_config.hpp"
+#include "harness/alerts/nagios_events.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace harness::alerts;
+using namespace std::chrono_literals;
+
+const char* objects = R"(# hosts
+define host {
+    use          generic-host
+    host_name    mx1
+    address      mx1.example.net  ; the production name
+    check_command check-host-alive
+}
+define host{
+    host_name mx2
+}
+define command {
+    command_name check_smtp_tls
+    command_line $USER1$/check_smtp -H $HOSTADDRESS$ -S -D $ARG1$ -w 2 -c 5
+}
+define command {
+    command_name check-host-alive
+    command_line $USER1$/check_ping -H $HOSTADDRESS$ -w 3000.0,80% -c 5000.0,100% -p 1
+}
+define contact {
+    contact_name oncall
+    service_notification_commands notify-service-by-email,notify-by-sms
+    host_notification_commands    notify-host-by-email
+}
+)";
+
+TEST(NagiosConfig, HostsPointAtTheMockAndContactsAtTheRecorder)
+{
+    nagios_rewrite_counts counts;
+    auto out = rewrite_nagios_objects(objects, 40123, counts);
+    EXPECT_EQ(counts.hosts, 2);
+    EXPECT_EQ(counts.check_commands, 1);
+    EXPECT_EQ(counts.contacts, 1);
+    EXPECT_NE(out.find("address 127.0.0.1 ; was: mx1.example.net"), std::string::npos) << out;
+    EXPECT_EQ(out.find("address      mx1.example.net"), std::string::npos) << out;
+    // mx2 had no address: Nagios would have used its name.
+    auto mx2 = out.find("host_name mx2");
+    ASSERT_NE(mx2, std::string::npos);
+    EXPECT_NE(out.find("address 127.0.0.1\n", mx2), std::string::npos) << out;
+    // The user's plugin and arguments stay; only the port is added (the last -p wins).
+    EXPECT_NE(out.find("check_smtp -H $HOSTADDRESS$ -S -D $ARG1$ -w 2 -c 5 -p 40123\n"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("-p 1\n"), std::string::npos) << "check_ping is left alone: " << out;
+    EXPECT_NE(out.find("service_notification_commands smtp-harness-record-notification ; was: "
+                       "notify-service-by-email,notify-by-sms"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("host_notification_commands smtp-harness-record-notification"),
+              std::string::npos);
+    EXPECT_NE(out.find("# hosts\n"), std::string::npos);
+}
+
+TEST(NagiosConfig, MainConfigurationKeepsEverythingInTheRunDirectory)
+{
+    nagios_run_paths p;
+    p.dir = "/tmp/run";
+    p.object_files = {"/tmp/run/objects-1-services.cfg"};
+    p.harness_objects = "/tmp/run/smtp-harness.cfg";
+    p.user = "u";
+    p.group = "g";
+    auto c = nagios_main_config(p, 1);
+    EXPECT_NE(c.find("cfg_file=/tmp/run/objects-1-services.cfg\n"), std::string::npos);
+    EXPECT_NE(c.find("interval_length=1\n"), std::string::npos);
+    EXPECT_NE(c.find("check_external_commands=0\n"), std::string::npos);
+    EXPECT_NE(c.find("use_syslog=0\n"), std::string::npos);
+    EXPECT_NE(c.find("enable_environment_macros=1\n"), std::string::npos);
+    std::size_t pos = 0;
+    while ((pos = c.find('/', pos)) != std::string::npos) {
+        EXPECT_EQ(c.compare(pos, 9, "/tmp/run/") == 0 || c.compare(pos, 8, "/tmp/run") == 0, true)
+            << "a path outside the run directory at " << pos << ": " << c;
+        pos = c.find('\n', pos);
+    }
+}
+
+TEST(NagiosConfig, TimeScaleDividesAMinute)
+{
+    EXPECT_EQ(nagios_interval_length(1), 60);
+    EXPECT_EQ(nagios_interval_length(12), 5);
+    EXPECT_EQ(nagios_interval_length(60), 1);
+    EXPECT_THROW(nagios_interval_length(7), std::invalid_argument);
+    EXPECT_THROW(nagios_interval_length(0), std::invalid_argument);
+    EXPECT_THROW(nagios_interval_length(120), std::invalid_argument);
+}
+
+TEST(NagiosEvents, RecorderLinesAreNotifications)
+{
+    const auto start = std::chrono::system_clock::time_point(std::chrono::seconds(1796177500));
+    auto a = alert_from_nagios_record(
+        "1796177512.250000000\tCONTACTNAME=oncall\tNOTIFICATIONTYPE=PROBLEM\tHOSTNAME=mx1\t"
+        "SERVICEDESC=SMTP\tHOSTSTATE=UP\tSERVICESTATE=CRITICAL\tSERVICESTATETYPE=HARD\t"
+        "SERVICEATTEMPT=3\tMAXSERVICEATTEMPTS=3\tNOTIFICATIONNUMBER=1\t"
+        "SERVICEOUTPUT=CRITICAL - Socket timeout after 2 seconds",
+        start);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(a->channel, "nagios");
+    EXPECT_EQ(a->notifier, "oncall");
+    EXPECT_EQ(a->type, "problem");
+    EXPECT_EQ(a->target, "mx1/SMTP");
+    EXPECT_EQ(a->status, "CRITICAL");
+    EXPECT_EQ(a->state_type, "HARD");
+    EXPECT_EQ(a->t, 12250ms);
+    EXPECT_EQ(a->detail, "attempt 3/3, notification 1: CRITICAL - Socket timeout after 2 seconds");
+    auto f = alert_from_nagios_record(
+        "1796177530.0\tCONTACTNAME=oncall\tNOTIFICATIONTYPE=FLAPPINGSTART\tHOSTNAME=mx1\t"
+        "SERVICEDESC=SMTP\tSERVICESTATE=OK",
+        start);
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->type, "flapping_start");
+    EXPECT_FALSE(alert_from_nagios_record("garbage", start));
+    EXPECT_FALSE(alert_from_nagios_record("1796177530.0\tCONTACTNAME=x", start));
+}
+
+TEST(NagiosEvents, LogLinesAreStateChangesAndFlapping)
+{
+    const auto start = std::chrono::system_clock::time_point(std::chrono::seconds(1796177500));
+    auto soft = alert_from_nagios_log(
+        "[1796177559] SERVICE ALERT: mx1;SMTP;CRITICAL;SOFT;1;CRITICAL - Socket timeout; really",
+        start);
+    ASSERT_TRUE(soft);
+    EXPECT_EQ(soft->channel, "nagios-log");
+    EXPECT_EQ(soft->type, "state");
+    EXPECT_EQ(soft->target, "mx1/SMTP");
+    EXPECT_EQ(soft->status, "CRITICAL");
+    EXPECT_EQ(soft->state_type, "SOFT");
+    EXPECT_EQ(soft->detail, "attempt 1: CRITICAL - Socket timeout; really");
+    EXPECT_EQ(soft->t, 59s);
+    auto host =
+        alert_from_nagios_log("[1796177560] HOST ALERT: mx1;DOWN;HARD;3;PING CRITICAL", start);
+    ASSERT_TRUE(host);
+    EXPECT_EQ(host->target, "mx1");
+    EXPECT_EQ(host->status, "DOWN");
+    auto flap = alert_from_nagios_log(
+        "[1796177570] SERVICE FLAPPING ALERT: mx1;SMTP;STARTED; Service appears to have started "
+        "flapping (24.3% change >= 20.0% threshold)",
+        start);
+    ASSERT_TRUE(flap);
+    EXPECT_EQ(flap->type, "flapping_start");
+    EXPECT_EQ(flap->target, "mx1/SMTP");
+    EXPECT_FALSE(
+        alert_from_nagios_log("[1796177512] INITIAL SERVICE STATE: mx1;SMTP;OK;HARD;1;", start));
+    EXPECT_FALSE(alert_from_nagios_log(
+        "[1796177512] SERVICE NOTIFICATION: oncall;mx1;SMTP;CRITICAL;notify;x", start));
+    EXPECT_FALSE(alert_from_nagios_log("[1796177512] Nagios 4.4.6 starting...", start));
+}
+
+TEST(NagiosExpectations, NotifiesNamesContactsAndStateTypeIsChecked)
+{
+    timeline tl;
+    tl.steps.push_back({"outage", "banner-missing", "x", 30s});
+    auto ex = load_expectations("expectations:\n"
+                                "  - step: outage\n"
+                                "    fires: {status: CRITICAL, state_type: HARD}\n"
+                                "    within: [0s, 20s]\n"
+                                "    notifies: [oncall, ops]\n",
+                                "e.yaml", tl);
+    ASSERT_EQ(ex.items.size(), 1u);
+    EXPECT_EQ(ex.items[0].state_type, "HARD");
+    EXPECT_EQ(ex.items[0].notifiers, (std::vector<std::string>{"oncall", "ops"}));
+    EXPECT_THROW(load_expectations("expectations:\n  - step: outage\n"
+                                   "    fires: {state_type: hardly}\n",
+                                   "e.yaml", tl),
+                 alerts_file_error);
+
+    captured_alert soft;
+    soft.channel = "nagios";
+    soft.notifier = "oncall";
+    soft.type = "problem";
+    soft.target = "mx1/SMTP";
+    soft.status = "CRITICAL";
+    soft.state_type = "SOFT";
+    soft.t = 5s;
+    captured_alert hard = soft;
+    hard.state_type = "HARD";
+    hard.notifier = "ops";
+    hard.t = 9s;
+    step_times times{{0ms}, {30s}};
+    auto r = evaluate(ex, tl, times, {soft, hard});
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_FALSE(r[0].passed);
+    EXPECT_NE(r[0].failure.find("oncall: no problem notification"), std::string::npos)
+        << r[0].failure;
+    soft.state_type = "HARD";
+    EXPECT_TRUE(evaluate(ex, tl, times, {soft, hard})[0].passed);
+}
+
+} // namespace
