@@ -10,10 +10,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <fstream>
 #include <grp.h>
 #include <pwd.h>
@@ -126,41 +125,53 @@ void verify_in(const nagios_plan& plan, const nagios_run_paths& paths)
     }
 }
 
-// The daemon as its own process group, run by the one process runner on a thread of its own;
-// killed with everything it started when stopped or destroyed.
+// The daemon as its own process group, on a thread of its own. Stopped with SIGTERM, so that
+// Nagios ends its worker processes (which leave its process group) itself; SIGKILL to the group
+// if it has not exited within 10 s.
 class nagios_daemon {
 public:
-    explicit nagios_daemon(io::run_options options)
+    explicit nagios_daemon(const io::process_options& options)
     {
-        auto done = [this](std::exception_ptr, io::run_result r) {
-            result_ = std::move(r);
-            exited_ = true;
-        };
-        net::co_spawn(ctx_, io::async_run_process(std::move(options)),
-                      net::bind_cancellation_slot(stop_.slot(), done));
+        if (auto failed = child_.spawn(options); !failed.empty()) {
+            throw std::runtime_error(failed);
+        }
+        net::co_spawn(ctx_, watch(), net::detached);
         thread_ = std::thread([this] { ctx_.run(); });
     }
     ~nagios_daemon() { stop(); }
     nagios_daemon(const nagios_daemon&) = delete;
     nagios_daemon& operator=(const nagios_daemon&) = delete;
 
+    /// Whether the daemon exited by itself.
     bool exited() const noexcept { return exited_; }
 
-    /// Kills the daemon's group (terminal cancellation of the run) and waits for it.
-    io::run_result stop()
+    /// Stops the daemon and waits for it; how it ended.
+    io::exit_status stop()
     {
         if (thread_.joinable()) {
-            net::post(ctx_, [this] { stop_.emit(net::cancellation_type::terminal); });
+            auto stopping = [this]() -> net::awaitable<void> {
+                stopping_ = true;
+                ended_ = co_await child_.stop(std::chrono::seconds(10));
+            };
+            net::co_spawn(ctx_, stopping, net::detached);
             thread_.join();
         }
-        return result_;
+        return ended_;
     }
 
 private:
+    net::awaitable<void> watch()
+    {
+        if (auto s = co_await child_.wait(); s && !stopping_) {
+            exited_ = true;
+        }
+    }
+
     net::io_context ctx_{1};
-    net::cancellation_signal stop_;
+    io::child_process child_{ctx_.get_executor()};
     std::atomic<bool> exited_{false};
-    io::run_result result_;
+    bool stopping_ = false;
+    io::exit_status ended_;
     std::thread thread_;
 };
 
@@ -218,11 +229,12 @@ void run(const nagios_plan& plan, alerts_run_result& result,
              " check_smtp command(s) given -p " + std::to_string(smtp.port()) + ", " +
              std::to_string(counts.contacts) + " contact(s) notifying the recorder");
     verify_in(plan, paths);
-    io::run_options o;
-    o.process.argv = {plan.nagios, paths.file("nagios.cfg").string()};
-    o.process.working_directory = dir.path().string();
-    o.process.stderr_mode = io::output_mode::merge;
-    nagios_daemon daemon(std::move(o));
+    io::process_options o;
+    o.argv = {plan.nagios, paths.file("nagios.cfg").string()};
+    o.working_directory = dir.path().string();
+    o.stdout_mode = io::output_mode::discard; // it logs to nagios.log
+    o.stderr_mode = io::output_mode::discard;
+    nagios_daemon daemon(o);
     wait_until_running(daemon, paths);
     progress("nagios4 running in " + dir.path().string() +
              " (interval_length=" + std::to_string(interval_length) + ")");
@@ -235,8 +247,10 @@ void run(const nagios_plan& plan, alerts_run_result& result,
              "] timeline done, nagios4 stopped");
     result.captured = collect(paths, wall_epoch);
     if (died) {
-        throw std::runtime_error("nagios4 stopped during the run (" + ended.status.describe() +
-                                 "): " + ended.out.head);
+        auto log = read_file(paths.file("nagios.log"));
+        throw std::runtime_error("nagios4 stopped during the run (" + ended.describe() +
+                                 "); the end of its log:\n" +
+                                 log.substr(log.size() > 2000 ? log.size() - 2000 : 0));
     }
 }
 

@@ -112,6 +112,7 @@ expectations:
     assert re.search(r"nagios\s+oncall\s+problem\s+mx1/SMTP\s+CRITICAL\s+HARD attempt 3/3", out), out
     assert re.search(r"nagios-log\s+nagios\s+state\s+mx1/SMTP\s+CRITICAL\s+HARD", out), out
     assert "0 of 1 expectations held" in out
+    assert not nagios_processes("smtp-harness-alerts."), "a Nagios was left running"
 
 
 def test_a_configuration_nagios_rejects_is_reported_with_its_message(tmp_path):
@@ -145,3 +146,14 @@ def test_a_time_scale_that_does_not_divide_a_minute_is_refused(tmp_path):
                           "--time-scale", "7", "--timeline", timeline)
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "--time-scale 7" in proc.stdout and "must divide 60" in proc.stdout, proc.stdout
+
+
+def test_one_configuration_kind_is_required(tmp_path):
+    timeline = write(tmp_path, "t.yaml", "steps: [{scenario: healthy, for: 1s}]\n")
+    proc = harness_alerts("--timeline", timeline)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "give --watch-config FILE or --nagios-config FILE..." in proc.stdout
+    both = harness_alerts("--watch-config", timeline, "--nagios-config", timeline,
+                          "--timeline", timeline)
+    assert both.returncode == 3, both.stdout + both.stderr
+    assert "excludes" in both.stdout + both.stderr
