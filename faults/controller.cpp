@@ -83,7 +83,8 @@ std::string controller::add_rule(rule r)
         throw scenario_error("rule", 0, 0, "id", "a rule with id '" + r.id + "' already exists");
     }
     auto compiled = current_->rules->rules();
-    compiled.push_back(std::make_shared<const compiled_rule>(r));
+    // Its connection ordinals count from now: `connections: 1` is the next connection.
+    compiled.push_back(std::make_shared<const compiled_rule>(r, current_->connections->load()));
     auto next = std::make_shared<snapshot>(*current_);
     next->rules = std::make_shared<const engine>(std::move(compiled), current_->rules->loaded_at(),
                                                  fired_total_);

@@ -50,7 +50,8 @@ public:
     /// Back to the healthy scenario, as replace(healthy_scenario(), now).
     void clear(std::chrono::steady_clock::time_point now);
 
-    /// Appends a rule; new sessions see it. Returns its id (generated when empty). Throws
+    /// Appends a rule; new sessions see it, and its `connections` ordinals count from the
+    /// next connection (ordinal 1). Returns its id (generated when empty). Throws
     /// scenario_error when the rule is invalid or its id is taken.
     std::string add_rule(rule r);
 

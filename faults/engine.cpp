@@ -31,8 +31,9 @@ double decision_rng::next()
     return static_cast<double>(splitmix64(state_) >> 11) * 0x1.0p-53;
 }
 
-compiled_rule::compiled_rule(rule r)
+compiled_rule::compiled_rule(rule r, std::uint64_t connections_before)
     : rule_(std::move(r))
+    , connections_before_(connections_before)
 {
     validate_rule(rule_, "rule " + rule_.id, "");
     action_ = compose(rule_.effects);
@@ -57,8 +58,10 @@ bool compiled_rule::matches(const connection_context& context, const decision_po
         return false;
     }
     if (!w.connections.empty() &&
-        std::none_of(w.connections.begin(), w.connections.end(),
-                     [&](const connection_range& r) { return r.contains(context.ordinal); })) {
+        (context.ordinal <= connections_before_ ||
+         std::none_of(w.connections.begin(), w.connections.end(), [&](const connection_range& r) {
+             return r.contains(context.ordinal - connections_before_);
+         }))) {
         return false;
     }
     if (!w.client.empty() && (!context.peer || std::none_of(w.client.begin(), w.client.end(),

@@ -46,7 +46,9 @@ private:
 class compiled_rule {
 public:
     /// Compiles `r`; throws scenario_error when it is invalid (see validate_rule).
-    explicit compiled_rule(rule r);
+    /// `connections_before`: connections already counted when the rule was added to a running
+    /// scenario; its `connections` ordinals count from there (the next connection is its 1).
+    explicit compiled_rule(rule r, std::uint64_t connections_before = 0);
 
     compiled_rule(const compiled_rule&) = delete;
     compiled_rule& operator=(const compiled_rule&) = delete;
@@ -73,6 +75,7 @@ public:
 
 private:
     rule rule_;
+    std::uint64_t connections_before_;
     action action_;                                     // compose(rule_.effects)
     std::vector<std::unique_ptr<effect_state>> states_; // one per effect, null when stateless
     mutable std::atomic<std::uint64_t> fired_{0};

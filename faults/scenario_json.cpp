@@ -44,7 +44,11 @@ json::object when_json(const rule_when& w)
         o["argument"] = w.argument->text();
     }
     if (!w.connections.empty()) {
+        // One ordinal is a number, as it was written (connections: 1); a range is text.
         o["connections"] = one_or_list(w.connections, [](const connection_range& r) {
+            if (r.last == r.first && r.every == 1) {
+                return json::value(r.first);
+            }
             return json::value(json::string(r.to_string()));
         });
     }

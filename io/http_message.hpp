@@ -4,7 +4,9 @@
 // No socket and no HTTP library in sight: a handler is a function `request -> response` that
 // unit tests call directly; io/http_service.hpp converts bytes to and from these.
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +66,9 @@ public:
 /// `101 Switching Protocols`); defined by io/http_service.hpp, which runs it.
 class connection_takeover;
 
+/// Long polling: a response that waits for something to happen; defined below.
+struct long_poll;
+
 /// One HTTP response, as a handler builds it.
 struct response {
     /// The status code.
@@ -79,6 +84,9 @@ struct response {
     std::shared_ptr<body_source> stream;
     /// When set, the connection is handed to it once the head has been written.
     std::shared_ptr<connection_takeover> takeover;
+    /// When set, the service answers with `poll->answer()` once `poll->ready()` holds or
+    /// `poll->wait` has passed, and ignores the rest of this response.
+    std::shared_ptr<const long_poll> poll;
     /// Close the connection after this response.
     bool close = false;
 
@@ -87,6 +95,19 @@ struct response {
     {
         return find_header(headers, name);
     }
+};
+
+/// A response that is not due yet (long polling, e.g. `?wait=SECONDS`): the service checks
+/// `ready` every few milliseconds on its own thread, without holding the connection's thread of
+/// any other service, and answers with `answer()` as soon as it holds, when `wait` has passed,
+/// or at once when the service stops.
+struct long_poll {
+    /// Whether the awaited thing happened.
+    std::function<bool()> ready;
+    /// The response, computed when it is sent.
+    std::function<response()> answer;
+    /// The longest wait.
+    std::chrono::steady_clock::duration wait{};
 };
 
 /// Every piece of a response body: `body`, or all of `stream` (which it drains). For tests and

@@ -207,6 +207,33 @@ response call(const handler& answer, const request& req)
     }
 }
 
+// How often a long poll checks whether what it waits for happened.
+constexpr auto poll_interval = std::chrono::milliseconds(10);
+
+// A long poll's answer: once it is ready, its wait is over, or the service stops (a partial or
+// terminal cancellation ends the timer's wait, and the answer goes out at once).
+net::awaitable<response> settle(const request& req, response res)
+{
+    while (res.poll) {
+        const auto poll = res.poll;
+        const auto deadline = std::chrono::steady_clock::now() + poll->wait;
+        steady_timer timer(co_await net::this_coro::executor);
+        while (!poll->ready() && std::chrono::steady_clock::now() < deadline) {
+            timer.expires_after(std::min<std::chrono::steady_clock::duration>(
+                poll_interval, deadline - std::chrono::steady_clock::now()));
+            auto [ec] = co_await timer.async_wait();
+            if (ec) {
+                break;
+            }
+        }
+        const handler late = [&poll](const request&) {
+            return poll->answer();
+        };
+        res = call(late, req);
+    }
+    co_return res;
+}
+
 // Reads one request and answers it.
 net::awaitable<next_step> read_and_answer(connection& c)
 {
@@ -253,7 +280,7 @@ net::awaitable<next_step> read_and_answer(connection& c)
     }
     req.body = std::move(parser.get().body());
     const bool keep_alive = parser.get().keep_alive();
-    auto res = call(c.answer, req);
+    auto res = co_await settle(req, call(c.answer, req));
     if (res.takeover) {
         auto buffered = beast::buffers_to_string(c.buffer.data());
         co_await res.takeover->run(tcp_socket(c.stream.release_socket()), std::move(buffered),

@@ -78,7 +78,7 @@ rules:                        # in order; the first rule whose `when` holds fire
 | `phase` | one phase or a list: `connect tls banner ehlo helo starttls auth mail rcpt data body data_end rset noop vrfy quit` |
 | `command` | regular expression matching the whole command verb, case-insensitive (`MAIL`, `RCPT\\|DATA`) |
 | `argument` | regular expression searched in the command argument, case-insensitive (`@example\\.com>`) |
-| `connections` | connection ordinals since the scenario was loaded: `1`, `2-5`, `3-`, `every 2`, `every 3 from 2`, or a list |
+| `connections` | connection ordinals since the scenario was loaded (for a rule added with `POST /api/v1/rules`: since it was added): `1`, `2-5`, `3-`, `every 2`, `every 3 from 2`, or a list |
 | `probability` | 0 to 1 (default 1); drawn from a generator seeded with `--seed` and the connection ordinal |
 | `after` / `until` | time since the scenario was loaded, e.g. `30s`, `2m` |
 | `times` | fire at most this many times in total |

@@ -8,6 +8,7 @@
 #include "mockserver/server_context.hpp"
 #include "mockserver/session_registry.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -39,6 +40,9 @@ struct api_state {
     std::uint64_t seed = 0;
     /// When the mock started (uptime origin).
     std::chrono::steady_clock::time_point started_at{};
+    /// Sessions with an id up to this one were forgotten (DELETE /api/v1/sessions, POST
+    /// /api/v1/reset): they are no longer listed or found.
+    std::atomic<std::uint64_t> sessions_forgotten{0};
     /// The clock; injectable for tests. steady_clock::now when empty.
     std::function<std::chrono::steady_clock::time_point()> now;
 };

@@ -10,6 +10,7 @@
 #include "mockserver/control/api_state.hpp"
 
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -26,13 +27,23 @@ api_response get_metrics(const api_state& state);
 /// Largest page of GET /api/v1/sessions; a larger `limit` is lowered to it.
 inline constexpr std::uint64_t max_sessions_page = 1000;
 
-/// GET /api/v1/sessions?since=ID&limit=N: one page, streamed session by session.
+/// Longest `?wait=SECONDS` of a long poll; a longer one is lowered to it.
+inline constexpr std::chrono::seconds max_wait{300};
+
+/// GET /api/v1/sessions?since=ID&limit=N&wait=SECONDS: one page, streamed session by session;
+/// with `wait`, answered once there is a session after `since` or when the wait is over.
 api_response list_sessions(const io::http::request_target& target, const api_state& state);
+/// Forgets every session recorded so far; returns how many were newly forgotten.
+std::uint64_t forget_sessions(api_state& state);
+/// DELETE /api/v1/sessions: forgets every session recorded so far.
+api_response delete_sessions(api_state& state);
 /// GET /api/v1/sessions/{id}.
 api_response get_session(std::string_view id, const api_state& state);
 
-/// GET /api/v1/messages, streamed.
-api_response list_messages(const api_state& state);
+/// GET /api/v1/messages?from=ADDR&to=ADDR&wait=SECONDS&count=N, streamed: the messages whose
+/// sender is `from` and one of whose recipients is `to` (case-insensitive); with `wait`,
+/// answered once `count` (default 1) such messages are stored or when the wait is over.
+api_response list_messages(const io::http::request_target& target, const api_state& state);
 /// GET /api/v1/messages/{id}.
 api_response get_message(std::string_view id, const api_state& state);
 /// GET /api/v1/messages/{id}/raw, streamed from the stored copy.
@@ -56,6 +67,9 @@ api_response get_rule(std::string_view id, const api_state& state);
 api_response post_rule(const api_request& request, api_state& state);
 /// DELETE /api/v1/rules/{id}.
 api_response delete_rule(std::string_view id, api_state& state);
+/// POST /api/v1/reset: the healthy scenario with no rules, the listener open, no messages and
+/// no sessions, as after a fresh start (counters of /metrics stay: they only grow).
+api_response post_reset(api_state& state);
 /// GET /api/v1/listener.
 api_response get_listener(const api_state& state);
 /// PUT /api/v1/listener.

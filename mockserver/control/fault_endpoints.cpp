@@ -127,6 +127,20 @@ api_response delete_scenario(api_state& state)
     return json_response(scenario_json(*state.faults));
 }
 
+api_response post_reset(api_state& state)
+{
+    if (state.faults) {
+        state.faults->clear(now(state));
+    }
+    if (state.set_listener) {
+        state.set_listener(listener_mode::open);
+    }
+    boost::json::object o;
+    o["messages_deleted"] = state.store->clear();
+    o["sessions_deleted"] = forget_sessions(state);
+    return json_response(o);
+}
+
 api_response list_rules(const api_state& state)
 {
     if (!state.faults) {

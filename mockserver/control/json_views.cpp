@@ -1,5 +1,7 @@
 #include "mockserver/control/json_views.hpp"
 
+#include "mockserver/imap/message_text.hpp"
+#include "smtp/ascii.hpp"
 #include "smtp/escape.hpp"
 #include "smtp/phase.hpp"
 
@@ -97,6 +99,21 @@ boost::json::value to_json(const captured_message& m)
     }
     o["to"] = std::move(to);
     o["size"] = m.data.size();
+    // RFC 5322 §2.2: the header fields as written (encoded words are not decoded), escaped
+    // like the envelope, since they are bytes a client sent too.
+    const auto fields = imap::header_fields(imap::split_message(m.data).header);
+    boost::json::value subject = nullptr;
+    boost::json::array headers;
+    for (const auto& f : fields) {
+        const auto value = smtp::escape_bytes(f.value);
+        if (subject.is_null() && smtp::iequals(f.name, "Subject")) {
+            subject = boost::json::string(value);
+        }
+        headers.push_back(
+            boost::json::object{{"name", smtp::escape_bytes(f.name)}, {"value", value}});
+    }
+    o["subject"] = std::move(subject);
+    o["headers"] = std::move(headers);
     o["received_at"] = rfc3339(m.received_at);
     o["session"] = m.session_id;
     o["tls"] = m.tls;

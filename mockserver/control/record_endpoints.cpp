@@ -1,11 +1,15 @@
 // GET /api/v1/sessions[/{id}] and /api/v1/messages[/{id}[/raw]]: what the mock recorded.
+#include "config/duration.hpp"
 #include "mockserver/control/api_error.hpp"
 #include "mockserver/control/endpoints.hpp"
 #include "mockserver/control/json_views.hpp"
+#include "smtp/ascii.hpp"
 
 #include "json/json_text.hpp"
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -26,6 +30,39 @@ std::optional<std::uint64_t> parse_unsigned(std::string_view text)
         return std::nullopt;
     }
     return v;
+}
+
+// `?wait=SECONDS`: bare seconds ("2", "0.5") or a duration with a unit ("500ms"), at most
+// max_wait.
+std::optional<std::chrono::milliseconds> parse_wait(std::string_view text)
+{
+    const bool bare = !text.empty() && text.find_first_not_of("0123456789.") == text.npos;
+    auto d = config::parse_duration(bare ? std::string(text) + "s" : std::string(text));
+    if (d && *d > max_wait) {
+        d = std::chrono::duration_cast<std::chrono::milliseconds>(max_wait);
+    }
+    return d;
+}
+
+api_response bad_wait(std::string_view value)
+{
+    return make_error(http_error::invalid_query,
+                      "wait must be seconds (e.g. 2 or 0.5) or a duration such as 500ms, not '" +
+                          std::string(value) + "'",
+                      "wait");
+}
+
+// A response that waits until `ready` holds, then answers with `answer`.
+api_response long_polled(std::chrono::milliseconds wait, std::function<bool()> ready,
+                         std::function<api_response()> answer)
+{
+    api_response r;
+    auto poll = std::make_shared<io::http::long_poll>();
+    poll->ready = std::move(ready);
+    poll->answer = std::move(answer);
+    poll->wait = wait;
+    r.poll = std::move(poll);
+    return r;
 }
 
 // One page of sessions, read from the registry a few at a time as the client takes them:
@@ -144,13 +181,43 @@ private:
     std::size_t offset_ = 0;
 };
 
+// The `from` and `to` filters of GET /api/v1/messages.
+struct message_filter {
+    std::optional<std::string> from;
+    std::optional<std::string> to;
+
+    bool matches(const captured_message& m) const
+    {
+        auto same = [](const std::string& a, const std::string& b) {
+            return smtp::iequals(a, b);
+        };
+        return (!from || same(*from, m.mail_from)) &&
+               (!to || std::any_of(m.rcpt_to.begin(), m.rcpt_to.end(),
+                                   [&](const std::string& r) { return same(*to, r); }));
+    }
+
+    std::vector<std::shared_ptr<const captured_message>>
+    select(std::vector<std::shared_ptr<const captured_message>> all) const
+    {
+        std::erase_if(all, [this](const auto& m) { return !matches(*m); });
+        return all;
+    }
+};
+
 } // namespace
 
 api_response list_sessions(const io::http::request_target& target, const api_state& state)
 {
     std::uint64_t since = 0;
     std::uint64_t limit = default_limit;
+    std::optional<std::chrono::milliseconds> wait;
     for (const auto& [name, value] : target.query) {
+        if (name == "wait") {
+            if (!(wait = parse_wait(value))) {
+                return bad_wait(value);
+            }
+            continue;
+        }
         auto number = parse_unsigned(value);
         if (name == "since" && !number) {
             return make_error(
@@ -166,16 +233,41 @@ api_response list_sessions(const io::http::request_target& target, const api_sta
         }
         (name == "since" ? since : limit) = *number;
     }
-    api_response r;
-    r.stream =
-        std::make_shared<session_page>(*state.sessions, since, std::min(limit, max_sessions_page));
-    return r;
+    since = std::max(since, state.sessions_forgotten.load());
+    limit = std::min(limit, max_sessions_page);
+    const auto* sessions = state.sessions;
+    auto page = [sessions, since, limit] {
+        api_response r;
+        r.stream = std::make_shared<session_page>(*sessions, since, limit);
+        return r;
+    };
+    if (!wait) {
+        return page();
+    }
+    return long_polled(
+        *wait, [sessions, since] { return !sessions->list(since, 1).empty(); }, page);
+}
+
+std::uint64_t forget_sessions(api_state& state)
+{
+    const auto newest = state.sessions->total();
+    const auto before = state.sessions_forgotten.exchange(newest);
+    return newest > before ? newest - before : 0;
+}
+
+api_response delete_sessions(api_state& state)
+{
+    boost::json::object o;
+    o["deleted"] = forget_sessions(state);
+    return json_response(o);
 }
 
 api_response get_session(std::string_view id, const api_state& state)
 {
     auto number = parse_unsigned(id);
-    auto record = number ? state.sessions->find(*number) : nullptr;
+    auto record = number && *number > state.sessions_forgotten.load()
+                      ? state.sessions->find(*number)
+                      : nullptr;
     if (!record) {
         return make_error(http_error::not_found, "no session with id '" + std::string(id) + "'",
                           "id");
@@ -183,11 +275,42 @@ api_response get_session(std::string_view id, const api_state& state)
     return json_response(to_json(record->read()));
 }
 
-api_response list_messages(const api_state& state)
+api_response list_messages(const io::http::request_target& target, const api_state& state)
 {
-    api_response r;
-    r.stream = std::make_shared<message_list>(state.store->list());
-    return r;
+    message_filter filter;
+    std::optional<std::chrono::milliseconds> wait;
+    std::uint64_t count = 1;
+    for (const auto& [name, value] : target.query) {
+        if (name == "wait" && !(wait = parse_wait(value))) {
+            return bad_wait(value);
+        }
+        if (name == "count") {
+            auto number = parse_unsigned(value);
+            if (!number) {
+                return make_error(http_error::invalid_query,
+                                  "count must be an unsigned integer, not '" + value + "'",
+                                  "count");
+            }
+            count = *number;
+        }
+        if (name == "from") {
+            filter.from = value;
+        } else if (name == "to") {
+            filter.to = value;
+        }
+    }
+    const auto* store = state.store;
+    auto answer = [store, filter] {
+        api_response r;
+        r.stream = std::make_shared<message_list>(filter.select(store->list()));
+        return r;
+    };
+    if (!wait) {
+        return answer();
+    }
+    return long_polled(
+        *wait, [store, filter, count] { return filter.select(store->list()).size() >= count; },
+        answer);
 }
 
 api_response get_message(std::string_view id, const api_state& state)

@@ -32,15 +32,19 @@ const table_type& routes()
         {"GET",
          "/api/v1/sessions",
          [](const route_call& c, api_state& s) { return list_sessions(c.target, s); },
-         {"since", "limit"}},
+         {"since", "limit", "wait"}},
+        {"DELETE", "/api/v1/sessions",
+         [](const route_call&, api_state& s) {
+             return delete_sessions(s);
+         }},
         {"GET", "/api/v1/sessions/{id}",
          [](const route_call& c, api_state& s) {
              return get_session(c.params.get("id"), s);
          }},
-        {"GET", "/api/v1/messages",
-         [](const route_call&, api_state& s) {
-             return list_messages(s);
-         }},
+        {"GET",
+         "/api/v1/messages",
+         [](const route_call& c, api_state& s) { return list_messages(c.target, s); },
+         {"from", "to", "wait", "count"}},
         {"DELETE", "/api/v1/messages",
          [](const route_call&, api_state& s) {
              return delete_messages(s);
@@ -84,6 +88,10 @@ const table_type& routes()
         {"DELETE", "/api/v1/rules/{id}",
          [](const route_call& c, api_state& s) {
              return delete_rule(c.params.get("id"), s);
+         }},
+        {"POST", "/api/v1/reset",
+         [](const route_call&, api_state& s) {
+             return post_reset(s);
          }},
         {"GET", "/api/v1/listener",
          [](const route_call&, api_state& s) {

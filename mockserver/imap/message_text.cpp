@@ -69,25 +69,43 @@ message_parts split_message(std::string_view message) noexcept
     return {message, message.substr(message.size())};
 }
 
+namespace {
+
+// A field's value unfolded (RFC 5322 §2.2.3), without the white space around it.
+std::string unfolded_value(const field& f)
+{
+    std::string value;
+    for (char c : f.raw.substr(f.raw.find(':') + 1)) {
+        if (c != '\r' && c != '\n') {
+            value += c;
+        }
+    }
+    const auto first = value.find_first_not_of(" \t");
+    value.erase(0, first == std::string::npos ? value.size() : first);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+        value.pop_back();
+    }
+    return value;
+}
+
+} // namespace
+
 std::vector<std::string> header_values(std::string_view header, std::string_view name)
 {
     std::vector<std::string> out;
     for_each_field(header, [&](const field& f) {
-        if (!smtp::iequals(f.name, name)) {
-            return;
+        if (smtp::iequals(f.name, name)) {
+            out.push_back(unfolded_value(f));
         }
-        std::string value;
-        for (char c : f.raw.substr(f.raw.find(':') + 1)) {
-            if (c != '\r' && c != '\n') {
-                value += c;
-            }
-        }
-        const auto first = value.find_first_not_of(" \t");
-        value.erase(0, first == std::string::npos ? value.size() : first);
-        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-            value.pop_back();
-        }
-        out.push_back(std::move(value));
+    });
+    return out;
+}
+
+std::vector<header_field> header_fields(std::string_view header)
+{
+    std::vector<header_field> out;
+    for_each_field(header, [&](const field& f) {
+        out.push_back({std::string(f.name), unfolded_value(f)});
     });
     return out;
 }

@@ -30,6 +30,15 @@ message_parts split_message(std::string_view message) noexcept;
 /// space after the colon.
 std::vector<std::string> header_values(std::string_view header, std::string_view name);
 
+/// One header field: its name as written and its value as header_values() gives it.
+struct header_field {
+    std::string name;  ///< the field name, e.g. "Subject"
+    std::string value; ///< the unfolded value
+};
+
+/// Every header field of `header`, in order, unfolded as header_values() does.
+std::vector<header_field> header_fields(std::string_view header);
+
 /// The header fields of `header` whose names are (or, with `exclude`, are not) in `names`
 /// (case-insensitive), each with its folded lines, then an empty line (RFC 3501 §6.4.5:
 /// HEADER.FIELDS and HEADER.FIELDS.NOT).

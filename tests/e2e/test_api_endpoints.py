@@ -127,10 +127,14 @@ def test_messages_metadata_raw_and_delete(mock):
     msgs = mock.api_json("GET", "/api/v1/messages")["messages"]
     assert len(msgs) == 1
     m = msgs[0]
-    assert set(m) == {"id", "from", "to", "size", "received_at", "session", "tls", "auth"}
+    assert set(m) == {"id", "from", "to", "size", "subject", "headers", "received_at", "session",
+                      "tls", "auth"}
     assert m["from"] == "a@example.com"
     assert m["to"] == ["b@example.com", "c@example.com"]
     assert m["size"] == len(MESSAGE)
+    assert m["subject"] == "api test"
+    assert m["headers"] == [{"name": "Subject", "value": "api test"},
+                            {"name": "From", "value": "a@example.com"}]
     assert m["session"] == 1 and m["tls"] is False and m["auth"] is None
     assert mock.api_json("GET", f"/api/v1/messages/{m['id']}") == m
 
@@ -191,7 +195,8 @@ def test_metrics(mock):
     ("PATCH", "/api/v1/scenario", "GET, PUT, DELETE"),
     ("PUT", "/api/v1/rules", "GET, POST"),
     ("POST", "/api/v1/listener", "GET, PUT"),
-    ("DELETE", "/api/v1/sessions", "GET"),
+    ("PUT", "/api/v1/sessions", "GET, DELETE"),
+    ("GET", "/api/v1/reset", "POST"),
     ("POST", "/api/v1/messages", "GET, DELETE"),
     ("DELETE", "/api/v1/stats", "GET"),
 ])

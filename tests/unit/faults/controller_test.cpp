@@ -114,6 +114,28 @@ TEST(controller, add_and_remove_rules_live)
     EXPECT_EQ(c.add_rule(faults::load_rule("do: {hang: true}\n", "body")), "r1");
 }
 
+TEST(controller, a_rule_added_live_counts_connection_ordinals_from_when_it_was_added)
+{
+    faults::controller c(faults::healthy_scenario(), 1, t0);
+    auto first = c.open_session(1, "127.0.0.1", t0);
+    auto second = c.open_session(2, "127.0.0.1", t0);
+    c.add_rule(
+        faults::load_rule("when: {connections: 1, phase: banner}\ndo: {close: rst}\n", "body"));
+    c.add_rule(faults::load_rule("id: even\nwhen: {connections: every 2, phase: mail}\n"
+                                 "do: {reply: \"451 later\"}\n",
+                                 "body"));
+    auto next = c.open_session(3, "127.0.0.1", t0);
+    auto after = c.open_session(4, "127.0.0.1", t0);
+    EXPECT_EQ(next->context().ordinal, 3u);      // the session's ordinal goes on...
+    EXPECT_TRUE(next->decide(banner, t0).fired); // ...the rule's starts at 1
+    EXPECT_FALSE(after->decide(banner, t0).fired);
+    EXPECT_TRUE(next->decide({phase::mail, "MAIL", ""}, t0).healthy());
+    EXPECT_EQ(after->decide({phase::mail, "MAIL", ""}, t0).send, "451 later\r\n");
+    // A scenario loaded with the rule counts from its own load, as before.
+    c.replace(c.current(), t0);
+    EXPECT_TRUE(c.open_session(5, "127.0.0.1", t0)->decide(banner, t0).fired);
+}
+
 TEST(controller, add_rule_rejects_invalid_and_duplicate_rules)
 {
     faults::controller c(faults::healthy_scenario(), 1, t0);

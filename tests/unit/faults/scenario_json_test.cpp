@@ -53,7 +53,7 @@ TEST(scenario_json, writes_the_scenario_file_keys)
     const auto& rule = v.at("rules").at(0);
     EXPECT_EQ(rule.at("id"), "a");
     EXPECT_EQ(rule.at("when").at("phase"), (json::array{"ehlo", "helo"}));
-    EXPECT_EQ(rule.at("when").at("connections"), (json::array{"1", "3-", "every 2 from 5"}));
+    EXPECT_EQ(rule.at("when").at("connections"), (json::array{1, "3-", "every 2 from 5"}));
     EXPECT_EQ(rule.at("when").at("until"), "1m");
     EXPECT_EQ(rule.at("do").at("delay"), "250ms");
     EXPECT_EQ(rule.at("do").at("close"), "rst");

@@ -160,7 +160,8 @@ TEST_F(router_test, wrong_methods_are_405_with_allow)
              {"PUT", "/api/v1/rules", "GET, POST"},
              {"PUT", "/api/v1/rules/r1", "GET, DELETE"},
              {"POST", "/api/v1/listener", "GET, PUT"},
-             {"DELETE", "/api/v1/sessions", "GET"},
+             {"PUT", "/api/v1/sessions", "GET, DELETE"},
+             {"GET", "/api/v1/reset", "POST"},
              {"DELETE", "/api/v1/sessions/1", "GET"},
              {"POST", "/api/v1/messages", "GET, DELETE"},
              {"PUT", "/api/v1/messages/1", "GET, DELETE"},
@@ -350,6 +351,123 @@ TEST_F(router_test, messages_metadata_raw_and_delete)
     EXPECT_EQ(json(del).at("deleted").to_number<int>(), 2);
     EXPECT_EQ(store_.size(), 0u);
     EXPECT_EQ(json(call("GET", "/api/v1/messages")).at("messages").as_array().size(), 0u);
+}
+
+TEST_F(router_test, messages_carry_subject_and_header_fields_unfolded)
+{
+    auto id = add_message("a@x", {"b@x"},
+                          "Subject: a long\r\n subject\r\nX-Tag:  t1\r\nSubject: second\r\n"
+                          "\r\nSubject: not a header\r\n");
+    auto m = json(call("GET", "/api/v1/messages/" + id));
+    EXPECT_EQ(m.at("subject").as_string(), "a long subject");
+    const auto& h = m.at("headers").as_array();
+    ASSERT_EQ(h.size(), 3u);
+    EXPECT_EQ(h[1].at("name").as_string(), "X-Tag");
+    EXPECT_EQ(h[1].at("value").as_string(), "t1");
+    EXPECT_EQ(h[2].at("value").as_string(), "second");
+    auto none = add_message("a@x", {"b@x"}, "no header at all\r\n");
+    EXPECT_TRUE(json(call("GET", "/api/v1/messages/" + none)).at("subject").is_null());
+}
+
+TEST_F(router_test, messages_filter_by_sender_and_recipient_case_insensitively)
+{
+    add_message("a@x", {"b@x", "c@y"}, "1\r\n");
+    add_message("d@x", {"c@y"}, "2\r\n");
+    auto ids = [this](const std::string& target) {
+        std::vector<std::string> out;
+        const auto list = json(call("GET", target));
+        for (const auto& m : list.at("messages").as_array()) {
+            out.emplace_back(m.at("id").as_string());
+        }
+        return out;
+    };
+    EXPECT_EQ(ids("/api/v1/messages?to=C@Y"), (std::vector<std::string>{"1", "2"}));
+    EXPECT_EQ(ids("/api/v1/messages?to=b@x"), (std::vector<std::string>{"1"}));
+    EXPECT_EQ(ids("/api/v1/messages?from=d@x&to=c@y"), (std::vector<std::string>{"2"}));
+    EXPECT_EQ(ids("/api/v1/messages?from=z@z"), (std::vector<std::string>{}));
+}
+
+TEST_F(router_test, wait_makes_a_long_poll_that_is_ready_once_the_messages_are_there)
+{
+    api_request r;
+    r.method = "GET";
+    r.target = "/api/v1/messages?wait=2.5&count=2&to=b@x";
+    auto res = route(r, state_);
+    ASSERT_TRUE(res.poll);
+    EXPECT_EQ(res.poll->wait, 2500ms);
+    EXPECT_FALSE(res.poll->ready());
+    add_message("a@x", {"b@x"}, "1\r\n");
+    add_message("a@x", {"other@x"}, "2\r\n");
+    EXPECT_FALSE(res.poll->ready());
+    add_message("a@x", {"b@x"}, "3\r\n");
+    EXPECT_TRUE(res.poll->ready());
+    auto answer = res.poll->answer();
+    EXPECT_EQ(boost::json::parse(io::http::collect_body(answer)).at("messages").as_array().size(),
+              2u);
+
+    r.target = "/api/v1/sessions?since=0&wait=500ms";
+    auto sessions = route(r, state_);
+    ASSERT_TRUE(sessions.poll);
+    EXPECT_EQ(sessions.poll->wait, 500ms);
+    EXPECT_FALSE(sessions.poll->ready());
+    sessions_.create("127.0.0.1:1", "127.0.0.1:25", now_);
+    EXPECT_TRUE(sessions.poll->ready());
+
+    r.target = "/api/v1/messages?wait=3600";
+    EXPECT_EQ(route(r, state_).poll->wait, mock::control::max_wait);
+}
+
+TEST_F(router_test, a_bad_wait_or_count_is_a_400_naming_the_parameter)
+{
+    for (const char* t : {"/api/v1/messages?wait=soon", "/api/v1/messages?wait=-1",
+                          "/api/v1/sessions?wait=", "/api/v1/messages?count=x"}) {
+        auto r = call("GET", t);
+        EXPECT_EQ(r.status, 400) << t;
+        EXPECT_EQ(error_code(r), "invalid_query") << t;
+        EXPECT_EQ(error_path(r),
+                  std::string(t).find("count") != std::string::npos ? "count" : "wait")
+            << t;
+    }
+}
+
+TEST_F(router_test, deleted_sessions_are_neither_listed_nor_found)
+{
+    sessions_.create("127.0.0.1:1", "127.0.0.1:25", now_);
+    sessions_.create("127.0.0.1:2", "127.0.0.1:25", now_);
+    auto d = call("DELETE", "/api/v1/sessions");
+    EXPECT_EQ(json(d).at("deleted").to_number<int>(), 2);
+    EXPECT_EQ(json(call("DELETE", "/api/v1/sessions")).at("deleted").to_number<int>(), 0);
+    EXPECT_EQ(call("GET", "/api/v1/sessions/2").status, 404);
+    EXPECT_TRUE(json(call("GET", "/api/v1/sessions")).at("sessions").as_array().empty());
+    sessions_.create("127.0.0.1:3", "127.0.0.1:25", now_);
+    const auto page = json(call("GET", "/api/v1/sessions?since=0"));
+    const auto& listed = page.at("sessions").as_array();
+    ASSERT_EQ(listed.size(), 1u);
+    EXPECT_EQ(listed[0].at("id").to_number<int>(), 3);
+}
+
+TEST_F(router_test, reset_brings_back_a_fresh_start)
+{
+    ASSERT_EQ(call("PUT", "/api/v1/scenario",
+                   R"({"name":"x","listener":"closed","rules":[{"when":{"phase":"mail"},)"
+                   R"("do":{"reply":"451 later"}}]})")
+                  .status,
+              200);
+    ASSERT_EQ(call("POST", "/api/v1/rules", R"({"when":{"phase":"rcpt"},"do":{"reply":"550 no"}})")
+                  .status,
+              201);
+    add_message("a@x", {"b@x"}, "1\r\n");
+    sessions_.create("127.0.0.1:1", "127.0.0.1:25", now_);
+    modes_.clear();
+    auto r = call("POST", "/api/v1/reset");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(json(r), (boost::json::object{{"messages_deleted", 1}, {"sessions_deleted", 1}}));
+    EXPECT_EQ(json(call("GET", "/api/v1/scenario")).at("name").as_string(), "healthy");
+    EXPECT_TRUE(json(call("GET", "/api/v1/rules")).at("rules").as_array().empty());
+    EXPECT_EQ(json(call("GET", "/api/v1/listener")).at("state").as_string(), "open");
+    EXPECT_EQ(modes_, (std::vector<mock::listener_mode>{mock::listener_mode::open}));
+    EXPECT_EQ(store_.size(), 0u);
+    EXPECT_TRUE(json(call("GET", "/api/v1/sessions")).at("sessions").as_array().empty());
 }
 
 TEST_F(router_test, stats_count_connections_sessions_messages_and_bytes)
