@@ -67,13 +67,20 @@ cli_result parse_command_line(int argc, char** argv)
     app.add_option("--grace", grace, "on SIGTERM, time given to sessions to finish");
     app.add_option("--session-history", o.session_history, "session records kept for the API");
     app.add_option("--log", o.log, "log format on stderr")->check(CLI::IsMember({"text", "json"}));
+    std::string check;
+    app.add_option("--check", check,
+                   "exit 0 when a mock serves its control API at ADDR:PORT, 1 otherwise (a "
+                   "readiness check for service managers and compose files)");
     try {
         app.parse(argc, argv);
         o.idle_timeout = parse_duration(idle);
         o.command_timeout = parse_duration(command);
         o.grace = parse_duration(grace);
     } catch (const CLI::ParseError& e) {
-        return {std::nullopt, app.exit(e)};
+        return {std::nullopt, app.exit(e), {}, {}};
+    }
+    if (!check.empty()) {
+        return {std::nullopt, 0, check, o.control_token};
     }
     if (o.listen.empty()) {
         o.listen.emplace_back("127.0.0.1:2525");
@@ -93,7 +100,7 @@ cli_result parse_command_line(int argc, char** argv)
     if (!scenario.empty()) {
         o.scenario = scenario;
     }
-    return {std::move(o), 0};
+    return {std::move(o), 0, {}, {}};
 }
 
 } // namespace mock

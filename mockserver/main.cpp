@@ -1,12 +1,14 @@
-// smtp-mock: parse the command line, run the mock, stop on SIGTERM or SIGINT.
+// smtp-mock: parse the command line, run the mock, stop on SIGTERM or SIGINT; or, with
+// --check ADDR, say whether a mock serves there.
+#include "io/http_client.hpp"
 #include "mockserver/cli.hpp"
 #include "mockserver/mock_app.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
-
 #include <pthread.h>
 #include <sys/resource.h>
 
@@ -22,11 +24,33 @@ void raise_open_file_limit()
     }
 }
 
+// --check ADDR: a mock serves there when GET /api/v1/health answers 200 within the deadline.
+int check_ready(const std::string& address, const std::string& token)
+{
+    io::http::client_request request;
+    request.url = "http://" + address + "/api/v1/health";
+    request.timeout = std::chrono::seconds(5);
+    if (!token.empty()) {
+        request.headers.push_back({"Authorization", "Bearer " + token});
+    }
+    const auto answer = io::http::fetch(request);
+    if (answer.ec || answer.status != 200) {
+        std::cerr << "smtp-mock: no mock serves at " << address << ": "
+                  << (answer.ec ? answer.error : "HTTP " + std::to_string(answer.status)) << '\n';
+        return 1;
+    }
+    std::cout << "smtp-mock at " << address << " is ready\n";
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
 {
     auto cli = mock::parse_command_line(argc, argv);
+    if (cli.check) {
+        return check_ready(*cli.check, cli.check_token);
+    }
     if (!cli.options) {
         return cli.exit_code;
     }
