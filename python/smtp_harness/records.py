@@ -59,7 +59,9 @@ class TranscriptLine:
 
 
 class Session:
-    """A recorded SMTP session: `id`, `peer`, `outcome`, `started_at`, `ended_at`, `transcript`
+    """A recorded SMTP session: `id`, `peer`, `outcome` ("active" while its connection is open),
+    `closed_by` ("client", "server", "fault" or None while open), `started_at`, `ended_at`,
+    `transcript`
     (TranscriptLine list), `fired` (rule ids), `messages` (ids)."""
 
     def __init__(self, data):
@@ -67,6 +69,7 @@ class Session:
         self.id = data["id"]
         self.peer = data["peer"]
         self.outcome = data["outcome"]
+        self.closed_by = data.get("closed_by")
         self.started_at = data["started_at"]
         self.ended_at = data["ended_at"]
         self.transcript = [TranscriptLine(t["t_ms"], t["dir"], t["text"])

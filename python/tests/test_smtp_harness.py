@@ -58,7 +58,7 @@ def test_messages_filter_by_recipient_and_sender(mock):
 def test_sessions_are_objects_with_transcripts(mock):
     send(mock)
     [s] = wait_for(lambda: [s for s in mock.sessions() if s.ended_at], timeout=10)
-    assert s.outcome == "quit"
+    assert (s.outcome, s.closed_by) == ("quit", "server")
     assert s.lines("C")[0].startswith("ehlo ")
     assert s.lines("S")[0].startswith("220 ")
     assert s.messages == [mock.messages()[0].id]
