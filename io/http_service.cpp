@@ -35,7 +35,7 @@ struct connection {
     beast::tcp_stream stream;
     beast::flat_buffer buffer;
     const service_config& config;
-    const handler& answer;
+    const async_handler& answer;
     connection_info info;
 };
 
@@ -198,13 +198,28 @@ net::awaitable<next_step> refuse(connection& c, const std::optional<response>& a
     co_return next_step::close;
 }
 
-response call(const handler& answer, const request& req)
+net::awaitable<response> call(const async_handler& answer, const request& req)
 {
+    std::string failure;
     try {
-        return answer(req);
+        co_return co_await answer(req);
     } catch (const std::exception& e) {
-        return make_error(http_error::internal, e.what());
+        failure = e.what();
     }
+    co_return make_error(http_error::internal, failure);
+}
+
+// A handler that answers at once, as one that awaits.
+net::awaitable<response> answer_now(const handler& answer, const request& req)
+{
+    co_return answer(req);
+}
+
+async_handler awaiting(const handler& answer)
+{
+    return [&answer](const request& req) {
+        return answer_now(answer, req);
+    };
 }
 
 // How often a long poll checks whether what it waits for happened.
@@ -229,7 +244,7 @@ net::awaitable<response> settle(const request& req, response res)
         const handler late = [&poll](const request&) {
             return poll->answer();
         };
-        res = call(late, req);
+        res = co_await call(awaiting(late), req);
     }
     co_return res;
 }
@@ -280,7 +295,7 @@ net::awaitable<next_step> read_and_answer(connection& c)
     }
     req.body = std::move(parser.get().body());
     const bool keep_alive = parser.get().keep_alive();
-    auto res = co_await settle(req, call(c.answer, req));
+    auto res = co_await settle(req, co_await call(c.answer, req));
     if (res.takeover) {
         auto buffered = beast::buffers_to_string(c.buffer.data());
         co_await res.takeover->run(tcp_socket(c.stream.release_socket()), std::move(buffered),
@@ -331,6 +346,13 @@ net::awaitable<void> close_gracefully(connection& c)
 net::awaitable<void> serve_connection(tcp::socket socket, const service_config& config,
                                       const handler& answer)
 {
+    const auto awaited = awaiting(answer);
+    co_await serve_connection(std::move(socket), config, awaited);
+}
+
+net::awaitable<void> serve_connection(tcp::socket socket, const service_config& config,
+                                      const async_handler& answer)
+{
     // Cancellation is handled here, by ending the connection: never as an exception.
     co_await net::this_coro::throw_if_cancelled(false);
     auto info = info_of(socket);
@@ -362,6 +384,13 @@ service::service(std::string what, const std::string& address, service_config co
 
 server::server(net::any_io_executor executor, std::string what, tcp::endpoint endpoint,
                service_config config, handler answer)
+    : server(std::move(executor), std::move(what), std::move(endpoint), std::move(config),
+             [sync = std::move(answer)](const request& req) { return answer_now(sync, req); })
+{
+}
+
+server::server(net::any_io_executor executor, std::string what, tcp::endpoint endpoint,
+               service_config config, async_handler answer)
     : config_(std::move(config))
     , answer_(std::move(answer))
     , tcp_(std::move(executor), std::move(what), endpoint, [this](tcp::socket socket) {

@@ -27,6 +27,12 @@ namespace io::http {
 /// Answers one request. Runs on the service's thread; an exception becomes a 500.
 using handler = std::function<response(const request&)>;
 
+/// Answers one request by awaiting something first (the exporter runs a probe), on the
+/// service's executor; other connections are served meanwhile. An exception becomes a 500. The
+/// connection's cancellation reaches the awaited work: a stop request lets it finish, the end of
+/// the grace period (terminal cancellation) interrupts it.
+using async_handler = std::function<boost::asio::awaitable<response>(const request&)>;
+
 /// How a service serves HTTP.
 struct service_config {
     /// The access rules: allowed host names, bearer token, realm.
@@ -64,6 +70,11 @@ public:
 boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket,
                                               const service_config& config, const handler& answer);
 
+/// serve_connection() with a handler that awaits.
+boost::asio::awaitable<void> serve_connection(boost::asio::ip::tcp::socket socket,
+                                              const service_config& config,
+                                              const async_handler& answer);
+
 /// An HTTP service on an io_context and thread of its own (the control API, the webhook
 /// receiver).
 class service {
@@ -89,13 +100,17 @@ private:
     tcp_service tcp_;
 };
 
-/// An HTTP server on an executor the caller runs (watch's status service): a tcp_server whose
-/// connections are served by serve_connection(). Call everything on that executor's thread.
+/// An HTTP server on an executor the caller runs (watch's status service, the exporter): a
+/// tcp_server whose connections are served by serve_connection(). Call everything on that
+/// executor's thread.
 class server {
 public:
     /// `what` names the service in errors; `endpoint` may have port 0.
     server(boost::asio::any_io_executor executor, std::string what,
            boost::asio::ip::tcp::endpoint endpoint, service_config config, handler answer);
+    /// A server whose handler awaits (the exporter's probes).
+    server(boost::asio::any_io_executor executor, std::string what,
+           boost::asio::ip::tcp::endpoint endpoint, service_config config, async_handler answer);
 
     /// Binds and listens. Throws std::system_error naming the service and the address.
     void listen() { tcp_.listen(); }
@@ -110,7 +125,7 @@ public:
 
 private:
     service_config config_;
-    handler answer_;
+    async_handler answer_;
     tcp_server tcp_;
 };
 

@@ -332,6 +332,71 @@ TEST(http_server, serves_on_the_callers_executor_until_stopped)
     EXPECT_EQ(server.connections(), 0u);
 }
 
+// A handler that awaits: /wait waits until /open has been answered on another connection.
+net::awaitable<io::http::response> wait_or_open(const io::http::request& r, io::steady_timer& gate,
+                                                std::vector<std::string>& order)
+{
+    io::http::response out;
+    if (r.target == "/open") {
+        gate.cancel();
+        order.push_back("open");
+        out.body = "opened";
+        co_return out;
+    }
+    co_await gate.async_wait();
+    order.push_back("wait");
+    out.body = "waited";
+    co_return out;
+}
+
+TEST(http_server, an_awaiting_handler_lets_other_connections_be_served_meanwhile)
+{
+    net::io_context ioc;
+    io::steady_timer gate(ioc);
+    gate.expires_at(clock_type::now() + 20s);
+    std::vector<std::string> order;
+    io::http::server server(ioc.get_executor(), "test",
+                            net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), 0), {},
+                            io::http::async_handler([&](const io::http::request& r) {
+                                return wait_or_open(r, gate, order);
+                            }));
+    server.listen();
+    server.start();
+    const auto base = "http://127.0.0.1:" + std::to_string(server.endpoint().port());
+    std::string waited;
+    std::string opened;
+    auto fetch_into = [](std::string url, std::string& into) -> net::awaitable<void> {
+        auto r = co_await io::http::async_fetch(get(url));
+        into = r.body;
+    };
+    auto rethrow = [](std::exception_ptr e) {
+        if (e) {
+            std::rethrow_exception(e);
+        }
+    };
+    net::co_spawn(ioc, fetch_into(base + "/wait", waited), rethrow);
+    net::co_spawn(
+        ioc,
+        [&]() -> net::awaitable<void> {
+            // The waiting request must be in its handler before /open is sent.
+            while (server.connections() == 0) {
+                co_await io::sleep_for(5ms);
+            }
+            auto opener = fetch_into(base + "/open", opened);
+            co_await std::move(opener);
+            const auto deadline = clock_type::now() + 10s;
+            while (waited.empty() && clock_type::now() < deadline) {
+                co_await io::sleep_for(5ms);
+            }
+            co_await server.stop();
+        },
+        rethrow);
+    ioc.run_for(20s);
+    EXPECT_EQ(opened, "opened");
+    EXPECT_EQ(waited, "waited");
+    EXPECT_EQ(order, (std::vector<std::string>{"open", "wait"}));
+}
+
 TEST(http_client, failures_are_values_with_a_sentence)
 {
     auto bad = io::http::fetch(get("ftp://127.0.0.1/"));
