@@ -3,6 +3,7 @@
 #include "config/document_file.hpp"
 #include "config/yaml_reader.hpp"
 #include "prober/probe_options_table.hpp"
+#include "prober/probe_options_yaml.hpp"
 #include "prober/target.hpp"
 #include "smtp/ascii.hpp"
 
@@ -38,25 +39,14 @@ std::string join(const std::vector<std::string>& names)
 // Where `n` is, for the probe options table.
 prober::option_origin origin(const reader& rd, const YAML::Node& n, const std::string& path)
 {
-    prober::option_origin where;
-    where.form = prober::option_origin::style::file;
-    where.file = rd.source();
-    if (const auto mark = n.Mark(); !mark.is_null()) {
-        where.line = static_cast<std::size_t>(mark.line) + 1;
-        where.column = static_cast<std::size_t>(mark.column) + 1;
-    }
-    where.name = path;
-    return where;
+    return prober::yaml_origin(rd, n, path);
 }
 
 // A probe option (prober/probe_options_table.hpp); false when `key` is not one.
 bool apply_probe_key(const reader& rd, prober::probe_options_builder& b, const std::string& key,
                      const YAML::Node& v, const std::string& path)
 {
-    if (prober::find_probe_option(key) == nullptr) {
-        return false;
-    }
-    return b.set(key, rd.strings(v, path), origin(rd, v, path));
+    return prober::set_probe_option(rd, b, key, v, path);
 }
 
 flap_settings read_flap(const reader& rd, flap_settings f, const YAML::Node& n,
