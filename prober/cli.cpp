@@ -172,6 +172,48 @@ cli_request probe_request(const probe_command& c, const probe_options& base)
     return r;
 }
 
+// The flags of `smtp-probe exporter` as given.
+struct exporter_flags {
+    exporter_settings settings;
+    std::string timeout_offset = "0.5s";
+};
+
+CLI::App* add_exporter(CLI::App& app, exporter_flags& f)
+{
+    auto* sub = app.add_subcommand(
+        "exporter", "Serve blackbox_exporter's /probe?target=&module= for Prometheus "
+                    "(see docs/prometheus.md)");
+    sub->add_option("--config", f.settings.config_file, "Modules file")
+        ->type_name("FILE")
+        ->required();
+    sub->add_option("--listen", f.settings.listen, "Listen on ADDR:PORT (default: 127.0.0.1:9125)")
+        ->type_name("ADDR:PORT");
+    sub->add_option("--max-concurrent-probes", f.settings.max_concurrent,
+                    "The most probes that run at once; more get 503 (default: 16)")
+        ->check(CLI::Range(1, 10000));
+    sub->add_option("--timeout-offset", f.timeout_offset,
+                    "Subtracted from the scrape timeout to give the probe deadline (default: 0.5s)")
+        ->type_name("DUR");
+    sub->add_option("--allowed-host", f.settings.allowed_hosts,
+                    "A name accepted in Host besides the bound address and localhost (repeatable)")
+        ->type_name("NAME");
+    return sub;
+}
+
+cli_request exporter_request(const exporter_flags& f)
+{
+    const auto offset = parse_duration(f.timeout_offset);
+    if (!offset) {
+        return usage_error("--timeout-offset \"" + f.timeout_offset +
+                           "\" is not a duration such as 500ms or 1s");
+    }
+    cli_request r;
+    r.what = cli_request::command::exporter;
+    r.exporter = f.settings;
+    r.exporter.timeout_offset = *offset;
+    return r;
+}
+
 } // namespace
 
 cli_request parse_cli(int argc, const char* const* argv)
@@ -188,6 +230,9 @@ cli_request parse_cli(int argc, const char* const* argv)
     auto* watch =
         app.add_subcommand("watch", "Probe continuously and alert (see docs/alerting.md)");
     watch->add_option("--config", watch_config, "Watch configuration file")->required();
+
+    exporter_flags exporter_given;
+    auto* exporter = add_exporter(app, exporter_given);
 
     try {
         app.parse(argc, argv);
@@ -207,6 +252,9 @@ cli_request parse_cli(int argc, const char* const* argv)
         r.what = cli_request::command::watch;
         r.watch_config = watch_config;
         return r;
+    }
+    if (exporter->parsed()) {
+        return exporter_request(exporter_given);
     }
     try {
         return probe_request(command, read_probe_options(table));

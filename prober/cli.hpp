@@ -1,5 +1,6 @@
 #pragma once
 
+#include "prober/exporter.hpp"
 #include "prober/probe_options.hpp"
 #include "prober/report.hpp"
 
@@ -12,9 +13,10 @@ namespace prober {
 struct cli_request {
     /// What to run.
     enum class command {
-        probe, ///< probe the targets and report
-        watch, ///< `smtp-probe watch --config FILE` (continuous monitoring)
-        exit,  ///< print `message` and exit with `exit_code` (help, version, usage error)
+        probe,    ///< probe the targets and report
+        watch,    ///< `smtp-probe watch --config FILE` (continuous monitoring)
+        exporter, ///< `smtp-probe exporter --config MODULES` (blackbox-compatible exporter)
+        exit,     ///< print `message` and exit with `exit_code` (help, version, usage error)
     };
     /// What to run.
     command what = command::exit;
@@ -26,6 +28,8 @@ struct cli_request {
     bool verbose = false;
     /// For watch: the configuration file.
     std::string watch_config;
+    /// For exporter: how it runs.
+    exporter_settings exporter;
     /// For exit: the process exit code (0 for help, 3 for a usage error).
     int exit_code = 0;
     /// For exit: what to print on stdout.

@@ -148,6 +148,7 @@ session_action client_session::next(const session_event& ev, probe_clock::time_p
         return {action_kind::connect, deadline_};
     case event_kind::connected:
         peer_ = ev.detail;
+        result_.peer = ev.detail;
         note(transcript_dir::event, "connected to " + ev.detail, now);
         close_phase(now);
         completed_.insert(phase::connect);

@@ -19,6 +19,8 @@ int run(int argc, char** argv)
         return request.exit_code;
     case prober::cli_request::command::watch:
         return watch::run_watch(request.watch_config);
+    case prober::cli_request::command::exporter:
+        return prober::run_exporter(request.exporter);
     case prober::cli_request::command::probe:
         break;
     }

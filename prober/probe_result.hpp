@@ -115,6 +115,9 @@ struct probe_result {
     std::vector<transcript_entry> transcript;
     /// The code of the last reply received, or 0.
     int last_code = 0;
+    /// The address connected to, as "127.0.0.1:25" or "[::1]:25"; empty when no connection was
+    /// made.
+    std::string peer;
 
     /// The code of the reply that decided the outcome: the failing reply when a reply failed
     /// the probe, else the last reply received (0 when none).

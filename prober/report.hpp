@@ -40,6 +40,14 @@ std::string format_json(const probe_result& r);
 /// One Prometheus text exposition for all results, each series labelled with its target.
 std::string format_prometheus(const std::vector<probe_result>& results);
 
+/// Whether the SMTP service worked, as `probe_success` says: slowness and certificate expiry
+/// have their own series, as with blackbox_exporter, and do not fail the probe.
+bool probe_succeeded(const probe_result& r);
+
+/// The exposition of one result without a target label, as the exporter's /probe answers it
+/// (Prometheus labels the series with the scrape's `instance`).
+std::string format_probe_metrics(const probe_result& result);
+
 /// All results in a format, as the program prints them: text blocks, Nagios lines, JSON lines,
 /// or one exposition.
 std::string format_results(const std::vector<probe_result>& results, report_format format,

@@ -23,11 +23,16 @@ struct metric {
     std::string_view help;
 };
 
-// One sample line of `r`'s family, without the family's name: {target="...",LABELS} VALUE.
-std::string sample(const probe_result& r, const std::string& labels, const std::string& value)
+// One sample line of a family, without the family's name: {BASE,LABELS} VALUE, where BASE is
+// target="..." in smtp-probe's own exposition and empty in the exporter's (Prometheus adds
+// `instance` from the scrape), and LABELS is empty or starts with a comma.
+std::string sample(const std::string& base, const std::string& labels, const std::string& value)
 {
-    return "{target=\"" + prometheus_text::label_value(r.target) + '"' + labels + "} " + value +
-           '\n';
+    auto all = base + labels;
+    if (base.empty() && !all.empty()) {
+        all.erase(0, 1);
+    }
+    return (all.empty() ? std::string(" ") : "{" + all + "} ") + value + '\n';
 }
 
 // ",NAME="VALUE"" with the value escaped.
@@ -36,80 +41,86 @@ std::string label(std::string_view name, std::string_view value)
     return "," + std::string(name) + "=\"" + prometheus_text::label_value(value) + '"';
 }
 
-// Whether the SMTP service worked: slowness and certificate expiry have their own series, as
-// with blackbox_exporter, and do not fail the probe.
-bool succeeded(const probe_result& r)
-{
-    if (r.status == probe_status::ok) {
-        return true;
-    }
-    return r.failure && (r.failure->kind == smtp::failure_kind::slow ||
-                         r.failure->kind == smtp::failure_kind::cert_expiring);
-}
-
 // A gauge family: its name and help, and the samples of one result (none, one or several
 // lines, from sample()). A family that is not `always` shown is left out when no result has one.
 struct family {
     metric m;
     bool always;
-    std::string (*samples)(const probe_result& r);
+    std::string (*samples)(const probe_result& r, const std::string& base);
 };
 
 // In exposition order, with blackbox_exporter's names first.
 const family families[] = {
     {{"probe_success", "Whether the SMTP probe succeeded (1) or failed (0)."},
      true,
-     [](const probe_result& r) {
-         return sample(r, "", succeeded(r) ? "1" : "0");
+     [](const probe_result& r, const std::string& b) {
+         return sample(b, "", probe_succeeded(r) ? "1" : "0");
      }},
     {{"probe_duration_seconds", "How long the SMTP session took, in seconds."},
      true,
-     [](const probe_result& r) {
-         return sample(r, "", number(seconds(r.total)));
+     [](const probe_result& r, const std::string& b) {
+         return sample(b, "", number(seconds(r.total)));
      }},
     {{"probe_dns_lookup_time_seconds", "Time spent resolving the target, in seconds."},
      true,
-     [](const probe_result& r) {
+     [](const probe_result& r, const std::string& b) {
          const auto dns = r.timing(smtp::phase::dns);
-         return dns ? sample(r, "", number(seconds(*dns))) : std::string();
+         return dns ? sample(b, "", number(seconds(*dns))) : std::string();
+     }},
+    {{"probe_ip_protocol", "The IP version of the connection: 4 or 6."},
+     false,
+     [](const probe_result& r, const std::string& b) {
+         if (r.peer.empty()) {
+             return std::string();
+         }
+         return sample(b, "", r.peer.front() == '[' ? "6" : "4");
      }},
     {{"probe_tls_version_info", "The TLS version negotiated, as a label."},
      false,
-     [](const probe_result& r) {
-         return r.tls ? sample(r, label("version", r.tls->version), "1") : std::string();
+     [](const probe_result& r, const std::string& b) {
+         return r.tls ? sample(b, label("version", r.tls->version), "1") : std::string();
      }},
     {{"probe_ssl_earliest_cert_expiry", "Expiry of the server certificate, in Unix seconds."},
      false,
-     [](const probe_result& r) {
+     [](const probe_result& r, const std::string& b) {
          return r.tls && r.tls->certificate
-                    ? sample(r, "", std::to_string(r.tls->certificate->not_after))
+                    ? sample(b, "", std::to_string(r.tls->certificate->not_after))
                     : std::string();
      }},
     {{"probe_smtp_phase_duration_seconds", "Time spent in each SMTP phase, in seconds."},
      true,
-     [](const probe_result& r) {
+     [](const probe_result& r, const std::string& b) {
          std::string lines;
          for (const auto& [p, d] : r.timings) {
-             lines += sample(r, label("phase", smtp::to_string(p)), number(seconds(d)));
+             lines += sample(b, label("phase", smtp::to_string(p)), number(seconds(d)));
          }
          return lines;
      }},
     {{"probe_smtp_status_code",
       "The code of the SMTP reply that failed the probe, else of the last reply (0 when none)."},
      true,
-     [](const probe_result& r) {
-         return sample(r, "", std::to_string(r.deciding_code()));
+     [](const probe_result& r, const std::string& b) {
+         return sample(b, "", std::to_string(r.deciding_code()));
+     }},
+    {{"probe_smtp_enhanced_status_code_info",
+      "The RFC 3463 enhanced code of the reply that failed the probe, as a label."},
+     false,
+     [](const probe_result& r, const std::string& b) {
+         if (!r.failure || !r.failure->enhanced) {
+             return std::string();
+         }
+         return sample(b, label("code", r.failure->enhanced->to_string()), "1");
      }},
     {{"probe_smtp_last_status_code",
       "The code of the last SMTP reply received, e.g. 221 to QUIT (0 when none)."},
      true,
-     [](const probe_result& r) {
-         return sample(r, "", std::to_string(r.last_code));
+     [](const probe_result& r, const std::string& b) {
+         return sample(b, "", std::to_string(r.last_code));
      }},
     {{"probe_smtp_failure", "1 for the failure the probe found, labelled with its kind and phase."},
      true,
-     [](const probe_result& r) {
-         return r.failure ? sample(r,
+     [](const probe_result& r, const std::string& b) {
+         return r.failure ? sample(b,
                                    label("kind", smtp::to_string(r.failure->kind)) +
                                        label("phase", smtp::to_string(r.failure->at)),
                                    "1")
@@ -117,29 +128,29 @@ const family families[] = {
      }},
     {{"probe_smtp_nagios_status", "The Nagios status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN."},
      true,
-     [](const probe_result& r) {
-         return sample(r, "", std::to_string(static_cast<int>(r.status)));
+     [](const probe_result& r, const std::string& b) {
+         return sample(b, "", std::to_string(static_cast<int>(r.status)));
      }},
     {{"probe_smtp_delivery_latency_seconds",
       "Time from the end of DATA until the message was found in the mailbox."},
      false,
-     [](const probe_result& r) {
+     [](const probe_result& r, const std::string& b) {
          if (!r.delivery || !r.delivery->latency) {
              return std::string();
          }
-         return sample(r, "", number(static_cast<double>(r.delivery->latency->count()) / 1e3));
+         return sample(b, "", number(static_cast<double>(r.delivery->latency->count()) / 1e3));
      }},
 };
 
-} // namespace
-
-std::string format_prometheus(const std::vector<probe_result>& results)
+// The exposition of `results`, each sample labelled with `base(result)`.
+std::string exposition(const std::vector<probe_result>& results,
+                       std::string (*base)(const probe_result& r))
 {
     std::string out;
     for (const auto& f : families) {
         std::string samples;
         for (const auto& r : results) {
-            for (auto lines = f.samples(r); !lines.empty();) {
+            for (auto lines = f.samples(r, base(r)); !lines.empty();) {
                 const auto end = lines.find('\n') + 1;
                 samples += std::string(f.m.name) + lines.substr(0, end);
                 lines.erase(0, end);
@@ -151,6 +162,29 @@ std::string format_prometheus(const std::vector<probe_result>& results)
         }
     }
     return out;
+}
+
+} // namespace
+
+bool probe_succeeded(const probe_result& r)
+{
+    if (r.status == probe_status::ok) {
+        return true;
+    }
+    return r.failure && (r.failure->kind == smtp::failure_kind::slow ||
+                         r.failure->kind == smtp::failure_kind::cert_expiring);
+}
+
+std::string format_prometheus(const std::vector<probe_result>& results)
+{
+    return exposition(results, [](const probe_result& r) {
+        return "target=\"" + prometheus_text::label_value(r.target) + '"';
+    });
+}
+
+std::string format_probe_metrics(const probe_result& result)
+{
+    return exposition({result}, [](const probe_result&) { return std::string(); });
 }
 
 } // namespace prober
