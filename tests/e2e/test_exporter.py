@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.parse
 
 import pytest
 
@@ -237,3 +238,16 @@ def test_docs_show_the_modules_file_and_a_real_probe_answer(mocks):
     assert documented.startswith("$ curl -s 'http://127.0.0.1:9125/probe?target="), documented
     answer = documented.split("\n", 1)[1]
     assert shape(answer) == shape(body), (sorted(shape(answer) ^ shape(body)))
+
+
+def test_an_ipv6_target_is_probed_over_ipv6(exporter, start_mock):
+    m = start_mock("--listen", "[::1]:0")
+    v6 = [a for a in m.ready["smtp"] if a.startswith("[")]
+    assert v6, m.ready
+    # Prometheus percent-encodes the brackets of the target parameter.
+    target = urllib.parse.quote(v6[0], safe=":")
+    status, _, body = exporter.get(f"/probe?target={target}&module=smtp_banner")
+    assert status == 200
+    s = samples(body)
+    assert s["probe_success"] == 1
+    assert s["probe_ip_protocol"] == 6

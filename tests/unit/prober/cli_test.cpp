@@ -187,6 +187,34 @@ TEST(cli, targets_file_and_subcommand)
     auto h = parse({"--help"});
     EXPECT_EQ(h.exit_code, 0);
     EXPECT_NE(h.message.find("--quit-after"), std::string::npos);
+    EXPECT_NE(h.message.find("exporter"), std::string::npos);
+}
+
+TEST(cli, exporter_takes_its_settings)
+{
+    auto e = parse({"exporter", "--config", "modules.yml"});
+    ASSERT_EQ(e.what, cli_request::command::exporter) << e.message;
+    EXPECT_EQ(e.exporter.config_file, "modules.yml");
+    EXPECT_EQ(e.exporter.listen, "127.0.0.1:9125");
+    EXPECT_EQ(e.exporter.max_concurrent, 16u);
+    EXPECT_EQ(e.exporter.timeout_offset, 500ms);
+    e = parse({"exporter", "--config", "m.yml", "--listen", "[::1]:0", "--max-concurrent-probes",
+               "2", "--timeout-offset", "250ms", "--allowed-host", "probe.example.test"});
+    ASSERT_EQ(e.what, cli_request::command::exporter) << e.message;
+    EXPECT_EQ(e.exporter.listen, "[::1]:0");
+    EXPECT_EQ(e.exporter.max_concurrent, 2u);
+    EXPECT_EQ(e.exporter.timeout_offset, 250ms);
+    EXPECT_EQ(e.exporter.allowed_hosts, std::vector<std::string>{"probe.example.test"});
+
+    auto bad = parse({"exporter", "--config", "m.yml", "--timeout-offset", "soon"});
+    EXPECT_EQ(bad.exit_code, 3);
+    EXPECT_NE(bad.message.find("--timeout-offset \"soon\" is not a duration"), std::string::npos)
+        << bad.message;
+    bad = parse({"exporter", "--config", "m.yml", "--max-concurrent-probes", "0"});
+    EXPECT_EQ(bad.exit_code, 3);
+    bad = parse({"exporter"});
+    EXPECT_EQ(bad.exit_code, 3);
+    EXPECT_NE(bad.message.find("--config"), std::string::npos) << bad.message;
 }
 
 } // namespace
