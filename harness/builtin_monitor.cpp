@@ -42,7 +42,10 @@ prober::probe_options builtin_probe_options(const monitor_target& target,
 observation to_observation(const prober::probe_result& r)
 {
     observation o;
-    o.status = static_cast<monitor_status>(static_cast<int>(r.status));
+    // The probe's UNKNOWN is its own internal error: it could not be run, so there is no status.
+    if (r.status != prober::probe_status::unknown) {
+        o.status = static_cast<monitor_status>(static_cast<int>(r.status));
+    }
     if (r.failure) {
         o.kind = r.failure->kind;
         o.phase = r.failure->at;

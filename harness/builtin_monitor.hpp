@@ -34,7 +34,7 @@ public:
     }
 
     observation observe(const monitor_target& target) const override;
-    bool uses_scenario_expectations() const noexcept override { return true; }
+    bool names_kinds() const noexcept override { return true; }
 
 private:
     harness_credentials credentials_;

@@ -178,29 +178,32 @@ expectation_set load_expectations(const std::filesystem::path& file)
     return parse_expectations(config::read_document_file(file), file.string());
 }
 
-expected_outcome resolve_expectation(const faults::scenario& s, bool use_scenario_expect,
+expected_outcome resolve_expectation(const faults::scenario& s, bool monitor_names_kinds,
                                      const expectation_set* file)
 {
     const bool healthy = is_healthy_name(s.name);
     expected_outcome out;
-    const bool own = use_scenario_expect && s.expect.has_value();
+    const bool own = s.expect.has_value();
     if (own) {
         for (const auto& name : s.expect->status) {
             if (auto st = parse_monitor_status(name)) {
                 out.statuses.push_back(*st);
             }
         }
-        out.kind = s.expect->kind;
-        out.phase = s.expect->phase;
+        // Only a monitor that names kinds and phases can be held to the scenario's.
+        if (monitor_names_kinds) {
+            out.kind = s.expect->kind;
+            out.phase = s.expect->phase;
+        }
     } else if (healthy) {
         out.statuses = {monitor_status::ok};
     } else {
         out.statuses = {monitor_status::warning, monitor_status::critical};
     }
     if (file != nullptr) {
-        // The file's defaults are for monitors judged by the file; a scenario's own `expect`
-        // and a healthy scenario's OK are more specific than a default.
-        if (!own) {
+        // The file's defaults describe the monitor it was written for; they are not applied to
+        // a healthy scenario, nor over the own `expect` the built-in probe was written to meet.
+        if (!(own && monitor_names_kinds)) {
             auto defaults = file->defaults;
             if (healthy) {
                 defaults.statuses.reset();

@@ -2,8 +2,9 @@
 
 // What a monitor should report for each scenario, and which verdict the run should give.
 //
-// For the built-in probe the scenario's own `expect` applies. For other monitors an
-// expectations file (`--expect FILE`, YAML) gives defaults plus per-scenario entries:
+// Every monitor is held to the statuses of the scenario's own `expect` (the built-in probe to
+// its kind and phase too). An expectations file (`--expect FILE`, YAML) changes that with
+// defaults plus per-scenario entries:
 //
 //   defaults: {status: [WARNING, CRITICAL]}
 //   scenarios:
@@ -11,7 +12,7 @@
 //     banner-slow: {status: [OK, WARNING]}
 //     mail-451: {expect_verdict: missed, note: "check_smtp never sends MAIL"}
 //
-// Without a file: a fault must not be OK, and healthy (and healthy-*) must be OK.
+// A scenario without `expect`: a fault must not be OK, and healthy (and healthy-*) must be OK.
 
 #include "harness/monitor_status.hpp"
 #include "smtp/failure_kind.hpp"
@@ -70,13 +71,13 @@ expectation_set parse_expectations(std::string_view text, std::string_view sourc
 /// Reads and parses an expectations file. Throws std::runtime_error.
 expectation_set load_expectations(const std::filesystem::path& file);
 
-/// The expectation for `s`. Base: the scenario's own `expect` when `use_scenario_expect` (the
-/// built-in probe) and it has one; otherwise "healthy must be OK, a fault must not be OK".
-/// Then the file's defaults, then its entry for the scenario (when a file is given). A
-/// healthy scenario keeps [OK] unless its own entry says otherwise. The expected verdicts,
-/// unless set: `passed` for a healthy scenario; `caught` for a fault, plus `passed` when OK is
-/// acceptable.
-expected_outcome resolve_expectation(const faults::scenario& s, bool use_scenario_expect,
+/// The expectation for `s`. Base: the scenario's own `expect` statuses, for every monitor
+/// (its kind and phase only when `monitor_names_kinds`, i.e. the built-in probe); for a
+/// scenario without one, "healthy must be OK, a fault must not be OK". Then the file's
+/// defaults (not for a healthy scenario, nor over the built-in probe's own `expect`), then its
+/// entry for the scenario (when a file is given). The expected verdicts, unless set: `passed`
+/// for a healthy scenario; `caught` for a fault, plus `passed` when OK is acceptable.
+expected_outcome resolve_expectation(const faults::scenario& s, bool monitor_names_kinds,
                                      const expectation_set* file);
 
 /// Names of the scenarios the file lists that are not among `known` (likely typos).

@@ -45,9 +45,9 @@ public:
     /// run come back as an observation without status and with `error` set.
     virtual observation observe(const monitor_target& target) const = 0;
 
-    /// Whether verdicts use the scenario's own `expect` (only the built-in probe names kinds
-    /// and phases the way scenarios do).
-    virtual bool uses_scenario_expectations() const noexcept { return false; }
+    /// Whether the monitor names failure kinds and phases the way scenarios do (only the
+    /// built-in probe), so that verdicts hold it to the scenario's own kind and phase too.
+    virtual bool names_kinds() const noexcept { return false; }
 };
 
 /// The adapter for a SPEC. `time_limit` bounds each run of a `cmd:` or `http:` monitor.

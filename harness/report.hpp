@@ -29,12 +29,21 @@ std::string describe_observed(const observation& o);
 /// The verdicts that count as success, joined with '|', e.g. "caught|passed".
 std::string describe_verdicts(const std::vector<verdict>& verdicts);
 
+/// The verdict as reports show it: its contract name, with " (unproven)" for an unproven
+/// `caught`.
+std::string describe_outcome(const scenario_result& r);
+
+/// Empty, or a sentence saying which healthy controls raised a false alarm and that the run's
+/// `caught` verdicts are therefore unproven.
+std::string describe_unproven(const std::vector<scenario_result>& results);
+
 /// One progress line without newline: "[12/48] banner-missing … caught (3.0 s)", with
 /// "(expected missed)" appended when the verdict is not the expected one.
 std::string format_progress(std::size_t done, std::size_t total, const scenario_result& r);
 
 /// The final table for a terminal: scenario, verdict, expected verdict, observed, expected
-/// outcome, time; a '!' marks each unexpected verdict; then the counts per verdict.
+/// outcome, time, and the monitor's own summary line ("monitor said"); a '!' marks each unexpected
+/// verdict; then the counts per verdict.
 std::string format_table(const std::vector<scenario_result>& results, const run_info& info);
 
 /// The JSON report: {"monitor", "results": [{"scenario", "verdict", "expected", "observed",

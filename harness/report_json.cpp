@@ -77,6 +77,7 @@ std::string format_json(const std::vector<scenario_result>& results, const run_i
         item["scenario"] = r.scenario;
         item["verdict"] = to_string(r.outcome);
         item["as_expected"] = r.as_expected;
+        item["unproven"] = r.unproven;
         item["expected"] = expected_json(r.expected);
         item["observed"] = observed_json(r.observed);
         item["time_to_detect_ms"] =
@@ -98,6 +99,16 @@ std::string format_json(const std::vector<scenario_result>& results, const run_i
         unexpected += r.as_expected ? 0 : 1;
     }
     root["unexpected"] = unexpected;
+    boost::json::array controls;
+    std::size_t unproven = 0;
+    for (const auto& name : false_alarm_controls(results)) {
+        controls.emplace_back(name);
+    }
+    for (const auto& r : results) {
+        unproven += r.unproven ? 1 : 0;
+    }
+    root["false_alarm_controls"] = std::move(controls);
+    root["unproven"] = unproven;
     root["ok"] = unexpected == 0;
     return json_text::serialize(root) + "\n";
 }

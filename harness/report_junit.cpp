@@ -59,6 +59,10 @@ std::string format_junit(const std::vector<scenario_result>& results, const run_
     out += fmt::format("      <property name=\"monitor\" value=\"{}\"/>\n",
                        smtp::xml_escape(info.monitor));
     out += fmt::format("      <property name=\"seed\" value=\"{}\"/>\n", info.seed);
+    if (const auto note = describe_unproven(results); !note.empty()) {
+        out += fmt::format("      <property name=\"unproven\" value=\"{}\"/>\n",
+                           smtp::xml_escape(note));
+    }
     out += "    </properties>\n";
     for (const auto& r : results) {
         out += fmt::format("    <testcase classname=\"smtp-harness.scenarios\" name=\"{}\" "
@@ -66,9 +70,10 @@ std::string format_junit(const std::vector<scenario_result>& results, const run_
                            smtp::xml_escape(r.scenario), seconds(r.observed.duration));
         if (!r.as_expected) {
             const auto message =
-                fmt::format("verdict {} (expected {}): observed {}, should report {}",
-                            to_string(r.outcome), describe_verdicts(r.expected.verdicts),
-                            describe_observed(r.observed), describe_expected(r.expected));
+                fmt::format("verdict {} (expected {}): observed {}, should report {}{}",
+                            describe_outcome(r), describe_verdicts(r.expected.verdicts),
+                            describe_observed(r.observed), describe_expected(r.expected),
+                            r.unproven ? "; " + describe_unproven(results) : std::string());
             const char* element = r.outcome == verdict::error ? "error" : "failure";
             out += fmt::format("      <{} message=\"{}\" type=\"{}\">{}\n{}</{}>\n", element,
                                smtp::xml_escape(message), to_string(r.outcome),
@@ -77,7 +82,7 @@ std::string format_junit(const std::vector<scenario_result>& results, const run_
         }
         out += fmt::format("      <system-out>verdict: {}\nexpected: {}\nobserved: {}\nshould "
                            "report: {}\n\n{}</system-out>\n",
-                           to_string(r.outcome), describe_verdicts(r.expected.verdicts),
+                           describe_outcome(r), describe_verdicts(r.expected.verdicts),
                            smtp::xml_escape(describe_observed(r.observed)),
                            smtp::xml_escape(describe_expected(r.expected)),
                            smtp::xml_escape(r.observed.output));

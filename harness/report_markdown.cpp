@@ -36,6 +36,9 @@ std::string format_markdown(const std::vector<scenario_result>& results, const r
                        static_cast<double>(info.duration.count()) / 1000.0,
                        unexpected == 0 ? "every verdict is as expected"
                                        : fmt::format("**{} unexpected verdicts**", unexpected));
+    if (const auto note = describe_unproven(results); !note.empty()) {
+        out += "**" + note + ".**\n\n";
+    }
     out += "| verdict | count |\n|---|---:|\n";
     for (std::size_t i = 0; i < counts.size(); ++i) {
         if (counts[i] != 0) {
@@ -45,8 +48,8 @@ std::string format_markdown(const std::vector<scenario_result>& results, const r
     out += "\n| scenario | verdict | expected verdict | observed | should report | time to "
            "detect |\n|---|---|---|---|---|---:|\n";
     for (const auto& r : results) {
-        const auto verdict_text = r.as_expected ? std::string(to_string(r.outcome))
-                                                : fmt::format("**{}** ⚠", to_string(r.outcome));
+        const auto verdict_text =
+            r.as_expected ? describe_outcome(r) : fmt::format("**{}** ⚠", describe_outcome(r));
         auto expected = describe_verdicts(r.expected.verdicts);
         if (!r.expected.note.empty()) {
             expected += " — " + r.expected.note;

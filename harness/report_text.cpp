@@ -36,6 +36,21 @@ std::string pad(std::string_view s, std::size_t width)
     return out;
 }
 
+// The monitor's own words (its summary line), so a reader sees why it fired.
+std::string said(const observation& o)
+{
+    constexpr std::size_t limit = 100;
+    auto text = o.summary.empty() ? std::string("-") : o.summary;
+    if (text.size() > limit) {
+        auto cut = limit - 3;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+            --cut; // not inside a UTF-8 sequence
+        }
+        text = text.substr(0, cut) + "...";
+    }
+    return text;
+}
+
 } // namespace
 
 std::string describe_expected(const expected_outcome& e)
@@ -74,6 +89,29 @@ std::string describe_verdicts(const std::vector<verdict>& verdicts)
     return out;
 }
 
+std::string describe_outcome(const scenario_result& r)
+{
+    std::string out(to_string(r.outcome));
+    return r.unproven ? out + " (unproven)" : out;
+}
+
+std::string describe_unproven(const std::vector<scenario_result>& results)
+{
+    const auto controls = false_alarm_controls(results);
+    if (controls.empty()) {
+        return {};
+    }
+    const auto unproven = std::count_if(results.begin(), results.end(),
+                                        [](const scenario_result& r) { return r.unproven; });
+    std::string names;
+    for (const auto& c : controls) {
+        names += (names.empty() ? "" : ", ") + c;
+    }
+    return fmt::format("unproven: the healthy control ({}) raised a false alarm, so this monitor "
+                       "alerts on a working server; its {} caught verdict{} prove{} nothing",
+                       names, unproven, unproven == 1 ? "" : "s", unproven == 1 ? "s" : "");
+}
+
 std::vector<std::size_t> count_verdicts(const std::vector<scenario_result>& results)
 {
     std::vector<std::size_t> counts(std::size(all_verdicts), 0);
@@ -98,9 +136,11 @@ std::string format_table(const std::vector<scenario_result>& results, const run_
 {
     std::size_t name_w = 8;
     std::size_t obs_w = 8;
-    std::size_t exp_w = 8;
+    std::size_t exp_w = std::string_view("should report").size();
     std::size_t want_w = 8;
+    std::size_t verdict_w = 11;
     for (const auto& r : results) {
+        verdict_w = std::max(verdict_w, describe_outcome(r).size());
         name_w = std::max(name_w, r.scenario.size());
         obs_w = std::max(obs_w, std::min<std::size_t>(48, describe_observed(r.observed).size()));
         exp_w = std::max(exp_w, describe_expected(r.expected).size());
@@ -108,19 +148,19 @@ std::string format_table(const std::vector<scenario_result>& results, const run_
     }
     std::string out;
     out += fmt::format("monitor: {}\n\n", info.monitor);
-    out += fmt::format("  {} {} {} {} {} {}\n", pad("scenario", name_w), pad("verdict", 11),
-                       pad("expected", want_w), pad("observed", obs_w), pad("should report", exp_w),
-                       "time");
+    out += fmt::format("  {} {} {} {} {} {} {}\n", pad("scenario", name_w),
+                       pad("verdict", verdict_w), pad("expected", want_w), pad("observed", obs_w),
+                       pad("should report", exp_w), pad("time", 7), "monitor said");
     for (const auto& r : results) {
         auto observed = describe_observed(r.observed);
         if (observed.size() > 48) {
             observed = observed.substr(0, 45) + "...";
         }
-        out +=
-            fmt::format("{} {} {} {} {} {} {}\n", r.as_expected ? ' ' : '!',
-                        pad(r.scenario, name_w), pad(to_string(r.outcome), 11),
-                        pad(describe_verdicts(r.expected.verdicts), want_w), pad(observed, obs_w),
-                        pad(describe_expected(r.expected), exp_w), seconds(r.observed.duration));
+        out += fmt::format("{} {} {} {} {} {} {} {}\n", r.as_expected ? ' ' : '!',
+                           pad(r.scenario, name_w), pad(describe_outcome(r), verdict_w),
+                           pad(describe_verdicts(r.expected.verdicts), want_w),
+                           pad(observed, obs_w), pad(describe_expected(r.expected), exp_w),
+                           pad(seconds(r.observed.duration), 7), said(r.observed));
     }
     const auto counts = count_verdicts(results);
     std::string summary;
@@ -134,11 +174,14 @@ std::string format_table(const std::vector<scenario_result>& results, const run_
                                           [](const scenario_result& r) { return !r.as_expected; });
     out += fmt::format("\n{} scenarios in {}: {}\n", results.size(), seconds(info.duration),
                        summary.empty() ? "none" : summary);
+    if (const auto note = describe_unproven(results); !note.empty()) {
+        out += note + "\n";
+    }
     if (unexpected == 0) {
         out += "every verdict is as expected\n";
     } else {
-        out += fmt::format("{} verdict{} differ from the expectation (marked !)\n", unexpected,
-                           unexpected == 1 ? "" : "s");
+        out += fmt::format("{} verdict{} from the expectation (marked !)\n", unexpected,
+                           unexpected == 1 ? " differs" : "s differ");
     }
     return out;
 }

@@ -14,6 +14,38 @@ bool all_as_expected(const std::vector<scenario_result>& results) noexcept
                        [](const scenario_result& r) { return r.as_expected; });
 }
 
+std::vector<std::string> false_alarm_controls(const std::vector<scenario_result>& results)
+{
+    std::vector<std::string> out;
+    for (const auto& r : results) {
+        if (is_healthy_name(r.scenario) && r.outcome == verdict::false_alarm) {
+            out.push_back(r.scenario);
+        }
+    }
+    return out;
+}
+
+void mark_unproven(std::vector<scenario_result>& results)
+{
+    bool alarmed = false;
+    bool alarm_expected = true;
+    for (const auto& r : results) {
+        if (is_healthy_name(r.scenario) && r.outcome == verdict::false_alarm) {
+            alarmed = true;
+            alarm_expected = alarm_expected && r.as_expected;
+        }
+    }
+    if (!alarmed) {
+        return;
+    }
+    for (auto& r : results) {
+        if (r.outcome == verdict::caught) {
+            r.unproven = true;
+            r.as_expected = r.as_expected && alarm_expected;
+        }
+    }
+}
+
 bool contact_observable(const faults::scenario& s) noexcept
 {
     return s.listener == faults::listener_state::open;
@@ -55,8 +87,8 @@ monitor_target target_of(const faults::scenario& s, const scenario_mock& mock)
 
 scenario_result run_scenario(const faults::scenario& s, const run_settings& settings)
 {
-    const auto expected = resolve_expectation(s, settings.monitor->uses_scenario_expectations(),
-                                              settings.expectations);
+    const auto expected =
+        resolve_expectation(s, settings.monitor->names_kinds(), settings.expectations);
     try {
         scenario_mock mock(s, settings.mock);
         auto observed = settings.monitor->observe(target_of(s, mock));
@@ -104,6 +136,7 @@ std::vector<scenario_result> run_all(const std::vector<faults::scenario>& scenar
     for (auto& t : pool) {
         t.join();
     }
+    mark_unproven(results);
     return results;
 }
 

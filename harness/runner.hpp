@@ -42,7 +42,8 @@ monitor_target target_of(const faults::scenario& s, const scenario_mock& mock);
 /// Runs one scenario: mock, monitor, verdict.
 scenario_result run_scenario(const faults::scenario& s, const run_settings& settings);
 
-/// Runs every scenario; results come back in the order of `scenarios`.
+/// Runs every scenario; results come back in the order of `scenarios`, with `caught`
+/// verdicts marked unproven when a healthy control raised a false alarm (mark_unproven).
 std::vector<scenario_result> run_all(const std::vector<faults::scenario>& scenarios,
                                      const run_settings& settings,
                                      const progress_callback& progress);

@@ -25,9 +25,21 @@ struct scenario_result {
     std::optional<std::chrono::milliseconds> time_to_detect;
     /// Why the mock could not be started, when it could not (verdict error).
     std::string setup_error;
+    /// A `caught` that proves nothing: a healthy control of the same run was a false alarm, so
+    /// the monitor alerts on a working server too (see mark_unproven).
+    bool unproven = false;
 };
 
 /// Whether every result's verdict is an expected one.
 bool all_as_expected(const std::vector<scenario_result>& results) noexcept;
+
+/// The healthy controls of a run (healthy, healthy-*) whose verdict is `false_alarm`.
+std::vector<std::string> false_alarm_controls(const std::vector<scenario_result>& results);
+
+/// When a healthy control raised a false alarm, marks every `caught` of the run unproven: a
+/// monitor that alerts on a working server gains nothing by alerting on a broken one. An
+/// unproven `caught` counts as unexpected unless every such control's false alarm is itself
+/// expected (`expect_verdict: false_alarm`). Pure.
+void mark_unproven(std::vector<scenario_result>& results);
 
 } // namespace harness

@@ -22,6 +22,19 @@ fs::path default_catalog_dir()
     return SMTPH_CATALOG_DIR;
 }
 
+std::vector<std::string> catalog_names(const fs::path& catalog)
+{
+    std::set<std::string> names;
+    std::error_code ec;
+    for (fs::directory_iterator it(catalog, ec), end; !ec && it != end; it.increment(ec)) {
+        const auto ext = it->path().extension();
+        if (ext == ".yaml" || ext == ".yml" || ext == ".json") {
+            names.insert(it->path().stem().string());
+        }
+    }
+    return {names.begin(), names.end()};
+}
+
 std::vector<faults::scenario> load_scenarios(const std::vector<std::string>& sources,
                                              const fs::path& catalog)
 {

@@ -22,4 +22,8 @@ std::filesystem::path default_catalog_dir();
 std::vector<faults::scenario> load_scenarios(const std::vector<std::string>& sources,
                                              const std::filesystem::path& catalog);
 
+/// The names `catalog` offers for lookup by name: the stems of its NAME.yaml, NAME.yml and
+/// NAME.json files, sorted. Empty when the directory cannot be read.
+std::vector<std::string> catalog_names(const std::filesystem::path& catalog);
+
 } // namespace harness

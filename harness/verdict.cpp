@@ -41,7 +41,8 @@ bool is_healthy_name(std::string_view scenario_name) noexcept
 verdict judge(const observation& observed, const expected_outcome& expected,
               const judgement_context& context)
 {
-    if (!observed.status || *observed.status == monitor_status::unknown) {
+    // UNKNOWN is a status like the others: Nagios alerts on it, and an expectation may name it.
+    if (!observed.status) {
         return verdict::error;
     }
     if (context.contact_checked && !context.contacted) {

@@ -16,7 +16,7 @@ enum class verdict {
     false_alarm, ///< a healthy scenario, flagged
     passed,      ///< a healthy scenario reported OK, or a fault where OK is acceptable
     no_contact,  ///< the mock never saw the monitor connect
-    error,       ///< the monitor could not be run or judged (UNKNOWN, crash, time limit)
+    error,       ///< the monitor could not be run or its output read (crash, time limit)
 };
 
 /// Every verdict, in report order.
@@ -40,7 +40,8 @@ struct judgement_context {
     bool contacted = true;
 };
 
-/// The verdict for an observation, pure. In order: no status or UNKNOWN is `error`; no
+/// The verdict for an observation, pure. In order: no status is `error` (UNKNOWN is a status,
+/// judged like WARNING and CRITICAL); no
 /// recorded session is `no_contact`; a healthy scenario is `passed` when OK, else
 /// `false_alarm`; a fault reported OK is `passed` when OK is among the expected statuses, else
 /// `missed`; a flagged fault is `caught` when the status is expected and the kind and phase

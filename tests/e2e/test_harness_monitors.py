@@ -120,8 +120,11 @@ def test_unknown_crashes_and_slow_monitors_are_errors(tmp_path):
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     r, doc, got = run_json(tmp_path, "--monitor", f"cmd:{script} {{scenario}} {{host}} {{port}}",
                            "--monitor-timeout", "1")
-    assert all(x["verdict"] == "error" for x in doc["results"]), doc
+    # UNKNOWN is a status, not an error: the verdict rests on contact, which it never made.
     assert got["healthy"]["observed"]["status"] == "UNKNOWN"
+    assert got["healthy"]["verdict"] == "no_contact"
+    # Crashes, time limits and exit codes outside 0-3 could not be read: errors.
+    assert all(x["verdict"] == "error" for x in doc["results"] if x["scenario"] != "healthy"), doc
     assert "time limit" in got["banner-421"]["observed"]["error"]
     assert got["banner-421"]["observed"]["duration_ms"] < 5000
     assert "signal" in got["banner-missing"]["observed"]["error"]
@@ -227,3 +230,37 @@ def test_http_errors_are_errors(tmp_path, exporter):
     assert all(x["verdict"] == "error" for x in doc["results"])
     assert "cannot connect" in got["healthy"]["observed"]["error"]
     assert r.returncode == 1
+
+
+def test_an_expectations_file_for_the_whole_catalog_warns_only_about_names_found_nowhere(
+        tmp_path, banner_check):
+    expect = tmp_path / "expect.yaml"
+    expect.write_text("scenarios:\n"
+                      "  healthy: {status: OK}\n"
+                      "  mail-451: {expect_verdict: missed}\n"
+                      "  ehlo-550: {expect_verdict: missed}\n"
+                      "  banner-4211: {expect_verdict: missed}\n")
+    r = harness("run", "-q", "--scenarios", "healthy", "--expect", str(expect),
+                "--monitor", f"cmd:{banner_check} {{host}} {{port}}")
+    warnings = [line for line in r.stderr.splitlines() if "warning" in line]
+    assert warnings == [f"smtp-harness: warning: {expect} names scenario 'banner-4211', which is "
+                        "neither loaded nor a scenario of the catalog"], r.stderr
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_smtp_probe_as_a_cmd_monitor_is_held_to_each_scenarios_own_statuses(tmp_path):
+    # No expectations file: OK is right where the server still works (HELO fallback) and
+    # acceptable on intermittent; a dropped QUIT must be a WARNING.
+    probe = os.environ["SMTP_PROBE"]
+    out = tmp_path / "report.json"
+    r = harness("run", "-q", "--json", str(out), "--scenarios", "healthy",
+                "ehlo-502-helo-fallback", "intermittent", "quit-drop",
+                "--monitor", f"cmd:{probe} --format nagios -p {{port}} {{host}}")
+    got = {x["scenario"]: x for x in json.loads(out.read_text())["results"]}
+    assert got["ehlo-502-helo-fallback"]["verdict"] == "passed"
+    assert got["ehlo-502-helo-fallback"]["expected"]["status"] == ["OK"]
+    assert got["intermittent"]["expected"]["status"] == ["OK", "CRITICAL"]
+    assert got["quit-drop"]["verdict"] == "caught"
+    assert got["quit-drop"]["expected"]["status"] == ["WARNING"]
+    assert "SMTP WARNING - closed at quit" in r.stdout
+    assert r.returncode == 0, r.stdout + r.stderr

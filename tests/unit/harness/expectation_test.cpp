@@ -57,10 +57,30 @@ TEST(expectations, the_builtin_probe_uses_the_scenarios_own_expect)
     EXPECT_EQ(e.statuses, std::vector<ms>{ms::critical});
     EXPECT_EQ(e.kind, smtp::failure_kind::timeout);
     EXPECT_EQ(e.phase, smtp::phase::banner);
-    // Another monitor ignores it: only the default rule applies.
-    auto other = resolve_expectation(s, false, nullptr);
-    EXPECT_EQ(other.statuses, (std::vector<ms>{ms::warning, ms::critical}));
+}
+
+TEST(expectations, every_monitor_is_held_to_the_scenarios_own_statuses)
+{
+    // A monitor that names no kinds gets the statuses, not the kind and phase it cannot name.
+    auto other = resolve_expectation(with_expect("banner-missing", {"CRITICAL"}), false, nullptr);
+    EXPECT_EQ(other.statuses, std::vector<ms>{ms::critical});
     EXPECT_FALSE(other.kind);
+    EXPECT_FALSE(other.phase);
+    // Where OK is the only acceptable status (a working HELO fallback), OK is what it must say.
+    auto fallback =
+        resolve_expectation(with_expect("ehlo-502-helo-fallback", {"OK"}), false, nullptr);
+    EXPECT_EQ(fallback.statuses, std::vector<ms>{ms::ok});
+    auto coin =
+        resolve_expectation(with_expect("intermittent", {"OK", "CRITICAL"}), false, nullptr);
+    EXPECT_EQ(coin.statuses, (std::vector<ms>{ms::ok, ms::critical}));
+    EXPECT_EQ(coin.verdicts, (std::vector<verdict>{verdict::caught, verdict::passed}));
+}
+
+TEST(expectations, a_files_defaults_replace_the_own_statuses_for_monitors_that_name_no_kinds)
+{
+    const auto file = parse_expectations("defaults: {status: [WARNING, CRITICAL]}\n", "f.yaml");
+    auto e = resolve_expectation(with_expect("banner-421", {"CRITICAL"}), false, &file);
+    EXPECT_EQ(e.statuses, (std::vector<ms>{ms::warning, ms::critical}));
 }
 
 TEST(expectations, ok_among_the_statuses_makes_passed_an_expected_verdict)

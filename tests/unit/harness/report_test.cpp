@@ -130,6 +130,67 @@ TEST(report_text, progress_and_table)
     EXPECT_NE(table.find("2 verdicts differ"), std::string::npos);
 }
 
+// A run whose healthy control raised a false alarm: its catch proves nothing.
+std::vector<scenario_result> alarmed_run()
+{
+    auto results = sample();
+    scenario_result control;
+    control.scenario = "healthy";
+    control.expected.statuses = {monitor_status::ok};
+    control.expected.verdicts = {verdict::passed};
+    control.observed.status = monitor_status::critical;
+    control.outcome = verdict::false_alarm;
+    results.insert(results.begin(), control);
+    mark_unproven(results);
+    return results;
+}
+
+TEST(report_text, an_unproven_catch_is_marked_and_explained)
+{
+    const auto table = format_table(alarmed_run(), info());
+    EXPECT_NE(table.find("! banner-missing caught (unproven)"), std::string::npos) << table;
+    EXPECT_NE(table.find("unproven: the healthy control (healthy) raised a false alarm, so this "
+                         "monitor alerts on a working server; its 1 caught verdict proves nothing"),
+              std::string::npos)
+        << table;
+    EXPECT_NE(table.find("4 verdicts differ"), std::string::npos) << table;
+}
+
+TEST(report_text, the_table_shows_what_the_monitor_said)
+{
+    const auto table = format_table(sample(), info());
+    EXPECT_NE(table.find("monitor said"), std::string::npos) << table;
+    EXPECT_NE(table.find("0.0 s   SMTP OK | a|b\n"), std::string::npos) << table;
+}
+
+TEST(report_text, one_differing_verdict_is_singular)
+{
+    auto results = sample();
+    results.resize(2);
+    EXPECT_NE(format_table(results, info()).find("1 verdict differs from the expectation"),
+              std::string::npos);
+}
+
+TEST(report_reports, json_junit_and_markdown_say_a_catch_is_unproven)
+{
+    const auto results = alarmed_run();
+    const auto doc = boost::json::parse(format_json(results, info())).as_object();
+    EXPECT_EQ(doc.at("unproven").as_int64(), 1);
+    EXPECT_EQ(doc.at("false_alarm_controls").as_array().at(0).as_string(), "healthy");
+    const auto& caught = doc.at("results").as_array().at(1).as_object();
+    EXPECT_EQ(caught.at("verdict").as_string(), "caught");
+    EXPECT_TRUE(caught.at("unproven").as_bool());
+    EXPECT_FALSE(caught.at("as_expected").as_bool());
+    const auto xml = format_junit(results, info());
+    EXPECT_NE(xml.find("verdict caught (unproven) (expected caught)"), std::string::npos) << xml;
+    EXPECT_NE(xml.find("<property name=\"unproven\" value=\"unproven: the healthy control"),
+              std::string::npos)
+        << xml;
+    const auto md = format_markdown(results, info());
+    EXPECT_NE(md.find("| `banner-missing` | **caught (unproven)** ⚠ |"), std::string::npos) << md;
+    EXPECT_NE(md.find("**unproven: the healthy control (healthy)"), std::string::npos) << md;
+}
+
 TEST(describe, expected_and_observed)
 {
     expected_outcome e;

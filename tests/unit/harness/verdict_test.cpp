@@ -2,6 +2,7 @@
 #include "harness/runner.hpp"
 #include "harness/verdict.hpp"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 namespace harness {
@@ -84,13 +85,26 @@ TEST(verdict, a_fault_whose_only_acceptable_status_is_ok_is_judged_like_a_health
     EXPECT_EQ(judge(seen(ms::ok), expect({ms::ok, ms::warning}), fault), verdict::passed);
 }
 
-TEST(verdict, unknown_or_no_status_is_an_error_before_anything_else)
+TEST(verdict, no_status_is_an_error_before_anything_else)
 {
     judgement_context no_contact{false, true, false};
-    EXPECT_EQ(judge(seen(ms::unknown), expect({ms::critical}), no_contact), verdict::error);
+    observation unread;
+    unread.error = "exit code 7 is not a Nagios status";
+    EXPECT_EQ(judge(unread, expect({ms::critical}), no_contact), verdict::error);
     observation crashed;
     crashed.error = "killed";
     EXPECT_EQ(judge(crashed, expect({ms::critical}), fault), verdict::error);
+}
+
+TEST(verdict, unknown_is_a_status_an_expectation_can_name)
+{
+    // Nagios alerts on UNKNOWN: where it is expected, the fault is caught.
+    EXPECT_EQ(judge(seen(ms::unknown), expect({ms::unknown}), fault), verdict::caught);
+    EXPECT_EQ(judge(seen(ms::unknown), expect({ms::warning, ms::unknown}), fault), verdict::caught);
+    // Where it is not, it is an alert with the wrong status.
+    EXPECT_EQ(judge(seen(ms::unknown), expect({ms::critical}), fault), verdict::misreported);
+    // On a healthy scenario it is an alert all the same.
+    EXPECT_EQ(judge(seen(ms::unknown), expect({ms::ok}), healthy), verdict::false_alarm);
 }
 
 TEST(verdict, no_recorded_session_is_no_contact_even_when_the_monitor_alerts)
@@ -144,6 +158,50 @@ TEST(assess, time_to_detect_only_for_detected_faults_and_expected_verdicts_decid
     e.verdicts = {verdict::missed};
     EXPECT_TRUE(assess(s, e, seen(ms::ok), true, 1).as_expected);
     EXPECT_EQ(assess(s, e, seen(ms::ok), true, 0).outcome, verdict::no_contact);
+}
+
+scenario_result result(std::string name, verdict v, std::vector<verdict> expected)
+{
+    scenario_result r;
+    r.scenario = std::move(name);
+    r.outcome = v;
+    r.expected.verdicts = std::move(expected);
+    r.as_expected = std::find(r.expected.verdicts.begin(), r.expected.verdicts.end(), v) !=
+                    r.expected.verdicts.end();
+    return r;
+}
+
+TEST(mark_unproven, a_false_alarm_on_the_healthy_control_makes_every_caught_unproven)
+{
+    std::vector<scenario_result> run{result("healthy", verdict::false_alarm, {verdict::passed}),
+                                     result("banner-421", verdict::caught, {verdict::caught}),
+                                     result("mail-451", verdict::missed, {verdict::missed})};
+    mark_unproven(run);
+    EXPECT_EQ(false_alarm_controls(run), std::vector<std::string>{"healthy"});
+    EXPECT_TRUE(run[1].unproven);
+    EXPECT_FALSE(run[1].as_expected);
+    EXPECT_FALSE(run[2].unproven);
+    EXPECT_TRUE(run[2].as_expected);
+    EXPECT_FALSE(all_as_expected(run));
+}
+
+TEST(mark_unproven, an_expected_false_alarm_keeps_the_run_green_but_still_unproven)
+{
+    std::vector<scenario_result> run{
+        result("healthy-multiline-banner", verdict::false_alarm, {verdict::false_alarm}),
+        result("banner-421", verdict::caught, {verdict::caught})};
+    mark_unproven(run);
+    EXPECT_TRUE(run[1].unproven);
+    EXPECT_TRUE(all_as_expected(run));
+}
+
+TEST(mark_unproven, a_passed_control_proves_the_catches)
+{
+    std::vector<scenario_result> run{result("healthy", verdict::passed, {verdict::passed}),
+                                     result("banner-421", verdict::caught, {verdict::caught})};
+    mark_unproven(run);
+    EXPECT_FALSE(run[1].unproven);
+    EXPECT_TRUE(all_as_expected(run));
 }
 
 TEST(assess, contact_is_observable_only_on_an_open_listener)
