@@ -76,7 +76,8 @@ expectation_set load_expectations(const std::filesystem::path& file);
 /// scenario without one, "healthy must be OK, a fault must not be OK". Then the file's
 /// defaults (not for a healthy scenario, nor over the built-in probe's own `expect`), then its
 /// entry for the scenario (when a file is given). The expected verdicts, unless set: `passed`
-/// for a healthy scenario; `caught` for a fault, plus `passed` when OK is acceptable.
+/// for a healthy scenario and where OK is the only acceptable status; `caught` for a fault,
+/// plus `passed` when OK is acceptable.
 expected_outcome resolve_expectation(const faults::scenario& s, bool monitor_names_kinds,
                                      const expectation_set* file);
 

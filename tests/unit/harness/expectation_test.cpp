@@ -70,6 +70,7 @@ TEST(expectations, every_monitor_is_held_to_the_scenarios_own_statuses)
     auto fallback =
         resolve_expectation(with_expect("ehlo-502-helo-fallback", {"OK"}), false, nullptr);
     EXPECT_EQ(fallback.statuses, std::vector<ms>{ms::ok});
+    EXPECT_EQ(fallback.verdicts, std::vector<verdict>{verdict::passed});
     auto coin =
         resolve_expectation(with_expect("intermittent", {"OK", "CRITICAL"}), false, nullptr);
     EXPECT_EQ(coin.statuses, (std::vector<ms>{ms::ok, ms::critical}));
