@@ -57,7 +57,7 @@ observation command_monitor::observe(const monitor_target& target) const
     const auto start = std::chrono::steady_clock::now();
     observation o;
     try {
-        const auto values = template_values(target.host, target.port, target.scenario->name);
+        const auto values = target_values(target);
         io::run_options run;
         for (const auto& word : argv_) {
             run.process.argv.push_back(substitute(word, values));

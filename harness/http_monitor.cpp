@@ -70,8 +70,7 @@ observation http_monitor::observe(const monitor_target& target) const
     const auto start = std::chrono::steady_clock::now();
     observation o;
     try {
-        const auto url =
-            substitute(url_, template_values(target.host, target.port, target.scenario->name));
+        const auto url = substitute(url_, target_values(target));
         io::http::client_request request;
         request.url = url;
         request.timeout = time_limit_;

@@ -6,6 +6,12 @@
 
 namespace harness {
 
+placeholder_values target_values(const monitor_target& target)
+{
+    return template_values(target.host, target.port, target.scenario->name, target.ca_file.string(),
+                           mock_tls_name);
+}
+
 std::unique_ptr<monitor> make_monitor(const monitor_spec& spec,
                                       const harness_credentials& credentials,
                                       std::chrono::milliseconds time_limit)

@@ -30,6 +30,12 @@ struct monitor_target {
     std::filesystem::path ca_file;
 };
 
+/// The name the mock's certificates carry (they also name 127.0.0.1).
+inline constexpr std::string_view mock_tls_name = "localhost";
+
+/// The placeholder values for `target`: {host}, {port}, {scenario}, {ca_file}, {tls_name}.
+placeholder_values target_values(const monitor_target& target);
+
 /// Credentials the mock knows, for scenarios whose probe hints say `auth`.
 struct harness_credentials {
     std::string user = "harness";              ///< the AUTH user

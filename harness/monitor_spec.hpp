@@ -45,7 +45,9 @@ using placeholder_values = std::map<std::string, std::string, std::less<>>;
 /// std::invalid_argument naming an unknown placeholder or an unmatched brace.
 std::string substitute(std::string_view text, const placeholder_values& values);
 
-/// The placeholders a monitor template may use: host, port, scenario.
-placeholder_values template_values(std::string_view host, unsigned port, std::string_view scenario);
+/// The placeholders a monitor template may use: host, port, scenario, ca_file (a PEM file with
+/// the CA that signs the mock's certificates) and tls_name (the name those certificates carry).
+placeholder_values template_values(std::string_view host, unsigned port, std::string_view scenario,
+                                   std::string_view ca_file, std::string_view tls_name);
 
 } // namespace harness

@@ -56,3 +56,24 @@ def test_swaks_full_send(tmp_path):
     assert got["data-end-552"]["verdict"] == "caught"
     assert got["data-end-hang"]["verdict"] == "caught"
     assert got["quit-hang"]["verdict"] == "missed"
+
+
+def test_a_certificate_verifying_swaks_trusts_the_mock_through_the_ca_file_placeholder(tmp_path):
+    if shutil.which("swaks") is None:
+        pytest.fail("swaks is missing: ci/setup installs it")
+    verify = f"cmd:{WRAPPER} {{host}} {{port}} --tls --tls-verify --quit-after tls"
+    scenarios = ["--scenarios", "healthy", "starttls-cert-self-signed"]
+    report = tmp_path / "report.json"
+    r = harness("run", "-q", "--json", str(report), *scenarios, "--monitor",
+                verify + " --tls-ca-path {ca_file} --tls-sni {tls_name}")
+    got = {x["scenario"]: x for x in json.loads(report.read_text())["results"]}
+    assert got["healthy"]["verdict"] == "passed", r.stdout
+    assert got["starttls-cert-self-signed"]["verdict"] == "caught"
+    assert got["starttls-cert-self-signed"]["unproven"] is False
+    assert r.returncode == 0, r.stdout + r.stderr
+    # Without the mock's CA it cannot verify anything: the control proves the catch is unproven.
+    r = harness("run", "-q", "--json", str(report), *scenarios, "--monitor", verify)
+    doc = json.loads(report.read_text())
+    assert doc["false_alarm_controls"] == ["healthy"]
+    assert doc["unproven"] == 1
+    assert r.returncode == 1
