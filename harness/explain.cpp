@@ -24,6 +24,22 @@ std::string seconds(std::chrono::milliseconds d)
     return fmt::format("{}ms", d.count());
 }
 
+// A word a POSIX shell reads back as itself: quoted unless it is plainly safe.
+std::string shell_word(std::string_view word)
+{
+    const bool plain = !word.empty() &&
+                       word.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                              "0123456789@%+=:,./_-") == std::string_view::npos;
+    if (plain) {
+        return std::string(word);
+    }
+    std::string out = "'";
+    for (const char c : word) {
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return out + "'";
+}
+
 std::string heading(std::string_view title)
 {
     return fmt::format("\n== {} ==\n\n", title);
@@ -48,49 +64,63 @@ std::string indent(std::string_view text)
 
 } // namespace
 
-std::string probe_command_line(const faults::probe_hints& h, const std::string& target)
+std::string probe_command_line(const prober::probe_options& o)
 {
     std::string out = "smtp-probe";
-    if (h.tls) {
-        out += " --tls";
+    auto add = [&out](std::string_view flag, std::string_view value = {}) {
+        out += ' ';
+        out += flag;
+        if (!value.empty()) {
+            out += ' ' + shell_word(value);
+        }
+    };
+    if (o.implicit_tls) {
+        add("--tls");
     }
-    if (h.starttls) {
-        out += " --starttls";
+    if (o.starttls) {
+        add("--starttls");
     }
-    if (h.insecure) {
-        out += " --insecure";
+    if (o.insecure) {
+        add("--insecure");
     }
-    if (h.cert_days_warning) {
-        out += " --cert-days " + std::to_string(*h.cert_days_warning);
-        if (h.cert_days_critical) {
-            out += "," + std::to_string(*h.cert_days_critical);
+    if (!o.ca_file.empty()) {
+        add("--ca-file", o.ca_file);
+    }
+    if (!o.tls_server_name.empty()) {
+        add("--sni", o.tls_server_name);
+    }
+    if (o.cert_warn_days) {
+        add("--cert-days", std::to_string(*o.cert_warn_days) +
+                               (o.cert_crit_days ? "," + std::to_string(*o.cert_crit_days) : ""));
+    }
+    if (o.auth) {
+        add("--auth", o.auth->user + ":" + o.auth->password);
+    }
+    add("--helo", o.helo_name);
+    if (o.send) {
+        add("--send");
+    }
+    if (o.send || o.quit_after) {
+        add("--mail-from", o.mail_from);
+        for (const auto& rcpt : o.rcpt_to) {
+            add("--rcpt-to", rcpt);
         }
     }
-    if (h.auth) {
-        out += " --auth USER:PASS";
+    if (o.quit_after) {
+        add("--quit-after", smtp::to_string(*o.quit_after));
     }
-    if (h.send) {
-        out += " --send";
+    if (o.warning) {
+        add("-w", seconds(*o.warning));
     }
-    if (h.quit_after) {
-        out += fmt::format(" --quit-after {}", smtp::to_string(*h.quit_after));
+    if (o.critical) {
+        add("-c", seconds(*o.critical));
     }
-    if (h.warning) {
-        out += " -w " + seconds(*h.warning);
-    }
-    if (h.critical) {
-        out += " -c " + seconds(*h.critical);
-    }
-    if (h.timeout) {
-        out += " -t " + seconds(*h.timeout);
-    }
-    if (h.connect_timeout) {
-        out += " --connect-timeout " + seconds(*h.connect_timeout);
-    }
-    if (h.command_timeout) {
-        out += " --command-timeout " + seconds(*h.command_timeout);
-    }
-    return out + " " + target;
+    add("-t", seconds(o.timeout));
+    add("--connect-timeout", seconds(o.connect_timeout));
+    add("--command-timeout", seconds(o.command_timeout));
+    add("-p", std::to_string(o.effective_port()));
+    add(shell_word(o.host));
+    return out;
 }
 
 std::string explain(const faults::scenario& s, const mock_settings& settings,
@@ -116,9 +146,7 @@ std::string explain(const faults::scenario& s, const mock_settings& settings,
     scenario_mock mock(s, settings);
     const auto options = builtin_probe_options(target_of(s, mock), credentials);
     out += heading("The probe against it, live (annotated transcript)");
-    out += fmt::format(
-        "  $ {}\n\n",
-        probe_command_line(s.probe, fmt::format("{}:{}", options.host, options.effective_port())));
+    out += fmt::format("  $ {}\n\n", probe_command_line(options));
     const auto start = std::chrono::steady_clock::now();
     const auto result = prober::run_probe(options);
     auto observed = to_observation(result);

@@ -7,13 +7,15 @@
 #include "faults/scenario.hpp"
 #include "harness/monitor.hpp"
 #include "harness/scenario_mock.hpp"
+#include "prober/probe_options.hpp"
 
 #include <string>
 
 namespace harness {
 
-/// The smtp-probe command line the scenario's probe hints stand for, against HOST:PORT.
-std::string probe_command_line(const faults::probe_hints& hints, const std::string& target);
+/// The smtp-probe command line that runs exactly the probe `options` describe (the words a
+/// shell reads back unchanged).
+std::string probe_command_line(const prober::probe_options& options);
 
 /// Runs the built-in probe against a mock of `s` and returns the whole explanation, with
 /// the verdict at the end. `settings` sets up the mock.

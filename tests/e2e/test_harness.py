@@ -3,6 +3,7 @@ usage errors."""
 
 import json
 import os
+import shlex
 import re
 import subprocess
 import time
@@ -202,3 +203,24 @@ def test_a_bad_expectations_file_names_its_line(tmp_path):
     r = harness("run", "--expect", str(bad), "--monitor", "cmd:true")
     assert r.returncode == 2
     assert f"{bad}:3:" in r.stderr and "FINE" in r.stderr
+
+
+def test_explain_prints_the_exact_probe_command_that_ran(mock):
+    r = harness("explain", "mail-451")
+    assert r.returncode == 0, r.stderr
+    line = next(x for x in r.stdout.splitlines() if x.strip().startswith("$ smtp-probe"))
+    argv = shlex.split(line.strip()[2:])
+    # The EHLO name and the envelope the transcript shows are on the command line.
+    assert argv[argv.index("--helo") + 1] == "smtp-harness.localhost"
+    assert argv[argv.index("--mail-from") + 1] == "smtp-harness@localhost"
+    assert argv[argv.index("--rcpt-to") + 1] == "postmaster@localhost"
+    assert "EHLO smtp-harness.localhost" in r.stdout
+    assert "MAIL FROM:<smtp-harness@localhost>" in r.stdout
+    # smtp-probe takes that very command line: run it against a healthy mock of this test (its
+    # own CA file went with the explained mock, so that one word is dropped).
+    at = argv.index("--ca-file")
+    del argv[at:at + 2]
+    argv[0] = os.environ["SMTP_PROBE"]
+    argv[argv.index("-p") + 1] = str(mock.port)
+    probe = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+    assert probe.returncode == 0, probe.stdout + probe.stderr
