@@ -114,13 +114,15 @@ TEST(runner, results_keep_the_scenario_order_and_progress_counts_up)
     EXPECT_EQ(reported.size(), 6u);
     EXPECT_GE(m.max_running(), 2) << "--jobs 3 should run scenarios at once";
     EXPECT_LE(m.max_running(), 3);
-    // An alerting monitor: faults caught, healthy ones false alarms.
+    // A monitor that always alerts: faults caught, healthy ones false alarms, and so every
+    // catch unproven (and unexpected: the false alarm on the control is not expected).
     EXPECT_EQ(results[0].outcome, verdict::false_alarm);
     EXPECT_EQ(results[1].outcome, verdict::caught);
     EXPECT_EQ(results[1].sessions, 1u);
     EXPECT_TRUE(results[1].contact_checked);
     EXPECT_FALSE(results[0].as_expected);
-    EXPECT_TRUE(results[1].as_expected);
+    EXPECT_TRUE(results[1].unproven);
+    EXPECT_FALSE(results[1].as_expected);
     // A closed listener refuses the connection: no session, and contact is not required.
     EXPECT_FALSE(results[4].contact_checked);
     EXPECT_EQ(results[4].sessions, 0u);
