@@ -19,6 +19,16 @@ fs::path default_catalog_dir()
     if (const char* env = std::getenv("SMTPH_CATALOG_DIR"); env != nullptr && *env != '\0') {
         return env;
     }
+    // An installed program (the Debian package, an unpacked tree) uses the catalog installed
+    // beside it: PREFIX/bin/smtp-harness reads PREFIX/share/smtp-harness/catalog.
+    std::error_code ec;
+    const auto program = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        auto installed = program.parent_path().parent_path() / "share" / "smtp-harness" / "catalog";
+        if (fs::is_directory(installed, ec)) {
+            return installed;
+        }
+    }
     return SMTPH_CATALOG_DIR;
 }
 

@@ -6,6 +6,7 @@ finding everything through PATH and the package's own layout."""
 import glob
 import os
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -67,6 +68,17 @@ def test_the_programs_run_and_have_man_pages(root):
         assert "Usage" in run([str(root / "usr/bin" / program), "--help"])
         page = (root / "usr/share/man/man1" / f"{program}.1").read_text()
         assert page.startswith(".\\\" DO NOT MODIFY THIS FILE!") and ".SH DESCRIPTION" in page
+
+
+def test_the_installed_harness_reads_the_installed_catalog(root, tmp_path):
+    catalog = root / "usr/share/smtp-harness/catalog"
+    shutil.copy(catalog / "banner-missing.yaml", catalog / "only-in-the-package.yaml")
+    try:
+        env = {k: v for k, v in os.environ.items() if k != "SMTPH_CATALOG_DIR"}
+        listed = run([str(root / "usr/bin/smtp-harness"), "list"], env=env, cwd=tmp_path)
+        assert "only-in-the-package" in listed
+    finally:
+        (catalog / "only-in-the-package.yaml").unlink()
 
 
 def test_the_example_suite_passes_against_the_unpacked_package(root, tmp_path):
