@@ -1,25 +1,16 @@
 #include "faults/connection_range.hpp"
 
+#include "smtp/ascii.hpp"
+
 #include <charconv>
 
 namespace faults {
 namespace {
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && s.front() == ' ') {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && s.back() == ' ') {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
 // A positive decimal number filling all of `s`.
 std::optional<std::uint64_t> parse_ordinal(std::string_view s)
 {
-    s = trim(s);
+    s = smtp::trim_blanks(s);
     std::uint64_t value = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
     if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || value == 0) {
@@ -55,7 +46,7 @@ std::string connection_range::to_string() const
 
 std::optional<connection_range> parse_connection_range(std::string_view text)
 {
-    text = trim(text);
+    text = smtp::trim_blanks(text);
     connection_range out;
     constexpr std::string_view every_word = "every ";
     if (text.substr(0, every_word.size()) == every_word) {
@@ -91,7 +82,7 @@ std::optional<connection_range> parse_connection_range(std::string_view text)
         return std::nullopt;
     }
     out.first = *first;
-    const auto tail = trim(text.substr(dash + 1));
+    const auto tail = smtp::trim_blanks(text.substr(dash + 1));
     if (!tail.empty()) {
         const auto last = parse_ordinal(tail);
         if (!last || *last < *first) {

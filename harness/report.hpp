@@ -54,7 +54,12 @@ std::string format_json(const std::vector<scenario_result>& results, const run_i
 /// <failure> (an <error> when the verdict is `error`); the monitor's output is <system-out>.
 std::string format_junit(const std::vector<scenario_result>& results, const run_info& info);
 
-/// A Markdown report: the counts and a table with one row per scenario.
+/// The monitor's own words (its summary line, cut to 100 characters; "-" when it said nothing),
+/// so that a reader sees why it fired.
+std::string monitor_said(const observation& o);
+
+/// A Markdown report: the counts and a table with one row per scenario, with what the monitor
+/// said.
 std::string format_markdown(const std::vector<scenario_result>& results, const run_info& info);
 
 /// How many results have each verdict, indexed by verdict.

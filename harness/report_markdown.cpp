@@ -46,7 +46,7 @@ std::string format_markdown(const std::vector<scenario_result>& results, const r
         }
     }
     out += "\n| scenario | verdict | expected verdict | observed | should report | time to "
-           "detect |\n|---|---|---|---|---|---:|\n";
+           "detect | monitor said |\n|---|---|---|---|---|---:|---|\n";
     for (const auto& r : results) {
         const auto verdict_text =
             r.as_expected ? describe_outcome(r) : fmt::format("**{}** ⚠", describe_outcome(r));
@@ -55,11 +55,12 @@ std::string format_markdown(const std::vector<scenario_result>& results, const r
             expected += " — " + r.expected.note;
         }
         out += fmt::format(
-            "| `{}` | {} | {} | {} | {} | {} |\n", r.scenario, verdict_text, cell(expected),
+            "| `{}` | {} | {} | {} | {} | {} | {} |\n", r.scenario, verdict_text, cell(expected),
             cell(describe_observed(r.observed)), cell(describe_expected(r.expected)),
             r.time_to_detect
                 ? fmt::format("{:.1f} s", static_cast<double>(r.time_to_detect->count()) / 1000.0)
-                : std::string("—"));
+                : std::string("—"),
+            cell(monitor_said(r.observed)));
     }
     return out;
 }

@@ -36,8 +36,9 @@ std::string pad(std::string_view s, std::size_t width)
     return out;
 }
 
-// The monitor's own words (its summary line), so a reader sees why it fired.
-std::string said(const observation& o)
+} // namespace
+
+std::string monitor_said(const observation& o)
 {
     constexpr std::size_t limit = 100;
     auto text = o.summary.empty() ? std::string("-") : o.summary;
@@ -50,8 +51,6 @@ std::string said(const observation& o)
     }
     return text;
 }
-
-} // namespace
 
 std::string describe_expected(const expected_outcome& e)
 {
@@ -160,7 +159,7 @@ std::string format_table(const std::vector<scenario_result>& results, const run_
                            pad(r.scenario, name_w), pad(describe_outcome(r), verdict_w),
                            pad(describe_verdicts(r.expected.verdicts), want_w),
                            pad(observed, obs_w), pad(describe_expected(r.expected), exp_w),
-                           pad(seconds(r.observed.duration), 7), said(r.observed));
+                           pad(seconds(r.observed.duration), 7), monitor_said(r.observed));
     }
     const auto counts = count_verdicts(results);
     std::string summary;

@@ -14,17 +14,6 @@ namespace io::http {
 
 namespace {
 
-std::string_view trim(std::string_view s) noexcept
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
 // A host and port as they appear in Host or Origin (RFC 3986 §3.2.2, §3.2.3).
 struct authority {
     std::string host; // without brackets; names in lower case, without a trailing dot
@@ -130,7 +119,7 @@ std::optional<response> check_framing(const request& head)
         return std::nullopt;
     }
     std::string why;
-    if (!smtp::iequals(trim(*te), "chunked")) {
+    if (!smtp::iequals(smtp::trim_blanks(*te), "chunked")) {
         why = "Transfer-Encoding '" + *te + "' cannot be framed: only 'chunked' is accepted";
     } else if (head.header("Content-Length")) {
         why = "Transfer-Encoding and Content-Length together are ambiguous framing";
@@ -166,7 +155,7 @@ std::variant<authority, response> check_host(const request& head, const connecti
         }
         return authority{conn.local_address, conn.local_port};
     }
-    auto parsed = count == 1 ? parse_authority(trim(value), port) : std::nullopt;
+    auto parsed = count == 1 ? parse_authority(smtp::trim_blanks(value), port) : std::nullopt;
     if (!parsed) {
         return make_error(http_error::bad_request,
                           count == 1 ? "the Host header '" + std::string(value) + "' is malformed"
@@ -221,7 +210,7 @@ std::optional<response> check_token(const request& head, const access_policy& po
         std::string_view value = *given;
         constexpr std::string_view scheme = "bearer ";
         if (smtp::istarts_with(value, scheme)) {
-            value = trim(value.substr(scheme.size()));
+            value = smtp::trim_blanks(value.substr(scheme.size()));
             const auto& token = policy.bearer_token;
             // Constant time, so the token cannot be guessed byte by byte from response times.
             if (value.size() == token.size() &&
@@ -245,7 +234,7 @@ std::optional<response> check_content_type(const request& head)
     }
     auto type = head.header("Content-Type");
     if (type) {
-        auto media = trim(type->substr(0, type->find(';')));
+        auto media = smtp::trim_blanks(type->substr(0, type->find(';')));
         if (smtp::iequals(media, "application/json") || smtp::iequals(media, "application/yaml")) {
             return std::nullopt;
         }

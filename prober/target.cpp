@@ -1,5 +1,7 @@
 #include "prober/target.hpp"
 
+#include "smtp/ascii.hpp"
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <charconv>
@@ -19,22 +21,11 @@ boost::system::result<std::uint16_t> parse_port(std::string_view s)
     return static_cast<std::uint16_t>(v);
 }
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
-
 } // namespace
 
 boost::system::result<target_address> parse_target(std::string_view text)
 {
-    text = trim(text);
+    text = smtp::trim_blanks(text);
     target_address t;
     if (text.empty()) {
         return boost::system::error_code(make_error_code(errc::invalid_argument));
@@ -85,7 +76,7 @@ boost::system::result<std::vector<target_address>> parse_targets_file(std::strin
     while (!text.empty()) {
         ++line_no;
         auto lf = text.find('\n');
-        auto line = trim(text.substr(0, lf));
+        auto line = smtp::trim_blanks(text.substr(0, lf));
         text = lf == std::string_view::npos ? std::string_view() : text.substr(lf + 1);
         if (line.empty() || line.front() == '#') {
             continue;

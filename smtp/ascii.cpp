@@ -39,4 +39,14 @@ std::size_t ifind(std::string_view haystack, std::string_view needle) noexcept
                : static_cast<std::size_t>(it - haystack.begin());
 }
 
+std::string_view trim_blanks(std::string_view s) noexcept
+{
+    constexpr std::string_view blanks = " \t\r\n";
+    const auto first = s.find_first_not_of(blanks);
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    return s.substr(first, s.find_last_not_of(blanks) - first + 1);
+}
+
 } // namespace smtp

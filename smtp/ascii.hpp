@@ -35,4 +35,7 @@ bool istarts_with(std::string_view s, std::string_view prefix) noexcept;
 /// The offset of the first occurrence of `needle` in `haystack` ignoring ASCII case, or npos.
 std::size_t ifind(std::string_view haystack, std::string_view needle) noexcept;
 
+/// `s` without the blanks (space, tab, CR, LF) at its ends.
+std::string_view trim_blanks(std::string_view s) noexcept;
+
 } // namespace smtp

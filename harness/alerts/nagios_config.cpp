@@ -1,20 +1,11 @@
 #include "harness/alerts/nagios_config.hpp"
 
+#include "smtp/ascii.hpp"
+
 #include <stdexcept>
 
 namespace harness::alerts {
 namespace {
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 std::string_view first_word(std::string_view s)
 {
@@ -28,7 +19,7 @@ std::string_view defined_type(std::string_view line)
     if (first_word(line) != "define") {
         return {};
     }
-    return first_word(trim(line.substr(6)));
+    return first_word(smtp::trim_blanks(line.substr(6)));
 }
 
 // The value of "directive value ; comment" without the comment (an unescaped ';' starts one).
@@ -41,7 +32,7 @@ std::string_view value_of(std::string_view line)
             break;
         }
     }
-    return trim(rest);
+    return smtp::trim_blanks(rest);
 }
 
 bool runs_check_smtp(std::string_view command_line)
@@ -61,7 +52,7 @@ struct definition {
 std::string rewrite_line(std::string_view raw, definition& def, std::uint16_t port,
                          nagios_rewrite_counts& counts)
 {
-    const auto line = trim(raw);
+    const auto line = smtp::trim_blanks(raw);
     const auto key = first_word(line);
     const std::string indent(raw.substr(0, raw.find(key)));
     if (def.type == "host" && key == "address") {
@@ -95,7 +86,7 @@ std::string rewrite_nagios_objects(std::string_view text, std::uint16_t mock_por
         auto eol = text.find('\n', pos);
         auto raw = text.substr(pos, eol == std::string_view::npos ? text.size() - pos : eol - pos);
         pos = eol == std::string_view::npos ? text.size() : eol + 1;
-        const auto line = trim(raw);
+        const auto line = smtp::trim_blanks(raw);
         if (line.empty() || line.front() == '#' || line.front() == ';') {
             out.append(raw).push_back('\n');
             continue;

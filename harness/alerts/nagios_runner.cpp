@@ -306,17 +306,8 @@ std::vector<std::string> time_scale_lines(const nagios_plan& plan)
 alerts_run_result run_nagios_timeline(const nagios_plan& plan,
                                       const std::function<void(const std::string&)>& progress)
 {
-    alerts_run_result result;
-    result.tl = plan.tl;
-    try {
-        run(plan, result, progress);
-    } catch (const std::exception& e) {
-        result.error = e.what();
-    }
-    if (plan.expectations && result.error.empty()) {
-        result.results = evaluate(*plan.expectations, plan.tl, result.times, result.captured);
-    }
-    return result;
+    return judged_run(plan.tl, plan.expectations,
+                      [&](alerts_run_result& result) { run(plan, result, progress); });
 }
 
 } // namespace harness::alerts

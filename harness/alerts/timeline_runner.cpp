@@ -198,20 +198,28 @@ std::vector<faults::scenario> load_step_scenarios(const timeline& tl)
     return out;
 }
 
-alerts_run_result run_timeline(const alerts_plan& plan,
-                               const std::function<void(const std::string&)>& progress)
+alerts_run_result judged_run(const timeline& tl,
+                             const std::optional<alert_expectations>& expectations,
+                             const std::function<void(alerts_run_result&)>& drive)
 {
     alerts_run_result result;
-    result.tl = plan.tl;
+    result.tl = tl;
     try {
-        run(plan, result, progress);
+        drive(result);
     } catch (const std::exception& e) {
         result.error = e.what();
     }
-    if (plan.expectations && result.error.empty()) {
-        result.results = evaluate(*plan.expectations, plan.tl, result.times, result.captured);
+    if (expectations && result.error.empty()) {
+        result.results = evaluate(*expectations, tl, result.times, result.captured);
     }
     return result;
+}
+
+alerts_run_result run_timeline(const alerts_plan& plan,
+                               const std::function<void(const std::string&)>& progress)
+{
+    return judged_run(plan.tl, plan.expectations,
+                      [&](alerts_run_result& result) { run(plan, result, progress); });
 }
 
 } // namespace harness::alerts

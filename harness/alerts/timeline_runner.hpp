@@ -67,6 +67,13 @@ void drive_timeline(const timeline& tl, const std::vector<faults::scenario>& sce
 /// and column of a mistake.
 std::vector<faults::scenario> load_step_scenarios(const timeline& tl);
 
+/// The shared frame of every alerts run: `drive` runs the timeline and fills `times` and
+/// `captured` (an exception it throws becomes the run's error); then the captured alerts are
+/// judged against `expectations`, when given and the run had no error.
+alerts_run_result judged_run(const timeline& tl,
+                             const std::optional<alert_expectations>& expectations,
+                             const std::function<void(alerts_run_result&)>& drive);
+
 /// Runs the timeline: starts an embedded mock (its control API
 /// open for a person to look at) and puts each step's scenario in force at its time; runs the
 /// watch service in process against it, with every target pointed at the mock, webhooks at a

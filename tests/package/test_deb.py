@@ -6,7 +6,6 @@ finding everything through PATH and the package's own layout."""
 import glob
 import os
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -72,7 +71,9 @@ def test_the_programs_run_and_have_man_pages(root):
 
 def test_the_installed_harness_reads_the_installed_catalog(root, tmp_path):
     catalog = root / "usr/share/smtp-harness/catalog"
-    shutil.copy(catalog / "banner-missing.yaml", catalog / "only-in-the-package.yaml")
+    text = (catalog / "banner-missing.yaml").read_text()
+    (catalog / "only-in-the-package.yaml").write_text(
+        text.replace("name: banner-missing", "name: only-in-the-package"))
     try:
         env = {k: v for k, v in os.environ.items() if k != "SMTPH_CATALOG_DIR"}
         listed = run([str(root / "usr/bin/smtp-harness"), "list"], env=env, cwd=tmp_path)

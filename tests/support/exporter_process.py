@@ -1,14 +1,10 @@
 """Starts and stops a real `smtp-probe exporter` for black-box tests (e2e and interop)."""
 
 import http.client
-import json
-import os
-import select
 import signal
 import subprocess
-import time
 
-from mock_process import program, split_address
+from mock_process import program, read_ready_line, split_address
 
 
 class ExporterProcess:
@@ -24,23 +20,7 @@ class ExporterProcess:
         self.stderr = b""
 
     def _read_ready(self, timeout):
-        deadline = time.monotonic() + timeout
-        line = b""
-        while not line.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.proc.kill()
-                raise RuntimeError("smtp-probe exporter printed no ready line in time")
-            readable, _, _ = select.select([self.proc.stdout], [], [], left)
-            if readable:
-                chunk = os.read(self.proc.stdout.fileno(), 4096)
-                if not chunk:
-                    err = self.proc.stderr.read().decode(errors="replace")
-                    raise RuntimeError(f"smtp-probe exporter exited before it was ready: {err}")
-                line += chunk
-        ready = json.loads(line.split(b"\n", 1)[0])
-        assert ready["event"] == "ready", ready
-        return ready
+        return read_ready_line(self.proc, "smtp-probe exporter", timeout)
 
     def get(self, path, headers=None, method="GET", timeout=30.0):
         """One request; returns (status, headers with lower-case names, body text)."""

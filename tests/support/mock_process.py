@@ -40,6 +40,29 @@ def with_content_type(method, body, headers):
     return headers
 
 
+def read_ready_line(proc, name, timeout):
+    """The JSON ready line that `proc` (started with stdout and stderr piped) prints first; kills
+    it and raises when none comes within `timeout` seconds, raises with its stderr when it exits
+    first. The one way the tests wait for a program of ours to be ready."""
+    deadline = time.monotonic() + timeout
+    line = b""
+    while not line.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            proc.kill()
+            raise RuntimeError(f"{name} printed no ready line in time")
+        readable, _, _ = select.select([proc.stdout], [], [], left)
+        if readable:
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            if not chunk:
+                err = proc.stderr.read().decode(errors="replace")
+                raise RuntimeError(f"{name} exited before it was ready: {err}")
+            line += chunk
+    ready = json.loads(line.split(b"\n", 1)[0])
+    assert ready["event"] == "ready", ready
+    return ready
+
+
 class MockProcess:
     """A running smtp-mock; its ready line tells where it listens."""
 
@@ -55,23 +78,7 @@ class MockProcess:
         self.stderr = b""
 
     def _read_ready(self, timeout):
-        deadline = time.monotonic() + timeout
-        line = b""
-        while not line.endswith(b"\n"):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                self.proc.kill()
-                raise RuntimeError("smtp-mock printed no ready line in time")
-            readable, _, _ = select.select([self.proc.stdout], [], [], left)
-            if readable:
-                chunk = os.read(self.proc.stdout.fileno(), 4096)
-                if not chunk:
-                    err = self.proc.stderr.read().decode(errors="replace")
-                    raise RuntimeError(f"smtp-mock exited before it was ready: {err}")
-                line += chunk
-        ready = json.loads(line.split(b"\n", 1)[0])
-        assert ready["event"] == "ready", ready
-        return ready
+        return read_ready_line(self.proc, "smtp-mock", timeout)
 
     def connect(self, timeout=5.0):
         """A raw TCP socket to the SMTP listener."""

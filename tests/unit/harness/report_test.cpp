@@ -115,6 +115,9 @@ TEST(report_markdown, one_row_per_scenario_with_cells_escaped)
     EXPECT_NE(md.find("| `mail-451` | **missed** ⚠ | caught |"), std::string::npos) << md;
     EXPECT_NE(md.find("**2 unexpected verdicts**"), std::string::npos);
     EXPECT_NE(md.find("| 2.0 s |"), std::string::npos);
+    // What the monitor said, with its pipes escaped so the table keeps its columns.
+    EXPECT_NE(md.find("| monitor said |"), std::string::npos) << md;
+    EXPECT_NE(md.find("| SMTP OK \\| a\\|b |"), std::string::npos) << md;
 }
 
 TEST(report_text, progress_and_table)

@@ -55,6 +55,14 @@ TEST(ascii, case_is_changed_for_ascii_letters_only)
     EXPECT_EQ(ifind("abc", ""), 0u);
 }
 
+TEST(ascii, blanks_are_trimmed_at_both_ends_only)
+{
+    EXPECT_EQ(trim_blanks(" \t 127.0.0.1:25 \r\n"), "127.0.0.1:25");
+    EXPECT_EQ(trim_blanks("a b"), "a b");
+    EXPECT_EQ(trim_blanks(" \t\r\n"), "");
+    EXPECT_EQ(trim_blanks(""), "");
+}
+
 TEST(xml_escape, escapes_markup_and_forbidden_controls)
 {
     EXPECT_EQ(xml_escape("a<b>&\"'\t\r\n\x1b"), "a&lt;b&gt;&amp;&quot;&apos;\t\r\n\\x1B");
