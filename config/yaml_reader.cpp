@@ -5,6 +5,8 @@
 #include "smtp/utf8.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -126,6 +128,37 @@ std::string plain_number(double v)
     return text;
 }
 
+// The 1-based line and column (in octets) of `offset` in `text`.
+std::pair<int, int> position_of(std::string_view text, std::size_t offset)
+{
+    const auto before = text.substr(0, offset);
+    const auto line_start = before.rfind('\n');
+    const int line = 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+    const int column =
+        1 +
+        static_cast<int>(line_start == std::string_view::npos ? offset : offset - line_start - 1);
+    return {line, column};
+}
+
+// The offset and code point of the first character YAML does not allow (C0 controls but tab,
+// LF and CR; DEL; C1 controls but NEL), in valid UTF-8 text.
+std::optional<std::pair<std::size_t, unsigned>> first_control_character(std::string_view text)
+{
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r') || b == 0x7F) {
+            return std::pair<std::size_t, unsigned>{i, b};
+        }
+        if (b == 0xC2 && i + 1 < text.size()) {
+            const auto c = static_cast<unsigned char>(text[i + 1]);
+            if (c >= 0x80 && c <= 0x9F && c != 0x85) {
+                return std::pair<std::size_t, unsigned>{i, c};
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 std::string key_path(const std::string& path, std::string_view key)
@@ -154,17 +187,23 @@ field yaml_reader::parse(std::string_view text) const
     // YAML 1.2 §5.2 and RFC 8259 §8.1: the text is UTF-8. Refuse anything else here, where the
     // position is known, rather than pass on bytes that would make JSON output invalid.
     if (auto bad = smtp::first_invalid_utf8(text)) {
-        const auto before = text.substr(0, *bad);
-        const auto line_start = before.rfind('\n');
-        const int line = 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n'));
-        const int column =
-            1 +
-            static_cast<int>(line_start == std::string_view::npos ? *bad : *bad - line_start - 1);
         char byte[8];
         std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[*bad]));
+        const auto [line, column] = position_of(text, *bad);
         throw error(source_, line, column, "",
                     std::string("the text is not valid UTF-8 (byte ") + byte +
                         "); save the file as UTF-8");
+    }
+    // YAML 1.2 §5.1: control characters other than tab, line feed and carriage return (and
+    // NEL) are not allowed in a document; yaml-cpp would turn some of them into other bytes.
+    if (auto bad = first_control_character(text)) {
+        char code[16];
+        std::snprintf(code, sizeof code, "U+%04X", bad->second);
+        const auto [line, column] = position_of(text, bad->first);
+        throw error(source_, line, column, "",
+                    std::string("the control character ") + code +
+                        " is not allowed in a YAML document; write it as an escape in a "
+                        "double-quoted string (\\x..) or remove it");
     }
     // yaml-cpp 0.7's LoadAll never returns on some malformed streams (e.g. ",{\""), so parse
     // the first document only, and find a second one by its "---" marker (YAML 1.2 §9.1).

@@ -80,6 +80,22 @@ TEST(yaml_reader, refuses_a_second_document_and_non_utf8_text_and_huge_text)
     EXPECT_NO_THROW(config::yaml_reader("ok").parse(std::string(config::max_document_size, ' ')));
 }
 
+TEST(yaml_reader, refuses_control_characters_yaml_does_not_allow)
+{
+    // A NUL in a block scalar came out of yaml-cpp as a lone 0x85 byte: text that is no longer
+    // UTF-8 and does not survive a JSON round trip.
+    auto e = parse_error(std::string("d: |\n  one.\0No more\n", 20));
+    EXPECT_EQ(e.line, 2);
+    EXPECT_EQ(e.column, 7);
+    EXPECT_THAT(e.message, HasSubstr("the control character U+0000 is not allowed"));
+    e = parse_error("a: \x1b[2J\n");
+    EXPECT_THAT(e.message, HasSubstr("U+001B"));
+    e = parse_error("a: \xc2\x9b\n"); // a C1 control
+    EXPECT_THAT(e.message, HasSubstr("U+009B"));
+    // Tabs, CRLF line ends and escapes in double-quoted strings stay allowed.
+    EXPECT_NO_THROW(config::yaml_reader("ok").parse("a: \"x\\ty\\u0001\"\r\nb: c\td\r\n"));
+}
+
 TEST(yaml_reader, malformed_flow_streams_end_in_an_error_not_a_hang)
 {
     // yaml-cpp 0.7's LoadAll loops forever on these; the reader returns, and they are no map.
