@@ -111,12 +111,19 @@ net::awaitable<void> tcp_server::stop(std::chrono::steady_clock::duration grace)
     co_await accepting_.wait_until_empty(bound);
 }
 
+// An io_context whose handlers (and the coroutine frames they hold) can be destroyed before
+// its services are.
+struct service_context : net::io_context {
+    using net::execution_context::shutdown;
+    using net::io_context::io_context;
+};
+
 struct tcp_service::impl {
     std::string what;
     tcp::endpoint endpoint;
     serve_function serve;
     std::chrono::steady_clock::duration grace;
-    std::unique_ptr<net::io_context> ioc = std::make_unique<net::io_context>(1);
+    std::unique_ptr<service_context> ioc = std::make_unique<service_context>(1);
     std::unique_ptr<tcp_server> server;
     std::thread thread;
     bool started = false;
@@ -124,10 +131,12 @@ struct tcp_service::impl {
 
     ~impl()
     {
-        // Coroutines that outlived stop() (none, normally) are destroyed with the io_context,
-        // before the server they refer to.
-        ioc.reset();
+        // Coroutines that outlived stop() (none, normally) are destroyed first, while the server
+        // they refer to exists; then the server's timers and sockets, while the services they
+        // belong to exist; then the io_context.
+        ioc->shutdown();
         server.reset();
+        ioc.reset();
     }
 };
 

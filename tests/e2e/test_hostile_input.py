@@ -504,6 +504,8 @@ def test_a_client_sending_a_byte_at_a_time_meets_the_command_timeout(start_mock)
                     "command_timeout", 5)
 
 
+@pytest.mark.skipif(bool(os.environ.get("SMTPH_SANITIZED")),
+                    reason="AddressSanitizer's quarantine keeps freed memory: RSS measures nothing")
 def test_pipelined_retr_of_a_large_message_keeps_pop3_memory_bounded(start_mock):
     m = start_mock("--pop3", "127.0.0.1:0")
     line = b"x" * 998 + b"\r\n"

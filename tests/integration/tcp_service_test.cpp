@@ -55,6 +55,11 @@ int highest_open_descriptor()
 
 TEST(tcp_service, out_of_descriptors_backs_off_and_recovers)
 {
+#if defined(__SANITIZE_ADDRESS__)
+    // The sanitizer runtime needs descriptors of its own while reporting, and this test takes
+    // all of them away; the plain build runs it.
+    GTEST_SKIP() << "exhausts the descriptors the sanitizer runtime needs";
+#endif
     io::tcp_service service("test", "127.0.0.1:0", greet);
     service.start();
     const auto port = service.endpoint().port();
