@@ -293,7 +293,9 @@ TEST_F(http_service_test, after_the_grace_a_stalled_reader_is_cut_off)
     stalled.read_until([](const std::string& s) { return !s.empty(); });
     const auto start = clock_type::now();
     service_->stop();
-    EXPECT_LT(clock_type::now() - start, 5s) << "terminal cancellation ends the write";
+    // Without the terminal cancellation the stop would wait for the reader forever; a loaded
+    // machine (sanitizers, parallel tests) may take seconds to get there.
+    EXPECT_LT(clock_type::now() - start, 15s) << "terminal cancellation ends the write";
 }
 
 // The same loop on an executor the caller runs, stopped by the caller's coroutine.
