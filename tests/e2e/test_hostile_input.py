@@ -9,6 +9,7 @@ import ssl
 import time
 
 import pytest
+from mock_process import raw_exchange
 from waiting import wait_for
 
 KEPT = b"Subject: captured before the attack\r\n\r\nmust survive\r\n"
@@ -298,25 +299,7 @@ def test_bad_scenario_file_is_refused_at_startup_with_its_position(tmp_path, tex
 
 def control_exchange(target, raw, timeout=5.0):
     """Sends raw bytes to the control API; returns (what came back, whether it was closed)."""
-    host, port = target.control.rsplit(":", 1)
-    s = socket.create_connection((host, int(port)), timeout=timeout)
-    s.sendall(raw)
-    s.settimeout(timeout)
-    data = b""
-    closed = False
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                closed = True
-                break
-            data += chunk
-    except socket.timeout:
-        pass
-    except ConnectionResetError:
-        closed = True
-    s.close()
-    return data, closed
+    return raw_exchange(target.control, raw, timeout)
 
 
 def listener_state(target):

@@ -9,14 +9,13 @@ import json
 import os
 import select
 import signal
-import socket
 import subprocess
 import threading
 import time
 
 import pytest
 
-from mock_process import program, split_address
+from mock_process import program, raw_exchange, split_address
 from waiting import wait_for
 
 CATALOG = os.path.join(os.environ.get("SMTPH_SOURCE_DIR", "."), "faults", "catalog")
@@ -362,22 +361,7 @@ def test_the_shipped_example_configuration_loads_and_serves(tmp_path):
 
 def raw_status_exchange(address, raw, timeout=5.0):
     """Sends raw bytes to the status service; returns (what came back, whether it closed)."""
-    host, port = split_address(address)
-    data, closed = b"", False
-    with socket.create_connection((host, port), timeout=timeout) as s:
-        s.sendall(raw)
-        try:
-            while True:
-                chunk = s.recv(65536)
-                if not chunk:
-                    closed = True
-                    break
-                data += chunk
-        except socket.timeout:
-            pass
-        except ConnectionResetError:
-            closed = True
-    return data, closed
+    return raw_exchange(address, raw, timeout)
 
 
 def test_the_status_service_has_the_access_rules_of_every_http_service(mock, start_watch):

@@ -63,6 +63,27 @@ def read_ready_line(proc, name, timeout):
     return ready
 
 
+def raw_exchange(address, raw, timeout=5.0):
+    """Sends raw bytes to ADDR:PORT; returns (what came back, whether the peer closed). For tests
+    of HTTP services that must answer malformed or hostile requests."""
+    host, port = split_address(address)
+    data, closed = b"", False
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        s.sendall(raw)
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    closed = True
+                    break
+                data += chunk
+        except socket.timeout:
+            pass
+        except ConnectionResetError:
+            closed = True
+    return data, closed
+
+
 class MockProcess:
     """A running smtp-mock; its ready line tells where it listens."""
 
