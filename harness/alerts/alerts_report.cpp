@@ -1,5 +1,6 @@
 #include "harness/alerts/alerts_report.hpp"
 
+#include "config/duration.hpp"
 #include "smtp/escape.hpp"
 #include "smtp/utf8.hpp"
 
@@ -39,7 +40,78 @@ std::string table(const std::vector<std::vector<std::string>>& rows)
     return out;
 }
 
+// The real-time windows of the expectation named `name`, or empty.
+std::string windows_of(const alerts_run_result& r, const std::string& name)
+{
+    if (!r.time_scale) {
+        return {};
+    }
+    for (const auto& [n, text] : r.time_scale->windows) {
+        if (n == name) {
+            return text;
+        }
+    }
+    return {};
+}
+
+std::string property(const std::string& name, const std::string& value)
+{
+    return "<property name=\"" + smtp::xml_escape(name) + "\" value=\"" + smtp::xml_escape(value) +
+           "\"/>";
+}
+
+// The suite's properties of a time-scaled run.
+std::string junit_properties(const alerts_run_result& r)
+{
+    if (!r.time_scale) {
+        return {};
+    }
+    const int n = r.time_scale->factor;
+    std::string out = "    <properties>\n";
+    out += "      " + property("time_scale", std::to_string(n)) + '\n';
+    out += "      " +
+           property("interval_length_s", std::to_string(r.time_scale->interval_length_s)) + '\n';
+    out += "      " + property("real_duration", real_time(r.tl.total(), n)) + '\n';
+    for (const auto& s : r.tl.steps) {
+        out +=
+            "      " + property("step." + s.id + ".real_duration", real_time(s.duration, n)) + '\n';
+    }
+    return out + "    </properties>\n";
+}
+
 } // namespace
+
+std::string real_time(std::chrono::milliseconds d, int factor)
+{
+    return config::format_duration(d * factor);
+}
+
+std::string real_time_windows(const alert_expectation& e, int n)
+{
+    std::string out;
+    if (e.kind == expectation_kind::quiet) {
+        out = "quiet until " + real_time(e.quiet_after, n) + " after the step";
+    } else {
+        out = "within [" + real_time(e.within.from, n) + ", " + real_time(e.within.to, n) + "]";
+    }
+    if (e.resolves_within) {
+        out += ", resolves within [" + real_time(e.resolves_within->from, n) + ", " +
+               real_time(e.resolves_within->to, n) + "]";
+    }
+    return out;
+}
+
+time_scale_info make_time_scale(int factor, int interval_length_s,
+                                const std::optional<alert_expectations>& expectations)
+{
+    time_scale_info info{factor, interval_length_s, {}};
+    if (expectations) {
+        for (const auto& e : expectations->items) {
+            info.windows.emplace_back(e.name, real_time_windows(e, factor));
+        }
+    }
+    return info;
+}
 
 bool alerts_run_result::passed() const noexcept
 {
@@ -100,9 +172,13 @@ std::string format_junit(const alerts_run_result& r)
     out += "  <testsuite name=\"" + smtp::xml_escape(suite) + "\" tests=\"" +
            std::to_string(r.results.size() + (r.error.empty() ? 0 : 1)) + "\" failures=\"" +
            std::to_string(failures) + "\" errors=\"" + (r.error.empty() ? "0" : "1") + "\">\n";
+    out += junit_properties(r);
     for (const auto& e : r.results) {
         out += "    <testcase classname=\"" + smtp::xml_escape(suite) + "\" name=\"" +
                smtp::xml_escape(e.name) + "\">\n";
+        if (auto windows = windows_of(r, e.name); !windows.empty()) {
+            out += "      <properties>" + property("real_time", windows) + "</properties>\n";
+        }
         if (!e.passed) {
             out += "      <failure message=\"" + smtp::xml_escape(e.failure) + "\">" +
                    smtp::xml_escape(e.observed) + "</failure>\n";
@@ -139,6 +215,10 @@ std::string format_json(const alerts_run_result& r)
         if (i < r.times.end.size()) {
             s["end_s"] = secs(r.times.end[i]);
         }
+        if (r.time_scale) {
+            s["real_duration"] = real_time(r.tl.steps[i].duration, r.time_scale->factor);
+            s["real_duration_s"] = secs(r.tl.steps[i].duration * r.time_scale->factor);
+        }
         steps.push_back(std::move(s));
     }
     root["steps"] = std::move(steps);
@@ -156,6 +236,8 @@ std::string format_json(const alerts_run_result& r)
         o["id"] = a.id;
         o["state_type"] = a.state_type;
         o["detail"] = a.detail;
+        o["attempt"] = a.attempt > 0 ? json::value(a.attempt) : nullptr;
+        o["notification"] = a.notification > 0 ? json::value(a.notification) : nullptr;
         notifications.push_back(std::move(o));
     }
     root["notifications"] = std::move(notifications);
@@ -170,6 +252,9 @@ std::string format_json(const alerts_run_result& r)
         o["failure"] = e.failure;
         o["fired_after_s"] = e.fired_after ? json::value(secs(*e.fired_after)) : nullptr;
         o["resolved_after_s"] = e.resolved_after ? json::value(secs(*e.resolved_after)) : nullptr;
+        if (auto windows = windows_of(r, e.name); !windows.empty()) {
+            o["real_time"] = windows;
+        }
         passed += e.passed ? 1 : 0;
         results.push_back(std::move(o));
     }
@@ -179,6 +264,15 @@ std::string format_json(const alerts_run_result& r)
     summary["failed"] = r.results.size() - passed;
     summary["notifications"] = r.captured.size();
     root["summary"] = std::move(summary);
+    if (r.time_scale) {
+        const int n = r.time_scale->factor;
+        json::object scale;
+        scale["factor"] = n;
+        scale["interval_length_s"] = r.time_scale->interval_length_s;
+        scale["real_duration"] = real_time(r.tl.total(), n);
+        scale["real_duration_s"] = secs(r.tl.total() * n);
+        root["time_scale"] = std::move(scale);
+    }
     if (!r.error.empty()) {
         root["error"] = r.error;
     }

@@ -19,6 +19,12 @@ std::string text_of(const json::object& o, std::string_view key)
                                                     : std::string();
 }
 
+int number_of(const json::object& o, std::string_view key)
+{
+    auto it = o.find(key);
+    return it != o.end() && it->value().is_int64() ? static_cast<int>(it->value().as_int64()) : 0;
+}
+
 captured_alert from_alert_json(const json::object& o)
 {
     captured_alert a;
@@ -28,6 +34,8 @@ captured_alert from_alert_json(const json::object& o)
     a.kind = text_of(o, "kind");
     a.phase = text_of(o, "phase");
     a.id = text_of(o, "id");
+    a.attempt = number_of(o, "attempt");
+    a.notification = number_of(o, "notification");
     return a;
 }
 

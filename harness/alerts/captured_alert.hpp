@@ -34,6 +34,12 @@ struct captured_alert {
     std::string state_type;
     /// What else the source said (Nagios: the attempt and the plugin output).
     std::string detail;
+    /// The check attempt it names (Nagios's SERVICEATTEMPT or HOSTATTEMPT, the alert's
+    /// "attempt"); 0 when the source does not say.
+    int attempt = 0;
+    /// The notification number it names (Nagios's NOTIFICATIONNUMBER, the alert's
+    /// "notification"); 0 when the source does not say.
+    int notification = 0;
     /// When it arrived, from the start of the run.
     std::chrono::milliseconds t{0};
 };

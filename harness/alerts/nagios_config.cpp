@@ -141,6 +141,12 @@ std::string nagios_main_config(const nagios_run_paths& p, int interval_length)
          "log_host_retries=1\nlog_initial_states=1\nlog_event_handlers=0\n"
          "log_passive_checks=0\nlog_external_commands=0\n";
     c += "interval_length=" + std::to_string(interval_length) + '\n';
+    // Nagios reuses a host check result younger than the horizon (15 real seconds by default)
+    // instead of running the check, even a scheduled one: scaled like the intervals, or a
+    // host checked every scaled minute would be checked once.
+    const auto horizon = std::to_string(15 * interval_length / 60);
+    c +=
+        "cached_host_check_horizon=" + horizon + "\ncached_service_check_horizon=" + horizon + '\n';
     c += "enable_notifications=1\nenable_flap_detection=1\nenable_environment_macros=1\n"
          "execute_service_checks=1\nexecute_host_checks=1\nenable_event_handlers=0\n"
          "process_performance_data=0\n";

@@ -62,7 +62,8 @@ struct nagios_run_paths {
 /// The main configuration (nagios.cfg) of a private run: logs, status, lock, spool, query socket
 /// and retention all in the run directory; no external commands, no syslog, no retained state;
 /// checks scheduled at once and results reaped every second; environment macros on (the
-/// recorder reads them); `interval_length` seconds per interval unit.
+/// recorder reads them); `interval_length` seconds per interval unit, and the check cache
+/// horizons (15 s at interval_length 60) scaled with it.
 std::string nagios_main_config(const nagios_run_paths& paths, int interval_length);
 
 /// The resource file: $USER1$ is Debian's plugin directory.

@@ -63,6 +63,14 @@ std::string type_of(std::string_view notification_type)
     return smtp::to_lower(std::string(notification_type));
 }
 
+// A macro's whole number, or 0.
+int number(std::string_view text)
+{
+    int n = 0;
+    std::from_chars(text.data(), text.data() + text.size(), n);
+    return n;
+}
+
 } // namespace
 
 std::optional<captured_alert>
@@ -95,6 +103,8 @@ alert_from_nagios_record(std::string_view line, std::chrono::system_clock::time_
                (service ? m["SERVICEATTEMPT"] + '/' + m["MAXSERVICEATTEMPTS"] : m["HOSTATTEMPT"]) +
                ", notification " + m["NOTIFICATIONNUMBER"] + ": " +
                (service ? m["SERVICEOUTPUT"] : m["HOSTOUTPUT"]);
+    a.attempt = number(service ? m["SERVICEATTEMPT"] : m["HOSTATTEMPT"]);
+    a.notification = number(m["NOTIFICATIONNUMBER"]);
     a.t = std::chrono::duration_cast<ms>(*at - run_start);
     return a;
 }
@@ -152,6 +162,7 @@ std::optional<captured_alert> alert_from_nagios_log(std::string_view line,
     a.target = service ? std::string(f[0]) + '/' + std::string(f[1]) : std::string(f[0]);
     a.status = std::string(f[name_parts]);
     a.state_type = std::string(f[name_parts + 1]);
+    a.attempt = number(f[name_parts + 2]);
     a.detail = "attempt " + std::string(f[name_parts + 2]) + ": " + std::string(f[name_parts + 3]);
     return a;
 }

@@ -1,6 +1,5 @@
 #include "harness/alerts/nagios_runner.hpp"
 
-#include "config/duration.hpp"
 #include "harness/alerts/nagios_config.hpp"
 #include "harness/alerts/nagios_events.hpp"
 #include "harness/alerts/timeline_runner.hpp"
@@ -254,11 +253,6 @@ void run(const nagios_plan& plan, alerts_run_result& result,
     }
 }
 
-std::string scaled(ms d, int scale)
-{
-    return config::format_duration(d * scale);
-}
-
 } // namespace
 
 void verify_nagios_config(const nagios_plan& plan)
@@ -276,29 +270,16 @@ std::vector<std::string> time_scale_lines(const nagios_plan& plan)
     std::vector<std::string> out;
     out.push_back("time scale " + std::to_string(n) + ": interval_length " +
                   std::to_string(nagios_interval_length(n)) +
-                  "s instead of 60s, so 1s of this "
-                  "run stands for " +
-                  scaled(ms(1000), n) + " of real time; the timeline's " +
-                  seconds_text(plan.tl.total()) + " stand for " + scaled(plan.tl.total(), n));
+                  "s instead of 60s, so 1s of this run stands for " + real_time(ms(1000), n) +
+                  " of real time; the timeline's " + seconds_text(plan.tl.total()) + " stand for " +
+                  real_time(plan.tl.total(), n));
     for (const auto& s : plan.tl.steps) {
         out.push_back("  step " + s.id + ": " + seconds_text(s.duration) + " = " +
-                      scaled(s.duration, n));
+                      real_time(s.duration, n));
     }
-    if (!plan.expectations) {
-        return out;
-    }
-    for (const auto& e : plan.expectations->items) {
-        std::string line = "  " + e.name + ": ";
-        if (e.kind == expectation_kind::quiet) {
-            line += "quiet until " + scaled(e.quiet_after, n) + " after the step";
-        } else {
-            line += "within [" + scaled(e.within.from, n) + ", " + scaled(e.within.to, n) + "]";
-        }
-        if (e.resolves_within) {
-            line += ", resolves within [" + scaled(e.resolves_within->from, n) + ", " +
-                    scaled(e.resolves_within->to, n) + "]";
-        }
-        out.push_back(line + " of real time");
+    for (const auto& [name, windows] :
+         make_time_scale(n, nagios_interval_length(n), plan.expectations).windows) {
+        out.push_back("  " + name + ": " + windows + " of real time");
     }
     return out;
 }
@@ -306,8 +287,11 @@ std::vector<std::string> time_scale_lines(const nagios_plan& plan)
 alerts_run_result run_nagios_timeline(const nagios_plan& plan,
                                       const std::function<void(const std::string&)>& progress)
 {
-    return judged_run(plan.tl, plan.expectations,
-                      [&](alerts_run_result& result) { run(plan, result, progress); });
+    auto result = judged_run(plan.tl, plan.expectations,
+                             [&](alerts_run_result& r) { run(plan, r, progress); });
+    result.time_scale = make_time_scale(plan.time_scale, nagios_interval_length(plan.time_scale),
+                                        plan.expectations);
+    return result;
 }
 
 } // namespace harness::alerts

@@ -1,8 +1,10 @@
 #include "harness/alerts/alert_expectations.hpp"
 #include "harness/alerts/alert_verdict.hpp"
+#include "harness/alerts/alerts_report.hpp"
 #include "harness/alerts/nagios_config.hpp"
 #include "harness/alerts/nagios_events.hpp"
 
+#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
 namespace {
@@ -76,6 +78,12 @@ TEST(NagiosConfig, MainConfigurationKeepsEverythingInTheRunDirectory)
     EXPECT_NE(c.find("check_external_commands=0\n"), std::string::npos);
     EXPECT_NE(c.find("use_syslog=0\n"), std::string::npos);
     EXPECT_NE(c.find("enable_environment_macros=1\n"), std::string::npos);
+    // A cached host check result (15 s at interval_length 60) is scaled: at 1 s per minute
+    // every scheduled host check runs.
+    EXPECT_NE(c.find("cached_host_check_horizon=0\n"), std::string::npos) << c;
+    EXPECT_NE(nagios_main_config(p, 60).find("cached_host_check_horizon=15\n"), std::string::npos);
+    EXPECT_NE(nagios_main_config(p, 12).find("cached_service_check_horizon=3\n"),
+              std::string::npos);
     std::size_t pos = 0;
     while ((pos = c.find('/', pos)) != std::string::npos) {
         EXPECT_EQ(c.compare(pos, 9, "/tmp/run/") == 0 || c.compare(pos, 8, "/tmp/run") == 0, true)
@@ -112,12 +120,24 @@ TEST(NagiosEvents, RecorderLinesAreNotifications)
     EXPECT_EQ(a->state_type, "HARD");
     EXPECT_EQ(a->t, 12250ms);
     EXPECT_EQ(a->detail, "attempt 3/3, notification 1: CRITICAL - Socket timeout after 2 seconds");
+    EXPECT_EQ(a->attempt, 3);
+    EXPECT_EQ(a->notification, 1);
     auto f = alert_from_nagios_record(
         "1796177530.0\tCONTACTNAME=oncall\tNOTIFICATIONTYPE=FLAPPINGSTART\tHOSTNAME=mx1\t"
         "SERVICEDESC=SMTP\tSERVICESTATE=OK",
         start);
     ASSERT_TRUE(f);
     EXPECT_EQ(f->type, "flapping_start");
+    EXPECT_EQ(f->attempt, 0) << "no SERVICEATTEMPT given";
+    auto host = alert_from_nagios_record(
+        "1796177540.5\tCONTACTNAME=oncall\tNOTIFICATIONTYPE=RECOVERY\tHOSTNAME=gateway\t"
+        "SERVICEDESC=\tHOSTSTATE=UP\tHOSTSTATETYPE=HARD\tHOSTATTEMPT=2\tNOTIFICATIONNUMBER=4",
+        start);
+    ASSERT_TRUE(host);
+    EXPECT_EQ(host->target, "gateway");
+    EXPECT_EQ(host->status, "UP");
+    EXPECT_EQ(host->attempt, 2);
+    EXPECT_EQ(host->notification, 4);
     EXPECT_FALSE(alert_from_nagios_record("garbage", start));
     EXPECT_FALSE(alert_from_nagios_record("1796177530.0\tCONTACTNAME=x", start));
 }
@@ -135,6 +155,7 @@ TEST(NagiosEvents, LogLinesAreStateChangesAndFlapping)
     EXPECT_EQ(soft->status, "CRITICAL");
     EXPECT_EQ(soft->state_type, "SOFT");
     EXPECT_EQ(soft->detail, "attempt 1: CRITICAL - Socket timeout; really");
+    EXPECT_EQ(soft->attempt, 1);
     EXPECT_EQ(soft->t, 59s);
     auto host =
         alert_from_nagios_log("[1796177560] HOST ALERT: mx1;DOWN;HARD;3;PING CRITICAL", start);
@@ -193,6 +214,57 @@ TEST(NagiosExpectations, NotifiesNamesContactsAndStateTypeIsChecked)
         << r[0].failure;
     soft.state_type = "HARD";
     EXPECT_TRUE(evaluate(ex, tl, times, {soft, hard})[0].passed);
+}
+
+TEST(NagiosReports, JsonAndJunitStateTheTimeScaleAndRealTimeWindows)
+{
+    alerts_run_result r;
+    r.tl.name = "scaled";
+    r.tl.steps.push_back({"warmup", "healthy", "x", 6s});
+    r.tl.steps.push_back({"outage", "banner-missing", "x", 20s});
+    r.times = {{0ms, 6s}, {6s, 26s}};
+    auto ex =
+        load_expectations("expectations:\n"
+                          "  - name: pages\n"
+                          "    step: outage\n"
+                          "    fires: {status: CRITICAL}\n"
+                          "    within: [4s, 17s]\n"
+                          "    resolves_within: [0s, 8s]\n"
+                          "  - {name: calm, step: warmup, quiet: true, quiet_after: 2500ms}\n",
+                          "e.yaml", r.tl);
+    r.results = evaluate(ex, r.tl, r.times, {});
+    // A watch run is not scaled: its reports say nothing about real time.
+    EXPECT_EQ(format_json(r).find("real_"), std::string::npos);
+    EXPECT_EQ(format_junit(r).find("<properties>"), std::string::npos);
+
+    r.time_scale = make_time_scale(60, 1, ex);
+    const auto doc = boost::json::parse(format_json(r)).as_object();
+    const auto& scale = doc.at("time_scale").as_object();
+    EXPECT_EQ(scale.at("factor").as_int64(), 60);
+    EXPECT_EQ(scale.at("interval_length_s").as_int64(), 1);
+    EXPECT_EQ(scale.at("real_duration").as_string(), "26m");
+    EXPECT_DOUBLE_EQ(scale.at("real_duration_s").to_number<double>(), 1560.0);
+    const auto& outage = doc.at("steps").as_array().at(1).as_object();
+    EXPECT_EQ(outage.at("real_duration").as_string(), "20m");
+    EXPECT_DOUBLE_EQ(outage.at("real_duration_s").to_number<double>(), 1200.0);
+    const auto& results = doc.at("results").as_array();
+    EXPECT_EQ(results.at(0).at("real_time").as_string(),
+              "within [4m, 17m], resolves within [0ms, 8m]");
+    EXPECT_EQ(results.at(1).at("real_time").as_string(), "quiet until 150s after the step");
+
+    const auto xml = format_junit(r);
+    EXPECT_NE(xml.find("<property name=\"time_scale\" value=\"60\"/>"), std::string::npos) << xml;
+    EXPECT_NE(xml.find("<property name=\"interval_length_s\" value=\"1\"/>"), std::string::npos);
+    EXPECT_NE(xml.find("<property name=\"real_duration\" value=\"26m\"/>"), std::string::npos);
+    EXPECT_NE(xml.find("<property name=\"step.outage.real_duration\" value=\"20m\"/>"),
+              std::string::npos);
+    const auto pages = xml.find("name=\"pages\"");
+    ASSERT_NE(pages, std::string::npos);
+    EXPECT_NE(xml.find("<property name=\"real_time\" value=\"within [4m, 17m], resolves within "
+                       "[0ms, 8m]\"/>",
+                       pages),
+              std::string::npos)
+        << xml;
 }
 
 } // namespace

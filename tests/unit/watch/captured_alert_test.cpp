@@ -12,12 +12,14 @@ TEST(CapturedAlert, JsonWebhook)
     auto a = alerts_from_webhook(
         "hook",
         R"({"schema":"smtp-harness/alert/v1","type":"problem","id":"mx/1","target":"mx",)"
-        R"("status":"CRITICAL","kind":"timeout","phase":"banner"})",
+        R"("status":"CRITICAL","kind":"timeout","phase":"banner","attempt":3,"notification":2})",
         1500ms);
     ASSERT_EQ(a.size(), 1u);
     EXPECT_EQ(a[0].notifier, "hook");
     EXPECT_EQ(a[0].type, "problem");
     EXPECT_EQ(a[0].phase, "banner");
+    EXPECT_EQ(a[0].attempt, 3);
+    EXPECT_EQ(a[0].notification, 2);
     EXPECT_EQ(a[0].t, 1500ms);
 }
 
@@ -71,6 +73,7 @@ TEST(CapturedAlert, ExecLine)
     ASSERT_TRUE(a);
     EXPECT_EQ(a->notifier, "sms");
     EXPECT_EQ(a->t, 5250ms);
+    EXPECT_EQ(a->attempt, 0) << "the payload names no attempt";
     EXPECT_FALSE(alert_from_exec_line("no tab here", start));
 }
 
