@@ -8,7 +8,9 @@ Both runs go at once, 26 s."""
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -32,10 +34,12 @@ def runs(tmp_path_factory):
         "watch": ["--watch-config", os.path.join(FILES, "agreement-watch.yaml")],
         "nagios": ["--nagios-config", os.path.join(FILES, "agreement.cfg"), "--time-scale", "60"],
     }
+    private = tempfile.mkdtemp(prefix="smtph-agree-")  # the runs' TMPDIR
     procs = {name: subprocess.Popen(
         [program, "alerts", "--catalog", CATALOG, *args, *common,
          "--json", str(out / f"{name}.json")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=dict(os.environ, TMPDIR=private))
         for name, args in configs.items()}
     results = {}
     for name, proc in procs.items():
@@ -47,6 +51,10 @@ def runs(tmp_path_factory):
         report = out / f"{name}.json"
         results[name] = (proc.returncode, text,
                          json.loads(report.read_text()) if report.exists() else {})
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    left = [line for line in ps.splitlines() if private in line] + os.listdir(private)
+    shutil.rmtree(private, ignore_errors=True)
+    assert left == [], f"left behind: {left}"
     return results
 
 
