@@ -61,7 +61,7 @@ std::string rewrite_line(std::string_view raw, definition& def, std::uint16_t po
     }
     if (def.type == "command" && key == "command_line" && runs_check_smtp(value_of(line))) {
         ++counts.check_commands;
-        return indent + "command_line " + std::string(value_of(line)) + " -p " +
+        return indent + "command_line " + std::string(value_of(line)) + " -H 127.0.0.1 -p " +
                std::to_string(port);
     }
     if (def.type == "contact" &&

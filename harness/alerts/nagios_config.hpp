@@ -6,8 +6,9 @@
 // The objects are used as written (hosts, services, contacts, escalations, thresholds), with
 // three changes so that the run touches nothing but the mock and the run directory:
 // - every host definition gets `address 127.0.0.1` (the mock);
-// - every command that runs check_smtp gets `-p PORT` appended (the mock's port; check_smtp
-//   takes the last -p it is given);
+// - every command that runs check_smtp gets `-H 127.0.0.1 -p PORT` appended (the mock;
+//   check_smtp takes the last -H and -p it is given, so a command that names its server, or
+//   gives $HOSTNAME$, still checks the mock);
 // - every contact's host and service notification commands become one recorder, which appends
 //   the macros Nagios passes (NOTIFICATIONTYPE, SERVICESTATE, ...) to a file.
 

@@ -225,7 +225,7 @@ void run(const nagios_plan& plan, alerts_run_result& result,
     progress("mock at " + io::to_string(smtp) + " (control " +
              io::to_string(*target->endpoints().control) + "); " + std::to_string(counts.hosts) +
              " host(s) pointed at it, " + std::to_string(counts.check_commands) +
-             " check_smtp command(s) given -p " + std::to_string(smtp.port()) + ", " +
+             " check_smtp command(s) given -H 127.0.0.1 -p " + std::to_string(smtp.port()) + ", " +
              std::to_string(counts.contacts) + " contact(s) notifying the recorder");
     verify_in(plan, paths);
     io::process_options o;

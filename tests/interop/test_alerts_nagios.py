@@ -71,7 +71,7 @@ def test_the_shipped_example_pages_stays_quiet_and_recovers(tmp_path):
     out = proc.stdout
     assert proc.returncode == 0, out + proc.stderr
     assert "time scale 60: interval_length 1s instead of 60s" in out
-    assert "1 host(s) pointed at it, 1 check_smtp command(s) given -p" in out
+    assert "1 host(s) pointed at it, 1 check_smtp command(s) given -H 127.0.0.1 -p" in out
     assert "3 of 3 expectations held" in out
     raw = report.read_text()
     doc = json.loads(raw)

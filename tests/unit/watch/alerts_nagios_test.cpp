@@ -50,9 +50,11 @@ TEST(NagiosConfig, HostsPointAtTheMockAndContactsAtTheRecorder)
     auto mx2 = out.find("host_name mx2");
     ASSERT_NE(mx2, std::string::npos);
     EXPECT_NE(out.find("address 127.0.0.1\n", mx2), std::string::npos) << out;
-    // The user's plugin and arguments stay; only the port is added (the last -p wins).
-    EXPECT_NE(out.find("check_smtp -H $HOSTADDRESS$ -S -D $ARG1$ -w 2 -c 5 -p 40123\n"),
-              std::string::npos)
+    // The user's plugin and arguments stay; only the mock's address and port are added (the
+    // last -H and -p win, so even a command naming its server checks the mock).
+    EXPECT_NE(
+        out.find("check_smtp -H $HOSTADDRESS$ -S -D $ARG1$ -w 2 -c 5 -H 127.0.0.1 -p 40123\n"),
+        std::string::npos)
         << out;
     EXPECT_NE(out.find("-p 1\n"), std::string::npos) << "check_ping is left alone: " << out;
     EXPECT_NE(out.find("service_notification_commands smtp-harness-record-notification ; was: "
