@@ -40,18 +40,14 @@ std::string table(const std::vector<std::vector<std::string>>& rows)
     return out;
 }
 
-// The real-time windows of the expectation named `name`, or empty.
-std::string windows_of(const alerts_run_result& r, const std::string& name)
+// The real-time windows of result `i` (results are in expectation order), or empty.
+std::string windows_of(const alerts_run_result& r, std::size_t i)
 {
-    if (!r.time_scale) {
+    if (!r.time_scale || i >= r.time_scale->windows.size() ||
+        r.time_scale->windows[i].first != r.results[i].name) {
         return {};
     }
-    for (const auto& [n, text] : r.time_scale->windows) {
-        if (n == name) {
-            return text;
-        }
-    }
-    return {};
+    return r.time_scale->windows[i].second;
 }
 
 std::string property(const std::string& name, const std::string& value)
@@ -77,6 +73,35 @@ std::string junit_properties(const alerts_run_result& r)
             "      " + property("step." + s.id + ".real_duration", real_time(s.duration, n)) + '\n';
     }
     return out + "    </properties>\n";
+}
+
+double secs(std::chrono::milliseconds d)
+{
+    return static_cast<double>(d.count()) / 1000.0;
+}
+
+// The steps of the JSON report: as planned, as run and, when scaled, in real time.
+boost::json::array steps_json(const alerts_run_result& r)
+{
+    boost::json::array steps;
+    for (std::size_t i = 0; i < r.tl.steps.size(); ++i) {
+        boost::json::object s;
+        s["id"] = r.tl.steps[i].id;
+        s["scenario"] = r.tl.steps[i].scenario;
+        s["duration_s"] = secs(r.tl.steps[i].duration);
+        if (i < r.times.start.size()) {
+            s["start_s"] = secs(r.times.start[i]);
+        }
+        if (i < r.times.end.size()) {
+            s["end_s"] = secs(r.times.end[i]);
+        }
+        if (r.time_scale) {
+            s["real_duration"] = real_time(r.tl.steps[i].duration, r.time_scale->factor);
+            s["real_duration_s"] = secs(r.tl.steps[i].duration * r.time_scale->factor);
+        }
+        steps.push_back(std::move(s));
+    }
+    return steps;
 }
 
 } // namespace
@@ -173,10 +198,11 @@ std::string format_junit(const alerts_run_result& r)
            std::to_string(r.results.size() + (r.error.empty() ? 0 : 1)) + "\" failures=\"" +
            std::to_string(failures) + "\" errors=\"" + (r.error.empty() ? "0" : "1") + "\">\n";
     out += junit_properties(r);
-    for (const auto& e : r.results) {
+    for (std::size_t i = 0; i < r.results.size(); ++i) {
+        const auto& e = r.results[i];
         out += "    <testcase classname=\"" + smtp::xml_escape(suite) + "\" name=\"" +
                smtp::xml_escape(e.name) + "\">\n";
-        if (auto windows = windows_of(r, e.name); !windows.empty()) {
+        if (auto windows = windows_of(r, i); !windows.empty()) {
             out += "      <properties>" + property("real_time", windows) + "</properties>\n";
         }
         if (!e.passed) {
@@ -198,30 +224,9 @@ std::string format_junit(const alerts_run_result& r)
 std::string format_json(const alerts_run_result& r)
 {
     namespace json = boost::json;
-    auto secs = [](std::chrono::milliseconds d) {
-        return static_cast<double>(d.count()) / 1000.0;
-    };
     json::object root;
     root["timeline"] = r.tl.name;
-    json::array steps;
-    for (std::size_t i = 0; i < r.tl.steps.size(); ++i) {
-        json::object s;
-        s["id"] = r.tl.steps[i].id;
-        s["scenario"] = r.tl.steps[i].scenario;
-        s["duration_s"] = secs(r.tl.steps[i].duration);
-        if (i < r.times.start.size()) {
-            s["start_s"] = secs(r.times.start[i]);
-        }
-        if (i < r.times.end.size()) {
-            s["end_s"] = secs(r.times.end[i]);
-        }
-        if (r.time_scale) {
-            s["real_duration"] = real_time(r.tl.steps[i].duration, r.time_scale->factor);
-            s["real_duration_s"] = secs(r.tl.steps[i].duration * r.time_scale->factor);
-        }
-        steps.push_back(std::move(s));
-    }
-    root["steps"] = std::move(steps);
+    root["steps"] = steps_json(r);
     json::array notifications;
     for (const auto& a : r.captured) {
         json::object o;
@@ -243,7 +248,8 @@ std::string format_json(const alerts_run_result& r)
     root["notifications"] = std::move(notifications);
     json::array results;
     std::size_t passed = 0;
-    for (const auto& e : r.results) {
+    for (std::size_t i = 0; i < r.results.size(); ++i) {
+        const auto& e = r.results[i];
         json::object o;
         o["name"] = e.name;
         o["step"] = e.step;
@@ -252,7 +258,7 @@ std::string format_json(const alerts_run_result& r)
         o["failure"] = e.failure;
         o["fired_after_s"] = e.fired_after ? json::value(secs(*e.fired_after)) : nullptr;
         o["resolved_after_s"] = e.resolved_after ? json::value(secs(*e.resolved_after)) : nullptr;
-        if (auto windows = windows_of(r, e.name); !windows.empty()) {
+        if (auto windows = windows_of(r, i); !windows.empty()) {
             o["real_time"] = windows;
         }
         passed += e.passed ? 1 : 0;
