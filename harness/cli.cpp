@@ -3,7 +3,7 @@
 #include "faults/scenario_error.hpp"
 #include "harness/alerts/alerts_cli.hpp"
 #include "harness/explain.hpp"
-#include "harness/monitor.hpp"
+#include "harness/make_monitor.hpp"
 #include "harness/report.hpp"
 #include "harness/runner.hpp"
 #include "harness/scenario_source.hpp"

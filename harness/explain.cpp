@@ -1,10 +1,11 @@
 #include "harness/explain.hpp"
 
 #include "faults/scenario_json.hpp"
-#include "harness/builtin_monitor.hpp"
+#include "harness/builtin_options.hpp"
 #include "harness/report.hpp"
 #include "harness/runner.hpp"
 #include "harness/scenario_mock.hpp"
+#include "harness/to_observation.hpp"
 #include "prober/report.hpp"
 #include "prober/run_probe.hpp"
 

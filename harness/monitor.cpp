@@ -1,30 +1,11 @@
 #include "harness/monitor.hpp"
 
-#include "harness/builtin_monitor.hpp"
-#include "harness/command_monitor.hpp"
-#include "harness/http_monitor.hpp"
-
 namespace harness {
 
 placeholder_values target_values(const monitor_target& target)
 {
     return template_values(target.host, target.port, target.scenario->name, target.ca_file.string(),
                            mock_tls_name);
-}
-
-std::unique_ptr<monitor> make_monitor(const monitor_spec& spec,
-                                      const harness_credentials& credentials,
-                                      std::chrono::milliseconds time_limit)
-{
-    switch (spec.kind) {
-    case monitor_spec::kind_t::builtin:
-        return std::make_unique<builtin_monitor>(credentials);
-    case monitor_spec::kind_t::command:
-        return std::make_unique<command_monitor>(spec.argv, time_limit);
-    case monitor_spec::kind_t::http:
-        return std::make_unique<http_monitor>(spec.url, time_limit);
-    }
-    return nullptr;
 }
 
 } // namespace harness

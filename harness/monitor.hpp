@@ -2,7 +2,7 @@
 
 // The monitor adapters behind --monitor SPEC: each runs one monitor against one mock and
 // reports an observation. Implementations: builtin_monitor.hpp, command_monitor.hpp,
-// http_monitor.hpp.
+// http_monitor.hpp; make_monitor.hpp picks one for a SPEC.
 
 #include "faults/scenario.hpp"
 #include "harness/monitor_spec.hpp"
@@ -11,7 +11,6 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <memory>
 #include <string>
 
 namespace harness {
@@ -55,10 +54,5 @@ public:
     /// built-in probe), so that verdicts hold it to the scenario's own kind and phase too.
     virtual bool names_kinds() const noexcept { return false; }
 };
-
-/// The adapter for a SPEC. `time_limit` bounds each run of a `cmd:` or `http:` monitor.
-std::unique_ptr<monitor> make_monitor(const monitor_spec& spec,
-                                      const harness_credentials& credentials,
-                                      std::chrono::milliseconds time_limit);
 
 } // namespace harness

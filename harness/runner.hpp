@@ -27,15 +27,6 @@ struct run_settings {
 /// have finished so far.
 using progress_callback = std::function<void(std::size_t done, const scenario_result& r)>;
 
-/// Whether the mock can show that the monitor connected: not when the listener refuses or
-/// black-holes connections, since then no session can exist.
-bool contact_observable(const faults::scenario& s) noexcept;
-
-/// The result for one scenario from its parts (pure): the verdict, whether it is expected,
-/// and the time to detection (for caught and misreported faults).
-scenario_result assess(const faults::scenario& s, const expected_outcome& expected,
-                       observation observed, bool contact_checked, std::uint64_t sessions);
-
 /// Where a monitor finds `mock`, which serves `s`.
 monitor_target target_of(const faults::scenario& s, const scenario_mock& mock);
 

@@ -1,12 +1,15 @@
 #pragma once
 
+#include "faults/scenario.hpp"
 #include "harness/expectation.hpp"
 #include "harness/observation.hpp"
 #include "harness/verdict.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace harness {
 
@@ -41,5 +44,14 @@ std::vector<std::string> false_alarm_controls(const std::vector<scenario_result>
 /// unproven `caught` counts as unexpected unless every such control's false alarm is itself
 /// expected (`expect_verdict: false_alarm`). Pure.
 void mark_unproven(std::vector<scenario_result>& results);
+
+/// Whether the mock can show that the monitor connected: not when the listener refuses or
+/// black-holes connections, since then no session can exist.
+bool contact_observable(const faults::scenario& s) noexcept;
+
+/// The result for one scenario from its parts (pure): the verdict, whether it is expected,
+/// and the time to detection (for caught and misreported faults).
+scenario_result assess(const faults::scenario& s, const expected_outcome& expected,
+                       observation observed, bool contact_checked, std::uint64_t sessions);
 
 } // namespace harness

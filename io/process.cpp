@@ -204,19 +204,6 @@ net::awaitable<void> collect(pipe_stream& pipe, captured_output& out, std::size_
 
 } // namespace
 
-std::string exit_status::describe() const
-{
-    if (code) {
-        return "exited with status " + std::to_string(*code);
-    }
-    if (signal) {
-        const char* name = ::sigabbrev_np(*signal);
-        return "was killed by " +
-               (name ? "SIG" + std::string(name) : "signal " + std::to_string(*signal));
-    }
-    return "ended in an unknown way";
-}
-
 child_process::child_process(net::any_io_executor executor)
     : executor_(std::move(executor))
 {

@@ -19,6 +19,7 @@
 // like one that overran its time limit.
 
 #include "io/awaitable.hpp"
+#include "io/process_result.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -60,17 +61,6 @@ struct process_options {
     output_mode stdout_mode = output_mode::capture;
     /// Where stderr goes.
     output_mode stderr_mode = output_mode::capture;
-};
-
-/// How a program ended.
-struct exit_status {
-    /// The exit code, when it exited by itself.
-    std::optional<int> code;
-    /// The signal that ended it, when one did.
-    std::optional<int> signal;
-
-    /// "exited with status 2", "was killed by SIGKILL".
-    std::string describe() const;
 };
 
 /// A started program, in a process group of its own. Destroying it while the program runs
@@ -119,14 +109,6 @@ private:
     std::optional<pipe_stream> err_;
 };
 
-/// Output kept from one stream: its head, and how much more there was.
-struct captured_output {
-    /// The first bytes, up to the limit.
-    std::string head;
-    /// Bytes read beyond the limit and not kept.
-    std::uint64_t dropped = 0;
-};
-
 /// How to run a program to completion.
 struct run_options {
     /// The program, its environment and streams.
@@ -141,24 +123,6 @@ struct run_options {
     /// After the program exits, how long output still buffered (or held open by a descendant
     /// outside its group) is read before reading stops.
     std::chrono::milliseconds drain_after_exit{200};
-};
-
-/// How a run ended.
-struct run_result {
-    /// Why it could not be started; empty when it ran.
-    std::string spawn_error;
-    /// How the program ended.
-    exit_status status;
-    /// Whether it was stopped for running past the time limit.
-    bool timed_out = false;
-    /// Whether the run was cancelled (the program was killed).
-    bool cancelled = false;
-    /// Standard output (with stderr when merged).
-    captured_output out;
-    /// Standard error, when captured on its own.
-    captured_output err;
-    /// How long it ran.
-    std::chrono::milliseconds duration{0};
 };
 
 /// Runs a program to its exit (or its time limit) on the current executor, reading its output

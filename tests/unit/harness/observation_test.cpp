@@ -1,8 +1,7 @@
 // How each monitor kind's raw outcome becomes an observation: exit codes, HTTP answers and
 // probe results. (Running real programs is tested in tests/integration/process_test.cpp.)
-#include "harness/builtin_monitor.hpp"
-#include "harness/command_monitor.hpp"
-#include "harness/http_monitor.hpp"
+#include "harness/builtin_options.hpp"
+#include "harness/to_observation.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

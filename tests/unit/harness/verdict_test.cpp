@@ -1,5 +1,5 @@
 #include "faults/scenario.hpp"
-#include "harness/runner.hpp"
+#include "harness/scenario_result.hpp"
 #include "harness/verdict.hpp"
 
 #include <algorithm>

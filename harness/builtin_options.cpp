@@ -1,0 +1,37 @@
+#include "harness/builtin_options.hpp"
+
+namespace harness {
+
+prober::probe_options builtin_probe_options(const monitor_target& target,
+                                            const harness_credentials& credentials,
+                                            const builtin_defaults& defaults)
+{
+    const auto& hints = target.scenario->probe;
+    prober::probe_options o;
+    o.host = target.host;
+    o.implicit_tls = hints.tls;
+    o.port = hints.tls && target.tls_port != 0 ? target.tls_port : target.port;
+    o.timeout = hints.timeout.value_or(defaults.timeout);
+    o.connect_timeout = hints.connect_timeout.value_or(defaults.connect_timeout);
+    o.command_timeout = hints.command_timeout.value_or(defaults.command_timeout);
+    o.helo_name = "smtp-harness.localhost";
+    o.starttls = hints.starttls;
+    o.insecure = hints.insecure;
+    o.ca_file = target.ca_file.string();
+    // The mock's certificates name "localhost" (and 127.0.0.1).
+    o.tls_server_name = std::string(mock_tls_name);
+    o.cert_warn_days = hints.cert_days_warning;
+    o.cert_crit_days = hints.cert_days_critical;
+    if (hints.auth) {
+        o.auth = prober::auth_credentials{credentials.user, credentials.password};
+    }
+    o.send = hints.send;
+    o.mail_from = "smtp-harness@localhost";
+    o.rcpt_to = {"postmaster@localhost"};
+    o.quit_after = hints.quit_after;
+    o.warning = hints.warning;
+    o.critical = hints.critical;
+    return o;
+}
+
+} // namespace harness

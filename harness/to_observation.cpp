@@ -1,0 +1,138 @@
+#include "harness/to_observation.hpp"
+
+#include "prober/report.hpp"
+
+#include <charconv>
+#include <string.h>
+
+namespace harness {
+
+observation to_observation(const prober::probe_result& r)
+{
+    observation o;
+    // The probe's UNKNOWN is its own internal error: it could not be run, so there is no status.
+    if (r.status != prober::probe_status::unknown) {
+        o.status = static_cast<monitor_status>(static_cast<int>(r.status));
+    }
+    if (r.failure) {
+        o.kind = r.failure->kind;
+        o.phase = r.failure->at;
+    }
+    o.summary = prober::format_nagios(r);
+    while (!o.summary.empty() && o.summary.back() == '\n') {
+        o.summary.pop_back();
+    }
+    o.output = prober::format_text(r, true);
+    if (r.status == prober::probe_status::unknown) {
+        o.error = r.internal_error;
+    }
+    return o;
+}
+
+namespace {
+
+// A stream's kept head, with a note of what was not kept.
+std::string kept(const io::captured_output& c)
+{
+    if (c.dropped == 0) {
+        return c.head;
+    }
+    auto out = c.head;
+    if (!out.empty() && out.back() != '\n') {
+        out.push_back('\n');
+    }
+    return out + "[" + std::to_string(c.dropped) + " more bytes not kept]\n";
+}
+
+} // namespace
+
+observation to_observation(const io::run_result& p, std::chrono::milliseconds time_limit)
+{
+    observation o;
+    o.output = kept(p.out);
+    if (auto err = kept(p.err); !err.empty()) {
+        if (!o.output.empty() && o.output.back() != '\n') {
+            o.output.push_back('\n');
+        }
+        o.output += err;
+    }
+    const auto& first = p.out.head.empty() ? p.err.head : p.out.head;
+    o.summary = first.substr(0, first.find('\n'));
+    o.exit_code = p.status.code;
+    if (!p.spawn_error.empty()) {
+        o.error = p.spawn_error;
+    } else if (p.timed_out) {
+        o.error = "killed after the time limit of " + std::to_string(time_limit.count()) + " ms";
+    } else if (p.status.signal) {
+        o.error = std::string("killed by signal ") + ::strsignal(*p.status.signal);
+    } else if (p.status.code) {
+        o.status = status_from_exit_code(*p.status.code);
+        if (!o.status) {
+            o.error = "exit code " + std::to_string(*p.status.code) +
+                      " is not a Nagios status (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)";
+        }
+    }
+    return o;
+}
+
+std::optional<bool> parse_probe_success(std::string_view exposition) noexcept
+{
+    constexpr std::string_view metric = "probe_success";
+    while (!exposition.empty()) {
+        const auto eol = exposition.find('\n');
+        auto line = exposition.substr(0, eol);
+        exposition =
+            eol == std::string_view::npos ? std::string_view{} : exposition.substr(eol + 1);
+        if (line.rfind(metric, 0) != 0) {
+            continue;
+        }
+        line.remove_prefix(metric.size());
+        // The exposition format allows labels: probe_success{...} 1
+        if (!line.empty() && line.front() == '{') {
+            const auto close = line.find('}');
+            if (close == std::string_view::npos) {
+                return std::nullopt;
+            }
+            line.remove_prefix(close + 1);
+        }
+        if (line.empty() || (line.front() != ' ' && line.front() != '\t')) {
+            continue; // another metric whose name starts the same, e.g. probe_success_total
+        }
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+            line.remove_prefix(1);
+        }
+        const auto value = line.substr(0, line.find_first_of(" \t\r"));
+        double v = 0;
+        auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+        if (ec != std::errc() || end != value.data() + value.size()) {
+            return std::nullopt;
+        }
+        return v == 1.0;
+    }
+    return std::nullopt;
+}
+
+observation to_observation(const io::http::client_response& r)
+{
+    observation o;
+    o.output = r.body;
+    if (r.ec || !r.error.empty()) {
+        o.error = r.error;
+        return o;
+    }
+    if (r.status != 200) {
+        o.error = "HTTP status " + std::to_string(r.status);
+        o.summary = o.error;
+        return o;
+    }
+    const auto success = parse_probe_success(r.body);
+    if (!success) {
+        o.error = "the answer has no probe_success series";
+        return o;
+    }
+    o.status = *success ? monitor_status::ok : monitor_status::critical;
+    o.summary = *success ? "probe_success 1" : "probe_success 0";
+    return o;
+}
+
+} // namespace harness

@@ -1,0 +1,34 @@
+#pragma once
+
+// What each monitor kind's raw outcome says, as an observation: a probe result, a program run,
+// an HTTP answer. Pure: the adapters that produce the outcomes (builtin_monitor.hpp,
+// command_monitor.hpp, http_monitor.hpp) do the I/O.
+
+#include "harness/observation.hpp"
+#include "io/http_client_data.hpp"
+#include "io/process_result.hpp"
+#include "prober/probe_result.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+namespace harness {
+
+/// What a probe result says, as an observation (status, kind, phase, Nagios line, transcript).
+observation to_observation(const prober::probe_result& r);
+
+/// What a program run says, as an observation: the Nagios exit code 0..3 is the status; any
+/// other ending (other codes, a signal, the time limit, no such program) is an error. The
+/// summary is the first line of its standard output. Pure.
+observation to_observation(const io::run_result& p, std::chrono::milliseconds time_limit);
+
+/// The value of `probe_success` in a Prometheus text exposition (blackbox_exporter's /probe
+/// answer): true for 1, false for 0, nothing when the series is absent or not a number.
+std::optional<bool> parse_probe_success(std::string_view exposition) noexcept;
+
+/// What an HTTP answer says, as an observation: 200 with probe_success 1 is OK, 200 with
+/// probe_success 0 is CRITICAL, anything else (no answer, another status) is an error. Pure.
+observation to_observation(const io::http::client_response& r);
+
+} // namespace harness
