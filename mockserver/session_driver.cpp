@@ -75,6 +75,105 @@ struct session_scope {
     }
 };
 
+// The deadline of a session's reads, on the session's one timer and without a race per read:
+// the timer is armed for the first read and moved only when a read's deadline comes sooner.
+// When it fires, a read still running past its deadline is cut by cancelling the socket's
+// operations; one still within it (a later read moved the deadline on) re-arms the timer. A read
+// therefore costs no timer, no cancellation signal and no coroutine besides its own.
+class read_watchdog {
+public:
+    explicit read_watchdog(io::steady_timer& timer, io::tcp_socket& socket)
+        : timer_(timer)
+        , socket_(socket)
+    {
+    }
+
+    read_watchdog(const read_watchdog&) = delete;
+    read_watchdog& operator=(const read_watchdog&) = delete;
+
+    // A wait still queued when the session ends finds nothing to touch.
+    ~read_watchdog()
+    {
+        if (state_) {
+            state_->owner = nullptr;
+        }
+    }
+
+    // A read that must end by `deadline` starts.
+    void start(clock_type::time_point deadline)
+    {
+        if (!state_) {
+            state_ = std::make_shared<state>();
+            state_->owner = this;
+        }
+        state_->deadline = deadline;
+        state_->reading = true;
+        if (!state_->armed || state_->expiry > deadline) {
+            arm(deadline);
+        }
+    }
+
+    // The read ended; whether its deadline cut it.
+    bool finish() noexcept
+    {
+        state_->reading = false;
+        return std::exchange(state_->timed_out, false);
+    }
+
+    // The timer is wanted for something else (a sleep, a trickle): the next read re-arms it.
+    void release() noexcept
+    {
+        if (state_) {
+            state_->armed = false;
+            ++state_->generation;
+        }
+    }
+
+private:
+    struct state {
+        read_watchdog* owner = nullptr;  // null once the session has ended
+        clock_type::time_point deadline; // of the read in progress
+        clock_type::time_point expiry;   // of the armed timer
+        std::uint64_t generation = 0;    // of the latest arming
+        bool armed = false;
+        bool reading = false;
+        bool timed_out = false;
+    };
+
+    void arm(clock_type::time_point at)
+    {
+        state_->armed = true;
+        state_->expiry = at;
+        const auto generation = ++state_->generation;
+        timer_.expires_at(at);
+        timer_.async_wait([s = state_, generation](error_code ec) {
+            if (ec || s->owner == nullptr || s->generation != generation) {
+                return;
+            }
+            s->owner->fired();
+        });
+    }
+
+    void fired()
+    {
+        state_->armed = false;
+        if (!state_->reading) {
+            return;
+        }
+        if (clock_type::now() < state_->deadline) {
+            arm(state_->deadline);
+            return;
+        }
+        state_->timed_out = true;
+        error_code ignored;
+        socket_.cancel(ignored);
+    }
+
+    io::steady_timer& timer_;
+    io::tcp_socket& socket_;
+    std::shared_ptr<state> state_; // made at the first read: a held session has none
+};
+
 // What the driver needs to perform a session's actions and report each result back to it.
 // The loop itself is run_session(), so that a held connection keeps one coroutine frame.
 class driver {
@@ -87,6 +186,7 @@ public:
         , session_(session)
         , cancellation_(cancellation)
         , timer_(conn.socket().get_executor())
+        , watchdog_(timer_, conn.socket())
     {
     }
 
@@ -132,10 +232,17 @@ public:
                       });
     }
 
-    net::awaitable<error_code> read_some() { return conn_.read_some(input_); }
+    // Reads what arrives by `deadline`; a stop (graceful too) ends the read at once.
+    net::awaitable<op_result> read_some(clock_type::time_point deadline)
+    {
+        watchdog_.start(deadline);
+        auto ec = co_await conn_.read_some(input_);
+        co_return watchdog_.finish() ? op_result{{}, true} : op_result{ec, false};
+    }
 
     net::awaitable<op_result> sleep_until(clock_type::time_point until)
     {
+        watchdog_.release();
         timer_.expires_at(until);
         auto [ec] = co_await timer_.async_wait();
         co_return op_result{ec, false};
@@ -189,6 +296,7 @@ public:
                 auto pace =
                     std::chrono::duration_cast<clock_type::duration>(w.pace->interval) * slices;
                 auto due = pace < w.deadline - start ? start + pace : w.deadline;
+                watchdog_.release();
                 timer_.expires_at(due);
                 auto [ec] = co_await timer_.async_wait();
                 if (ec || due == w.deadline) {
@@ -261,7 +369,8 @@ private:
     const net::any_io_executor* store_executor_; // null: store here
     server_session& session_;
     net::cancellation_state cancellation_;
-    io::steady_timer timer_;
+    io::steady_timer timer_; // sleeps, trickles, and the deadline of reads
+    read_watchdog watchdog_;
     std::string input_; // bytes read and not yet handed to the session
     bool stopping_ = false;
     bool stopped_now_ = false;
@@ -298,8 +407,8 @@ net::awaitable<void> run_session(accepted_connection accepted, server_context& c
             auto r = co_await d.write(*w);
             action = d.report(r, action, [&](auto t) { return session.on_written(t); });
         } else if (auto* rd = std::get_if<read_op>(&action)) {
-            auto r = co_await io::with_deadline(d.read_some(), rd->deadline, stop_too);
-            action = d.report(result_of(r), action, [&](auto t) { return d.delivered(t); });
+            auto r = co_await d.read_some(rd->deadline);
+            action = d.report(r, action, [&](auto t) { return d.delivered(t); });
         } else if (auto* sl = std::get_if<sleep_op>(&action)) {
             auto r = co_await d.sleep_until(sl->until);
             action = d.report(r, action, [&](auto t) { return session.on_slept(t); });

@@ -189,6 +189,24 @@ def test_idle_timeout_says_421(start_mock):
     d.close()
 
 
+def test_the_idle_timeout_counts_from_the_last_command_not_the_first(start_mock):
+    # The session's read deadline moves on with every command: commands more often than the
+    # timeout keep the session past it, and the 421 comes one timeout after the last one.
+    m = start_mock("--idle-timeout", "800ms")
+    d = Dialogue(m)
+    assert d.banner[0] == 220
+    started = time.monotonic()
+    for _ in range(4):
+        time.sleep(0.4)
+        assert d.command("NOOP")[0] == 250
+    last = time.monotonic()
+    code, lines = read_reply(d.file)
+    assert code == 421 and "4.4.2" in lines[0]
+    assert last - started > 1.5  # the session outlived its first deadline
+    assert 0.6 < time.monotonic() - last < 5
+    d.close()
+
+
 def test_sigterm_stops_gracefully(start_mock):
     m = start_mock("--grace", "3s")
     d = Dialogue(m)
