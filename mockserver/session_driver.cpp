@@ -232,12 +232,15 @@ public:
                       });
     }
 
-    // Reads what arrives by `deadline`; a stop (graceful too) ends the read at once.
-    net::awaitable<op_result> read_some(clock_type::time_point deadline)
+    // A read that must end by `deadline` starts: run_session awaits conn.read_some(input())
+    // itself (one coroutine frame fewer per read), then hands its error to end_read().
+    void start_read(clock_type::time_point deadline) { watchdog_.start(deadline); }
+
+    std::string& input() noexcept { return input_; }
+
+    op_result end_read(const error_code& ec)
     {
-        watchdog_.start(deadline);
-        auto ec = co_await conn_.read_some(input_);
-        co_return watchdog_.finish() ? op_result{{}, true} : op_result{ec, false};
+        return watchdog_.finish() ? op_result{{}, true} : op_result{ec, false};
     }
 
     net::awaitable<op_result> sleep_until(clock_type::time_point until)
@@ -256,19 +259,32 @@ public:
         return next;
     }
 
-    net::awaitable<op_result> write(const write_op& w)
+    // Writes what the socket takes at once. Most replies fit the send buffer: they are done
+    // here, with no wait, no deadline and no coroutine frame; the rest (a trickle, a full send
+    // buffer) returns nothing and is for write_rest().
+    std::optional<op_result> write_now(const write_op& w)
+    {
+        if (w.pace) {
+            return std::nullopt;
+        }
+        op_result r;
+        sent_ = conn_.write_now(w.bytes, r.ec);
+        if (!r.ec && sent_ < w.bytes.size()) {
+            return std::nullopt;
+        }
+        ctx_.counters.bytes_sent.fetch_add(sent_, std::memory_order_relaxed);
+        return r;
+    }
+
+    // What write_now() left: the trickle, or the bytes the send buffer did not take.
+    net::awaitable<op_result> write_rest(const write_op& w)
     {
         if (w.pace) {
             co_return co_await trickle(w);
         }
-        // Most replies fit the send buffer: no wait, no deadline needed for them.
-        op_result r;
-        std::size_t sent = conn_.write_now(w.bytes, r.ec);
-        if (!r.ec && sent < w.bytes.size()) {
-            r = result_of(co_await io::with_deadline(
-                conn_.write(std::string_view(w.bytes).substr(sent)), w.deadline, stop_too));
-            sent = r.ec || r.timed_out ? sent : w.bytes.size();
-        }
+        auto r = result_of(co_await io::with_deadline(
+            conn_.write(std::string_view(w.bytes).substr(sent_)), w.deadline, stop_too));
+        const auto sent = r.ec || r.timed_out ? sent_ : w.bytes.size();
         ctx_.counters.bytes_sent.fetch_add(sent, std::memory_order_relaxed);
         co_return r;
     }
@@ -371,7 +387,8 @@ private:
     net::cancellation_state cancellation_;
     io::steady_timer timer_; // sleeps, trickles, and the deadline of reads
     read_watchdog watchdog_;
-    std::string input_; // bytes read and not yet handed to the session
+    std::string input_;    // bytes read and not yet handed to the session
+    std::size_t sent_ = 0; // octets of the current write that write_now() sent
     bool stopping_ = false;
     bool stopped_now_ = false;
 };
@@ -404,11 +421,16 @@ net::awaitable<void> run_session(accepted_connection accepted, server_context& c
     // One action at a time, each awaited right here.
     for (;;) {
         if (auto* w = std::get_if<write_op>(&action)) {
-            auto r = co_await d.write(*w);
+            auto done = d.write_now(*w);
+            if (!done) {
+                done = co_await d.write_rest(*w);
+            }
+            auto r = *done;
             action = d.report(r, action, [&](auto t) { return session.on_written(t); });
         } else if (auto* rd = std::get_if<read_op>(&action)) {
-            auto r = co_await d.read_some(rd->deadline);
-            action = d.report(r, action, [&](auto t) { return d.delivered(t); });
+            d.start_read(rd->deadline);
+            auto ec = co_await conn.read_some(d.input());
+            action = d.report(d.end_read(ec), action, [&](auto t) { return d.delivered(t); });
         } else if (auto* sl = std::get_if<sleep_op>(&action)) {
             auto r = co_await d.sleep_until(sl->until);
             action = d.report(r, action, [&](auto t) { return session.on_slept(t); });
