@@ -2,7 +2,7 @@
 per held connection and the latency of healthy sessions meanwhile, for smtp-mock and for Postfix
 smtp-sink (holding its greeting with -W CONNECT), with smtp-mock's ratio.
 
-Targets (issue 8): at most 8 KiB per held connection; healthy p99 at most 10 ms."""
+Targets (issue 19): at most 4 KiB per held connection; healthy p99 under 10 ms."""
 
 import argparse
 import asyncio
