@@ -27,7 +27,7 @@ class WireClient:
         self.sock = sock
         self.buffer = b""
         self.ending = None  # FIN or RST once the peer has closed
-        self.last_sent_at = None  # time.monotonic() just after the last send
+        self.last_sent_at = None  # time.monotonic() just before the last send
 
     @classmethod
     def connect(cls, host, port, timeout=5.0):
@@ -56,9 +56,11 @@ class WireClient:
         self.close()
 
     def send(self, data):
-        """Sends bytes verbatim; returns the monotonic time just after they were handed over."""
-        self.sock.sendall(data)
+        """Sends bytes verbatim; returns the monotonic time just before they were handed over.
+        The server cannot read them earlier, so a delay it applies on reading them never looks
+        shorter than it is (a time taken after sendall() can be later than the server's read)."""
         self.last_sent_at = time.monotonic()
+        self.sock.sendall(data)
         return self.last_sent_at
 
     def _receive(self, timeout):
