@@ -20,19 +20,37 @@ time_window read_window(const config::yaml_reader& rd, const YAML::Node& n, cons
     return w;
 }
 
-// fires: {status, kind, phase, target}
+// labels: {name: glob, ...}
+void read_labels(const config::yaml_reader& rd, const YAML::Node& v, const std::string& p,
+                 alert_expectation& e)
+{
+    rd.require_map(v, p);
+    for (const auto& kv : v) {
+        e.labels.emplace_back(kv.first.Scalar(), rd.scalar(kv.second, p + '.' + kv.first.Scalar()));
+    }
+}
+
+// fires: {status, kind, phase, target, state_type, alertname, labels, severity}
 void read_fires(const config::yaml_reader& rd, const YAML::Node& v, const std::string& p,
                 alert_expectation& e)
 {
     e.kind = expectation_kind::fires;
     if (!v.IsMap()) {
-        rd.fail(v, p, "expected {status, kind, phase, target, state_type}");
+        rd.fail(v, p, "expected {status, kind, phase, target, state_type, alertname, labels}");
     }
     for (const auto& f : v) {
         auto fk = f.first.Scalar();
         auto fp = p + '.' + fk;
+        if (fk == "labels") {
+            read_labels(rd, f.second, fp, e);
+            continue;
+        }
         auto value = rd.scalar(f.second, fp);
-        if (fk == "status") {
+        if (fk == "alertname") {
+            e.alertname = value;
+        } else if (fk == "severity") {
+            e.labels.emplace_back("severity", value);
+        } else if (fk == "status") {
             e.status = value;
         } else if (fk == "kind") {
             if (!smtp::parse_failure_kind(value)) {
@@ -52,7 +70,9 @@ void read_fires(const config::yaml_reader& rd, const YAML::Node& v, const std::s
             }
             e.state_type = value;
         } else {
-            rd.unknown_key(f.first, fp, {"status", "kind", "phase", "target", "state_type"});
+            rd.unknown_key(f.first, fp,
+                           {"status", "kind", "phase", "target", "state_type", "alertname",
+                            "labels", "severity"});
         }
     }
 }
@@ -114,10 +134,16 @@ alert_expectation read_expectation(const config::yaml_reader& rd, const YAML::No
             e.quiet_after = rd.duration(v, p);
         } else if (key == "notifiers" || key == "notifies") {
             e.notifiers = rd.strings(v, p);
+        } else if (key == "routed_to") {
+            e.notifiers = rd.strings(v, p);
+            e.only_these_notifiers = true;
+        } else if (key == "severity") {
+            e.labels.emplace_back("severity", rd.scalar(v, p));
         } else {
             rd.unknown_key(kv.first, p,
                            {"name", "step", "fires", "quiet", "flapping", "within",
-                            "resolves_within", "quiet_after", "notifiers", "notifies"});
+                            "resolves_within", "quiet_after", "notifiers", "notifies", "routed_to",
+                            "severity"});
         }
     }
     if (e.step.empty()) {
@@ -127,7 +153,8 @@ alert_expectation read_expectation(const config::yaml_reader& rd, const YAML::No
         rd.fail(n, path, "an expectation needs exactly one of fires, quiet or flapping");
     }
     if (e.name.empty()) {
-        e.name = e.step + (e.kind == expectation_kind::fires   ? " fires"
+        e.name = e.step + (e.kind == expectation_kind::fires
+                               ? " fires" + (e.alertname.empty() ? "" : ' ' + e.alertname)
                            : e.kind == expectation_kind::quiet ? " stays quiet"
                                                                : " flaps");
     }

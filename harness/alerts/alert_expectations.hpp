@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace harness::alerts {
@@ -47,6 +48,10 @@ struct alert_expectation {
     std::string phase;
     /// For fires: Nagios's state type ("HARD", "SOFT"); empty matches any.
     std::string state_type;
+    /// For fires: the alertname of a Prometheus alert; empty matches any.
+    std::string alertname;
+    /// For fires: labels the alert must carry, values as globs (`severity: page` is one).
+    std::vector<std::pair<std::string, std::string>> labels;
     /// For fires: when the problem must arrive, from the step's start. For flapping: when
     /// flapping must be flagged, from the step's start.
     time_window within{std::chrono::milliseconds(0), std::chrono::milliseconds(60'000)};
@@ -59,6 +64,8 @@ struct alert_expectation {
     /// The notifiers (Nagios: the contacts, `notifies`) that must each have delivered it; empty
     /// means at least one.
     std::vector<std::string> notifiers;
+    /// `routed_to`: the notifiers are also the only ones it may reach.
+    bool only_these_notifiers = false;
 };
 
 /// Every expectation of a file.
@@ -77,6 +84,12 @@ struct alert_expectations {
 ///       notifiers: [ops-webhook, oncall-email, sms]
 ///     - {name: quiet on a blip, step: blip, quiet: true, quiet_after: 4s}
 ///     - {name: flapping is flagged, step: flap, flapping: true, within: [0s, 25s]}
+///     - name: pages on SMTPDown           # an alert of Prometheus rules
+///       step: outage
+///       fires: {alertname: SMTPDown, labels: {instance: "mx1*"}}
+///       severity: page
+///       within: [5m, 6m]
+///       routed_to: [oncall-email, team-webhook]
 /// Steps must exist in `tl`. Throws alerts_file_error.
 alert_expectations load_expectations(std::string_view text, std::string_view source_name,
                                      const timeline& tl);

@@ -20,9 +20,23 @@ bool same_text(const std::string& want, const std::string& got)
     return smtp::iequals(want, got);
 }
 
+// Every label the expectation names is on the alert, its value matching the glob.
+bool has_labels(const alert_expectation& e, const captured_alert& a)
+{
+    return std::all_of(e.labels.begin(), e.labels.end(), [&](const auto& want) {
+        return std::any_of(a.labels.begin(), a.labels.end(), [&](const auto& got) {
+            return got.first == want.first &&
+                   ::fnmatch(want.second.c_str(), got.second.c_str(), 0) == 0;
+        });
+    });
+}
+
 bool matches(const alert_expectation& e, const captured_alert& a)
 {
     if (!e.target.empty() && ::fnmatch(e.target.c_str(), a.target.c_str(), 0) != 0) {
+        return false;
+    }
+    if ((!e.alertname.empty() && e.alertname != a.alertname) || !has_labels(e, a)) {
         return false;
     }
     // Payloads that do not carry a field (an e-mail of a problem without kind) do not fail it.
@@ -99,6 +113,17 @@ expectation_result judge_fires(const alert_expectation& e, ms start, ms end,
                               window_text(*e.resolves_within));
         } else if (!first_recovery || rec->t < *first_recovery) {
             first_recovery = rec->t;
+        }
+    }
+    if (e.only_these_notifiers && first_fire) {
+        // routed_to: the same alert reached no receiver beyond those named.
+        for (const auto& a : captured) {
+            if (a.type == "problem" && in(a.t, start, e.within) && matches(e, a) &&
+                std::find(e.notifiers.begin(), e.notifiers.end(), a.notifier) ==
+                    e.notifiers.end()) {
+                missing.push_back("also routed to " + a.notifier);
+                break;
+            }
         }
     }
     if (first_fire) {

@@ -1,6 +1,7 @@
 #include "harness/alerts/alerts_cli.hpp"
 
 #include "harness/alerts/nagios_runner.hpp"
+#include "harness/alerts/prometheus_runner.hpp"
 #include "harness/alerts/timeline_runner.hpp"
 
 #include <CLI/CLI.hpp>
@@ -91,12 +92,49 @@ int run_nagios(nagios_plan plan, const std::string& timeline_file, const std::st
     return finish(result, junit, json);
 }
 
+// --prometheus-config: the user's rules proven in virtual time by promtool, routed by amtool.
+int run_prometheus(prometheus_plan plan, const std::string& timeline_file,
+                   const std::string& expect_file, const std::string& catalog, bool quiet,
+                   const std::string& junit, const std::string& json)
+{
+    try {
+        plan.tl = load_timeline_file(timeline_file, catalog);
+        plan.scenarios = load_step_scenarios(plan.tl);
+        if (!expect_file.empty()) {
+            plan.expectations = load_expectations_file(expect_file, plan.tl);
+        }
+        verify_prometheus_files(plan);
+    } catch (const std::exception& e) {
+        std::printf("smtp-harness alerts: %s\n", e.what());
+        return 3;
+    }
+    std::printf(
+        "timeline %s: %zu steps, %.1fs of virtual time; %zu rule file(s), job %s, "
+        "scrape every %.1fs, rules evaluated every %.1fs%s\n",
+        plan.tl.name.c_str(), plan.tl.steps.size(),
+        static_cast<double>(plan.tl.total().count()) / 1000.0, plan.scrape.rule_files.size(),
+        plan.scrape.name.c_str(), static_cast<double>(plan.scrape.scrape_interval.count()) / 1000.0,
+        static_cast<double>(plan.scrape.evaluation_interval.count()) / 1000.0,
+        plan.expectations
+            ? (", " + std::to_string(plan.expectations->items.size()) + " expectations").c_str()
+            : "");
+    std::fflush(stdout);
+    auto result = run_prometheus_virtual(plan, [&](const std::string& line) {
+        if (!quiet) {
+            std::printf("%s\n", line.c_str());
+            std::fflush(stdout);
+        }
+    });
+    return finish(result, junit, json);
+}
+
 } // namespace
 
 int run_cli(int argc, const char* const* argv)
 {
     CLI::App app{"smtp-harness alerts: drives a mock through a timeline of scenarios against "
-                 "smtp-probe watch (or a private Nagios 4) and checks that the alerts fire, stay "
+                 "smtp-probe watch (or a private Nagios 4, or Prometheus rules) and checks that "
+                 "the alerts fire, stay "
                  "quiet and resolve as expected.",
                  "smtp-harness alerts"};
     std::string watch_config, timeline_file, expect_file, junit, json;
@@ -113,6 +151,29 @@ int run_cli(int argc, const char* const* argv)
         ->needs(nagios_opt);
     app.add_option("--nagios", nagios.nagios, "The Nagios 4 daemon (default /usr/sbin/nagios4)")
         ->needs(nagios_opt);
+    prometheus_plan prom;
+    bool virtual_time = false;
+    auto* prom_opt = app.add_option("--prometheus-config", prom.prometheus_config,
+                                    "A Prometheus configuration: its SMTP scrape job, intervals "
+                                    "and rule files")
+                         ->excludes(watch_opt)
+                         ->excludes(nagios_opt);
+    app.add_flag("--virtual-time", virtual_time,
+                 "With --prometheus-config: probe once per scrape interval of virtual time and "
+                 "evaluate the rules with promtool test rules")
+        ->needs(prom_opt);
+    app.add_option("--job", prom.job,
+                   "The scrape job that probes SMTP (default: the first with metrics_path /probe)")
+        ->needs(prom_opt);
+    app.add_option("--exporter-modules", prom.modules_file,
+                   "The smtp-probe exporter modules file with the job's module")
+        ->needs(prom_opt);
+    app.add_option("--alertmanager-config", prom.alertmanager_config,
+                   "An Alertmanager configuration whose routes the alerts take")
+        ->needs(prom_opt);
+    app.add_option("--promtool", prom.promtool, "promtool (default /usr/bin/promtool)")
+        ->needs(prom_opt);
+    app.add_option("--amtool", prom.amtool, "amtool (default /usr/bin/amtool)")->needs(prom_opt);
     app.add_option("--timeline", timeline_file, "The timeline of scenarios")->required();
     app.add_option("--expect-alerts", expect_file, "The alert expectations");
     app.add_option(
@@ -131,8 +192,18 @@ int run_cli(int argc, const char* const* argv)
         return run_nagios(std::move(nagios), timeline_file, expect_file, catalog, quiet, junit,
                           json);
     }
+    if (!prom.prometheus_config.empty()) {
+        if (!virtual_time || prom.modules_file.empty()) {
+            std::printf("smtp-harness alerts: --prometheus-config runs with --virtual-time and "
+                        "--exporter-modules FILE\n");
+            return 3;
+        }
+        return run_prometheus(std::move(prom), timeline_file, expect_file, catalog, quiet, junit,
+                              json);
+    }
     if (watch_config.empty()) {
-        std::printf("smtp-harness alerts: give --watch-config FILE or --nagios-config FILE...\n");
+        std::printf("smtp-harness alerts: give --watch-config FILE, --nagios-config FILE... or "
+                    "--prometheus-config FILE\n");
         return 3;
     }
 

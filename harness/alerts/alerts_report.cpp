@@ -158,7 +158,8 @@ std::string format_table(const alerts_run_result& r)
             }
         }
         rows.push_back({seconds_text(a.t), step, a.channel, a.notifier, a.type, a.target, a.status,
-                        !a.kind.empty() ? a.kind + " at " + a.phase
+                        !a.kind.empty()        ? a.kind + " at " + a.phase
+                        : !a.alertname.empty() ? a.alertname
                         : !a.detail.empty()
                             ? (a.state_type.empty() ? "" : a.state_type + ' ') + a.detail
                             : "-"});
@@ -243,6 +244,14 @@ std::string format_json(const alerts_run_result& r)
         o["detail"] = a.detail;
         o["attempt"] = a.attempt > 0 ? json::value(a.attempt) : nullptr;
         o["notification"] = a.notification > 0 ? json::value(a.notification) : nullptr;
+        if (!a.alertname.empty()) {
+            o["alertname"] = a.alertname;
+            json::object labels;
+            for (const auto& [k, v] : a.labels) {
+                labels[k] = v;
+            }
+            o["labels"] = std::move(labels);
+        }
         notifications.push_back(std::move(o));
     }
     root["notifications"] = std::move(notifications);

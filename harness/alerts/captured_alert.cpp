@@ -110,6 +110,12 @@ std::vector<captured_alert> alerts_from_webhook(std::string_view notifier, std::
         a.status = resolved && !flap ? "OK" : smtp::to_upper(text_of(l, "severity"));
         a.kind = text_of(l, "kind");
         a.phase = text_of(l, "phase");
+        a.alertname = text_of(l, "alertname");
+        for (const auto& [k, value] : l) {
+            if (value.is_string()) {
+                a.labels.emplace_back(std::string(k), std::string(value.as_string()));
+            }
+        }
         if (const auto* ann = o.if_contains("annotations"); ann && ann->is_object()) {
             a.id = text_of(ann->as_object(), "alert_id");
         }

@@ -6,14 +6,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace harness::alerts {
 
 /// One notification that reached a capture point.
 struct captured_alert {
-    /// "webhook", "email", "exec", "nagios" (its notifications) or "nagios-log" (its state
-    /// changes).
+    /// "webhook", "email", "exec", "nagios" (its notifications), "nagios-log" (its state
+    /// changes) or "alertmanager" (a receiver `amtool config routes test` names for an alert).
     std::string channel;
     /// The notifier that sent it.
     std::string notifier;
@@ -32,6 +33,10 @@ struct captured_alert {
     std::string id;
     /// Nagios's state type ("SOFT", "HARD"), when the source carries it.
     std::string state_type;
+    /// Prometheus's alertname, when the source is an alert of Prometheus rules.
+    std::string alertname;
+    /// All the labels of such an alert (alertname, severity, instance, job, ...).
+    std::vector<std::pair<std::string, std::string>> labels;
     /// What else the source said (Nagios: the attempt and the plugin output).
     std::string detail;
     /// The check attempt it names (Nagios's SERVICEATTEMPT or HOSTATTEMPT, the alert's
