@@ -168,6 +168,10 @@ int run_cli(int argc, const char* const* argv)
     app.add_option("--exporter-modules", prom.modules_file,
                    "The smtp-probe exporter modules file with the job's module")
         ->needs(prom_opt);
+    app.add_option("--exporter", prom.exporter,
+                   "HOST:PORT of a running exporter (blackbox_exporter or smtp-probe exporter) "
+                   "to scrape instead of the built-in probe")
+        ->needs(prom_opt);
     app.add_option("--alertmanager-config", prom.alertmanager_config,
                    "An Alertmanager configuration whose routes the alerts take")
         ->needs(prom_opt);
@@ -193,9 +197,9 @@ int run_cli(int argc, const char* const* argv)
                           json);
     }
     if (!prom.prometheus_config.empty()) {
-        if (!virtual_time || prom.modules_file.empty()) {
+        if (!virtual_time || (prom.modules_file.empty() == prom.exporter.empty())) {
             std::printf("smtp-harness alerts: --prometheus-config runs with --virtual-time and "
-                        "--exporter-modules FILE\n");
+                        "either --exporter-modules FILE or --exporter HOST:PORT\n");
             return 3;
         }
         return run_prometheus(std::move(prom), timeline_file, expect_file, catalog, quiet, junit,

@@ -125,11 +125,12 @@ try {
     throw alerts_file_error(e.what());
 }
 
-void scraped_series::add_scrape(const prometheus_job& job, const std::vector<pt::sample>& got)
+void scraped_series::add_scrape(const prometheus_job& job, const std::vector<pt::sample>& got,
+                                bool up)
 {
     std::map<std::string, std::string> now; // selector -> value
     now["up{instance=\"" + pt::label_value(job.instance) + "\",job=\"" + pt::label_value(job.name) +
-        "\"}"] = "1";
+        "\"}"] = up ? "1" : "0";
     for (const auto& s : got) {
         auto labels = s.labels;
         labels.emplace_back("job", job.name);

@@ -49,8 +49,10 @@ prometheus_job load_prometheus_job_file(const std::filesystem::path& file, const
 class scraped_series {
 public:
     /// Adds the samples one scrape of `job` returned (the exporter's answer), with `job` and
-    /// `instance` attached as Prometheus attaches them, and `up` 1.
-    void add_scrape(const prometheus_job& job, const std::vector<prometheus_text::sample>& got);
+    /// `instance` attached as Prometheus attaches them, and `up` 1; a scrape that failed
+    /// (`up` false) adds only `up` 0.
+    void add_scrape(const prometheus_job& job, const std::vector<prometheus_text::sample>& got,
+                    bool up = true);
     /// How many scrapes were added.
     std::size_t scrapes() const noexcept { return scrapes_; }
     /// The input_series list of a promtool test: one entry per series, a value per scrape

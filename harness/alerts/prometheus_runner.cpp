@@ -2,6 +2,7 @@
 
 #include "harness/alerts/timeline_runner.hpp"
 #include "io/endpoint.hpp"
+#include "io/http_client.hpp"
 #include "io/http_target.hpp"
 #include "io/process.hpp"
 #include "mockserver/mock_app.hpp"
@@ -71,16 +72,26 @@ void check_with(const std::vector<std::string>& argv, const std::string& who,
     }
 }
 
+// The scrape's request target and the header Prometheus sends with it.
+std::string probe_target(const prometheus_plan& plan, const std::string& target)
+{
+    return "/probe?target=" + target + "&module=" + plan.scrape.module;
+}
+
+io::http::header_field scrape_timeout_header(const prometheus_plan& plan)
+{
+    return {"X-Prometheus-Scrape-Timeout-Seconds",
+            std::to_string(static_cast<double>(plan.scrape.scrape_timeout.count()) / 1000.0)};
+}
+
 // The probe one scrape of the job asks smtp-probe exporter for, aimed at `target`: the
 // exporter's own planning, with the scrape timeout Prometheus would send.
 prober::probe_plan plan_scrape(const prometheus_plan& plan, const std::string& target)
 {
     io::http::request req;
     req.method = "GET";
-    req.target = "/probe?target=" + target + "&module=" + plan.scrape.module;
-    req.headers.push_back(
-        {"X-Prometheus-Scrape-Timeout-Seconds",
-         std::to_string(static_cast<double>(plan.scrape.scrape_timeout.count()) / 1000.0)});
+    req.target = probe_target(plan, target);
+    req.headers.push_back(scrape_timeout_header(plan));
     const auto parsed = io::http::parse_request_target(req.target);
     auto planned =
         prober::plan_probe(req, *parsed, plan.modules, prober::exporter_settings{}.timeout_offset);
@@ -120,6 +131,31 @@ std::string value_of(const std::vector<pt::sample>& samples, std::string_view na
     return "-";
 }
 
+// One scrape: the exposition, or nothing when the scrape failed (up 0).
+using scrape_fn = std::function<std::optional<std::string>()>;
+
+// Scrapes of `target` by the exporter's probe in this process, or over HTTP from plan.exporter.
+scrape_fn scraper(const prometheus_plan& plan, const std::string& target)
+{
+    if (plan.exporter.empty()) {
+        return [probe = plan_scrape(plan, target)]() -> std::optional<std::string> {
+            return prober::probe_answer(prober::run_probe(probe.options), probe).body;
+        };
+    }
+    return [&plan, target]() -> std::optional<std::string> {
+        io::http::client_request req;
+        req.url = "http://" + plan.exporter + probe_target(plan, target);
+        req.headers.push_back(scrape_timeout_header(plan));
+        req.content_type.clear();
+        req.timeout = plan.scrape.scrape_timeout;
+        auto r = io::http::fetch(std::move(req));
+        if (r.ec || !r.error.empty() || r.status != 200) {
+            return std::nullopt;
+        }
+        return std::move(r.body);
+    };
+}
+
 // Probes the mock once per scrape interval of virtual time, switching scenarios at the steps'
 // virtual times; fills the series and the steps' (virtual) times.
 scraped_series scrape_timeline(const prometheus_plan& plan, step_times& times,
@@ -127,10 +163,12 @@ scraped_series scrape_timeline(const prometheus_plan& plan, step_times& times,
 {
     auto target = start_timeline_mock(plan.scenarios.front(), false);
     const auto smtp = io::to_string(target->endpoints().smtp.at(0));
-    const auto probe = plan_scrape(plan, smtp);
+    const auto scrape = scraper(plan, smtp);
     progress("mock at " + smtp + ", probed as " + plan.scrape.instance + " by job " +
-             plan.scrape.name + " (module " + plan.scrape.module + ") every " +
-             seconds_text(plan.scrape.scrape_interval) + " of virtual time");
+             plan.scrape.name + " (module " + plan.scrape.module + ") of " +
+             (plan.exporter.empty() ? std::string("smtp-probe exporter")
+                                    : "the exporter at " + plan.exporter) +
+             " every " + seconds_text(plan.scrape.scrape_interval) + " of virtual time");
     scraped_series series;
     ms t{0}, step_start{0};
     for (std::size_t i = 0; i < plan.tl.steps.size(); ++i) {
@@ -140,11 +178,11 @@ scraped_series scrape_timeline(const prometheus_plan& plan, step_times& times,
         }
         std::map<std::string, int> success; // probe_success value -> scrapes
         for (; t < step_start + step.duration; t += plan.scrape.scrape_interval) {
-            auto samples = pt::parse_samples(
-                prober::probe_answer(prober::run_probe(probe.options), probe).body);
-            ++success[value_of(samples, "probe_success")];
+            const auto answer = scrape();
+            auto samples = pt::parse_samples(answer.value_or(""));
+            ++success[answer ? value_of(samples, "probe_success") : "(scrape failed)"];
             to_virtual_clock(samples, t);
-            series.add_scrape(plan.scrape, samples);
+            series.add_scrape(plan.scrape, samples, answer.has_value());
         }
         std::string seen;
         for (const auto& [v, n] : success) {
@@ -238,6 +276,9 @@ void verify_prometheus_files(prometheus_plan& plan)
                    plan.alertmanager_config.string());
     }
     plan.scrape = load_prometheus_job_file(plan.prometheus_config, plan.job);
+    if (!plan.exporter.empty()) {
+        return; // the exporter knows its modules
+    }
     try {
         plan.modules = prober::load_exporter_modules_file(plan.modules_file);
     } catch (const prober::modules_error& e) {

@@ -1,11 +1,12 @@
 #pragma once
 
 // Runs one `smtp-harness alerts --prometheus-config` timeline in virtual time: the scrape job's
-// module of smtp-probe exporter probes an embedded mock once per scrape interval of the
-// timeline (as fast as the probes complete), the values the probes really returned become the
-// input_series of a `promtool test rules` run of the user's rule files at their intervals and
-// `for:` durations, and each alert that fires is routed by `amtool config routes test` on the
-// user's Alertmanager configuration with its real labels; then the expectations are judged.
+// module of smtp-probe exporter (or of a running exporter, over HTTP) probes an embedded mock once
+// per scrape interval of the timeline (as fast as the probes complete), the values the probes
+// really returned become the input_series of a `promtool test rules` run of the user's rule files
+// at their intervals and `for:` durations, and each alert that fires is routed by `amtool config
+// routes test` on the user's Alertmanager configuration with its real labels; then the expectations
+// are judged.
 
 #include "faults/scenario.hpp"
 #include "harness/alerts/alert_expectations.hpp"
@@ -28,8 +29,12 @@ struct prometheus_plan {
     std::filesystem::path prometheus_config;
     /// The scrape job that probes SMTP; empty: the first job with metrics_path /probe.
     std::string job;
-    /// The modules file of smtp-probe exporter holding the job's module.
+    /// The modules file of smtp-probe exporter holding the job's module; its probe runs in
+    /// the harness.
     std::filesystem::path modules_file;
+    /// Instead: the HOST:PORT of a running exporter (blackbox_exporter with your modules, or
+    /// smtp-probe exporter), scraped over HTTP as Prometheus scrapes it.
+    std::string exporter;
     /// The user's Alertmanager configuration; empty: alerts are not routed.
     std::filesystem::path alertmanager_config;
     /// Debian's prometheus package's promtool.

@@ -6,9 +6,14 @@ configuration; docs/alerting.md shows these runs as they are."""
 import json
 import os
 import re
+import shutil
+import socket
 import subprocess
+import urllib.request
 
 import pytest
+
+from waiting import wait_for
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLES = os.path.join(SOURCE, "docs", "examples", "prometheus")
@@ -78,7 +83,14 @@ def write(tmp_path, name, text):
     return str(tmp_path / name)
 
 
-def ten_minute_rule(tmp_path, rule_expr="probe_success == 0"):
+SEND_JOB = """  - job_name: smtp_send
+    metrics_path: /probe
+    params: {module: [smtp_send]}
+    static_configs: [{targets: ['mx9.example.net:25']}]
+"""
+
+
+def ten_minute_rule(tmp_path, rule_expr="probe_success == 0", job=SEND_JOB):
     write(tmp_path, "rules.yml", f"""groups:
   - name: smtp
     rules:
@@ -90,11 +102,7 @@ def ten_minute_rule(tmp_path, rule_expr="probe_success == 0"):
     return write(tmp_path, "prometheus.yml", """global: {scrape_interval: 1m, evaluation_interval: 1m}
 rule_files: [rules.yml]
 scrape_configs:
-  - job_name: smtp_send
-    metrics_path: /probe
-    params: {module: [smtp_send]}
-    static_configs: [{targets: ['mx9.example.net:25']}]
-""")
+""" + job)
 
 
 def test_a_ten_minute_rule_stays_quiet_for_nine_minutes_and_fires_after_ten(tmp_path):
@@ -193,3 +201,65 @@ def test_a_module_the_modules_file_lacks_is_named_with_the_known_ones(base):
     assert ('job smtp_banner asks for module "smtp_bannr", which '
             f'{EXAMPLES}/exporter-modules.yml does not define; modules: smtp_banner, '
             'smtp_starttls, smtp_send') in run.stdout, run.stdout
+
+
+@pytest.fixture(scope="module")
+def blackbox(tmp_path_factory):
+    """prometheus-blackbox-exporter with docs/examples/blackbox.yml on a free loopback port."""
+    program = shutil.which("prometheus-blackbox-exporter")
+    if program is None:
+        pytest.fail("prometheus-blackbox-exporter is missing: ci/setup installs it")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log_path = tmp_path_factory.mktemp("blackbox") / "blackbox.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [program, "--config.file", os.path.join(SOURCE, "docs", "examples", "blackbox.yml"),
+             "--web.listen-address", f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        def healthy():
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/healthy", timeout=1):
+                    return True
+            except OSError:
+                return proc.poll() is not None
+
+        if not wait_for(healthy, 15) or proc.poll() is not None:
+            pytest.fail("blackbox_exporter did not start: " + log_path.read_text())
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_blackbox_exporter_with_its_module_feeds_a_ten_minute_rule(tmp_path, blackbox):
+    """The job scrapes blackbox_exporter's smtp_ehlo module (the harness asks it over HTTP, as
+    Prometheus does): 9 minutes of EHLO 421 stay quiet, 12 minutes page after 10."""
+    config = ten_minute_rule(tmp_path, job="""  - job_name: smtp_blackbox
+    metrics_path: /probe
+    params: {module: [smtp_ehlo]}
+    static_configs: [{targets: ['mx9.example.net:25']}]
+""")
+    timeline = write(tmp_path, "timeline.yaml", """steps:
+  - {id: warmup, scenario: healthy, for: 3m}
+  - {id: short, scenario: ehlo-421, for: 9m}
+  - {id: calm, scenario: healthy, for: 3m}
+  - {id: long, scenario: ehlo-421, for: 12m}
+  - {id: after, scenario: healthy, for: 2m}
+""")
+    expect = write(tmp_path, "expect.yaml", """expectations:
+  - {step: short, quiet: true, quiet_after: 11m}
+  - {step: long, fires: {alertname: SMTPLongDown, labels: {job: smtp_blackbox}},
+     within: [10m, 11m], resolves_within: [0s, 1m]}
+""")
+    run = harness_alerts("--prometheus-config", config, "--virtual-time", "--exporter", blackbox,
+                         "--timeline", timeline, "--expect-alerts", expect)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"(module smtp_ehlo) of the exporter at {blackbox}" in run.stdout
+    assert "long: ehlo-421 for 720.0s, probe_success 12x 0" in run.stdout, run.stdout
+    assert "2 of 2 expectations held" in run.stdout
