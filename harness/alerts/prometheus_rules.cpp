@@ -145,9 +145,14 @@ void scraped_series::add_scrape(const prometheus_job& job, const std::vector<pt:
     }
     for (auto& s : series_) {
         auto it = now.find(s.selector);
-        s.values.push_back(it == now.end() ? "_" : it->second);
         if (it != now.end()) {
+            s.values.push_back(it->second);
             now.erase(it);
+        } else {
+            // A series a scrape no longer returns is marked stale, as Prometheus marks it, so
+            // that it ends at once instead of lingering for the 5-minute lookback.
+            const auto& last = s.values.back();
+            s.values.push_back(last == "_" || last == "stale" ? "_" : "stale");
         }
     }
     for (auto& [sel, value] : now) {

@@ -56,7 +56,7 @@ public:
     /// How many scrapes were added.
     std::size_t scrapes() const noexcept { return scrapes_; }
     /// The input_series list of a promtool test: one entry per series, a value per scrape
-    /// ("_" where a scrape did not return the series).
+    /// ("stale" at the first scrape that no longer returned the series, "_" at the others).
     std::string input_series_yaml() const;
 
 private:

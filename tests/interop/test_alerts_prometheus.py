@@ -263,3 +263,28 @@ def test_blackbox_exporter_with_its_module_feeds_a_ten_minute_rule(tmp_path, bla
     assert f"(module smtp_ehlo) of the exporter at {blackbox}" in run.stdout
     assert "long: ehlo-421 for 720.0s, probe_success 12x 0" in run.stdout, run.stdout
     assert "2 of 2 expectations held" in run.stdout
+
+
+def test_an_alert_on_the_failure_labels_ends_when_the_failure_does(tmp_path):
+    """probe_smtp_failure{kind,phase} exists only while the probe fails: it goes stale at the
+    first healthy scrape, as in Prometheus, so an alert on it resolves within a scrape (not after
+    the 5-minute lookback) and carries the kind and phase as labels."""
+    config = ten_minute_rule(tmp_path, "probe_smtp_failure == 1")
+    (tmp_path / "rules.yml").write_text((tmp_path / "rules.yml").read_text()
+                                        .replace("for: 10m", "for: 2m"))
+    timeline = write(tmp_path, "timeline.yaml", """steps:
+  - {id: warmup, scenario: healthy, for: 2m}
+  - {id: outage, scenario: rcpt-550-unknown-user, for: 6m}
+  - {id: after, scenario: healthy, for: 8m}
+""")
+    expect = write(tmp_path, "expect.yaml", """expectations:
+  - step: outage
+    fires: {alertname: SMTPLongDown, labels: {kind: perm_failure, phase: rcpt}}
+    within: [2m, 3m]
+    resolves_within: [0s, 1m]
+""")
+    run = harness_alerts("--prometheus-config", config, "--virtual-time", "--exporter-modules",
+                         os.path.join(EXAMPLES, "exporter-modules.yml"), "--timeline", timeline,
+                         "--expect-alerts", expect)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 of 1 expectations held" in run.stdout

@@ -74,13 +74,15 @@ TEST(scraped_series, values_per_scrape_with_job_instance_and_gaps)
     s.add_scrape(j, prometheus_text::parse_samples("probe_success 1\n"));
     s.add_scrape(j, prometheus_text::parse_samples(
                         "probe_success 0\nprobe_smtp_failure{kind=\"timeout\"} 1\n"));
+    s.add_scrape(j, prometheus_text::parse_samples("probe_success 1\n"));
+    s.add_scrape(j, {}, false);
     auto yaml = s.input_series_yaml();
     EXPECT_THAT(yaml, HasSubstr("probe_success{instance=\"mx1.example.com:25\",job=\"smtp_banner\""
-                                "}'\n        values: '1 0'"));
+                                "}'\n        values: '1 0 1 stale'"));
     EXPECT_THAT(yaml, HasSubstr("probe_smtp_failure{instance=\"mx1.example.com:25\",job=\""
-                                "smtp_banner\",kind=\"timeout\"}'\n        values: '_ 1'"));
+                                "smtp_banner\",kind=\"timeout\"}'\n        values: '_ 1 stale _'"));
     EXPECT_THAT(yaml, HasSubstr("up{instance=\"mx1.example.com:25\",job=\"smtp_banner\"}'\n"
-                                "        values: '1 1'"));
+                                "        values: '1 1 1 0'"));
     auto doc = promtool_test_document(j, s, 3);
     EXPECT_THAT(doc, HasSubstr("evaluation_interval: 15000ms\ntests:\n  - interval: 30000ms\n"));
     EXPECT_THAT(doc, HasSubstr("\"smtph_eval\", \"2\", \"\", \"\")'\n        eval_time: 30000ms"));
