@@ -54,8 +54,12 @@ def test_the_shipped_example_stays_quiet_on_a_blip_and_pages_after_five_minutes(
     SMTPDown (for: 5m) fires 5 minutes into the outage, routed to e-mail and the webhook."""
     report = tmp_path / "report.json"
     args = EXAMPLE_ARGS + ["--expect-alerts", "docs/examples/prometheus/expectations.yaml"]
-    run = harness_alerts(*args, "--json", str(report))
+    junit = tmp_path / "report.xml"
+    run = harness_alerts(*args, "--json", str(report), "--junit", str(junit))
     assert run.returncode == 0, run.stdout + run.stderr
+    xml = junit.read_text()
+    assert 'tests="2"' in xml and 'failures="0"' in xml, xml
+    assert 'name="the outage pages on-call and the team"' in xml, xml
     assert "2 of 2 expectations held" in run.stdout
     assert "96 scrapes, 49 rule evaluations every 60.0s by promtool test rules" in run.stdout
     assert "blip: ehlo-421 for 180.0s, probe_success 6x 0" in run.stdout
