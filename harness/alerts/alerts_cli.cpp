@@ -206,7 +206,7 @@ int run_cli(int argc, const char* const* argv)
                               json);
     }
     if (watch_config.empty()) {
-        std::printf("smtp-harness alerts: give --watch-config FILE, --nagios-config FILE... or "
+        std::printf("smtp-harness alerts: give --watch-config FILE or --nagios-config FILE..., or "
                     "--prometheus-config FILE\n");
         return 3;
     }
