@@ -35,6 +35,9 @@ TEST(CapturedAlert, AlertmanagerWebhook)
     EXPECT_EQ(firing[0].type, "problem");
     EXPECT_EQ(firing[0].status, "CRITICAL");
     EXPECT_EQ(firing[0].id, "mx/1");
+    EXPECT_EQ(firing[0].alertname, "SMTPProbeFailed");
+    EXPECT_EQ(firing[0].labels.size(), 5u);
+    EXPECT_EQ(firing[0].labels.at(1), (std::pair<std::string, std::string>("target", "mx")));
     auto resolved = alerts_from_webhook(
         "am",
         R"([{"labels":{"alertname":"SMTPProbeFailed","target":"mx","severity":"critical"},)"
