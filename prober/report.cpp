@@ -50,25 +50,27 @@ std::string format_results(const std::vector<probe_result>& results, report_form
     return out;
 }
 
-probe_status worst_status(const std::vector<probe_result>& results) noexcept
+int severity_rank(probe_status s) noexcept
 {
     // Nagios order of severity: CRITICAL > WARNING > UNKNOWN > OK for an aggregate.
-    auto rank = [](probe_status s) {
-        switch (s) {
-        case probe_status::ok:
-            return 0;
-        case probe_status::unknown:
-            return 1;
-        case probe_status::warning:
-            return 2;
-        case probe_status::critical:
-            return 3;
-        }
+    switch (s) {
+    case probe_status::ok:
+        return 0;
+    case probe_status::unknown:
         return 1;
-    };
+    case probe_status::warning:
+        return 2;
+    case probe_status::critical:
+        return 3;
+    }
+    return 1;
+}
+
+probe_status worst_status(const std::vector<probe_result>& results) noexcept
+{
     probe_status worst = probe_status::ok;
     for (const auto& r : results) {
-        if (rank(r.status) > rank(worst)) {
+        if (severity_rank(r.status) > severity_rank(worst)) {
             worst = r.status;
         }
     }

@@ -53,6 +53,9 @@ std::string format_probe_metrics(const probe_result& result);
 std::string format_results(const std::vector<probe_result>& results, report_format format,
                            bool verbose);
 
+/// The rank of a status for aggregates, higher is worse: OK 0, UNKNOWN 1, WARNING 2, CRITICAL 3.
+int severity_rank(probe_status s) noexcept;
+
 /// The worst status among results (the exit code for several targets).
 probe_status worst_status(const std::vector<probe_result>& results) noexcept;
 

@@ -27,11 +27,11 @@ std::string alert_event::summary() const
     case notification_type::recovery:
         return "RECOVERY " + target + " OK (was " + std::string(to_string(problem_status)) + ')';
     case notification_type::flapping_start:
-        text = "FLAPPING " + target + " started (" +
-               std::to_string(static_cast<int>(flap_percent)) + "% state change)";
-        return text;
+        return "FLAPPING " + target + " started (" +
+               std::to_string(static_cast<int>(flap_percent)) + "% state change): " + message;
     case notification_type::flapping_stop:
-        return "FLAPPING " + target + " stopped, now " + std::string(to_string(status));
+        return "FLAPPING " + target + " stopped, now " + std::string(to_string(status)) + ": " +
+               message;
     }
     if (kind && phase) {
         text += ": " + std::string(to_string(*kind)) + " at " + std::string(to_string(*phase));

@@ -37,11 +37,13 @@ struct alert_event {
     notification_type type = notification_type::problem;
     /// The target's name.
     std::string target;
-    /// A stable identity of the problem: "<target>/<unix ms of its first failing check>".
+    /// A stable identity of the problem: "<target>/<unix ms of its first failing check>"; of a
+    /// flapping start and its stop: "<target>/flapping/<unix ms flapping started>".
     std::string id;
     /// The status now (OK for a recovery).
     prober::probe_status status = prober::probe_status::ok;
-    /// The status of the problem (for a recovery: the one that ended).
+    /// The status of the problem (for a recovery: the one that ended; for flapping: the worst
+    /// status in the window when flapping started).
     prober::probe_status problem_status = prober::probe_status::ok;
     /// The failure kind of the problem, when known.
     std::optional<smtp::failure_kind> kind;
@@ -49,7 +51,7 @@ struct alert_event {
     std::optional<smtp::phase> phase;
     /// The reply code of the problem, or 0.
     int code = 0;
-    /// The probe's sentence about the problem.
+    /// The probe's sentence about the problem (for flapping: the states in the window).
     std::string message;
     /// The check attempt that produced it, and how many make a hard state.
     int attempt = 1;
@@ -59,7 +61,7 @@ struct alert_event {
     int number = 1;
     /// When it was produced.
     wall_clock::time_point at{};
-    /// When the problem's first failing check ran.
+    /// When the problem's first failing check ran (for flapping: when flapping started).
     wall_clock::time_point since{};
     /// The weighted state-change percentage at the time.
     double flap_percent = 0;

@@ -104,9 +104,9 @@ boost::json::array alertmanager_json(const alert_event& e)
     boost::json::object alert;
     alert["labels"] = std::move(labels);
     alert["annotations"] = std::move(annotations);
-    alert["startsAt"] = rfc3339(flap ? e.at : e.since);
+    // Both a problem and a flapping event carry when they began in `since`.
+    alert["startsAt"] = rfc3339(e.since);
     if (resolves(e)) {
-        alert["startsAt"] = rfc3339(e.since);
         alert["endsAt"] = rfc3339(e.at);
     }
     alert["generatorURL"] = "smtp-probe://watch/" + e.target;

@@ -1,6 +1,9 @@
 #include "watch/target_monitor.hpp"
 
+#include "prober/report.hpp"
 #include "watch/flap_detector.hpp"
+
+#include <map>
 
 namespace watch {
 
@@ -56,12 +59,70 @@ alert_event target_monitor::make_event(notification_type type, wall_clock::time_
     return e;
 }
 
+namespace {
+
+// "3 OK, 3 CRITICAL in the last 6 checks": the states a flapping notification describes.
+std::string window_text(const std::deque<prober::probe_status>& history)
+{
+    std::map<int, std::pair<prober::probe_status, int>> counts; // by severity rank
+    for (auto st : history) {
+        auto& [status, n] = counts[prober::severity_rank(st)];
+        status = st;
+        ++n;
+    }
+    std::string text;
+    for (const auto& [rank, c] : counts) {
+        text += (text.empty() ? "" : ", ") + std::to_string(c.second) + ' ' +
+                std::string(to_string(c.first));
+    }
+    return text + " in the last " + std::to_string(history.size()) + " checks";
+}
+
+prober::probe_status worst_of(const std::deque<prober::probe_status>& history)
+{
+    auto worst = prober::probe_status::ok;
+    for (auto st : history) {
+        if (prober::severity_rank(st) > prober::severity_rank(worst)) {
+            worst = st;
+        }
+    }
+    return worst;
+}
+
+} // namespace
+
+// Flapping describes the flapping itself: the states in the window, its own identity and start
+// time, and the worst status seen when it started, the same in its start and its stop (so that
+// Alertmanager resolves what it was sent); nothing from an earlier problem.
+alert_event target_monitor::make_flap_event(notification_type type, prober::probe_status now_status,
+                                            wall_clock::time_point now) const
+{
+    alert_event e;
+    e.type = type;
+    e.target = target_;
+    e.status = now_status;
+    e.problem_status = state_.flap_status;
+    e.message = window_text(state_.history);
+    e.attempt = state_.attempt;
+    e.max_attempts = settings_.max_check_attempts;
+    e.at = now;
+    e.since = state_.flapping_since;
+    auto since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        state_.flapping_since.time_since_epoch())
+                        .count();
+    e.id = target_ + "/flapping/" + std::to_string(since_ms);
+    e.flap_percent = state_.flap_percent;
+    e.flapping = state_.flapping;
+    return e;
+}
+
 void target_monitor::notify_problem(wall_clock::time_point now, bool renotify,
                                     std::vector<alert_event>& out)
 {
     state_.notification_number = renotify ? state_.notification_number + 1 : 1;
     state_.problem_open = true;
     state_.notified_status = state_.hard_status;
+    state_.notified_problem = state_.last_problem;
     state_.last_notified = now;
     auto e = make_event(notification_type::problem, now);
     e.problem_status = state_.hard_status;
@@ -73,6 +134,10 @@ void target_monitor::notify_recovery(wall_clock::time_point now, std::vector<ale
     if (settings_.notify_recovery) {
         auto e = make_event(notification_type::recovery, now);
         e.problem_status = state_.notified_status;
+        e.kind = state_.notified_problem.kind;
+        e.phase = state_.notified_problem.phase;
+        e.code = state_.notified_problem.code;
+        e.message = state_.notified_problem.message;
         out.push_back(std::move(e));
         state_.last_notified = now;
     }
@@ -80,7 +145,8 @@ void target_monitor::notify_recovery(wall_clock::time_point now, std::vector<ale
     state_.notification_number = 0;
 }
 
-void target_monitor::update_flapping(wall_clock::time_point now, std::vector<alert_event>& out)
+void target_monitor::update_flapping(prober::probe_status now_status, wall_clock::time_point now,
+                                     std::vector<alert_event>& out)
 {
     const auto& f = settings_.flap;
     if (!f.enabled) {
@@ -90,15 +156,13 @@ void target_monitor::update_flapping(wall_clock::time_point now, std::vector<ale
     state_.flap_percent = state_change_percent(state_.history);
     if (!state_.flapping && state_.history.size() >= f.window && state_.flap_percent >= f.high) {
         state_.flapping = true;
-        auto e = make_event(notification_type::flapping_start, now);
-        e.problem_status = state_.last_problem.status;
-        out.push_back(std::move(e));
+        state_.flapping_since = now;
+        state_.flap_status = worst_of(state_.history);
+        out.push_back(make_flap_event(notification_type::flapping_start, now_status, now));
         state_.last_notified = now;
     } else if (state_.flapping && state_.flap_percent < f.low) {
         state_.flapping = false;
-        auto e = make_event(notification_type::flapping_stop, now);
-        e.problem_status = state_.last_problem.status;
-        out.push_back(std::move(e));
+        out.push_back(make_flap_event(notification_type::flapping_stop, now_status, now));
         state_.last_notified = now;
         // Notify what changed while notifications were held back.
         if (state_.type == state_type::hard) {
@@ -122,7 +186,7 @@ std::vector<alert_event> target_monitor::on_check(const check_outcome& outcome,
     while (state_.history.size() > settings_.flap.window) {
         state_.history.pop_front();
     }
-    update_flapping(now, out);
+    update_flapping(outcome.status, now, out);
     const bool quiet = state_.flapping;
 
     if (outcome.status == prober::probe_status::ok) {

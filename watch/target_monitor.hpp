@@ -46,12 +46,19 @@ struct monitor_state {
     wall_clock::time_point last_hard_change{};
     /// The failure of the current (or last) problem.
     check_outcome last_problem;
+    /// The failure the last problem notification named: its recovery names the same, so that
+    /// a receiver keyed on kind and phase (Alertmanager labels) resolves what it was sent.
+    check_outcome notified_problem;
     /// Statuses of the most recent checks, oldest first (at most the flap window).
     std::deque<prober::probe_status> history;
     /// Whether the target is flapping.
     bool flapping = false;
     /// The state-change percentage after the last check.
     double flap_percent = 0;
+    /// When the current (or last) flapping started.
+    wall_clock::time_point flapping_since{};
+    /// The worst status in the window when flapping started: what its start and stop name.
+    prober::probe_status flap_status = prober::probe_status::ok;
     /// Checks run in all.
     std::uint64_t checks = 0;
 };
@@ -90,7 +97,10 @@ public:
 
 private:
     alert_event make_event(notification_type type, wall_clock::time_point now) const;
-    void update_flapping(wall_clock::time_point now, std::vector<alert_event>& out);
+    alert_event make_flap_event(notification_type type, prober::probe_status now_status,
+                                wall_clock::time_point now) const;
+    void update_flapping(prober::probe_status now_status, wall_clock::time_point now,
+                         std::vector<alert_event>& out);
     void notify_problem(wall_clock::time_point now, bool renotify, std::vector<alert_event>& out);
     void notify_recovery(wall_clock::time_point now, std::vector<alert_event>& out);
 

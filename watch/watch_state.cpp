@@ -127,6 +127,9 @@ json::object monitor_json(const monitor_state& s)
     j["flapping"] = s.flapping;
     j["flap_percent"] = s.flap_percent;
     j["checks"] = s.checks;
+    j["flapping_since_ms"] = ms_of(s.flapping_since);
+    j["flap_status"] = to_string(s.flap_status);
+    j["notified_problem"] = outcome_json(s.notified_problem);
     return j;
 }
 
@@ -151,6 +154,18 @@ monitor_state monitor_from(const json::object& j)
     s.flapping = j.at("flapping").as_bool();
     s.flap_percent = j.at("flap_percent").to_number<double>();
     s.checks = j.at("checks").to_number<std::uint64_t>();
+    // Absent from the state files of earlier versions.
+    if (const auto* v = j.if_contains("flapping_since_ms")) {
+        s.flapping_since = time_of(v->to_number<std::int64_t>());
+    }
+    if (const auto* v = j.if_contains("flap_status")) {
+        s.flap_status = status_of(*v);
+    }
+    if (const auto* v = j.if_contains("notified_problem")) {
+        s.notified_problem = outcome_from(v->as_object());
+    } else {
+        s.notified_problem = s.last_problem;
+    }
     return s;
 }
 

@@ -7,6 +7,7 @@ import http.client
 import http.server
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -327,6 +328,35 @@ notifiers: [{{name: hook, type: webhook, url: "{receiver.url}/hook"}}]
     assert wait_for(lambda: any(b["type"] == "flapping_stop" for b in receiver.bodies()), 10), \
         w.log()
     assert w.status()["targets"][0]["flapping"] is False
+
+    # Start and stop describe the flapping (the states in the window), with one identity, as the
+    # example in docs/alerting.md shows.
+    start, stop = (next(b for b in receiver.bodies() if b["type"] == t)
+                   for t in ("flapping_start", "flapping_stop"))
+    documented = documented_flapping_example()
+    for got, doc in ((start, documented[0]), (stop, documented[1])):
+        assert got.keys() == doc.keys()
+        assert (got["kind"], got["phase"], got["code"]) == (None, None, 0)
+        assert re.fullmatch(r"\d OK, \d CRITICAL in the last 6 checks", got["message"]), got
+        assert got["summary"].endswith(": " + got["message"]), got
+    assert start["id"] == stop["id"] == f"mx/flapping/{start['id'].rsplit('/', 1)[1]}"
+    assert start["since"] == stop["since"] == start["at"]
+    assert start["problem_status"] == stop["problem_status"] == "CRITICAL"
+
+
+def documented_flapping_example():
+    """The flapping_start and flapping_stop documents shown in docs/alerting.md."""
+    with open(os.path.join(os.environ.get("SMTPH_SOURCE_DIR", "."), "docs", "alerting.md")) as f:
+        text = f.read()
+    block = text.split('{"schema":"smtp-harness/alert/v1","type":"flapping_start"', 1)[1]
+    block = '{"schema":"smtp-harness/alert/v1","type":"flapping_start"' + block.split("```", 1)[0]
+    decoder, docs, pos = json.JSONDecoder(), [], 0
+    while block[pos:].strip():
+        doc, end = decoder.raw_decode(block, pos)
+        docs.append(doc)
+        pos = end + len(block[end:]) - len(block[end:].lstrip())
+    assert [d["type"] for d in docs] == ["flapping_start", "flapping_stop"]
+    return docs
 
 
 def test_a_configuration_mistake_is_unknown_with_its_position(tmp_path):

@@ -26,6 +26,13 @@ def split_address(text):
     return host.strip("[]"), int(port)
 
 
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago, for a program that takes no port 0."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 STATE_CHANGES = ("POST", "PUT", "DELETE", "PATCH")
 
 

@@ -17,7 +17,8 @@ alert_event sample(notification_type type)
     alert_event e;
     e.type = type;
     e.target = "mx1";
-    e.status = type == notification_type::recovery ? prober::probe_status::ok : prober::probe_status::critical;
+    e.status = type == notification_type::recovery ? prober::probe_status::ok
+                                                   : prober::probe_status::critical;
     e.problem_status = prober::probe_status::critical;
     e.kind = smtp::failure_kind::timeout;
     e.phase = smtp::phase::banner;
@@ -63,6 +64,27 @@ TEST(AlertPayload, AlertmanagerResolvesOnRecovery)
     const auto& r = resolved.as_array().at(0).as_object();
     EXPECT_EQ(r.at("startsAt"), a.at("startsAt")); // the same alert, identified by its labels
     EXPECT_EQ(r.at("endsAt"), "2027-01-15T08:00:42.000Z");
+}
+
+TEST(AlertPayload, AlertmanagerFlappingStartAndStopShareTheirLabels)
+{
+    auto start = sample(notification_type::flapping_start);
+    start.kind.reset();
+    start.phase.reset();
+    start.problem_status = probe_status::warning;
+    start.id = "mx1/flapping/1800000000000";
+    auto stop = start;
+    stop.type = notification_type::flapping_stop;
+    stop.status = probe_status::ok;
+    stop.at = start.at + std::chrono::seconds(60);
+    auto a = json::parse(webhook_body(start, webhook_format::alertmanager)).as_array().at(0);
+    auto b = json::parse(webhook_body(stop, webhook_format::alertmanager)).as_array().at(0);
+    EXPECT_EQ(a.at("labels"), b.at("labels"));
+    EXPECT_EQ(a.at("labels").at("alertname"), "SMTPProbeFlapping");
+    EXPECT_EQ(a.at("labels").at("severity"), "warning");
+    EXPECT_EQ(a.at("startsAt"), b.at("startsAt"));
+    EXPECT_EQ(b.at("endsAt"), "2027-01-15T08:01:42.000Z");
+    EXPECT_FALSE(a.as_object().contains("endsAt"));
 }
 
 TEST(AlertPayload, EmailHasHeadersForFilters)

@@ -1,7 +1,9 @@
 // The alerting state machine, driven with an injected clock: no sockets, no sleeping.
 #include "watch/target_monitor.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <optional>
 
 namespace {
 
@@ -244,6 +246,75 @@ TEST(TargetMonitor, FlappingStopNotifiesAProblemThatStayed)
     EXPECT_EQ(later[1].type, notification_type::problem);
     EXPECT_TRUE(m.state().problem_open);
     EXPECT_EQ(m.state().notified_status, prober::probe_status::critical);
+}
+
+TEST(TargetMonitor, FlappingDescribesItsWindowNotAnEarlierBlip)
+{
+    auto s = settings(3);
+    s.flap.enabled = true;
+    s.flap.window = 6;
+    s.flap.high = 50;
+    s.flap.low = 25;
+    target_monitor m("mx", s);
+    fake_clock c;
+    // A CRITICAL blip that never became hard, then calm until it has left the window.
+    m.on_check(critical(), c.tick());
+    for (int i = 0; i < 6; ++i) {
+        ASSERT_TRUE(m.on_check(ok(), c.tick()).empty());
+    }
+    // WARNING blips every other check: flapping, without any problem ever confirmed.
+    std::optional<alert_event> start;
+    probe_status fed = probe_status::ok;
+    for (int i = 0; i < 12 && !start; ++i) {
+        fed = i % 2 == 0 ? probe_status::warning : probe_status::ok;
+        for (auto& e : m.on_check(fed == probe_status::ok ? ok() : warning(), c.tick())) {
+            ASSERT_EQ(e.type, notification_type::flapping_start);
+            start = e;
+        }
+    }
+    ASSERT_TRUE(start);
+    EXPECT_EQ(start->status, fed) << "the status of the check that raised it";
+    EXPECT_EQ(start->problem_status, probe_status::warning) << "the worst status in the window";
+    EXPECT_FALSE(start->kind) << "no failure of an earlier problem";
+    EXPECT_FALSE(start->phase);
+    EXPECT_EQ(start->code, 0);
+    EXPECT_EQ(start->since, c.now);
+    EXPECT_EQ(start->id,
+              "mx/flapping/" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  c.now.time_since_epoch())
+                                                  .count()));
+    EXPECT_THAT(start->message,
+                ::testing::MatchesRegex("[0-9] OK, [0-9] WARNING in the last 6 checks"));
+
+    std::optional<alert_event> stop;
+    for (int i = 0; i < 12 && !stop; ++i) {
+        for (auto& e : m.on_check(ok(), c.tick())) {
+            ASSERT_EQ(e.type, notification_type::flapping_stop);
+            stop = e;
+        }
+    }
+    ASSERT_TRUE(stop);
+    EXPECT_EQ(stop->status, probe_status::ok);
+    EXPECT_EQ(stop->id, start->id);
+    EXPECT_EQ(stop->since, start->since);
+    EXPECT_EQ(stop->problem_status, start->problem_status) << "the same labels as its start";
+    EXPECT_FALSE(stop->kind);
+}
+
+TEST(TargetMonitor, RecoveryNamesTheFailureThatWasNotified)
+{
+    target_monitor m("mx", settings(1));
+    fake_clock c;
+    ASSERT_EQ(
+        m.on_check(critical(smtp::failure_kind::perm_failure, smtp::phase::ehlo), c.tick()).size(),
+        1u);
+    // Still CRITICAL, another failure: no new notification...
+    EXPECT_TRUE(m.on_check(critical(), c.tick()).empty());
+    // ...and the recovery ends the problem that was notified.
+    auto rec = m.on_check(ok(), c.tick());
+    ASSERT_EQ(rec.size(), 1u);
+    EXPECT_EQ(rec[0].kind, smtp::failure_kind::perm_failure);
+    EXPECT_EQ(rec[0].phase, smtp::phase::ehlo);
 }
 
 TEST(TargetMonitor, RestoredOpenProblemIsNotResentAndRecovers)

@@ -25,6 +25,8 @@ TEST(WatchState, RoundTripsMonitorsAndOutbox)
 
     watch_snapshot snap;
     snap.monitors["mx1"] = m.state();
+    snap.monitors["mx2"].flapping_since = t;
+    snap.monitors["mx2"].flap_status = prober::probe_status::warning;
     snap.outbox.push_back(pending_delivery{7, "hook", events[0], 2});
     snap.next_seq = 8;
 
@@ -37,6 +39,7 @@ TEST(WatchState, RoundTripsMonitorsAndOutbox)
     EXPECT_EQ(ms.problem_since, t);
     EXPECT_EQ(ms.last_problem.kind, smtp::failure_kind::refused);
     EXPECT_EQ(ms.last_problem.message, "connection refused");
+    EXPECT_EQ(ms.notified_problem.kind, smtp::failure_kind::refused);
     EXPECT_EQ(ms.history.size(), 1u);
     ASSERT_EQ(back->outbox.size(), 1u);
     EXPECT_EQ(back->outbox[0].seq, 7u);
@@ -45,6 +48,8 @@ TEST(WatchState, RoundTripsMonitorsAndOutbox)
     EXPECT_EQ(back->outbox[0].event.phase, smtp::phase::connect);
     EXPECT_EQ(back->outbox[0].event.at, t);
     EXPECT_EQ(back->next_seq, 8u);
+    EXPECT_EQ(back->monitors.at("mx2").flapping_since, t);
+    EXPECT_EQ(back->monitors.at("mx2").flap_status, prober::probe_status::warning);
 }
 
 TEST(WatchState, RejectsForeignDocuments)
