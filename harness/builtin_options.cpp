@@ -18,8 +18,7 @@ prober::probe_options builtin_probe_options(const monitor_target& target,
     o.starttls = hints.starttls;
     o.insecure = hints.insecure;
     o.ca_file = target.ca_file.string();
-    // The mock's certificates name "localhost" (and 127.0.0.1).
-    o.tls_server_name = std::string(mock_tls_name);
+    o.tls_server_name = target.tls_name;
     o.cert_warn_days = hints.cert_days_warning;
     o.cert_crit_days = hints.cert_days_critical;
     if (hints.auth) {

@@ -84,7 +84,31 @@ struct run_options {
     double monitor_timeout = 30;
     std::uint64_t seed = 1;
     bool quiet = false;
+    std::string tls_cert;
+    std::string tls_key;
+    std::string tls_ca;
+    std::string tls_name = std::string(mock_tls_name);
 };
+
+// --tls-cert, --tls-key, --tls-ca and --tls-name: the user's own certificate for the mock.
+void apply_tls_options(const run_options& o, mock_settings& s)
+{
+    if (o.tls_cert.empty() != o.tls_key.empty()) {
+        throw std::invalid_argument("--tls-cert and --tls-key go together");
+    }
+    if (!o.tls_ca.empty() && o.tls_cert.empty()) {
+        throw std::invalid_argument("--tls-ca names the CA of --tls-cert, which is missing");
+    }
+    for (const auto& file : {o.tls_cert, o.tls_key, o.tls_ca}) {
+        if (!file.empty() && !std::ifstream(file)) {
+            throw std::invalid_argument(file + ": cannot read");
+        }
+    }
+    s.tls_cert = o.tls_cert;
+    s.tls_key = o.tls_key;
+    s.tls_ca = o.tls_ca;
+    s.tls_name = o.tls_name;
+}
 
 // The scenarios --scenarios, --filter and --shard pick, in catalog order; `all` gets every
 // scenario loaded.
@@ -168,6 +192,7 @@ int do_run(const run_options& o)
     settings.monitor = monitor.get();
     settings.expectations = expectations ? &*expectations : nullptr;
     settings.mock = make_mock_settings(dir, credentials, o.seed);
+    apply_tls_options(o, settings.mock);
     settings.jobs = o.jobs;
 
     run_info info;
@@ -239,7 +264,8 @@ int run_cli(int argc, char** argv)
         ->expected(1, -1)
         ->take_all();
     run->add_option("--monitor", ro.monitor,
-                    "builtin | cmd:TEMPLATE | http:URL; {host} {port} {scenario} are substituted")
+                    "builtin | cmd:TEMPLATE | http:URL; {host} {port} {scenario} {ca_file} "
+                    "{cert_file} {tls_name} are substituted")
         ->capture_default_str();
     run->add_option("--expect", ro.expect, "Expectations file (YAML) for a third-party monitor");
     run->add_option("--jobs,-j", ro.jobs, "Scenarios run at once")->capture_default_str();
@@ -253,6 +279,17 @@ int run_cli(int argc, char** argv)
         ->capture_default_str();
     run->add_option("--seed", ro.seed, "Seed of the mock's random draws")->capture_default_str();
     run->add_flag("--quiet,-q", ro.quiet, "No progress lines, only the final table");
+    run->add_option("--tls-cert", ro.tls_cert,
+                    "PEM certificate chain the mock presents when TLS has no fault "
+                    "(default: one it makes, signed by its own CA)");
+    run->add_option("--tls-key", ro.tls_key, "PEM private key of --tls-cert");
+    run->add_option("--tls-ca", ro.tls_ca,
+                    "PEM CA that signs --tls-cert, for {ca_file} and the built-in probe "
+                    "(default: --tls-cert itself)");
+    run->add_option("--tls-name", ro.tls_name,
+                    "The name --tls-cert carries: the mock's name, {tls_name}, and what the "
+                    "built-in probe checks")
+        ->capture_default_str();
 
     std::vector<std::string> list_sources;
     std::vector<std::string> list_filters;

@@ -15,6 +15,9 @@
 
 namespace harness {
 
+/// The name the mock's generated certificates carry unless `run --tls-name` says otherwise.
+inline constexpr std::string_view mock_tls_name = "localhost";
+
 /// Where the monitor must look, and what it may need to get in.
 struct monitor_target {
     /// The scenario in force on the mock (its probe hints drive the built-in probe).
@@ -25,14 +28,17 @@ struct monitor_target {
     std::uint16_t port = 0;
     /// The mock's implicit-TLS port, or 0.
     std::uint16_t tls_port = 0;
-    /// The PEM of the mock's CA, to trust only the mock's good certificate.
+    /// A PEM file with the CAs that sign the mock's good certificate (and its faulty ones, but
+    /// the self-signed one), to trust only those.
     std::filesystem::path ca_file;
+    /// A PEM file with the certificate chain the mock presents when TLS has no fault.
+    std::filesystem::path cert_file;
+    /// The name that certificate carries (the generated ones also name 127.0.0.1).
+    std::string tls_name = std::string(mock_tls_name);
 };
 
-/// The name the mock's certificates carry (they also name 127.0.0.1).
-inline constexpr std::string_view mock_tls_name = "localhost";
-
-/// The placeholder values for `target`: {host}, {port}, {scenario}, {ca_file}, {tls_name}.
+/// The placeholder values for `target`: {host}, {port}, {scenario}, {ca_file}, {cert_file},
+/// {tls_name}.
 placeholder_values target_values(const monitor_target& target);
 
 /// Credentials the mock knows, for scenarios whose probe hints say `auth`.

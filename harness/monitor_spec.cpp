@@ -88,9 +88,9 @@ std::string substitute(std::string_view text, const placeholder_values& values)
             const auto name = text.substr(i + 1, end - i - 1);
             auto it = values.find(name);
             if (it == values.end()) {
-                throw std::invalid_argument(
-                    "unknown placeholder {" + std::string(name) +
-                    "} (expected {host}, {port}, {scenario}, {ca_file} or {tls_name})");
+                throw std::invalid_argument("unknown placeholder {" + std::string(name) +
+                                            "} (expected {host}, {port}, {scenario}, {ca_file}, "
+                                            "{cert_file} or {tls_name})");
             }
             out += it->second;
             i = end;
@@ -104,20 +104,20 @@ std::string substitute(std::string_view text, const placeholder_values& values)
 }
 
 placeholder_values template_values(std::string_view host, unsigned port, std::string_view scenario,
-                                   std::string_view ca_file, std::string_view tls_name)
+                                   std::string_view ca_file, std::string_view cert_file,
+                                   std::string_view tls_name)
 {
-    return {{"host", std::string(host)},
-            {"port", std::to_string(port)},
-            {"scenario", std::string(scenario)},
-            {"ca_file", std::string(ca_file)},
-            {"tls_name", std::string(tls_name)}};
+    return {{"host", std::string(host)},           {"port", std::to_string(port)},
+            {"scenario", std::string(scenario)},   {"ca_file", std::string(ca_file)},
+            {"cert_file", std::string(cert_file)}, {"tls_name", std::string(tls_name)}};
 }
 
 monitor_spec parse_monitor_spec(std::string_view spec)
 {
     monitor_spec out;
     out.text = std::string(spec);
-    const auto probe_values = template_values("127.0.0.1", 25, "healthy", "ca.pem", "localhost");
+    const auto probe_values =
+        template_values("127.0.0.1", 25, "healthy", "ca.pem", "cert.pem", "localhost");
     if (spec == "builtin") {
         out.kind = monitor_spec::kind_t::builtin;
     } else if (spec.rfind(cmd_prefix, 0) == 0) {

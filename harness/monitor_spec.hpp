@@ -46,8 +46,10 @@ using placeholder_values = std::map<std::string, std::string, std::less<>>;
 std::string substitute(std::string_view text, const placeholder_values& values);
 
 /// The placeholders a monitor template may use: host, port, scenario, ca_file (a PEM file with
-/// the CA that signs the mock's certificates) and tls_name (the name those certificates carry).
+/// the CAs that sign the mock's certificates), cert_file (a PEM file with the certificate chain
+/// the mock presents when TLS has no fault) and tls_name (the name that certificate carries).
 placeholder_values template_values(std::string_view host, unsigned port, std::string_view scenario,
-                                   std::string_view ca_file, std::string_view tls_name);
+                                   std::string_view ca_file, std::string_view cert_file,
+                                   std::string_view tls_name);
 
 } // namespace harness

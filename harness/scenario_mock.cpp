@@ -3,25 +3,71 @@
 #include "mockserver/mock_app.hpp"
 
 #include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 
 namespace harness {
 
+namespace {
+
+std::string read_pem(const std::filesystem::path& file)
+{
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in) {
+        throw std::runtime_error(file.string() + ": cannot read");
+    }
+    return text.str();
+}
+
+// One CA file for the monitors: the user's CA first, then the mock's own.
+void write_ca_bundle(const std::filesystem::path& out_file, const std::filesystem::path& user_ca,
+                     const std::filesystem::path& mock_ca)
+{
+    std::ofstream out(out_file, std::ios::binary | std::ios::trunc);
+    out << read_pem(user_ca) << '\n' << read_pem(mock_ca);
+    out.close();
+    if (!out) {
+        throw std::runtime_error("cannot write " + out_file.string());
+    }
+}
+
+} // namespace
+
 scenario_mock::scenario_mock(const faults::scenario& s, const mock_settings& settings)
     : ca_file_(settings.work_dir / (s.name + "-ca.pem"))
+    , cert_file_(settings.tls_cert.empty() ? settings.work_dir / (s.name + "-cert.pem")
+                                           : settings.tls_cert)
+    , tls_name_(settings.tls_name)
 {
     auto o = mock::embedded_options();
+    o.hostname = settings.tls_name;
+    const auto mock_ca = settings.work_dir / (s.name + "-mock-ca.pem");
+    if (settings.tls_cert.empty()) {
+        o.write_ca = ca_file_;
+        o.write_cert = cert_file_;
+    } else {
+        o.tls_cert = settings.tls_cert;
+        o.tls_key = settings.tls_key;
+        o.write_ca = mock_ca;
+    }
     if (s.probe.tls) {
         o.listen_tls = {"127.0.0.1:0"};
     }
     if (!settings.users_file.empty()) {
         o.users = settings.users_file;
     }
-    o.write_ca = ca_file_;
     o.seed = settings.seed;
     o.grace = settings.grace;
     o.session_history = 100;
     app_ = std::make_unique<mock::mock_app>(o, mock::embedding{s, false});
     app_->start(); // the scenario's listener state takes effect once the ports are bound
+    if (!settings.tls_cert.empty()) {
+        write_ca_bundle(ca_file_, settings.tls_ca.empty() ? settings.tls_cert : settings.tls_ca,
+                        mock_ca);
+    }
     const auto bound = app_->endpoints();
     smtp_ = bound.smtp.at(0);
     if (!bound.smtp_tls.empty()) {

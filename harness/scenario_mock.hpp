@@ -29,6 +29,15 @@ struct mock_settings {
     std::uint64_t seed = 1;
     /// How long stopping waits for sessions still open (a hung fault, a slow monitor).
     std::chrono::milliseconds grace{300};
+    /// The user's own certificate chain and key for handshakes without a fault; empty for a
+    /// certificate the mock makes, signed by its own CA.
+    std::filesystem::path tls_cert;
+    /// The private key of tls_cert.
+    std::filesystem::path tls_key;
+    /// The CA that signs tls_cert (default: tls_cert itself, for a self-signed certificate).
+    std::filesystem::path tls_ca;
+    /// The name the mock calls itself and its certificates carry (the name tls_cert carries).
+    std::string tls_name = "localhost";
 };
 
 /// A started mock with the scenario's rules and listener state in force. Stops on
@@ -47,8 +56,13 @@ public:
     {
         return smtp_tls_;
     }
-    /// A PEM file holding the CA that signs the mock's certificates.
+    /// A PEM file holding the CAs that sign the mock's certificates: the user's (with
+    /// tls_cert) and the mock's own, which signs the faulty certificates of TLS scenarios.
     const std::filesystem::path& ca_file() const noexcept { return ca_file_; }
+    /// A PEM file holding the certificate chain of handshakes without a fault.
+    const std::filesystem::path& cert_file() const noexcept { return cert_file_; }
+    /// The name the mock calls itself and its good certificate carries.
+    const std::string& tls_name() const noexcept { return tls_name_; }
 
     /// How many sessions the mock has accepted so far (each one is recorded).
     std::uint64_t sessions() const;
@@ -62,6 +76,8 @@ public:
 
 private:
     std::filesystem::path ca_file_;
+    std::filesystem::path cert_file_;
+    std::string tls_name_;
     std::unique_ptr<mock::mock_app> app_;
     boost::asio::ip::tcp::endpoint smtp_;
     std::optional<boost::asio::ip::tcp::endpoint> smtp_tls_;

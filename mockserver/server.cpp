@@ -137,8 +137,7 @@ struct server::impl {
 
     void open_acceptor(listener& l)
     {
-        auto acc = io::open_listener(main_worker().ioc.get_executor(), l.endpoint,
-                                     options.backlog,
+        auto acc = io::open_listener(main_worker().ioc.get_executor(), l.endpoint, options.backlog,
                                      l.implicit_tls ? "--listen-tls" : "--listen");
         l.endpoint = acc->local_endpoint(); // the real port when 0 was asked for
         l.acceptor = acc;
@@ -196,14 +195,14 @@ struct server::impl {
     // the kernel then drops every further SYN, so a client's connect() times out, on loopback.
     net::awaitable<void> open_blackhole(listener& l)
     {
-        auto acc = io::open_listener(main_worker().ioc.get_executor(), l.endpoint, 0,
-                                     "a black hole at");
+        auto acc =
+            io::open_listener(main_worker().ioc.get_executor(), l.endpoint, 0, "a black hole at");
         l.blackhole = std::move(acc);
         for (int i = 0; i < 4 && !accepting->stopping(); ++i) {
             tcp::socket filler(main_worker().ioc);
             auto deadline = clock_type::now() + std::chrono::milliseconds(100);
-            auto done = co_await io::with_deadline(
-                filler.async_connect(l.endpoint, io::use_tuple), deadline);
+            auto done = co_await io::with_deadline(filler.async_connect(l.endpoint, io::use_tuple),
+                                                   deadline);
             if (!done || std::get<0>(*done) || accepting->stopping()) {
                 break; // the queue is full (this SYN was dropped), or the server stops
             }
@@ -272,13 +271,19 @@ server::server(const server_options& options, fault_source* faults, message_stor
         tls_ = std::make_unique<tls_contexts>(options.hostname, options.tls_cert, options.tls_key);
         context_.tls = tls_.get();
         context_.config.tls_available = true;
-        if (options.write_ca) {
-            std::ofstream out(*options.write_ca);
-            out << tls_->ca_certificate();
-            if (!out) {
-                throw std::runtime_error(options.write_ca->string() + ": cannot write CA file");
+        auto write_pem = [](const std::optional<std::filesystem::path>& file,
+                            const std::string& pem, std::string_view what) {
+            if (!file) {
+                return;
             }
-        }
+            std::ofstream out(*file);
+            out << pem;
+            if (!out) {
+                throw std::runtime_error(file->string() + ": cannot write " + std::string(what));
+            }
+        };
+        write_pem(options.write_ca, tls_->ca_certificate(), "CA file");
+        write_pem(options.write_cert, tls_->certificate_chain(), "certificate file");
     } else if (!options.listen_tls.empty()) {
         throw std::runtime_error("--listen-tls needs TLS, but --no-tls was given");
     }

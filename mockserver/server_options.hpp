@@ -34,6 +34,8 @@ struct server_options {
     bool no_tls = false;
     /// Write the CA certificate that signs generated certificates to this file.
     std::optional<std::filesystem::path> write_ca;
+    /// Write the certificate chain a handshake without a fault presents to this file.
+    std::optional<std::filesystem::path> write_cert;
     /// `user:password` lines for AUTH and POP3.
     std::optional<std::filesystem::path> users;
     /// MAIL needs AUTH first (530 5.7.0).

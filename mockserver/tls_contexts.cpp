@@ -1,8 +1,7 @@
 #include "mockserver/tls_contexts.hpp"
 
-#include <openssl/ssl.h>
-
 #include <fstream>
+#include <openssl/ssl.h>
 #include <sstream>
 #include <stdexcept>
 
@@ -43,6 +42,7 @@ tls_contexts::tls_contexts(std::string hostname,
     pem_credentials pem = cert_file ? pem_credentials{read_file(*cert_file), read_file(*key_file)}
                                     : factory_.make(faults::tls_fault::certificate_kind::normal);
     healthy_ = make(pem, false);
+    certificate_chain_ = std::move(pem.certificate_chain);
 }
 
 std::shared_ptr<net::ssl::context> tls_contexts::make(const pem_credentials& pem, bool fail_hello)

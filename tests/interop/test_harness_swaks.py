@@ -77,3 +77,49 @@ def test_a_certificate_verifying_swaks_trusts_the_mock_through_the_ca_file_place
     assert doc["false_alarm_controls"] == ["healthy"]
     assert doc["unproven"] == 1
     assert r.returncode == 1
+
+
+def own_certificate(tmp_path, name):
+    """A self-signed certificate and key for `name`, made with openssl as a user would."""
+    cert, key = tmp_path / "own-cert.pem", tmp_path / "own-key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "30", "-subj", f"/CN={name}",
+                    "-addext", f"subjectAltName=DNS:{name}", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=30)
+    return str(cert), str(key)
+
+
+def test_the_mock_presents_the_users_own_certificate_to_a_verifying_swaks(tmp_path):
+    if shutil.which("swaks") is None:
+        pytest.fail("swaks is missing: ci/setup installs it")
+    cert, key = own_certificate(tmp_path, "mx.example.test")
+    own = ["--tls-cert", cert, "--tls-key", key, "--tls-name", "mx.example.test"]
+    scenarios = ["--scenarios", "healthy", "starttls-cert-self-signed"]
+    # swaks trusts nothing but the user's certificate ({cert_file}): the healthy control passes
+    # only if the mock presents it.
+    pinned = f"cmd:{WRAPPER} {{host}} {{port}} --tls --tls-verify --quit-after tls " \
+             "--tls-ca-path {cert_file} --tls-sni {tls_name}"
+    report = tmp_path / "report.json"
+    r = harness("run", "-q", "--json", str(report), *scenarios, *own, "--monitor", pinned)
+    got = {x["scenario"]: x for x in json.loads(report.read_text())["results"]}
+    assert got["healthy"]["verdict"] == "passed", r.stdout + r.stderr
+    assert got["starttls-cert-self-signed"]["verdict"] == "caught"
+    assert r.returncode == 0, r.stdout + r.stderr
+    # Without the option the mock presents its own certificate, which that swaks refuses.
+    r = harness("run", "-q", "--json", str(report), *scenarios, "--monitor",
+                pinned.replace("{cert_file}", cert))
+    assert json.loads(report.read_text())["false_alarm_controls"] == ["healthy"], r.stdout
+    # The built-in probe checks the user's name and still judges the mock's faulty
+    # certificates by their fault ({ca_file} holds the user's CA and the mock's).
+    r = harness("run", "-q", "--scenarios", "starttls-cert-expired", "starttls-cert-wrong-host",
+                "starttls-cert-expiring", *own)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_tls_options_are_checked_before_the_run(tmp_path):
+    cert, key = own_certificate(tmp_path, "mx.example.test")
+    r = harness("run", "--scenarios", "healthy", "--tls-cert", cert)
+    assert r.returncode == 2 and "--tls-cert and --tls-key go together" in r.stderr, r.stderr
+    r = harness("run", "--scenarios", "healthy", "--tls-cert", cert, "--tls-key",
+                str(tmp_path / "missing.pem"))
+    assert r.returncode == 2 and "missing.pem: cannot read" in r.stderr, r.stderr

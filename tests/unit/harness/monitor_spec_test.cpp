@@ -24,14 +24,15 @@ TEST(split_words, like_a_shell_without_expansion)
 
 TEST(substitute, placeholders_and_escaped_braces)
 {
-    const auto v =
-        template_values("127.0.0.1", 40123, "banner-missing", "/tmp/w/ca.pem", "localhost");
+    const auto v = template_values("127.0.0.1", 40123, "banner-missing", "/tmp/w/ca.pem",
+                                   "/tmp/w/cert.pem", "localhost");
     EXPECT_EQ(substitute("{host}:{port}", v), "127.0.0.1:40123");
     EXPECT_EQ(substitute("--name={scenario}", v), "--name=banner-missing");
     EXPECT_EQ(substitute("{{host}} {port}{port}", v), "{host} 4012340123");
     EXPECT_EQ(substitute("plain", v), "plain");
     EXPECT_EQ(substitute("-CAfile={ca_file} -servername {tls_name}", v),
               "-CAfile=/tmp/w/ca.pem -servername localhost");
+    EXPECT_EQ(substitute("--pin {cert_file}", v), "--pin /tmp/w/cert.pem");
     EXPECT_THROW(substitute("{hots}", v), std::invalid_argument);
     EXPECT_THROW(substitute("{host", v), std::invalid_argument);
     EXPECT_THROW(substitute("host}", v), std::invalid_argument);
@@ -40,7 +41,7 @@ TEST(substitute, placeholders_and_escaped_braces)
 TEST(substitute, values_are_inserted_verbatim_into_one_word)
 {
     // Substitution happens after splitting, so a value never becomes two arguments.
-    const auto v = template_values("a b", 1, "x;rm", "c a.pem", "n");
+    const auto v = template_values("a b", 1, "x;rm", "c a.pem", "c e.pem", "n");
     EXPECT_EQ(substitute("{host}", v), "a b");
     EXPECT_EQ(substitute("{scenario}", v), "x;rm");
 }
