@@ -7,7 +7,9 @@
 namespace harness {
 
 /// `http:URL`: a blackbox_exporter-style endpoint (http:// or https://), judged by
-/// probe_success; fetched with io::http::fetch, answers up to 1 MiB.
+/// probe_success; fetched with io::http::fetch, answers up to 1 MiB. It is asked for its
+/// debug answer (which holds the same series), so that the summary says why; an endpoint that
+/// refuses `debug=true` is asked again without it.
 class http_monitor final : public monitor {
 public:
     /// `url` with placeholders; each request is abandoned after `time_limit`.

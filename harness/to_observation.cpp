@@ -112,6 +112,85 @@ std::optional<bool> parse_probe_success(std::string_view exposition) noexcept
     return std::nullopt;
 }
 
+namespace {
+
+// The value of `key=` in one logfmt line (go-kit log): quoted with \" and \\ escapes, or bare.
+std::string logfmt_value(std::string_view line, std::string_view key)
+{
+    const auto needle = " " + std::string(key) + "=";
+    const auto at = line.find(needle);
+    if (at == std::string_view::npos) {
+        return {};
+    }
+    auto rest = line.substr(at + needle.size());
+    std::string value;
+    if (rest.empty() || rest.front() != '"') {
+        return std::string(rest.substr(0, rest.find(' ')));
+    }
+    for (std::size_t i = 1; i < rest.size() && rest[i] != '"'; ++i) {
+        if (rest[i] == '\\' && i + 1 < rest.size()) {
+            ++i;
+        }
+        value.push_back(rest[i]);
+    }
+    return value;
+}
+
+std::string blackbox_reason(std::string_view log)
+{
+    std::string error;
+    std::string last_read;
+    while (!log.empty()) {
+        const auto eol = log.find('\n');
+        const auto line = log.substr(0, eol);
+        log = eol == std::string_view::npos ? std::string_view{} : log.substr(eol + 1);
+        const auto msg = logfmt_value(line, "msg");
+        if (msg == "Read line") {
+            last_read = logfmt_value(line, "line");
+        } else if (logfmt_value(line, "level") == "error" && msg != "Probe failed") {
+            const auto err = logfmt_value(line, "err");
+            error = err.empty() ? msg : msg + ": " + err;
+        }
+    }
+    std::string reason = error;
+    if (!last_read.empty()) {
+        reason +=
+            (reason.empty() ? "" : "; ") + std::string("last line read: \"") + last_read + '"';
+    }
+    return reason;
+}
+
+} // namespace
+
+std::string debug_reason(std::string_view debug_answer)
+{
+    constexpr std::string_view blackbox = "Logs for the probe:\n";
+    constexpr std::string_view ours = "Probe of ";
+    if (debug_answer.rfind(blackbox, 0) == 0) {
+        const auto end = debug_answer.find("\nMetrics that would have been returned:");
+        return blackbox_reason(debug_answer.substr(blackbox.size(), end - blackbox.size()));
+    }
+    if (debug_answer.rfind(ours, 0) == 0) {
+        const auto start = debug_answer.find('\n');
+        if (start == std::string_view::npos) {
+            return {};
+        }
+        const auto report = debug_answer.substr(start + 1);
+        return std::string(report.substr(0, report.find('\n')));
+    }
+    return {};
+}
+
+std::string with_debug(std::string_view url)
+{
+    const auto query = url.find('?');
+    if (query != std::string_view::npos && (url.find("?debug=", query) != std::string_view::npos ||
+                                            url.find("&debug=", query) != std::string_view::npos)) {
+        return std::string(url);
+    }
+    return std::string(url) + (query == std::string_view::npos ? "?" : "&") + "debug=true";
+}
+
 observation to_observation(const io::http::client_response& r)
 {
     observation o;
@@ -132,6 +211,9 @@ observation to_observation(const io::http::client_response& r)
     }
     o.status = *success ? monitor_status::ok : monitor_status::critical;
     o.summary = *success ? "probe_success 1" : "probe_success 0";
+    if (const auto reason = debug_reason(r.body); !reason.empty()) {
+        o.summary += ": " + reason;
+    }
     return o;
 }
 

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace harness {
@@ -26,6 +27,15 @@ observation to_observation(const io::run_result& p, std::chrono::milliseconds ti
 /// The value of `probe_success` in a Prometheus text exposition (blackbox_exporter's /probe
 /// answer): true for 1, false for 0, nothing when the series is absent or not a number.
 std::optional<bool> parse_probe_success(std::string_view exposition) noexcept;
+
+/// The reason a `debug=true` answer gives for its probe's result, or "" when it gives none.
+/// blackbox_exporter's log: its last error (msg and err) and the last line it read from the
+/// server; smtp-probe's exporter: the first line of its probe report.
+std::string debug_reason(std::string_view debug_answer);
+
+/// `url` asking for the debug answer too (`debug=true` added to its query), or `url` itself
+/// when it already says `debug=`.
+std::string with_debug(std::string_view url);
 
 /// What an HTTP answer says, as an observation: 200 with probe_success 1 is OK, 200 with
 /// probe_success 0 is CRITICAL, anything else (no answer, another status) is an error. Pure.

@@ -4,6 +4,7 @@ here, and the expectations file."""
 import http.server
 import json
 import os
+import re
 import socket
 import stat
 import subprocess
@@ -12,6 +13,8 @@ import threading
 import urllib.parse
 
 import pytest
+
+from exporter_process import ExporterProcess
 
 SCENARIOS = ["healthy", "banner-421", "banner-missing", "connect-refused", "mail-451"]
 
@@ -215,6 +218,23 @@ def test_http_monitor_is_judged_by_probe_success(tmp_path, exporter):
     assert len(_ProbeHandler.requests) == len(SCENARIOS)
     assert all(q.startswith("/probe?target=127.0.0.1:") for q in _ProbeHandler.requests)
     assert r.returncode == 1
+
+
+def test_an_http_monitor_on_smtp_probes_exporter_says_why(tmp_path):
+    modules = tmp_path / "modules.yaml"
+    modules.write_text("modules:\n  smtp_banner: {timeout: 5s}\n")
+    exporter = ExporterProcess(modules)
+    try:
+        url = f"http://{exporter.address}/probe?module=smtp_banner&target={{host}}:{{port}}"
+        r, doc, got = run_json(tmp_path, "--monitor", f"http:{url}")
+    finally:
+        exporter.stop()
+    assert got["healthy"]["verdict"] == "passed", got["healthy"]
+    assert got["banner-421"]["verdict"] == "caught"
+    # The first line of the exporter's debug answer: the probe's own verdict.
+    summary = got["banner-421"]["observed"]["summary"]
+    assert re.match(r'probe_success 0: 127\.0\.0\.1:\d+: CRITICAL - temp_failure at banner: '
+                    r'server replied "421 ', summary), summary
 
 
 def test_http_errors_are_errors(tmp_path, exporter):

@@ -75,6 +75,12 @@ def test_blackbox_exporter_matches_its_committed_expectations(tmp_path, blackbox
     assert got["ehlo-550"]["verdict"] == "caught"
     assert "probe_success 0" in got["ehlo-550"]["output"]
     assert got["mail-451"]["verdict"] == "missed"
+    # The summary says why, from the exporter's debug log: what failed, and the last reply read.
+    assert got["ehlo-550"]["observed"]["summary"].startswith("probe_success 0: "), got["ehlo-550"]
+    assert 'last line read: "550 5.7.1 Client host rejected' in got["ehlo-550"]["observed"]["summary"]
+    # A miss shows how far the module went: it quit after EHLO and never sent MAIL.
+    assert got["mail-451"]["observed"]["summary"].startswith(
+        'probe_success 1: last line read: "221 '), got["mail-451"]["observed"]
 
 
 def test_the_starttls_module_sees_a_failing_handshake(tmp_path, blackbox):

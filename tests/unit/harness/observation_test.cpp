@@ -164,5 +164,52 @@ TEST(builtin_observation, status_kind_phase_and_the_nagios_line)
     EXPECT_EQ(o.summary.find('\n'), std::string::npos);
 }
 
+
+// The debug answer of prometheus-blackbox-exporter 0.23 for an EHLO refused with 550 (from a
+// real run, shortened: the log lines keep their fields).
+constexpr std::string_view blackbox_debug =
+    "Logs for the probe:\n"
+    "ts=2026-12-02T05:54:32.440Z caller=main.go:181 module=smtp_ehlo target=127.0.0.1:12525 "
+    "level=info msg=\"Beginning probe\" probe=tcp timeout_seconds=5\n"
+    "ts=2026-12-02T05:54:32.441Z caller=handler.go:117 module=smtp_ehlo target=127.0.0.1:12525 "
+    "level=debug msg=\"Read line\" line=\"220 localhost ESMTP smtp-mock ready\"\n"
+    "ts=2026-12-02T05:54:32.444Z caller=handler.go:117 module=smtp_ehlo target=127.0.0.1:12525 "
+    "level=debug msg=\"Read line\" line=\"550 5.7.1 Client host rejected: access denied\"\n"
+    "ts=2026-12-02T05:54:37.442Z caller=handler.go:117 module=smtp_ehlo target=127.0.0.1:12525 "
+    "level=error msg=\"Error reading from connection\" err=\"read tcp4 "
+    "127.0.0.1:33890->127.0.0.1:12525: i/o timeout\"\n"
+    "ts=2026-12-02T05:54:37.443Z caller=main.go:181 module=smtp_ehlo target=127.0.0.1:12525 "
+    "level=error msg=\"Probe failed\" duration_seconds=5.002279789\n"
+    "\n\n\nMetrics that would have been returned:\n"
+    "# HELP probe_success Displays whether or not the probe was a success\n"
+    "# TYPE probe_success gauge\n"
+    "probe_success 0\n";
+
+TEST(http_observation, the_debug_answer_says_why)
+{
+    EXPECT_EQ(debug_reason(blackbox_debug),
+              "Error reading from connection: read tcp4 127.0.0.1:33890->127.0.0.1:12525: i/o "
+              "timeout; last line read: \"550 5.7.1 Client host rejected: access denied\"");
+    io::http::client_response r;
+    r.status = 200;
+    r.body = std::string(blackbox_debug);
+    const auto o = to_observation(r);
+    EXPECT_EQ(o.status, monitor_status::critical);
+    EXPECT_EQ(o.summary.rfind("probe_success 0: Error reading from connection", 0), 0u)
+        << o.summary;
+    EXPECT_EQ(debug_reason("Probe of 127.0.0.1:25 with module smtp (deadline 5s):\n"
+                           "CRITICAL 127.0.0.1:25: refused at connect\nmore\n"),
+              "CRITICAL 127.0.0.1:25: refused at connect");
+    EXPECT_EQ(debug_reason("probe_success 1\n"), "");
+}
+
+TEST(http_observation, debug_is_asked_for_once)
+{
+    EXPECT_EQ(with_debug("http://h/probe?target=a:1"), "http://h/probe?target=a:1&debug=true");
+    EXPECT_EQ(with_debug("http://h/probe"), "http://h/probe?debug=true");
+    EXPECT_EQ(with_debug("http://h/probe?debug=false&target=a"),
+              "http://h/probe?debug=false&target=a");
+}
+
 } // namespace
 } // namespace harness
