@@ -30,12 +30,18 @@ std::string describe_observed(const observation& o);
 std::string describe_verdicts(const std::vector<verdict>& verdicts);
 
 /// The verdict as reports show it: its contract name, with " (unproven)" for an unproven
-/// `caught`.
+/// `caught` and " (fault never fired)" for a `missed` or `passed` on a fault none of whose
+/// rules fired.
 std::string describe_outcome(const scenario_result& r);
 
 /// Empty, or a sentence saying which healthy controls raised a false alarm and that the run's
 /// `caught` verdicts are therefore unproven.
 std::string describe_unproven(const std::vector<scenario_result>& results);
+
+/// Empty, or a sentence naming the fault scenarios none of whose rules fired during the
+/// monitor's checks (with the rules' ids): their `missed` or `passed` says nothing about the
+/// monitor.
+std::string describe_unfired(const std::vector<scenario_result>& results);
 
 /// One progress line without newline: "[12/48] banner-missing … caught (3.0 s)", with
 /// "(expected missed)" appended when the verdict is not the expected one.

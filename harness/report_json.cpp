@@ -78,6 +78,12 @@ std::string format_json(const std::vector<scenario_result>& results, const run_i
         item["verdict"] = to_string(r.outcome);
         item["as_expected"] = r.as_expected;
         item["unproven"] = r.unproven;
+        item["fault_fired"] = !r.fault_never_fired;
+        boost::json::array unfired;
+        for (const auto& id : r.unfired_rules) {
+            unfired.emplace_back(id);
+        }
+        item["unfired_rules"] = std::move(unfired);
         item["expected"] = expected_json(r.expected);
         item["observed"] = observed_json(r.observed);
         item["time_to_detect_ms"] =
@@ -109,6 +115,13 @@ std::string format_json(const std::vector<scenario_result>& results, const run_i
     }
     root["false_alarm_controls"] = std::move(controls);
     root["unproven"] = unproven;
+    boost::json::array never_fired;
+    for (const auto& r : results) {
+        if (r.fault_never_fired) {
+            never_fired.emplace_back(r.scenario);
+        }
+    }
+    root["fault_never_fired"] = std::move(never_fired);
     root["ok"] = unexpected == 0;
     return json_text::serialize(root) + "\n";
 }

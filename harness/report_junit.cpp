@@ -63,6 +63,10 @@ std::string format_junit(const std::vector<scenario_result>& results, const run_
         out += fmt::format("      <property name=\"unproven\" value=\"{}\"/>\n",
                            smtp::xml_escape(note));
     }
+    if (const auto note = describe_unfired(results); !note.empty()) {
+        out += fmt::format("      <property name=\"fault_never_fired\" value=\"{}\"/>\n",
+                           smtp::xml_escape(note));
+    }
     out += "    </properties>\n";
     for (const auto& r : results) {
         out += fmt::format("    <testcase classname=\"smtp-harness.scenarios\" name=\"{}\" "

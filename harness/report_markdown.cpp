@@ -39,6 +39,9 @@ std::string format_markdown(const std::vector<scenario_result>& results, const r
     if (const auto note = describe_unproven(results); !note.empty()) {
         out += "**" + note + ".**\n\n";
     }
+    if (const auto note = describe_unfired(results); !note.empty()) {
+        out += "**" + note + ".**\n\n";
+    }
     out += "| verdict | count |\n|---|---:|\n";
     for (std::size_t i = 0; i < counts.size(); ++i) {
         if (counts[i] != 0) {

@@ -91,7 +91,33 @@ std::string describe_verdicts(const std::vector<verdict>& verdicts)
 std::string describe_outcome(const scenario_result& r)
 {
     std::string out(to_string(r.outcome));
+    if (r.fault_never_fired && (r.outcome == verdict::missed || r.outcome == verdict::passed)) {
+        return out + " (fault never fired)";
+    }
     return r.unproven ? out + " (unproven)" : out;
+}
+
+std::string describe_unfired(const std::vector<scenario_result>& results)
+{
+    std::string names;
+    std::size_t count = 0;
+    for (const auto& r : results) {
+        if (!r.fault_never_fired) {
+            continue;
+        }
+        ++count;
+        std::string rules;
+        for (const auto& id : r.unfired_rules) {
+            rules += (rules.empty() ? "" : ", ") + id;
+        }
+        names += fmt::format("{}{} (rule {})", names.empty() ? "" : ", ", r.scenario, rules);
+    }
+    if (count == 0) {
+        return {};
+    }
+    return fmt::format("fault never fired: no rule of {} acted during the monitor's checks, so "
+                       "the monitor never met {} fault{}",
+                       names, count == 1 ? "that" : "those", count == 1 ? "" : "s");
 }
 
 std::string describe_unproven(const std::vector<scenario_result>& results)
@@ -174,6 +200,9 @@ std::string format_table(const std::vector<scenario_result>& results, const run_
     out += fmt::format("\n{} scenarios in {}: {}\n", results.size(), seconds(info.duration),
                        summary.empty() ? "none" : summary);
     if (const auto note = describe_unproven(results); !note.empty()) {
+        out += note + "\n";
+    }
+    if (const auto note = describe_unfired(results); !note.empty()) {
         out += note + "\n";
     }
     if (unexpected == 0) {

@@ -29,8 +29,11 @@ scenario_result run_scenario(const faults::scenario& s, const run_settings& sett
         scenario_mock mock(s, settings.mock);
         auto observed = settings.monitor->observe(target_of(s, mock));
         const auto sessions = mock.sessions();
+        auto unfired = mock.unfired_rules();
         mock.stop();
-        return assess(s, expected, std::move(observed), contact_observable(s), sessions);
+        auto r = assess(s, expected, std::move(observed), contact_observable(s), sessions);
+        note_unfired_rules(r, s, std::move(unfired));
+        return r;
     } catch (const std::exception& e) {
         observation none;
         none.error = std::string("cannot start the mock: ") + e.what();

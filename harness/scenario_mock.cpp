@@ -1,5 +1,6 @@
 #include "harness/scenario_mock.hpp"
 
+#include "faults/controller.hpp"
 #include "mockserver/mock_app.hpp"
 
 #include <fmt/format.h>
@@ -88,6 +89,17 @@ void scenario_mock::stop()
 std::uint64_t scenario_mock::sessions() const
 {
     return app_->smtp().sessions().total();
+}
+
+std::vector<std::string> scenario_mock::unfired_rules() const
+{
+    std::vector<std::string> out;
+    for (const auto& r : app_->faults().rules()) {
+        if (r.fired == 0) {
+            out.push_back(r.definition.id);
+        }
+    }
+    return out;
 }
 
 std::string scenario_mock::transcripts() const

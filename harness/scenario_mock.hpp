@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mock {
 class mock_app;
@@ -66,6 +67,9 @@ public:
 
     /// How many sessions the mock has accepted so far (each one is recorded).
     std::uint64_t sessions() const;
+
+    /// The ids of the scenario's rules that have not fired so far, in scenario order.
+    std::vector<std::string> unfired_rules() const;
 
     /// The recorded sessions as text lines: "session N from PEER (outcome)", then each
     /// transcript line as "T ms DIR text" (fired fault rules are events). For `explain`.

@@ -42,6 +42,14 @@ void mark_unproven(std::vector<scenario_result>& results)
     }
 }
 
+void note_unfired_rules(scenario_result& r, const faults::scenario& s,
+                        std::vector<std::string> unfired)
+{
+    r.fault_never_fired =
+        !is_healthy_name(s.name) && !s.rules.empty() && unfired.size() == s.rules.size();
+    r.unfired_rules = std::move(unfired);
+}
+
 bool contact_observable(const faults::scenario& s) noexcept
 {
     return s.listener == faults::listener_state::open;

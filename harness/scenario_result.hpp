@@ -31,6 +31,11 @@ struct scenario_result {
     /// A `caught` that proves nothing: a healthy control of the same run was a false alarm, so
     /// the monitor alerts on a working server too (see mark_unproven).
     bool unproven = false;
+    /// The ids of the scenario's rules that never fired during the monitor's checks.
+    std::vector<std::string> unfired_rules;
+    /// A fault scenario none of whose rules fired: the monitor never met the fault, so its
+    /// OK proves nothing either way (reports say so next to `missed` or `passed`).
+    bool fault_never_fired = false;
 };
 
 /// Whether every result's verdict is an expected one.
@@ -53,5 +58,11 @@ bool contact_observable(const faults::scenario& s) noexcept;
 /// and the time to detection (for caught and misreported faults).
 scenario_result assess(const faults::scenario& s, const expected_outcome& expected,
                        observation observed, bool contact_checked, std::uint64_t sessions);
+
+/// Records which of the scenario's rules never fired during the monitor's checks, and whether
+/// that means the monitor never met the fault at all (none fired; healthy scenarios and
+/// scenarios without rules excepted). Pure.
+void note_unfired_rules(scenario_result& r, const faults::scenario& s,
+                        std::vector<std::string> unfired);
 
 } // namespace harness

@@ -224,3 +224,30 @@ def test_explain_prints_the_exact_probe_command_that_ran(mock):
     argv[argv.index("-p") + 1] = str(mock.port)
     probe = subprocess.run(argv, capture_output=True, text=True, timeout=30)
     assert probe.returncode == 0, probe.stdout + probe.stderr
+
+
+def test_a_fault_that_never_fired_is_reported_as_such(tmp_path):
+    # The third connection gets 421: one check by the built-in probe never meets it.
+    scenario = tmp_path / "third-connection-421.yaml"
+    scenario.write_text("""name: third-connection-421
+summary: The third connection is refused with 421.
+expect: {status: CRITICAL, kind: temp_failure, phase: banner}
+rules:
+  - id: third-refused
+    when: {phase: banner, connections: 3}
+    do: {reply: "421 4.3.2 try again later", close: fin}
+""")
+    report = tmp_path / "report.json"
+    r = harness("run", "-q", "--scenarios", "healthy", "banner-421", str(scenario),
+                "--json", str(report))
+    assert "! third-connection-421 missed (fault never fired)" in r.stdout, r.stdout
+    assert ("fault never fired: no rule of third-connection-421 (rule third-refused) acted "
+            "during the monitor's checks, so the monitor never met that fault") in r.stdout
+    doc = json.loads(report.read_text())
+    got = {x["scenario"]: x for x in doc["results"]}
+    assert got["third-connection-421"]["fault_fired"] is False
+    assert got["third-connection-421"]["unfired_rules"] == ["third-refused"]
+    assert got["banner-421"]["fault_fired"] is True
+    assert got["banner-421"]["unfired_rules"] == []
+    assert doc["fault_never_fired"] == ["third-connection-421"]
+    assert r.returncode == 1

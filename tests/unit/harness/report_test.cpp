@@ -194,6 +194,44 @@ TEST(report_reports, json_junit_and_markdown_say_a_catch_is_unproven)
     EXPECT_NE(md.find("**unproven: the healthy control (healthy)"), std::string::npos) << md;
 }
 
+// mail-451's OK, where its one rule never fired: the monitor never met the fault.
+std::vector<scenario_result> unfired_run()
+{
+    auto results = sample();
+    results[1].unfired_rules = {"mail-451"};
+    results[1].fault_never_fired = true;
+    return results;
+}
+
+TEST(report_reports, every_format_says_a_fault_never_fired)
+{
+    const auto results = unfired_run();
+    const auto table = format_table(results, info());
+    EXPECT_NE(table.find("! mail-451       missed (fault never fired)"), std::string::npos)
+        << table;
+    EXPECT_NE(table.find("fault never fired: no rule of mail-451 (rule mail-451) acted during "
+                         "the monitor's checks, so the monitor never met that fault\n"),
+              std::string::npos)
+        << table;
+    const auto doc = boost::json::parse(format_json(results, info())).as_object();
+    EXPECT_EQ(doc.at("fault_never_fired").as_array().at(0).as_string(), "mail-451");
+    const auto& missed = doc.at("results").as_array().at(1).as_object();
+    EXPECT_FALSE(missed.at("fault_fired").as_bool());
+    EXPECT_EQ(missed.at("unfired_rules").as_array().at(0).as_string(), "mail-451");
+    EXPECT_TRUE(doc.at("results").as_array().at(0).at("fault_fired").as_bool());
+    const auto xml = format_junit(results, info());
+    EXPECT_NE(xml.find("verdict missed (fault never fired) (expected caught)"), std::string::npos)
+        << xml;
+    EXPECT_NE(xml.find("<property name=\"fault_never_fired\" value=\"fault never fired: no rule "
+                       "of mail-451"),
+              std::string::npos)
+        << xml;
+    const auto md = format_markdown(results, info());
+    EXPECT_NE(md.find("| `mail-451` | **missed (fault never fired)** ⚠ |"), std::string::npos)
+        << md;
+    EXPECT_NE(md.find("**fault never fired: no rule of mail-451"), std::string::npos) << md;
+}
+
 TEST(describe, expected_and_observed)
 {
     expected_outcome e;
