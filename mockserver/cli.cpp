@@ -43,13 +43,15 @@ cli_result parse_command_line(int argc, char** argv)
                    "(repeatable)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--pop3", o.pop3, "POP3 listener ADDR:PORT");
+    app.add_option("--imap", o.imap, "IMAP listener ADDR:PORT (STARTTLS offered)");
+    app.add_option("--imaps", o.imaps, "implicit-TLS IMAP listener ADDR:PORT");
     app.add_option("--hostname", o.hostname, "name used in the banner and replies");
     std::string tls_cert, tls_key, write_ca, users, scenario;
     app.add_option("--tls-cert", tls_cert, "PEM certificate chain (default: generated)");
     app.add_option("--tls-key", tls_key, "PEM private key of --tls-cert");
     app.add_flag("--no-tls", o.no_tls, "offer no TLS at all");
     app.add_option("--write-ca", write_ca, "write the CA of generated certificates to FILE");
-    app.add_option("--users", users, "user:password lines for AUTH and POP3");
+    app.add_option("--users", users, "user:password lines for AUTH, POP3 and IMAP");
     app.add_flag("--require-auth", o.require_auth, "refuse MAIL with 530 until AUTH");
     app.add_flag("--auth-requires-tls", o.auth_requires_tls, "offer AUTH only after STARTTLS");
     app.add_option("--store", o.store, "memory | maildir:DIR");

@@ -8,9 +8,12 @@
 #include "mockserver/control/controller_fault_source.hpp"
 #include "mockserver/control/http_server.hpp"
 #include "mockserver/credentials.hpp"
+#include "mockserver/imap/imap_server.hpp"
+#include "mockserver/imap/store_mailbox.hpp"
 #include "mockserver/maildir_writer.hpp"
 #include "mockserver/pop3/pop3_server.hpp"
 #include "mockserver/pop3/store_maildrop.hpp"
+#include "mockserver/tls_contexts.hpp"
 
 #include "json/json_text.hpp"
 #include <boost/json.hpp>
@@ -67,6 +70,8 @@ server_options embedded_options()
     o.listen = {"127.0.0.1:0"};
     o.control.clear();
     o.pop3.clear();
+    o.imap.clear();
+    o.imaps.clear();
     o.threads = 1;
     return o;
 }
@@ -129,18 +134,49 @@ mock_app::mock_app(const server_options& options, embedding how)
                                      "to expose the control API there");
         }
     }
+    make_mailbox_services();
+}
+
+// POP3 and IMAP read one maildrop of the store: a message a POP3 client deletes leaves every
+// IMAP folder, and an IMAP expunge of its last copy removes it for POP3 too.
+void mock_app::make_mailbox_services()
+{
+    if (options_.pop3.empty() && options_.imap.empty() && options_.imaps.empty()) {
+        return;
+    }
+    pop3::store_maildrop::removal_hook on_remove;
+    if (maildir_) {
+        on_remove = [w = maildir_.get()](const std::string& id, const std::string& rcpt) {
+            w->remove(id, rcpt);
+        };
+    }
+    maildrop_ = std::make_unique<pop3::store_maildrop>(*store_, users_.get(), std::move(on_remove));
     if (!options_.pop3.empty()) {
-        pop3::store_maildrop::removal_hook on_remove;
-        if (maildir_) {
-            on_remove = [w = maildir_.get()](const std::string& id, const std::string& rcpt) {
-                w->remove(id, rcpt);
-            };
-        }
-        maildrop_ =
-            std::make_unique<pop3::store_maildrop>(*store_, users_.get(), std::move(on_remove));
         pop3::session_config config;
         config.hostname = options_.hostname;
         pop3_ = std::make_unique<pop3::pop3_server>(options_.pop3, *maildrop_, config);
+    }
+    if (options_.imap.empty() && options_.imaps.empty()) {
+        return;
+    }
+    // RFC 3501 §2.3.1.1: UIDs of an earlier run must not be taken for this run's.
+    const auto uid_validity =
+        static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+    mailboxes_ = std::make_unique<imap::store_mailbox>(*maildrop_, uid_validity);
+    auto* tls = server_->tls();
+    auto context = tls ? tls->context_for(std::nullopt) : nullptr;
+    imap::session_config config;
+    config.hostname = options_.hostname;
+    config.tls_available = context != nullptr;
+    if (!options_.imap.empty()) {
+        imap_ = std::make_unique<imap::imap_server>("--imap", options_.imap, *mailboxes_, config,
+                                                    context, false);
+    }
+    if (!options_.imaps.empty()) {
+        imaps_ = std::make_unique<imap::imap_server>("--imaps", options_.imaps, *mailboxes_, config,
+                                                     context, true);
     }
 }
 
@@ -158,6 +194,11 @@ void mock_app::start()
     if (pop3_) {
         pop3_->start();
     }
+    for (auto* imap : {imap_.get(), imaps_.get()}) {
+        if (imap) {
+            imap->start();
+        }
+    }
     auto s = controller_->current();
     log("seed " + std::to_string(seed_) + ", scenario '" + (s.name.empty() ? "healthy" : s.name) +
         "' with " + std::to_string(s.rules.size()) + " rules, listener " +
@@ -171,6 +212,11 @@ void mock_app::stop()
     if (pop3_) {
         pop3_->stop();
     }
+    for (auto* imap : {imap_.get(), imaps_.get()}) {
+        if (imap) {
+            imap->stop();
+        }
+    }
     if (control_) {
         control_->stop();
     }
@@ -183,6 +229,12 @@ mock_endpoints mock_app::endpoints() const
     e.smtp_tls = server_->smtp_tls_endpoints();
     if (pop3_) {
         e.pop3 = pop3_->endpoint();
+    }
+    if (imap_) {
+        e.imap = imap_->endpoint();
+    }
+    if (imaps_) {
+        e.imaps = imaps_->endpoint();
     }
     if (control_) {
         e.control = control_->endpoint();
@@ -208,6 +260,12 @@ std::string mock_app::ready_line() const
     }
     if (e.pop3) {
         ready["pop3"] = io::to_string(*e.pop3);
+    }
+    if (e.imap) {
+        ready["imap"] = io::to_string(*e.imap);
+    }
+    if (e.imaps) {
+        ready["imaps"] = io::to_string(*e.imaps);
     }
     if (e.control) {
         ready["control"] = io::to_string(*e.control);

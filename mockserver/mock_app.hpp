@@ -29,6 +29,10 @@ namespace pop3 {
 class store_maildrop;
 class pop3_server;
 } // namespace pop3
+namespace imap {
+class store_mailbox;
+class imap_server;
+} // namespace imap
 
 /// Where a started mock listens, with the ephemeral ports it picked.
 struct mock_endpoints {
@@ -38,6 +42,10 @@ struct mock_endpoints {
     std::vector<boost::asio::ip::tcp::endpoint> smtp_tls;
     /// The POP3 listener, when there is one.
     std::optional<boost::asio::ip::tcp::endpoint> pop3;
+    /// The IMAP listener, when there is one.
+    std::optional<boost::asio::ip::tcp::endpoint> imap;
+    /// The implicit-TLS IMAP listener, when there is one.
+    std::optional<boost::asio::ip::tcp::endpoint> imaps;
     /// The control API, when there is one.
     std::optional<boost::asio::ip::tcp::endpoint> control;
 };
@@ -51,12 +59,13 @@ struct embedding {
 };
 
 /// The options of a mock embedded in another program: SMTP on 127.0.0.1 with an ephemeral port,
-/// one worker thread, no control API and no POP3; set more before constructing the mock_app.
+/// one worker thread, no control API, no POP3 and no IMAP; set more before constructing the
+/// mock_app.
 server_options embedded_options();
 
 /// The whole of smtp-mock as one object: the message store, the fault engine, the SMTP server,
-/// the control API and POP3, wired together from the options. smtp-mock's main() runs one; the
-/// harness and `smtp-harness alerts` embed one per mock, through this same class:
+/// the control API, POP3 and IMAP, wired together from the options. smtp-mock's main() runs one;
+/// the harness and `smtp-harness alerts` embed one per mock, through this same class:
 ///
 ///   auto o = mock::embedded_options();
 ///   mock::mock_app app(o, {.scenario = s, .log = false});
@@ -113,6 +122,11 @@ private:
     std::unique_ptr<control::http_server> control_;
     std::unique_ptr<pop3::store_maildrop> maildrop_;
     std::unique_ptr<pop3::pop3_server> pop3_;
+    std::unique_ptr<imap::store_mailbox> mailboxes_;
+    std::unique_ptr<imap::imap_server> imap_;
+    std::unique_ptr<imap::imap_server> imaps_;
+
+    void make_mailbox_services();
 };
 
 } // namespace mock

@@ -24,6 +24,10 @@ struct server_options {
     std::vector<std::string> control_hosts;
     /// The POP3 listener, "ADDR:PORT"; empty disables POP3.
     std::string pop3;
+    /// The IMAP listener, "ADDR:PORT"; empty disables it.
+    std::string imap;
+    /// The implicit-TLS IMAP listener (IMAPS, RFC 8314), "ADDR:PORT"; empty disables it.
+    std::string imaps;
     /// The name in the banner and replies.
     std::string hostname = "localhost";
     /// PEM certificate chain; a certificate is generated at startup when not given.
@@ -36,7 +40,7 @@ struct server_options {
     std::optional<std::filesystem::path> write_ca;
     /// Write the certificate chain a handshake without a fault presents to this file.
     std::optional<std::filesystem::path> write_cert;
-    /// `user:password` lines for AUTH and POP3.
+    /// `user:password` lines for AUTH, POP3 and IMAP.
     std::optional<std::filesystem::path> users;
     /// MAIL needs AUTH first (530 5.7.0).
     bool require_auth = false;

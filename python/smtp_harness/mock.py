@@ -58,12 +58,14 @@ class SmtpMock:
             assert mock.wait_for_messages(1)[0].subject == "hello"
     """
 
-    def __init__(self, binary=None, *, pop3=False, seed=None, scenario=None, args=(),
-                 startup_timeout=10.0):
+    def __init__(self, binary=None, *, pop3=False, imap=False, seed=None, scenario=None,
+                 args=(), startup_timeout=10.0):
         self.binary = find_binary(binary)
         self._argv = [self.binary, "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0"]
         if pop3:
             self._argv += ["--pop3", "127.0.0.1:0"]
+        if imap:
+            self._argv += ["--imap", "127.0.0.1:0", "--imaps", "127.0.0.1:0"]
         if seed is not None:
             self._argv += ["--seed", str(seed)]
         if scenario is not None:
@@ -164,8 +166,13 @@ class SmtpMock:
 
     @property
     def imap_address(self):
-        """(host, port) of the IMAP listener, when the program was started with one, or None."""
+        """(host, port) of the IMAP listener (SmtpMock(imap=True)), or None."""
         return _address(self.ready["imap"]) if "imap" in self.ready else None
+
+    @property
+    def imaps_address(self):
+        """(host, port) of the implicit-TLS IMAP listener (SmtpMock(imap=True)), or None."""
+        return _address(self.ready["imaps"]) if "imaps" in self.ready else None
 
     # --- faults --------------------------------------------------------------------------
 
