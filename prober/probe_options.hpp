@@ -44,6 +44,8 @@ struct verify_spec {
     std::string display;
     /// The URL as given (it holds the password; never print it).
     std::string url;
+    /// CA certificates trusted besides the system store (pop3s, imaps): the probe's --ca-file.
+    std::string ca_file;
 
     /// Member-wise equality.
     friend bool operator==(const verify_spec&, const verify_spec&) = default;
@@ -106,6 +108,10 @@ struct probe_options {
     std::optional<verify_spec> verify;
     /// How long to wait for the round-trip message; counted after the SMTP session.
     std::chrono::milliseconds verify_timeout{60'000};
+    /// A delivery latency over this is `slow` at phase verify, WARNING.
+    std::optional<std::chrono::milliseconds> delivery_warning;
+    /// A delivery latency over this is `slow` at phase verify, CRITICAL.
+    std::optional<std::chrono::milliseconds> delivery_critical;
 
     /// The address family to connect over.
     address_family family = address_family::any;

@@ -63,6 +63,25 @@ std::chrono::milliseconds duration(const values& v)
     return *d;
 }
 
+// "WARN[,CRIT]" durations: one value with a comma, or two (a list in a file).
+void max_delivery_time(probe_options& o, const values& v)
+{
+    std::vector<std::string> parts = v;
+    if (v.size() == 1 && v[0].find(',') != std::string::npos) {
+        const auto comma = v[0].find(',');
+        parts = {v[0].substr(0, comma), v[0].substr(comma + 1)};
+    }
+    o.delivery_warning = duration({parts.at(0)});
+    o.delivery_critical.reset();
+    if (parts.size() == 2) {
+        o.delivery_critical = duration({parts[1]});
+        if (*o.delivery_critical < *o.delivery_warning) {
+            bad("expected WARN[,CRIT] durations with CRIT >= WARN, got " +
+                quoted(parts[0] + "," + parts[1]));
+        }
+    }
+}
+
 // "WARN,CRIT" in one value, or WARN and CRIT as two (a list in a file).
 void cert_days(probe_options& o, const values& v)
 {
@@ -169,7 +188,7 @@ constexpr std::array<option_shorthand, 2> family_flags{{
 using t = option_type;
 
 // clang-format off
-const std::array<probe_option, 25> table{{
+const std::array<probe_option, 26> table{{
     {"port", "-p,--port", t::value, "N", "25, or 465 with implicit TLS",
      "Port for targets written without one", {}, 1,
      [](probe_options& o, const values& v) {
@@ -202,7 +221,7 @@ const std::array<probe_option, 25> table{{
      "Do not verify the server certificate (it is still reported)", {}, 1,
      [](probe_options& o, const values& v) { o.insecure = boolean(v); }},
     {"ca_file", "--ca-file", t::value, "FILE", "",
-     "Trust the CA certificates in this PEM file too", {}, 1,
+     "Trust the CA certificates in this PEM file too (SMTP and the --verify mailbox)", {}, 1,
      [](probe_options& o, const values& v) { o.ca_file = single(v); }},
     {"sni", "--sni", t::value, "NAME", "the host",
      "TLS server name to send and verify", {}, 1,
@@ -240,6 +259,9 @@ const std::array<probe_option, 25> table{{
     {"verify_timeout", "--verify-timeout", t::value, "DUR", "60s",
      "How long to wait for the round-trip message", {}, 1,
      [](probe_options& o, const values& v) { o.verify_timeout = duration(v); }},
+    {"max_delivery_time", "--max-delivery-time", t::value, "WARN[,CRIT]", "",
+     "A round-trip delivery slower than this is slow at phase verify: WARNING, or CRITICAL over "
+     "CRIT", {}, 2, max_delivery_time},
     {"family", "", t::value, "any|v4|v6", "any",
      "Address family to connect over", family_flags, 1, family},
     {"source_address", "--source-address", t::value, "ADDR", "",
@@ -421,7 +443,8 @@ probe_options probe_options_builder::build(const option_origin& where) const
         o.command_timeout = o.timeout;
     }
     if (o.verify) {
-        o.send = true; // the round trip needs a message to look for
+        o.send = true;                 // the round trip needs a message to look for
+        o.verify->ca_file = o.ca_file; // one trust for the SMTP server and its mailbox
     }
     check_rules(o, where);
     return o;

@@ -16,6 +16,7 @@ verify_function default_verifier()
             report.detail = "invalid --verify URL: " + target.error().message();
             co_return report;
         }
+        target->ca_file = spec.ca_file;
         auto outcome = co_await verify::verify_delivery(*target, std::move(message_id), timeout);
         report.delivered = outcome.delivered;
         if (outcome.delivered) {

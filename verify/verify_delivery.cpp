@@ -73,6 +73,7 @@ net::awaitable<poll_attempt> poll_once(const verify_target& target, mailbox_quer
     settings.host = target.host;
     settings.port = target.port;
     settings.tls.insecure = target.insecure;
+    settings.tls.ca_file = target.ca_file;
     io::client_connection connection(co_await net::this_coro::executor, settings);
     const bool tls = uses_tls(target.proto);
     attempt.transcript.push_back("event: connecting to " + target.host + ":" +

@@ -25,6 +25,7 @@ struct verify_target {
     std::string host;                ///< host name or address (IPv6 without brackets)
     std::uint16_t port = 0;          ///< TCP port; the protocol's default when the URL has none
     bool insecure = false;           ///< with pop3s/imaps, skip certificate verification
+    std::string ca_file;             ///< PEM CA certificates trusted besides the system store
 };
 
 /// The URL scheme of a protocol: "pop3", "pop3s", "imap" or "imaps".

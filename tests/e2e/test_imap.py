@@ -2,9 +2,13 @@
 first byte, passwords from --users, one mailbox shared with POP3, IDLE, and BYE at shutdown."""
 
 import imaplib
+import os
 import poplib
+import re
 import smtplib
+import socket
 import ssl
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +102,24 @@ def test_a_stop_says_bye_to_open_sessions(start_mock):
     c.select("INBOX")
     assert m.stop() == 0
     assert c.readline().startswith(b"* BYE")  # written before the process exited
+
+
+def test_the_transcript_of_docs_api_md_is_what_the_mock_says(start_mock):
+    doc = (Path(os.environ.get("SMTPH_SOURCE_DIR", ".")) / "docs" / "api.md").read_text()
+    block = doc.split("## IMAP (`--imap ADDR:PORT`")[1].split("```\n")[1]
+    command, *expected = block.splitlines()
+    sent = re.match(r"\$ printf '(.*)' \| nc 127\.0\.0\.1 1143$", command).group(1)
+    m = start_mock("--imap", "127.0.0.1:0")
+    with smtplib.SMTP(m.host, m.port, timeout=10) as s:
+        s.sendmail("alice@example.com", ["bob@example.com"],
+                   b"Subject: hello\r\nFrom: alice@example.com\r\n\r\nHi Bob.\r\n")
+    with socket.create_connection(m.imap, timeout=10) as c:
+        c.sendall(sent.replace("\\r\\n", "\r\n").encode())
+        got = b""
+        while not got.endswith(b" OK LOGOUT completed\r\n"):
+            chunk = c.recv(65536)
+            assert chunk, got
+            got += chunk
+    uidvalidity = re.compile(r"UIDVALIDITY \d+")
+    assert [uidvalidity.sub("UIDVALIDITY N", line) for line in got.decode().splitlines()] == \
+        [uidvalidity.sub("UIDVALIDITY N", line) for line in expected]

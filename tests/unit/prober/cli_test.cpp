@@ -145,6 +145,20 @@ TEST(cli, verify_implies_send)
     EXPECT_EQ(r.targets[0].verify_timeout, 30s);
 }
 
+TEST(cli, max_delivery_time_takes_one_or_two_thresholds)
+{
+    auto r = parse({"--verify", "imap://u:p@127.0.0.1", "--max-delivery-time", "30s,2m", "h"});
+    ASSERT_EQ(r.what, cli_request::command::probe) << r.message;
+    EXPECT_EQ(r.targets[0].delivery_warning, 30s);
+    EXPECT_EQ(r.targets[0].delivery_critical, 2min);
+    r = parse({"--max-delivery-time", "45s", "--ca-file", "/tmp/ca.pem", "--verify",
+               "imaps://u:p@127.0.0.1", "h"});
+    ASSERT_EQ(r.what, cli_request::command::probe) << r.message;
+    EXPECT_EQ(r.targets[0].delivery_warning, 45s);
+    EXPECT_FALSE(r.targets[0].delivery_critical);
+    EXPECT_EQ(r.targets[0].verify->ca_file, "/tmp/ca.pem"); // one trust for SMTP and mailbox
+}
+
 TEST(cli, usage_errors_are_unknown_with_a_message)
 {
     const std::vector<std::vector<const char*>> bad{
@@ -152,6 +166,8 @@ TEST(cli, usage_errors_are_unknown_with_a_message)
         {"--starttls", "--tls", "h"},
         {"-w", "3", "-c", "2", "h"},
         {"--cert-days", "7,30", "h"},
+        {"--max-delivery-time", "2m,30s", "h"},
+        {"--max-delivery-time", "soon", "h"},
         {"--quit-after", "body", "h"},
         {"--quit-after", "starttls", "h"},
         {"--expect-banner", "([", "h"},
