@@ -46,6 +46,23 @@ struct tls_fault {
     friend bool operator==(const tls_fault&, const tls_fault&) = default;
 };
 
+/// How an accepted message reaches the mailboxes POP3 and IMAP read (the mail-loop failures).
+/// The default value is a healthy delivery: one copy in INBOX at once, as received.
+struct delivery_fault {
+    /// Where the message lands.
+    enum class destination {
+        inbox,   ///< INBOX (POP3 shows INBOX only)
+        junk,    ///< the Junk folder (IMAP); POP3 never shows it
+        nowhere, ///< accepted with 250 but never delivered
+    };
+    destination to = destination::inbox; ///< where it lands
+    std::chrono::milliseconds after{0};  ///< how long after acceptance it appears
+    unsigned copies = 1;                 ///< how many copies land (2: delivered twice)
+    std::optional<std::string> subject;  ///< a Subject that replaces the sent one
+    std::optional<std::string> body;     ///< a body that replaces the sent one
+    friend bool operator==(const delivery_fault&, const delivery_fault&) = default;
+};
+
 /// A rule that fired, as recorded in the session's transcript.
 struct fired_rule {
     std::string rule_id; ///< the rule's id, as listed by GET /api/v1/rules
@@ -94,6 +111,8 @@ struct action {
     std::optional<tls_fault> tls;
     /// Whether the command answered takes effect.
     command_disposition command = command_disposition::by_reply;
+    /// For the data_end phase: how the stored message reaches the mailboxes.
+    std::optional<delivery_fault> delivery;
     /// The rule that decided this action, if one did.
     std::optional<fired_rule> fired;
 

@@ -7,15 +7,16 @@ namespace faults {
 namespace effects {
 // Defined in faults/effects/, one file each.
 extern const effect_type delay, reply, raw, trickle, hang, close, after_bytes, tls, command;
+extern const effect_type deliver;
 } // namespace effects
 
 const std::vector<const effect_type*>& effect_types()
 {
     // The order of the scenario format: when to send, what, how fast, how it ends, then the
-    // handshake and the command.
+    // handshake and the command, then what becomes of an accepted message.
     static const std::vector<const effect_type*> types = {
         &effects::delay, &effects::reply,       &effects::raw, &effects::trickle, &effects::hang,
-        &effects::close, &effects::after_bytes, &effects::tls, &effects::command,
+        &effects::close, &effects::after_bytes, &effects::tls, &effects::command, &effects::deliver,
     };
     return types;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "faults/action.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -13,14 +15,17 @@ namespace mock {
 
 /// A message accepted by the server, exactly as received after dot-unstuffing.
 struct captured_message {
-    std::string id;                 ///< store-wide id, "1", "2", ...
-    std::uint64_t session_id = 0;   ///< the session that delivered it
-    std::string mail_from;          ///< envelope sender; empty for the null sender
+    std::string id;                   ///< store-wide id, "1", "2", ...
+    std::uint64_t session_id = 0;     ///< the session that delivered it
+    std::string mail_from;            ///< envelope sender; empty for the null sender
     std::vector<std::string> rcpt_to; ///< envelope recipients, in order
-    std::string data;               ///< the content, byte-exact
+    std::string data;                 ///< the content, byte-exact
     std::chrono::system_clock::time_point received_at; ///< when the final dot was answered
-    bool tls = false;               ///< delivered over TLS
-    std::optional<std::string> auth_user; ///< the authenticated user, if any
+    bool tls = false;                                  ///< delivered over TLS
+    std::optional<std::string> auth_user;              ///< the authenticated user, if any
+    /// How it reaches the mailboxes POP3 and IMAP read, when a fault (`do.deliver`) says
+    /// otherwise than one copy in INBOX at once; the store and the API keep it as received.
+    std::optional<faults::delivery_fault> delivery;
 };
 
 /// Where accepted messages go. Thread-safe: sessions on every worker thread add to it while

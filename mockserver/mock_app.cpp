@@ -8,9 +8,11 @@
 #include "mockserver/control/controller_fault_source.hpp"
 #include "mockserver/control/http_server.hpp"
 #include "mockserver/credentials.hpp"
+#include "mockserver/imap/delivery_faults.hpp"
 #include "mockserver/imap/imap_server.hpp"
 #include "mockserver/imap/store_mailbox.hpp"
 #include "mockserver/maildir_writer.hpp"
+#include "mockserver/pop3/delivered_maildrop.hpp"
 #include "mockserver/pop3/pop3_server.hpp"
 #include "mockserver/pop3/store_maildrop.hpp"
 #include "mockserver/tls_contexts.hpp"
@@ -138,7 +140,8 @@ mock_app::mock_app(const server_options& options, embedding how)
 }
 
 // POP3 and IMAP read one maildrop of the store: a message a POP3 client deletes leaves every
-// IMAP folder, and an IMAP expunge of its last copy removes it for POP3 too.
+// IMAP folder, and an IMAP expunge of its last copy removes it for POP3 too. Both see a message
+// as its delivery fault (do.deliver) has it delivered: late, in Junk, twice, changed or never.
 void mock_app::make_mailbox_services()
 {
     if (options_.pop3.empty() && options_.imap.empty() && options_.imaps.empty()) {
@@ -154,7 +157,8 @@ void mock_app::make_mailbox_services()
     if (!options_.pop3.empty()) {
         pop3::session_config config;
         config.hostname = options_.hostname;
-        pop3_ = std::make_unique<pop3::pop3_server>(options_.pop3, *maildrop_, config);
+        delivered_ = std::make_unique<pop3::delivered_maildrop>(*maildrop_);
+        pop3_ = std::make_unique<pop3::pop3_server>(options_.pop3, *delivered_, config);
     }
     if (options_.imap.empty() && options_.imaps.empty()) {
         return;
@@ -164,7 +168,8 @@ void mock_app::make_mailbox_services()
         static_cast<std::uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                        std::chrono::system_clock::now().time_since_epoch())
                                        .count());
-    mailboxes_ = std::make_unique<imap::store_mailbox>(*maildrop_, uid_validity);
+    mailboxes_ =
+        std::make_unique<imap::store_mailbox>(*maildrop_, uid_validity, imap::fault_policy());
     auto* tls = server_->tls();
     auto context = tls ? tls->context_for(std::nullopt) : nullptr;
     imap::session_config config;

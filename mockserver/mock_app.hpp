@@ -27,6 +27,7 @@ struct api_state;
 } // namespace control
 namespace pop3 {
 class store_maildrop;
+class delivered_maildrop;
 class pop3_server;
 } // namespace pop3
 namespace imap {
@@ -121,6 +122,7 @@ private:
     std::unique_ptr<control::api_state> api_state_;
     std::unique_ptr<control::http_server> control_;
     std::unique_ptr<pop3::store_maildrop> maildrop_;
+    std::unique_ptr<pop3::delivered_maildrop> delivered_; // POP3's view: delivery faults
     std::unique_ptr<pop3::pop3_server> pop3_;
     std::unique_ptr<imap::store_mailbox> mailboxes_;
     std::unique_ptr<imap::imap_server> imap_;

@@ -647,7 +647,9 @@ void server_session::execute(const faults::action& a, response r, time_point now
         // The message is stored first; what the fault does next follows once it is.
         after_store_ =
             std::make_unique<after_store>(after_store{a, std::move(bytes), r.message_id});
-        push(store_op{std::make_shared<captured_message>(take_message(r.message_id))});
+        auto message = std::make_shared<captured_message>(take_message(r.message_id));
+        message->delivery = a.delivery;
+        push(store_op{std::move(message)});
         return;
     }
     carry_out(a, std::move(bytes), takes_effect, r, now);

@@ -264,6 +264,27 @@ session_action client_session::on_verify_event(const session_event& ev, probe_cl
     return {action_kind::done};
 }
 
+std::optional<probe_failure> client_session::late_delivery(bool& critical) const
+{
+    // --max-delivery-time: the round trip worked, but the message took too long to arrive.
+    if (!result_.delivery || !result_.delivery->latency || !options_.delivery_warning) {
+        return std::nullopt;
+    }
+    const auto latency = *result_.delivery->latency;
+    critical = options_.delivery_critical && latency > *options_.delivery_critical;
+    if (!critical && latency <= *options_.delivery_warning) {
+        return std::nullopt;
+    }
+    probe_failure f;
+    f.kind = failure_kind::slow;
+    f.at = phase::verify;
+    f.error = make_error_code(probe_errc::slow_response);
+    f.message = "message <" + message_id_ + "> delivered in " + format_seconds(latency) +
+                ", over the " + (critical ? "critical" : "warning") + " delivery time " +
+                format_seconds(critical ? *options_.delivery_critical : *options_.delivery_warning);
+    return f;
+}
+
 session_action client_session::on_connection_event(const session_event& ev,
                                                    probe_clock::time_point now)
 {
@@ -1039,6 +1060,9 @@ void client_session::finalize(probe_clock::time_point now)
                         format_seconds(limit) + "; slowest phase " +
                         std::string(smtp::to_string(slow->at)) + " (" + format_seconds(longest) +
                         ")";
+    }
+    if (!slow) {
+        slow = late_delivery(slow_critical);
     }
     bool cert_critical = critical_level_;
     if (soft_failure_ && (!slow || cert_critical || !slow_critical)) {

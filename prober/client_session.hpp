@@ -202,6 +202,8 @@ private:
 
     // Events.
     session_action on_verify_event(const session_event& ev, probe_clock::time_point now);
+    // The slow failure of a delivery over --max-delivery-time; sets `critical` when over CRIT.
+    std::optional<probe_failure> late_delivery(bool& critical) const;
     session_action on_cancelled(probe_clock::time_point now);
     session_action on_connection_event(const session_event& ev, probe_clock::time_point now);
     session_action on_bytes(std::string_view bytes, probe_clock::time_point now);

@@ -95,6 +95,7 @@ rules:                        # in order; the first rule whose `when` holds fire
 | `after_bytes` | with phase `body`: the hang or close happens after this many octets of content |
 | `tls` | with phase `tls`: `certificate: expired\\|not_yet_valid\\|self_signed\\|wrong_host`, `expires_in_days: N`, `handshake: fail\\|hang` |
 | `command` | `apply` or `skip`: whether the command the rule answers takes effect (see below) |
+| `deliver` | with phase `data_end`: what becomes of the accepted message on its way to the mailboxes POP3 and IMAP serve: `to: inbox\\|junk\\|nowhere` (never delivered), `after: 30s` (late), `copies: 2` (twice), `subject: TEXT`, `body: TEXT` (changed); the store and the API keep it as sent |
 
 The server carries the effects out in this order: the delay, then what is sent (the reply, the
 raw bytes or the normal reply, trickled if asked), then the command's effect, then the ending

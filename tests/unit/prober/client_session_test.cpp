@@ -464,7 +464,8 @@ TEST(client_session, an_error_at_every_step_is_reported_at_that_step)
 {
     auto o = full_options();
     o.verify = verify_spec{
-        "pop3", "u", "p", "127.0.0.1", 110, "pop3://u@127.0.0.1:110", "pop3://u:p@127.0.0.1:110"};
+        "pop3", "u", "p", "127.0.0.1", 110, "pop3://u@127.0.0.1:110", "pop3://u:p@127.0.0.1:110",
+        ""};
     auto reference = run_session(o, scripted_server{});
     ASSERT_EQ(reference.result.status, probe_status::ok);
     ASSERT_GT(reference.actions.size(), 20u);
@@ -574,7 +575,8 @@ TEST(client_session, round_trip)
 {
     auto o = full_options();
     o.verify = verify_spec{
-        "imap", "u", "p", "127.0.0.1", 143, "imap://u@127.0.0.1:143", "imap://u:p@127.0.0.1:143"};
+        "imap", "u", "p", "127.0.0.1", 143, "imap://u@127.0.0.1:143", "imap://u:p@127.0.0.1:143",
+        ""};
     auto out = run_session(o, scripted_server{});
     ASSERT_EQ(out.result.status, probe_status::ok);
     // 1.5 s of polling plus the 2 ms from the reply to the dot until polling began (QUIT).
@@ -597,11 +599,35 @@ TEST(client_session, round_trip)
     }
 }
 
+TEST(client_session, max_delivery_time_judges_the_latency_at_verify)
+{
+    auto o = full_options();
+    o.verify = verify_spec{
+        "imap", "u", "p", "127.0.0.1", 143, "imap://u@127.0.0.1:143", "imap://u:p@127.0.0.1:143",
+        ""};
+    o.delivery_warning = 1502ms; // the scripted latency: not over
+    EXPECT_EQ(run_session(o, scripted_server{}).result.status, probe_status::ok);
+    o.delivery_warning = 1s;
+    auto late = run_session(o, scripted_server{});
+    expect_failure(late, failure_kind::slow, phase::verify);
+    EXPECT_EQ(late.result.status, probe_status::warning);
+    EXPECT_NE(late.result.failure->message.find("delivered in 1.502s, over the warning delivery "
+                                                "time 1.000s"),
+              std::string::npos)
+        << late.result.failure->message;
+    o.delivery_critical = 1500ms;
+    EXPECT_EQ(run_session(o, scripted_server{}).result.status, probe_status::critical);
+    scripted_server lost;
+    lost.delivered = false; // not delivered stays not_delivered, whatever the thresholds
+    expect_failure(run_session(o, lost), failure_kind::not_delivered, phase::verify);
+}
+
 TEST(client_session, without_a_verifier_the_round_trip_fails_with_the_reason)
 {
     auto o = full_options();
     o.verify = verify_spec{
-        "imap", "u", "p", "127.0.0.1", 143, "imap://u@127.0.0.1:143", "imap://u:p@127.0.0.1:143"};
+        "imap", "u", "p", "127.0.0.1", 143, "imap://u@127.0.0.1:143", "imap://u:p@127.0.0.1:143",
+        ""};
     scripted_server s;
     s.no_verifier = true;
     auto out = run_session(o, s);
@@ -616,7 +642,8 @@ TEST(client_session, cancellation_at_any_step_ends_at_once_unjudged)
 {
     auto o = full_options();
     o.verify = verify_spec{
-        "pop3", "u", "p", "127.0.0.1", 110, "pop3://u@127.0.0.1:110", "pop3://u:p@127.0.0.1:110"};
+        "pop3", "u", "p", "127.0.0.1", 110, "pop3://u@127.0.0.1:110", "pop3://u:p@127.0.0.1:110",
+        ""};
     auto reference = run_session(o, scripted_server{});
     ASSERT_EQ(reference.result.status, probe_status::ok);
     for (std::size_t i = 0; i < reference.actions.size(); ++i) {

@@ -89,6 +89,7 @@ TEST(probe_options_table, every_option_is_applied)
         {"temp_failure_status", {"warning"}},
         {"verify", {"imap://u:p@127.0.0.1:1143"}},
         {"verify_timeout", {"1h"}},
+        {"max_delivery_time", {"30s", "2m"}},
         {"family", {"ipv6"}},
         {"source_address", {"::1"}},
         {"max_reply_line", {"1000"}},
@@ -108,6 +109,9 @@ TEST(probe_options_table, every_option_is_applied)
     EXPECT_FALSE(o.implicit_tls);
     EXPECT_TRUE(o.insecure);
     EXPECT_EQ(o.ca_file, "/ca.pem");
+    EXPECT_EQ(o.delivery_warning, 30s);
+    EXPECT_EQ(o.delivery_critical, 2min);
+    EXPECT_EQ(o.verify->ca_file, "/ca.pem");
     EXPECT_EQ(o.tls_server_name, "mx.example");
     EXPECT_EQ(o.cert_warn_days, 30);
     EXPECT_EQ(o.cert_crit_days, 7);
