@@ -114,6 +114,8 @@ mock_app::mock_app(const server_options& options, embedding how)
 
     api_state_ = std::make_unique<control::api_state>();
     auto& st = *api_state_;
+    server_->sessions().set_events(&events_);
+    st.events = &events_;
     st.sessions = &server_->sessions();
     st.store = store_.get();
     st.counters = &server_->counters();

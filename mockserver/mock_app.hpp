@@ -1,6 +1,7 @@
 #pragma once
 
 #include "faults/scenario.hpp"
+#include "mockserver/event_hub.hpp"
 #include "mockserver/message_store.hpp"
 #include "mockserver/server.hpp"
 #include "mockserver/server_options.hpp"
@@ -113,6 +114,7 @@ private:
     server_options options_;
     bool log_ = true;
     std::uint64_t seed_ = 0;
+    event_hub events_; // first: every session record may point to it
     std::unique_ptr<maildir_writer> maildir_;
     std::unique_ptr<message_store> store_;
     std::unique_ptr<faults::controller> controller_;

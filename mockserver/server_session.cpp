@@ -611,25 +611,46 @@ void server_session::respond(std::optional<smtp::phase> phase, std::string_view 
 {
     faults::action a;
     if (phase) {
+        record_.note_phase(*phase, now);
         a = decide(*phase, verb, argument, now);
     }
     execute(a, build(), now);
 }
+
+namespace {
+
+// What a rule sends, for a person: escaped, without the final CRLF.
+std::string sent_text(std::string_view bytes)
+{
+    if (bytes.ends_with("\r\n")) {
+        bytes.remove_suffix(2);
+    }
+    return smtp::escape_bytes(bytes, 200);
+}
+
+} // namespace
 
 void server_session::record_fired(const faults::action& a, time_point now)
 {
     if (!a.fired) {
         return;
     }
-    record_.add_fired(*a.fired);
-    record_.add(
-        "event",
-        fmt::format(
-            "fault rule {} fired at {}{}{}{}", a.fired->rule_id, smtp::to_string(a.fired->at),
-            a.delay.count() > 0 ? fmt::format(": delay {}ms", a.delay.count()) : "",
-            a.trickle ? fmt::format(", trickle {} B/s", a.trickle->bytes_per_second) : "",
-            a.end != faults::ending::proceed ? fmt::format(", then {}", to_string(a.end)) : ""),
-        now);
+    const auto delay = a.delay.count() > 0 ? fmt::format("delay {}ms", a.delay.count()) : "";
+    const auto trickle =
+        a.trickle ? fmt::format("trickle {} B/s", a.trickle->bytes_per_second) : "";
+    const auto then =
+        a.end != faults::ending::proceed ? fmt::format("then {}", to_string(a.end)) : "";
+    record_.add_fired(*a.fired,
+                      fmt::format("{}{}{}{}", delay.empty() ? "" : delay + ", ",
+                                  a.send ? "send " + sent_text(*a.send) + ", " : "",
+                                  trickle.empty() ? "" : trickle + ", ",
+                                  then.empty() ? "then proceed" : then),
+                      now);
+    record_.add("event",
+                fmt::format("fault rule {} fired at {}{}{}{}", a.fired->rule_id,
+                            smtp::to_string(a.fired->at), delay.empty() ? "" : ": " + delay,
+                            trickle.empty() ? "" : ", " + trickle, then.empty() ? "" : ", " + then),
+                now);
 }
 
 void server_session::execute(const faults::action& a, response r, time_point now)

@@ -1,6 +1,9 @@
 #include "mockserver/session_record.hpp"
 
+#include "mockserver/event_hub.hpp"
+
 #include <algorithm>
+#include <boost/json/object.hpp>
 
 namespace mock {
 
@@ -39,9 +42,11 @@ std::string_view to_string(session_closer c) noexcept
 
 session_record::session_record(std::uint64_t id, std::string peer, std::string local,
                                std::chrono::system_clock::time_point started_at,
-                               std::chrono::steady_clock::time_point started_steady)
+                               std::chrono::steady_clock::time_point started_steady,
+                               event_hub* events)
     : id_(id)
     , started_steady_(started_steady)
+    , events_(events)
 {
     data_.id = id;
     data_.peer = std::move(peer);
@@ -53,6 +58,9 @@ void session_record::add(std::string_view dir, std::string_view text,
                          std::chrono::steady_clock::time_point now)
 {
     std::chrono::duration<double, std::milli> t = now - started_steady_;
+    if (events_ != nullptr && events_->active()) {
+        publish(dir == "C" ? "command" : dir == "S" ? "reply" : "note", now, {{"text", text}});
+    }
     std::lock_guard lock(mutex_);
     if (data_.transcript.size() >= max_entries) {
         ++data_.dropped_entries;
@@ -61,14 +69,45 @@ void session_record::add(std::string_view dir, std::string_view text,
     data_.transcript.push_back({t.count(), std::string(dir), std::string(text)});
 }
 
-void session_record::add_fired(const faults::fired_rule& rule)
+void session_record::add_fired(const faults::fired_rule& rule, std::string_view effect,
+                               std::chrono::steady_clock::time_point now)
 {
+    if (events_ != nullptr && events_->active()) {
+        publish("fault", now,
+                {{"rule", rule.rule_id}, {"phase", smtp::to_string(rule.at)}, {"effect", effect}});
+    }
     std::lock_guard lock(mutex_);
     data_.fired.push_back(rule);
 }
 
+void session_record::note_phase(smtp::phase phase, std::chrono::steady_clock::time_point now)
+{
+    if (phase_ == phase) {
+        return;
+    }
+    phase_ = phase;
+    if (events_ != nullptr && events_->active()) {
+        publish("phase", now, {{"phase", smtp::to_string(phase)}});
+    }
+}
+
+void session_record::publish(
+    std::string_view type, std::chrono::steady_clock::time_point now,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields)
+{
+    std::chrono::duration<double, std::milli> t = now - started_steady_;
+    boost::json::object e{{"type", type}, {"session", id_}, {"t_ms", t.count()}};
+    for (const auto& [k, v] : fields) {
+        e[k] = v;
+    }
+    events_->publish(std::move(e));
+}
+
 void session_record::add_message(std::string id)
 {
+    if (events_ != nullptr && events_->active()) {
+        publish("message", std::chrono::steady_clock::now(), {{"id", id}});
+    }
     std::lock_guard lock(mutex_);
     data_.messages.push_back(std::move(id));
 }
@@ -91,13 +130,19 @@ void session_record::finish(session_outcome outcome, session_closer closed_by,
 {
     auto since_start = std::chrono::duration_cast<std::chrono::system_clock::duration>(
         std::max(now - started_steady_, std::chrono::steady_clock::duration::zero()));
-    std::lock_guard lock(mutex_);
-    if (data_.ended_at) {
-        return;
+    {
+        std::lock_guard lock(mutex_);
+        if (data_.ended_at) {
+            return;
+        }
+        data_.outcome = outcome;
+        data_.closed_by = closed_by;
+        data_.ended_at = data_.started_at + since_start;
     }
-    data_.outcome = outcome;
-    data_.closed_by = closed_by;
-    data_.ended_at = data_.started_at + since_start;
+    if (events_ != nullptr && events_->active()) {
+        publish("session_ended", now,
+                {{"outcome", to_string(outcome)}, {"closed_by", to_string(closed_by)}});
+    }
 }
 
 session_record::snapshot session_record::read() const

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "faults/action.hpp"
+#include "smtp/phase.hpp"
 
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -12,6 +14,8 @@
 #include <vector>
 
 namespace mock {
+
+class event_hub;
 
 /// One line of a session transcript.
 struct transcript_entry {
@@ -72,14 +76,20 @@ public:
     /// Most transcript entries kept; later ones are counted, not stored.
     static constexpr std::size_t max_entries = 500;
 
+    /// `events`, when given, receives the live events of the session (and must outlive it).
     session_record(std::uint64_t id, std::string peer, std::string local,
                    std::chrono::system_clock::time_point started_at,
-                   std::chrono::steady_clock::time_point started_steady);
+                   std::chrono::steady_clock::time_point started_steady,
+                   event_hub* events = nullptr);
 
     /// Adds a transcript entry at monotonic time `now`.
     void add(std::string_view dir, std::string_view text, std::chrono::steady_clock::time_point now);
-    /// Records a fault rule that fired.
-    void add_fired(const faults::fired_rule& rule);
+    /// Records a fault rule that fired; `effect` says in words what it does (for live events).
+    void add_fired(const faults::fired_rule& rule, std::string_view effect = {},
+                   std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
+    /// Notes the phase the session is in (for live events; only a change is published). Called
+    /// by the session's own thread only.
+    void note_phase(smtp::phase phase, std::chrono::steady_clock::time_point now);
     /// Records the id of a message accepted in this session.
     void add_message(std::string id);
     /// Records TLS as established, with the negotiated protocol version and cipher.
@@ -120,8 +130,14 @@ public:
     std::optional<std::string> auth_user() const;
 
 private:
+    // Publishes a live event of this session when someone listens.
+    void publish(std::string_view type, std::chrono::steady_clock::time_point now,
+                 std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
+
     const std::uint64_t id_;
     const std::chrono::steady_clock::time_point started_steady_;
+    event_hub* const events_;
+    std::optional<smtp::phase> phase_;
     mutable std::mutex mutex_;
     snapshot data_;
 };

@@ -1,5 +1,8 @@
 #include "mockserver/session_registry.hpp"
 
+#include "mockserver/control/json_views.hpp"
+#include "mockserver/event_hub.hpp"
+
 #include <algorithm>
 
 namespace mock {
@@ -12,14 +15,25 @@ session_registry::session_registry(std::size_t capacity)
 std::shared_ptr<session_record> session_registry::create(std::string peer, std::string local,
                                                          std::chrono::steady_clock::time_point now)
 {
-    // Ids are handed out under the lock so that the deque stays sorted by id.
-    std::lock_guard lock(mutex_);
-    auto record = std::make_shared<session_record>(next_id_.fetch_add(1), std::move(peer),
-                                                   std::move(local),
-                                                   std::chrono::system_clock::now(), now);
-    records_.push_back(record);
-    while (records_.size() > capacity_) {
-        records_.pop_front();
+    const auto started_at = std::chrono::system_clock::now();
+    std::shared_ptr<session_record> record;
+    {
+        // Ids are handed out under the lock so that the deque stays sorted by id.
+        std::lock_guard lock(mutex_);
+        record = std::make_shared<session_record>(next_id_.fetch_add(1), peer, local, started_at,
+                                                  now, events_);
+        records_.push_back(record);
+        while (records_.size() > capacity_) {
+            records_.pop_front();
+        }
+    }
+    // Before the record is handed out, so that no event of the session comes before this one.
+    if (events_ != nullptr && events_->active()) {
+        events_->publish({{"type", "session_opened"},
+                          {"session", record->id()},
+                          {"peer", peer},
+                          {"local", local},
+                          {"started_at", control::rfc3339(started_at)}});
     }
     return record;
 }

@@ -12,12 +12,18 @@
 
 namespace mock {
 
+class event_hub;
+
 /// Every session's record, for the control API: the active ones and the most recent finished
 /// ones (older ones are forgotten, so memory stays bounded). Thread-safe.
 class session_registry {
 public:
     /// `capacity`: how many records to keep.
     explicit session_registry(std::size_t capacity = 10000);
+
+    /// Publishes the live events of every session created from now on to `events` (which must
+    /// outlive the registry). Call before sessions start.
+    void set_events(event_hub* events) noexcept { events_ = events; }
 
     /// Creates the record of a newly accepted connection, with the next id.
     std::shared_ptr<session_record> create(std::string peer, std::string local,
@@ -40,6 +46,7 @@ public:
 
 private:
     const std::size_t capacity_;
+    event_hub* events_ = nullptr;
     std::atomic<std::uint64_t> next_id_{1};
     mutable std::mutex mutex_;
     std::deque<std::shared_ptr<session_record>> records_;

@@ -3,6 +3,8 @@
 // Everything the control API reads and drives, handed to the router as plain references and
 // callbacks so that routing stays a pure function, testable without sockets or threads.
 
+#include "mockserver/control/api_message.hpp"
+#include "mockserver/event_hub.hpp"
 #include "mockserver/fault_source.hpp"
 #include "mockserver/message_store.hpp"
 #include "mockserver/server_context.hpp"
@@ -32,6 +34,10 @@ struct api_state {
     faults::controller* faults = nullptr;
     /// Applies a listener state to the SMTP listeners; null makes PUT /listener answer 501.
     std::function<void(listener_mode)> set_listener;
+    /// Live events: changes made through the API are published here; null publishes nothing.
+    event_hub* events = nullptr;
+    /// Answers GET /api/v1/events (the WebSocket upgrade, an I/O matter); null makes it 501.
+    std::function<api_response(const api_request&)> open_events;
     /// The bearer token every request must carry; empty means none is needed.
     std::string token;
     /// The program version reported by /health.

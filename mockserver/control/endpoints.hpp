@@ -9,6 +9,7 @@
 #include "mockserver/control/api_message.hpp"
 #include "mockserver/control/api_state.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <cstdint>
@@ -21,6 +22,8 @@ namespace mock::control {
 api_response get_health(const api_state& state);
 /// GET /api/v1/stats.
 api_response get_stats(const api_state& state);
+/// The body of GET /api/v1/stats (also the live `counters` event).
+boost::json::object stats_json(const api_state& state);
 /// GET /metrics (Prometheus text exposition format 0.0.4).
 api_response get_metrics(const api_state& state);
 

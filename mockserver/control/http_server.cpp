@@ -1,5 +1,6 @@
 #include "mockserver/control/http_server.hpp"
 
+#include "mockserver/control/events_socket.hpp"
 #include "mockserver/control/router.hpp"
 
 namespace mock::control {
@@ -25,6 +26,9 @@ http_server::http_server(const std::string& address, api_state& state,
     : service_("--control", address, control_config(state, std::move(allowed_hosts)),
                [&state](const io::http::request& r) { return route(r, state); })
 {
+    state.open_events = [&state](const api_request& r) {
+        return open_events(r, state);
+    };
 }
 
 void http_server::start()

@@ -35,7 +35,7 @@ api_response get_health(const api_state& state)
     return json_response(o);
 }
 
-api_response get_stats(const api_state& state)
+boost::json::object stats_json(const api_state& state)
 {
     const auto& c = *state.counters;
     boost::json::object connections;
@@ -70,7 +70,12 @@ api_response get_stats(const api_state& state)
     o["messages"] = std::move(messages);
     o["bytes"] = std::move(bytes);
     o["uptime_seconds"] = uptime_seconds(state);
-    return json_response(o);
+    return o;
+}
+
+api_response get_stats(const api_state& state)
+{
+    return json_response(stats_json(state));
 }
 
 api_response get_metrics(const api_state& state)

@@ -1,0 +1,148 @@
+// The live event hub of smtp-mock: nothing is built with nobody subscribed, every subscriber gets
+// every event numbered in order, a full queue drops and says so once, a subscriber is woken once
+// per batch, and the session record publishes what a session does.
+
+#include "mockserver/event_hub.hpp"
+#include "mockserver/session_record.hpp"
+#include "mockserver/session_registry.hpp"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+namespace {
+
+using mock::event_hub;
+
+boost::json::object parse(const std::string& text)
+{
+    return boost::json::parse(text).as_object();
+}
+
+std::vector<std::string> types(const std::vector<std::string>& events)
+{
+    std::vector<std::string> out;
+    for (const auto& e : events) {
+        out.emplace_back(parse(e).at("type").as_string());
+    }
+    return out;
+}
+
+TEST(event_hub, is_inactive_without_subscribers_and_publishes_nothing)
+{
+    event_hub hub;
+    EXPECT_FALSE(hub.active());
+    hub.publish({{"type", "x"}});
+    EXPECT_EQ(hub.last_seq(), 0u);
+    {
+        auto s = hub.subscribe({});
+        EXPECT_TRUE(hub.active());
+    }
+    EXPECT_FALSE(hub.active());
+}
+
+TEST(event_hub, every_subscriber_gets_every_event_numbered_in_order)
+{
+    event_hub hub;
+    auto a = hub.subscribe({});
+    auto b = hub.subscribe({});
+    hub.publish({{"type", "one"}});
+    hub.publish({{"type", "two"}});
+    for (auto* s : {a.get(), b.get()}) {
+        auto got = s->take();
+        ASSERT_EQ(types(got), (std::vector<std::string>{"hello", "one", "two"}));
+        EXPECT_EQ(parse(got[1]).at("seq").to_number<std::uint64_t>() + 1,
+                  parse(got[2]).at("seq").to_number<std::uint64_t>());
+        EXPECT_TRUE(s->take().empty());
+    }
+}
+
+TEST(event_hub, a_hello_carries_the_sequence_number_so_far)
+{
+    event_hub hub;
+    auto a = hub.subscribe({});
+    hub.publish({{"type", "one"}});
+    auto b = hub.subscribe({});
+    EXPECT_EQ(parse(b->take().at(0)).at("seq").to_number<std::uint64_t>(), hub.last_seq());
+}
+
+TEST(event_hub, a_full_queue_drops_what_does_not_fit_and_says_so_once)
+{
+    event_hub hub;
+    auto s = hub.subscribe({}, 200);
+    for (int i = 0; i < 50; ++i) {
+        hub.publish({{"type", "filler"}, {"i", i}});
+    }
+    auto got = s->take();
+    ASSERT_GE(got.size(), 2u);
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i + 1 < got.size(); ++i) {
+        bytes += got[i].size();
+    }
+    EXPECT_LE(bytes, 200u);
+    const auto lag = parse(got.back());
+    EXPECT_EQ(lag.at("type").as_string(), "lagged");
+    EXPECT_EQ(lag.at("dropped").to_number<std::uint64_t>(), 50u + 1 - (got.size() - 1));
+    // After the notice the queue takes events again, with no second notice.
+    hub.publish({{"type", "after"}});
+    EXPECT_EQ(types(s->take()), std::vector<std::string>{"after"});
+}
+
+TEST(event_hub, a_subscriber_is_woken_once_until_it_takes)
+{
+    event_hub hub;
+    int wakes = 0;
+    auto s = hub.subscribe([&wakes] { ++wakes; });
+    hub.publish({{"type", "one"}});
+    hub.publish({{"type", "two"}});
+    EXPECT_EQ(wakes, 1); // the hello woke it; nothing more until it takes
+    s->take();
+    hub.publish({{"type", "three"}});
+    EXPECT_EQ(wakes, 2);
+}
+
+TEST(event_hub, a_session_record_publishes_lines_phases_faults_messages_and_its_end)
+{
+    event_hub hub;
+    mock::session_registry registry(10);
+    registry.set_events(&hub);
+    auto s = hub.subscribe({});
+    const auto t0 = std::chrono::steady_clock::now();
+    auto record = registry.create("127.0.0.1:5000", "127.0.0.1:25", t0);
+    record->note_phase(smtp::phase::banner, t0);
+    record->add("S", "220 ready", t0);
+    record->add("C", "RCPT TO:<a@b>", t0 + std::chrono::milliseconds(5));
+    record->note_phase(smtp::phase::rcpt, t0 + std::chrono::milliseconds(5));
+    record->note_phase(smtp::phase::rcpt, t0 + std::chrono::milliseconds(5));
+    record->add_fired({"r1", smtp::phase::rcpt}, "send 550", t0 + std::chrono::milliseconds(5));
+    record->add_message("m1");
+    record->finish(mock::session_outcome::quit, mock::session_closer::server,
+                   t0 + std::chrono::milliseconds(7));
+    record->finish(mock::session_outcome::error, mock::session_closer::server,
+                   t0 + std::chrono::milliseconds(8));
+    auto got = s->take();
+    EXPECT_EQ(types(got),
+              (std::vector<std::string>{"hello", "session_opened", "phase", "reply", "command",
+                                        "phase", "fault", "message", "session_ended"}));
+    const auto command = parse(got[4]);
+    EXPECT_EQ(command.at("session").to_number<std::uint64_t>(), record->id());
+    EXPECT_DOUBLE_EQ(command.at("t_ms").to_number<double>(), 5.0);
+    EXPECT_EQ(command.at("text").as_string(), "RCPT TO:<a@b>");
+    const auto fault = parse(got[6]);
+    EXPECT_EQ(fault.at("rule").as_string(), "r1");
+    EXPECT_EQ(fault.at("phase").as_string(), "rcpt");
+    EXPECT_EQ(fault.at("effect").as_string(), "send 550");
+    EXPECT_EQ(parse(got[8]).at("outcome").as_string(), "quit");
+}
+
+TEST(event_hub, a_record_without_subscribers_publishes_nothing)
+{
+    event_hub hub;
+    mock::session_registry registry(10);
+    registry.set_events(&hub);
+    auto record =
+        registry.create("127.0.0.1:5000", "127.0.0.1:25", std::chrono::steady_clock::now());
+    record->add("S", "220 ready", std::chrono::steady_clock::now());
+    EXPECT_EQ(hub.last_seq(), 0u);
+}
+
+} // namespace
