@@ -276,6 +276,7 @@ std::string mock_app::ready_line() const
     }
     if (e.control) {
         ready["control"] = io::to_string(*e.control);
+        ready["console"] = "http://" + io::to_string(*e.control) + "/";
     }
     return json_text::serialize(ready);
 }

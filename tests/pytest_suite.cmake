@@ -23,6 +23,6 @@ function(smtph_pytest_suite label)
         set_tests_properties(${label}.${name} PROPERTIES
             LABELS ${label}
             TIMEOUT 900
-            ENVIRONMENT "${programs};SMTPH_SOURCE_DIR=${PROJECT_SOURCE_DIR};PYTHONDONTWRITEBYTECODE=1")
+            ENVIRONMENT "${programs};SMTPH_SOURCE_DIR=${PROJECT_SOURCE_DIR};SMTPH_BINARY_DIR=${PROJECT_BINARY_DIR};PYTHONDONTWRITEBYTECODE=1")
     endforeach()
 endfunction()

@@ -56,6 +56,12 @@ api_response delete_messages(api_state& state);
 /// DELETE /api/v1/messages/{id}.
 api_response delete_message(std::string_view id, api_state& state);
 
+/// GET / and GET /console/{file}: the web console's files, compiled in.
+api_response get_console_file(std::string_view name);
+/// GET /api/v1/catalog: every scenario of the catalog compiled in, with its explanation and
+/// its YAML (what PUT /api/v1/scenario takes to apply it).
+api_response get_catalog();
+
 /// GET /api/v1/scenario.
 api_response get_scenario(const api_state& state);
 /// PUT /api/v1/scenario.

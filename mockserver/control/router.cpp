@@ -20,6 +20,18 @@ using table_type = io::http::route_table<api_state>;
 const table_type& routes()
 {
     static const table_type table{{
+        {"GET", "/",
+         [](const route_call&, api_state&) {
+             return get_console_file("index.html");
+         }},
+        {"GET", "/console/{file}",
+         [](const route_call& c, api_state&) {
+             return get_console_file(c.params.get("file"));
+         }},
+        {"GET", "/api/v1/catalog",
+         [](const route_call&, api_state&) {
+             return get_catalog();
+         }},
         {"GET", "/metrics",
          [](const route_call&, api_state& s) {
              return get_metrics(s);

@@ -108,7 +108,8 @@ def test_a_stalled_client_neither_slows_smtp_nor_grows_memory_and_is_told_it_lag
         elapsed = time.monotonic() - started
         assert received.count(b"\r\n250 2.0.0 Ok") >= 12000
         assert elapsed < 10, elapsed
-        assert rss_kib(mock.proc.pid) - rss_before < 64 * 1024
+        if not os.environ.get("SMTPH_SANITIZED"):  # ASan's quarantine keeps freed memory
+            assert rss_kib(mock.proc.pid) - rss_before < 64 * 1024
         # Reading again: what was queued, then the notice, then live events again.
         lag = ws.until(lambda e: e["type"] == "lagged", timeout=10)[-1]
         assert lag["dropped"] > 0, lag
