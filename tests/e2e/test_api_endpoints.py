@@ -37,7 +37,8 @@ def error_of(data):
 
 def test_ready_line_names_control_and_pop3(start_mock):
     m = start_mock("--pop3", "127.0.0.1:0", "--listen-tls", "127.0.0.1:0")
-    assert set(m.ready) == {"event", "smtp", "smtp_tls", "pop3", "control"}
+    assert set(m.ready) == {"event", "smtp", "smtp_tls", "pop3", "control", "console"}
+    assert m.ready["console"] == f"http://{m.ready['control']}/"
     for text in [m.ready["control"], m.ready["pop3"], *m.ready["smtp"], *m.ready["smtp_tls"]]:
         host, port = split_address(text)
         assert host == "127.0.0.1" and port > 0
@@ -207,7 +208,7 @@ def test_wrong_method_is_405_with_allow(mock, method, path, allow):
     assert error_of(data)["code"] == "method_not_allowed"
 
 
-@pytest.mark.parametrize("path", ["/", "/api/v1", "/api/v1/nope", "/api/v2/health",
+@pytest.mark.parametrize("path", ["/console", "/console/none.js", "/api/v1", "/api/v1/nope", "/api/v2/health",
                                   "/api/v1/health/x", "/api/v1/messages/1/raw/x"])
 def test_unknown_path_is_404(mock, path):
     status, _, data = mock.http("GET", path)

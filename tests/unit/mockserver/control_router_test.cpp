@@ -136,9 +136,9 @@ TEST_F(router_test, health_reports_version_uptime_and_seed)
 
 TEST_F(router_test, unknown_paths_are_404)
 {
-    for (const char* t :
-         {"/", "/api", "/api/v1", "/api/v2/health", "/api/v1/nothing", "/api/v1/health/extra",
-          "/metrics/x", "/api/v1/messages/1/raw/x", "/api/v1/rules/a/b"}) {
+    for (const char* t : {"/console", "/console/a/b", "/console/none.js", "/api", "/api/v1",
+                          "/api/v2/health", "/api/v1/nothing", "/api/v1/health/extra", "/metrics/x",
+                          "/api/v1/messages/1/raw/x", "/api/v1/rules/a/b"}) {
         auto r = call("GET", t);
         EXPECT_EQ(r.status, 404) << t;
         EXPECT_EQ(error_code(r), "not_found") << t;
