@@ -40,8 +40,10 @@ api_response list_sessions(const io::http::request_target& target, const api_sta
 std::uint64_t forget_sessions(api_state& state);
 /// DELETE /api/v1/sessions: forgets every session recorded so far.
 api_response delete_sessions(api_state& state);
-/// GET /api/v1/sessions/{id}.
-api_response get_session(std::string_view id, const api_state& state);
+/// GET /api/v1/sessions/{id}?format=json|text: the record as JSON, or as a transcript for
+/// people (text/plain).
+api_response get_session(std::string_view id, const io::http::request_target& target,
+                         const api_state& state);
 
 /// GET /api/v1/messages?from=ADDR&to=ADDR&wait=SECONDS&count=N, streamed: the messages whose
 /// sender is `from` and one of whose recipients is `to` (case-insensitive); with `wait`,

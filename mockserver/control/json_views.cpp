@@ -87,6 +87,33 @@ boost::json::value to_json(const session_record::snapshot& s)
     return o;
 }
 
+std::string to_text(const session_record::snapshot& s)
+{
+    std::string out = fmt::format("session {} from {} to {}, started {}\n", s.id, s.peer, s.local,
+                                  rfc3339(s.started_at));
+    double previous = 0;
+    for (const auto& e : s.transcript) {
+        const double delay = e.t_ms - previous;
+        previous = e.t_ms;
+        const auto gap = delay >= 1 ? fmt::format("+{:.0f} ms", delay) : std::string();
+        const auto tag = e.dir == "event" ? std::string("*") : e.dir + ":";
+        out += fmt::format("{:>10.3f} ms {:>10}  {} {}\n", e.t_ms, gap, tag, e.text);
+    }
+    if (s.dropped_entries > 0) {
+        out += fmt::format("({} more entries were not kept)\n", s.dropped_entries);
+    }
+    for (const auto& f : s.fired) {
+        out += fmt::format("fault rule {} fired at {}\n", f.rule_id, smtp::to_string(f.at));
+    }
+    if (s.ended_at) {
+        out += fmt::format("ended {}: {}, closed by {}\n", rfc3339(*s.ended_at),
+                           to_string(s.outcome), s.closed_by ? to_string(*s.closed_by) : "server");
+    } else {
+        out += "still connected\n";
+    }
+    return out;
+}
+
 boost::json::value to_json(const captured_message& m)
 {
     boost::json::object o;

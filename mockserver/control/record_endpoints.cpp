@@ -262,8 +262,18 @@ api_response delete_sessions(api_state& state)
     return json_response(o);
 }
 
-api_response get_session(std::string_view id, const api_state& state)
+api_response get_session(std::string_view id, const io::http::request_target& target,
+                         const api_state& state)
 {
+    bool text = false;
+    for (const auto& [name, value] : target.query) {
+        if (name == "format" && (value == "text" || value == "json")) {
+            text = value == "text";
+        } else if (name == "format") {
+            return make_error(http_error::invalid_query,
+                              "format must be 'json' or 'text', not '" + value + "'", "format");
+        }
+    }
     auto number = parse_unsigned(id);
     auto record = number && *number > state.sessions_forgotten.load()
                       ? state.sessions->find(*number)
@@ -271,6 +281,12 @@ api_response get_session(std::string_view id, const api_state& state)
     if (!record) {
         return make_error(http_error::not_found, "no session with id '" + std::string(id) + "'",
                           "id");
+    }
+    if (text) {
+        api_response r;
+        r.content_type = "text/plain; charset=utf-8";
+        r.body = to_text(record->read());
+        return r;
     }
     return json_response(to_json(record->read()));
 }

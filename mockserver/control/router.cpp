@@ -52,10 +52,12 @@ const table_type& routes()
          [](const route_call&, api_state& s) {
              return delete_sessions(s);
          }},
-        {"GET", "/api/v1/sessions/{id}",
+        {"GET",
+         "/api/v1/sessions/{id}",
          [](const route_call& c, api_state& s) {
-             return get_session(c.params.get("id"), s);
-         }},
+             return get_session(c.params.get("id"), c.target, s);
+         },
+         {"format"}},
         {"GET",
          "/api/v1/messages",
          [](const route_call& c, api_state& s) { return list_messages(c.target, s); },

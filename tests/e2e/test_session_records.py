@@ -3,7 +3,11 @@ ends, ended_at and the outcome are set when it ends, closed_by says who ended it
 counters add up (issue 18 §2, issue 13 item 10)."""
 
 import json
+import re
+import smtplib
 import time
+
+import pytest
 
 from wire_client import WireClient
 
@@ -108,3 +112,25 @@ def test_a_refused_connection_is_counted_once_as_refused(start_mock):
     assert stats["connections"]["accepted"] == sum(stats["sessions"]["by_outcome"].values())
     refused = [s for s in sessions(m) if s["outcome"] == "refused"]
     assert len(refused) == 1 and refused[0]["closed_by"] == "server"
+
+
+def test_a_session_reads_as_text_with_its_delays_fault_and_ending(mock):
+    rule = {"id": "slow-no", "when": {"phase": "rcpt"},
+            "do": {"delay": "300ms", "reply": "550 5.1.1 no such user"}}
+    mock.api_json("POST", "/api/v1/rules", rule, expect=201)
+    with smtplib.SMTP(mock.host, mock.port, timeout=5) as client:
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            client.sendmail("a@example.org", ["b@example.org"], "Subject: x\r\n\r\nx\r\n")
+    assert mock.idle()
+    session = mock.api_json("GET", "/api/v1/sessions")["sessions"][-1]["id"]
+    status, headers, body = mock.http("GET", f"/api/v1/sessions/{session}?format=text")
+    assert status == 200 and headers["content-type"].startswith("text/plain")
+    lines = body.decode().splitlines()
+    assert lines[0].startswith(f"session {session} from 127.0.0.1:")
+    reply = next(line for line in lines if "S: 550 5.1.1 no such user" in line)
+    delay = int(re.search(r"\+(\d+) ms", reply).group(1))
+    assert 300 <= delay < 3000, reply
+    assert "fault rule slow-no fired at rcpt" in lines
+    assert re.match(r"ended \S+: quit, closed by server$", lines[-1]), lines[-1]
+    status, _, body = mock.http("GET", f"/api/v1/sessions/{session}?format=xml")
+    assert status == 400 and b'"path":"format"' in body
