@@ -27,6 +27,9 @@ std::string_view content_type_of(std::string_view name)
     if (name.ends_with(".css")) {
         return "text/css; charset=utf-8";
     }
+    if (name.ends_with(".md")) {
+        return "text/markdown; charset=utf-8";
+    }
     return "application/octet-stream";
 }
 

@@ -21,6 +21,10 @@ def test_the_console_is_served_from_the_binary_with_a_strict_policy(mock):
         assert status == 200 and headers["content-type"].startswith(kind), (name, headers)
         source = os.path.join(os.environ["SMTPH_SOURCE_DIR"], "mockserver", "console", name)
         assert body == open(source, "rb").read()
+    status, headers, body = mock.http("GET", "/console/smtp-primer.md")
+    assert status == 200 and headers["content-type"].startswith("text/markdown")
+    primer = os.path.join(os.environ["SMTPH_SOURCE_DIR"], "docs", "smtp-primer.md")
+    assert body == open(primer, "rb").read()
     status, _, _ = mock.http("GET", "/console/missing.js")
     assert status == 404
 
