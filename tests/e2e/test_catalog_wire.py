@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 
+from waiting import wait_for  # noqa: E402
 from wire_client import (FIN, OPEN, RST, WireClient, WireError,  # noqa: E402
                          connect_outcome, no_verification_context, verifying_context)
 
@@ -202,6 +203,7 @@ HANG_CASES = {
     **greeting_variants("ehlo-hang", lambda verb: (GREETING, send(verb)), OPEN),
     "data-hang": Case("data-hang", (GREETING, EHLO, MAIL, RCPT, send(DATA)), OPEN),
     "data-end-hang": Case("data-end-hang", (*TRANSACTION, send(BODY)), OPEN),
+    "data-end-stored-hang": Case("data-end-stored-hang", (*TRANSACTION, send(BODY)), OPEN),
     "quit-hang": Case("quit-hang", (GREETING, EHLO, Step(QUIT, None)), OPEN),
 }
 
@@ -214,6 +216,7 @@ CLOSE_CASES = {
     **greeting_variants("ehlo-drop", lambda verb: (GREETING, send(verb)), FIN),
     **greeting_variants("ehlo-reset", lambda verb: (GREETING, send(verb)), RST),
     "quit-drop": Case("quit-drop", (GREETING, EHLO, Step(QUIT, None)), FIN),
+    "data-end-stored-drop": Case("data-end-stored-drop", (*TRANSACTION, send(BODY)), FIN),
     # 63 octets of content keep the session open; the 64th octet brings the reset, even in the
     # middle of a line.
     "data-drop-mid-body": Case("data-drop-mid-body", (
@@ -310,6 +313,25 @@ def test_hang_sends_nothing_and_keeps_the_connection(scenario_mock, case):
 @pytest.mark.parametrize("case", CLOSE_CASES.values(), ids=CLOSE_CASES.keys())
 def test_close_is_fin_or_rst(scenario_mock, case):
     run_case(scenario_mock, case)
+
+
+@pytest.mark.parametrize("name, stored", [("data-end-hang", 0), ("data-end-stored-hang", 1),
+                                          ("data-end-stored-drop", 1)])
+def test_unanswered_end_of_data_keeps_the_message_or_not(scenario_mock, name, stored):
+    """Accepted but never answered: the message is stored although its 250 never comes, so a
+    retrying client delivers it twice; data-end-hang, the control, keeps nothing."""
+    case = {**HANG_CASES, **CLOSE_CASES}[name]
+    m, _ = run_case(scenario_mock, case)
+    if not stored:
+        assert m.messages() == []  # the hang was watched for a second: nothing came
+        return
+    messages = wait_for(m.messages, 5)
+    assert len(messages) == 1, messages
+    assert m.raw_message(messages[0]["id"]) == MESSAGE[:-3]
+    # A retry of the same message is stored a second time: the duplicate a sender must handle.
+    with WireClient.connect(m.host, m.port) as client:
+        run_steps(client, case.steps)
+        assert wait_for(lambda: len(m.messages()) == 2, 5), m.messages()
 
 
 def late_steps(timings):

@@ -94,6 +94,8 @@ const char* const required[] = {
     "data-hang",
     "data-drop-mid-body",
     "data-end-hang",
+    "data-end-stored-hang",
+    "data-end-stored-drop",
     "data-end-552",
     "data-end-451",
     "quit-hang",
