@@ -139,6 +139,9 @@ struct decision_point {
     smtp::phase phase = smtp::phase::connect; ///< the phase being entered
     std::string_view command;                 ///< the verb as sent (upper-case); empty if none
     std::string_view argument;                ///< the command's argument; empty if none
+    /// The reverse-path of the transaction in progress (MAIL FROM), without angle brackets;
+    /// empty before MAIL and for the null sender "<>".
+    std::string_view sender{};
 };
 
 /// Decides, for one session, what happens at each decision point. The server session state

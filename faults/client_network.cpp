@@ -83,15 +83,20 @@ bool client_network::contains(const ip_address& peer) const noexcept
     return mask(peer.bytes, bits) == base.bytes;
 }
 
-std::string client_network::to_string() const
+std::string to_string(const ip_address& address)
 {
     char buf[INET6_ADDRSTRLEN] = {};
-    if (base.v4) {
-        ::inet_ntop(AF_INET, base.bytes.data() + 12, buf, sizeof buf);
+    if (address.v4) {
+        ::inet_ntop(AF_INET, address.bytes.data() + 12, buf, sizeof buf);
     } else {
-        ::inet_ntop(AF_INET6, base.bytes.data(), buf, sizeof buf);
+        ::inet_ntop(AF_INET6, address.bytes.data(), buf, sizeof buf);
     }
-    return std::string(buf) + "/" + std::to_string(prefix_bits);
+    return buf;
+}
+
+std::string client_network::to_string() const
+{
+    return faults::to_string(base) + "/" + std::to_string(prefix_bits);
 }
 
 std::optional<client_network> parse_client_network(std::string_view text)

@@ -27,6 +27,9 @@ struct ip_address {
 /// a port in endpoint form ("127.0.0.1:2525", "[::1]:2525").
 std::optional<ip_address> parse_ip_address(std::string_view text);
 
+/// The address as text: "127.0.0.1" (IPv4 and IPv4-mapped), "::1".
+std::string to_string(const ip_address& address);
+
 /// A CIDR block such as `127.0.0.0/8` or `::1/128`; a bare address is a single host.
 struct client_network {
     ip_address base;     ///< the address with the host bits cleared

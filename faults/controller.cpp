@@ -71,7 +71,7 @@ void controller::clear(std::chrono::steady_clock::time_point now)
     replace(healthy_scenario(), now);
 }
 
-std::string controller::add_rule(rule r)
+std::string controller::add_rule(rule r, std::chrono::steady_clock::time_point now)
 {
     validate_rule(r, "rule", "");
     std::lock_guard lock(mutex_);
@@ -84,7 +84,11 @@ std::string controller::add_rule(rule r)
     }
     auto compiled = current_->rules->rules();
     // Its connection ordinals count from now: `connections: 1` is the next connection.
-    compiled.push_back(std::make_shared<const compiled_rule>(r, current_->connections->load()));
+    const auto loaded_at = current_->rules->loaded_at();
+    const auto added_after_load =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::max(now, loaded_at) - loaded_at);
+    compiled.push_back(
+        std::make_shared<const compiled_rule>(r, current_->connections->load(), added_after_load));
     auto next = std::make_shared<snapshot>(*current_);
     next->rules = std::make_shared<const engine>(std::move(compiled), current_->rules->loaded_at(),
                                                  fired_total_);
@@ -137,7 +141,7 @@ std::vector<rule_status> controller::rules() const
     const auto snap = load();
     std::vector<rule_status> out;
     for (const auto& r : snap->rules->rules()) {
-        out.push_back(rule_status{r->definition(), r->fired()});
+        out.push_back(rule_status{r->definition(), r->fired(), r->state()});
     }
     return out;
 }

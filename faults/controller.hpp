@@ -12,6 +12,7 @@
 #include "faults/scenario.hpp"
 
 #include <atomic>
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -24,8 +25,9 @@ namespace faults {
 
 /// A rule as listed by GET /api/v1/rules: the rule and how often it fired.
 struct rule_status {
-    rule definition;         ///< the rule, with its id
-    std::uint64_t fired = 0; ///< how many times it fired since it was added
+    rule definition;           ///< the rule, with its id
+    std::uint64_t fired = 0;   ///< how many times it fired since it was added
+    boost::json::object state; ///< what its effects with memory remember, by `do` key
 };
 
 /// Holds the scenario in force. Every member is safe to call from any thread.
@@ -50,10 +52,10 @@ public:
     /// Back to the healthy scenario, as replace(healthy_scenario(), now).
     void clear(std::chrono::steady_clock::time_point now);
 
-    /// Appends a rule; new sessions see it, and its `connections` ordinals count from the
-    /// next connection (ordinal 1). Returns its id (generated when empty). Throws
-    /// scenario_error when the rule is invalid or its id is taken.
-    std::string add_rule(rule r);
+    /// Appends a rule at `now`; new sessions see it, its `connections` ordinals count from the
+    /// next connection (ordinal 1) and its `expires` from `now`. Returns its id (generated when
+    /// empty). Throws scenario_error when the rule is invalid or its id is taken.
+    std::string add_rule(rule r, std::chrono::steady_clock::time_point now);
 
     /// Removes the rule with this id; new sessions no longer see it. False when there is none.
     bool remove_rule(std::string_view id);

@@ -8,15 +8,20 @@ namespace effects {
 // Defined in faults/effects/, one file each.
 extern const effect_type delay, reply, raw, trickle, hang, close, after_bytes, tls, command;
 extern const effect_type deliver;
+// Effects that decide whether their rule fires (with memory, or expiring).
+extern const effect_type greylist, rate_limit, fail_first, expires;
 } // namespace effects
 
 const std::vector<const effect_type*>& effect_types()
 {
     // The order of the scenario format: when to send, what, how fast, how it ends, then the
-    // handshake and the command, then what becomes of an accepted message.
+    // handshake and the command, then what becomes of an accepted message; then the effects that
+    // decide whether the rule fires.
     static const std::vector<const effect_type*> types = {
-        &effects::delay, &effects::reply,       &effects::raw, &effects::trickle, &effects::hang,
-        &effects::close, &effects::after_bytes, &effects::tls, &effects::command, &effects::deliver,
+        &effects::delay,      &effects::reply,   &effects::raw,         &effects::trickle,
+        &effects::hang,       &effects::close,   &effects::after_bytes, &effects::tls,
+        &effects::command,    &effects::deliver, &effects::greylist,    &effects::rate_limit,
+        &effects::fail_first, &effects::expires,
     };
     return types;
 }

@@ -50,13 +50,17 @@ struct rule_problem {
 class effect_state {
 public:
     virtual ~effect_state() = default;
+
+    /// What it remembers, as GET /api/v1/rules shows it under the rule's `state.<key>`.
+    virtual boost::json::value to_json() const = 0;
 };
 
 /// What an effect can see when its rule is about to fire.
 struct effect_context {
-    const connection_context& connection; ///< the connection
-    const decision_point& at;             ///< the decision point
-    std::chrono::milliseconds since_load; ///< time since the scenario was loaded
+    const connection_context& connection;  ///< the connection
+    const decision_point& at;              ///< the decision point
+    std::chrono::milliseconds since_load;  ///< time since the scenario was loaded
+    std::chrono::milliseconds since_added; ///< time since the rule was put in force
 };
 
 /// One effect of a rule's `do` map. Immutable once read; shared between copies of the rule.

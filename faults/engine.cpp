@@ -31,9 +31,11 @@ double decision_rng::next()
     return static_cast<double>(splitmix64(state_) >> 11) * 0x1.0p-53;
 }
 
-compiled_rule::compiled_rule(rule r, std::uint64_t connections_before)
+compiled_rule::compiled_rule(rule r, std::uint64_t connections_before,
+                             std::chrono::milliseconds added_after_load)
     : rule_(std::move(r))
     , connections_before_(connections_before)
+    , added_after_load_(added_after_load)
 {
     validate_rule(rule_, "rule " + rule_.id, "");
     action_ = compose(rule_.effects);
@@ -105,6 +107,18 @@ bool compiled_rule::admitted(const effect_context& context) const
     return true;
 }
 
+boost::json::object compiled_rule::state() const
+{
+    boost::json::object o;
+    const auto& effects = rule_.effects.items();
+    for (std::size_t i = 0; i < effects.size(); ++i) {
+        if (states_[i]) {
+            o[effects[i]->key()] = states_[i]->to_json();
+        }
+    }
+    return o;
+}
+
 action compiled_rule::make_action(const decision_point& at) const
 {
     action a = action_;
@@ -143,7 +157,8 @@ action engine::decide(const connection_context& context, const decision_point& a
         if (probability < 1.0 && !(rng.next() < probability)) {
             continue;
         }
-        if (!r->admitted(effect_context{context, at, since_load})) {
+        if (!r->admitted(
+                effect_context{context, at, since_load, since_load - r->added_after_load()})) {
             continue;
         }
         if (!r->try_fire()) {

@@ -15,6 +15,7 @@
 #include "faults/scenario.hpp"
 
 #include <atomic>
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -48,7 +49,10 @@ public:
     /// Compiles `r`; throws scenario_error when it is invalid (see validate_rule).
     /// `connections_before`: connections already counted when the rule was added to a running
     /// scenario; its `connections` ordinals count from there (the next connection is its 1).
-    explicit compiled_rule(rule r, std::uint64_t connections_before = 0);
+    /// `added_after_load`: how long after the scenario was loaded the rule was added (the
+    /// origin of effect_context::since_added).
+    explicit compiled_rule(rule r, std::uint64_t connections_before = 0,
+                           std::chrono::milliseconds added_after_load = {});
 
     compiled_rule(const compiled_rule&) = delete;
     compiled_rule& operator=(const compiled_rule&) = delete;
@@ -58,6 +62,12 @@ public:
 
     /// How many times it has fired.
     std::uint64_t fired() const noexcept { return fired_.load(std::memory_order_relaxed); }
+
+    /// How long after the scenario was loaded the rule was added.
+    std::chrono::milliseconds added_after_load() const noexcept { return added_after_load_; }
+
+    /// What its effects with memory remember, by `do` key (empty when none has memory).
+    boost::json::object state() const;
 
     /// True when every condition except probability and `times` holds.
     bool matches(const connection_context& context, const decision_point& at,
@@ -76,6 +86,7 @@ public:
 private:
     rule rule_;
     std::uint64_t connections_before_;
+    std::chrono::milliseconds added_after_load_;
     action action_;                                     // compose(rule_.effects)
     std::vector<std::unique_ptr<effect_state>> states_; // one per effect, null when stateless
     mutable std::atomic<std::uint64_t> fired_{0};

@@ -130,6 +130,9 @@ json::value to_json(const rule_status& s)
 {
     json::value v = to_json(s.definition);
     v.as_object()["fired"] = s.fired;
+    if (!s.state.empty()) {
+        v.as_object()["state"] = s.state;
+    }
     return v;
 }
 

@@ -602,7 +602,8 @@ faults::action server_session::decide(smtp::phase phase, std::string_view verb,
     if (decider_ == nullptr) {
         return {};
     }
-    return decider_->decide({phase, verb, argument}, now);
+    const std::string_view sender = mail_from_ ? std::string_view(*mail_from_) : "";
+    return decider_->decide({phase, verb, argument, sender}, now);
 }
 
 void server_session::respond(std::optional<smtp::phase> phase, std::string_view verb,

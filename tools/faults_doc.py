@@ -96,6 +96,10 @@ rules:                        # in order; the first rule whose `when` holds fire
 | `tls` | with phase `tls`: `certificate: expired\\|not_yet_valid\\|self_signed\\|wrong_host`, `expires_in_days: N`, `handshake: fail\\|hang` |
 | `command` | `apply` or `skip`: whether the command the rule answers takes effect (see below) |
 | `deliver` | with phase `data_end`: what becomes of the accepted message on its way to the mailboxes POP3 and IMAP serve: `to: inbox\\|junk\\|nowhere` (never delivered), `after: 30s` (late), `copies: 2` (twice), `subject: TEXT`, `body: TEXT` (changed); the store and the API keep it as sent |
+| `greylist` | with phase `rcpt`: `{{delay: 300s, window: 24h}}` — fire on the first attempt of each (client address, sender, recipient) triplet and on retries sooner than `delay`; a retry after `delay` and within `window` of the first attempt passes, and that triplet passes from then on (RFC 6647) |
+| `rate_limit` | `{{max: 3, per: 60s}}` — fire when the client address already had `max` events within the last `per`; each time the rule applies is an event (a connection at `banner`, a message at `data_end`), refused ones do not count |
+| `fail_first` | `N`: fire the first N times the rule applies to each client address, then never again for it |
+| `expires` | stop firing this long after the rule was put in force (its scenario loaded, or the rule added with `POST /api/v1/rules`), so a forgotten fault ends by itself; to end after N firings use `when.times` |
 
 The server carries the effects out in this order: the delay, then what is sent (the reply, the
 raw bytes or the normal reply, trickled if asked), then the command's effect, then the ending
@@ -117,6 +121,25 @@ is sent:
     do: {{hang: true, command: apply}}     # the message is stored, its 250 never comes
 ```
 
+**Faults with memory.** `greylist`, `rate_limit` and `fail_first` decide, from what they
+remember, whether their rule fires; the rule's other effects say what happens when it does
+(`greylist` alone would defer nothing, so a `reply` or a `close` is required). What they
+remember is per client address (the triplet for `greylist`), at most 10,000 keys per rule
+(beyond that the key seen longest ago is forgotten), and shown by `GET /api/v1/rules` under each
+rule's `state`. Loading a scenario (`PUT /api/v1/scenario`, `POST /api/v1/reset`) forgets it;
+adding or removing other rules does not. Nothing is random, so a run is the same every time:
+
+```yaml
+  - id: greylisted
+    when: {{phase: rcpt}}
+    do:
+      reply: "450 4.7.1 Recipient address rejected: Greylisted, try again in 2 seconds"
+      greylist: {{delay: 2s}}
+  - id: per-client-limit
+    when: {{phase: banner}}
+    do: {{reply: "421 4.7.0 Too many connections, slow down", close: fin, rate_limit: {{max: 5, per: 1m}}}}
+```
+
 Mistakes are reported with file, line, column and key path, e.g.
 `bad.yaml:4:17: rules[0].do.close: unknown value 'fn'; did you mean 'fin'? expected one of: fin, rst`.
 Indent with spaces: a tab in the indentation is an error (YAML does not allow it).
@@ -129,7 +152,8 @@ are refused when the scenario is loaded, with their position:
 | what | limit |
 |---|---|
 | a scenario document (a `--scenario` file or an API body) | at most 1 MiB (1,048,576 octets); `--scenario` reads regular files only, so a FIFO or a device such as `/dev/zero` is refused before anything is read |
-| every duration (`delay`, `after`, `until`, the probe hints) | from `0ms` to `24h` |
+| every duration (`delay`, `after`, `until`, `expires`, `greylist`, `rate_limit`, the probe hints) | from `0ms` to `24h` |
+| `fail_first` | 1 to 1,000,000; `rate_limit.max` 0 to 10,000 |
 | `trickle` | from 1 B/s to 1 GB/s (`inf`, `nan` and out-of-range numbers such as `1e-300` are refused) |
 | `probability` | a number from 0 to 1 (`nan` is refused) |
 | `expires_in_days` | 0 to 36500 |

@@ -179,7 +179,7 @@ api_response post_rule(const api_request& request, api_state& state)
     }
     std::string id;
     try {
-        id = state.faults->add_rule(faults::rule_from_body(request.body));
+        id = state.faults->add_rule(faults::rule_from_body(request.body), now(state));
     } catch (const faults::scenario_error& e) {
         return scenario_failure(e);
     }

@@ -81,11 +81,13 @@ TEST(controller, add_and_remove_rules_live)
 
     const auto id = c.add_rule(faults::load_rule("when: {phase: mail}\n"
                                                  "do: {reply: \"452 4.3.1 full\"}\n",
-                                                 "body"));
+                                                 "body"),
+                               t0);
     EXPECT_EQ(id, "r1");
     const auto named = c.add_rule(faults::load_rule("id: slow\nwhen: {phase: banner}\n"
                                                     "do: {delay: 2s}\n",
-                                                    "body"));
+                                                    "body"),
+                                  t0);
     EXPECT_EQ(named, "slow");
     ASSERT_EQ(c.rules().size(), 2u);
     EXPECT_EQ(c.rules()[0].definition.id, "r1");
@@ -111,7 +113,7 @@ TEST(controller, add_and_remove_rules_live)
     // Ordinals continue across add/remove (only replace restarts them).
     EXPECT_EQ(later->context().ordinal, 3u);
     // A removed id is free again for a new rule.
-    EXPECT_EQ(c.add_rule(faults::load_rule("do: {hang: true}\n", "body")), "r1");
+    EXPECT_EQ(c.add_rule(faults::load_rule("do: {hang: true}\n", "body"), t0), "r1");
 }
 
 TEST(controller, a_rule_added_live_counts_connection_ordinals_from_when_it_was_added)
@@ -120,10 +122,11 @@ TEST(controller, a_rule_added_live_counts_connection_ordinals_from_when_it_was_a
     auto first = c.open_session(1, "127.0.0.1", t0);
     auto second = c.open_session(2, "127.0.0.1", t0);
     c.add_rule(
-        faults::load_rule("when: {connections: 1, phase: banner}\ndo: {close: rst}\n", "body"));
+        faults::load_rule("when: {connections: 1, phase: banner}\ndo: {close: rst}\n", "body"), t0);
     c.add_rule(faults::load_rule("id: even\nwhen: {connections: every 2, phase: mail}\n"
                                  "do: {reply: \"451 later\"}\n",
-                                 "body"));
+                                 "body"),
+               t0);
     auto next = c.open_session(3, "127.0.0.1", t0);
     auto after = c.open_session(4, "127.0.0.1", t0);
     EXPECT_EQ(next->context().ordinal, 3u);      // the session's ordinal goes on...
@@ -139,9 +142,9 @@ TEST(controller, a_rule_added_live_counts_connection_ordinals_from_when_it_was_a
 TEST(controller, add_rule_rejects_invalid_and_duplicate_rules)
 {
     faults::controller c(faults::healthy_scenario(), 1, t0);
-    c.add_rule(faults::load_rule("id: x\ndo: {hang: true}\n", "body"));
+    c.add_rule(faults::load_rule("id: x\ndo: {hang: true}\n", "body"), t0);
     try {
-        c.add_rule(faults::load_rule("id: x\ndo: {close: rst}\n", "body"));
+        c.add_rule(faults::load_rule("id: x\ndo: {close: rst}\n", "body"), t0);
         FAIL() << "added a duplicate id";
     } catch (const faults::scenario_error& e) {
         EXPECT_EQ(e.key_path, "id");
@@ -149,7 +152,7 @@ TEST(controller, add_rule_rejects_invalid_and_duplicate_rules)
     faults::rule bad = faults::load_rule("do: {hang: true}\n", "body");
     bad.when.probability = 2.0;
     try {
-        c.add_rule(bad);
+        c.add_rule(bad, t0);
         FAIL() << "added an invalid rule";
     } catch (const faults::scenario_error& e) {
         EXPECT_EQ(e.key_path, "when.probability");
@@ -163,7 +166,7 @@ TEST(controller, times_hold_across_snapshots)
                                   "    do: {hang: true}\n"),
                          1, t0);
     auto first = c.open_session(1, "127.0.0.1", t0);
-    c.add_rule(faults::load_rule("when: {phase: quit}\ndo: {close: rst}\n", "body"));
+    c.add_rule(faults::load_rule("when: {phase: quit}\ndo: {close: rst}\n", "body"), t0);
     auto second = c.open_session(2, "127.0.0.1", t0);
     EXPECT_FALSE(first->decide(banner, t0).healthy());
     // The rule is shared by both snapshots: its single firing is used up.
@@ -230,7 +233,7 @@ TEST(controller, concurrent_sessions_and_swaps)
     }
     std::thread swapper([&] {
         for (int i = 0; i < 200 && !stop; ++i) {
-            c.add_rule(faults::load_rule("when: {phase: quit}\ndo: {close: fin}\n", "b"));
+            c.add_rule(faults::load_rule("when: {phase: quit}\ndo: {close: fin}\n", "b"), t0);
             c.remove_rule("r2");
             c.set_listener(i % 2 ? faults::listener_state::open : faults::listener_state::closed);
         }

@@ -394,6 +394,7 @@ public:
 
 private:
     struct seen : faults::effect_state {
+        boost::json::value to_json() const override { return count.size(); }
         std::mutex mutex;
         std::map<std::array<std::uint8_t, 16>, int> count;
     };

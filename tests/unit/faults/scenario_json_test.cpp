@@ -67,7 +67,7 @@ TEST(scenario_json, writes_the_scenario_file_keys)
 
 TEST(scenario_json, rule_status_adds_the_fire_count)
 {
-    faults::rule_status st{faults::load_rule("id: z\ndo: {hang: true}\n", "b"), 7};
+    faults::rule_status st{faults::load_rule("id: z\ndo: {hang: true}\n", "b"), 7, {}};
     const auto v = faults::to_json(st);
     EXPECT_EQ(v.at("id"), "z");
     EXPECT_EQ(v.at("fired"), 7);
