@@ -521,16 +521,16 @@ def test_handshake_failure_is_a_tls_alert(scenario_mock):
     assert failure.value.reason == "SSLV3_ALERT_HANDSHAKE_FAILURE", failure.value
 
 
-def greeting_outcome(m):
+def greeting_outcome(m, refusal=SERVICE_421):
     """What one new connection gets: "ok" (the healthy greeting, and 221 to QUIT), "421" (the
-    exact 421 and FIN) or "rst" (a reset before any byte)."""
+    exact `refusal` and FIN) or "rst" (a reset before any byte)."""
     with WireClient.connect(m.host, m.port) as client:
         try:
             reply = client.read_reply(timeout=2.0)
         except WireError:
             assert (client.ending, client.buffer) == (RST, b"")
             return "rst"
-        if reply == SERVICE_421:
+        if reply == refusal:
             assert client.wait_end() == (FIN, b"")
             return "421"
         assert reply == HEALTHY_GREETING
@@ -551,6 +551,27 @@ def test_pattern_across_connections(scenario_mock, name):
     assert [greeting_outcome(m) for _ in PATTERN_CASES[name]] == PATTERN_CASES[name]
 
 
+RATE_LIMITED_421 = (b"421 4.7.0 mock.example Error: too many connections from your address, "
+                    b"try again later\r\n")
+
+
+def test_rate_limit_lets_two_connections_a_minute_in(scenario_mock):
+    m = scenario_mock("banner-421-rate-limited")
+    outcomes = [greeting_outcome(m, RATE_LIMITED_421) for _ in range(4)]
+    assert outcomes == ["ok", "ok", "421", "421"]
+
+
+def test_mail_is_deferred_the_first_two_times_per_client(scenario_mock):
+    m = scenario_mock("mail-451-first-attempts")
+    replies = []
+    for _ in range(3):
+        with WireClient.connect(m.host, m.port) as client:
+            run_steps(client, (GREETING, EHLO))
+            replies.append(client.command(MAIL.send[:-2]))
+            check_ending(client, "quit")
+    assert replies == [b"451 4.7.1 Service unavailable, try again later\r\n"] * 2 + [MAIL.expect]
+
+
 INTERMITTENT_CONNECTIONS = 10
 
 
@@ -568,7 +589,8 @@ def test_intermittent_is_reproducible_with_a_seed(scenario_mock):
 WIRE_TABLES = (REPLY_CASES, HANG_CASES, CLOSE_CASES, DELAY_CASES)
 OTHER_TESTS = {
     "banner-trickle", "connect-refused", "connect-blackhole", "starttls-handshake-failure",
-    "intermittent", *TLS_CASES, *PATTERN_CASES,
+    "intermittent", "banner-421-rate-limited", "mail-451-first-attempts", *TLS_CASES,
+    *PATTERN_CASES,
 }
 
 

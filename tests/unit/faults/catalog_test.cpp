@@ -84,6 +84,7 @@ const char* const required[] = {
     "auth-535",
     "auth-454",
     "mail-451",
+    "mail-451-first-attempts",
     "mail-452-disk-full",
     "mail-550-blocklisted",
     "mail-530-auth-required",
@@ -104,6 +105,7 @@ const char* const required[] = {
     "first-attempt-fails",
     "intermittent",
     "too-many-connections",
+    "banner-421-rate-limited",
     "everything-slow",
 };
 
