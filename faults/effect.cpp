@@ -10,6 +10,8 @@ extern const effect_type delay, reply, raw, trickle, hang, close, after_bytes, t
 extern const effect_type deliver;
 // Effects that decide whether their rule fires (with memory, or expiring).
 extern const effect_type greylist, rate_limit, fail_first, expires;
+// The effect whose instructions come from the address.
+extern const effect_type address_faults;
 } // namespace effects
 
 const std::vector<const effect_type*>& effect_types()
@@ -18,10 +20,11 @@ const std::vector<const effect_type*>& effect_types()
     // handshake and the command, then what becomes of an accepted message; then the effects that
     // decide whether the rule fires.
     static const std::vector<const effect_type*> types = {
-        &effects::delay,      &effects::reply,   &effects::raw,         &effects::trickle,
-        &effects::hang,       &effects::close,   &effects::after_bytes, &effects::tls,
-        &effects::command,    &effects::deliver, &effects::greylist,    &effects::rate_limit,
-        &effects::fail_first, &effects::expires,
+        &effects::delay,       &effects::reply,    &effects::raw,
+        &effects::trickle,     &effects::hang,     &effects::close,
+        &effects::after_bytes, &effects::tls,      &effects::command,
+        &effects::deliver,     &effects::greylist, &effects::rate_limit,
+        &effects::fail_first,  &effects::expires,  &effects::address_faults,
     };
     return types;
 }
@@ -42,6 +45,8 @@ std::optional<rule_problem> effect::check(const rule&) const
 {
     return std::nullopt;
 }
+
+void effect::apply_at(action&, const effect_context&) const {}
 
 std::unique_ptr<effect_state> effect::make_state() const
 {

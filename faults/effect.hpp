@@ -81,6 +81,10 @@ public:
     /// Adds this effect's instructions to `a`.
     virtual void apply(action& a) const = 0;
 
+    /// Adds the instructions that depend on the decision point (e.g. on the address a command
+    /// carries) to `a`, when the rule fires there. Nothing by default.
+    virtual void apply_at(action& a, const effect_context& context) const;
+
     /// For an effect with memory: its state for one compiled rule. Null by default.
     virtual std::unique_ptr<effect_state> make_state() const;
 

@@ -119,10 +119,13 @@ boost::json::object compiled_rule::state() const
     return o;
 }
 
-action compiled_rule::make_action(const decision_point& at) const
+action compiled_rule::make_action(const effect_context& context) const
 {
     action a = action_;
-    a.fired = fired_rule{rule_.id, at.phase};
+    for (const auto& e : rule_.effects.items()) {
+        e->apply_at(a, context);
+    }
+    a.fired = fired_rule{rule_.id, context.at.phase};
     return a;
 }
 
@@ -157,8 +160,8 @@ action engine::decide(const connection_context& context, const decision_point& a
         if (probability < 1.0 && !(rng.next() < probability)) {
             continue;
         }
-        if (!r->admitted(
-                effect_context{context, at, since_load, since_load - r->added_after_load()})) {
+        const effect_context here{context, at, since_load, since_load - r->added_after_load()};
+        if (!r->admitted(here)) {
             continue;
         }
         if (!r->try_fire()) {
@@ -167,7 +170,7 @@ action engine::decide(const connection_context& context, const decision_point& a
         if (fired_total_) {
             fired_total_->fetch_add(1, std::memory_order_relaxed);
         }
-        return r->make_action(at);
+        return r->make_action(here);
     }
     return action{};
 }

@@ -80,8 +80,8 @@ public:
     /// Counts one firing; false (and nothing counted) when `times` is used up. Atomic.
     bool try_fire() const noexcept;
 
-    /// The action this rule produces at `at`.
-    action make_action(const decision_point& at) const;
+    /// The action this rule produces at the decision point of `context`.
+    action make_action(const effect_context& context) const;
 
 private:
     rule rule_;

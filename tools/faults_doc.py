@@ -31,6 +31,7 @@ GROUPS = [
     ("rcpt-", "RCPT TO"),
     ("data-", "DATA, message body and end of data"),
     ("quit-", "QUIT"),
+    ("address-", "Chosen by the address"),
     ("", "Over time and over many connections"),
 ]
 
@@ -99,6 +100,7 @@ rules:                        # in order; the first rule whose `when` holds fire
 | `greylist` | with phase `rcpt`: `{{delay: 300s, window: 24h}}` — fire on the first attempt of each (client address, sender, recipient) triplet and on retries sooner than `delay`; a retry after `delay` and within `window` of the first attempt passes, and that triplet passes from then on (RFC 6647) |
 | `rate_limit` | `{{max: 3, per: 60s}}` — fire when the client address already had `max` events within the last `per`; each time the rule applies is an event (a connection at `banner`, a message at `data_end`), refused ones do not count |
 | `fail_first` | `N`: fire the first N times the rule applies to each client address, then never again for it |
+| `address_faults` | `true`, with phase `mail` and/or `rcpt`, and no effect that says what to do (`expires`, `fail_first`, `rate_limit` may limit it): the local part of the sender or recipient picks the fault (`fail-550@`, `fail-450-4.7.1@`, `delay-5s@`, `hang@`, `drop@`, `reset@`, combined with `+`: `delay-2s+fail-451@`); an ordinary address leaves the rule unfired |
 | `expires` | stop firing this long after the rule was put in force (its scenario loaded, or the rule added with `POST /api/v1/rules`), so a forgotten fault ends by itself; to end after N firings use `when.times` |
 
 The server carries the effects out in this order: the delay, then what is sent (the reply, the

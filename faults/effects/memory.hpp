@@ -88,13 +88,18 @@ private:
 
 /// The problem of a rule whose effect `key` only decides whether it fires: it needs another
 /// effect saying what to do when it does (e.g. a `reply`).
-inline std::optional<rule_problem> needs_company(const rule& r, std::string_view key)
+/// True for the effects that only decide whether their rule fires, and give no instruction.
+inline bool only_decides(std::string_view key)
 {
-    // The effects that only decide whether the rule fires.
     static constexpr std::string_view deciding[] = {"greylist", "rate_limit", "fail_first",
                                                     "expires"};
+    return std::find(std::begin(deciding), std::end(deciding), key) != std::end(deciding);
+}
+
+inline std::optional<rule_problem> needs_company(const rule& r, std::string_view key)
+{
     for (const auto& e : r.effects.items()) {
-        if (std::find(std::begin(deciding), std::end(deciding), e->key()) == std::end(deciding)) {
+        if (!only_decides(e->key())) {
             return std::nullopt;
         }
     }

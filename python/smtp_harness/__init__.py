@@ -13,8 +13,8 @@ smtp_harness.pytest_plugin and registers itself when the package is installed.
 
 from .api import ApiError
 from .harness import HarnessError, Report, Verdict, run
-from .mock import SmtpMock, find_binary, find_catalog
+from .mock import SmtpMock, fault_address, find_binary, find_catalog
 from .records import Message, Session, TranscriptLine
 
 __all__ = ["ApiError", "HarnessError", "Message", "Report", "Session", "SmtpMock",
-           "TranscriptLine", "Verdict", "find_binary", "find_catalog", "run"]
+           "TranscriptLine", "Verdict", "fault_address", "find_binary", "find_catalog", "run"]

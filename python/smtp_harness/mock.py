@@ -230,8 +230,16 @@ class SmtpMock:
         finally:
             self._client.call("PUT", "/api/v1/listener", json_body={"state": before})
 
+    @contextlib.contextmanager
+    def address_faults(self):
+        """For a `with` block, lets the sender or recipient address pick the fault at MAIL and
+        RCPT (`fail-550@...`, `delay-2s@...`, see fault_address); yields fault_address."""
+        with self.rule({"when": {"phase": ["mail", "rcpt"]}, "do": {"address_faults": True}}):
+            yield fault_address
+
     def rules(self):
-        """The rules in force with their fire counts (list of dicts)."""
+        """The rules in force with their fire counts, and for rules with memory (greylist,
+        rate_limit, fail_first) what they remember under `state` (list of dicts)."""
         return self._client.call("GET", "/api/v1/rules")["rules"]
 
     # --- records -------------------------------------------------------------------------
@@ -310,6 +318,16 @@ class SmtpMock:
     def transcripts(self, since=0):
         """Every session after `since` as text, one block per session."""
         return "\n".join(s.transcript_text() for s in self.sessions(since=since))
+
+
+def fault_address(*tokens, domain="example.com"):
+    """The address whose local part asks for `tokens` while address faults are on (the catalog
+    scenario address-encoded, or SmtpMock.address_faults): fault_address("fail-550-5.1.1") is
+    "fail-550-5.1.1@example.com"; fault_address("delay-2s", "fail-451") delays, then 451.
+    Tokens: fail-CODE[-X.Y.Z] (4xx/5xx), delay-DURATION (250ms, 5s), hang, drop, reset."""
+    if not tokens:
+        raise ValueError("fault_address needs at least one token, e.g. 'fail-550'")
+    return "+".join(tokens) + "@" + domain
 
 
 def _filters(to, sender):

@@ -109,6 +109,19 @@ def test_a_rule_scoped_to_a_recipient_domain_leaves_other_tests_alone(mock):
     assert [m.recipients for m in mock.messages()] == [["ann@t2.example"]]
 
 
+def test_address_faults_let_each_message_choose_its_failure(mock):
+    with mock.address_faults() as address:
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+            send(mock, to=address("fail-550-5.1.1", domain="t3.example"))
+        assert refused.value.recipients["fail-550-5.1.1@t3.example"] == (
+            550, b"5.1.1 Failure requested by the address")
+        with pytest.raises(smtplib.SMTPSenderRefused):
+            send(mock, sender=address("fail-451"))
+        send(mock, to="ann@t3.example")
+    assert [m.recipients for m in mock.messages()] == [["ann@t3.example"]]
+    assert mock.rules() == []
+
+
 def test_listener_closed_refuses_connections_until_the_block_ends(mock):
     with mock.listener("closed"):
         with pytest.raises(ConnectionRefusedError):

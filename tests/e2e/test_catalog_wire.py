@@ -572,6 +572,26 @@ def test_mail_is_deferred_the_first_two_times_per_client(scenario_mock):
     assert replies == [b"451 4.7.1 Service unavailable, try again later\r\n"] * 2 + [MAIL.expect]
 
 
+def test_address_encoded_faults_follow_the_address(scenario_mock):
+    m = scenario_mock("address-encoded")
+    with WireClient.connect(m.host, m.port) as client:
+        run_steps(client, (GREETING, EHLO, MAIL, RCPT))
+        assert client.command(b"RCPT TO:<fail-550-5.1.1@wire.test>") == (
+            b"550 5.1.1 Failure requested by the address\r\n")
+        sent_at = client.send(b"RCPT TO:<Delay-1s@wire.test>\r\n")
+        assert client.read_reply() == RCPT.expect
+        assert time.monotonic() - sent_at >= 1.0
+        check_ending(client, "quit")
+    with WireClient.connect(m.host, m.port) as client:
+        run_steps(client, (GREETING, EHLO))
+        assert client.command(b"MAIL FROM:<fail-451+drop@wire.test>") == (
+            b"451 4.0.0 Failure requested by the address\r\n")
+        assert client.wait_end() == (FIN, b"")
+    with WireClient.connect(m.host, m.port) as client:
+        run_steps(client, (GREETING, EHLO, MAIL, Step(b"RCPT TO:<hang@wire.test>\r\n", None)))
+        check_ending(client, OPEN)
+
+
 INTERMITTENT_CONNECTIONS = 10
 
 
@@ -589,7 +609,8 @@ def test_intermittent_is_reproducible_with_a_seed(scenario_mock):
 WIRE_TABLES = (REPLY_CASES, HANG_CASES, CLOSE_CASES, DELAY_CASES)
 OTHER_TESTS = {
     "banner-trickle", "connect-refused", "connect-blackhole", "starttls-handshake-failure",
-    "intermittent", "banner-421-rate-limited", "mail-451-first-attempts", *TLS_CASES,
+    "intermittent", "banner-421-rate-limited", "mail-451-first-attempts", "address-encoded",
+    *TLS_CASES,
     *PATTERN_CASES,
 }
 

@@ -107,6 +107,7 @@ const char* const required[] = {
     "too-many-connections",
     "banner-421-rate-limited",
     "everything-slow",
+    "address-encoded",
 };
 
 TEST(catalog, loads_and_has_every_scenario_of_the_design)
