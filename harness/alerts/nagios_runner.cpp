@@ -3,26 +3,21 @@
 #include "harness/alerts/nagios_config.hpp"
 #include "harness/alerts/nagios_events.hpp"
 #include "harness/alerts/timeline_runner.hpp"
+#include "io/daemon.hpp"
 #include "io/endpoint.hpp"
 #include "io/process.hpp"
 #include "mockserver/mock_app.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <fstream>
 #include <grp.h>
 #include <pwd.h>
 #include <sstream>
-#include <thread>
 #include <unistd.h>
 
 namespace harness::alerts {
 namespace {
 
-namespace net = boost::asio;
 using ms = std::chrono::milliseconds;
 using std::chrono::steady_clock;
 using std::chrono::system_clock;
@@ -124,71 +119,13 @@ void verify_in(const nagios_plan& plan, const nagios_run_paths& paths)
     }
 }
 
-// The daemon as its own process group, on a thread of its own. Stopped with SIGTERM, so that
-// Nagios ends its worker processes (which leave its process group) itself; SIGKILL to the group
-// if it has not exited within 10 s.
-class nagios_daemon {
-public:
-    explicit nagios_daemon(const io::process_options& options)
-    {
-        if (auto failed = child_.spawn(options); !failed.empty()) {
-            throw std::runtime_error(failed);
-        }
-        net::co_spawn(ctx_, watch(), net::detached);
-        thread_ = std::thread([this] { ctx_.run(); });
-    }
-    ~nagios_daemon() { stop(); }
-    nagios_daemon(const nagios_daemon&) = delete;
-    nagios_daemon& operator=(const nagios_daemon&) = delete;
-
-    /// Whether the daemon exited by itself.
-    bool exited() const noexcept { return exited_; }
-
-    /// Stops the daemon and waits for it; how it ended.
-    io::exit_status stop()
-    {
-        if (thread_.joinable()) {
-            auto stopping = [this]() -> net::awaitable<void> {
-                stopping_ = true;
-                ended_ = co_await child_.stop(std::chrono::seconds(10));
-            };
-            net::co_spawn(ctx_, stopping, net::detached);
-            thread_.join();
-        }
-        return ended_;
-    }
-
-private:
-    net::awaitable<void> watch()
-    {
-        if (auto s = co_await child_.wait(); s && !stopping_) {
-            exited_ = true;
-        }
-    }
-
-    net::io_context ctx_{1};
-    io::child_process child_{ctx_.get_executor()};
-    std::atomic<bool> exited_{false};
-    bool stopping_ = false;
-    io::exit_status ended_;
-    std::thread thread_;
-};
-
 // Waits (up to 30 s) for Nagios to write its first status file, which it does once its event
 // loop runs.
-void wait_until_running(const nagios_daemon& daemon, const nagios_run_paths& paths)
+void wait_until_running(const io::daemon& daemon, const nagios_run_paths& paths)
 {
-    const auto deadline = steady_clock::now() + std::chrono::seconds(30);
-    while (!std::filesystem::exists(paths.file("status.dat"))) {
-        if (daemon.exited()) {
-            throw std::runtime_error("nagios4 exited at start; its log:\n" +
-                                     read_file(paths.file("nagios.log")));
-        }
-        if (steady_clock::now() > deadline) {
-            throw std::runtime_error("nagios4 did not start within 30s");
-        }
-        std::this_thread::sleep_for(ms(100));
-    }
+    daemon.wait_until_ready([&] { return std::filesystem::exists(paths.file("status.dat")); },
+                            std::chrono::seconds(30),
+                            [&] { return "its log:\n" + read_file(paths.file("nagios.log")); });
 }
 
 std::vector<captured_alert> collect(const nagios_run_paths& paths, system_clock::time_point wall)
@@ -233,7 +170,9 @@ void run(const nagios_plan& plan, alerts_run_result& result,
     o.working_directory = dir.path().string();
     o.stdout_mode = io::output_mode::discard; // it logs to nagios.log
     o.stderr_mode = io::output_mode::discard;
-    nagios_daemon daemon(o);
+    // Stopped with SIGTERM, so that Nagios ends its worker processes (which leave its process
+    // group) itself; SIGKILL to the group if it has not exited within 10 s.
+    io::daemon daemon(o, "nagios4");
     wait_until_running(daemon, paths);
     progress("nagios4 running in " + dir.path().string() +
              " (interval_length=" + std::to_string(interval_length) + ")");
@@ -242,6 +181,10 @@ void run(const nagios_plan& plan, alerts_run_result& result,
     drive_timeline(plan.tl, scenarios, *target, epoch, result.times, progress);
     const bool died = daemon.exited();
     auto ended = daemon.stop();
+    if (daemon.left_running()) {
+        progress("warning: a process of nagios4's process group (" + std::to_string(daemon.pid()) +
+                 ") still runs after it was stopped");
+    }
     progress('[' + seconds_text(std::chrono::duration_cast<ms>(steady_clock::now() - epoch)) +
              "] timeline done, nagios4 stopped");
     result.captured = collect(paths, wall_epoch);
