@@ -53,8 +53,8 @@ void read_job(const config::yaml_reader& rd, const YAML::Node& job, const std::s
     if (job["scrape_timeout"]) {
         out.scrape_timeout = rd.duration(job["scrape_timeout"], path + ".scrape_timeout");
     }
-    if (const auto module = job["params"]["module"]; module) {
-        auto names = rd.strings(module, path + ".params.module");
+    if (const auto params = job["params"]; params && params.IsMap() && params["module"]) {
+        auto names = rd.strings(params["module"], path + ".params.module");
         out.module = names.empty() ? std::string() : names.front();
     }
     const auto statics = job["static_configs"];
