@@ -87,7 +87,123 @@ YAML::Node live_job(const config::yaml_reader& rd, const YAML::Node& root, const
     rd.fail(root, "scrape_configs", "no job \"" + pj.name + '"');
 }
 
+// The route and its children with their timers divided by `scale`, in place.
+void scale_route(const config::yaml_reader& rd, YAML::Node route, const std::string& path,
+                 int scale)
+{
+    rd.require_map(route, path);
+    for (const char* timer : {"group_wait", "group_interval", "repeat_interval"}) {
+        scale_duration(rd, route[timer], path + '.' + timer, scale);
+    }
+    if (auto children = route["routes"]; children && children.IsSequence()) {
+        for (std::size_t i = 0; i < children.size(); ++i) {
+            scale_route(rd, children[i], path + ".routes[" + std::to_string(i) + ']', scale);
+        }
+    }
+}
+
+YAML::Node webhook_to(const std::string& url)
+{
+    YAML::Node hook;
+    hook["url"] = url;
+    hook["send_resolved"] = true;
+    return hook;
+}
+
+// One receiver with its deliveries redirected to the capture.
+YAML::Node live_receiver(const config::yaml_reader& rd, const YAML::Node& r,
+                         const std::string& path, const live_capture& capture)
+{
+    rd.require_map(r, path);
+    const auto name = rd.scalar(r["name"], path + ".name");
+    const auto url = capture.hook_base_url + "/hook/" + name;
+    YAML::Node out;
+    out["name"] = name;
+    bool elsewhere = false;
+    for (const auto& kv : r) {
+        const auto key = kv.first.as<std::string>();
+        if (key == "name" || !kv.second.IsSequence() || kv.second.size() == 0) {
+            continue;
+        }
+        if (key == "webhook_configs") {
+            for (const auto& w : kv.second) {
+                auto hook = YAML::Clone(w);
+                hook.remove("url_file");
+                hook.remove("http_config");
+                hook["url"] = url;
+                out["webhook_configs"].push_back(hook);
+            }
+        } else if (key == "email_configs") {
+            for (const auto& m : kv.second) {
+                auto mail = YAML::Clone(m);
+                for (const char* k : {"auth_username", "auth_password", "auth_password_file",
+                                      "auth_secret", "auth_identity", "tls_config"}) {
+                    mail.remove(k);
+                }
+                mail["smarthost"] = capture.smarthost;
+                mail["require_tls"] = false;
+                out["email_configs"].push_back(mail);
+            }
+        } else {
+            elsewhere = true;
+        }
+    }
+    if (elsewhere) {
+        out["webhook_configs"].push_back(webhook_to(url));
+    }
+    return out;
+}
+
 } // namespace
+
+std::string live_alertmanager_config(std::string_view text, std::string_view source_name,
+                                     const std::filesystem::path& base_dir,
+                                     const live_capture& capture, int scale)
+try {
+    const auto rd = detail::document_reader(std::string(source_name));
+    const auto root = rd.parse(text).node;
+    rd.require_map(root, "");
+    YAML::Node out;
+    if (const auto g = root["global"]; g && g.IsMap()) {
+        for (const char* k : {"smtp_from", "smtp_hello", "resolve_timeout"}) {
+            if (g[k]) {
+                out["global"][k] = YAML::Clone(g[k]);
+            }
+        }
+        scale_duration(rd, out["global"]["resolve_timeout"], "global.resolve_timeout", scale);
+    }
+    out["global"]["smtp_smarthost"] = capture.smarthost;
+    out["global"]["smtp_require_tls"] = false;
+    if (const auto t = root["templates"]; t) {
+        for (const auto& f : rd.strings(t, "templates")) {
+            const auto p = std::filesystem::path(f);
+            out["templates"].push_back((p.is_absolute() ? p : base_dir / p).string());
+        }
+    }
+    if (!root["route"]) {
+        rd.fail(root, "route", "the configuration has no route");
+    }
+    out["route"] = YAML::Clone(root["route"]);
+    scale_route(rd, out["route"], "route", scale);
+    for (const char* k : {"inhibit_rules", "time_intervals", "mute_time_intervals"}) {
+        if (root[k]) {
+            out[k] = YAML::Clone(root[k]);
+        }
+    }
+    const auto receivers = root["receivers"];
+    if (!receivers || !receivers.IsSequence()) {
+        rd.fail(root, "receivers", "expected a list of receivers");
+    }
+    for (std::size_t i = 0; i < receivers.size(); ++i) {
+        out["receivers"].push_back(
+            live_receiver(rd, receivers[i], "receivers[" + std::to_string(i) + ']', capture));
+    }
+    YAML::Emitter e;
+    e << out;
+    return std::string(e.c_str()) + '\n';
+} catch (const config::error& e) {
+    throw alerts_file_error(e.what());
+}
 
 std::string live_prometheus_config(std::string_view text, std::string_view source_name,
                                    const prometheus_job& job, const live_endpoints& endpoints,

@@ -39,4 +39,23 @@ std::string live_prometheus_config(std::string_view text, std::string_view sourc
                                    const prometheus_job& job, const live_endpoints& endpoints,
                                    const std::vector<std::filesystem::path>& rule_files, int scale);
 
+/// Where a live run's Alertmanager delivers.
+struct live_capture {
+    /// The built-in webhook receiver's base URL; receiver N posts to BASE/hook/N.
+    std::string hook_base_url;
+    /// The healthy mock that takes the e-mail notifications, as host:port.
+    std::string smarthost;
+};
+
+/// The alertmanager.yml of a live run, from the user's configuration `text` (its directory
+/// `base_dir`): the routes, inhibitions and time intervals as written, the route's group_wait,
+/// group_interval and repeat_interval (at every level) and resolve_timeout divided by `scale`;
+/// every receiver kept by name with its deliveries redirected: webhook_configs to
+/// BASE/hook/NAME, email_configs to the mock without TLS or AUTH, and every other kind
+/// (Slack, PagerDuty, ...) replaced by one webhook to BASE/hook/NAME, so that no notification
+/// leaves the machine. Throws alerts_file_error naming the file and the key.
+std::string live_alertmanager_config(std::string_view text, std::string_view source_name,
+                                     const std::filesystem::path& base_dir,
+                                     const live_capture& capture, int scale);
+
 } // namespace harness::alerts

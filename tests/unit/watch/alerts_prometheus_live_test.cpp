@@ -198,3 +198,120 @@ scrape_configs:
 }
 
 } // namespace
+
+namespace {
+
+constexpr const char* am_text = R"(global:
+  smtp_smarthost: mail.example.com:587
+  smtp_from: alertmanager@example.com
+  smtp_auth_username: am
+  smtp_auth_password: secret
+  slack_api_url: https://hooks.slack.example.com/T0
+  resolve_timeout: 5m
+templates: [templates/*.tmpl, /etc/alertmanager/common.tmpl]
+route:
+  receiver: team-webhook
+  group_by: [alertname, instance]
+  group_wait: 30s
+  group_interval: 5m
+  repeat_interval: 4h
+  routes:
+    - matchers: ['severity="page"']
+      receiver: oncall-email
+      group_wait: 10s
+      continue: true
+    - receiver: chat
+inhibit_rules:
+  - source_matchers: [severity="page"]
+    target_matchers: [severity="ticket"]
+    equal: [instance]
+receivers:
+  - name: oncall-email
+    email_configs:
+      - to: oncall@example.com
+        smarthost: mail.example.com:587
+        auth_password: secret
+        send_resolved: true
+  - name: team-webhook
+    webhook_configs:
+      - url: http://chat-bridge.example.com:8080/alerts
+        max_alerts: 5
+  - name: chat
+    slack_configs: [{channel: '#smtp'}]
+    pagerduty_configs: [{routing_key: abc}]
+  - name: blackhole
+)";
+
+const live_capture capture{"http://127.0.0.1:40123", "127.0.0.1:2526"};
+
+YAML::Node live_am(int scale)
+{
+    return YAML::Load(
+        live_alertmanager_config(am_text, "alertmanager.yml", "/etc/am", capture, scale));
+}
+
+TEST(prometheus_live, every_receiver_delivers_to_the_capture_under_its_own_name)
+{
+    const auto c = live_am(1);
+    const auto r = c["receivers"];
+    ASSERT_EQ(r.size(), 4u);
+    EXPECT_EQ(r[0]["name"].as<std::string>(), "oncall-email");
+    const auto mail = r[0]["email_configs"][0];
+    EXPECT_EQ(mail["to"].as<std::string>(), "oncall@example.com");
+    EXPECT_EQ(mail["smarthost"].as<std::string>(), "127.0.0.1:2526");
+    EXPECT_FALSE(mail["require_tls"].as<bool>());
+    EXPECT_FALSE(mail["auth_password"]);
+    EXPECT_TRUE(mail["send_resolved"].as<bool>());
+    EXPECT_EQ(r[1]["webhook_configs"][0]["url"].as<std::string>(),
+              "http://127.0.0.1:40123/hook/team-webhook");
+    EXPECT_EQ(r[1]["webhook_configs"][0]["max_alerts"].as<int>(), 5);
+    EXPECT_FALSE(r[2]["slack_configs"]);
+    EXPECT_FALSE(r[2]["pagerduty_configs"]);
+    ASSERT_EQ(r[2]["webhook_configs"].size(), 1u) << "one webhook for the other kinds";
+    EXPECT_EQ(r[2]["webhook_configs"][0]["url"].as<std::string>(),
+              "http://127.0.0.1:40123/hook/chat");
+    EXPECT_EQ(r[3]["name"].as<std::string>(), "blackhole");
+    EXPECT_FALSE(r[3]["webhook_configs"]) << "a receiver that delivers nothing stays so";
+    EXPECT_EQ(c["global"]["smtp_smarthost"].as<std::string>(), "127.0.0.1:2526");
+    EXPECT_EQ(c["global"]["smtp_from"].as<std::string>(), "alertmanager@example.com");
+    EXPECT_FALSE(c["global"]["smtp_auth_password"]);
+    EXPECT_FALSE(c["global"]["slack_api_url"]);
+    EXPECT_EQ(c["templates"][0].as<std::string>(), "/etc/am/templates/*.tmpl");
+    EXPECT_EQ(c["templates"][1].as<std::string>(), "/etc/alertmanager/common.tmpl");
+    EXPECT_EQ(c["inhibit_rules"][0]["equal"][0].as<std::string>(), "instance");
+}
+
+TEST(prometheus_live, the_routes_are_kept_with_their_timers_divided_by_the_time_scale)
+{
+    const auto c = live_am(60);
+    const auto route = c["route"];
+    EXPECT_EQ(route["receiver"].as<std::string>(), "team-webhook");
+    EXPECT_EQ(route["group_by"][1].as<std::string>(), "instance");
+    EXPECT_EQ(route["group_wait"].as<std::string>(), "500ms");
+    EXPECT_EQ(route["group_interval"].as<std::string>(), "5s");
+    EXPECT_EQ(route["repeat_interval"].as<std::string>(), "4m");
+    EXPECT_EQ(route["routes"][0]["matchers"][0].as<std::string>(), "severity=\"page\"");
+    EXPECT_EQ(route["routes"][0]["group_wait"].as<std::string>(), "166ms");
+    EXPECT_TRUE(route["routes"][0]["continue"].as<bool>());
+    EXPECT_FALSE(route["routes"][1]["group_wait"]);
+    EXPECT_EQ(c["global"]["resolve_timeout"].as<std::string>(), "5s");
+}
+
+TEST(prometheus_live, an_alertmanager_configuration_without_route_or_receivers_is_named)
+{
+    auto error = [](const char* text) {
+        try {
+            live_alertmanager_config(text, "alertmanager.yml", "/etc/am", capture, 1);
+        } catch (const alerts_file_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("(no error)");
+    };
+    EXPECT_THAT(error("receivers: [{name: a}]"), HasSubstr("alertmanager.yml"));
+    EXPECT_THAT(error("receivers: [{name: a}]"), HasSubstr("route"));
+    EXPECT_THAT(error("route: {receiver: a}"), HasSubstr("receivers"));
+    EXPECT_THAT(error("route: {receiver: a}\nreceivers: [{webhook_configs: []}]"),
+                HasSubstr("receivers[0].name"));
+}
+
+} // namespace
