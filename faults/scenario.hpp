@@ -52,6 +52,11 @@ struct probe_hints {
     std::optional<std::chrono::milliseconds> command_timeout; ///< --command-timeout
     std::optional<int> cert_days_warning;                     ///< --cert-days WARN
     std::optional<int> cert_days_critical;                    ///< --cert-days WARN,CRIT
+    /// Fetch the sent message back from the mock's mailbox over "pop3" or "imap" (empty:
+    /// no round trip): --verify, with the mock serving that protocol.
+    std::string verify;
+    std::optional<std::chrono::milliseconds> verify_timeout;    ///< --verify-timeout
+    std::optional<std::chrono::milliseconds> max_delivery_time; ///< --max-delivery-time WARN
 
     friend bool operator==(const probe_hints&, const probe_hints&) = default;
 };

@@ -90,6 +90,9 @@ json::object probe_json(const probe_hints& p)
     if (p.insecure) {
         o["insecure"] = true;
     }
+    if (!p.verify.empty()) {
+        o["verify"] = p.verify;
+    }
     if (p.quit_after) {
         o["quit_after"] = smtp::to_string(*p.quit_after);
     }
@@ -99,6 +102,8 @@ json::object probe_json(const probe_hints& p)
         {"timeout", &p.timeout},
         {"connect_timeout", &p.connect_timeout},
         {"command_timeout", &p.command_timeout},
+        {"verify_timeout", &p.verify_timeout},
+        {"max_delivery_time", &p.max_delivery_time},
     };
     for (const auto& [key, value] : durations) {
         if (*value) {

@@ -51,7 +51,8 @@ probe_hints read_probe(const yaml_reader& in, const field& f)
     }
     auto entries =
         in.map(f, {"send", "starttls", "tls", "auth", "insecure", "quit_after", "warning",
-                   "critical", "timeout", "connect_timeout", "command_timeout", "cert_days"});
+                   "critical", "timeout", "connect_timeout", "command_timeout", "cert_days",
+                   "verify", "verify_timeout", "max_delivery_time"});
     for (auto& [key, value] : entries) {
         if (key == "send") {
             p.send = in.boolean(value);
@@ -76,6 +77,13 @@ probe_hints read_probe(const yaml_reader& in, const field& f)
             p.connect_timeout = in.duration(value);
         } else if (key == "command_timeout") {
             p.command_timeout = in.duration(value);
+        } else if (key == "verify") {
+            static constexpr std::string_view protocols[] = {"pop3", "imap"};
+            p.verify = protocols[in.choice(value, {"pop3", "imap"})];
+        } else if (key == "verify_timeout") {
+            p.verify_timeout = in.duration(value);
+        } else if (key == "max_delivery_time") {
+            p.max_delivery_time = in.duration(value);
         } else if (key == "cert_days") {
             // As --cert-days: "WARN" or "WARN,CRIT".
             const auto text = in.scalar(value);
@@ -92,6 +100,13 @@ probe_hints read_probe(const yaml_reader& in, const field& f)
     if (p.starttls && p.tls) {
         in.fail(entries.at("tls"), "starttls and tls are exclusive: TLS is either implicit or "
                                    "negotiated with STARTTLS");
+    }
+    if ((p.verify_timeout || p.max_delivery_time) && p.verify.empty()) {
+        in.fail(f, "verify_timeout and max_delivery_time need verify: pop3 or imap");
+    }
+    if (!p.verify.empty() && !p.send) {
+        in.fail(entries.at("verify"), "verify fetches the message the probe sends: it needs "
+                                      "send: true");
     }
     if (p.warning && p.critical && *p.critical < *p.warning) {
         in.fail(entries.at("critical"), "critical must not be less than warning");

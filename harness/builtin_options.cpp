@@ -1,5 +1,9 @@
 #include "harness/builtin_options.hpp"
 
+#include "prober/target.hpp"
+
+#include <fmt/format.h>
+
 namespace harness {
 
 prober::probe_options builtin_probe_options(const monitor_target& target,
@@ -30,6 +34,18 @@ prober::probe_options builtin_probe_options(const monitor_target& target,
     o.quit_after = hints.quit_after;
     o.warning = hints.warning;
     o.critical = hints.critical;
+    if (!hints.verify.empty() && target.mailbox_port != 0) {
+        // The mock files a message under its recipient's local part: the round trip sends to
+        // the harness user and logs in as them.
+        o.rcpt_to = {credentials.user + "@localhost"};
+        o.verify = prober::parse_verify_url(fmt::format("{}://{}:{}@{}:{}", hints.verify,
+                                                        credentials.user, credentials.password,
+                                                        target.host, target.mailbox_port))
+                       .value();
+        o.verify->ca_file = o.ca_file;
+        o.verify_timeout = hints.verify_timeout.value_or(o.verify_timeout);
+        o.delivery_warning = hints.max_delivery_time;
+    }
     return o;
 }
 

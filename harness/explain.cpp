@@ -110,6 +110,13 @@ std::string probe_command_line(const prober::probe_options& o)
     if (o.quit_after) {
         add("--quit-after", smtp::to_string(*o.quit_after));
     }
+    if (o.verify) {
+        add("--verify", o.verify->url);
+        add("--verify-timeout", seconds(o.verify_timeout));
+    }
+    if (o.delivery_warning) {
+        add("--max-delivery-time", seconds(*o.delivery_warning));
+    }
     if (o.warning) {
         add("-w", seconds(*o.warning));
     }

@@ -28,6 +28,8 @@ struct monitor_target {
     std::uint16_t port = 0;
     /// The mock's implicit-TLS port, or 0.
     std::uint16_t tls_port = 0;
+    /// The mock's POP3 or IMAP port (the scenario's probe hint `verify` says which), or 0.
+    std::uint16_t mailbox_port = 0;
     /// A PEM file with the CAs that sign the mock's good certificate (and its faulty ones, but
     /// the self-signed one), to trust only those.
     std::filesystem::path ca_file;

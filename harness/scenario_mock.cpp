@@ -57,6 +57,11 @@ scenario_mock::scenario_mock(const faults::scenario& s, const mock_settings& set
     if (s.probe.tls) {
         o.listen_tls = {"127.0.0.1:0"};
     }
+    if (s.probe.verify == "pop3") {
+        o.pop3 = "127.0.0.1:0";
+    } else if (s.probe.verify == "imap") {
+        o.imap = "127.0.0.1:0";
+    }
     if (!settings.users_file.empty()) {
         o.users = settings.users_file;
     }
@@ -74,6 +79,7 @@ scenario_mock::scenario_mock(const faults::scenario& s, const mock_settings& set
     if (!bound.smtp_tls.empty()) {
         smtp_tls_ = bound.smtp_tls.front();
     }
+    mailbox_ = bound.pop3 ? bound.pop3 : bound.imap;
 }
 
 scenario_mock::~scenario_mock()

@@ -57,6 +57,11 @@ public:
     {
         return smtp_tls_;
     }
+    /// The POP3 or IMAP listener, when the scenario's probe verifies delivery over it.
+    const std::optional<boost::asio::ip::tcp::endpoint>& mailbox() const noexcept
+    {
+        return mailbox_;
+    }
     /// A PEM file holding the CAs that sign the mock's certificates: the user's (with
     /// tls_cert) and the mock's own, which signs the faulty certificates of TLS scenarios.
     const std::filesystem::path& ca_file() const noexcept { return ca_file_; }
@@ -85,6 +90,7 @@ private:
     std::unique_ptr<mock::mock_app> app_;
     boost::asio::ip::tcp::endpoint smtp_;
     std::optional<boost::asio::ip::tcp::endpoint> smtp_tls_;
+    std::optional<boost::asio::ip::tcp::endpoint> mailbox_;
 };
 
 } // namespace harness

@@ -32,6 +32,7 @@ GROUPS = [
     ("data-", "DATA, message body and end of data"),
     ("quit-", "QUIT"),
     ("address-", "Chosen by the address"),
+    ("delivery-", "Delivery: the message after the 250 (the mail loop)"),
     ("", "Over time and over many connections"),
 ]
 
@@ -56,7 +57,10 @@ fallback on 500/502, QUIT, plus whatever the probe hints ask for) should report,
 status, failure kind and phase. The **probe** column lists the hints the harness
 turns into probe options: `send` (MAIL, RCPT, DATA), `starttls`, `auth`, `insecure`, and the
 thresholds `warning`/`critical` (`-w`/`-c`), `timeout` (`-t`), `connect_timeout`,
-`command_timeout` and `cert_days` that keep every scenario to a few seconds.
+`command_timeout` and `cert_days` that keep every scenario to a few seconds; `verify: pop3` or
+`verify: imap` sends the message and fetches it back from the mock's mailbox over that protocol
+(`--verify`, the harness serves it), with `verify_timeout` and `max_delivery_time` for
+`--verify-timeout` and `--max-delivery-time`.
 
 ## Scenario format
 

@@ -103,6 +103,11 @@ REPLY_CASES = {
         Step(None, HEALTHY_GREETING), Step(EHLO.send, HEALTHY_EHLO), MAIL, RCPT, DATA,
         Step(MESSAGE, b"250 2.0.0 Ok: queued as 1\r\n"), Step(b"NOOP\r\n", b"250 2.0.0 Ok\r\n"),
     ), "quit"),
+    # Delivery faults act after the 250: on the wire the session is the healthy one.
+    **{name: Case(name, (
+        Step(None, HEALTHY_GREETING), Step(EHLO.send, HEALTHY_EHLO), MAIL, RCPT, DATA,
+        Step(MESSAGE, b"250 2.0.0 Ok: queued as 1\r\n"), Step(b"NOOP\r\n", b"250 2.0.0 Ok\r\n"),
+    ), "quit") for name in ("delivery-never", "delivery-late", "delivery-junk")},
     "healthy-multiline-banner": Case("healthy-multiline-banner", (
         Step(None, b"220-mock.example ESMTP smtp-mock\r\n"
                    b"220-This system is for the use of authorised users only.\r\n"

@@ -119,8 +119,8 @@ def test_pop3_round_trip(start_mock, users_file):
     assert result["delivery"]["latency_ms"] is not None
 
 
-def hint_flags(hint):
-    """The probe command-line flags a scenario's `probe:` hint asks for."""
+def hint_flags(hint, m):
+    """The probe command-line flags a scenario's `probe:` hint asks for, against mock `m`."""
     flags = []
     for key, value in (hint or {}).items():
         if key in ("send", "starttls", "insecure") and value:
@@ -130,8 +130,11 @@ def hint_flags(hint):
         elif key == "auth" and value:
             flags += ["--auth", f"{USER}:{PASSWORD}"]
         elif key in ("timeout", "command_timeout", "connect_timeout", "warning", "critical",
-                     "verify_timeout"):
+                     "verify_timeout", "max_delivery_time"):
             flags += ["--" + key.replace("_", "-"), str(value)]
+        elif key == "verify":
+            flags += ["--rcpt-to", f"{USER}@example.test", "--verify",
+                      f"{value}://{USER}:{PASSWORD}@{m.ready[value]}"]
         elif key == "cert_days":
             flags += ["--cert-days", str(value)]
         elif key == "quit_after":
@@ -148,8 +151,10 @@ SCENARIOS = sorted(CATALOG.glob("*.yaml"))
 def test_catalog_scenario(start_mock, users_file, path):
     doc = yaml.safe_load(path.read_text())
     expect = doc["expect"]
-    m = start_mock("--scenario", str(path), "--users", str(users_file), "--seed", "1")
-    flags = hint_flags(doc.get("probe"))
+    mailbox = (doc.get("probe") or {}).get("verify")
+    m = start_mock("--scenario", str(path), "--users", str(users_file), "--seed", "1",
+                   *([f"--{mailbox}", "127.0.0.1:0"] if mailbox else []))
+    flags = hint_flags(doc.get("probe"), m)
     if "-t" not in flags and "--timeout" not in flags:
         flags += ["--timeout", "10"]
     result, rc, elapsed = run_probe(target_of(m), *flags)

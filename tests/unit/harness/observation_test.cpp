@@ -144,6 +144,36 @@ TEST(builtin_options, follow_the_scenarios_probe_hints)
     EXPECT_EQ(o.port, 40001);
     EXPECT_FALSE(o.auth);
     EXPECT_FALSE(o.send);
+    EXPECT_FALSE(o.verify);
+}
+
+TEST(builtin_options, a_verify_hint_fetches_the_message_back_from_the_mocks_mailbox)
+{
+    faults::scenario s;
+    s.name = "delivery";
+    s.probe.send = true;
+    s.probe.verify = "imap";
+    s.probe.verify_timeout = 2s;
+    s.probe.max_delivery_time = 1s;
+    monitor_target t;
+    t.scenario = &s;
+    t.host = "127.0.0.1";
+    t.port = 40000;
+    t.mailbox_port = 40143;
+    auto o = builtin_probe_options(t, harness_credentials{"u", "p"});
+    ASSERT_TRUE(o.verify);
+    EXPECT_EQ(o.verify->scheme, "imap");
+    EXPECT_EQ(o.verify->user, "u");
+    EXPECT_EQ(o.verify->password, "p");
+    EXPECT_EQ(o.verify->host, "127.0.0.1");
+    EXPECT_EQ(o.verify->port, 40143);
+    EXPECT_EQ(o.rcpt_to, std::vector<std::string>{"u@localhost"}); // the mailbox it reads
+    EXPECT_EQ(o.verify_timeout, 2s);
+    EXPECT_EQ(o.delivery_warning, 1s);
+    EXPECT_FALSE(o.delivery_critical);
+
+    t.mailbox_port = 0; // a mock without the mailbox: no round trip to attempt
+    EXPECT_FALSE(builtin_probe_options(t, harness_credentials{"u", "p"}).verify);
 }
 
 TEST(builtin_observation, status_kind_phase_and_the_nagios_line)
