@@ -233,12 +233,12 @@ int do_list(const std::vector<std::string>& sources, const std::vector<std::stri
     return exit_as_expected;
 }
 
-int do_explain(const std::string& name, std::uint64_t seed)
+int do_explain(const std::string& name, std::uint64_t seed, const explain_options& how)
 {
     const auto found = load_scenarios({name}, default_catalog_dir());
     const harness_credentials credentials;
     work_directory dir;
-    std::cout << explain(found.at(0), make_mock_settings(dir, credentials, seed), credentials)
+    std::cout << explain(found.at(0), make_mock_settings(dir, credentials, seed), credentials, how)
               << std::flush;
     return exit_as_expected;
 }
@@ -305,6 +305,13 @@ int run_cli(int argc, char** argv)
         "explain", "Describe a scenario and run the built-in probe against it, annotated");
     explain_cmd->add_option("name", explain_name, "Scenario name (or file)")->required();
     explain_cmd->add_option("--seed", explain_seed, "Seed of the mock's random draws");
+    explain_options explain_how;
+    explain_cmd
+        ->add_option("--repeat", explain_how.repeat,
+                     "Connect N times in a row (faults that change over connections)")
+        ->check(CLI::Range(1u, 100u));
+    explain_cmd->add_flag("--formats", explain_how.formats,
+                          "Also show what each smtp-probe output format reports");
 
     try {
         app.parse(argc, argv);
@@ -320,7 +327,7 @@ int run_cli(int argc, char** argv)
         if (*list) {
             return do_list(list_sources, list_filters);
         }
-        return do_explain(explain_name, explain_seed);
+        return do_explain(explain_name, explain_seed, explain_how);
     } catch (const faults::scenario_error& e) {
         std::cerr << "smtp-harness: " << e.what() << '\n';
     } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 #include "faults/controller.hpp"
 #include "mockserver/mock_app.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
@@ -118,6 +119,25 @@ std::string scenario_mock::transcripts() const
         for (const auto& e : snap.transcript) {
             out += fmt::format("  {:>8.1f} ms  {:<5} {}\n", e.t_ms, e.dir, e.text);
         }
+    }
+    return out;
+}
+
+std::vector<std::vector<recorded_line>> scenario_mock::recorded() const
+{
+    std::vector<std::pair<std::uint64_t, std::vector<recorded_line>>> by_id;
+    for (const auto& record : app_->smtp().sessions().list(0, 100)) {
+        const auto snap = record->read();
+        auto& [id, lines] = by_id.emplace_back(snap.id, std::vector<recorded_line>{});
+        for (const auto& e : snap.transcript) {
+            lines.push_back({e.t_ms, std::string(e.dir), std::string(e.text)});
+        }
+    }
+    std::sort(by_id.begin(), by_id.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::vector<recorded_line>> out;
+    for (auto& entry : by_id) {
+        out.push_back(std::move(entry.second));
     }
     return out;
 }

@@ -20,6 +20,14 @@ class mock_app;
 
 namespace harness {
 
+/// One line of a session the mock recorded: milliseconds since it accepted the connection,
+/// the direction ("in", "out", "event") and the text.
+struct recorded_line {
+    double t_ms = 0;
+    std::string dir;
+    std::string text;
+};
+
 /// How every mock of a run is set up.
 struct mock_settings {
     /// A `user:password` file for AUTH; empty for none.
@@ -79,6 +87,9 @@ public:
     /// The recorded sessions as text lines: "session N from PEER (outcome)", then each
     /// transcript line as "T ms DIR text" (fired fault rules are events). For `explain`.
     std::string transcripts() const;
+
+    /// The recorded sessions, oldest first, each as its lines. For `explain`'s timeline.
+    std::vector<std::vector<recorded_line>> recorded() const;
 
     /// Stops the server (idempotent).
     void stop();

@@ -10,6 +10,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
+from mock_process import read_ready_line
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 CATALOG = os.path.join(SOURCE, "faults", "catalog")
@@ -164,22 +165,124 @@ def test_list_names_every_scenario_with_its_summary():
     assert r.stdout and all(line.startswith("starttls-") for line in r.stdout.splitlines())
 
 
-def test_explain_runs_the_probe_live_and_shows_every_format():
-    r = harness("explain", "banner-missing")
+def test_explain_shows_one_timeline_and_the_formats_on_request():
+    r = harness("explain", "banner-missing", "--formats")
     assert r.returncode == 0, r.stderr
     out = r.stdout
     for needle in ("banner-missing", "What it simulates", "How the mock makes it",
-                   "CRITICAL timeout at banner", "The probe against it, live", "smtp-probe ",
-                   "What the mock recorded", "session 1 from 127.0.0.1",
+                   "docs/smtp-primer.md", "CRITICAL timeout at banner",
+                   "client and server on one timeline", "Reproduce it yourself", "smtp-probe ",
                    "--format nagios", "SMTP CRITICAL - timeout at banner", "--format json",
                    '"schema":"smtp-harness/probe-result/v1"', "--format prometheus",
                    "Verdict", "caught"):
         assert needle in out, needle
     assert re.search(r"^ *probe_success(\{[^}]*\})? 0$", out, re.M), out
+    # One timeline: the probe's connect, the mock's record of it, then the silence in words
+    # (the scenario's banner timeout is 2 s), then the probe's timeout.
+    timeline = out[out.index("one timeline"):out.index("== Reproduce")]
+    connected = timeline.index("probe connected to 127.0.0.1:")
+    accepted = timeline.index("mock  connection from 127.0.0.1:")
+    silent = re.search(r"\.\.\. server silent, (\d+) ms", timeline)
+    assert silent and 1950 <= int(silent.group(1)) <= 2500, timeline
+    assert connected < accepted < silent.start(), timeline
+    # Without --formats the formats are not shown, and the option is named.
     r = harness("explain", "connect-refused")
     assert r.returncode == 0
-    assert "no session" in r.stdout
+    assert "--format json" not in r.stdout and "--formats" in r.stdout
+    assert "never reached the server" in r.stdout
     assert "refused at connect" in r.stdout
+
+
+def reproduce_block(out):
+    """The lines of explain's "Reproduce it yourself" block."""
+    block = out[out.index("== Reproduce it yourself ==\n"):].split("\n", 1)[1]
+    return block[:block.index("\n== ")].strip().splitlines()
+
+
+def run_reproduce_block(out, tmp_path):
+    """Runs the printed block as a user would (ports 2525/4650 swapped for free ones): the file
+    commands through sh, the mock in the background, then the probe and swaks. Returns the
+    probe's and swaks' completed processes."""
+    lines = reproduce_block(out)
+    mock_at = next(i for i, x in enumerate(lines) if x.startswith("smtp-mock "))
+    setup = "\n".join(x for x in lines[:mock_at] if not x.startswith("#"))
+    subprocess.run(["sh", "-e", "-c", setup], cwd=tmp_path, check=True, timeout=10)
+    mock_argv = [a.replace(":2525", ":0").replace(":4650", ":0")
+                 for a in shlex.split(lines[mock_at])]
+    mock_argv[0] = os.environ["SMTP_MOCK"]
+    proc = subprocess.Popen(mock_argv, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        ready = read_ready_line(proc, "smtp-mock", 10)
+        ports = {"2525": ready["smtp"][0].rsplit(":", 1)[1]}
+        if ready.get("smtp_tls"):
+            ports["4650"] = ready["smtp_tls"][0].rsplit(":", 1)[1]
+        ran = []
+        for prefix, program in (("smtp-probe ", os.environ["SMTP_PROBE"]), ("swaks ", "swaks")):
+            argv = [ports.get(a, a) for a in shlex.split(next(x for x in lines
+                                                             if x.startswith(prefix)))]
+            argv[0] = program
+            ran.append(subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True,
+                                      timeout=30))
+        return ran
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def explained_status(out):
+    """The probe's status line in explain's timeline section, without the target."""
+    line = next(x for x in out.splitlines() if re.match(r"^  127\.0\.0\.1:\d+: ", x))
+    return line.split(": ", 1)[1]
+
+
+def test_explain_reproduce_block_reproduces_the_expired_certificate(tmp_path):
+    r = harness("explain", "starttls-cert-expired")
+    assert r.returncode == 0, r.stderr
+    assert "certificate has expired" in explained_status(r.stdout)
+    probe, swaks = run_reproduce_block(r.stdout, tmp_path)
+    # Run by hand with the CA and EHLO name it printed: the same expired certificate, not a
+    # self-signed chain.
+    assert probe.stdout.splitlines()[0].split(": ", 1)[1] == explained_status(r.stdout), probe.stdout
+    assert probe.returncode == 2
+    assert "EHLO smtp-harness.localhost" in swaks.stdout, swaks.stdout
+    # swaks trusts the same CA, so it fails verification too (OpenSSL's words name no reason).
+    assert "certificate verify failed" in swaks.stdout + swaks.stderr, swaks.stdout + swaks.stderr
+    assert swaks.returncode != 0
+
+
+def test_explain_reproduce_block_reproduces_a_rcpt_refusal(tmp_path):
+    r = harness("explain", "rcpt-550-unknown-user")
+    assert r.returncode == 0, r.stderr
+    probe, swaks = run_reproduce_block(r.stdout, tmp_path)
+    assert probe.stdout.splitlines()[0].split(": ", 1)[1] == explained_status(r.stdout), probe.stdout
+    assert "RCPT TO:<postmaster@localhost>" in swaks.stdout, swaks.stdout
+    assert re.search(r"<\*\* +550", swaks.stdout), swaks.stdout
+
+
+def test_explain_repeat_shows_flapping_over_connections():
+    r = harness("explain", "flapping", "--repeat", "4")
+    assert r.returncode == 0, r.stderr
+    statuses = re.findall(r"^  127\.0\.0\.1:\d+: (\w+)", r.stdout, re.M)
+    assert len(statuses) == 4, r.stdout
+    assert r.stdout.count("connection 1 of 4") == 1 and "connection 4 of 4" in r.stdout
+    # A flapping server is not down on every connection: both states show.
+    assert "OK" in statuses and "CRITICAL" in statuses, statuses
+
+
+def test_explain_says_when_the_probe_never_reaches_the_fault(tmp_path):
+    rcpt_fault = tmp_path / "rcpt-only.yaml"
+    rcpt_fault.write_text("name: rcpt-only\nsummary: RCPT refused.\ndescription: x\n"
+                          "rules:\n  - when: {phase: rcpt}\n    do: {reply: 550 5.1.1 no}\n")
+    r = harness("explain", str(rcpt_fault))
+    assert r.returncode == 0, r.stderr
+    assert "The fault was never reached" in r.stdout, r.stdout
+    assert "acts at rcpt" in r.stdout and "smtp-probe --send reaches it" in r.stdout
+    # A probe that does send gets there, and the note is gone.
+    r = harness("explain", "rcpt-550-unknown-user")
+    assert "never reached" not in r.stdout
 
 
 @pytest.mark.parametrize("args, message", [
@@ -208,16 +311,16 @@ def test_a_bad_expectations_file_names_its_line(tmp_path):
 def test_explain_prints_the_exact_probe_command_that_ran(mock):
     r = harness("explain", "mail-451")
     assert r.returncode == 0, r.stderr
-    line = next(x for x in r.stdout.splitlines() if x.strip().startswith("$ smtp-probe"))
-    argv = shlex.split(line.strip()[2:])
+    line = next(x for x in reproduce_block(r.stdout) if x.startswith("smtp-probe "))
+    argv = shlex.split(line)
     # The EHLO name and the envelope the transcript shows are on the command line.
     assert argv[argv.index("--helo") + 1] == "smtp-harness.localhost"
     assert argv[argv.index("--mail-from") + 1] == "smtp-harness@localhost"
     assert argv[argv.index("--rcpt-to") + 1] == "postmaster@localhost"
     assert "EHLO smtp-harness.localhost" in r.stdout
     assert "MAIL FROM:<smtp-harness@localhost>" in r.stdout
-    # smtp-probe takes that very command line: run it against a healthy mock of this test (its
-    # own CA file went with the explained mock, so that one word is dropped).
+    # smtp-probe takes that very command line: run it against a healthy mock of this test (the
+    # CA file is the explained mock's, so that one word is dropped).
     at = argv.index("--ca-file")
     del argv[at:at + 2]
     argv[0] = os.environ["SMTP_PROBE"]
