@@ -166,15 +166,19 @@ std::string_view silent_party(const timeline_line& next, std::string_view last_s
 }
 
 // The mock's events on the probe's clock: each one comes after the probe lines matching the
-// server and client lines the mock had recorded before it, and no earlier than the probe's
-// connect plus the mock's own time.
+// server and client lines the mock had recorded before it, no earlier than the probe's connect
+// plus the mock's own time, and the client's close after the probe closed.
 std::vector<timeline_line> mock_events_on_probe_clock(const prober::probe_result& result,
                                                       const std::vector<recorded_line>& mock)
 {
     std::vector<std::chrono::microseconds> probe_s;
     std::vector<std::chrono::microseconds> probe_c;
     std::chrono::microseconds connected{0};
+    std::optional<std::chrono::microseconds> closing;
     for (const auto& e : result.transcript) {
+        if (e.text.starts_with("closing connection")) {
+            closing = e.t;
+        }
         if (e.dir == prober::transcript_dir::server) {
             probe_s.push_back(e.t);
         } else if (e.dir == prober::transcript_dir::client) {
@@ -197,6 +201,10 @@ std::vector<timeline_line> mock_events_on_probe_clock(const prober::probe_result
         }
         if (seen_c > 0 && seen_c <= probe_c.size()) {
             t = std::max(t, probe_c[seen_c - 1]);
+        }
+        // The client's close is what the mock saw: it comes after the probe closed.
+        if (closing && line.text.starts_with("connection ") && line.text.ends_with(" by client")) {
+            t = std::max(t, *closing);
         }
         out.push_back({t, "mock", line.text});
     }

@@ -262,6 +262,32 @@ def test_explain_reproduce_block_reproduces_a_rcpt_refusal(tmp_path):
     assert re.search(r"<\*\* +550", swaks.stdout), swaks.stdout
 
 
+def normalized(text):
+    """Lines with the parts that differ from run to run (times, ports, durations) masked."""
+    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+    text = re.sub(r"\d+\.\d+(s| ms)", r"T\1", text)
+    text = re.sub(r"silent, \d+ ms", "silent, N ms", text)
+    return [x.rstrip() for x in text.splitlines() if x.strip()]
+
+
+def test_the_docs_explain_example_is_a_real_run():
+    doc = open(os.path.join(SOURCE, "docs", "harness.md"), encoding="utf-8").read()
+    marker = "<!-- explain-example: banner-missing -->\n```\n"
+    example = doc.split(marker, 1)[1].split("```", 1)[0]
+    r = harness("explain", "banner-missing")
+    assert r.returncode == 0, r.stderr
+    live = normalized(r.stdout)
+    shown = normalized(example)
+    start = live.index(shown[0])
+    assert live[start:start + len(shown)] == shown
+    # The reproduce commands the docs show are the ones printed, word for word.
+    commands = [x for x in reproduce_block(r.stdout)
+                if x.split(" ", 1)[0] in ("smtp-mock", "smtp-probe", "swaks")]
+    assert len(commands) == 3
+    for command in commands:
+        assert command in doc, command
+
+
 def test_explain_repeat_shows_flapping_over_connections():
     r = harness("explain", "flapping", "--repeat", "4")
     assert r.returncode == 0, r.stderr

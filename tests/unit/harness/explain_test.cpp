@@ -57,6 +57,18 @@ TEST(explain_timeline, places_the_mocks_events_after_the_lines_it_had_seen)
     EXPECT_EQ(text.find("mock  220"), std::string::npos) << "only the mock's events: " << text;
 }
 
+TEST(explain_timeline, puts_the_clients_close_after_the_probe_closed)
+{
+    auto r = banner_timeout();
+    r.transcript.push_back({2'000'400us, transcript_dir::event, "closing connection"});
+    // The mock's clock says it saw the close before the probe's timeout.
+    const std::vector<harness::recorded_line> mock = {
+        {1999.0, "event", "connection closed by client"}};
+    const auto text = harness::timeline(r, mock);
+    EXPECT_LT(text.find("probe closing connection"), text.find("mock  connection closed by client"))
+        << text;
+}
+
 faults::scenario rcpt_fault()
 {
     faults::scenario s;
