@@ -8,6 +8,7 @@
 #include "harness/runner.hpp"
 #include "harness/scenario_source.hpp"
 #include "harness/selection.hpp"
+#include "harness/talk.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -18,6 +19,7 @@
 #include <iostream>
 #include <stdexcept>
 #include <string_view>
+#include <unistd.h>
 
 namespace harness {
 
@@ -243,6 +245,15 @@ int do_explain(const std::string& name, std::uint64_t seed, const explain_option
     return exit_as_expected;
 }
 
+int do_talk(const std::string& name, std::uint64_t seed, talk_options how)
+{
+    const auto found = load_scenarios({name}, default_catalog_dir());
+    const harness_credentials credentials;
+    work_directory dir;
+    how.prompt = ::isatty(STDIN_FILENO) != 0;
+    return talk(found.at(0), make_mock_settings(dir, credentials, seed), std::cin, std::cout, how);
+}
+
 } // namespace
 
 int run_cli(int argc, char** argv)
@@ -313,6 +324,19 @@ int run_cli(int argc, char** argv)
     explain_cmd->add_flag("--formats", explain_how.formats,
                           "Also show what each smtp-probe output format reports");
 
+    std::string talk_name = "healthy";
+    std::uint64_t talk_seed = 1;
+    talk_options talk_how;
+    unsigned talk_timeout_ms = 10000;
+    auto* talk_cmd = app.add_subcommand(
+        "talk", "Type SMTP commands to a fresh mock serving a scenario; see each reply's time");
+    talk_cmd->add_option("scenario", talk_name, "Scenario name (or file); default healthy");
+    talk_cmd->add_option("--seed", talk_seed, "Seed of the mock's random draws");
+    talk_cmd
+        ->add_option("--timeout-ms", talk_timeout_ms,
+                     "How long to wait for each reply (default 10000)")
+        ->check(CLI::Range(1u, 3600000u));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -326,6 +350,10 @@ int run_cli(int argc, char** argv)
         }
         if (*list) {
             return do_list(list_sources, list_filters);
+        }
+        if (*talk_cmd) {
+            talk_how.reply_timeout = std::chrono::milliseconds(talk_timeout_ms);
+            return do_talk(talk_name, talk_seed, talk_how);
         }
         return do_explain(explain_name, explain_seed, explain_how);
     } catch (const faults::scenario_error& e) {
