@@ -311,6 +311,57 @@ def test_explain_says_when_the_probe_never_reaches_the_fault(tmp_path):
     assert "never reached" not in r.stdout
 
 
+def talk(*args, text):
+    program = os.environ["SMTP_HARNESS"]
+    return subprocess.run([program, "talk", *args], input=text, capture_output=True, text=True,
+                          timeout=30)
+
+
+def test_talk_sends_a_message_over_a_pipe_with_each_replys_time():
+    r = talk(text="EHLO me\nMAIL FROM:<a@localhost>\nRCPT TO:<b@localhost>\nDATA\n"
+                  "Subject: hi\n\n.a line starting with a dot\n.\nQUIT\n")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert re.search(r"^S: 220 .*\((\d+\.\d) ms\)$", out, re.M), out
+    assert re.search(r"^S: 250 SMTPUTF8 +\(\d+\.\d ms\)$", out, re.M), out
+    assert "(type the message" in out
+    # The server only queues the message when the final dot came as CRLF . CRLF.
+    assert re.search(r"^S: 250 2\.0\.0 Ok: queued as \S+ +\(\d+\.\d ms\)$", out, re.M), out
+    assert re.search(r"^S: 221 ", out, re.M), out
+
+
+def test_the_docs_talk_example_is_a_real_run():
+    doc = open(os.path.join(SOURCE, "docs", "harness.md"), encoding="utf-8").read()
+    marker = "<!-- talk-example: rcpt-550-unknown-user -->\n```\n"
+    command, shown = doc.split(marker, 1)[1].split("```", 1)[0].split("\n", 1)
+    program = shlex.quote(os.environ["SMTP_HARNESS"])
+    live = subprocess.run(["sh", "-c", command[2:].replace("smtp-harness", program)],
+                          capture_output=True, text=True, timeout=30)
+    assert live.returncode == 0, live.stderr
+    assert normalized(live.stdout) == normalized(shown)
+
+
+def test_talk_shows_how_long_a_slow_server_takes_and_when_it_is_silent():
+    r = talk("banner-slow", text="QUIT\n")
+    assert r.returncode == 0, r.stderr
+    took = float(re.search(r"^S: 220 .*\((\d+\.\d) ms\)$", r.stdout, re.M).group(1))
+    assert 1400 <= took <= 5000, r.stdout
+    r = talk("ehlo-hang", "--timeout-ms", "300", text="EHLO me\n")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^\(no reply within \d+ ms: the server is silent\)$", r.stdout, re.M), \
+        r.stdout
+    assert r.stdout.rstrip().endswith("(end of input: closing the connection)"), r.stdout
+
+
+def test_talk_starts_tls_and_names_a_bad_certificate():
+    r = talk("starttls-cert-expired", text="EHLO me\nSTARTTLS\nEHLO me\n")
+    assert r.returncode == 0, r.stderr
+    assert "(TLS failed after" in r.stdout and "certificate has expired" in r.stdout, r.stdout
+    r = talk(text="EHLO me\nSTARTTLS\nEHLO again\nQUIT\n")
+    assert "(TLS started in" in r.stdout, r.stdout
+    assert "greets again" in r.stdout, r.stdout
+
+
 @pytest.mark.parametrize("args, message", [
     (["run", "--shard", "3/2"], "--shard"),
     (["run", "--scenarios", "no-such-scenario"], "no-such-scenario"),
@@ -318,6 +369,7 @@ def test_explain_says_when_the_probe_never_reaches_the_fault(tmp_path):
     (["run", "--monitor", "cmd:check {hostname}"], "{hostname}"),
     (["run", "--filter", "nothing-matches-*"], "no scenario selected"),
     (["explain", "no-such-scenario"], "no-such-scenario"),
+    (["talk", "no-such-scenario"], "no-such-scenario"),
     (["frobnicate"], ""),
 ])
 def test_usage_errors_exit_2(args, message):
