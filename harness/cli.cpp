@@ -9,6 +9,7 @@
 #include "harness/scenario_source.hpp"
 #include "harness/selection.hpp"
 #include "harness/talk.hpp"
+#include "smtp/phase.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <unistd.h>
@@ -220,6 +222,21 @@ int do_run(const run_options& o)
     return all_as_expected(results) ? exit_as_expected : exit_unexpected;
 }
 
+// The phase a scenario's failure shows at, for `list`: its expectation's, else its first
+// rule's; none for a healthy scenario or one whose rules act everywhere.
+std::optional<smtp::phase> listed_phase(const faults::scenario& s)
+{
+    if (s.expect && s.expect->phase) {
+        return s.expect->phase;
+    }
+    for (const auto& r : s.rules) {
+        if (!r.when.phases.empty()) {
+            return r.when.phases.front();
+        }
+    }
+    return std::nullopt;
+}
+
 int do_list(const std::vector<std::string>& sources, const std::vector<std::string>& filters)
 {
     const auto all = load_scenarios(sources, default_catalog_dir());
@@ -229,8 +246,22 @@ int do_list(const std::vector<std::string>& sources, const std::vector<std::stri
         names.push_back(s.name);
         width = std::max(width, s.name.size());
     }
-    for (const auto i : select(names, filters, std::nullopt)) {
-        std::cout << fmt::format("{:<{}}  {}\n", all[i].name, width, all[i].summary);
+    const auto chosen = select(names, filters, std::nullopt);
+    // Grouped by phase in conversation order, then what has no one phase.
+    std::vector<std::optional<smtp::phase>> groups(smtp::all_phases.begin(),
+                                                   smtp::all_phases.end());
+    groups.emplace_back(std::nullopt);
+    for (const auto& group : groups) {
+        std::string rows;
+        for (const auto i : chosen) {
+            if (listed_phase(all[i]) == group) {
+                rows += fmt::format("  {:<{}}  {}\n", all[i].name, width, all[i].summary);
+            }
+        }
+        if (!rows.empty()) {
+            std::cout << (group ? std::string(smtp::to_string(*group)) : "no single phase") << ":\n"
+                      << rows;
+        }
     }
     return exit_as_expected;
 }

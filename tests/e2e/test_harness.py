@@ -155,14 +155,37 @@ def test_a_wrong_expectation_fails_the_run_and_the_junit_report(tmp_path):
     assert "verdict misreported (expected caught)" in failure.get("message")
 
 
-def test_list_names_every_scenario_with_its_summary():
+PHASE_ORDER = ["dns", "connect", "tls", "banner", "ehlo", "helo", "starttls", "auth", "mail",
+               "rcpt", "data", "body", "data_end", "rset", "noop", "vrfy", "quit", "verify",
+               "no single phase"]
+
+
+def listed_groups(out):
+    """{heading: [scenario lines]} of `smtp-harness list`, in the order printed."""
+    groups = {}
+    for line in out.splitlines():
+        if not line.startswith(" "):
+            assert line.endswith(":"), line
+            groups[line[:-1]] = []
+        else:
+            groups[list(groups)[-1]].append(line.strip())
+    return groups
+
+
+def test_list_names_every_scenario_grouped_by_phase_in_phase_order():
     r = harness("list")
     assert r.returncode == 0, r.stderr
-    lines = r.stdout.splitlines()
-    assert sorted(line.split()[0] for line in lines) == catalog_names()
-    assert any(line.startswith("banner-missing") and "220" in line for line in lines)
+    groups = listed_groups(r.stdout)
+    assert list(groups) == sorted(groups, key=PHASE_ORDER.index), list(groups)
+    rows = [row for group in groups.values() for row in group]
+    assert sorted(row.split()[0] for row in rows) == catalog_names()
+    assert any(x.startswith("banner-missing") and "220" in x for x in groups["banner"])
+    assert any(x.startswith("rcpt-550-unknown-user") for x in groups["rcpt"])
+    assert any(x.startswith("connect-refused") for x in groups["connect"])
+    assert any(x.startswith("healthy ") for x in groups["no single phase"])
     r = harness("list", "--filter", "starttls-*")
-    assert r.stdout and all(line.startswith("starttls-") for line in r.stdout.splitlines())
+    groups = listed_groups(r.stdout)
+    assert groups and all(x.startswith("starttls-") for g in groups.values() for x in g)
 
 
 def test_explain_shows_one_timeline_and_the_formats_on_request():
