@@ -730,6 +730,26 @@ session_action client_session::on_transaction_reply(const smtp::reply& r,
     }
 }
 
+namespace {
+
+// The transcript line of the message: its size as the server stores it (RFC 5321 §4.5.2:
+// without the doubled dots and the final "." line), which the mock's API reports too, and the
+// octets actually sent after DATA.
+std::string message_note(std::string_view sent, std::string_view message_id)
+{
+    std::size_t stuffed = sent.starts_with("..") ? 1 : 0;
+    for (auto at = sent.find("\r\n.."); at != std::string_view::npos;
+         at = sent.find("\r\n..", at + 2)) {
+        ++stuffed;
+    }
+    const auto stored = sent.size() - stuffed - 3; // 3: the final ".\r\n"
+    return "<message of " + std::to_string(stored) + " octets (" + std::to_string(sent.size()) +
+           " sent: dot-stuffed, with the final \".\" line), Message-ID <" +
+           std::string(message_id) + ">>";
+}
+
+} // namespace
+
 session_action client_session::begin_body(probe_clock::time_point now)
 {
     enter_phase(phase::body, now);
@@ -744,10 +764,7 @@ session_action client_session::begin_body(probe_clock::time_point now)
                                    params_.started_at};
         out_ = dot_stuff(build_test_message(fields));
     }
-    note(transcript_dir::client,
-         "<message of " + std::to_string(out_.size()) + " octets, Message-ID <" + message_id_ +
-             ">>",
-         now);
+    note(transcript_dir::client, message_note(out_, message_id_), now);
     return {action_kind::write, deadline_, out_};
 }
 

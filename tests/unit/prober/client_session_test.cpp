@@ -5,6 +5,7 @@
 #include "smtp/error.hpp"
 #include "smtp/utf8.hpp"
 
+#include <algorithm>
 #include <boost/asio/error.hpp>
 #include <gtest/gtest.h>
 
@@ -688,6 +689,14 @@ TEST(client_session, sends_a_given_message_to_every_recipient)
                   "RCPT TO:<ops@example.net>\r\nRCPT TO:<oncall@example.net>\r\nDATA\r\n"
                   "Subject: x\r\nMessage-ID: <alert.1@example.net>\r\n\r\n..hidden dot\r\n"
                   "body\r\n.\r\nQUIT\r\n");
+        // The size stored by a server (the message as given: 68 octets) and what was sent.
+        const auto note =
+            std::find_if(out.result.transcript.begin(), out.result.transcript.end(),
+                         [](const auto& e) { return e.text.starts_with("<message of "); });
+        ASSERT_NE(note, out.result.transcript.end());
+        EXPECT_EQ(plan.message->size(), 68u);
+        EXPECT_EQ(note->text, "<message of 68 octets (72 sent: dot-stuffed, with the final \".\" "
+                              "line), Message-ID <alert.1@example.net>>");
     }
 }
 
