@@ -71,6 +71,12 @@ def test_healthy(mock):
     raw = control_get(mock, f"/api/v1/messages/{msgs[0]['id']}/raw")
     assert f"Message-ID: <{result['delivery']['message_id']}>".encode() in raw
     assert b"\r\n.\r\nEnd of test message.\r\n" in raw
+    # The size the transcript gives is the one the API stores; the octets sent add the doubled
+    # dots and the final "." line.
+    note = next(x["text"] for x in result["transcript"] if x["text"].startswith("<message of"))
+    assert note.startswith(f"<message of {msgs[0]['size']} octets "), (note, msgs[0]["size"])
+    sent = len(raw) + raw.count(b"\r\n.") + raw.startswith(b".") + 3
+    assert f"({sent} sent: dot-stuffed" in note, note
 
 
 def test_starttls_with_generated_ca(start_mock, tmp_path):
