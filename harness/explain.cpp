@@ -292,7 +292,9 @@ std::string swaks_command(const prober::probe_options& o)
                            shell_word(o.auth->user), shell_word(o.auth->password));
     }
     if (!o.send) {
-        out += " --quit-after " + (o.quit_after ? swaks_quit_after(*o.quit_after) : "helo");
+        // The probe without a message stops after EHLO, or after AUTH when it authenticates.
+        const std::string stop = o.auth ? "auth" : "helo";
+        out += " --quit-after " + (o.quit_after ? swaks_quit_after(*o.quit_after) : stop);
     } else if (o.quit_after) {
         out += " --quit-after " + swaks_quit_after(*o.quit_after);
     }

@@ -311,6 +311,14 @@ def test_the_docs_explain_example_is_a_real_run():
         assert command in doc, command
 
 
+def test_explain_reproduce_block_reproduces_an_auth_refusal(tmp_path):
+    r = harness("explain", "auth-535")
+    assert r.returncode == 0, r.stderr
+    probe, swaks = run_reproduce_block(r.stdout, tmp_path)
+    assert probe.stdout.splitlines()[0].split(": ", 1)[1] == explained_status(r.stdout), probe.stdout
+    assert re.search(r"<\*\* +535", swaks.stdout), swaks.stdout
+
+
 def test_explain_repeat_shows_flapping_over_connections():
     r = harness("explain", "flapping", "--repeat", "4")
     assert r.returncode == 0, r.stderr
