@@ -1,6 +1,7 @@
 """smtp-harness, black-box: the built-in probe across the catalog, reports, list, explain and
 usage errors."""
 
+import functools
 import json
 import os
 import shlex
@@ -188,8 +189,14 @@ def test_list_names_every_scenario_grouped_by_phase_in_phase_order():
     assert groups and all(x.startswith("starttls-") for g in groups.values() for x in g)
 
 
+@functools.lru_cache(maxsize=None)
+def banner_missing_explained():
+    """One run of `explain banner-missing --formats` (2 s of silence), shared by the tests."""
+    return harness("explain", "banner-missing", "--formats")
+
+
 def test_explain_shows_one_timeline_and_the_formats_on_request():
-    r = harness("explain", "banner-missing", "--formats")
+    r = banner_missing_explained()
     assert r.returncode == 0, r.stderr
     out = r.stdout
     for needle in ("banner-missing", "What it simulates", "How the mock makes it",
@@ -297,7 +304,7 @@ def test_the_docs_explain_example_is_a_real_run():
     doc = open(os.path.join(SOURCE, "docs", "harness.md"), encoding="utf-8").read()
     marker = "<!-- explain-example: banner-missing -->\n```\n"
     example = doc.split(marker, 1)[1].split("```", 1)[0]
-    r = harness("explain", "banner-missing")
+    r = banner_missing_explained()
     assert r.returncode == 0, r.stderr
     live = normalized(r.stdout)
     shown = normalized(example)
