@@ -45,6 +45,12 @@ cli_result parse_command_line(int argc, char** argv)
     app.add_option("--pop3", o.pop3, "POP3 listener ADDR:PORT");
     app.add_option("--imap", o.imap, "IMAP listener ADDR:PORT (STARTTLS offered)");
     app.add_option("--imaps", o.imaps, "implicit-TLS IMAP listener ADDR:PORT");
+    app.add_option("--dns", o.dns,
+                   "DNS server ADDR:PORT (UDP and TCP) for the mock's names and blocklists");
+    app.add_option("--dns-domain", o.dns_domain,
+                   "the mail domain --dns answers MX 10 HOSTNAME for");
+    app.add_option("--dnsbl-zone", o.dnsbl_zones, "a blocklist zone --dns serves (repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--hostname", o.hostname, "name used in the banner and replies");
     std::string tls_cert, tls_key, write_ca, users, scenario;
     app.add_option("--tls-cert", tls_cert, "PEM certificate chain (default: generated)");

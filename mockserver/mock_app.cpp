@@ -1,5 +1,6 @@
 #include "mockserver/mock_app.hpp"
 
+#include "dns/mock_zones.hpp"
 #include "faults/controller.hpp"
 #include "faults/scenario_error.hpp"
 #include "faults/scenario_loader.hpp"
@@ -8,6 +9,7 @@
 #include "mockserver/control/controller_fault_source.hpp"
 #include "mockserver/control/http_server.hpp"
 #include "mockserver/credentials.hpp"
+#include "mockserver/dns/dns_server.hpp"
 #include "mockserver/imap/delivery_faults.hpp"
 #include "mockserver/imap/imap_server.hpp"
 #include "mockserver/imap/store_mailbox.hpp"
@@ -18,6 +20,7 @@
 #include "mockserver/tls_contexts.hpp"
 
 #include "json/json_text.hpp"
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <iostream>
@@ -62,6 +65,46 @@ faults::scenario initial_scenario(const server_options& o, std::optional<faults:
         // what() already reads "file:line:column: key: message".
         throw std::runtime_error(std::string("--scenario: ") + e.what());
     }
+}
+
+// A name of the DNS data, or an error naming the option it came from.
+dns::name dns_name(const std::string& text, const char* option)
+{
+    auto n = dns::name::parse(text);
+    if (!n) {
+        throw std::runtime_error(std::string(option) + " '" + text +
+                                 "': not a domain name: " + n.error().message());
+    }
+    return *n;
+}
+
+// The mock's names for --dns: the host name with the addresses the SMTP listeners are bound to
+// (127.0.0.1 for a wildcard one), the mail domain and the blocklists.
+dns::zone_set dns_zones(const server_options& o,
+                        const std::vector<boost::asio::ip::tcp::endpoint>& smtp)
+{
+    dns::mock_names names;
+    names.hostname = dns_name(o.hostname, "--hostname");
+    names.mail_domain = dns_name(o.dns_domain, "--dns-domain");
+    for (const auto& e : smtp) {
+        auto a =
+            e.address().is_unspecified() ? boost::asio::ip::address_v4::loopback() : e.address();
+        dns::ip_address ip = a.is_v4() ? dns::ip_address(a.to_v4().to_bytes())
+                                       : dns::ip_address(a.to_v6().to_bytes());
+        if (std::find(names.addresses.begin(), names.addresses.end(), ip) ==
+            names.addresses.end()) {
+            names.addresses.push_back(ip);
+        }
+    }
+    for (const auto& zone : o.dnsbl_zones) {
+        names.blocklists.push_back(dns_name(zone, "--dnsbl-zone"));
+    }
+    auto zones = dns::make_zone_set(names);
+    if (!zones) {
+        throw std::runtime_error("--dns: cannot serve the mock's names: " +
+                                 zones.error().message());
+    }
+    return std::move(*zones);
 }
 
 } // namespace
@@ -206,6 +249,11 @@ void mock_app::start()
             imap->start();
         }
     }
+    if (!options_.dns.empty()) {
+        dns_ = std::make_unique<dns_server>("--dns", options_.dns,
+                                            dns::responder(dns_zones(options_, endpoints().smtp)));
+        dns_->start();
+    }
     auto s = controller_->current();
     log("seed " + std::to_string(seed_) + ", scenario '" + (s.name.empty() ? "healthy" : s.name) +
         "' with " + std::to_string(s.rules.size()) + " rules, listener " +
@@ -223,6 +271,9 @@ void mock_app::stop()
         if (imap) {
             imap->stop();
         }
+    }
+    if (dns_) {
+        dns_->stop();
     }
     if (control_) {
         control_->stop();
@@ -245,6 +296,9 @@ mock_endpoints mock_app::endpoints() const
     }
     if (control_) {
         e.control = control_->endpoint();
+    }
+    if (dns_) {
+        e.dns = boost::asio::ip::tcp::endpoint(dns_->endpoint().address(), dns_->endpoint().port());
     }
     return e;
 }
@@ -273,6 +327,9 @@ std::string mock_app::ready_line() const
     }
     if (e.imaps) {
         ready["imaps"] = io::to_string(*e.imaps);
+    }
+    if (e.dns) {
+        ready["dns"] = io::to_string(*e.dns);
     }
     if (e.control) {
         ready["control"] = io::to_string(*e.control);

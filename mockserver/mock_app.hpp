@@ -19,6 +19,7 @@ class controller;
 
 namespace mock {
 
+class dns_server;
 class maildir_writer;
 class user_table;
 namespace control {
@@ -50,6 +51,8 @@ struct mock_endpoints {
     std::optional<boost::asio::ip::tcp::endpoint> imaps;
     /// The control API, when there is one.
     std::optional<boost::asio::ip::tcp::endpoint> control;
+    /// The DNS server (UDP and TCP on the same port), when there is one.
+    std::optional<boost::asio::ip::tcp::endpoint> dns;
 };
 
 /// What a program that embeds a mock sets beyond the command-line options.
@@ -131,6 +134,7 @@ private:
     std::unique_ptr<imap::imap_server> imaps_;
 
     void make_mailbox_services();
+    std::unique_ptr<dns_server> dns_;
 };
 
 } // namespace mock

@@ -28,6 +28,12 @@ struct server_options {
     std::string imap;
     /// The implicit-TLS IMAP listener (IMAPS, RFC 8314), "ADDR:PORT"; empty disables it.
     std::string imaps;
+    /// The DNS server, "ADDR:PORT" for both UDP and TCP; empty disables it.
+    std::string dns;
+    /// The mail domain the DNS server answers for: MX 10 `hostname`.
+    std::string dns_domain = "mock.test";
+    /// The blocklist zones the DNS server answers for (RFC 5782).
+    std::vector<std::string> dnsbl_zones{"dnsbl.mock.test"};
     /// The name in the banner and replies.
     std::string hostname = "localhost";
     /// PEM certificate chain; a certificate is generated at startup when not given.

@@ -104,6 +104,7 @@ class MockProcess:
         self.pop3 = split_address(self.ready["pop3"]) if "pop3" in self.ready else None
         self.imap = split_address(self.ready["imap"]) if "imap" in self.ready else None
         self.imaps = split_address(self.ready["imaps"]) if "imaps" in self.ready else None
+        self.dns = split_address(self.ready["dns"]) if "dns" in self.ready else None
         self.smtp_tls = [split_address(a) for a in self.ready.get("smtp_tls", [])]
         self.stderr = b""
 

@@ -1,0 +1,83 @@
+"""smtp-mock --dns: the mock's names and blocklists served over UDP and TCP on loopback,
+asked with dig (bind9-dnsutils)."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from mock_process import MockProcess
+
+pytestmark = pytest.mark.skipif(shutil.which("dig") is None, reason="dig is not installed")
+
+
+@pytest.fixture(scope="module")
+def dns_mock():
+    m = MockProcess(("--dns", "127.0.0.1:0", "--hostname", "mx.mock.test",
+                     "--dnsbl-zone", "bl.mock.test", "--dnsbl-zone", "zen.mock.test"))
+    yield m
+    assert m.stop() == 0, m.stderr
+
+
+def dig(m, *args, tcp=False):
+    """dig's answer: (status, the answer section's records as (name, type, data))."""
+    host, port = m.dns
+    cmd = ["dig", f"@{host}", "-p", str(port), "+time=5", "+tries=1", "+noall", "+comments",
+           "+answer", "+tcp" if tcp else "+notcp", *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=True).stdout
+    status = None
+    records = []
+    for line in out.splitlines():
+        if "status:" in line:
+            status = line.split("status:")[1].split(",")[0].strip()
+        elif line and not line.startswith(";"):
+            fields = line.split(None, 4)
+            records.append((fields[0], fields[3], fields[4]))
+    return status, records
+
+
+def test_the_ready_line_names_one_port_for_udp_and_tcp(dns_mock):
+    assert dns_mock.dns[0] == "127.0.0.1" and dns_mock.dns[1] > 0
+
+
+@pytest.mark.parametrize("tcp", [False, True], ids=["udp", "tcp"])
+def test_the_mocks_own_names(dns_mock, tcp):
+    smtp_address = dns_mock.host
+    assert dig(dns_mock, "mock.test", "MX", tcp=tcp) == (
+        "NOERROR", [("mock.test.", "MX", "10 mx.mock.test.")])
+    assert dig(dns_mock, "mx.mock.test", "A", tcp=tcp) == (
+        "NOERROR", [("mx.mock.test.", "A", smtp_address)])
+    assert dig(dns_mock, "mock.test", "TXT", tcp=tcp) == (
+        "NOERROR", [("mock.test.", "TXT", '"v=spf1 mx -all"')])
+    assert dig(dns_mock, "-x", smtp_address, tcp=tcp) == (
+        "NOERROR", [("1.0.0.127.in-addr.arpa.", "PTR", "mx.mock.test.")])
+    # The host has no IPv6 listener: NODATA, not NXDOMAIN.
+    assert dig(dns_mock, "mx.mock.test", "AAAA", tcp=tcp) == ("NOERROR", [])
+    assert dig(dns_mock, "nowhere.mock.test", "A", tcp=tcp) == ("NXDOMAIN", [])
+
+
+@pytest.mark.parametrize("zone", ["bl.mock.test", "zen.mock.test"])
+def test_each_blocklist_lists_the_rfc_5782_test_entries(dns_mock, zone):
+    # RFC 5782 §5: 127.0.0.2 is listed, 127.0.0.1 is not.
+    assert dig(dns_mock, f"2.0.0.127.{zone}", "A") == (
+        "NOERROR", [(f"2.0.0.127.{zone}.", "A", "127.0.0.2")])
+    status, txt = dig(dns_mock, f"2.0.0.127.{zone}", "TXT")
+    assert status == "NOERROR" and len(txt) == 1 and txt[0][1] == "TXT" and txt[0][2] != '""'
+    assert dig(dns_mock, f"1.0.0.127.{zone}", "A") == ("NXDOMAIN", [])
+
+
+def test_a_malformed_query_gets_formerr_and_the_server_keeps_serving(dns_mock):
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(5)
+        # A header announcing one question, then a label running past the end.
+        s.sendto(bytes.fromhex("abcd01000001000000000000") + b"\x3fshort", dns_mock.dns)
+        reply, _ = s.recvfrom(4096)
+    assert reply[:2] == b"\xab\xcd" and reply[2] & 0x80 and reply[3] & 0x0F == 1  # FORMERR
+    assert dig(dns_mock, "mock.test", "MX")[0] == "NOERROR"
+
+
+def test_a_bad_domain_name_is_refused_at_startup():
+    with pytest.raises(Exception) as failed:
+        MockProcess(("--dns", "127.0.0.1:0", "--dns-domain", "bad..name"), timeout=10)
+    assert "--dns-domain" in str(failed.value)
