@@ -66,6 +66,29 @@ def test_each_blocklist_lists_the_rfc_5782_test_entries(dns_mock, zone):
     assert dig(dns_mock, f"1.0.0.127.{zone}", "A") == ("NXDOMAIN", [])
 
 
+def test_an_answer_too_big_for_udp_is_truncated_and_dig_retries_over_tcp():
+    # Names so long (242 characters, the most a hostmaster name leaves room for) that the MX
+    # answer cannot fit the 512 octets of UDP without EDNS0 (RFC 1035 §4.2.1).
+    host = ".".join(["h" * 57] * 4) + ".hosts.test"
+    domain = ".".join(["d" * 57] * 4) + ".mails.test"
+    m = MockProcess(("--dns", "127.0.0.1:0", "--hostname", host, "--dns-domain", domain))
+    try:
+        address, port = m.dns
+        base = ["dig", f"@{address}", "-p", str(port), "+time=5", "+tries=1", "+noedns",
+                domain, "MX"]
+        udp = subprocess.run([*base, "+ignore"], capture_output=True, text=True, timeout=20,
+                             check=True).stdout
+        assert "flags: qr aa tc rd; QUERY: 1, ANSWER: 0" in udp
+        retried = subprocess.run(base, capture_output=True, text=True, timeout=20,
+                                 check=True).stdout
+        assert "Truncated, retrying in TCP mode." in retried
+        assert "(TCP)" in retried
+        answers = [line.split() for line in retried.splitlines() if line and line[0] != ";"]
+        assert [domain + ".", "60", "IN", "MX", "10", host + "."] in answers
+    finally:
+        assert m.stop() == 0, m.stderr
+
+
 def test_a_malformed_query_gets_formerr_and_the_server_keeps_serving(dns_mock):
     import socket
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
