@@ -2,7 +2,9 @@
 asked with dig (bind9-dnsutils)."""
 
 import shutil
+import socket
 import subprocess
+import time
 
 import pytest
 
@@ -90,7 +92,6 @@ def test_an_answer_too_big_for_udp_is_truncated_and_dig_retries_over_tcp():
 
 
 def test_a_malformed_query_gets_formerr_and_the_server_keeps_serving(dns_mock):
-    import socket
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(5)
         # A header announcing one question, then a label running past the end.
@@ -98,6 +99,23 @@ def test_a_malformed_query_gets_formerr_and_the_server_keeps_serving(dns_mock):
         reply, _ = s.recvfrom(4096)
     assert reply[:2] == b"\xab\xcd" and reply[2] & 0x80 and reply[3] & 0x0F == 1  # FORMERR
     assert dig(dns_mock, "mock.test", "MX")[0] == "NOERROR"
+
+
+def test_sigterm_ends_an_idle_tcp_connection_at_once():
+    # The server closes an idle TCP connection after 30 s; stopping must not wait for that.
+    m = MockProcess(("--dns", "127.0.0.1:0"))
+    query = (bytes.fromhex("123401000001000000000000") + b"\x04mock\x04test\x00"
+             + bytes.fromhex("000f0001"))  # mock.test MX
+    with socket.create_connection(m.dns, timeout=5) as idle:
+        idle.sendall(len(query).to_bytes(2, "big") + query)
+        assert idle.recv(2)  # answered: the connection is being served
+        idle.sendall(b"\x00")  # half of the next length prefix: mid-message
+        started = time.monotonic()
+        assert m.stop() == 0, m.stderr
+        assert time.monotonic() - started < 5
+        rest = b""
+        while chunk := idle.recv(4096):  # the rest of the answer, then the server's close
+            rest += chunk
 
 
 def test_a_bad_domain_name_is_refused_at_startup():
