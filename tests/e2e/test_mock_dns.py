@@ -1,6 +1,7 @@
 """smtp-mock --dns: the mock's names and blocklists served over UDP and TCP on loopback,
 asked with dig (bind9-dnsutils)."""
 
+import os
 import shutil
 import socket
 import subprocess
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.skipif(shutil.which("dig") is None, reason="dig is not 
 @pytest.fixture(scope="module")
 def dns_mock():
     m = MockProcess(("--dns", "127.0.0.1:0", "--hostname", "mx.mock.test",
-                     "--dnsbl-zone", "bl.mock.test", "--dnsbl-zone", "zen.mock.test"))
+                     "--dnsbl-zone", "dnsbl.mock.test", "--dnsbl-zone", "zen.mock.test"))
     yield m
     assert m.stop() == 0, m.stderr
 
@@ -58,7 +59,7 @@ def test_the_mocks_own_names(dns_mock, tcp):
     assert dig(dns_mock, "nowhere.mock.test", "A", tcp=tcp) == ("NXDOMAIN", [])
 
 
-@pytest.mark.parametrize("zone", ["bl.mock.test", "zen.mock.test"])
+@pytest.mark.parametrize("zone", ["dnsbl.mock.test", "zen.mock.test"])
 def test_each_blocklist_lists_the_rfc_5782_test_entries(dns_mock, zone):
     # RFC 5782 §5: 127.0.0.2 is listed, 127.0.0.1 is not.
     assert dig(dns_mock, f"2.0.0.127.{zone}", "A") == (
@@ -122,3 +123,29 @@ def test_a_bad_domain_name_is_refused_at_startup():
     with pytest.raises(Exception) as failed:
         MockProcess(("--dns", "127.0.0.1:0", "--dns-domain", "bad..name"), timeout=10)
     assert "--dns-domain" in str(failed.value)
+
+
+def documented_digs():
+    """The `$ dig … +short` examples of docs/api.md's DNS section, with their output."""
+    doc = os.path.join(os.environ.get("SMTPH_SOURCE_DIR", "."), "docs", "api.md")
+    with open(doc, encoding="utf-8") as f:
+        section = f.read().split("## DNS (`--dns ADDR:PORT`)", 1)[1].split("\n## ", 1)[0]
+    examples = []
+    for line in section.split("```", 2)[1].strip().splitlines():
+        if line.startswith("$ dig "):
+            examples.append((line[len("$ dig "):].split(), []))
+        else:
+            examples[-1][1].append(line)
+    return examples
+
+
+def test_the_documented_examples_are_what_the_mock_answers(dns_mock):
+    examples = documented_digs()
+    assert len(examples) == 6
+    host, port = dns_mock.dns
+    for args, expected in examples:
+        assert args[:3] == ["@127.0.0.1", "-p", "1053"], args
+        out = subprocess.run(["dig", f"@{host}", "-p", str(port), "+time=5", "+tries=1",
+                              *args[3:]], capture_output=True, text=True, timeout=20,
+                             check=True).stdout
+        assert out.splitlines() == expected, args
