@@ -2,6 +2,7 @@
 
 #include "io/client_connection.hpp"
 #include "io/client_error.hpp"
+#include "io/endpoint.hpp"
 #include "prober/error.hpp"
 
 #include <array>
@@ -35,6 +36,9 @@ io::client_settings connection_settings(const probe_options& o)
     s.port = o.effective_port();
     s.family = family_of(o.family);
     s.source_address = o.source_address;
+    if (auto server = io::parse_endpoint(o.dns_server); !o.dns_server.empty() && server) {
+        s.dns.server = *server; // checked when the option was read
+    }
     s.tls.insecure = o.insecure;
     s.tls.ca_file = o.ca_file;
     s.tls.server_name = o.tls_server_name;

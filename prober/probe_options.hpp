@@ -46,6 +46,8 @@ struct verify_spec {
     std::string url;
     /// CA certificates trusted besides the system store (pop3s, imaps): the probe's --ca-file.
     std::string ca_file;
+    /// The DNS server `host` is looked up at (the probe's --dns-server); empty: the system's.
+    std::string dns_server;
 
     /// Member-wise equality.
     friend bool operator==(const verify_spec&, const verify_spec&) = default;
@@ -117,6 +119,9 @@ struct probe_options {
     address_family family = address_family::any;
     /// Bind the local end of the connection to this address.
     std::string source_address;
+    /// The DNS server of every lookup, "ADDR:PORT" or "[IPV6]:PORT" with a literal address;
+    /// empty: the servers of /etc/resolv.conf (and /etc/hosts).
+    std::string dns_server;
 
     /// The longest reply line accepted, in octets including CRLF. RFC 5321 §4.5.3.1.5 says 512;
     /// raise it for servers known to send longer lines.

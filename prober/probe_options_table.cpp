@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/url/parse.hpp>
 #include <charconv>
 #include <regex>
 
@@ -148,6 +149,21 @@ void auth(probe_options& o, const values& v)
     o.auth = auth_credentials{s.substr(0, colon), s.substr(colon + 1)};
 }
 
+// RFC 3986 §3.2: an authority of a literal address and a port, nothing else.
+void dns_server(probe_options& o, const values& v)
+{
+    const auto& s = single(v);
+    auto authority = boost::urls::parse_authority(s);
+    if (!authority || authority->has_userinfo() ||
+        (authority->host_type() != boost::urls::host_type::ipv4 &&
+         authority->host_type() != boost::urls::host_type::ipv6) ||
+        !authority->has_port() || authority->port_number() == 0) {
+        bad("expected ADDR:PORT or [IPV6]:PORT with a literal address and a port, got " +
+            quoted(s));
+    }
+    o.dns_server = s;
+}
+
 void verify(probe_options& o, const values& v)
 {
     auto spec = parse_verify_url(single(v));
@@ -267,6 +283,9 @@ const std::array<probe_option, 26> table{{
     {"source_address", "--source-address", t::value, "ADDR", "",
      "Local address to connect from", {}, 1,
      [](probe_options& o, const values& v) { o.source_address = single(v); }},
+    {"dns_server", "--dns-server", t::value, "ADDR:PORT", "",
+     "DNS server for every lookup (UDP, then TCP for truncated answers) instead of "
+     "/etc/resolv.conf", {}, 1, dns_server},
     {"max_reply_line", "--max-reply-line", t::value, "N", "512",
      "Longest reply line accepted, octets with CRLF (RFC 5321 4.5.3.1.5: 512)", {}, 1,
      [](probe_options& o, const values& v) {
@@ -445,6 +464,7 @@ probe_options probe_options_builder::build(const option_origin& where) const
     if (o.verify) {
         o.send = true;                 // the round trip needs a message to look for
         o.verify->ca_file = o.ca_file; // one trust for the SMTP server and its mailbox
+        o.verify->dns_server = o.dns_server;
     }
     check_rules(o, where);
     return o;

@@ -5,6 +5,7 @@
 // arrives, report the delivery latency, and delete the message. This is the API smtp-probe
 // calls; link smtph::verify.
 
+#include "io/dns_resolver.hpp"
 #include "smtp/failure_kind.hpp"
 #include "verify/verify_error.hpp"
 #include "verify/verify_target.hpp"
@@ -61,9 +62,10 @@ inline smtp::failure_kind classify(const verify_outcome& outcome) noexcept
 /// by it (one step also by 10 s); an address literal such as 127.0.0.1 or [::1] is never looked
 /// up. Connections go through io::client_connection (pop3s and imaps verify the certificate
 /// and the host name unless `?insecure`). Must run on a single-threaded io_context. Arguments
-/// are taken by value: the coroutine owns them.
+/// are taken by value: the coroutine owns them. `dns` says where the host name is looked up.
 boost::asio::awaitable<verify_outcome>
 verify_delivery(verify_target target, std::string message_id, std::chrono::milliseconds timeout,
-                std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500));
+                std::chrono::milliseconds poll_interval = std::chrono::milliseconds(500),
+                io::dns_settings dns = {});
 
 } // namespace verify

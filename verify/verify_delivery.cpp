@@ -66,7 +66,7 @@ net::awaitable<void> drive(io::client_connection& connection, Client& client,
 }
 
 net::awaitable<poll_attempt> poll_once(const verify_target& target, mailbox_query query,
-                                       clock_type::time_point deadline)
+                                       clock_type::time_point deadline, const io::dns_settings& dns)
 {
     poll_attempt attempt;
     io::client_settings settings;
@@ -74,6 +74,7 @@ net::awaitable<poll_attempt> poll_once(const verify_target& target, mailbox_quer
     settings.port = target.port;
     settings.tls.insecure = target.insecure;
     settings.tls.ca_file = target.ca_file;
+    settings.dns = dns;
     io::client_connection connection(co_await net::this_coro::executor, settings);
     const bool tls = uses_tls(target.proto);
     attempt.transcript.push_back("event: connecting to " + target.host + ":" +
@@ -128,7 +129,8 @@ std::string summary(int poll, std::chrono::milliseconds at, const check_result& 
 
 net::awaitable<verify_outcome> verify_delivery(verify_target target, std::string message_id,
                                                std::chrono::milliseconds timeout,
-                                               std::chrono::milliseconds poll_interval)
+                                               std::chrono::milliseconds poll_interval,
+                                               io::dns_settings dns)
 {
     const auto start = clock_type::now();
     const auto deadline = start + timeout;
@@ -144,7 +146,7 @@ net::awaitable<verify_outcome> verify_delivery(verify_target target, std::string
         ++outcome.polls;
         const auto poll_start = since(start);
         mailbox_query query{target.user, target.password, message_id, step_timeout, skip_uids};
-        last = co_await poll_once(target, std::move(query), deadline);
+        last = co_await poll_once(target, std::move(query), deadline, dns);
         const check_result& r = last.result;
 
         if (r.status == check_status::found) {

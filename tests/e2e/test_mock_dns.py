@@ -1,10 +1,11 @@
 """smtp-mock --dns: the mock's names and blocklists served over UDP and TCP on loopback,
-asked with dig (bind9-dnsutils)."""
+asked with dig (bind9-dnsutils); and smtp-probe --dns-server sending its lookups there."""
 
 import os
 import shutil
 import socket
 import subprocess
+import json
 import time
 
 import pytest
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.skipif(shutil.which("dig") is None, reason="dig is not 
 @pytest.fixture(scope="module")
 def dns_mock():
     m = MockProcess(("--dns", "127.0.0.1:0", "--hostname", "mx.mock.test",
-                     "--dnsbl-zone", "dnsbl.mock.test", "--dnsbl-zone", "zen.mock.test"))
+                     "--dnsbl-zone", "dnsbl.mock.test", "--dnsbl-zone", "zen.mock.test",
+                     "--pop3", "127.0.0.1:0"))
     yield m
     assert m.stop() == 0, m.stderr
 
@@ -149,3 +151,41 @@ def test_the_documented_examples_are_what_the_mock_answers(dns_mock):
                               *args[3:]], capture_output=True, text=True, timeout=20,
                              check=True).stdout
         assert out.splitlines() == expected, args
+
+
+def probe(target, *args):
+    """smtp-probe's JSON result (None when it printed no JSON), exit code and output."""
+    out = subprocess.run([os.environ["SMTP_PROBE"], "--format", "json", "-t", "10s", *args, target],
+                         capture_output=True, text=True, timeout=60)
+    result = json.loads(out.stdout) if out.stdout.startswith("{") else None
+    return result, out.returncode, out.stdout + out.stderr
+
+
+@pytest.mark.skipif("SMTP_PROBE" not in os.environ, reason="smtp-probe is not built")
+def test_the_probe_looks_up_the_target_and_the_mailbox_at_the_dns_server(dns_mock):
+    dns_server = "%s:%d" % dns_mock.dns
+    pop3_port = dns_mock.pop3[1]
+    result, rc, err = probe(f"mx.mock.test:{dns_mock.port}", "--dns-server", dns_server,
+                            "--rcpt-to", "bob@mock.test",
+                            "--verify", f"pop3://bob:x@mx.mock.test:{pop3_port}",
+                            "--verify-timeout", "10s")
+    assert rc == 0 and result["status"] == "OK", (result, err)
+    assert result["delivery"]["latency_ms"] is not None, result["delivery"]  # fetched back
+    events = [t["text"] for t in result["transcript"] if t["dir"] == "event"]
+    assert "resolving mx.mock.test" in events and "resolved to 127.0.0.1" in events, events
+
+
+@pytest.mark.skipif("SMTP_PROBE" not in os.environ, reason="smtp-probe is not built")
+def test_a_name_the_dns_server_does_not_know_is_a_dns_error(dns_mock):
+    result, rc, err = probe(f"nowhere.mock.test:{dns_mock.port}",
+                            "--dns-server", "%s:%d" % dns_mock.dns)
+    assert rc == 2 and result["status"] == "CRITICAL", (result, err)
+    assert (result["failure"]["kind"], result["failure"]["phase"]) == ("dns_error", "dns")
+
+
+@pytest.mark.skipif("SMTP_PROBE" not in os.environ, reason="smtp-probe is not built")
+@pytest.mark.parametrize("bad", ["mock.test:53", "127.0.0.1", "127.0.0.1:0", "user@127.0.0.1:53"])
+def test_a_dns_server_must_be_a_literal_address_and_port(bad):
+    result, rc, err = probe("127.0.0.1:25", "--dns-server", bad)
+    assert rc == 3 and result is None, (result, err)
+    assert "--dns-server" in err and "expected ADDR:PORT" in err
