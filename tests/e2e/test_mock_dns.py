@@ -127,6 +127,15 @@ def test_a_bad_domain_name_is_refused_at_startup():
     assert "--dns-domain" in str(failed.value)
 
 
+def test_a_udp_port_in_use_is_refused_at_startup_naming_it():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        with pytest.raises(Exception) as failed:
+            MockProcess(("--dns", f"127.0.0.1:{port}"), timeout=10)
+    assert f"cannot listen on --dns 127.0.0.1:{port} (UDP)" in str(failed.value)
+
+
 def documented_digs():
     """The `$ dig … +short` examples of docs/api.md's DNS section, with their output."""
     doc = os.path.join(os.environ.get("SMTPH_SOURCE_DIR", "."), "docs", "api.md")
