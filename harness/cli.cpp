@@ -80,6 +80,7 @@ struct run_options {
     std::string monitor = "builtin";
     std::string expect;
     unsigned jobs = 4;
+    unsigned checks = 0;
     std::vector<std::string> filters;
     std::string shard;
     std::string junit;
@@ -198,6 +199,7 @@ int do_run(const run_options& o)
     settings.mock = make_mock_settings(dir, credentials, o.seed);
     apply_tls_options(o, settings.mock);
     settings.jobs = o.jobs;
+    settings.checks = o.checks;
 
     run_info info;
     info.monitor = o.monitor;
@@ -311,6 +313,10 @@ int run_cli(int argc, char** argv)
         ->capture_default_str();
     run->add_option("--expect", ro.expect, "Expectations file (YAML) for a third-party monitor");
     run->add_option("--jobs,-j", ro.jobs, "Scenarios run at once")->capture_default_str();
+    run->add_option("--checks", ro.checks,
+                    "Checks of the monitor per scenario (default: as many as its rules need, "
+                    "at most 10; 1 for a scenario without connections, times or probability)")
+        ->check(CLI::Range(1u, 100u));
     run->add_option("--filter", ro.filters, "Only scenarios whose name matches GLOB (repeatable)");
     run->add_option("--shard", ro.shard, "Run only shard I of N (I/N, I from 1)");
     run->add_option("--junit", ro.junit, "Write a JUnit XML report to FILE");

@@ -30,8 +30,9 @@ std::string describe_observed(const observation& o);
 std::string describe_verdicts(const std::vector<verdict>& verdicts);
 
 /// The verdict as reports show it: its contract name, with " (unproven)" for an unproven
-/// `caught` and " (fault never fired)" for a `missed` or `passed` on a fault none of whose
-/// rules fired.
+/// `caught`, " 4/10 (fault fired on 5)" (checks that caught the fault / checks, and checks
+/// where it fired) for a scenario judged over several checks, " (fault never fired)" for a `missed`
+/// or `passed` on a fault none of whose rules fired.
 std::string describe_outcome(const scenario_result& r);
 
 /// Empty, or a sentence saying which healthy controls raised a false alarm and that the run's

@@ -3,6 +3,7 @@
 #include "smtp/utf8.hpp"
 
 #include "json/json_text.hpp"
+#include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
 
@@ -84,6 +85,16 @@ std::string format_json(const std::vector<scenario_result>& results, const run_i
             unfired.emplace_back(id);
         }
         item["unfired_rules"] = std::move(unfired);
+        item["checks"] = std::max<std::size_t>(1, r.checks.size());
+        item["fired_checks"] = r.fired_checks;
+        item["caught_checks"] = r.caught_checks;
+        boost::json::array per_check;
+        for (const auto& c : r.checks) {
+            per_check.push_back({{"verdict", to_string(c.outcome)},
+                                 {"fault_fired", c.fault_fired},
+                                 {"alerted", c.alerted}});
+        }
+        item["check_results"] = std::move(per_check);
         item["expected"] = expected_json(r.expected);
         item["observed"] = observed_json(r.observed);
         item["time_to_detect_ms"] =

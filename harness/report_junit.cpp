@@ -72,6 +72,13 @@ std::string format_junit(const std::vector<scenario_result>& results, const run_
         out += fmt::format("    <testcase classname=\"smtp-harness.scenarios\" name=\"{}\" "
                            "time=\"{}\">\n",
                            smtp::xml_escape(r.scenario), seconds(r.observed.duration));
+        if (!r.checks.empty()) {
+            out += fmt::format("      <properties>\n        <property name=\"checks\" "
+                               "value=\"{}\"/>\n        <property name=\"fired_checks\" "
+                               "value=\"{}\"/>\n        <property name=\"caught_checks\" "
+                               "value=\"{}\"/>\n      </properties>\n",
+                               r.checks.size(), r.fired_checks, r.caught_checks);
+        }
         if (!r.as_expected) {
             const auto message =
                 fmt::format("verdict {} (expected {}): observed {}, should report {}{}",

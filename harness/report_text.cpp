@@ -91,6 +91,10 @@ std::string describe_verdicts(const std::vector<verdict>& verdicts)
 std::string describe_outcome(const scenario_result& r)
 {
     std::string out(to_string(r.outcome));
+    if (!r.checks.empty()) {
+        out += fmt::format(" {}/{} (fault fired on {})", r.caught_checks, r.checks.size(),
+                           r.fired_checks);
+    }
     if (r.fault_never_fired && (r.outcome == verdict::missed || r.outcome == verdict::passed)) {
         return out + " (fault never fired)";
     }

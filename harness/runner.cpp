@@ -4,6 +4,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace harness {
@@ -28,12 +29,32 @@ scenario_result run_scenario(const faults::scenario& s, const run_settings& sett
         resolve_expectation(s, settings.monitor->names_kinds(), settings.expectations);
     try {
         scenario_mock mock(s, settings.mock);
-        auto observed = settings.monitor->observe(target_of(s, mock));
-        const auto sessions = mock.sessions();
+        const auto n = settings.checks != 0 ? settings.checks : checks_needed(s);
+        std::optional<scenario_result> shown;
+        std::vector<check_record> checks;
+        bool fired_yet = false;
+        for (unsigned i = 0; i < n; ++i) {
+            const auto fired_before = mock.faults_fired();
+            const auto sessions_before = mock.sessions();
+            auto observed = settings.monitor->observe(target_of(s, mock));
+            auto r = assess(s, expected, std::move(observed), contact_observable(s),
+                            mock.sessions() - sessions_before);
+            const bool fired = mock.faults_fired() != fired_before;
+            checks.push_back(record_check(r, fired));
+            // The result shown is the first check where the fault fired, else the first.
+            if (!shown || (fired && !fired_yet)) {
+                shown = std::move(r);
+            }
+            fired_yet = fired_yet || fired;
+        }
+        auto r = std::move(*shown);
+        r.sessions = mock.sessions();
         auto unfired = mock.unfired_rules();
         mock.stop();
-        auto r = assess(s, expected, std::move(observed), contact_observable(s), sessions);
         note_unfired_rules(r, s, std::move(unfired));
+        if (checks.size() > 1) {
+            judge_checks(r, std::move(checks));
+        }
         return r;
     } catch (const std::exception& e) {
         observation none;

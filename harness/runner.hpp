@@ -21,6 +21,8 @@ struct run_settings {
     const expectation_set* expectations = nullptr; ///< --expect, or null
     mock_settings mock;                            ///< how each mock is set up
     unsigned jobs = 1;                             ///< scenarios run at once
+    /// Checks of the monitor per scenario; 0 derives them from its rules (checks_needed).
+    unsigned checks = 0;
 };
 
 /// Called (from worker threads, one call at a time) as each scenario finishes, with how many
@@ -30,7 +32,8 @@ using progress_callback = std::function<void(std::size_t done, const scenario_re
 /// Where a monitor finds `mock`, which serves `s`.
 monitor_target target_of(const faults::scenario& s, const scenario_mock& mock);
 
-/// Runs one scenario: mock, monitor, verdict.
+/// Runs one scenario: mock, the monitor as many times as it needs checks (each against the
+/// same mock, so connection ordinals and `times` run on), verdict (judge_checks).
 scenario_result run_scenario(const faults::scenario& s, const run_settings& settings);
 
 /// Runs every scenario; results come back in the order of `scenarios`, with `caught`

@@ -98,6 +98,11 @@ std::uint64_t scenario_mock::sessions() const
     return app_->smtp().sessions().total();
 }
 
+std::uint64_t scenario_mock::faults_fired() const
+{
+    return app_->faults().faults_fired();
+}
+
 std::vector<std::string> scenario_mock::unfired_rules() const
 {
     std::vector<std::string> out;

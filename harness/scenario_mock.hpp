@@ -81,6 +81,9 @@ public:
     /// How many sessions the mock has accepted so far (each one is recorded).
     std::uint64_t sessions() const;
 
+    /// How many times the scenario's rules have fired so far, all rules together.
+    std::uint64_t faults_fired() const;
+
     /// The ids of the scenario's rules that have not fired so far, in scenario order.
     std::vector<std::string> unfired_rules() const;
 

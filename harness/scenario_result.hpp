@@ -13,6 +13,13 @@
 
 namespace harness {
 
+/// One check of a scenario judged over several checks of the monitor.
+struct check_record {
+    verdict outcome = verdict::error; ///< the verdict of this check alone
+    bool fault_fired = false;         ///< whether any rule of the scenario fired during it
+    bool alerted = false;             ///< whether the monitor reported a status other than OK
+};
+
 /// The outcome of one scenario of a run: what was expected, what the monitor said, the
 /// verdict and whether it is the expected one.
 struct scenario_result {
@@ -36,7 +43,37 @@ struct scenario_result {
     /// A fault scenario none of whose rules fired: the monitor never met the fault, so its
     /// OK proves nothing either way (reports say so next to `missed` or `passed`).
     bool fault_never_fired = false;
+    /// Every check, when the scenario was judged over more than one (see judge_checks).
+    std::vector<check_record> checks;
+    /// Checks during which the fault fired.
+    std::size_t fired_checks = 0;
+    /// Checks during which the fault fired and the monitor caught it.
+    std::size_t caught_checks = 0;
 };
+
+/// The most checks the harness derives for one scenario (see checks_needed).
+inline constexpr unsigned max_derived_checks = 10;
+
+/// How many checks of the monitor `s` needs so that its fault both fires and, where it fires
+/// only on some connections, is seen not to fire: 1 without such rules; the check after a
+/// rule's last connection (`connections: 3` needs 4), the first repetition of `every N`,
+/// `times` + 1, or for `probability` p the checks after which it has fired with 99 % chance.
+/// The largest over the rules, at most `cap`. Pure.
+unsigned checks_needed(const faults::scenario& s, unsigned cap = max_derived_checks);
+
+/// The record of one check from its result alone and whether the fault fired during it: on a
+/// check where it did not fire the server was healthy, so an alert is a `false_alarm` and OK
+/// is `passed` (an `error` or `no_contact` stays). Pure.
+check_record record_check(const scenario_result& r, bool fault_fired);
+
+/// Judges a scenario over several checks (`checks` in order; r holds one check's result):
+/// an error on any check is `error`, then no contact on any check is `no_contact`; an alert on a
+/// check where the fault did not fire is a `false_alarm`; otherwise `caught` when the monitor
+/// caught the fault on at least one check where it fired; otherwise the verdict of the first check
+/// where it fired (`missed`, `misreported` or `passed`). No check where it fired leaves r's verdict
+/// (and the "fault never fired" note) alone. Sets the counts and whether the verdict is expected.
+/// Pure.
+void judge_checks(scenario_result& r, std::vector<check_record> checks);
 
 /// Whether every result's verdict is an expected one.
 bool all_as_expected(const std::vector<scenario_result>& results) noexcept;
