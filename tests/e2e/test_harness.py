@@ -445,20 +445,23 @@ def test_explain_prints_the_exact_probe_command_that_ran(mock):
     assert probe.returncode == 0, probe.stdout + probe.stderr
 
 
-def test_a_fault_that_never_fired_is_reported_as_such(tmp_path):
-    # The third connection gets 421: one check by the built-in probe never meets it.
-    scenario = tmp_path / "third-connection-421.yaml"
-    scenario.write_text("""name: third-connection-421
+THIRD_CONNECTION_421 = """name: third-connection-421
 summary: The third connection is refused with 421.
 expect: {status: CRITICAL, kind: temp_failure, phase: banner}
 rules:
   - id: third-refused
     when: {phase: banner, connections: 3}
     do: {reply: "421 4.3.2 try again later", close: fin}
-""")
+"""
+
+
+def test_a_fault_that_never_fired_is_reported_as_such(tmp_path):
+    # The third connection gets 421: one check by the built-in probe never meets it.
+    scenario = tmp_path / "third-connection-421.yaml"
+    scenario.write_text(THIRD_CONNECTION_421)
     report = tmp_path / "report.json"
-    r = harness("run", "-q", "--scenarios", "healthy", "banner-421", str(scenario),
-                "--json", str(report))
+    r = harness("run", "-q", "--checks", "1", "--scenarios", "healthy", "banner-421",
+                str(scenario), "--json", str(report))
     assert "! third-connection-421 missed (fault never fired)" in r.stdout, r.stdout
     assert ("fault never fired: no rule of third-connection-421 (rule third-refused) acted "
             "during the monitor's checks, so the monitor never met that fault") in r.stdout
@@ -470,3 +473,28 @@ rules:
     assert got["banner-421"]["unfired_rules"] == []
     assert doc["fault_never_fired"] == ["third-connection-421"]
     assert r.returncode == 1
+
+
+def test_a_fault_on_the_third_connection_is_judged_over_four_checks(tmp_path):
+    # connections: 3 needs four checks (the third meets the fault, the fourth sees it stop);
+    # the built-in probe alerts on the third only: caught 1/4. intermittent's coin needs 7.
+    scenario = tmp_path / "third-connection-421.yaml"
+    scenario.write_text(THIRD_CONNECTION_421)
+    report, junit = tmp_path / "report.json", tmp_path / "junit.xml"
+    r = harness("run", "-q", "--scenarios", "healthy", "intermittent", str(scenario),
+                "--json", str(report), "--junit", str(junit))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(r"  third-connection-421 +caught 1/4 \(fault fired on 1\) ", r.stdout), r.stdout
+    got = {x["scenario"]: x for x in json.loads(report.read_text())["results"]}
+    third = got["third-connection-421"]
+    assert (third["checks"], third["fired_checks"], third["caught_checks"]) == (4, 1, 1)
+    assert [(c["verdict"], c["fault_fired"]) for c in third["check_results"]] == [
+        ("passed", False), ("passed", False), ("caught", True), ("passed", False)]
+    coin = got["intermittent"]
+    assert coin["checks"] == 7 and coin["verdict"] == "caught"
+    assert 1 <= coin["caught_checks"] == coin["fired_checks"] < 7
+    assert got["healthy"]["checks"] == 1 and got["healthy"]["check_results"] == []
+    case = next(c for c in check_junit(junit, 3).iter("testcase")
+                if c.get("name") == "third-connection-421")
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert props == {"checks": "4", "fired_checks": "1", "caught_checks": "1"}
