@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import urllib.parse
 import urllib.request
@@ -19,7 +18,7 @@ import pytest
 import yaml
 
 from exporter_process import ExporterProcess
-from mock_process import MockProcess
+from mock_process import MockProcess, free_port
 from waiting import wait_for
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -33,12 +32,6 @@ JOBS = {
     "smtp_send": {"rcpt-550-unknown-user": ("perm_failure", "rcpt")},
     "smtp_starttls": {"starttls-cert-expired": ("tls_error", "tls")},
 }
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

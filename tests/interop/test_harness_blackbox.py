@@ -4,12 +4,12 @@ configuration shipped in docs/examples/blackbox.yml, judged by the committed exp
 import json
 import os
 import shutil
-import socket
 import subprocess
 import urllib.request
 
 import pytest
 
+from mock_process import free_port
 from waiting import wait_for
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -22,12 +22,6 @@ def harness(*args, timeout=300):
     if not program:
         pytest.fail("SMTP_HARNESS is not set: run through ctest")
     return subprocess.run([program, *args], capture_output=True, text=True, timeout=timeout)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@ made by `openssl req`, AUTH, and a full round trip through a real Dovecot over P
 
 import json
 import os
-import socket
 import subprocess
 import ssl
 import time
 
 import pytest
 
+from mock_process import free_port
 from waiting import wait_for
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -21,12 +21,6 @@ def probe_program():
     if not path:
         pytest.fail("SMTP_PROBE is not set: run through ctest")
     return path
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_probe(*args, timeout=60):

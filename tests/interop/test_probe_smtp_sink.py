@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from mock_process import free_port
 from waiting import wait_for
 
 SMTP_SINK = "/usr/sbin/smtp-sink"
@@ -20,12 +21,6 @@ def probe_program():
     if not path:
         pytest.fail("SMTP_PROBE is not set: run through ctest")
     return path
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def listening(port):
