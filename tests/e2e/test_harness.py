@@ -406,6 +406,7 @@ def test_talk_starts_tls_and_names_a_bad_certificate():
     (["run", "--monitor", "nagios"], "unknown monitor"),
     (["run", "--monitor", "cmd:check {hostname}"], "{hostname}"),
     (["run", "--filter", "nothing-matches-*"], "no scenario selected"),
+    (["run", "--checks", "0"], "--checks: Value 0 not in range 1 to 100"),
     (["explain", "no-such-scenario"], "no-such-scenario"),
     (["talk", "no-such-scenario"], "no-such-scenario"),
     (["frobnicate"], ""),
