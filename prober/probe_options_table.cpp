@@ -204,7 +204,7 @@ constexpr std::array<option_shorthand, 2> family_flags{{
 using t = option_type;
 
 // clang-format off
-const std::array<probe_option, 26> table{{
+const std::array<probe_option, 27> table{{
     {"port", "-p,--port", t::value, "N", "25, or 465 with implicit TLS",
      "Port for targets written without one", {}, 1,
      [](probe_options& o, const values& v) {

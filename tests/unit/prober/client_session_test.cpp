@@ -466,7 +466,7 @@ TEST(client_session, an_error_at_every_step_is_reported_at_that_step)
     auto o = full_options();
     o.verify = verify_spec{
         "pop3", "u", "p", "127.0.0.1", 110, "pop3://u@127.0.0.1:110", "pop3://u:p@127.0.0.1:110",
-        ""};
+        "", ""};
     auto reference = run_session(o, scripted_server{});
     ASSERT_EQ(reference.result.status, probe_status::ok);
     ASSERT_GT(reference.actions.size(), 20u);
@@ -577,7 +577,7 @@ TEST(client_session, round_trip)
     auto o = full_options();
     o.verify = verify_spec{
         "imap", "u", "p", "127.0.0.1", 143, "imap://u@127.0.0.1:143", "imap://u:p@127.0.0.1:143",
-        ""};
+        "", ""};
     auto out = run_session(o, scripted_server{});
     ASSERT_EQ(out.result.status, probe_status::ok);
     // 1.5 s of polling plus the 2 ms from the reply to the dot until polling began (QUIT).
@@ -605,7 +605,7 @@ TEST(client_session, max_delivery_time_judges_the_latency_at_verify)
     auto o = full_options();
     o.verify = verify_spec{
         "imap", "u", "p", "127.0.0.1", 143, "imap://u@127.0.0.1:143", "imap://u:p@127.0.0.1:143",
-        ""};
+        "", ""};
     o.delivery_warning = 1502ms; // the scripted latency: not over
     EXPECT_EQ(run_session(o, scripted_server{}).result.status, probe_status::ok);
     o.delivery_warning = 1s;
@@ -628,7 +628,7 @@ TEST(client_session, without_a_verifier_the_round_trip_fails_with_the_reason)
     auto o = full_options();
     o.verify = verify_spec{
         "imap", "u", "p", "127.0.0.1", 143, "imap://u@127.0.0.1:143", "imap://u:p@127.0.0.1:143",
-        ""};
+        "", ""};
     scripted_server s;
     s.no_verifier = true;
     auto out = run_session(o, s);
@@ -644,7 +644,7 @@ TEST(client_session, cancellation_at_any_step_ends_at_once_unjudged)
     auto o = full_options();
     o.verify = verify_spec{
         "pop3", "u", "p", "127.0.0.1", 110, "pop3://u@127.0.0.1:110", "pop3://u:p@127.0.0.1:110",
-        ""};
+        "", ""};
     auto reference = run_session(o, scripted_server{});
     ASSERT_EQ(reference.result.status, probe_status::ok);
     for (std::size_t i = 0; i < reference.actions.size(); ++i) {
