@@ -6,14 +6,12 @@ configuration; docs/alerting.md shows these runs as they are."""
 import json
 import os
 import re
-import shutil
-import socket
 import subprocess
-import urllib.request
 
 import pytest
 
-from waiting import wait_for
+from daemon_process import http_daemon
+from mock_process import free_port
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLES = os.path.join(SOURCE, "docs", "examples", "prometheus")
@@ -210,35 +208,14 @@ def test_a_module_the_modules_file_lacks_is_named_with_the_known_ones(base):
 @pytest.fixture(scope="module")
 def blackbox(tmp_path_factory):
     """prometheus-blackbox-exporter with docs/examples/blackbox.yml on a free loopback port."""
-    program = shutil.which("prometheus-blackbox-exporter")
-    if program is None:
-        pytest.fail("prometheus-blackbox-exporter is missing: ci/setup installs it")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     log_path = tmp_path_factory.mktemp("blackbox") / "blackbox.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [program, "--config.file", os.path.join(SOURCE, "docs", "examples", "blackbox.yml"),
-             "--web.listen-address", f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        def healthy():
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/healthy", timeout=1):
-                    return True
-            except OSError:
-                return proc.poll() is not None
-
-        if not wait_for(healthy, 15) or proc.poll() is not None:
-            pytest.fail("blackbox_exporter did not start: " + log_path.read_text())
+    with http_daemon("prometheus-blackbox-exporter",
+                     ["--config.file", os.path.join(SOURCE, "docs", "examples", "blackbox.yml"),
+                      "--web.listen-address", f"127.0.0.1:{port}"],
+                     f"http://127.0.0.1:{port}/-/healthy", log_path,
+                     package="prometheus-blackbox-exporter"):
         yield f"127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_blackbox_exporter_with_its_module_feeds_a_ten_minute_rule(tmp_path, blackbox):

@@ -9,14 +9,13 @@ import copy
 import hashlib
 import json
 import os
-import shutil
-import subprocess
 import urllib.parse
 import urllib.request
 
 import pytest
 import yaml
 
+from daemon_process import http_daemon
 from exporter_process import ExporterProcess
 from mock_process import MockProcess, free_port
 from waiting import wait_for
@@ -109,36 +108,15 @@ def scrape_config(mocks, exporter, shard_exporters):
 
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory, mocks, exporter, shard_exporters):
-    program = shutil.which("prometheus")
-    if program is None:
-        pytest.fail("prometheus is missing: ci/setup installs it")
     work = tmp_path_factory.mktemp("prometheus")
     (work / "prometheus.yml").write_text(yaml.safe_dump(scrape_config(mocks, exporter, shard_exporters)))
-    port = free_port()
-    log = open(work / "prometheus.log", "w")
-    proc = subprocess.Popen([program, "--config.file", str(work / "prometheus.yml"),
-                             "--storage.tsdb.path", str(work / "data"),
-                             "--web.listen-address", f"127.0.0.1:{port}"],
-                            stdout=log, stderr=subprocess.STDOUT, cwd=work)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        def ready():
-            try:
-                with urllib.request.urlopen(base + "/-/ready", timeout=1):
-                    return True
-            except OSError:
-                return proc.poll() is not None
-
-        if not wait_for(ready, 30) or proc.poll() is not None:
-            pytest.fail("prometheus did not start: " + (work / "prometheus.log").read_text())
+    base = f"http://127.0.0.1:{free_port()}"
+    with http_daemon("prometheus", ["--config.file", str(work / "prometheus.yml"),
+                                    "--storage.tsdb.path", str(work / "data"),
+                                    "--web.listen-address", base.removeprefix("http://")],
+                     base + "/-/ready", work / "prometheus.log", package="prometheus",
+                     timeout=30, grace=15, cwd=work):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def query(base, expr):

@@ -3,14 +3,12 @@ configuration shipped in docs/examples/blackbox.yml, judged by the committed exp
 
 import json
 import os
-import shutil
 import subprocess
-import urllib.request
 
 import pytest
 
+from daemon_process import http_daemon
 from mock_process import free_port
-from waiting import wait_for
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLES = os.path.join(SOURCE, "docs", "examples")
@@ -26,34 +24,12 @@ def harness(*args, timeout=300):
 
 @pytest.fixture
 def blackbox(tmp_path):
-    program = shutil.which(EXPORTER)
-    if program is None:
-        pytest.fail(f"{EXPORTER} is missing: ci/setup installs it")
     port = free_port()
-    log = open(tmp_path / "blackbox.log", "w")
-    proc = subprocess.Popen([program, "--config.file", os.path.join(EXAMPLES, "blackbox.yml"),
-                             "--web.listen-address", f"127.0.0.1:{port}"],
-                            stdout=log, stderr=subprocess.STDOUT)
-    try:
-        def healthy():
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/healthy", timeout=1):
-                    return True
-            except OSError:
-                return proc.poll() is not None  # gave up: no point waiting
-
-        if not wait_for(healthy, 15) or proc.poll() is not None:
-            pytest.fail("blackbox_exporter did not start: " +
-                        (tmp_path / "blackbox.log").read_text())
+    with http_daemon(EXPORTER, ["--config.file", os.path.join(EXAMPLES, "blackbox.yml"),
+                                "--web.listen-address", f"127.0.0.1:{port}"],
+                     f"http://127.0.0.1:{port}/-/healthy", tmp_path / "blackbox.log",
+                     package=EXPORTER):
         yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def test_blackbox_exporter_matches_its_committed_expectations(tmp_path, blackbox):

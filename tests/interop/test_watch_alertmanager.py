@@ -4,13 +4,12 @@ a flapping start is resolved by its stop even when the failure changed while it 
 
 import json
 import os
-import shutil
-import subprocess
 import sys
 import urllib.request
 
 import pytest
 
+from daemon_process import http_daemon
 from mock_process import free_port
 from waiting import wait_for
 
@@ -23,38 +22,15 @@ ALERTMANAGER = "prometheus-alertmanager"
 @pytest.fixture(scope="module")
 def alertmanager(tmp_path_factory):
     """An Alertmanager on 127.0.0.1 with no clustering and a receiver that sends nothing."""
-    program = shutil.which(ALERTMANAGER)
-    if program is None:
-        pytest.fail(f"{ALERTMANAGER} is missing: ci/setup installs prometheus-alertmanager")
     tmp = tmp_path_factory.mktemp("alertmanager")
     (tmp / "am.yml").write_text('route: {receiver: "null"}\nreceivers: [{name: "null"}]\n')
     url = f"http://127.0.0.1:{free_port()}"
-    log = open(tmp / "am.log", "w")
-    proc = subprocess.Popen([program, "--config.file", str(tmp / "am.yml"),
-                             "--storage.path", str(tmp / "data"),
-                             "--web.listen-address", url.removeprefix("http://"),
-                             "--cluster.listen-address="],
-                            stdout=log, stderr=subprocess.STDOUT)
-
-    def ready():
-        try:
-            with urllib.request.urlopen(url + "/-/ready", timeout=1):
-                return True
-        except OSError:
-            return proc.poll() is not None  # gave up: no point waiting
-
-    try:
-        if not wait_for(ready, 15) or proc.poll() is not None:
-            pytest.fail("alertmanager did not start: " + (tmp / "am.log").read_text())
+    with http_daemon(ALERTMANAGER, ["--config.file", str(tmp / "am.yml"),
+                                    "--storage.path", str(tmp / "data"),
+                                    "--web.listen-address", url.removeprefix("http://"),
+                                    "--cluster.listen-address="],
+                     url + "/-/ready", tmp / "am.log", package="prometheus-alertmanager"):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def active(url, alertname):
