@@ -24,5 +24,10 @@ function(smtph_pytest_suite label)
             LABELS ${label}
             TIMEOUT 900
             ENVIRONMENT "${programs};SMTPH_SOURCE_DIR=${PROJECT_SOURCE_DIR};SMTPH_BINARY_DIR=${PROJECT_BINARY_DIR};PYTHONDONTWRITEBYTECODE=1")
+        # A real browser takes both cores in bursts: its tests run alone, so that neither they
+        # nor the timing of the daemons other tests start suffer from the other.
+        if(name MATCHES "_browser$")
+            set_tests_properties(${label}.${name} PROPERTIES RUN_SERIAL TRUE)
+        endif()
     endforeach()
 endfunction()

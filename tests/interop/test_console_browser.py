@@ -37,9 +37,12 @@ def console():
                 f"--user-data-dir={profile}"):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # The console is ready when it says "live" (open_view waits for that), not when every
+    # resource has loaded; a busy machine must not fail the page load itself.
+    options.page_load_strategy = "eager"
     service = Service(executable_path=DRIVER)
     browser = webdriver.Chrome(service=service, options=options)
-    browser.set_page_load_timeout(20)
+    browser.set_page_load_timeout(60)
     try:
         yield mock, browser
     finally:
@@ -73,7 +76,7 @@ def live(browser):
 
 def open_view(browser, mock, view):
     browser.get(mock.ready["console"] + f"#{view}")
-    wait(browser, live)
+    wait(browser, live, timeout=20)
 
 
 def severe_logs(browser):
