@@ -70,4 +70,19 @@ rendered_reply render_reply(const std::vector<std::string>& lines)
     return out;
 }
 
+std::string expand_hostname(std::string_view bytes, std::string_view hostname)
+{
+    std::string out;
+    out.reserve(bytes.size());
+    for (;;) {
+        const auto at = bytes.find(hostname_placeholder);
+        out += bytes.substr(0, at);
+        if (at == std::string_view::npos) {
+            return out;
+        }
+        out += hostname;
+        bytes.remove_prefix(at + hostname_placeholder.size());
+    }
+}
+
 } // namespace faults

@@ -5,6 +5,7 @@
 //   render_reply({"250-mock.example", "250 SIZE 1000"}) -> "250-mock.example\r\n250 SIZE 1000\r\n"
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace faults {
@@ -24,5 +25,12 @@ struct rendered_reply {
 /// a reply code (§4.2: 2-5, 0-5, 0-9), codes that differ between lines (§4.2.1), CR or LF
 /// inside a line, and a line longer than 512 octets with its CRLF (§4.5.3.1.5).
 rendered_reply render_reply(const std::vector<std::string>& lines);
+
+/// The placeholder a `do.reply` or `do.raw` may hold for the server's own name: the hostname
+/// its banner gives (`--hostname`), so that replies and banner agree.
+inline constexpr std::string_view hostname_placeholder = "{hostname}";
+
+/// `bytes` with every hostname_placeholder replaced by `hostname`, as the server sends them.
+std::string expand_hostname(std::string_view bytes, std::string_view hostname);
 
 } // namespace faults

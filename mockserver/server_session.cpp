@@ -1,5 +1,6 @@
 #include "mockserver/server_session.hpp"
 
+#include "faults/reply_text.hpp"
 #include "mockserver/reply_limits.hpp"
 #include "mockserver/transcript_text.hpp"
 #include "smtp/escape.hpp"
@@ -631,6 +632,11 @@ std::string sent_text(std::string_view bytes)
 
 } // namespace
 
+std::string server_session::sent_bytes(const faults::action& a) const
+{
+    return faults::expand_hostname(a.send.value_or(""), config_.hostname);
+}
+
 void server_session::record_fired(const faults::action& a, time_point now)
 {
     if (!a.fired) {
@@ -643,7 +649,7 @@ void server_session::record_fired(const faults::action& a, time_point now)
         a.end != faults::ending::proceed ? fmt::format("then {}", to_string(a.end)) : "";
     record_.add_fired(*a.fired,
                       fmt::format("{}{}{}{}", delay.empty() ? "" : delay + ", ",
-                                  a.send ? "send " + sent_text(*a.send) + ", " : "",
+                                  a.send ? "send " + sent_text(sent_bytes(a)) + ", " : "",
                                   trickle.empty() ? "" : trickle + ", ",
                                   then.empty() ? "then proceed" : then),
                       now);
@@ -661,7 +667,7 @@ void server_session::execute(const faults::action& a, response r, time_point now
     const bool takes_effect = faults::command_takes_effect(a, r.reply);
     std::string bytes;
     if (a.send) {
-        bytes = *a.send;
+        bytes = sent_bytes(a);
     } else if (a.end == faults::ending::proceed) {
         bytes = std::move(r.reply);
     }

@@ -144,6 +144,8 @@ private:
     void carry_out(const faults::action& a, std::string bytes, bool takes_effect, const response& r,
                    time_point now);
     void record_fired(const faults::action& a, time_point now);
+    // What a rule sends, with {hostname} as the banner's name (faults/reply_text.hpp).
+    std::string sent_bytes(const faults::action& a) const;
     faults::action decide(smtp::phase phase, std::string_view verb, std::string_view argument,
                           time_point now);
     captured_message take_message(std::string id);

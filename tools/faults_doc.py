@@ -92,8 +92,8 @@ rules:                        # in order; the first rule whose `when` holds fire
 | `do` key | effect |
 |---|---|
 | `delay` | wait before sending anything (`250ms`, `1.5s`; a bare number is an error) |
-| `reply` | a reply, one line or a list of lines each starting with the code; lines get `NNN-`/`NNN ` and CRLF |
-| `raw` | bytes sent verbatim (YAML escapes such as `"\\r\\n"`, or `{{hex: "ff00"}}`); for malformed replies |
+| `reply` | a reply, one line or a list of lines each starting with the code; lines get `NNN-`/`NNN ` and CRLF; `{{hostname}}` stands for the mock's name (below) |
+| `raw` | bytes sent verbatim (YAML escapes such as `"\\r\\n"`, or `{{hex: "ff00"}}`), but for `{{hostname}}`; for malformed replies |
 | `trickle` | send at this many bytes per second (`10`, `"10B/s"`, `"2kB/s"`, `"1MB/s"`), in slices of about 50 ms |
 | `hang` | `true`: send nothing more and keep the connection open |
 | `close` | `fin` (orderly close) or `rst` (reset) |
@@ -106,6 +106,12 @@ rules:                        # in order; the first rule whose `when` holds fire
 | `fail_first` | `N`: fire the first N times the rule applies to each client address, then never again for it |
 | `address_faults` | `true`, with phase `mail` and/or `rcpt`, and no effect that says what to do (`expires`, `fail_first`, `rate_limit` may limit it): the local part of the sender or recipient picks the fault (`fail-550@`, `fail-450-4.7.1@`, `delay-5s@`, `hang@`, `drop@`, `reset@`, combined with `+`: `delay-2s+fail-451@`); an ordinary address leaves the rule unfired |
 | `expires` | stop firing this long after the rule was put in force (its scenario loaded, or the rule added with `POST /api/v1/rules`), so a forgotten fault ends by itself; to end after N firings use `when.times` |
+
+**The mock's name in replies.** `{{hostname}}` in a `reply` or `raw` is replaced, when the rule
+fires, by the name the mock gives in its banner: `--hostname` (`localhost` unless set). Write
+`421 4.3.2 {{hostname}} Service not available` and the reply names the same server as the
+greeting `220 localhost ESMTP smtp-mock ready`. The catalog does so wherever a reply names the
+server. Limits such as the 512 octets of a reply line are checked on the text as written.
 
 The server carries the effects out in this order: the delay, then what is sent (the reply, the
 raw bytes or the normal reply, trickled if asked), then the command's effect, then the ending

@@ -20,7 +20,7 @@ CATALOG = SOURCE_DIR / "faults" / "catalog"
 
 HEALTHY_GREETING = b"220 localhost ESMTP smtp-mock ready\r\n"
 BYE = b"221 2.0.0 Bye\r\n"
-SERVICE_421 = (b"421 4.3.2 mock.example Service not available, closing transmission "
+SERVICE_421 = (b"421 4.3.2 localhost Service not available, closing transmission "
                b"channel\r\n")
 MESSAGE = b"Subject: live\r\n\r\nsent while the scenario changed\r\n.\r\n"
 YAML = {"Content-Type": "application/yaml"}

@@ -132,6 +132,16 @@ TEST(reply_text, lines_become_a_multi_line_reply)
     EXPECT_EQ(faults::render_reply({"250"}).wire, "250\r\n");
 }
 
+TEST(reply_text, the_hostname_placeholder_becomes_the_servers_name)
+{
+    EXPECT_EQ(faults::expand_hostname("421 4.3.2 {hostname} Service not available\r\n", "mx.test"),
+              "421 4.3.2 mx.test Service not available\r\n");
+    EXPECT_EQ(faults::expand_hostname("250-{hostname}\r\n250 {hostname}{hostname}\r\n", "h"),
+              "250-h\r\n250 hh\r\n");
+    EXPECT_EQ(faults::expand_hostname("220 {host} {hostname", "h"), "220 {host} {hostname");
+    EXPECT_EQ(faults::expand_hostname("", "h"), "");
+}
+
 TEST(reply_text, rejects_what_is_not_a_reply)
 {
     EXPECT_FALSE(faults::render_reply({"hello"}).ok());
