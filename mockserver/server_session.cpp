@@ -125,6 +125,24 @@ session_action server_session::on_read(std::string_view bytes, time_point now)
     return next(now);
 }
 
+void server_session::on_hang_input(std::string_view bytes, time_point now)
+{
+    if (finished_) {
+        return;
+    }
+    last_activity_ = now;
+    framer_.feed(bytes);
+    while (auto line = framer_.next()) {
+        if (in_body_) {
+            continue; // message content is never recorded line by line
+        }
+        record_.add("C",
+                    line->too_long ? std::string("<line too long, discarded>")
+                                   : transcript_text_of_command(line->text),
+                    now);
+    }
+}
+
 session_action server_session::on_timeout(time_point now)
 {
     if (finished_) {

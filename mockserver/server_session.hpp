@@ -46,8 +46,11 @@ public:
     session_action on_written(time_point now);
     /// The last sleep_op finished.
     session_action on_slept(time_point now);
-    /// Bytes arrived for the last read_op (or while hanging: they are discarded).
+    /// Bytes arrived for the last read_op.
     session_action on_read(std::string_view bytes, time_point now);
+    /// Bytes arrived while the server hangs (a hang_op): they are answered by nothing, but
+    /// each complete command line is recorded with its time (message content is not).
+    void on_hang_input(std::string_view bytes, time_point now);
     /// The deadline of the last read_op, write_op or tls_op passed first.
     session_action on_timeout(time_point now);
     /// The last read, write or handshake failed; `what` describes it for the transcript.

@@ -435,10 +435,16 @@ net::awaitable<void> run_session(accepted_connection accepted, server_context& c
             auto r = co_await d.sleep_until(sl->until);
             action = d.report(r, action, [&](auto t) { return session.on_slept(t); });
         } else if (std::holds_alternative<hang_op>(action)) {
-            // Send nothing; discard what arrives until the peer goes or the server stops.
+            // Send nothing; hand what arrives to the session (it records the lines) until the
+            // peer goes or the server stops.
             error_code ec;
+            std::string input;
             while (!ec) {
-                ec = co_await conn.read_discard();
+                input.clear();
+                ec = co_await conn.read_some(input);
+                if (!input.empty()) {
+                    session.on_hang_input(input, clock_type::now());
+                }
             }
             action = d.report(op_result{ec, false}, action, [&](auto t) {
                 return session.on_io_error(transport_error::end_of_stream, "", t); // not reached

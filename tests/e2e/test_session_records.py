@@ -59,6 +59,29 @@ def test_a_hung_session_is_active_until_the_client_gives_up(mock):
     assert events(s)[-1] == "connection closed by client"
 
 
+def test_a_hung_banner_session_keeps_the_lines_the_client_sent_while_waiting(mock):
+    add_rule(mock, {"id": "hang", "when": {"phase": "banner"}, "do": {"hang": True}})
+    with WireClient.connect(mock.host, mock.port) as c:
+        assert wait_for(lambda: sessions(mock) and "server hangs: sends nothing more"
+                        in events(sessions(mock)[0]), 5)
+        c.send(b"EHLO impatient.test\r\n")
+        sid = sessions(mock)[0]["id"]
+        assert wait_for(lambda: any(e["dir"] == "C" for e in session(mock, sid)["transcript"]), 5)
+        c.send(b"QUIT\r\n")
+        assert wait_for(lambda: sum(e["dir"] == "C"
+                                    for e in session(mock, sid)["transcript"]) == 2, 5)
+        assert c.observe_silence(0.2)[1] == b""  # still nothing from the server
+    s = session(mock, sid)
+    said = [(e["t_ms"], e["text"]) for e in s["transcript"] if e["dir"] == "C"]
+    assert [text for _, text in said] == ["EHLO impatient.test", "QUIT"]
+    hung_at = next(e["t_ms"] for e in s["transcript"] if e["text"].startswith("server hangs"))
+    assert hung_at <= said[0][0] <= said[1][0]
+    status, _, body = mock.http("GET", f"/api/v1/sessions/{sid}?format=text")
+    assert status == 200
+    text = body.decode()
+    assert re.search(r"C: EHLO impatient\.test", text) and re.search(r"C: QUIT", text), text
+
+
 def test_closed_by_names_the_fault_the_server_or_the_client(mock):
     add_rule(mock, {"id": "drop", "when": {"phase": "ehlo"}, "do": {"close": "fin"}})
     with WireClient.connect(mock.host, mock.port) as c:

@@ -524,6 +524,56 @@ TEST(session_faults, banner_hang_sends_nothing_and_hangs)
     EXPECT_EQ(s.record().read().fired[0].at, smtp::phase::banner);
 }
 
+// The C lines of a session's record, each with its time since the connection in ms.
+std::vector<std::pair<double, std::string>> client_lines(session_script& s)
+{
+    std::vector<std::pair<double, std::string>> out;
+    for (const auto& e : s.record().read().transcript) {
+        if (e.dir == "C") {
+            out.emplace_back(e.t_ms, e.text);
+        }
+    }
+    return out;
+}
+
+TEST(session_faults, lines_sent_to_a_hung_banner_are_recorded_with_their_times)
+{
+    session_script s;
+    faults::action a;
+    a.end = faults::ending::hang;
+    s.decider.on(smtp::phase::banner, a);
+    s.start();
+    ASSERT_TRUE(s.hanging());
+    s.now += 1500ms;
+    s.send_while_hanging("EHLO imp"); // a line split over two reads
+    s.send_while_hanging("atient.test\r\nAUTH PLAIN AGFsaWNlAHB3\r\n");
+    s.now += 500ms;
+    s.send_while_hanging("QUIT\r\nNOOP"); // the last line never completes
+    EXPECT_EQ(s.output, "");
+    EXPECT_TRUE(s.hanging());
+    const auto lines = client_lines(s);
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(lines[0], (std::pair<double, std::string>{1500.0, "EHLO impatient.test"}));
+    // Credentials stay out of the record, as for any AUTH line.
+    EXPECT_EQ(lines[1].first, 1500.0);
+    EXPECT_EQ(lines[1].second.find("AGFsaWNlAHB3"), std::string::npos) << lines[1].second;
+    EXPECT_EQ(lines[2], (std::pair<double, std::string>{2000.0, "QUIT"}));
+}
+
+TEST(session_faults, message_content_sent_to_a_hung_body_is_not_recorded_line_by_line)
+{
+    session_script s;
+    greet(s);
+    faults::action a;
+    a.end = faults::ending::hang;
+    s.decider.on(smtp::phase::body, a);
+    s.send(envelope + "DATA\r\n");
+    ASSERT_TRUE(s.hanging());
+    const auto before = client_lines(s).size();
+    s.send_while_hanging("Subject: secret\r\n\r\nbody\r\n");
+    EXPECT_EQ(client_lines(s).size(), before);
+}
+
 TEST(session_faults, delay_comes_before_the_normal_reply)
 {
     session_script s;

@@ -65,6 +65,9 @@ public:
     /// Delivers bytes and runs until the session wants input again.
     void send(std::string_view bytes) { run(session_.on_read(bytes, now)); }
 
+    /// Delivers bytes while the session hangs (the driver hands them over, expecting nothing).
+    void send_while_hanging(std::string_view bytes) { session_.on_hang_input(bytes, now); }
+
     /// Delivers bytes one chunk per element.
     void send_chunks(const std::vector<std::string>& chunks)
     {
