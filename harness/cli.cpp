@@ -86,6 +86,7 @@ struct run_options {
     std::string junit;
     std::string json;
     std::string markdown;
+    std::string html;
     double monitor_timeout = 30;
     std::uint64_t seed = 1;
     bool quiet = false;
@@ -170,6 +171,9 @@ void write_reports(const run_options& o, const std::vector<scenario_result>& res
     }
     if (!o.markdown.empty()) {
         write_file(o.markdown, format_markdown(results, info));
+    }
+    if (!o.html.empty()) {
+        write_file(o.html, format_html(results, info));
     }
     std::cout << '\n' << format_table(results, info) << std::flush;
 }
@@ -322,6 +326,8 @@ int run_cli(int argc, char** argv)
     run->add_option("--junit", ro.junit, "Write a JUnit XML report to FILE");
     run->add_option("--json", ro.json, "Write a JSON report to FILE");
     run->add_option("--markdown", ro.markdown, "Write a Markdown report to FILE");
+    run->add_option("--html", ro.html,
+                    "Write a self-contained HTML report (with each transcript) to FILE");
     run->add_option("--monitor-timeout", ro.monitor_timeout,
                     "Seconds a cmd: or http: monitor may take per scenario before it is killed")
         ->capture_default_str();

@@ -455,7 +455,7 @@ std::string explain(const faults::scenario& s, const mock_settings& settings,
         // Connections the listener refused or black-holed leave no record.
         const bool contact = recorded.size() == results.size();
         const auto none = std::vector<recorded_line>{};
-        const auto& session = contact ? recorded[i] : none;
+        const auto& session = contact ? recorded[i].lines : none;
         fired = fired || fault_fired(session);
         if (repeat > 1) {
             out += fmt::format("\n  connection {} of {}:\n", i + 1, repeat);

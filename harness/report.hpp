@@ -1,7 +1,7 @@
 #pragma once
 
-// The run's reports: live progress lines, the final table, JSON, JUnit XML
-// and Markdown.
+// The run's reports: live progress lines, the final table, JSON, JUnit XML,
+// Markdown and HTML.
 
 #include "harness/scenario_result.hpp"
 
@@ -68,6 +68,14 @@ std::string monitor_said(const observation& o);
 /// A Markdown report: the counts and a table with one row per scenario, with what the monitor
 /// said.
 std::string format_markdown(const std::vector<scenario_result>& results, const run_info& info);
+
+/// A self-contained HTML page (no external assets) for CI artifacts: the counts, the scenario
+/// x verdict matrix, and per scenario (opened when its verdict is unexpected) the verdict with
+/// its check counts, what the monitor said, the fault (listener and rules), and the mock's
+/// annotated transcript of each session on demand: times, the delay between lines, the meaning
+/// of each reply code, the fired fault rule highlighted, and how the session ended. Every text
+/// is escaped (transcripts carry hostile bytes).
+std::string format_html(const std::vector<scenario_result>& results, const run_info& info);
 
 /// How many results have each verdict, indexed by verdict.
 std::vector<std::size_t> count_verdicts(const std::vector<scenario_result>& results);

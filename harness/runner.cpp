@@ -1,5 +1,8 @@
 #include "harness/runner.hpp"
 
+#include "faults/scenario_json.hpp"
+
+#include "json/json_text.hpp"
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -22,6 +25,19 @@ monitor_target target_of(const faults::scenario& s, const scenario_mock& mock)
     target.tls_name = mock.tls_name();
     return target;
 }
+
+namespace {
+
+// What the reports show of the fault: the listener state and each rule as JSON.
+void describe_fault(scenario_result& r, const faults::scenario& s)
+{
+    r.listener = faults::to_string(s.listener);
+    for (const auto& rule : s.rules) {
+        r.fault_rules.push_back(json_text::serialize(faults::to_json(rule)));
+    }
+}
+
+} // namespace
 
 scenario_result run_scenario(const faults::scenario& s, const run_settings& settings)
 {
@@ -51,6 +67,8 @@ scenario_result run_scenario(const faults::scenario& s, const run_settings& sett
         r.sessions = mock.sessions();
         auto unfired = mock.unfired_rules();
         mock.stop();
+        r.transcripts = mock.recorded();
+        describe_fault(r, s);
         note_unfired_rules(r, s, std::move(unfired));
         if (checks.size() > 1) {
             judge_checks(r, std::move(checks));
@@ -61,6 +79,7 @@ scenario_result run_scenario(const faults::scenario& s, const run_settings& sett
         none.error = std::string("cannot start the mock: ") + e.what();
         auto r = assess(s, expected, std::move(none), false, 0);
         r.setup_error = e.what();
+        describe_fault(r, s);
         return r;
     }
 }

@@ -128,22 +128,21 @@ std::string scenario_mock::transcripts() const
     return out;
 }
 
-std::vector<std::vector<recorded_line>> scenario_mock::recorded() const
+std::vector<recorded_session> scenario_mock::recorded() const
 {
-    std::vector<std::pair<std::uint64_t, std::vector<recorded_line>>> by_id;
+    std::vector<recorded_session> out;
     for (const auto& record : app_->smtp().sessions().list(0, 100)) {
         const auto snap = record->read();
-        auto& [id, lines] = by_id.emplace_back(snap.id, std::vector<recorded_line>{});
+        auto& session = out.emplace_back();
+        session.id = snap.id;
+        session.peer = snap.peer;
+        session.outcome = mock::to_string(snap.outcome);
         for (const auto& e : snap.transcript) {
-            lines.push_back({e.t_ms, std::string(e.dir), std::string(e.text)});
+            session.lines.push_back({e.t_ms, std::string(e.dir), std::string(e.text)});
         }
     }
-    std::sort(by_id.begin(), by_id.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<std::vector<recorded_line>> out;
-    for (auto& entry : by_id) {
-        out.push_back(std::move(entry.second));
-    }
+    std::sort(out.begin(), out.end(),
+              [](const recorded_session& a, const recorded_session& b) { return a.id < b.id; });
     return out;
 }
 

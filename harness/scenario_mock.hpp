@@ -4,6 +4,7 @@
 // ports, for the duration of one monitor run.
 
 #include "faults/scenario.hpp"
+#include "harness/recorded_session.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
@@ -19,14 +20,6 @@ class mock_app;
 }
 
 namespace harness {
-
-/// One line of a session the mock recorded: milliseconds since it accepted the connection,
-/// the direction ("in", "out", "event") and the text.
-struct recorded_line {
-    double t_ms = 0;
-    std::string dir;
-    std::string text;
-};
 
 /// How every mock of a run is set up.
 struct mock_settings {
@@ -91,8 +84,9 @@ public:
     /// transcript line as "T ms DIR text" (fired fault rules are events). For `explain`.
     std::string transcripts() const;
 
-    /// The recorded sessions, oldest first, each as its lines. For `explain`'s timeline.
-    std::vector<std::vector<recorded_line>> recorded() const;
+    /// The recorded sessions (the first 100), oldest first. For `explain`'s timeline and the
+    /// reports' transcripts.
+    std::vector<recorded_session> recorded() const;
 
     /// Stops the server (idempotent).
     void stop();

@@ -3,6 +3,7 @@
 #include "faults/scenario.hpp"
 #include "harness/expectation.hpp"
 #include "harness/observation.hpp"
+#include "harness/recorded_session.hpp"
 #include "harness/verdict.hpp"
 
 #include <chrono>
@@ -49,6 +50,12 @@ struct scenario_result {
     std::size_t fired_checks = 0;
     /// Checks during which the fault fired and the monitor caught it.
     std::size_t caught_checks = 0;
+    /// The fault as the mock was told it: the listener state ("open", "closed", "blackhole").
+    std::string listener = "open";
+    /// The fault as the mock was told it: each rule of the scenario as JSON text.
+    std::vector<std::string> fault_rules;
+    /// The sessions the mock recorded during the monitor's checks (at most 100), oldest first.
+    std::vector<recorded_session> transcripts;
 };
 
 /// The most checks the harness derives for one scenario (see checks_needed).

@@ -4,11 +4,14 @@ usage errors."""
 import functools
 import json
 import os
-import shlex
+import pty
 import re
+import select
+import shlex
 import subprocess
 import time
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 
 import pytest
 from mock_process import read_ready_line
@@ -63,9 +66,10 @@ def test_builtin_catches_every_fault_of_the_catalog_quickly(tmp_path):
     report = tmp_path / "report.json"
     junit = tmp_path / "junit.xml"
     markdown = tmp_path / "report.md"
+    page = tmp_path / "report.html"
     start = time.monotonic()
     r = harness("run", "--jobs", "8", "--json", str(report), "--junit", str(junit),
-                "--markdown", str(markdown))
+                "--markdown", str(markdown), "--html", str(page))
     took = time.monotonic() - start
     assert r.returncode == 0, r.stdout + r.stderr
     doc = json.loads(report.read_text())
@@ -98,8 +102,88 @@ def test_builtin_catches_every_fault_of_the_catalog_quickly(tmp_path):
     check_junit(junit, len(names))
     md = markdown.read_text()
     assert "| `banner-missing` | caught |" in md
+    html = check_html_page(page)
+    assert html.ids >= {f"s-{name}" for name in names}
     # The issue's target is about 15 s on a quiet machine; allow for a busy one.
     assert took < 40, f"the catalog took {took:.1f} s"
+
+
+class PageCheck(HTMLParser):
+    """Nesting, ids and anything that would load from elsewhere, of one HTML page."""
+
+    VOID = {"meta", "br", "hr", "img", "input", "link", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.ids, self.external = [], set(), []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("script", "link", "img", "iframe", "object", "embed"):
+            self.external.append(tag)
+        self.external += [a[k] for k in ("src", "href") if k in a and not a[k].startswith("#")]
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, (tag, self.stack[-5:])
+        self.stack.pop()
+
+
+def check_html_page(path):
+    """A whole, well-nested page that loads nothing from elsewhere."""
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    page = PageCheck()
+    page.feed(text)
+    page.close()
+    assert page.stack == [], page.stack
+    assert page.external == [] and "url(" not in text, page.external
+    return page
+
+
+HOSTILE_RCPT = """name: rcpt-hostile
+summary: RCPT refused with markup in the reply.
+description: test
+listener: open
+probe: {send: true}
+expect: {status: CRITICAL, kind: perm_failure, phase: rcpt}
+rules:
+  - id: hostile
+    when: {phase: rcpt}
+    do: {reply: "550 5.1.1 <script>alert(1)</script> no such user"}
+"""
+
+
+def test_run_html_report_shows_verdicts_checks_monitor_fault_and_transcripts(tmp_path):
+    hostile = tmp_path / "rcpt-hostile.yaml"
+    hostile.write_text(HOSTILE_RCPT)
+    page = tmp_path / "report.html"
+    r = harness("run", "-q", "--scenarios", "healthy", "flapping", str(hostile), "--html",
+                str(page))
+    assert r.returncode == 0, r.stdout + r.stderr
+    html = page.read_text(encoding="utf-8")
+    assert check_html_page(page).ids >= {"s-healthy", "s-flapping", "s-rcpt-hostile"}
+    # The matrix and each verdict with its check counts.
+    assert '<a href="#s-flapping">flapping</a>' in html
+    assert "caught 2/3 (fault fired on 2)" in html
+    assert "3 checks; the fault fired on 2, the monitor caught it on 2" in html
+    # What the monitor said, and the fault as the mock was told it.
+    assert "SMTP CRITICAL - temp_failure at banner" in html
+    assert "&quot;reply&quot;:&quot;421 4.3.2 {hostname} Service not available" in html
+    # The transcripts: each session and its ending, the fired rule highlighted, what the 421
+    # means, and the reply naming the mock as its banner does.
+    assert re.search(r"<summary>session \d+ from 127\.0\.0\.1:\d+, ended: fault_closed"
+                     r"</summary>", html)
+    assert re.search(r'<tr class="dir-event fault">.*fault rule \S+ fired at banner', html)
+    assert ("421 4.3.2 localhost Service not available, closing transmission channel</td>"
+            '<td class="meaning">4xx transient failure (try again later), about the connection; '
+            "4.3.2: persistent transient failure, mail system status</td>") in html
+    # Hostile bytes from the server stay text, in the transcript and in the monitor's words.
+    assert "<script" not in html
+    assert html.count("550 5.1.1 &lt;script&gt;alert(1)&lt;/script&gt; no such user") >= 2
 
 
 def test_filter_and_shards_partition_the_selection(tmp_path):
