@@ -288,7 +288,8 @@ int do_talk(const std::string& name, std::uint64_t seed, talk_options how)
     const harness_credentials credentials;
     work_directory dir;
     how.prompt = ::isatty(STDIN_FILENO) != 0;
-    return talk(found.at(0), make_mock_settings(dir, credentials, seed), std::cin, std::cout, how);
+    return talk(found.at(0), make_mock_settings(dir, credentials, seed), STDIN_FILENO, std::cout,
+                how);
 }
 
 } // namespace

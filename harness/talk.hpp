@@ -2,7 +2,8 @@
 
 // `smtp-harness talk [SCENARIO]`: an interactive SMTP prompt against a fresh embedded mock
 // serving the scenario. Each typed line goes out with CRLF; each reply is shown with the time
-// it took. Lines come from any stream, so it works piped too.
+// it took, and a line the server sends on its own (a 421 before the next command, a banner
+// after a delay) the moment it arrives. Lines come from a terminal, a pipe or a file.
 
 #include "faults/scenario.hpp"
 #include "harness/scenario_mock.hpp"
@@ -21,9 +22,10 @@ struct talk_options {
 };
 
 /// Starts a mock of `s`, connects to it (implicit TLS when the scenario's probe uses it), and
-/// runs the conversation typed on `in`, writing the transcript to `out`. Ends at the end of
-/// input or when the server closes. Returns 0, or 1 when the connection could not be made.
-int talk(const faults::scenario& s, const mock_settings& settings, std::istream& in,
-         std::ostream& out, const talk_options& options);
+/// runs the conversation typed on the descriptor `input_fd` (read through a duplicate; its
+/// flags are put back), writing the transcript to `out`. Ends at the end of input, after QUIT,
+/// or when the server closes. Returns 0, or 1 when the connection could not be made.
+int talk(const faults::scenario& s, const mock_settings& settings, int input_fd, std::ostream& out,
+         const talk_options& options);
 
 } // namespace harness

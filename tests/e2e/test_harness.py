@@ -475,6 +475,114 @@ def test_talk_shows_how_long_a_slow_server_takes_and_when_it_is_silent():
     assert r.stdout.rstrip().endswith("(end of input: closing the connection)"), r.stdout
 
 
+def read_until(fd, pattern, timeout):
+    """What `fd` gave until `pattern` (a regex) appears in it; fails at the deadline."""
+    deadline = time.monotonic() + timeout
+    seen = ""
+    while not re.search(pattern, seen):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            pytest.fail(f"no {pattern!r} within {timeout} s; got {seen!r}")
+        if select.select([fd], [], [], left)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # EIO: the terminal's other side is closed
+                chunk = b""
+            if not chunk:
+                pytest.fail(f"output ended before {pattern!r}; got {seen!r}")
+            seen += chunk.decode(errors="replace")
+    return seen
+
+
+def test_talk_in_a_terminal_prompts_and_shows_a_late_banner_when_it_comes():
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([os.environ["SMTP_HARNESS"], "talk", "banner-slow", "--timeout-ms",
+                             "300"], stdin=slave, stdout=slave, stderr=subprocess.PIPE)
+    os.close(slave)
+    try:
+        read_until(master, r"\(no reply within 300 ms: the server is silent\)\r\nC: ", 10)
+        # Nothing is typed: the greeting shows the moment it comes, then the prompt again.
+        shown = read_until(master, r"S: 220 .*\((\d+\.\d) ms, after the wait ended\)\r\nC: $",
+                           10)
+        took = float(re.search(r"\((\d+\.\d) ms, after", shown).group(1))
+        assert 1400 <= took <= 5000, shown
+        os.write(master, b"EHLO me\n")
+        read_until(master, r"S: 250 SMTPUTF8 +\(\d+\.\d ms\)\r\nC: $", 10)
+        os.write(master, b"QUIT\n")
+        read_until(master, r"S: 221 ", 10)
+        assert proc.wait(timeout=10) == 0, proc.stderr.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+        os.close(master)
+
+
+LATE_421 = """name: ehlo-late-421
+summary: EHLO is answered after a second with 421, and the connection closed.
+description: test
+listener: open
+probe: {}
+expect: {status: CRITICAL, kind: temp_failure, phase: ehlo}
+rules:
+  - when: {phase: [ehlo, helo]}
+    do: {delay: 1s, reply: "421 4.3.2 {hostname} Service not available", close: fin}
+"""
+
+
+GREETING_THEN_421 = """name: banner-then-421
+summary: The greeting, then at once a 421 nobody asked for, and the connection closed.
+description: test
+listener: open
+probe: {}
+expect: {status: CRITICAL}
+rules:
+  - when: {phase: banner}
+    do: {raw: "220 {hostname} ESMTP\\r\\n421 4.3.2 {hostname} Going away\\r\\n", close: fin}
+"""
+
+
+def talk_with_open_input(scenario, typed):
+    """talk piped: `typed` is written and the input stays open; returns what it printed once it
+    ended by itself."""
+    proc = subprocess.Popen([os.environ["SMTP_HARNESS"], "talk", str(scenario), "--timeout-ms",
+                             "300"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        proc.stdin.write(typed)
+        proc.stdin.flush()
+        assert proc.wait(timeout=10) == 0, proc.stderr.read()
+        return proc.stdout.read().decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            stream.close()
+
+
+def test_talk_shows_a_line_the_server_sends_on_its_own(tmp_path):
+    scenario = tmp_path / "banner-then-421.yaml"
+    scenario.write_text(GREETING_THEN_421)
+    out = talk_with_open_input(scenario, b"")
+    assert re.search(r"^S: 220 localhost ESMTP +\(\d+\.\d ms\)\n"
+                     r"S: 421 4\.3\.2 localhost Going away +\(\d+\.\d ms, unasked\)\n"
+                     r"\(after \d+\.\d ms the connection ended: the server closed it\)\n",
+                     out, re.M), out
+
+
+def test_talk_shows_a_late_421_and_the_close_without_waiting_for_input(tmp_path):
+    scenario = tmp_path / "ehlo-late-421.yaml"
+    scenario.write_text(LATE_421)
+    # One line, and the input stays open: the reply and the close still show, and end it.
+    out = talk_with_open_input(scenario, b"EHLO me\n")
+    assert re.search(r"^\(no reply within 300 ms: the server is silent\)\n"
+                     r"S: 421 4\.3\.2 localhost Service not available +\((\d+\.\d) ms, after the "
+                     r"wait ended\)\n\(after \d+\.\d ms the connection ended: the server closed it\)\n",
+                     out, re.M), out
+
+
 def test_talk_starts_tls_and_names_a_bad_certificate():
     r = talk("starttls-cert-expired", text="EHLO me\nSTARTTLS\nEHLO me\n")
     assert r.returncode == 0, r.stderr
