@@ -72,9 +72,9 @@ std::string format_markdown(const std::vector<scenario_result>& results, const r
 /// A self-contained HTML page (no external assets) for CI artifacts: the counts, the scenario
 /// x verdict matrix, and per scenario (opened when its verdict is unexpected) the verdict with
 /// its check counts, what the monitor said, the fault (listener and rules), and the mock's
-/// annotated transcript of each session on demand: times, the delay between lines, the meaning
-/// of each reply code, the fired fault rule highlighted, and how the session ended. Every text
-/// is escaped (transcripts carry hostile bytes).
+/// annotated transcript of each session on demand: times, the delay between lines, the phase
+/// where it changes, the meaning of each reply code, the fired fault rule highlighted, and how
+/// the session ended. Every text is escaped (transcripts carry hostile bytes).
 std::string format_html(const std::vector<scenario_result>& results, const run_info& info);
 
 /// How many results have each verdict, indexed by verdict.

@@ -1,9 +1,11 @@
 #include "harness/report.hpp"
+#include "smtp/command.hpp"
 #include "smtp/escape.hpp"
 #include "smtp/reply_meaning.hpp"
 
 #include <ctime>
 #include <fmt/format.h>
+#include <optional>
 
 namespace harness {
 
@@ -54,7 +56,7 @@ section { border-top: 1px solid #d0d0d6; padding-top: .3em; }
 .transcript .dir-event td.text { color: #555; font-style: italic; }
 .transcript tr.fault td { background: #fde2c8; font-weight: 600; }
 .transcript tr.gap td { color: #777; border: none; }
-.meaning { color: #555; }
+.meaning { color: #555; } .transcript td.t { white-space: nowrap; }
 )";
 
 // The first part: what ran, the counts, the notes.
@@ -189,24 +191,76 @@ std::string fault_part(const scenario_result& r)
     return out;
 }
 
-// One transcript line: its time, the time since the line before, who, the text and, for a
-// reply, what it means; a fired fault rule is highlighted, and 250 ms or more of silence noted.
-std::string transcript_row(const recorded_line& line, double previous_ms)
+// The SMTP phase a client line starts (RFC 5321 §4.1.1), if it starts one: the command's, the
+// message content after DATA, the end of data at the lone dot.
+std::optional<smtp::phase> phase_started_by(const recorded_line& line)
+{
+    if (line.dir != "C") {
+        return std::nullopt;
+    }
+    if (line.text.starts_with("<message content")) {
+        return smtp::phase::body;
+    }
+    if (line.text == ".") {
+        return smtp::phase::data_end;
+    }
+    return smtp::phase_of(smtp::parse_command(line.text).cmd);
+}
+
+// What a server line means, on the last line of its reply only ("250 x", not "250-x").
+std::string meaning_of(const recorded_line& line)
+{
+    if (line.dir != "S" || (line.text.size() > 3 && line.text[3] == '-')) {
+        return {};
+    }
+    return smtp::reply_meaning(line.text);
+}
+
+// One transcript line: its time, the time since the line before, the phase where it changes,
+// who, the text and, for a reply, what it means; a fired fault rule is highlighted, and 250 ms
+// or more of silence noted.
+std::string transcript_row(const recorded_line& line, double previous_ms,
+                           std::optional<smtp::phase> new_phase)
 {
     std::string out;
     const double gap = line.t_ms - previous_ms;
     if (gap >= 250) {
-        out += fmt::format("<tr class=\"gap\"><td colspan=\"5\">… {:.0f} ms pass with nothing "
+        out += fmt::format("<tr class=\"gap\"><td colspan=\"6\">… {:.0f} ms pass with nothing "
                            "said</td></tr>\n",
                            gap);
     }
     const bool fault = line.dir == "event" && line.text.starts_with("fault rule ");
     const auto who = line.dir == "S" ? "S" : line.dir == "C" ? "C" : "mock";
-    out += fmt::format("<tr class=\"dir-{}{}\"><td>{:.1f} ms</td><td>+{:.1f}</td><td>{}</td>"
-                       "<td class=\"text\">{}</td><td class=\"meaning\">{}</td></tr>\n",
-                       h(line.dir), fault ? " fault" : "", line.t_ms, gap, who, h(line.text),
-                       line.dir == "S" ? h(smtp::reply_meaning(line.text)) : std::string());
+    out += fmt::format("<tr class=\"dir-{}{}\"><td class=\"t\">{:.1f} ms</td><td class=\"t\">"
+                       "+{:.1f}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td>"
+                       "<td class=\"meaning\">{}</td></tr>\n",
+                       h(line.dir), fault ? " fault" : "", line.t_ms, gap,
+                       new_phase ? smtp::to_string(*new_phase) : "", who, h(line.text),
+                       h(meaning_of(line)));
     return out;
+}
+
+// One recorded session, its lines on demand.
+std::string session_table(const recorded_session& s)
+{
+    std::string out = fmt::format(
+        "<details class=\"session\"><summary>session {} from {}, ended: {}</summary>\n"
+        "<table class=\"transcript\">\n<tr><th>time</th><th>since the line before</th><th>phase"
+        "</th><th>who</th><th>line</th><th>what it means</th></tr>\n",
+        s.id, h(s.peer), h(s.outcome));
+    double previous = 0;
+    std::optional<smtp::phase> phase;
+    for (const auto& line : s.lines) {
+        // The server speaks first: the conversation starts in the banner phase.
+        auto next = phase ? phase_started_by(line) : std::optional(smtp::phase::banner);
+        if (next == phase) {
+            next.reset();
+        }
+        out += transcript_row(line, previous, next);
+        phase = next ? next : phase;
+        previous = line.t_ms;
+    }
+    return out + "</table>\n</details>\n";
 }
 
 std::string transcripts_part(const scenario_result& r)
@@ -217,17 +271,7 @@ std::string transcripts_part(const scenario_result& r)
                      "black-holed listener, or no connection at all).</p>\n";
     }
     for (const auto& s : r.transcripts) {
-        out += fmt::format("<details class=\"session\"><summary>session {} from {}, ended: {}"
-                           "</summary>\n<table class=\"transcript\">\n<tr><th>time</th>"
-                           "<th>since the line before</th><th>who</th><th>line</th><th>what it "
-                           "means</th></tr>\n",
-                           s.id, h(s.peer), h(s.outcome));
-        double previous = 0;
-        for (const auto& line : s.lines) {
-            out += transcript_row(line, previous);
-            previous = line.t_ms;
-        }
-        out += "</table>\n</details>\n";
+        out += session_table(s);
     }
     return out;
 }

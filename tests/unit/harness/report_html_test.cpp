@@ -49,7 +49,13 @@ scenario_result flapping()
           {0.3, "event", "fault rule r1 fired at banner (reply)"},
           {2000.5, "S", "421 4.3.2 mock.example Service not available"},
           {2001.0, "C", "<script>alert(1)</script>\x01"}}},
-        {2, "127.0.0.1:40002", "quit", {{0.2, "S", "220 localhost ESMTP"}}},
+        {2,
+         "127.0.0.1:40002",
+         "quit",
+         {{0.2, "S", "220 localhost ESMTP"},
+          {0.3, "C", "EHLO x"},
+          {0.4, "S", "250-localhost"},
+          {0.5, "S", "250 SMTPUTF8"}}},
     };
     return r;
 }
@@ -122,8 +128,20 @@ TEST(report_html, shows_each_scenarios_verdict_checks_monitor_fault_and_transcri
               std::string::npos);
     EXPECT_NE(page.find("<summary>session 2 from 127.0.0.1:40002, ended: quit</summary>"),
               std::string::npos);
-    EXPECT_NE(page.find("<tr class=\"dir-event fault\"><td>0.3 ms</td><td>+0.2</td><td>mock</td>"
-                        "<td class=\"text\">fault rule r1 fired at banner (reply)</td>"),
+    EXPECT_NE(page.find("<tr class=\"dir-event fault\"><td class=\"t\">0.3 ms</td><td "
+                        "class=\"t\">+0.2</td><td></td><td>mock</td><td class=\"text\">fault "
+                        "rule r1 fired at banner (reply)</td>"),
+              std::string::npos);
+    // The phase where it changes: the banner first, then each command's.
+    EXPECT_NE(page.find("<td class=\"t\">+0.1</td><td>banner</td><td>mock</td><td class=\"text\">"
+                        "connection from 127.0.0.1:40000</td>"),
+              std::string::npos);
+    EXPECT_NE(page.find("<td>ehlo</td><td>C</td><td class=\"text\">EHLO x</td>"),
+              std::string::npos);
+    // A reply's meaning is on its last line, not on each continuation line.
+    EXPECT_NE(page.find("<td class=\"text\">250-localhost</td><td class=\"meaning\"></td>"),
+              std::string::npos);
+    EXPECT_NE(page.find("<td class=\"text\">250 SMTPUTF8</td><td class=\"meaning\">2xx success"),
               std::string::npos);
     EXPECT_NE(page.find("… 2000 ms pass with nothing said"), std::string::npos);
     EXPECT_NE(page.find("<td class=\"text\">421 4.3.2 mock.example Service not available</td>"
