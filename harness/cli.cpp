@@ -292,6 +292,16 @@ int do_talk(const std::string& name, std::uint64_t seed, talk_options how)
                 how);
 }
 
+// The report files `run` writes besides the table.
+void add_report_options(CLI::App& run, run_options& ro)
+{
+    run.add_option("--junit", ro.junit, "Write a JUnit XML report to FILE");
+    run.add_option("--json", ro.json, "Write a JSON report to FILE");
+    run.add_option("--markdown", ro.markdown, "Write a Markdown report to FILE");
+    run.add_option("--html", ro.html,
+                   "Write a self-contained HTML report (with each transcript) to FILE");
+}
+
 } // namespace
 
 int run_cli(int argc, char** argv)
@@ -324,11 +334,7 @@ int run_cli(int argc, char** argv)
         ->check(CLI::Range(1u, 100u));
     run->add_option("--filter", ro.filters, "Only scenarios whose name matches GLOB (repeatable)");
     run->add_option("--shard", ro.shard, "Run only shard I of N (I/N, I from 1)");
-    run->add_option("--junit", ro.junit, "Write a JUnit XML report to FILE");
-    run->add_option("--json", ro.json, "Write a JSON report to FILE");
-    run->add_option("--markdown", ro.markdown, "Write a Markdown report to FILE");
-    run->add_option("--html", ro.html,
-                    "Write a self-contained HTML report (with each transcript) to FILE");
+    add_report_options(*run, ro);
     run->add_option("--monitor-timeout", ro.monitor_timeout,
                     "Seconds a cmd: or http: monitor may take per scenario before it is killed")
         ->capture_default_str();
