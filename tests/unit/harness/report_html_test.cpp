@@ -47,7 +47,7 @@ scenario_result flapping()
          "fault_closed",
          {{0.1, "event", "connection from 127.0.0.1:40000"},
           {0.3, "event", "fault rule r1 fired at banner (reply)"},
-          {2000.5, "S", "421 4.3.2 mock.example Service not available"},
+          {2000.5, "S", "421 4.3.2 localhost Service not available"},
           {2001.0, "C", "<script>alert(1)</script>\x01"}}},
         {2,
          "127.0.0.1:40002",
@@ -144,7 +144,7 @@ TEST(report_html, shows_each_scenarios_verdict_checks_monitor_fault_and_transcri
     EXPECT_NE(page.find("<td class=\"text\">250 SMTPUTF8</td><td class=\"meaning\">2xx success"),
               std::string::npos);
     EXPECT_NE(page.find("… 2000 ms pass with nothing said"), std::string::npos);
-    EXPECT_NE(page.find("<td class=\"text\">421 4.3.2 mock.example Service not available</td>"
+    EXPECT_NE(page.find("<td class=\"text\">421 4.3.2 localhost Service not available</td>"
                         "<td class=\"meaning\">4xx transient failure (try again later), about "
                         "the connection; 4.3.2: persistent transient failure, mail system "
                         "status</td>"),
