@@ -127,8 +127,8 @@ session_action server_session::on_read(std::string_view bytes, time_point now)
 
 void server_session::on_hang_input(std::string_view bytes, time_point now)
 {
-    if (finished_) {
-        return;
+    if (finished_ || tls_hang_) {
+        return; // a hung handshake receives TLS records, not lines
     }
     last_activity_ = now;
     framer_.feed(bytes);
@@ -803,6 +803,7 @@ void server_session::begin_tls(time_point now)
     line_clock_.reset();
     if (a.tls && a.tls->handshake == faults::tls_fault::handshake_mode::hang) {
         record_.add("event", "TLS handshake hangs: the ClientHello is never answered", now);
+        tls_hang_ = true;
         push(hang_op{});
         stopped_ = true;
         return;

@@ -196,6 +196,7 @@ private:
     bool draining_ = false; ///< the server is stopping: end once no transaction is in progress
     bool implicit_tls_ = false;
     bool tls_fault_ = false; ///< the handshake in progress was shaped by a fault
+    bool tls_hang_ = false;  ///< a fault hangs the TLS handshake: what arrives is not lines
     std::optional<session_end> ending_;
     std::unique_ptr<after_store> after_store_; ///< while a store_op is out (rare: not inline)
     bool stored_reply_owed_ = false; ///< a message is stored; its reply not yet sent

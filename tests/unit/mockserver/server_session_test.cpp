@@ -720,6 +720,24 @@ TEST(session_faults, tls_fault_reaches_the_handshake)
     EXPECT_EQ(t->fault->certificate, faults::tls_fault::certificate_kind::expired);
 }
 
+TEST(session_faults, a_hung_tls_handshake_records_no_lines_of_what_arrives)
+{
+    mock::session_config c;
+    c.tls_available = true;
+    session_script s(c);
+    greet(s);
+    faults::action a;
+    a.tls = faults::tls_fault{faults::tls_fault::handshake_mode::hang,
+                              faults::tls_fault::certificate_kind::normal, 0};
+    s.decider.on(smtp::phase::tls, a);
+    s.send("STARTTLS\r\n");
+    ASSERT_TRUE(s.hanging());
+    const auto before = client_lines(s).size();
+    // A ClientHello's bytes may hold CR LF; they are TLS records, not command lines.
+    s.send_while_hanging(std::string("\x16\x03\x01\x00\x05\r\nEHLO\r\n", 14));
+    EXPECT_EQ(client_lines(s).size(), before);
+}
+
 TEST(session_faults, every_phase_is_asked_once_in_order)
 {
     session_script s;
