@@ -520,14 +520,14 @@ def test_talk_in_a_terminal_prompts_and_shows_a_late_banner_when_it_comes():
 
 
 LATE_421 = """name: ehlo-late-421
-summary: EHLO is answered after a second with 421, and the connection closed.
+summary: EHLO is answered after 1.5 s with 421, and the connection closed.
 description: test
 listener: open
 probe: {}
 expect: {status: CRITICAL, kind: temp_failure, phase: ehlo}
 rules:
   - when: {phase: [ehlo, helo]}
-    do: {delay: 1s, reply: "421 4.3.2 {hostname} Service not available", close: fin}
+    do: {delay: 1500ms, reply: "421 4.3.2 {hostname} Service not available", close: fin}
 """
 
 
