@@ -438,9 +438,8 @@ net::awaitable<void> run_session(accepted_connection accepted, server_context& c
             // Send nothing; hand what arrives to the session (it records the lines) until the
             // peer goes or the server stops.
             error_code ec;
-            std::string input;
             while (!ec) {
-                input.clear();
+                std::string input; // none held between reads: many sessions may hang at once
                 ec = co_await conn.read_some(input);
                 if (!input.empty()) {
                     session.on_hang_input(input, clock_type::now());
