@@ -168,7 +168,8 @@ std::string fault_part(const scenario_result& r)
 {
     std::string out = fmt::format("<h3>The fault</h3>\n<p>Listener: {}.", h(r.listener));
     if (r.fault_rules.empty()) {
-        out += " No fault rules: a healthy server.";
+        out += r.listener == "open" ? " No fault rules: a healthy server."
+                                    : " No fault rules: the listener's state is the fault.";
     }
     out += "</p>\n";
     if (!r.fault_rules.empty()) {

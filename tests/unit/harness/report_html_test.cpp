@@ -168,6 +168,17 @@ TEST(report_html, opens_an_unexpected_verdict_and_says_the_fault_never_fired)
     EXPECT_TRUE(section.starts_with("<section id=\"s-mail-451\">\n<details open>")) << section;
     EXPECT_NE(section.find("the monitor never met the fault"), std::string::npos);
     EXPECT_NE(section.find("No session: the monitor never reached the server"), std::string::npos);
+    // A listener fault has no rules and is no healthy server.
+    auto refused = missed();
+    refused.scenario = "connect-refused";
+    refused.listener = "closed";
+    refused.fault_rules.clear();
+    refused.fault_never_fired = false;
+    const auto closed = format_html({refused}, info());
+    EXPECT_NE(closed.find("Listener: closed. No fault rules: the listener's state is the "
+                          "fault."),
+              std::string::npos);
+    EXPECT_EQ(closed.find("a healthy server"), std::string::npos);
     // An expected verdict starts closed.
     EXPECT_NE(page.find("<section id=\"s-flapping\">\n<details><summary>"), std::string::npos);
 }
