@@ -55,7 +55,8 @@ public:
             return e;
         }
         if (!node.IsMap()) {
-            fail(node, path, "expected a map with status, kind, phase, expect_verdict or note");
+            fail(node, path,
+                 "expected a map with status, kind, phase, series, expect_verdict or note");
         }
         for (const auto& kv : node) {
             const auto key = kv.first.as<std::string>();
@@ -102,15 +103,103 @@ public:
                 e.verdicts = std::move(verdicts);
             } else if (key == "note") {
                 e.note = scalar(value, key_path);
+            } else if (auto c = series_key(key, value, key_path)) {
+                if (!e.series) {
+                    e.series.emplace();
+                }
+                e.series->insert(e.series->end(), c->begin(), c->end());
             } else {
                 unknown_key(kv.first, key_path,
-                            {"status", "kind", "phase", "expect_verdict", "note"});
+                            {"status", "kind", "phase", "series", "duration_at_least",
+                             "cert_expires_within_days", "cert_expired", "expect_verdict", "note"});
             }
         }
         return e;
     }
 
 private:
+    // The conditions a series key stands for; nothing when `key` is not one.
+    std::optional<std::vector<series_condition>>
+    series_key(const std::string& key, const YAML::Node& value, const std::string& path) const
+    {
+        constexpr std::string_view expiry = "probe_ssl_earliest_cert_expiry";
+        if (key == "series") {
+            std::vector<series_condition> out;
+            for (const auto& f : in_.one_or_list(config::yaml_reader::at(value, path))) {
+                out.push_back(series(f));
+            }
+            return out;
+        }
+        series_condition c;
+        if (key == "duration_at_least") {
+            c.name = "probe_duration_seconds";
+            c.bound = static_cast<double>(in_.duration(value, path).count()) / 1000.0;
+        } else if (key == "cert_expires_within_days") {
+            c = {std::string(expiry), {}, series_op::lt, 0, true};
+            c.bound = static_cast<double>(in_.integer(value, path, 0, 36500)) * 86400.0;
+        } else if (key == "cert_expired") {
+            c = {std::string(expiry), {}, series_op::lt, 0, true};
+            c.op = in_.boolean(value, path) ? series_op::lt : series_op::ge;
+        } else {
+            return std::nullopt;
+        }
+        return std::vector<series_condition>{c};
+    }
+
+    // {name, labels, op, value}: name and op as Prometheus writes them; value a number, or
+    // `now`, `now+DURATION`, `now-DURATION` for a Unix time relative to the check.
+    series_condition series(const config::field& f) const
+    {
+        auto keys = in_.map(f, {"name", "labels", "op", "value"});
+        for (const auto* required : {"name", "op", "value"}) {
+            if (keys.find(required) == keys.end()) {
+                in_.fail(f, std::string("a series needs '") + required +
+                                "' (name, op and value; labels optional)");
+            }
+        }
+        series_condition c;
+        c.name = in_.scalar(keys.at("name"));
+        if (auto it = keys.find("labels"); it != keys.end()) {
+            in_.require_map(it->second);
+            for (const auto& kv : it->second.node) {
+                const auto label = kv.first.as<std::string>();
+                c.labels.emplace_back(label,
+                                      in_.scalar(config::yaml_reader::at(
+                                          kv.second, config::key_path(it->second.path, label))));
+            }
+        }
+        const auto op_name = in_.scalar(keys.at("op"));
+        const auto op = parse_series_op(op_name);
+        if (!op) {
+            in_.fail(keys.at("op"), "unknown comparison '" + op_name +
+                                        "' (expected <, <=, >, >=, == or !=; quote those "
+                                        "starting with >)");
+        }
+        c.op = *op;
+        bound(keys.at("value"), c);
+        return c;
+    }
+
+    void bound(const config::field& f, series_condition& c) const
+    {
+        const auto text = in_.scalar(f);
+        if (text.rfind("now", 0) != 0) {
+            c.bound = in_.number(f);
+            return;
+        }
+        c.from_now = true;
+        if (text == "now") {
+            return;
+        }
+        const auto offset = config::parse_duration(text.substr(4));
+        if ((text[3] != '+' && text[3] != '-') || !offset) {
+            in_.fail(f, "expected a number, now, or now+DURATION / now-DURATION (units: ms, "
+                        "s, m, h), got '" +
+                            text + "'");
+        }
+        c.bound = static_cast<double>(offset->count()) / 1000.0 * (text[3] == '-' ? -1 : 1);
+    }
+
     config::yaml_reader in_;
 };
 
@@ -124,6 +213,9 @@ void apply(expected_outcome& out, const expectation_entry& e)
     }
     if (e.phase) {
         out.phase = e.phase;
+    }
+    if (e.series) {
+        out.series = *e.series;
     }
     if (e.verdicts) {
         out.verdicts = *e.verdicts;
@@ -209,6 +301,7 @@ expected_outcome resolve_expectation(const faults::scenario& s, bool monitor_nam
                 defaults.statuses.reset();
                 defaults.kind.reset();
                 defaults.phase.reset();
+                defaults.series.reset();
                 defaults.verdicts.reset();
                 defaults.note.reset();
             }
@@ -219,9 +312,12 @@ expected_outcome resolve_expectation(const faults::scenario& s, bool monitor_nam
         }
     }
     if (out.verdicts.empty()) {
-        // OK alone acceptable: the service works, and the only right answer is OK.
+        // OK alone acceptable: the service works, and the only right answer is OK; unless
+        // series are named, which are how the monitor reports this fault.
         const bool only_ok = out.statuses == std::vector<monitor_status>{monitor_status::ok};
-        if (healthy || only_ok) {
+        if (!healthy && !out.series.empty()) {
+            out.verdicts = {verdict::caught};
+        } else if (healthy || only_ok) {
             out.verdicts = {verdict::passed};
         } else if (contains(out.statuses, monitor_status::ok)) {
             out.verdicts = {verdict::caught, verdict::passed};

@@ -11,10 +11,14 @@
 //     healthy: {status: OK}
 //     banner-slow: {status: [OK, WARNING]}
 //     mail-451: {expect_verdict: missed, note: "check_smtp never sends MAIL"}
+//     banner-slow: {status: OK, duration_at_least: 1500ms}      # series of an http: answer
+//     starttls-cert-expiring: {status: OK, cert_expires_within_days: 30}
+//     ehlo-slow: {series: {name: probe_duration_seconds, op: ">=", value: 1.5}}
 //
 // A scenario without `expect`: a fault must not be OK, and healthy (and healthy-*) must be OK.
 
 #include "harness/monitor_status.hpp"
+#include "harness/series_check.hpp"
 #include "smtp/failure_kind.hpp"
 #include "smtp/phase.hpp"
 
@@ -41,6 +45,9 @@ struct expected_outcome {
     std::optional<smtp::failure_kind> kind;
     /// The failure phase a report must name, when the monitor names phases.
     std::optional<smtp::phase> phase;
+    /// Conditions on the series of the monitor's answer (an `http:` monitor), all of which
+    /// must hold for `caught` or `passed` (see judge).
+    std::vector<series_condition> series;
     /// The verdicts that count as success for the run (exit status 0).
     std::vector<verdict> verdicts;
     /// Why, when the expectations file says (shown in reports).
@@ -52,8 +59,11 @@ struct expectation_entry {
     std::optional<std::vector<monitor_status>> statuses; ///< `status`: one name or a list
     std::optional<smtp::failure_kind> kind;              ///< `kind`
     std::optional<smtp::phase> phase;                    ///< `phase`
-    std::optional<std::vector<verdict>> verdicts;        ///< `expect_verdict`: one or a list
-    std::optional<std::string> note;                     ///< `note`: free text
+    /// `series` (one or a list), `duration_at_least`, `cert_expires_within_days` and
+    /// `cert_expired`, in the order written.
+    std::optional<std::vector<series_condition>> series;
+    std::optional<std::vector<verdict>> verdicts; ///< `expect_verdict`: one or a list
+    std::optional<std::string> note;              ///< `note`: free text
 };
 
 /// A whole expectations file.

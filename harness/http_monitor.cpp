@@ -23,6 +23,7 @@ observation http_monitor::observe(const monitor_target& target) const
             answer = get(url); // an endpoint that has no debug answer
         }
         o = to_observation(answer);
+        o.observed_at = std::chrono::system_clock::now();
     } catch (const std::exception& e) {
         o.error = e.what();
     }

@@ -1,12 +1,14 @@
 #pragma once
 
 #include "harness/monitor_status.hpp"
+#include "metrics/prometheus_text.hpp"
 #include "smtp/failure_kind.hpp"
 #include "smtp/phase.hpp"
 
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace harness {
 
@@ -28,6 +30,10 @@ struct observation {
     std::string error;
     /// How long the monitor took, from its start to its verdict.
     std::chrono::milliseconds duration{0};
+    /// The Prometheus series of an `http:` monitor's answer, for series expectations.
+    std::vector<prometheus_text::sample> series;
+    /// When the monitor answered: the "now" of series expectations relative to the check.
+    std::chrono::system_clock::time_point observed_at{};
 };
 
 } // namespace harness

@@ -20,8 +20,13 @@ struct run_info {
     std::uint64_t seed = 1;                           ///< the fault engine's seed
 };
 
-/// "CRITICAL timeout at banner", "OK", "WARNING|CRITICAL", ...: expected statuses, kind, phase.
+/// "CRITICAL timeout at banner", "OK", "WARNING|CRITICAL", "OK, probe_duration_seconds >= 1.5":
+/// expected statuses, kind, phase and series conditions.
 std::string describe_expected(const expected_outcome& e);
+
+/// The series the expectation named, as read in the monitor's answer, joined with "; ":
+/// "probe_duration_seconds 1.504 (expected >= 1.5): holds"; empty when it named none.
+std::string describe_series(const scenario_result& r);
 
 /// "CRITICAL timeout at banner", "OK", "exit 2 CRITICAL", "error: ...": what was observed.
 std::string describe_observed(const observation& o);
@@ -45,12 +50,14 @@ std::string describe_unproven(const std::vector<scenario_result>& results);
 std::string describe_unfired(const std::vector<scenario_result>& results);
 
 /// One progress line without newline: "[12/48] banner-missing … caught (3.0 s)", with
-/// "(expected missed)" appended when the verdict is not the expected one.
+/// "(expected missed; observed OK)" appended when the verdict is not the expected one (and the
+/// readings of the series that fail).
 std::string format_progress(std::size_t done, std::size_t total, const scenario_result& r);
 
 /// The final table for a terminal: scenario, verdict, expected verdict, observed, expected
 /// outcome, time, and the monitor's own summary line ("monitor said"); a '!' marks each unexpected
-/// verdict; then the counts per verdict.
+/// verdict; then the series read for each scenario whose expectation names series, and the
+/// counts per verdict.
 std::string format_table(const std::vector<scenario_result>& results, const run_info& info);
 
 /// The JSON report: {"monitor", "results": [{"scenario", "verdict", "expected", "observed",

@@ -40,6 +40,11 @@ boost::json::object expected_json(const expected_outcome& e)
     out["status"] = std::move(statuses);
     out["kind"] = e.kind ? boost::json::value(smtp::to_string(*e.kind)) : nullptr;
     out["phase"] = e.phase ? boost::json::value(smtp::to_string(*e.phase)) : nullptr;
+    boost::json::array series;
+    for (const auto& c : e.series) {
+        series.emplace_back(describe(c));
+    }
+    out["series"] = std::move(series);
     out["verdict"] = verdict_list(e.verdicts);
     if (!e.note.empty()) {
         out["note"] = smtp::to_valid_utf8(e.note);
@@ -58,6 +63,27 @@ boost::json::object observed_json(const observation& o)
     out["duration_ms"] = o.duration.count();
     if (!o.error.empty()) {
         out["error"] = smtp::to_valid_utf8(o.error);
+    }
+    return out;
+}
+
+boost::json::array series_json(const std::vector<series_reading>& readings)
+{
+    boost::json::array out;
+    for (const auto& reading : readings) {
+        boost::json::array found;
+        for (const auto& s : reading.found) {
+            boost::json::object labels;
+            for (const auto& [name, value] : s.labels) {
+                labels[name] = smtp::to_valid_utf8(value);
+            }
+            found.push_back({{"labels", std::move(labels)}, {"value", s.value}});
+        }
+        out.push_back({{"condition", describe(reading.condition)},
+                       {"name", reading.condition.name},
+                       {"found", std::move(found)},
+                       {"holds", reading.holds},
+                       {"reading", smtp::to_valid_utf8(describe(reading))}});
     }
     return out;
 }
@@ -97,6 +123,7 @@ std::string format_json(const std::vector<scenario_result>& results, const run_i
         item["check_results"] = std::move(per_check);
         item["expected"] = expected_json(r.expected);
         item["observed"] = observed_json(r.observed);
+        item["series"] = series_json(r.series);
         item["time_to_detect_ms"] =
             r.time_to_detect ? boost::json::value(r.time_to_detect->count()) : nullptr;
         item["contact"] = r.contact_checked ? boost::json::value(r.sessions > 0) : nullptr;

@@ -79,24 +79,26 @@ std::string format_junit(const std::vector<scenario_result>& results, const run_
                                "value=\"{}\"/>\n      </properties>\n",
                                r.checks.size(), r.fired_checks, r.caught_checks);
         }
+        auto observed = describe_observed(r.observed);
+        if (!r.series.empty()) {
+            observed += "; " + describe_series(r);
+        }
         if (!r.as_expected) {
-            const auto message =
-                fmt::format("verdict {} (expected {}): observed {}, should report {}{}",
-                            describe_outcome(r), describe_verdicts(r.expected.verdicts),
-                            describe_observed(r.observed), describe_expected(r.expected),
-                            r.unproven ? "; " + describe_unproven(results) : std::string());
+            const auto message = fmt::format(
+                "verdict {} (expected {}): observed {}, should report {}{}", describe_outcome(r),
+                describe_verdicts(r.expected.verdicts), observed, describe_expected(r.expected),
+                r.unproven ? "; " + describe_unproven(results) : std::string());
             const char* element = r.outcome == verdict::error ? "error" : "failure";
             out += fmt::format("      <{} message=\"{}\" type=\"{}\">{}\n{}</{}>\n", element,
                                smtp::xml_escape(message), to_string(r.outcome),
                                smtp::xml_escape(message), smtp::xml_escape(r.observed.summary),
                                element);
         }
-        out += fmt::format("      <system-out>verdict: {}\nexpected: {}\nobserved: {}\nshould "
-                           "report: {}\n\n{}</system-out>\n",
-                           describe_outcome(r), describe_verdicts(r.expected.verdicts),
-                           smtp::xml_escape(describe_observed(r.observed)),
-                           smtp::xml_escape(describe_expected(r.expected)),
-                           smtp::xml_escape(r.observed.output));
+        out += fmt::format(
+            "      <system-out>verdict: {}\nexpected: {}\nobserved: {}\nshould "
+            "report: {}\n\n{}</system-out>\n",
+            describe_outcome(r), describe_verdicts(r.expected.verdicts), smtp::xml_escape(observed),
+            smtp::xml_escape(describe_expected(r.expected)), smtp::xml_escape(r.observed.output));
         out += "    </testcase>\n";
     }
     out += "  </testsuite>\n</testsuites>\n";

@@ -53,13 +53,17 @@ std::string format_markdown(const std::vector<scenario_result>& results, const r
     for (const auto& r : results) {
         const auto verdict_text =
             r.as_expected ? describe_outcome(r) : fmt::format("**{}** ⚠", describe_outcome(r));
+        auto observed = describe_observed(r.observed);
+        if (!r.series.empty()) {
+            observed += "; " + describe_series(r);
+        }
         auto expected = describe_verdicts(r.expected.verdicts);
         if (!r.expected.note.empty()) {
             expected += " — " + r.expected.note;
         }
         out += fmt::format(
             "| `{}` | {} | {} | {} | {} | {} | {} |\n", r.scenario, verdict_text, cell(expected),
-            cell(describe_observed(r.observed)), cell(describe_expected(r.expected)),
+            cell(observed), cell(describe_expected(r.expected)),
             r.time_to_detect
                 ? fmt::format("{:.1f} s", static_cast<double>(r.time_to_detect->count()) / 1000.0)
                 : std::string("—"),

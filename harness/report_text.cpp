@@ -61,7 +61,20 @@ std::string describe_expected(const expected_outcome& e)
         }
         out += to_string(s);
     }
-    return out + kind_at_phase(e.kind, e.phase);
+    out += kind_at_phase(e.kind, e.phase);
+    for (const auto& c : e.series) {
+        out += ", " + describe(c);
+    }
+    return out;
+}
+
+std::string describe_series(const scenario_result& r)
+{
+    std::string out;
+    for (const auto& reading : r.series) {
+        out += (out.empty() ? "" : "; ") + describe(reading);
+    }
+    return out;
 }
 
 std::string describe_observed(const observation& o)
@@ -155,8 +168,14 @@ std::string format_progress(std::size_t done, std::size_t total, const scenario_
     auto line = fmt::format("[{}/{}] {} … {} ({})", done, total, r.scenario, to_string(r.outcome),
                             seconds(r.observed.duration));
     if (!r.as_expected) {
-        line += fmt::format(" (expected {}; observed {})", describe_verdicts(r.expected.verdicts),
-                            describe_observed(r.observed));
+        std::string failing;
+        for (const auto& reading : r.series) {
+            if (!reading.holds) {
+                failing += "; " + describe(reading);
+            }
+        }
+        line += fmt::format(" (expected {}; observed {}{})", describe_verdicts(r.expected.verdicts),
+                            describe_observed(r.observed), failing);
     }
     return line;
 }
@@ -190,6 +209,15 @@ std::string format_table(const std::vector<scenario_result>& results, const run_
                            pad(describe_verdicts(r.expected.verdicts), want_w),
                            pad(observed, obs_w), pad(describe_expected(r.expected), exp_w),
                            pad(seconds(r.observed.duration), 7), monitor_said(r.observed));
+    }
+    std::string series;
+    for (const auto& r : results) {
+        if (!r.series.empty()) {
+            series += fmt::format("  {}: {}\n", r.scenario, describe_series(r));
+        }
+    }
+    if (!series.empty()) {
+        out += "\nseries read:\n" + series;
     }
     const auto counts = count_verdicts(results);
     std::string summary;

@@ -150,6 +150,7 @@ scenario_result assess(const faults::scenario& s, const expected_outcome& expect
     context.contact_checked = contact_checked;
     context.contacted = sessions > 0;
     r.outcome = judge(observed, expected, context);
+    r.series = read_series(expected.series, observed.series, observed.observed_at);
     if (r.outcome == verdict::caught || r.outcome == verdict::misreported) {
         r.time_to_detect = observed.duration;
     }

@@ -24,10 +24,12 @@ struct check_record {
 /// The outcome of one scenario of a run: what was expected, what the monitor said, the
 /// verdict and whether it is the expected one.
 struct scenario_result {
-    std::string scenario;             ///< the scenario's name
-    std::string summary;              ///< the scenario's one-line summary
-    expected_outcome expected;        ///< what the monitor should report
-    observation observed;             ///< what it reported
+    std::string scenario;      ///< the scenario's name
+    std::string summary;       ///< the scenario's one-line summary
+    expected_outcome expected; ///< what the monitor should report
+    observation observed;      ///< what it reported
+    /// The series the expectation names, as read in the monitor's answer (see judge).
+    std::vector<series_reading> series;
     verdict outcome = verdict::error; ///< the verdict
     bool as_expected = false;         ///< whether the verdict is among expected.verdicts
     bool contact_checked = false;     ///< whether the mock's session record was consulted
@@ -99,7 +101,7 @@ void mark_unproven(std::vector<scenario_result>& results);
 bool contact_observable(const faults::scenario& s) noexcept;
 
 /// The result for one scenario from its parts (pure): the verdict, whether it is expected,
-/// and the time to detection (for caught and misreported faults).
+/// the series read for it, and the time to detection (for caught and misreported faults).
 scenario_result assess(const faults::scenario& s, const expected_outcome& expected,
                        observation observed, bool contact_checked, std::uint64_t sessions);
 

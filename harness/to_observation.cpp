@@ -2,7 +2,6 @@
 
 #include "prober/report.hpp"
 
-#include <charconv>
 #include <string.h>
 
 namespace harness {
@@ -75,41 +74,37 @@ observation to_observation(const io::run_result& p, std::chrono::milliseconds ti
     return o;
 }
 
-std::optional<bool> parse_probe_success(std::string_view exposition) noexcept
+std::string_view metrics_section(std::string_view answer) noexcept
 {
-    constexpr std::string_view metric = "probe_success";
-    while (!exposition.empty()) {
-        const auto eol = exposition.find('\n');
-        auto line = exposition.substr(0, eol);
-        exposition =
-            eol == std::string_view::npos ? std::string_view{} : exposition.substr(eol + 1);
-        if (line.rfind(metric, 0) != 0) {
-            continue;
-        }
-        line.remove_prefix(metric.size());
-        // The exposition format allows labels: probe_success{...} 1
-        if (!line.empty() && line.front() == '{') {
-            const auto close = line.find('}');
-            if (close == std::string_view::npos) {
+    // blackbox_exporter and smtp-probe exporter put the series after this line in a debug
+    // answer; blackbox_exporter adds its module configuration after them.
+    constexpr std::string_view head = "\nMetrics that would have been returned:\n";
+    constexpr std::string_view tail = "\nModule configuration:";
+    const auto at = answer.find(head);
+    if (at == std::string_view::npos) {
+        return answer;
+    }
+    answer.remove_prefix(at + head.size());
+    return answer.substr(0, answer.find(tail));
+}
+
+std::optional<bool> probe_success(const std::vector<prometheus_text::sample>& series) noexcept
+{
+    for (const auto& s : series) {
+        if (s.name == "probe_success") {
+            const auto v = prometheus_text::sample_value(s.value);
+            if (!v) {
                 return std::nullopt;
             }
-            line.remove_prefix(close + 1);
+            return *v == 1.0;
         }
-        if (line.empty() || (line.front() != ' ' && line.front() != '\t')) {
-            continue; // another metric whose name starts the same, e.g. probe_success_total
-        }
-        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
-            line.remove_prefix(1);
-        }
-        const auto value = line.substr(0, line.find_first_of(" \t\r"));
-        double v = 0;
-        auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-        if (ec != std::errc() || end != value.data() + value.size()) {
-            return std::nullopt;
-        }
-        return v == 1.0;
     }
     return std::nullopt;
+}
+
+std::optional<bool> parse_probe_success(std::string_view exposition)
+{
+    return probe_success(prometheus_text::parse_samples(exposition));
 }
 
 namespace {
@@ -204,7 +199,8 @@ observation to_observation(const io::http::client_response& r)
         o.summary = o.error;
         return o;
     }
-    const auto success = parse_probe_success(r.body);
+    o.series = prometheus_text::parse_samples(metrics_section(r.body));
+    const auto success = probe_success(o.series);
     if (!success) {
         o.error = "the answer has no probe_success series";
         return o;

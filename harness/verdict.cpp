@@ -49,24 +49,32 @@ verdict judge(const observation& observed, const expected_outcome& expected,
         return verdict::no_contact;
     }
     const auto status = *observed.status;
+    // Named series are part of the report, like kind and phase: all must hold (see verdict.hpp).
+    const bool series_named = !expected.series.empty();
+    const bool series_hold =
+        all_hold(read_series(expected.series, observed.series, observed.observed_at));
     // A scenario whose only acceptable status is OK is healthy for this monitor (e.g. EHLO
-    // refused with a working HELO fallback): an alert there is a false alarm.
+    // refused with a working HELO fallback): an alert there is a false alarm. Not when series
+    // are named: they are how this monitor reports the fault.
     const bool expects_only_ok =
         expected.statuses.size() == 1 && expected.statuses.front() == monitor_status::ok;
-    if (context.healthy || expects_only_ok) {
-        return status == monitor_status::ok ? verdict::passed : verdict::false_alarm;
+    if (context.healthy || (expects_only_ok && !series_named)) {
+        if (status != monitor_status::ok) {
+            return verdict::false_alarm;
+        }
+        return series_hold ? verdict::passed : verdict::misreported;
     }
     const auto& accepted = expected.statuses;
     const bool status_expected =
         std::find(accepted.begin(), accepted.end(), status) != accepted.end();
-    if (status == monitor_status::ok) {
-        return status_expected ? verdict::passed : verdict::missed;
+    if (status == monitor_status::ok && !status_expected) {
+        return verdict::missed;
     }
     if (!status_expected || mismatch(expected.kind, observed.kind) ||
-        mismatch(expected.phase, observed.phase)) {
+        mismatch(expected.phase, observed.phase) || !series_hold) {
         return verdict::misreported;
     }
-    return verdict::caught;
+    return status == monitor_status::ok && !series_named ? verdict::passed : verdict::caught;
 }
 
 } // namespace harness

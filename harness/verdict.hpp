@@ -12,7 +12,7 @@ namespace harness {
 enum class verdict {
     caught,      ///< a fault, flagged with an expected status (and kind and phase, when named)
     missed,      ///< a fault, but the monitor said OK
-    misreported, ///< a fault, flagged, but with the wrong status, kind or phase
+    misreported, ///< a fault, flagged, but with the wrong status, kind, phase or series
     false_alarm, ///< a healthy scenario, flagged
     passed,      ///< a healthy scenario reported OK, or a fault where OK is acceptable
     no_contact,  ///< the mock never saw the monitor connect
@@ -41,11 +41,15 @@ struct judgement_context {
 };
 
 /// The verdict for an observation, pure. In order: no status is `error` (UNKNOWN is a status,
-/// judged like WARNING and CRITICAL); no
-/// recorded session is `no_contact`; a healthy scenario is `passed` when OK, else
-/// `false_alarm`; a fault reported OK is `passed` when OK is among the expected statuses, else
-/// `missed`; a flagged fault is `caught` when the status is expected and the kind and phase
-/// match wherever both the expectation and the observation name them, else `misreported`.
+/// judged like WARNING and CRITICAL); no recorded session is `no_contact`; a healthy scenario
+/// (or a fault whose only acceptable status is OK, when no series are named) is `false_alarm`
+/// when flagged, else `passed`; a fault reported OK where OK is not acceptable is `missed`; a
+/// fault reported with a status that is not acceptable, or a kind or phase that differs where
+/// both the expectation and the observation name them, or with a named series that is absent
+/// from the answer or whose value fails its condition, is `misreported`; otherwise `caught`
+/// (`passed` for OK where OK is acceptable and no series are named: the series, when named,
+/// are how the monitor reports the fault). A failing series on a healthy scenario reported OK
+/// is `misreported` too.
 verdict judge(const observation& observed, const expected_outcome& expected,
               const judgement_context& context);
 

@@ -1,5 +1,8 @@
 #include "metrics/prometheus_text.hpp"
 
+#include <charconv>
+#include <limits>
+
 namespace prometheus_text {
 
 std::string label_value(std::string_view value)
@@ -74,6 +77,9 @@ std::vector<sample> parse_samples(std::string_view text)
         auto eol = text.find('\n');
         auto line = text.substr(0, eol);
         text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+        if (!line.empty() && line.back() == '\r') {
+            line.remove_suffix(1);
+        }
         if (line.empty() || line.front() == '#') {
             continue;
         }
@@ -101,6 +107,30 @@ std::vector<sample> parse_samples(std::string_view text)
         }
     }
     return out;
+}
+
+std::optional<double> sample_value(std::string_view value) noexcept
+{
+    // The exposition format writes infinities as +Inf and -Inf, and NaN as NaN.
+    if (value == "+Inf" || value == "Inf") {
+        return std::numeric_limits<double>::infinity();
+    }
+    if (value == "-Inf") {
+        return -std::numeric_limits<double>::infinity();
+    }
+    if (value == "NaN") {
+        return std::numeric_limits<double>::quiet_NaN();
+    }
+    if (!value.empty() && value.front() == '+') {
+        value.remove_prefix(1);
+    }
+    double v = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (value.empty() || ec != std::errc() || end != value.data() + value.size() ||
+        value.find_first_of("iInN") != std::string_view::npos) {
+        return std::nullopt;
+    }
+    return v;
 }
 
 } // namespace prometheus_text

@@ -36,7 +36,11 @@ struct sample {
 std::optional<std::size_t> parse_label_set(std::string_view text, std::size_t pos, label_set& out);
 
 /// The samples of an exposition, skipping comments, blank lines and lines that are not
-/// samples (a timestamp after the value is ignored).
+/// samples (a timestamp after the value is ignored; a line may end in CR LF).
 std::vector<sample> parse_samples(std::string_view text);
+
+/// A sample's value as a number: a decimal or exponent form, "NaN", "+Inf" or "-Inf"; nothing
+/// when the text is none of these.
+std::optional<double> sample_value(std::string_view value) noexcept;
 
 } // namespace prometheus_text

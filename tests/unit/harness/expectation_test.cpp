@@ -160,6 +160,71 @@ TEST(expectations, mistakes_are_reported_with_the_file_line_and_key)
     expect_error("defaults: {status: [OK\n", "bad.yaml:");
 }
 
+constexpr std::string_view with_series = R"(
+defaults: {status: [WARNING, CRITICAL], duration_at_least: 9s}
+scenarios:
+  banner-slow: {status: OK, duration_at_least: 1500ms}
+  starttls-cert-expiring: {status: OK, cert_expires_within_days: 30}
+  starttls-cert-expired: {cert_expired: true}
+  healthy: {cert_expired: false}
+  phases:
+    series:
+      - {name: probe_smtp_phase_duration_seconds, labels: {phase: banner}, op: ">=", value: 1.5}
+      - {name: probe_ssl_earliest_cert_expiry, op: gt, value: now-2h}
+    note: several conditions
+)";
+
+TEST(expectations, series_keys_become_conditions_on_the_answers_series)
+{
+    const auto file = parse_expectations(with_series, "series.yaml");
+    const auto slow = resolve_expectation(scenario_named("banner-slow"), false, &file);
+    ASSERT_EQ(slow.series.size(), 1u); // the entry's conditions replace the defaults'
+    EXPECT_EQ(describe(slow.series[0]), "probe_duration_seconds >= 1.5");
+    const auto expiring =
+        resolve_expectation(scenario_named("starttls-cert-expiring"), false, &file);
+    ASSERT_EQ(expiring.series.size(), 1u);
+    EXPECT_EQ(describe(expiring.series[0]), "probe_ssl_earliest_cert_expiry < now+30d");
+    const auto expired = resolve_expectation(scenario_named("starttls-cert-expired"), false, &file);
+    EXPECT_EQ(describe(expired.series.at(0)), "probe_ssl_earliest_cert_expiry < now");
+    const auto healthy = resolve_expectation(scenario_named("healthy"), false, &file);
+    EXPECT_EQ(describe(healthy.series.at(0)), "probe_ssl_earliest_cert_expiry >= now");
+    EXPECT_EQ(healthy.verdicts, std::vector<verdict>{verdict::passed});
+    const auto phases = resolve_expectation(scenario_named("phases"), false, &file);
+    ASSERT_EQ(phases.series.size(), 2u);
+    EXPECT_EQ(describe(phases.series[0]),
+              "probe_smtp_phase_duration_seconds{phase=\"banner\"} >= 1.5");
+    EXPECT_EQ(describe(phases.series[1]), "probe_ssl_earliest_cert_expiry > now-2h");
+    const auto other = resolve_expectation(scenario_named("ehlo-slow"), false, &file);
+    EXPECT_EQ(describe(other.series.at(0)), "probe_duration_seconds >= 9");
+}
+
+TEST(expectations, a_fault_whose_series_are_named_is_expected_caught_even_when_ok)
+{
+    // The series are how the monitor reports the fault: OK alone does not make it healthy.
+    const auto file = parse_expectations(with_series, "series.yaml");
+    EXPECT_EQ(resolve_expectation(scenario_named("banner-slow"), false, &file).verdicts,
+              std::vector<verdict>{verdict::caught});
+    EXPECT_EQ(resolve_expectation(scenario_named("starttls-cert-expiring"), false, &file).verdicts,
+              std::vector<verdict>{verdict::caught});
+}
+
+TEST(expectations, series_mistakes_are_reported_with_the_file_line_and_key)
+{
+    expect_error("scenarios:\n  x: {series: {name: a, op: \"=>\", value: 1}}\n",
+                 "unknown comparison '=>'");
+    expect_error("scenarios:\n  x: {series: {op: <, value: 1}}\n", "a series needs 'name'");
+    expect_error("scenarios:\n  x: {series: {name: a, op: <, value: soon}}\n",
+                 "expected a number, got 'soon'");
+    expect_error("scenarios:\n  x: {series: {name: a, op: <, value: now+3}}\n", "now+DURATION");
+    expect_error("scenarios:\n  x: {series: {name: a, op: <, value: 1, label: {}}}\n",
+                 "did you mean 'labels'?");
+    expect_error("scenarios:\n  x: {series: {name: a, op: <, value: 1, labels: [a]}}\n",
+                 "series.labels");
+    expect_error("scenarios:\n  x: {duration_at_least: 2}\n", "bare number");
+    expect_error("scenarios:\n  x: {cert_expire: true}\n", "did you mean 'cert_expired'?");
+    expect_error("scenarios:\n  x: {cert_expired: maybe}\n", "scenarios.x.cert_expired");
+}
+
 TEST(expectations, statuses_are_case_insensitive_and_unknown_names_are_listed)
 {
     const auto file =

@@ -194,7 +194,6 @@ TEST(builtin_observation, status_kind_phase_and_the_nagios_line)
     EXPECT_EQ(o.summary.find('\n'), std::string::npos);
 }
 
-
 // The debug answer of prometheus-blackbox-exporter 0.23 for an EHLO refused with 550 (from a
 // real run, shortened: the log lines keep their fields).
 constexpr std::string_view blackbox_debug =
@@ -231,6 +230,30 @@ TEST(http_observation, the_debug_answer_says_why)
                            "CRITICAL 127.0.0.1:25: refused at connect\nmore\n"),
               "CRITICAL 127.0.0.1:25: refused at connect");
     EXPECT_EQ(debug_reason("probe_success 1\n"), "");
+}
+
+TEST(http_observation, the_series_are_read_from_the_metrics_part_of_a_debug_answer)
+{
+    io::http::client_response r;
+    r.status = 200;
+    r.body = std::string(blackbox_debug) +
+             "probe_duration_seconds 5.002\n"
+             "probe_ssl_earliest_cert_expiry 1797033600\n"
+             "\n\n\nModule configuration:\nprober: tcp\ntimeout: 5s\n";
+    const auto o = to_observation(r);
+    EXPECT_EQ(o.status, monitor_status::critical);
+    std::vector<std::string> names;
+    for (const auto& s : o.series) {
+        names.push_back(s.name);
+    }
+    // Neither the log lines nor the module configuration are read as series.
+    EXPECT_EQ(names, (std::vector<std::string>{"probe_success", "probe_duration_seconds",
+                                               "probe_ssl_earliest_cert_expiry"}));
+    EXPECT_EQ(o.series[2].value, "1797033600");
+    // A plain (not debug) answer is all series.
+    EXPECT_EQ(metrics_section("probe_success 1\n"), "probe_success 1\n");
+    r.body = "probe_success 1\nprobe_duration_seconds 0.1\n";
+    EXPECT_EQ(to_observation(r).series.size(), 2u);
 }
 
 TEST(http_observation, debug_is_asked_for_once)

@@ -247,5 +247,48 @@ TEST(describe, expected_and_observed)
     EXPECT_EQ(describe_observed(o), "OK");
 }
 
+// banner-slow judged on blackbox_exporter's probe_duration_seconds, which is too short.
+scenario_result judged_on_a_series()
+{
+    scenario_result r;
+    r.scenario = "banner-slow";
+    r.expected.statuses = {monitor_status::ok};
+    r.expected.series = {{"probe_duration_seconds", {}, series_op::ge, 1.5, false}};
+    r.expected.verdicts = {verdict::caught};
+    r.observed.status = monitor_status::ok;
+    r.observed.summary = "probe_success 1";
+    r.observed.series = prometheus_text::parse_samples("probe_duration_seconds 0.004\n");
+    r.series = read_series(r.expected.series, r.observed.series, r.observed.observed_at);
+    r.outcome = verdict::misreported;
+    return r;
+}
+
+TEST(report_reports, every_format_says_which_series_was_read_and_its_value)
+{
+    const auto r = judged_on_a_series();
+    const std::string reading = "probe_duration_seconds 0.004 (expected >= 1.5): fails";
+    EXPECT_EQ(describe_expected(r.expected), "OK, probe_duration_seconds >= 1.5");
+    EXPECT_EQ(describe_series(r), reading);
+    EXPECT_EQ(format_progress(1, 1, r), "[1/1] banner-slow … misreported (0.0 s) (expected "
+                                        "caught; observed OK; " +
+                                            reading + ")");
+    const auto table = format_table({r}, info());
+    EXPECT_NE(table.find("\nseries read:\n  banner-slow: " + reading + "\n"), std::string::npos)
+        << table;
+    const auto json = boost::json::parse(format_json({r}, info()));
+    const auto& item = json.at("results").at(0);
+    EXPECT_EQ(item.at("expected").at("series").at(0), "probe_duration_seconds >= 1.5");
+    const auto& series = item.at("series").at(0);
+    EXPECT_EQ(series.at("name"), "probe_duration_seconds");
+    EXPECT_EQ(series.at("found").at(0).at("value"), "0.004");
+    EXPECT_EQ(series.at("holds"), false);
+    EXPECT_EQ(series.at("reading").as_string(), reading);
+    EXPECT_NE(format_junit({r}, info()).find("probe_duration_seconds 0.004 (expected &gt;= 1.5)"),
+              std::string::npos);
+    EXPECT_NE(format_markdown({r}, info()).find(reading), std::string::npos);
+    // Without series, nothing is said about them.
+    EXPECT_EQ(format_table(sample(), info()).find("series read:"), std::string::npos);
+}
+
 } // namespace
 } // namespace harness

@@ -68,6 +68,82 @@ TEST(verdict, kind_and_phase_are_not_judged_when_the_monitor_does_not_name_them)
               verdict::caught);
 }
 
+// An http: monitor's answer with these series, read at the time of the check.
+observation answered(monitor_status s, std::string exposition)
+{
+    auto o = seen(s);
+    o.series = prometheus_text::parse_samples(exposition);
+    o.observed_at = std::chrono::system_clock::time_point(std::chrono::seconds(1796169600));
+    return o;
+}
+
+expected_outcome expect_series(std::vector<monitor_status> statuses, series_condition c)
+{
+    auto e = expect(std::move(statuses));
+    e.series.push_back(std::move(c));
+    return e;
+}
+
+const series_condition slow_enough{"probe_duration_seconds", {}, series_op::ge, 1.5, false};
+const series_condition expiring{
+    "probe_ssl_earliest_cert_expiry", {}, series_op::lt, 30 * 86400.0, true};
+
+TEST(verdict, a_named_series_that_holds_is_how_an_ok_monitor_catches_a_fault)
+{
+    // blackbox_exporter: probe_success 1, but the duration shows the slow banner and the
+    // certificate's expiry is ten days away.
+    EXPECT_EQ(judge(answered(ms::ok, "probe_duration_seconds 1.503\n"),
+                    expect_series({ms::ok}, slow_enough), fault),
+              verdict::caught);
+    EXPECT_EQ(judge(answered(ms::ok, "probe_ssl_earliest_cert_expiry 1797033600\n"),
+                    expect_series({ms::ok, ms::warning}, expiring), fault),
+              verdict::caught);
+    EXPECT_EQ(judge(answered(ms::critical, "probe_duration_seconds 4\n"),
+                    expect_series({ms::critical}, slow_enough), fault),
+              verdict::caught);
+}
+
+TEST(verdict, a_named_series_that_fails_or_is_absent_is_misreported)
+{
+    // A module that fails at once on every scenario: flagged, but not for the slowness.
+    EXPECT_EQ(judge(answered(ms::critical, "probe_duration_seconds 0.004\n"),
+                    expect_series({ms::critical}, slow_enough), fault),
+              verdict::misreported);
+    // A module that never starts TLS has no certificate to report.
+    EXPECT_EQ(judge(answered(ms::ok, "probe_duration_seconds 0.004\nprobe_success 1\n"),
+                    expect_series({ms::ok}, expiring), fault),
+              verdict::misreported);
+    // A certificate far from expiry.
+    EXPECT_EQ(judge(answered(ms::ok, "probe_ssl_earliest_cert_expiry 1899999999\n"),
+                    expect_series({ms::ok}, expiring), fault),
+              verdict::misreported);
+    // The status is still judged first.
+    EXPECT_EQ(judge(answered(ms::ok, "probe_duration_seconds 2\n"),
+                    expect_series({ms::critical}, slow_enough), fault),
+              verdict::missed);
+    EXPECT_EQ(judge(answered(ms::critical, "probe_duration_seconds 2\n"),
+                    expect_series({ms::ok}, slow_enough), fault),
+              verdict::misreported);
+    // A monitor with no answer at all is still an error.
+    observation none;
+    EXPECT_EQ(judge(none, expect_series({ms::ok}, slow_enough), fault), verdict::error);
+}
+
+TEST(verdict, a_healthy_scenario_with_named_series_passes_only_when_they_hold)
+{
+    const series_condition not_expired{
+        "probe_ssl_earliest_cert_expiry", {}, series_op::ge, 0, true};
+    EXPECT_EQ(judge(answered(ms::ok, "probe_ssl_earliest_cert_expiry 1899999999\n"),
+                    expect_series({ms::ok}, not_expired), healthy),
+              verdict::passed);
+    EXPECT_EQ(judge(answered(ms::ok, "probe_ssl_earliest_cert_expiry 1000000000\n"),
+                    expect_series({ms::ok}, not_expired), healthy),
+              verdict::misreported);
+    EXPECT_EQ(judge(answered(ms::critical, "probe_ssl_earliest_cert_expiry 1899999999\n"),
+                    expect_series({ms::ok}, not_expired), healthy),
+              verdict::false_alarm);
+}
+
 TEST(verdict, healthy_scenarios_pass_when_ok_and_are_false_alarms_otherwise)
 {
     EXPECT_EQ(judge(seen(ms::ok), expect({ms::ok}), healthy), verdict::passed);
