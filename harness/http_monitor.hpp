@@ -7,7 +7,8 @@
 namespace harness {
 
 /// `http:URL`: a blackbox_exporter-style endpoint (http:// or https://), judged by
-/// probe_success; fetched with io::http::fetch, answers up to 1 MiB. It is asked for its
+/// probe_success and the series an expectation names (its series and the time of the answer
+/// are kept in the observation); fetched with io::http::fetch, answers up to 1 MiB. It is asked for its
 /// debug answer (which holds the same series), so that the summary says why; an endpoint that
 /// refuses `debug=true` is asked again without it.
 class http_monitor final : public monitor {
