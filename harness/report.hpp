@@ -49,7 +49,9 @@ std::string describe_unproven(const std::vector<scenario_result>& results);
 /// monitor.
 std::string describe_unfired(const std::vector<scenario_result>& results);
 
-/// One progress line without newline: "[12/48] banner-missing … caught (3.0 s)", with
+/// One progress line without newline: "[12/48] banner-missing … caught (3.0 s)", the verdict
+/// as describe_outcome writes it ("[3/48] intermittent … caught 2/7 (fault fired on 2) (0.1 s)"),
+/// with
 /// "(expected missed; observed OK)" appended when the verdict is not the expected one (and the
 /// readings of the series that fail).
 std::string format_progress(std::size_t done, std::size_t total, const scenario_result& r);

@@ -165,7 +165,7 @@ std::vector<std::size_t> count_verdicts(const std::vector<scenario_result>& resu
 
 std::string format_progress(std::size_t done, std::size_t total, const scenario_result& r)
 {
-    auto line = fmt::format("[{}/{}] {} … {} ({})", done, total, r.scenario, to_string(r.outcome),
+    auto line = fmt::format("[{}/{}] {} … {} ({})", done, total, r.scenario, describe_outcome(r),
                             seconds(r.observed.duration));
     if (!r.as_expected) {
         std::string failing;

@@ -126,6 +126,18 @@ TEST(report_text, progress_and_table)
     EXPECT_EQ(format_progress(12, 48, results[0]), "[12/48] banner-missing … caught (2.0 s)");
     EXPECT_EQ(format_progress(13, 48, results[1]),
               "[13/48] mail-451 … missed (0.0 s) (expected caught; observed OK)");
+    // A scenario judged over several checks shows their counts as it finishes, as the table does.
+    auto several = results[0];
+    several.scenario = "intermittent";
+    several.checks.resize(7);
+    several.fired_checks = 2;
+    several.caught_checks = 2;
+    EXPECT_EQ(format_progress(14, 48, several),
+              "[14/48] intermittent … caught 2/7 (fault fired on 2) (2.0 s)");
+    auto never = results[1];
+    never.fault_never_fired = true;
+    EXPECT_EQ(format_progress(15, 48, never), "[15/48] mail-451 … missed (fault never fired) "
+                                              "(0.0 s) (expected caught; observed OK)");
     const auto table = format_table(results, info());
     EXPECT_NE(table.find("  banner-missing"), std::string::npos);
     EXPECT_NE(table.find("! mail-451"), std::string::npos);
