@@ -17,6 +17,14 @@ check_outcome outcome_of(const prober::probe_result& r)
     return o;
 }
 
+std::string event_id(std::string_view target, event_subject subject, wall_clock::time_point since)
+{
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(since.time_since_epoch()).count();
+    return std::string(target) + (subject == event_subject::flapping ? "/flapping/" : "/") +
+           std::to_string(ms);
+}
+
 std::string alert_event::summary() const
 {
     std::string text;

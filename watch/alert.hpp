@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace watch {
 
@@ -30,6 +31,13 @@ struct check_outcome {
 
 /// The outcome of a probe result.
 check_outcome outcome_of(const prober::probe_result& r);
+
+/// What an event's id names: a problem, or a flapping episode.
+enum class event_subject { problem, flapping };
+
+/// The one way an event's id is built (see alert_event::id): "<target>/<unix ms of since>" for
+/// a problem, "<target>/flapping/<unix ms of since>" for flapping.
+std::string event_id(std::string_view target, event_subject subject, wall_clock::time_point since);
 
 /// One notification to send, as produced by a target_monitor.
 struct alert_event {

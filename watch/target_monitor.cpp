@@ -50,10 +50,7 @@ alert_event target_monitor::make_event(notification_type type, wall_clock::time_
     e.number = state_.notification_number;
     e.at = now;
     e.since = state_.problem_since;
-    auto since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        state_.problem_since.time_since_epoch())
-                        .count();
-    e.id = target_ + '/' + std::to_string(since_ms);
+    e.id = event_id(target_, event_subject::problem, state_.problem_since);
     e.flap_percent = state_.flap_percent;
     e.flapping = state_.flapping;
     return e;
@@ -107,10 +104,7 @@ alert_event target_monitor::make_flap_event(notification_type type, prober::prob
     e.max_attempts = settings_.max_check_attempts;
     e.at = now;
     e.since = state_.flapping_since;
-    auto since_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        state_.flapping_since.time_since_epoch())
-                        .count();
-    e.id = target_ + "/flapping/" + std::to_string(since_ms);
+    e.id = event_id(target_, event_subject::flapping, state_.flapping_since);
     e.flap_percent = state_.flap_percent;
     e.flapping = state_.flapping;
     return e;

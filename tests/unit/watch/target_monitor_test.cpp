@@ -102,6 +102,7 @@ TEST(TargetMonitor, HardProblemAfterMaxAttemptsThenRecovery)
     EXPECT_EQ(p.attempt, 3);
     EXPECT_EQ(p.number, 1);
     EXPECT_EQ(p.since, first);
+    EXPECT_EQ(p.id, event_id("mx", event_subject::problem, first));
     EXPECT_EQ(m.state().type, state_type::hard);
     EXPECT_EQ(m.next_delay(), 60s);
 
@@ -117,6 +118,13 @@ TEST(TargetMonitor, HardProblemAfterMaxAttemptsThenRecovery)
     EXPECT_EQ(rec[0].id, p.id); // the recovery names the problem it ends
     EXPECT_FALSE(m.state().problem_open);
     EXPECT_TRUE(m.on_check(ok(), c.tick()).empty());
+}
+
+TEST(TargetMonitor, EventIdsNameTheTargetAndWhenTheProblemOrTheFlappingBegan)
+{
+    const wall_clock::time_point at{std::chrono::milliseconds(1800000000123)};
+    EXPECT_EQ(event_id("mx1", event_subject::problem, at), "mx1/1800000000123");
+    EXPECT_EQ(event_id("mx1", event_subject::flapping, at), "mx1/flapping/1800000000123");
 }
 
 TEST(TargetMonitor, OneAttemptAlertsAtOnce)
@@ -279,10 +287,7 @@ TEST(TargetMonitor, FlappingDescribesItsWindowNotAnEarlierBlip)
     EXPECT_FALSE(start->phase);
     EXPECT_EQ(start->code, 0);
     EXPECT_EQ(start->since, c.now);
-    EXPECT_EQ(start->id,
-              "mx/flapping/" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                  c.now.time_since_epoch())
-                                                  .count()));
+    EXPECT_EQ(start->id, event_id("mx", event_subject::flapping, c.now));
     EXPECT_THAT(start->message,
                 ::testing::MatchesRegex("[0-9] OK, [0-9] WARNING in the last 6 checks"));
 
