@@ -6,6 +6,8 @@
 #include "harness/verdict.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <stdexcept>
 
 namespace harness {
@@ -191,13 +193,34 @@ private:
         if (text == "now") {
             return;
         }
-        const auto offset = config::parse_duration(text.substr(4));
+        const auto offset = text.size() > 4 ? offset_seconds(text.substr(4)) : std::nullopt;
         if ((text[3] != '+' && text[3] != '-') || !offset) {
             in_.fail(f, "expected a number, now, or now+DURATION / now-DURATION (units: ms, "
-                        "s, m, h), got '" +
+                        "s, m, h, or whole days: d), got '" +
                             text + "'");
         }
-        c.bound = static_cast<double>(offset->count()) / 1000.0 * (text[3] == '-' ? -1 : 1);
+        c.bound = *offset * (text[3] == '-' ? -1 : 1);
+    }
+
+    // A duration in seconds: the durations of every document, or whole days ("30d"), the unit
+    // of certificate lifetimes.
+    static std::optional<double> offset_seconds(std::string_view text)
+    {
+        if (text.back() == 'd') {
+            std::uint32_t days = 0;
+            const auto digits = text.substr(0, text.size() - 1);
+            const auto [end, ec] =
+                std::from_chars(digits.data(), digits.data() + digits.size(), days);
+            if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) {
+                return std::nullopt;
+            }
+            return static_cast<double>(days) * 86400.0;
+        }
+        const auto d = config::parse_duration(text);
+        if (!d) {
+            return std::nullopt;
+        }
+        return static_cast<double>(d->count()) / 1000.0;
     }
 
     config::yaml_reader in_;

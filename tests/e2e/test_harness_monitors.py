@@ -237,6 +237,43 @@ def test_an_http_monitor_on_smtp_probes_exporter_says_why(tmp_path):
                     r'server replied "421 ', summary), summary
 
 
+def test_smtp_probes_exporter_answers_the_series_an_expectation_names(tmp_path):
+    modules = tmp_path / "modules.yaml"
+    modules.write_text("modules:\n  smtp_tls: {timeout: 5s, starttls: true, insecure: true}\n")
+    # The banner comes 1.5 s after the mock accepts; the probe's banner phase starts when its own
+    # connect step ends, which on a loaded machine can be a little after that, so the bound is
+    # 1 s: a healthy banner phase takes milliseconds.
+    expect = tmp_path / "expect.yaml"
+    expect.write_text(
+        "scenarios:\n"
+        "  banner-slow:\n"
+        "    status: OK\n"
+        "    series: {name: probe_smtp_phase_duration_seconds, labels: {phase: banner},\n"
+        "             op: '>=', value: 1}\n"
+        "  starttls-cert-expiring: {status: [OK, WARNING], cert_expires_within_days: 30}\n"
+        "  healthy: {series: {name: probe_ssl_earliest_cert_expiry, op: '>', value: now+30d}}\n")
+    exporter = ExporterProcess(modules)
+    try:
+        url = f"http://{exporter.address}/probe?module=smtp_tls&target={{host}}:{{port}}"
+        out = tmp_path / "report.json"
+        r = harness("run", "-q", "--jobs", "3", "--scenarios", "healthy", "banner-slow",
+                    "starttls-cert-expiring", "--expect", str(expect), "--json", str(out),
+                    "--monitor", f"http:{url}")
+    finally:
+        exporter.stop()
+    got = {x["scenario"]: x for x in json.loads(out.read_text())["results"]}
+    assert r.returncode == 0, r.stdout + r.stderr
+    slow = got["banner-slow"]
+    assert slow["verdict"] == "caught", slow
+    assert slow["series"][0]["found"][0]["labels"] == {"phase": "banner"}
+    assert float(slow["series"][0]["found"][0]["value"]) >= 1
+    assert got["starttls-cert-expiring"]["verdict"] == "caught", got["starttls-cert-expiring"]
+    assert got["healthy"]["verdict"] == "passed", got["healthy"]
+    assert "series read:" in r.stdout
+    assert re.search(r"starttls-cert-expiring: probe_ssl_earliest_cert_expiry \S+ "
+                     r"\(in 10\.\d days\) \(expected < now\+30d\): holds", r.stdout), r.stdout
+
+
 def test_http_errors_are_errors(tmp_path, exporter):
     port = exporter.server_address[1]
     r, doc, got = run_json(tmp_path, "--monitor", f"http:http://127.0.0.1:{port}/other")

@@ -171,6 +171,7 @@ scenarios:
     series:
       - {name: probe_smtp_phase_duration_seconds, labels: {phase: banner}, op: ">=", value: 1.5}
       - {name: probe_ssl_earliest_cert_expiry, op: gt, value: now-2h}
+      - {name: probe_ssl_earliest_cert_expiry, op: le, value: now+30d}
     note: several conditions
 )";
 
@@ -190,10 +191,12 @@ TEST(expectations, series_keys_become_conditions_on_the_answers_series)
     EXPECT_EQ(describe(healthy.series.at(0)), "probe_ssl_earliest_cert_expiry >= now");
     EXPECT_EQ(healthy.verdicts, std::vector<verdict>{verdict::passed});
     const auto phases = resolve_expectation(scenario_named("phases"), false, &file);
-    ASSERT_EQ(phases.series.size(), 2u);
+    ASSERT_EQ(phases.series.size(), 3u);
     EXPECT_EQ(describe(phases.series[0]),
               "probe_smtp_phase_duration_seconds{phase=\"banner\"} >= 1.5");
     EXPECT_EQ(describe(phases.series[1]), "probe_ssl_earliest_cert_expiry > now-2h");
+    // What the reports write is what a file may say.
+    EXPECT_EQ(describe(phases.series[2]), "probe_ssl_earliest_cert_expiry <= now+30d");
     const auto other = resolve_expectation(scenario_named("ehlo-slow"), false, &file);
     EXPECT_EQ(describe(other.series.at(0)), "probe_duration_seconds >= 9");
 }
@@ -216,6 +219,7 @@ TEST(expectations, series_mistakes_are_reported_with_the_file_line_and_key)
     expect_error("scenarios:\n  x: {series: {name: a, op: <, value: soon}}\n",
                  "expected a number, got 'soon'");
     expect_error("scenarios:\n  x: {series: {name: a, op: <, value: now+3}}\n", "now+DURATION");
+    expect_error("scenarios:\n  x: {series: {name: a, op: <, value: now+1.5d}}\n", "whole days");
     expect_error("scenarios:\n  x: {series: {name: a, op: <, value: 1, label: {}}}\n",
                  "did you mean 'labels'?");
     expect_error("scenarios:\n  x: {series: {name: a, op: <, value: 1, labels: [a]}}\n",
