@@ -135,6 +135,7 @@ private:
         series_condition c;
         if (key == "duration_at_least") {
             c.name = "probe_duration_seconds";
+            c.op = series_op::ge;
             c.bound = static_cast<double>(in_.duration(value, path).count()) / 1000.0;
         } else if (key == "cert_expires_within_days") {
             c = {std::string(expiry), {}, series_op::lt, 0, true};
