@@ -15,6 +15,7 @@ struct controller::snapshot {
     scenario definition;
     std::shared_ptr<const engine> rules;
     std::shared_ptr<std::atomic<std::uint64_t>> connections;
+    std::shared_ptr<std::atomic<std::uint64_t>> mailbox_connections; // POP3 and IMAP
 };
 
 controller::controller(scenario initial, std::uint64_t seed,
@@ -44,6 +45,19 @@ std::unique_ptr<engine_session> controller::open_session(std::uint64_t session_i
                                             decision_rng(seed_, context.ordinal));
 }
 
+std::unique_ptr<engine_session>
+controller::open_mailbox_session(std::string_view peer_address,
+                                 std::chrono::steady_clock::time_point)
+{
+    const auto snap = load();
+    connection_context context;
+    context.ordinal = snap->mailbox_connections->fetch_add(1, std::memory_order_relaxed) + 1;
+    context.peer = parse_ip_address(peer_address);
+    // Another stream of draws than the SMTP connection with the same ordinal.
+    return std::make_unique<engine_session>(
+        snap->rules, context, decision_rng(seed_ ^ 0x6d61696c626f78ULL, context.ordinal));
+}
+
 void controller::replace(scenario s, std::chrono::steady_clock::time_point now)
 {
     for (std::size_t i = 0; i < s.rules.size(); ++i) {
@@ -61,6 +75,7 @@ void controller::replace(scenario s, std::chrono::steady_clock::time_point now)
     auto next = std::make_shared<snapshot>();
     next->rules = std::make_shared<const engine>(compile_rules(s.rules), now, fired_total_);
     next->connections = std::make_shared<std::atomic<std::uint64_t>>(0);
+    next->mailbox_connections = std::make_shared<std::atomic<std::uint64_t>>(0);
     next->definition = std::move(s);
     std::lock_guard lock(mutex_);
     current_ = std::move(next);

@@ -44,6 +44,11 @@ public:
                                                  std::string_view peer_address,
                                                  std::chrono::steady_clock::time_point now);
 
+    /// A decider for a new POP3 or IMAP connection (decisions at phase verify). Mailbox
+    /// connections have ordinals of their own, so they never shift the SMTP connections'.
+    std::unique_ptr<engine_session> open_mailbox_session(std::string_view peer_address,
+                                                         std::chrono::steady_clock::time_point now);
+
     /// Swaps in `s` atomically. The time base of after/until becomes `now`, connection ordinals
     /// restart at 1, fire counts restart at 0. Sessions in flight keep their snapshot. Throws
     /// scenario_error (and changes nothing) when a rule is invalid.

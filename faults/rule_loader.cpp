@@ -6,6 +6,7 @@
 #include "faults/scenario_loader.hpp"
 
 #include <algorithm>
+#include <boost/json/value.hpp>
 #include <unordered_set>
 
 namespace faults {
@@ -15,19 +16,44 @@ namespace {
 using config::field;
 using config::yaml_reader;
 
-// The phases where the mock asks for a decision; dns and verify happen on the client only.
+// The phases where the mock asks for a decision; dns happens on the client only. At verify
+// the mock's POP3 and IMAP sessions ask, with the mailbox command as the verb.
 const std::vector<std::string_view>& decision_phase_names()
 {
     static const std::vector<std::string_view> names = [] {
         std::vector<std::string_view> out;
         for (auto p : smtp::all_phases) {
-            if (p != smtp::phase::dns && p != smtp::phase::verify) {
+            if (p != smtp::phase::dns) {
                 out.push_back(smtp::to_string(p));
             }
         }
         return out;
     }();
     return names;
+}
+
+// At phase verify a POP3 or IMAP session carries out the rule: it can refuse the command
+// (reply, 4xx temporary or 5xx permanent), send raw bytes, hang or close; nothing else.
+std::optional<rule_problem> find_mailbox_problem(const rule& r)
+{
+    static const std::vector<std::string_view> allowed = {"reply", "raw", "hang", "close"};
+    for (const auto& e : r.effects.items()) {
+        if (std::find(allowed.begin(), allowed.end(), e->key()) == allowed.end()) {
+            return rule_problem{"do." + std::string(e->key()),
+                                "at phase verify a mailbox session can only reply, send raw "
+                                "bytes, hang or close"};
+        }
+    }
+    if (const auto* reply = r.effects.find("reply")) {
+        const auto json = reply->to_json();
+        const auto& first = json.is_array() ? json.as_array().front() : json;
+        const auto text = first.is_string() ? std::string_view(first.as_string()) : "";
+        if (text.empty() || (text.front() != '4' && text.front() != '5')) {
+            return rule_problem{"do.reply", "at phase verify a reply refuses the mailbox command: "
+                                            "give a 4xx (temporary) or 5xx (permanent) code"};
+        }
+    }
+    return std::nullopt;
 }
 
 bool valid_rule_id(std::string_view id)
@@ -189,7 +215,7 @@ std::optional<rule_problem> find_rule_problem(const rule& r)
                                       "'; use 1 to 64 letters, digits, '-', '_' or '.'"};
     }
     for (auto p : w.phases) {
-        if (p == smtp::phase::dns || p == smtp::phase::verify) {
+        if (p == smtp::phase::dns) {
             return rule_problem{"when.phase", "unknown value '" + std::string(smtp::to_string(p)) +
                                                   "'; expected " +
                                                   config::one_of(decision_phase_names())};
@@ -226,6 +252,9 @@ std::optional<rule_problem> find_rule_problem(const rule& r)
         if (auto problem = e->check(r)) {
             return problem;
         }
+    }
+    if (r.when.has_phase(smtp::phase::verify)) {
+        return find_mailbox_problem(r);
     }
     return std::nullopt;
 }

@@ -26,6 +26,12 @@ public:
     virtual std::unique_ptr<faults::session_decider>
     open_session(std::uint64_t session_id, const std::string& peer_address,
                  std::chrono::steady_clock::time_point now) = 0;
+
+    /// A decider for a new POP3 or IMAP session, asked at phase verify with the mailbox
+    /// command as the verb. `peer_address` is the client's IP address as text.
+    virtual std::unique_ptr<faults::session_decider>
+    open_mailbox_session(const std::string& peer_address,
+                         std::chrono::steady_clock::time_point now) = 0;
 };
 
 } // namespace mock

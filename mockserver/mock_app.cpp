@@ -203,7 +203,8 @@ void mock_app::make_mailbox_services()
         pop3::session_config config;
         config.hostname = options_.hostname;
         delivered_ = std::make_unique<pop3::delivered_maildrop>(*maildrop_);
-        pop3_ = std::make_unique<pop3::pop3_server>(options_.pop3, *delivered_, config);
+        pop3_ = std::make_unique<pop3::pop3_server>(options_.pop3, *delivered_, config,
+                                                    fault_source_.get());
     }
     if (options_.imap.empty() && options_.imaps.empty()) {
         return;
@@ -222,11 +223,11 @@ void mock_app::make_mailbox_services()
     config.tls_available = context != nullptr;
     if (!options_.imap.empty()) {
         imap_ = std::make_unique<imap::imap_server>("--imap", options_.imap, *mailboxes_, config,
-                                                    context, false);
+                                                    context, false, fault_source_.get());
     }
     if (!options_.imaps.empty()) {
         imaps_ = std::make_unique<imap::imap_server>("--imaps", options_.imaps, *mailboxes_, config,
-                                                     context, true);
+                                                     context, true, fault_source_.get());
     }
 }
 

@@ -33,6 +33,7 @@ GROUPS = [
     ("quit-", "QUIT"),
     ("address-", "Chosen by the address"),
     ("delivery-", "Delivery: the message after the 250 (the mail loop)"),
+    ("mailbox-", "Mailbox services: POP3 and IMAP (the mail loop)"),
     ("", "Over time and over many connections"),
 ]
 
@@ -80,7 +81,7 @@ rules:                        # in order; the first rule whose `when` holds fire
 
 | `when` key | matches |
 |---|---|
-| `phase` | one phase or a list: `connect tls banner ehlo helo starttls auth mail rcpt data body data_end rset noop vrfy quit` |
+| `phase` | one phase or a list: `connect tls banner ehlo helo starttls auth mail rcpt data body data_end rset noop vrfy quit verify` (`verify`: the mock's POP3 and IMAP sessions, see below) |
 | `command` | regular expression matching the whole command verb, case-insensitive (`MAIL`, `RCPT\\|DATA`) |
 | `argument` | regular expression searched in the command argument, case-insensitive (`@example\\.com>`) |
 | `connections` | connection ordinals since the scenario was loaded (for a rule added with `POST /api/v1/rules`: since it was added): `1`, `2-5`, `3-`, `every 2`, `every 3 from 2`, or a list |
@@ -131,6 +132,29 @@ is sent:
     do: {{command: skip}}                  # "250 Ok: queued", and the message is never stored
   - when: {{phase: data_end}}
     do: {{hang: true, command: apply}}     # the message is stored, its 250 never comes
+```
+
+**Faults of the mailbox services (phase `verify`).** The mock's POP3 and IMAP sessions ask the
+same rules, at phase `verify`: once when a connection opens, before the greeting (no command),
+then before each command, with the mailbox command as the verb (`USER`, `PASS`, `STAT`, `UIDL`,
+`TOP`, `RETR`, `DELE`, `QUIT`; `LOGIN`, `AUTHENTICATE`, `SELECT`, `EXAMINE`, `SEARCH`, `FETCH`,
+`STORE`, `EXPUNGE`, `LOGOUT`, and `UID FETCH` for a UID command) and the rest of the line as
+the argument. A rule without `command` fires at the connection. There a rule may `reply` (a
+4xx or 5xx, which refuses the command: POP3 `-ERR [SYS/TEMP] text` for 4xx, `-ERR [AUTH] text`
+for 5xx at USER or PASS, otherwise `-ERR text`; IMAP `NO [UNAVAILABLE] text` for 4xx,
+`NO [AUTHENTICATIONFAILED] text` for 5xx at LOGIN or AUTHENTICATE, otherwise `NO text`; at the
+connection a POP3 `-ERR` greeting or an IMAP `* BYE`, then a close), send `raw` bytes, `hang`
+(answer nothing more until the client goes), or `close` (`fin`, or `rst` to reset);
+other effects are refused at phase `verify`. `connections` counts mailbox connections, apart
+from SMTP's. The fire counts of `GET /api/v1/rules` include these firings:
+
+```yaml
+  - when: {{phase: verify, command: "LOGIN|AUTHENTICATE"}}
+    do: {{reply: "535 5.7.8 Authentication failed"}}    # a NO [AUTHENTICATIONFAILED]
+  - when: {{phase: verify, command: "(UID )?FETCH"}}
+    do: {{hang: true}}
+  - when: {{phase: verify}}
+    do: {{close: rst}}                                  # every mailbox connection reset
 ```
 
 **Faults with memory.** `greylist`, `rate_limit` and `fail_first` decide, from what they

@@ -22,4 +22,11 @@ controller_fault_source::open_session(std::uint64_t session_id, const std::strin
     return controller_.open_session(session_id, peer_address, now);
 }
 
+std::unique_ptr<faults::session_decider>
+controller_fault_source::open_mailbox_session(const std::string& peer_address,
+                                              std::chrono::steady_clock::time_point now)
+{
+    return controller_.open_mailbox_session(peer_address, now);
+}
+
 } // namespace mock::control

@@ -24,6 +24,10 @@ public:
     open_session(std::uint64_t session_id, const std::string& peer_address,
                  std::chrono::steady_clock::time_point now) override;
 
+    std::unique_ptr<faults::session_decider>
+    open_mailbox_session(const std::string& peer_address,
+                         std::chrono::steady_clock::time_point now) override;
+
 private:
     faults::controller& controller_;
 };

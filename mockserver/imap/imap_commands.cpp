@@ -126,6 +126,9 @@ void imap_session::execute(std::string_view command, time_point now)
         bad(*tag, fmt::format("Unknown command {}", *word));
         return;
     }
+    if (fault_at(*tag, command.substr(command.find(' ') + 1), now)) {
+        return; // a fault answered (or swallowed) the command
+    }
     if (!allowed(name)) {
         // RFC 3501 §6: each command is valid in the states it names.
         bad(*tag, state_ == state::not_authenticated ? fmt::format("{} needs a login first", name)
@@ -135,6 +138,49 @@ void imap_session::execute(std::string_view command, time_point now)
         return;
     }
     dispatch(*tag, name, in, now);
+}
+
+// Asks the fault engine about `command` (the text after the tag; empty for the greeting) and
+// carries out what it decides; false when the command is to run normally.
+bool imap_session::fault_at(std::string_view tag, std::string_view command, time_point now)
+{
+    if (faults_ == nullptr) {
+        return false;
+    }
+    // The verb: the command name, with UID its sub-command too ("UID FETCH").
+    auto name_end = std::min(command.find(' '), command.size());
+    auto verb = smtp::to_upper(command.substr(0, name_end));
+    if (verb == "UID" && name_end < command.size()) {
+        name_end = std::min(command.find(' ', name_end + 1), command.size());
+        verb = smtp::to_upper(command.substr(0, name_end));
+    }
+    const auto argument = command.substr(std::min(name_end + 1, command.size()));
+    const auto f = read_mailbox_fault(faults_->decide({smtp::phase::verify, verb, argument}, now));
+    if (f.healthy()) {
+        return false;
+    }
+    using refusal = mailbox_fault::refusal;
+    if (f.raw) {
+        output_.text(*f.raw);
+    } else if (f.refuse != refusal::none && tag.empty()) {
+        // RFC 3501 §7.1.5: a BYE greeting refuses the connection.
+        bye(f.text);
+        then_ = then::close;
+    } else if (f.refuse == refusal::temporary) {
+        // RFC 5530 §3: UNAVAILABLE, a temporary failure.
+        tagged(tag, "NO", "[UNAVAILABLE] " + f.text);
+    } else if (f.refuse == refusal::permanent) {
+        // RFC 5530 §3: AUTHENTICATIONFAILED for a refused login.
+        const bool login = verb == "LOGIN" || verb == "AUTHENTICATE";
+        tagged(tag, "NO", (login ? "[AUTHENTICATIONFAILED] " : "") + f.text);
+    }
+    if (f.end == faults::ending::hang) {
+        hung_ = true;
+    } else if (f.end != faults::ending::proceed) {
+        then_ = then::close;
+        reset_ = f.end == faults::ending::close_rst;
+    }
+    return true;
 }
 
 void imap_session::dispatch(const std::string& tag, const std::string& name, arg_reader& in,

@@ -40,8 +40,8 @@ action after(imap_session& session, const std::optional<error_code>& result, boo
 
 // One IMAP connection: performs the session's actions one at a time, each under its deadline.
 // A stop of the service (either level of cancellation) makes the session say BYE.
-net::awaitable<void> run_session(connection conn, mailbox_source& mailboxes,
-                                 const session_config& config,
+net::awaitable<void> run_session(connection conn, std::unique_ptr<faults::session_decider> decider,
+                                 mailbox_source& mailboxes, const session_config& config,
                                  std::shared_ptr<net::ssl::context> tls, bool implicit_tls)
 {
     co_await net::this_coro::throw_if_cancelled(false);
@@ -56,7 +56,7 @@ net::awaitable<void> run_session(connection conn, mailbox_source& mailboxes,
         stopped = true;
         return true;
     };
-    imap_session session(mailboxes, config);
+    imap_session session(mailboxes, config, decider.get());
     std::string input;
     auto action = session.start(clock_type::now(), implicit_tls);
     for (;;) {
@@ -79,23 +79,29 @@ net::awaitable<void> run_session(connection conn, mailbox_source& mailboxes,
                      : !result  ? session.on_timeout(clock_type::now())
                                 : session.on_tls_done(!*result, clock_type::now());
         } else {
-            break; // close_action
+            break;
         }
     }
-    conn.close(false);
+    conn.close(std::get<close_action>(action).reset);
 }
 
 } // namespace
 
 imap_server::imap_server(std::string what, const std::string& address, mailbox_source& mailboxes,
                          session_config config, std::shared_ptr<net::ssl::context> tls,
-                         bool implicit_tls)
+                         bool implicit_tls, fault_source* faults)
     : config_(std::move(config))
     , tls_(std::move(tls))
     , implicit_tls_(implicit_tls)
+    , faults_(faults)
     , service_(what, address, [this, &mailboxes](tcp::socket socket) {
-        return run_session(connection(io::tcp_socket(std::move(socket))), mailboxes, config_, tls_,
-                           implicit_tls_);
+        error_code ec;
+        const auto peer = socket.remote_endpoint(ec);
+        auto decider =
+            faults_ ? faults_->open_mailbox_session(peer.address().to_string(), clock_type::now())
+                    : nullptr;
+        return run_session(connection(io::tcp_socket(std::move(socket))), std::move(decider),
+                           mailboxes, config_, tls_, implicit_tls_);
     })
 {
     if (implicit_tls_ && !tls_) {

@@ -5,6 +5,7 @@
 // connection drives an imap_session and makes no protocol decision of its own.
 
 #include "io/tcp_service.hpp"
+#include "mockserver/fault_source.hpp"
 #include "mockserver/imap/imap_session.hpp"
 #include "mockserver/imap/mailbox.hpp"
 
@@ -21,10 +22,11 @@ public:
     /// STARTTLS (config.tls_available must say whether there is one) and, when `implicit_tls`,
     /// of the handshake every connection starts with. `what` names the listener in errors
     /// ("--imap", "--imaps"). Throws std::runtime_error when the address does not parse or
-    /// implicit TLS has no context.
+    /// implicit TLS has no context. `faults`, when given, must outlive the server: each
+    /// session asks it at phase verify.
     imap_server(std::string what, const std::string& address, mailbox_source& mailboxes,
                 session_config config, std::shared_ptr<boost::asio::ssl::context> tls,
-                bool implicit_tls);
+                bool implicit_tls, fault_source* faults = nullptr);
     /// Binds and starts the thread. Throws std::system_error naming the address on failure.
     void start();
     /// Says BYE to every session, closes them and joins the thread. Idempotent.
@@ -37,6 +39,7 @@ private:
     session_config config_;
     std::shared_ptr<boost::asio::ssl::context> tls_;
     bool implicit_tls_ = false;
+    fault_source* faults_ = nullptr;
     io::tcp_service service_;
 };
 

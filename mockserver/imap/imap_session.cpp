@@ -9,9 +9,11 @@
 
 namespace mock::imap {
 
-imap_session::imap_session(mailbox_source& mailboxes, session_config config)
+imap_session::imap_session(mailbox_source& mailboxes, session_config config,
+                           faults::session_decider* faults)
     : mailboxes_(mailboxes)
     , config_(std::move(config))
+    , faults_(faults)
     , reader_(config_.limits)
 {
     config_.max_write = std::max<std::size_t>(config_.max_write, 1);
@@ -31,8 +33,11 @@ action imap_session::start(time_point now, bool implicit_tls)
 
 void imap_session::greet()
 {
-    // RFC 3501 §7.1.1: the greeting is an untagged OK; the CAPABILITY code saves a round trip.
     greeted_ = true;
+    if (fault_at({}, {}, last_input_)) {
+        return;
+    }
+    // RFC 3501 §7.1.1: the greeting is an untagged OK; the CAPABILITY code saves a round trip.
     untagged(fmt::format("OK [CAPABILITY {}] {} IMAP4rev1 server (smtp-mock) ready",
                          capability_list(), config_.hostname));
 }
@@ -40,7 +45,7 @@ void imap_session::greet()
 action imap_session::on_written(time_point now)
 {
     if (closed_) {
-        return close_action{};
+        return close_action{reset_};
     }
     waiting_ = waiting::nothing;
     return advance(now);
@@ -49,7 +54,11 @@ action imap_session::on_written(time_point now)
 action imap_session::on_read(std::string_view bytes, time_point now)
 {
     if (closed_) {
-        return close_action{};
+        return close_action{reset_};
+    }
+    if (hung_) {
+        waiting_ = waiting::read;
+        return read_action{now + config_.idle_timeout}; // what arrives is discarded
     }
     waiting_ = waiting::nothing;
     last_input_ = now;
@@ -59,7 +68,7 @@ action imap_session::on_read(std::string_view bytes, time_point now)
 
 action imap_session::on_timeout(time_point now)
 {
-    if (closed_ || waiting_ != waiting::read) {
+    if (closed_ || waiting_ != waiting::read || hung_) {
         return close_now(); // a write or handshake that did not finish in time
     }
     waiting_ = waiting::nothing;
@@ -134,7 +143,7 @@ action imap_session::close_now()
     waiting_ = waiting::nothing;
     output_.clear();
     job_.reset();
-    return close_action{};
+    return close_action{reset_};
 }
 
 imap_session::time_point imap_session::autologout() const
@@ -157,10 +166,14 @@ action imap_session::advance(time_point now)
 {
     for (;;) {
         if (closed_) {
-            return close_action{};
+            return close_action{reset_};
         }
         if (!output_.empty()) {
             return write_next(now);
+        }
+        if (hung_) {
+            waiting_ = waiting::read;
+            return read_action{now + config_.idle_timeout};
         }
         if (job_) {
             continue_fetch();

@@ -16,9 +16,11 @@
 // session_config::max_write octets, produced one message at a time, and the next command is
 // read only when the previous one's response is out.
 
+#include "faults/action.hpp"
 #include "mockserver/imap/command_reader.hpp"
 #include "mockserver/imap/fetch_items.hpp"
 #include "mockserver/imap/mailbox.hpp"
+#include "mockserver/imap/mailbox_faults.hpp"
 #include "mockserver/imap/response_queue.hpp"
 
 #include <chrono>
@@ -48,7 +50,9 @@ struct tls_action {
     std::chrono::steady_clock::time_point deadline; ///< when the handshake gives up
 };
 /// Close the connection; the session is over.
-struct close_action {};
+struct close_action {
+    bool reset = false; ///< abort with RST instead of a FIN (a fault's `close: rst`)
+};
 
 /// What the driver does next.
 using action = std::variant<write_action, read_action, tls_action, close_action>;
@@ -91,8 +95,11 @@ public:
         logout,            ///< the session is over
     };
 
-    /// `mailboxes` must outlive the session.
-    imap_session(mailbox_source& mailboxes, session_config config);
+    /// `mailboxes` must outlive the session; so must `faults` when given: it is asked at phase
+    /// verify before the greeting (no command) and before every command (its name, "UID FETCH"
+    /// for a UID command, with the rest of the line as the argument).
+    imap_session(mailbox_source& mailboxes, session_config config,
+                 faults::session_decider* faults = nullptr);
 
     /// The connection was accepted: the greeting, or first the handshake for implicit TLS.
     action start(time_point now, bool implicit_tls = false);
@@ -163,6 +170,7 @@ private:
     void on_auth_line(const plain_line& line);
     void on_idle_line(const plain_line& line);
     void continue_fetch();
+    bool fault_at(std::string_view tag, std::string_view command, time_point now);
 
     // Responses.
     void greet();
@@ -218,6 +226,9 @@ private:
 
     mailbox_source& mailboxes_;
     session_config config_;
+    faults::session_decider* faults_;
+    bool hung_ = false;  // a fault hangs the session: input is read and discarded
+    bool reset_ = false; // the close that ends the session is an RST
     command_reader reader_;
     response_queue output_;
 

@@ -21,7 +21,7 @@ namespace {
 // One POP3 connection: performs the session's actions one at a time, each under its deadline.
 // A stop of the service (either level of cancellation) ends it without UPDATE.
 net::awaitable<void> run_session(io::tcp_socket socket, maildrop_source& maildrops,
-                                 const session_config& config)
+                                 const session_config& config, fault_source* faults)
 {
     co_await net::this_coro::throw_if_cancelled(false);
     co_await net::this_coro::reset_cancellation_state(net::enable_partial_cancellation());
@@ -29,7 +29,13 @@ net::awaitable<void> run_session(io::tcp_socket socket, maildrop_source& maildro
     auto stopping = [&cancellation] {
         return cancellation.cancelled() != net::cancellation_type::none;
     };
-    pop3_session session(maildrops, config);
+    error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    auto decider = faults
+                       ? faults->open_mailbox_session(peer.address().to_string(), clock_type::now())
+                       : nullptr;
+    pop3_session session(maildrops, config, decider.get());
+    bool reset = false;
     std::array<char, 8192> buffer;
     auto action = session.start(clock_type::now());
     for (;;) {
@@ -52,21 +58,26 @@ net::awaitable<void> run_session(io::tcp_socket socket, maildrop_source& maildro
                      : ec       ? session.on_io_error(to_transport_error(ec))
                           : session.on_read(std::string_view(buffer.data(), n), clock_type::now());
         } else {
-            break; // close_action
+            reset = std::get<close_action>(action).reset;
+            break;
         }
     }
     error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    if (reset) {
+        socket.set_option(tcp::socket::linger(true, 0), ignored); // the close sends an RST
+    } else {
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+    }
     socket.close(ignored);
 }
 
 } // namespace
 
 pop3_server::pop3_server(const std::string& address, maildrop_source& maildrops,
-                         session_config config)
+                         session_config config, fault_source* faults)
     : config_(std::move(config))
-    , service_("--pop3", address, [this, &maildrops](tcp::socket socket) {
-        return run_session(io::tcp_socket(std::move(socket)), maildrops, config_);
+    , service_("--pop3", address, [this, &maildrops, faults](tcp::socket socket) {
+        return run_session(io::tcp_socket(std::move(socket)), maildrops, config_, faults);
     })
 {
 }

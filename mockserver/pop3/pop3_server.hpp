@@ -4,6 +4,7 @@
 // one thin coroutine per connection drives a pop3_session.
 
 #include "io/tcp_service.hpp"
+#include "mockserver/fault_source.hpp"
 #include "mockserver/pop3/maildrop.hpp"
 #include "mockserver/pop3/pop3_session.hpp"
 
@@ -15,9 +16,11 @@ namespace mock::pop3 {
 /// The POP3 listener.
 class pop3_server {
 public:
-    /// `address` is "ADDR:PORT"; `maildrops` must outlive the server. Throws
-    /// std::runtime_error when the address does not parse.
-    pop3_server(const std::string& address, maildrop_source& maildrops, session_config config);
+    /// `address` is "ADDR:PORT"; `maildrops` must outlive the server, and so must `faults`
+    /// when given (each session asks it at phase verify). Throws std::runtime_error when the
+    /// address does not parse.
+    pop3_server(const std::string& address, maildrop_source& maildrops, session_config config,
+                fault_source* faults = nullptr);
     /// Binds and starts the thread. Throws std::system_error naming the address on failure.
     void start();
     /// Closes the listener and every session, then joins the thread. Idempotent.

@@ -96,16 +96,63 @@ std::string_view top_of(std::string_view content, std::uint64_t lines)
     return content.substr(0, pos);
 }
 
-pop3_session::pop3_session(maildrop_source& maildrops, session_config config)
+pop3_session::pop3_session(maildrop_source& maildrops, session_config config,
+                           faults::session_decider* faults)
     : maildrops_(maildrops)
     , config_(std::move(config))
+    , faults_(faults)
 {
 }
 
 action pop3_session::start(std::chrono::steady_clock::time_point now)
 {
+    if (auto f = decide({}, {}, now); !f.healthy()) {
+        // A refused connection: the greeting is -ERR, then the server closes.
+        if (f.refuse != imap::mailbox_fault::refusal::none && f.end == faults::ending::proceed) {
+            f.end = faults::ending::close_fin;
+        }
+        auto out = carry_out(f, {});
+        return out.empty() ? next(now) : write(std::move(out), now);
+    }
     // RFC 1939 §4: the greeting is a positive response.
     return write(fmt::format("+OK {} POP3 server (smtp-mock) ready\r\n", config_.hostname), now);
+}
+
+imap::mailbox_fault pop3_session::decide(std::string_view verb, std::string_view arg,
+                                         std::chrono::steady_clock::time_point now)
+{
+    if (faults_ == nullptr) {
+        return {};
+    }
+    return imap::read_mailbox_fault(faults_->decide({smtp::phase::verify, verb, arg}, now));
+}
+
+// What a fault sends instead of the response to `verb` (empty at the greeting), and how the
+// session goes on: hung, closing, or reading the next command.
+std::string pop3_session::carry_out(const imap::mailbox_fault& f, std::string_view verb)
+{
+    using refusal = imap::mailbox_fault::refusal;
+    std::string out;
+    if (f.raw) {
+        out = *f.raw;
+    } else if (f.refuse == refusal::temporary) {
+        // RFC 3206 §4: SYS/TEMP, a temporary system problem.
+        out = "-ERR [SYS/TEMP] " + f.text + "\r\n";
+    } else if (f.refuse == refusal::permanent) {
+        // RFC 3206 §4: AUTH marks a refused login.
+        const bool login = verb == "USER" || verb == "PASS";
+        out = (login ? "-ERR [AUTH] " : "-ERR ") + f.text + "\r\n";
+    }
+    if (f.refuse != refusal::none && (verb == "USER" || verb == "PASS")) {
+        have_user_ = false; // a refused USER or PASS starts the login over
+    }
+    if (f.end == faults::ending::hang) {
+        hung_ = true;
+    } else if (f.end != faults::ending::proceed) {
+        close_after_write_ = true;
+        reset_ = f.end == faults::ending::close_rst;
+    }
+    return out;
 }
 
 action pop3_session::write(std::string bytes, std::chrono::steady_clock::time_point now)
@@ -118,13 +165,16 @@ action pop3_session::on_written(std::chrono::steady_clock::time_point now)
 {
     if (close_after_write_ && !body_) {
         state_ = state::closed;
-        return close_action{};
+        return close_action{reset_};
     }
     return next(now);
 }
 
 action pop3_session::on_read(std::string_view bytes, std::chrono::steady_clock::time_point now)
 {
+    if (hung_) {
+        return read_action{now + config_.idle_timeout}; // what arrives is discarded
+    }
     input_.append(bytes);
     return next(now);
 }
@@ -156,6 +206,10 @@ action pop3_session::next(std::chrono::steady_clock::time_point now)
 {
     std::string out;
     for (;;) {
+        if (hung_) {
+            input_.clear();
+            break;
+        }
         if (body_) {
             if (!body_->append_to(out, max_combined_write)) {
                 return write(std::move(out), now);
@@ -189,15 +243,19 @@ action pop3_session::next(std::chrono::steady_clock::time_point now)
             out += "-ERR line too long\r\n";
             continue;
         }
-        out += handle(line);
+        out += handle(line, now);
     }
     if (!out.empty()) {
         return write(std::move(out), now);
     }
+    if (close_after_write_) {
+        state_ = state::closed;
+        return close_action{reset_};
+    }
     return read_action{now + config_.idle_timeout};
 }
 
-std::string pop3_session::handle(std::string_view line)
+std::string pop3_session::handle(std::string_view line, std::chrono::steady_clock::time_point now)
 {
     // RFC 1939 §3: a keyword, case-insensitive, then arguments separated by single spaces.
     auto space = line.find(' ');
@@ -206,6 +264,9 @@ std::string pop3_session::handle(std::string_view line)
         space == std::string_view::npos ? std::string_view{} : line.substr(space + 1);
     if (verb.empty()) {
         return "-ERR empty command\r\n";
+    }
+    if (auto f = decide(verb, arg, now); !f.healthy()) {
+        return carry_out(f, verb);
     }
     if (verb == "CAPA") {
         return capabilities();

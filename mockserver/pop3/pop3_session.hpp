@@ -11,6 +11,8 @@
 //   a = s.on_written(now);           // read, with the autologout deadline
 //   a = s.on_read("USER bob\r\n", now);
 
+#include "faults/action.hpp"
+#include "mockserver/imap/mailbox_faults.hpp"
 #include "mockserver/pop3/maildrop.hpp"
 #include "mockserver/transport_error.hpp"
 
@@ -34,7 +36,9 @@ struct read_action {
     std::chrono::steady_clock::time_point deadline; ///< the autologout time
 };
 /// Close the connection; the session is over.
-struct close_action {};
+struct close_action {
+    bool reset = false; ///< abort with RST instead of a FIN (a fault's `close: rst`)
+};
 
 /// What the driver does next.
 using action = std::variant<write_action, read_action, close_action>;
@@ -82,8 +86,10 @@ public:
         closed,        ///< the session is over
     };
 
-    /// `maildrops` must outlive the session.
-    pop3_session(maildrop_source& maildrops, session_config config);
+    /// `maildrops` must outlive the session; so must `faults` when given: it is asked at phase
+    /// verify when the connection opens (no command) and before every command (its verb).
+    pop3_session(maildrop_source& maildrops, session_config config,
+                 faults::session_decider* faults = nullptr);
 
     /// The greeting (RFC 1939 §4).
     action start(std::chrono::steady_clock::time_point now);
@@ -108,7 +114,10 @@ public:
 private:
     action next(std::chrono::steady_clock::time_point now);
     action write(std::string bytes, std::chrono::steady_clock::time_point now);
-    std::string handle(std::string_view line);
+    std::string handle(std::string_view line, std::chrono::steady_clock::time_point now);
+    imap::mailbox_fault decide(std::string_view verb, std::string_view arg,
+                               std::chrono::steady_clock::time_point now);
+    std::string carry_out(const imap::mailbox_fault& f, std::string_view verb);
     std::string authorization_command(std::string_view verb, std::string_view arg);
     std::string transaction_command(std::string_view verb, std::string_view arg);
     std::string listing(bool uidl, std::string_view arg) const;
@@ -119,6 +128,9 @@ private:
 
     maildrop_source& maildrops_;
     session_config config_;
+    faults::session_decider* faults_;
+    bool hung_ = false;  ///< a fault hangs the session: input is read and discarded
+    bool reset_ = false; ///< the close that ends the session is an RST
     state state_ = state::authorization;
     std::string input_;
     bool discarding_ = false;

@@ -97,6 +97,11 @@ def greeting_variants(name, steps_for, ending):
             for verb, step in (("EHLO", EHLO), ("HELO", HELO))}
 
 
+# Faults of the POP3 and IMAP services (phase verify): SMTP is healthy.
+MAILBOX_FAULTS = ("mailbox-pop3-login-rejected", "mailbox-imap-login-rejected",
+                  "mailbox-pop3-hang-login", "mailbox-imap-hang-login", "mailbox-imap-hang-select",
+                  "mailbox-pop3-hang-retr", "mailbox-imap-hang-fetch", "mailbox-refused")
+
 # Faults that answer with exact bytes; the session then goes on ("quit") or ends (FIN).
 REPLY_CASES = {
     "healthy": Case("healthy", (
@@ -107,7 +112,7 @@ REPLY_CASES = {
     **{name: Case(name, (
         Step(None, HEALTHY_GREETING), Step(EHLO.send, HEALTHY_EHLO), MAIL, RCPT, DATA,
         Step(MESSAGE, b"250 2.0.0 Ok: queued as 1\r\n"), Step(b"NOOP\r\n", b"250 2.0.0 Ok\r\n"),
-    ), "quit") for name in ("delivery-never", "delivery-late", "delivery-junk")},
+    ), "quit") for name in ("delivery-never", "delivery-late", "delivery-junk", *MAILBOX_FAULTS)},
     "healthy-multiline-banner": Case("healthy-multiline-banner", (
         Step(None, b"220-localhost ESMTP smtp-mock\r\n"
                    b"220-This system is for the use of authorised users only.\r\n"

@@ -68,8 +68,9 @@ class imap_script {
 public:
     using clock = std::chrono::steady_clock;
 
-    explicit imap_script(imap::mailbox_source& mailboxes, imap::session_config config = {})
-        : session_(mailboxes, std::move(config))
+    explicit imap_script(imap::mailbox_source& mailboxes, imap::session_config config = {},
+                         faults::session_decider* faults = nullptr)
+        : session_(mailboxes, std::move(config), faults)
     {
     }
 
