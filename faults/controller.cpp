@@ -102,8 +102,11 @@ std::string controller::add_rule(rule r, std::chrono::steady_clock::time_point n
     const auto loaded_at = current_->rules->loaded_at();
     const auto added_after_load =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::max(now, loaded_at) - loaded_at);
-    compiled.push_back(
-        std::make_shared<const compiled_rule>(r, current_->connections->load(), added_after_load));
+    // A rule for the mailbox services alone counts mailbox connections (see
+    // open_mailbox_session).
+    const bool mailbox_only = r.when.phases == std::vector{smtp::phase::verify};
+    const auto& counter = mailbox_only ? current_->mailbox_connections : current_->connections;
+    compiled.push_back(std::make_shared<const compiled_rule>(r, counter->load(), added_after_load));
     auto next = std::make_shared<snapshot>(*current_);
     next->rules = std::make_shared<const engine>(std::move(compiled), current_->rules->loaded_at(),
                                                  fired_total_);

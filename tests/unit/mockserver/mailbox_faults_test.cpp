@@ -234,6 +234,21 @@ TEST(mailbox_fault_rules, mailbox_connections_have_ordinals_of_their_own)
     EXPECT_EQ(c.open_session(2, "127.0.0.1", t0)->context().ordinal, 2u);
 }
 
+TEST(mailbox_fault_rules, a_mailbox_rule_added_later_counts_mailbox_connections_from_then)
+{
+    auto c = controller_with("  - when: {phase: ehlo}\n    do: {close: fin}\n");
+    for (std::uint64_t id = 1; id <= 3; ++id) {
+        c.open_session(id, "127.0.0.1", t0); // SMTP connections do not shift mailbox ordinals
+    }
+    c.open_mailbox_session("127.0.0.1", t0);
+    c.add_rule(
+        faults::load_rule("when: {phase: verify, connections: 1}\ndo: {close: rst}\n", "rule"), t0);
+    auto next = c.open_mailbox_session("127.0.0.1", t0);
+    auto after = c.open_mailbox_session("127.0.0.1", t0);
+    EXPECT_FALSE(next->decide({smtp::phase::verify, {}, {}}, t0).healthy());
+    EXPECT_TRUE(after->decide({smtp::phase::verify, {}, {}}, t0).healthy());
+}
+
 TEST(mailbox_fault_rules, only_refusals_raw_hang_and_close_apply_at_verify)
 {
     auto problem = [](const std::string& rule) {
