@@ -8,7 +8,7 @@ config::yaml_reader document_reader(std::string source)
 {
     return config::yaml_reader(
         std::move(source),
-        {&prober::parse_duration, "30s, 250ms, 2m or 4h", std::chrono::milliseconds::max()});
+        {&prober::parse_duration, "30s, 250ms, 2m, 4h or 1h30m", std::chrono::milliseconds::max()});
 }
 
 } // namespace harness::alerts::detail
