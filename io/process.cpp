@@ -140,6 +140,9 @@ std::string plan_streams(const process_options& o, stream_plan& p, posix_spawn_f
         posix_spawn_file_actions_adddup2(&fa, p.out_write.get(), STDOUT_FILENO);
     } else if (o.stdout_mode == output_mode::discard) {
         posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    } else if (o.stdout_mode == output_mode::file) {
+        posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, o.output_file.c_str(),
+                                         O_WRONLY | O_CREAT | O_APPEND, 0600);
     }
     if (o.stderr_mode == output_mode::capture) {
         if (!open_pipe(p.err_read, p.err_write)) {
@@ -150,6 +153,13 @@ std::string plan_streams(const process_options& o, stream_plan& p, posix_spawn_f
         posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
     } else if (o.stderr_mode == output_mode::discard) {
         posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    } else if (o.stderr_mode == output_mode::file) {
+        if (o.stdout_mode == output_mode::file) {
+            posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+        } else {
+            posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, o.output_file.c_str(),
+                                             O_WRONLY | O_CREAT | O_APPEND, 0600);
+        }
     }
     // Nothing of ours leaks into the child: listening sockets, other children's pipes.
     posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);

@@ -43,6 +43,7 @@ enum class output_mode {
     merge,   ///< stderr only: the same pipe (or destination) as stdout
     discard, ///< /dev/null
     inherit, ///< the parent's own stream
+    file,    ///< appended to process_options::output_file, created if needed (a daemon's log)
 };
 
 /// How to start a program.
@@ -61,6 +62,9 @@ struct process_options {
     output_mode stdout_mode = output_mode::capture;
     /// Where stderr goes.
     output_mode stderr_mode = output_mode::capture;
+    /// With output_mode::file: the file (stdout and stderr in file mode share it; stderr in merge
+    /// mode follows stdout into it).
+    std::string output_file;
 };
 
 /// A started program, in a process group of its own. Destroying it while the program runs

@@ -92,7 +92,8 @@ int run_nagios(nagios_plan plan, const std::string& timeline_file, const std::st
     return finish(result, junit, json);
 }
 
-// --prometheus-config: the user's rules proven in virtual time by promtool, routed by amtool.
+// --prometheus-config: the user's rules proven live by Prometheus and Alertmanager, or in
+// virtual time by promtool and amtool.
 int run_prometheus(prometheus_plan plan, const std::string& timeline_file,
                    const std::string& expect_file, const std::string& catalog, bool quiet,
                    const std::string& junit, const std::string& json)
@@ -109,22 +110,28 @@ int run_prometheus(prometheus_plan plan, const std::string& timeline_file,
         return 3;
     }
     std::printf(
-        "timeline %s: %zu steps, %.1fs of virtual time; %zu rule file(s), job %s, "
+        "timeline %s: %zu steps, %.1fs%s; %zu rule file(s), job %s, "
         "scrape every %.1fs, rules evaluated every %.1fs%s\n",
         plan.tl.name.c_str(), plan.tl.steps.size(),
-        static_cast<double>(plan.tl.total().count()) / 1000.0, plan.scrape.rule_files.size(),
+        static_cast<double>(plan.tl.total().count()) / 1000.0,
+        plan.live ? " live" : " of virtual time", plan.scrape.rule_files.size(),
         plan.scrape.name.c_str(), static_cast<double>(plan.scrape.scrape_interval.count()) / 1000.0,
         static_cast<double>(plan.scrape.evaluation_interval.count()) / 1000.0,
         plan.expectations
             ? (", " + std::to_string(plan.expectations->items.size()) + " expectations").c_str()
             : "");
+    for (const auto& line : prometheus_time_scale_lines(plan)) {
+        std::printf("%s\n", line.c_str());
+    }
     std::fflush(stdout);
-    auto result = run_prometheus_virtual(plan, [&](const std::string& line) {
+    const auto progress = [&](const std::string& line) {
         if (!quiet) {
             std::printf("%s\n", line.c_str());
             std::fflush(stdout);
         }
-    });
+    };
+    auto result =
+        plan.live ? run_prometheus_live(plan, progress) : run_prometheus_virtual(plan, progress);
     return finish(result, junit, json);
 }
 
@@ -147,8 +154,9 @@ int run_cli(int argc, const char* const* argv)
                                       "Nagios object files run by a private Nagios 4")
                            ->excludes(watch_opt);
     app.add_option("--time-scale", nagios.time_scale,
-                   "With --nagios-config: run every interval N times faster (N divides 60)")
-        ->needs(nagios_opt);
+                   "With --nagios-config: run every interval N times faster (N divides 60); "
+                   "with --prometheus-config: every interval, for: and Alertmanager timer")
+        ->check(CLI::PositiveNumber);
     app.add_option("--nagios", nagios.nagios, "The Nagios 4 daemon (default /usr/sbin/nagios4)")
         ->needs(nagios_opt);
     prometheus_plan prom;
@@ -160,7 +168,18 @@ int run_cli(int argc, const char* const* argv)
                          ->excludes(nagios_opt);
     app.add_flag("--virtual-time", virtual_time,
                  "With --prometheus-config: probe once per scrape interval of virtual time and "
-                 "evaluate the rules with promtool test rules")
+                 "evaluate the rules with promtool test rules (default: live, with a real "
+                 "Prometheus and Alertmanager)")
+        ->needs(prom_opt);
+    app.add_option("--prometheus", prom.prometheus,
+                   "Live: the Prometheus daemon (default /usr/bin/prometheus)")
+        ->needs(prom_opt);
+    app.add_option("--alertmanager", prom.alertmanager,
+                   "Live: the Alertmanager daemon (default /usr/bin/prometheus-alertmanager)")
+        ->needs(prom_opt);
+    app.add_option("--smtp-probe", prom.smtp_probe,
+                   "Live: the smtp-probe whose exporter runs the job's module (default: the one "
+                   "beside smtp-harness)")
         ->needs(prom_opt);
     app.add_option("--job", prom.job,
                    "The scrape job that probes SMTP (default: the first with metrics_path /probe)")
@@ -197,13 +216,20 @@ int run_cli(int argc, const char* const* argv)
                           json);
     }
     if (!prom.prometheus_config.empty()) {
-        if (!virtual_time || (prom.modules_file.empty() == prom.exporter.empty())) {
-            std::printf("smtp-harness alerts: --prometheus-config runs with --virtual-time and "
-                        "either --exporter-modules FILE or --exporter HOST:PORT\n");
+        if (prom.modules_file.empty() == prom.exporter.empty()) {
+            std::printf("smtp-harness alerts: --prometheus-config runs with either "
+                        "--exporter-modules FILE or --exporter HOST:PORT\n");
             return 3;
         }
+        prom.live = !virtual_time;
+        prom.time_scale = nagios.time_scale;
         return run_prometheus(std::move(prom), timeline_file, expect_file, catalog, quiet, junit,
                               json);
+    }
+    if (nagios.time_scale != 1) {
+        std::printf("smtp-harness alerts: --time-scale runs with --nagios-config or "
+                    "--prometheus-config\n");
+        return 3;
     }
     if (watch_config.empty()) {
         std::printf("smtp-harness alerts: give --watch-config FILE or --nagios-config FILE..., or "

@@ -65,8 +65,11 @@ std::string junit_properties(const alerts_run_result& r)
     const int n = r.time_scale->factor;
     std::string out = "    <properties>\n";
     out += "      " + property("time_scale", std::to_string(n)) + '\n';
-    out += "      " +
-           property("interval_length_s", std::to_string(r.time_scale->interval_length_s)) + '\n';
+    if (r.time_scale->interval_length_s > 0) {
+        out += "      " +
+               property("interval_length_s", std::to_string(r.time_scale->interval_length_s)) +
+               '\n';
+    }
     out += "      " + property("real_duration", real_time(r.tl.total(), n)) + '\n';
     for (const auto& s : r.tl.steps) {
         out +=
@@ -283,7 +286,9 @@ std::string format_json(const alerts_run_result& r)
         const int n = r.time_scale->factor;
         json::object scale;
         scale["factor"] = n;
-        scale["interval_length_s"] = r.time_scale->interval_length_s;
+        if (r.time_scale->interval_length_s > 0) {
+            scale["interval_length_s"] = r.time_scale->interval_length_s;
+        }
         scale["real_duration"] = real_time(r.tl.total(), n);
         scale["real_duration_s"] = secs(r.tl.total() * n);
         root["time_scale"] = std::move(scale);

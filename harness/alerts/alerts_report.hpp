@@ -14,13 +14,14 @@
 
 namespace harness::alerts {
 
-/// What the seconds of a time-scaled run stand for in real time: a Nagios run with
-/// `--time-scale N` runs every interval N times faster, so a second of the run is N seconds of
-/// the configuration's time.
+/// What the seconds of a time-scaled run stand for in real time: a Nagios or live Prometheus run
+/// with `--time-scale N` runs every interval N times faster, so a second of the run is N seconds
+/// of the configuration's time.
 struct time_scale_info {
     /// N: one second of the run stands for N seconds.
     int factor = 1;
-    /// Nagios's interval_length during the run (60 / N), in seconds.
+    /// Nagios's interval_length during the run (60 / N), in seconds; 0 for a run that has none
+    /// (Prometheus), which the reports then leave out.
     int interval_length_s = 60;
     /// Each expectation's name and its windows in real time, in file order.
     std::vector<std::pair<std::string, std::string>> windows;
@@ -61,7 +62,7 @@ struct alerts_run_result {
 std::string format_table(const alerts_run_result& r);
 
 /// JUnit XML: one test case per expectation, in a suite named after the timeline; a
-/// time-scaled run's suite has properties time_scale, interval_length_s, real_duration and
+/// time-scaled run's suite has properties time_scale, interval_length_s (Nagios), real_duration and
 /// step.ID.real_duration, and each test case a real_time property with its windows.
 std::string format_junit(const alerts_run_result& r);
 

@@ -1,7 +1,9 @@
 #include "harness/alerts/captured_alert.hpp"
 
+#include "harness/alerts/prometheus_rules.hpp"
 #include "smtp/ascii.hpp"
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <cstdio>
@@ -39,32 +41,88 @@ captured_alert from_alert_json(const json::object& o)
     return a;
 }
 
+// The alerts of an Alertmanager webhook notification (its payload version 4): each alert's
+// status says whether it fires or is resolved; the severity label is the status of a problem,
+// as in alerts Prometheus's rules fire; the label set identifies the alert.
+std::vector<captured_alert> from_alertmanager_notification(std::string_view receiver,
+                                                           const json::array& alerts,
+                                                           std::chrono::milliseconds t)
+{
+    std::vector<captured_alert> out;
+    for (const auto& item : alerts) {
+        const auto* labels = item.is_object() ? item.as_object().if_contains("labels") : nullptr;
+        if (labels == nullptr || !labels->is_object()) {
+            continue;
+        }
+        const bool resolved = text_of(item.as_object(), "status") == "resolved";
+        captured_alert a;
+        a.channel = "webhook";
+        a.notifier = std::string(receiver);
+        a.type = resolved ? "recovery" : "problem";
+        prometheus_text::label_set set;
+        for (const auto& [k, value] : labels->as_object()) {
+            if (value.is_string()) {
+                set.emplace_back(std::string(k), std::string(value.as_string()));
+            }
+        }
+        std::sort(set.begin(), set.end());
+        a.labels = set;
+        a.alertname = text_of(labels->as_object(), "alertname");
+        a.target = text_of(labels->as_object(), "instance");
+        a.status = resolved ? "OK" : text_of(labels->as_object(), "severity");
+        a.id = labels_text(set);
+        a.t = t;
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
 } // namespace
 
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text)
 {
+    // RFC 3339 §5.6: date "T" time, any digits of fraction (milliseconds are kept), then "Z" or
+    // a numeric offset (Go writes nanoseconds and the zone of the clock).
     std::tm tm{};
+    int used = 0;
+    const std::string s(text);
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6 ||
+        used != 19) {
+        return std::nullopt;
+    }
+    std::size_t pos = 19;
     int ms = 0;
-    char tail = 0;
-    std::string s(text);
-    int n = std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &tm.tm_year, &tm.tm_mon,
-                        &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms, &tail);
-    if (n != 8) {
-        ms = 0;
-        n = std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon,
-                        &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &tail);
-        if (n != 7) {
+    if (pos < s.size() && s[pos] == '.') {
+        std::size_t digits = 0;
+        for (++pos; pos < s.size() && s[pos] >= '0' && s[pos] <= '9'; ++pos, ++digits) {
+            if (digits < 3) {
+                ms = ms * 10 + (s[pos] - '0');
+            }
+        }
+        if (digits == 0) {
             return std::nullopt;
         }
+        for (; digits < 3; ++digits) {
+            ms *= 10;
+        }
     }
-    if (tail != 'Z') {
-        return std::nullopt;
+    int offset_min = 0;
+    if (s.substr(pos) != "Z") {
+        int hh = 0, mm = 0;
+        char sign = 0;
+        if (s.size() - pos != 6 ||
+            std::sscanf(s.c_str() + pos, "%c%2d:%2d", &sign, &hh, &mm) != 3 ||
+            (sign != '+' && sign != '-')) {
+            return std::nullopt;
+        }
+        offset_min = (sign == '+' ? 1 : -1) * (hh * 60 + mm);
     }
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     auto secs = timegm(&tm);
     return std::chrono::system_clock::time_point(std::chrono::seconds(secs)) +
-           std::chrono::milliseconds(ms);
+           std::chrono::milliseconds(ms) - std::chrono::minutes(offset_min);
 }
 
 std::vector<captured_alert> alerts_from_webhook(std::string_view notifier, std::string_view body,
@@ -76,6 +134,10 @@ std::vector<captured_alert> alerts_from_webhook(std::string_view notifier, std::
         v = json::parse(body);
     } catch (const std::exception&) {
         return out;
+    }
+    if (const auto* o = v.if_object();
+        o && o->contains("receiver") && o->contains("alerts") && o->at("alerts").is_array()) {
+        return from_alertmanager_notification(notifier, o->at("alerts").as_array(), t);
     }
     if (v.is_object()) {
         auto a = from_alert_json(v.as_object());

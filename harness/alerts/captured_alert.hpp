@@ -49,7 +49,10 @@ struct captured_alert {
     std::chrono::milliseconds t{0};
 };
 
-/// The alerts in a webhook body: a JSON alert (smtp-harness/alert/v1) or an Alertmanager array.
+/// The alerts in a webhook body: a JSON alert (smtp-harness/alert/v1), an Alertmanager array
+/// (as watch's alertmanager notifier posts), or an Alertmanager webhook notification
+/// (`{"receiver": ..., "alerts": [...]}`), whose alerts carry their labels, the severity label
+/// as status and the sorted label set as id, as the alerts of Prometheus rules do.
 std::vector<captured_alert> alerts_from_webhook(std::string_view notifier, std::string_view body,
                                                 std::chrono::milliseconds t);
 

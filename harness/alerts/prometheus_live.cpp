@@ -3,8 +3,13 @@
 #include "config/duration.hpp"
 #include "harness/alerts/document_reader.hpp"
 #include "harness/alerts/timeline.hpp"
+#include "io/http_target.hpp"
+#include "smtp/ascii.hpp"
 
 #include <algorithm>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <set>
 
 namespace harness::alerts {
 namespace {
@@ -76,7 +81,7 @@ YAML::Node live_job(const config::yaml_reader& rd, const YAML::Node& root, const
             }
         }
         out["scrape_interval"] = scaled(pj.scrape_interval, scale);
-        out["scrape_timeout"] = scaled(pj.scrape_timeout, scale);
+        out["scrape_timeout"] = config::format_duration(live_scrape_timeout(pj, scale));
         YAML::Node statics;
         statics["targets"].push_back(e.target);
         out["static_configs"].push_back(statics);
@@ -142,6 +147,10 @@ YAML::Node live_receiver(const config::yaml_reader& rd, const YAML::Node& r,
                 }
                 mail["smarthost"] = capture.smarthost;
                 mail["require_tls"] = false;
+                mail["headers"][receiver_header] = "{{ .Receiver | urlquery }}";
+                mail["headers"][alerts_header] =
+                    "{{ range .Alerts }}{{ .Status }}:{{ range .Labels.SortedPairs }}"
+                    "{{ .Name | urlquery }}={{ .Value | urlquery }},{{ end }};{{ end }}";
                 out["email_configs"].push_back(mail);
             }
         } else {
@@ -154,7 +163,154 @@ YAML::Node live_receiver(const config::yaml_reader& rd, const YAML::Node& r,
     return out;
 }
 
+// The value of header `name` in a message's header section; empty when absent.
+std::string header_value(std::string_view raw, std::string_view name)
+{
+    const auto headers = raw.substr(0, raw.find("\r\n\r\n")); // RFC 5322 §2.1
+    for (std::size_t pos = 0; pos < headers.size();) {
+        auto eol = headers.find("\r\n", pos);
+        if (eol == std::string_view::npos) {
+            eol = headers.size();
+        }
+        const auto line = headers.substr(pos, eol - pos);
+        pos = eol + 2;
+        const auto colon = line.find(':');
+        if (colon != std::string_view::npos && smtp::iequals(line.substr(0, colon), name)) {
+            auto value = line.substr(colon + 1);
+            while (!value.empty() && value.front() == ' ') {
+                value.remove_prefix(1);
+            }
+            return std::string(value);
+        }
+    }
+    return {};
+}
+
+std::string decoded(std::string_view text)
+{
+    return io::http::percent_decode(text, true).value_or(std::string(text));
+}
+
+std::string label(const prometheus_text::label_set& l, std::string_view name)
+{
+    auto it = std::find_if(l.begin(), l.end(), [&](const auto& kv) { return kv.first == name; });
+    return it == l.end() ? std::string() : it->second;
+}
+
+// One alert of Prometheus rules as captured: its labels, identity and status.
+captured_alert prometheus_alert(prometheus_text::label_set labels, bool resolved)
+{
+    std::sort(labels.begin(), labels.end());
+    captured_alert a;
+    a.type = resolved ? "recovery" : "problem";
+    a.alertname = label(labels, "alertname");
+    a.target = label(labels, "instance");
+    a.status = resolved ? "OK" : label(labels, "severity");
+    a.id = labels_text(labels);
+    a.labels = std::move(labels);
+    return a;
+}
+
 } // namespace
+
+std::chrono::milliseconds live_scrape_timeout(const prometheus_job& job, int scale)
+{
+    const auto interval = std::max(job.scrape_interval / scale, std::chrono::milliseconds(1));
+    return std::min(job.scrape_timeout, interval);
+}
+
+std::chrono::milliseconds probe_timeout_offset(std::chrono::milliseconds timeout)
+{
+    return std::min(std::chrono::milliseconds(500), timeout / 5);
+}
+
+std::vector<captured_alert> alerts_from_alertmanager_email(std::string_view raw,
+                                                           std::chrono::milliseconds t)
+{
+    std::vector<captured_alert> out;
+    const auto list = header_value(raw, alerts_header);
+    const auto receiver = decoded(header_value(raw, receiver_header));
+    std::string_view rest = list;
+    while (!rest.empty()) {
+        const auto end = std::min(rest.find(';'), rest.size());
+        const auto item = rest.substr(0, end);
+        rest.remove_prefix(std::min(end + 1, rest.size()));
+        const auto colon = item.find(':');
+        if (colon == std::string_view::npos) {
+            continue;
+        }
+        prometheus_text::label_set labels;
+        auto pairs = item.substr(colon + 1);
+        while (!pairs.empty()) {
+            const auto comma = std::min(pairs.find(','), pairs.size());
+            const auto pair = pairs.substr(0, comma);
+            pairs.remove_prefix(std::min(comma + 1, pairs.size()));
+            if (const auto eq = pair.find('='); eq != std::string_view::npos) {
+                labels.emplace_back(decoded(pair.substr(0, eq)), decoded(pair.substr(eq + 1)));
+            }
+        }
+        auto a = prometheus_alert(std::move(labels), item.substr(0, colon) == "resolved");
+        a.channel = "email";
+        a.notifier = receiver;
+        a.t = t;
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+std::vector<captured_alert> alerts_from_prometheus(std::string_view body,
+                                                   std::chrono::milliseconds t,
+                                                   std::chrono::system_clock::time_point arrival)
+{
+    std::vector<captured_alert> out;
+    boost::system::error_code ec;
+    const auto v = boost::json::parse(body, ec);
+    if (ec || !v.is_array()) {
+        return out;
+    }
+    for (const auto& item : v.as_array()) {
+        const auto* o = item.if_object();
+        const auto* l = o != nullptr ? o->if_contains("labels") : nullptr;
+        if (l == nullptr || !l->is_object()) {
+            continue;
+        }
+        prometheus_text::label_set labels;
+        for (const auto& [k, value] : l->as_object()) {
+            if (value.is_string()) {
+                labels.emplace_back(std::string(k), std::string(value.as_string()));
+            }
+        }
+        std::optional<std::chrono::system_clock::time_point> ends;
+        if (const auto* e = o->if_contains("endsAt"); e != nullptr && e->is_string()) {
+            ends = parse_rfc3339(e->as_string());
+        }
+        auto a = prometheus_alert(std::move(labels), ends && *ends <= arrival);
+        a.channel = "prometheus";
+        a.notifier = "prometheus";
+        a.t = t;
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+std::vector<captured_alert> alert_transitions(std::vector<captured_alert> notifications)
+{
+    std::stable_sort(notifications.begin(), notifications.end(),
+                     [](const captured_alert& a, const captured_alert& b) { return a.t < b.t; });
+    std::set<std::pair<std::string, std::string>> firing; // (notifier, id)
+    std::vector<captured_alert> out;
+    for (auto& a : notifications) {
+        const auto key = std::make_pair(a.notifier, a.id);
+        if (a.type == "problem" && !firing.insert(key).second) {
+            continue; // a repeat
+        }
+        if (a.type == "recovery" && firing.erase(key) == 0) {
+            continue; // resolved again, or never seen firing
+        }
+        out.push_back(std::move(a));
+    }
+    return out;
+}
 
 std::string live_alertmanager_config(std::string_view text, std::string_view source_name,
                                      const std::filesystem::path& base_dir,
@@ -214,7 +370,7 @@ try {
     rd.require_map(root, "");
     YAML::Node out;
     out["global"]["scrape_interval"] = scaled(job.scrape_interval, scale);
-    out["global"]["scrape_timeout"] = scaled(job.scrape_timeout, scale);
+    out["global"]["scrape_timeout"] = config::format_duration(live_scrape_timeout(job, scale));
     out["global"]["evaluation_interval"] = scaled(job.evaluation_interval, scale);
     if (const auto g = root["global"]; g && g.IsMap() && g["external_labels"]) {
         out["global"]["external_labels"] = YAML::Clone(g["external_labels"]);
@@ -226,6 +382,9 @@ try {
         out["alerting"]["alert_relabel_configs"] = YAML::Clone(a["alert_relabel_configs"]);
     }
     YAML::Node am;
+    if (!endpoints.alertmanager_path_prefix.empty()) {
+        am["path_prefix"] = endpoints.alertmanager_path_prefix;
+    }
     am["static_configs"].push_back(YAML::Node());
     am["static_configs"][0]["targets"].push_back(endpoints.alertmanager);
     out["alerting"]["alertmanagers"].push_back(am);

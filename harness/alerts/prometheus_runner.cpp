@@ -1,12 +1,12 @@
 #include "harness/alerts/prometheus_runner.hpp"
 
+#include "harness/alerts/prometheus_live.hpp"
 #include "harness/alerts/timeline_runner.hpp"
 #include "io/endpoint.hpp"
 #include "io/http_client.hpp"
 #include "io/http_target.hpp"
 #include "io/process.hpp"
 #include "mockserver/mock_app.hpp"
-#include "prober/exporter.hpp"
 #include "prober/exporter_router.hpp"
 #include "prober/report.hpp"
 #include "prober/run_probe.hpp"
@@ -93,8 +93,8 @@ prober::probe_plan plan_scrape(const prometheus_plan& plan, const std::string& t
     req.target = probe_target(plan, target);
     req.headers.push_back(scrape_timeout_header(plan));
     const auto parsed = io::http::parse_request_target(req.target);
-    auto planned =
-        prober::plan_probe(req, *parsed, plan.modules, prober::exporter_settings{}.timeout_offset);
+    auto planned = prober::plan_probe(req, *parsed, plan.modules,
+                                      probe_timeout_offset(plan.scrape.scrape_timeout));
     if (auto* refusal = std::get_if<io::http::response>(&planned)) {
         throw alerts_file_error(plan.modules_file.string() + ": " + refusal->body);
     }
@@ -224,13 +224,17 @@ std::vector<std::string> receivers(const prometheus_plan& plan, const pt::label_
     return out;
 }
 
-void run_virtual(const prometheus_plan& plan, alerts_run_result& result,
+void run_virtual(const prometheus_plan& given, alerts_run_result& result,
                  const std::function<void(const std::string&)>& progress)
 {
+    const run_directory dir;
+    auto plan = given;
+    if (plan.time_scale != 1) {
+        plan.scrape = scaled_job(given, dir);
+    }
     const auto series = scrape_timeline(plan, result.times, progress);
     const auto evaluations =
         static_cast<std::size_t>(plan.tl.total() / plan.scrape.evaluation_interval) + 1;
-    const run_directory dir;
     const auto test_file = dir.file("promtool-test.yml");
     std::ofstream(test_file) << promtool_test_document(plan.scrape, series, evaluations);
     std::string output;
@@ -269,6 +273,12 @@ void verify_prometheus_files(prometheus_plan& plan)
     if (!plan.alertmanager_config.empty()) {
         require_tool(plan.amtool, "prometheus-alertmanager", "--amtool");
     }
+    if (plan.live) {
+        require_tool(plan.prometheus, "prometheus", "--prometheus");
+        if (!plan.alertmanager_config.empty()) {
+            require_tool(plan.alertmanager, "prometheus-alertmanager", "--alertmanager");
+        }
+    }
     check_with({plan.promtool, "check", "config", plan.prometheus_config.string()}, "Prometheus",
                plan.prometheus_config.string() + " or a rule file it names");
     if (!plan.alertmanager_config.empty()) {
@@ -295,8 +305,12 @@ void verify_prometheus_files(prometheus_plan& plan)
 alerts_run_result run_prometheus_virtual(const prometheus_plan& plan,
                                          const std::function<void(const std::string&)>& progress)
 {
-    return judged_run(plan.tl, plan.expectations,
-                      [&](alerts_run_result& result) { run_virtual(plan, result, progress); });
+    auto result = judged_run(plan.tl, plan.expectations,
+                             [&](alerts_run_result& r) { run_virtual(plan, r, progress); });
+    if (plan.time_scale != 1) {
+        result.time_scale = make_time_scale(plan.time_scale, 0, plan.expectations);
+    }
+    return result;
 }
 
 } // namespace harness::alerts

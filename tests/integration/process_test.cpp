@@ -15,7 +15,9 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -81,6 +83,31 @@ TEST(process_runner, stderr_can_be_merged_or_discarded)
     auto quiet = io::run_process(o);
     EXPECT_EQ(quiet.status.code, 0);
     EXPECT_EQ(quiet.out.head, "");
+}
+
+TEST(process_runner, output_can_go_to_a_file_as_a_daemons_log)
+{
+    const auto log = std::filesystem::temp_directory_path() /
+                     ("smtph-process-log-" + std::to_string(::getpid()) + ".txt");
+    std::filesystem::remove(log);
+    io::run_options o;
+    o.process.argv = {"/bin/sh", "-c", "echo one; echo two >&2; echo three"};
+    o.process.stdout_mode = io::output_mode::file;
+    o.process.stderr_mode = io::output_mode::file;
+    o.process.output_file = log.string();
+    auto r = io::run_process(o);
+    EXPECT_EQ(r.status.code, 0);
+    EXPECT_EQ(r.out.head, "");
+    o.process.stderr_mode = io::output_mode::merge;
+    o.process.argv = {"/bin/sh", "-c", "echo four >&2"};
+    EXPECT_EQ(io::run_process(o).status.code, 0);
+    std::ifstream in(log);
+    std::ostringstream text;
+    text << in.rdbuf();
+    EXPECT_EQ(text.str(), "one\ntwo\nthree\nfour\n") << "both streams, appended";
+    EXPECT_EQ(std::filesystem::status(log).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::remove(log);
 }
 
 TEST(process_runner, keeps_the_head_of_the_output_and_counts_the_rest)

@@ -71,6 +71,19 @@ TEST(prometheus_live, a_time_scale_of_one_keeps_the_durations)
     EXPECT_EQ(out["groups"][1]["rules"][0]["for"].as<std::string>(), "1h");
 }
 
+TEST(prometheus_live, compound_durations_are_read_as_prometheus_reads_them)
+{
+    const auto out = YAML::Load(scaled_rule_file(
+        "groups: [{name: g, interval: 90s, rules: [{alert: A, expr: up == 0, for: 1h30m}, "
+        "{alert: B, expr: up == 0, for: 1d, keep_firing_for: 2m30s}]}]",
+        "r.yml", 30));
+    const auto g = out["groups"][0];
+    EXPECT_EQ(g["interval"].as<std::string>(), "3s");
+    EXPECT_EQ(g["rules"][0]["for"].as<std::string>(), "3m");
+    EXPECT_EQ(g["rules"][1]["for"].as<std::string>(), "48m");
+    EXPECT_EQ(g["rules"][1]["keep_firing_for"].as<std::string>(), "5s");
+}
+
 std::string error_of(std::string_view text)
 {
     try {
@@ -89,6 +102,11 @@ TEST(prometheus_live, what_is_not_a_rule_file_is_an_error_naming_the_file_and_ke
     const auto bad = error_of("groups: [{name: g, rules: [{alert: A, expr: up, for: soon}]}]");
     EXPECT_THAT(bad, HasSubstr("rules.yml"));
     EXPECT_THAT(bad, HasSubstr("groups[0].rules[0].for"));
+    const auto reversed =
+        error_of("groups: [{name: g, rules: [{alert: A, expr: up, for: 30m1h}]}]");
+    EXPECT_THAT(reversed, HasSubstr("rules.yml"));
+    EXPECT_THAT(reversed, HasSubstr("groups[0].rules[0].for"));
+    EXPECT_THAT(reversed, HasSubstr("1h30m")) << "the error shows a compound that is one";
 }
 
 } // namespace
@@ -126,7 +144,7 @@ scrape_configs:
         replacement: 127.0.0.1:9115
 )";
 
-const live_endpoints endpoints{"127.0.0.1:2525", "127.0.0.1:9125", "127.0.0.1:9093"};
+const live_endpoints endpoints{"127.0.0.1:2525", "127.0.0.1:9125", "127.0.0.1:9093", ""};
 
 YAML::Node live(const char* text, int scale)
 {
@@ -139,7 +157,8 @@ TEST(prometheus_live, the_configuration_scrapes_the_monitor_for_the_mock_at_the_
 {
     const auto c = live(config_text, 10);
     EXPECT_EQ(c["global"]["scrape_interval"].as<std::string>(), "3s");
-    EXPECT_EQ(c["global"]["scrape_timeout"].as<std::string>(), "500ms");
+    EXPECT_EQ(c["global"]["scrape_timeout"].as<std::string>(), "3s")
+        << "the job's 5s, at most the scaled interval: the mock's delays are not scaled";
     EXPECT_EQ(c["global"]["evaluation_interval"].as<std::string>(), "1500ms");
     EXPECT_EQ(c["global"]["external_labels"]["site"].as<std::string>(), "lab");
     ASSERT_EQ(c["rule_files"].size(), 1u);
@@ -150,7 +169,7 @@ TEST(prometheus_live, the_configuration_scrapes_the_monitor_for_the_mock_at_the_
     EXPECT_EQ(job["metrics_path"].as<std::string>(), "/probe");
     EXPECT_EQ(job["params"]["module"][0].as<std::string>(), "smtp_banner");
     EXPECT_EQ(job["scrape_interval"].as<std::string>(), "3s");
-    EXPECT_EQ(job["scrape_timeout"].as<std::string>(), "500ms");
+    EXPECT_EQ(job["scrape_timeout"].as<std::string>(), "3s");
     EXPECT_FALSE(job["file_sd_configs"]) << "no discovery of the user's real targets";
     ASSERT_EQ(job["static_configs"].size(), 1u);
     ASSERT_EQ(job["static_configs"][0]["targets"].size(), 1u);
@@ -175,6 +194,30 @@ TEST(prometheus_live, alerts_go_to_the_runs_alertmanager_only_and_nothing_leaves
     EXPECT_EQ(c["alerting"]["alert_relabel_configs"][0]["target_label"].as<std::string>(),
               "datacenter");
     EXPECT_FALSE(c["remote_write"]);
+}
+
+TEST(prometheus_live, the_scrape_timeout_is_kept_within_the_scaled_interval_with_room_to_probe)
+{
+    prometheus_job job;
+    job.scrape_interval = std::chrono::seconds(30);
+    job.scrape_timeout = std::chrono::seconds(10);
+    EXPECT_EQ(live_scrape_timeout(job, 1), std::chrono::seconds(10));
+    EXPECT_EQ(live_scrape_timeout(job, 60), std::chrono::milliseconds(500));
+    EXPECT_EQ(probe_timeout_offset(std::chrono::seconds(10)), std::chrono::milliseconds(500));
+    EXPECT_EQ(probe_timeout_offset(std::chrono::milliseconds(500)), std::chrono::milliseconds(100));
+}
+
+TEST(prometheus_live, without_alertmanager_prometheus_sends_its_alerts_under_a_path_prefix)
+{
+    auto e = endpoints;
+    e.alertmanager = "127.0.0.1:40123";
+    e.alertmanager_path_prefix = "/hook/prometheus";
+    const auto job = load_prometheus_job(config_text, "prometheus.yml", "/etc/prometheus", "");
+    const auto c = YAML::Load(live_prometheus_config(config_text, "prometheus.yml", job, e, {}, 1));
+    const auto am = c["alerting"]["alertmanagers"][0];
+    EXPECT_EQ(am["path_prefix"].as<std::string>(), "/hook/prometheus");
+    EXPECT_EQ(am["static_configs"][0]["targets"][0].as<std::string>(), "127.0.0.1:40123");
+    EXPECT_FALSE(live(config_text, 1)["alerting"]["alertmanagers"][0]["path_prefix"]);
 }
 
 TEST(prometheus_live, a_job_that_scrapes_no_exporter_is_an_error_naming_the_file)
@@ -262,6 +305,9 @@ TEST(prometheus_live, every_receiver_delivers_to_the_capture_under_its_own_name)
     EXPECT_FALSE(mail["require_tls"].as<bool>());
     EXPECT_FALSE(mail["auth_password"]);
     EXPECT_TRUE(mail["send_resolved"].as<bool>());
+    EXPECT_EQ(mail["headers"][receiver_header].as<std::string>(), "{{ .Receiver | urlquery }}");
+    EXPECT_THAT(mail["headers"][alerts_header].as<std::string>(),
+                HasSubstr("{{ range .Labels.SortedPairs }}"));
     EXPECT_EQ(r[1]["webhook_configs"][0]["url"].as<std::string>(),
               "http://127.0.0.1:40123/hook/team-webhook");
     EXPECT_EQ(r[1]["webhook_configs"][0]["max_alerts"].as<int>(), 5);
@@ -297,6 +343,28 @@ TEST(prometheus_live, the_routes_are_kept_with_their_timers_divided_by_the_time_
     EXPECT_EQ(c["global"]["resolve_timeout"].as<std::string>(), "5s");
 }
 
+TEST(prometheus_live, compound_route_timers_are_read_and_bad_ones_named_with_file_and_key)
+{
+    const char* text = R"(route:
+  receiver: a
+  group_interval: 1h30m
+  routes: [{receiver: a, repeat_interval: 1d12h}]
+receivers: [{name: a}]
+)";
+    const auto c = YAML::Load(live_alertmanager_config(text, "am.yml", "/etc/am", capture, 60));
+    EXPECT_EQ(c["route"]["group_interval"].as<std::string>(), "90s");
+    EXPECT_EQ(c["route"]["routes"][0]["repeat_interval"].as<std::string>(), "36m");
+    try {
+        live_alertmanager_config("route: {receiver: a, routes: [{group_wait: 5mm}]}\n"
+                                 "receivers: [{name: a}]",
+                                 "am.yml", "/etc/am", capture, 60);
+        FAIL() << "accepted 5mm";
+    } catch (const alerts_file_error& e) {
+        EXPECT_THAT(e.what(), HasSubstr("am.yml"));
+        EXPECT_THAT(e.what(), HasSubstr("route.routes[0].group_wait"));
+    }
+}
+
 TEST(prometheus_live, an_alertmanager_configuration_without_route_or_receivers_is_named)
 {
     auto error = [](const char* text) {
@@ -312,6 +380,83 @@ TEST(prometheus_live, an_alertmanager_configuration_without_route_or_receivers_i
     EXPECT_THAT(error("route: {receiver: a}"), HasSubstr("receivers"));
     EXPECT_THAT(error("route: {receiver: a}\nreceivers: [{webhook_configs: []}]"),
                 HasSubstr("receivers[0].name"));
+}
+
+} // namespace
+
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(prometheus_live, an_alertmanager_email_is_read_from_the_headers_the_run_adds)
+{
+    const auto raw = "From: am@example.com\r\nX-Smtp-Harness-Receiver: oncall%2Bemail\r\n"
+                     "x-smtp-harness-alerts: firing:alertname=SMTPDown,instance=mx1.example.com"
+                     "%3A25,severity=page,;resolved:alertname=SMTPSlow,instance=a%2Cb,;\r\n"
+                     "Subject: [FIRING:1] SMTPDown\r\n\r\nX-Smtp-Harness-Alerts: body\r\n";
+    const auto got = alerts_from_alertmanager_email(raw, 4s);
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(got[0].channel, "email");
+    EXPECT_EQ(got[0].notifier, "oncall+email");
+    EXPECT_EQ(got[0].type, "problem");
+    EXPECT_EQ(got[0].alertname, "SMTPDown");
+    EXPECT_EQ(got[0].target, "mx1.example.com:25");
+    EXPECT_EQ(got[0].status, "page");
+    EXPECT_EQ(got[0].id, R"(alertname="SMTPDown", instance="mx1.example.com:25", severity="page")");
+    EXPECT_EQ(got[0].t, 4s);
+    EXPECT_EQ(got[1].type, "recovery");
+    EXPECT_EQ(got[1].status, "OK");
+    EXPECT_EQ(got[1].target, "a,b");
+    EXPECT_TRUE(alerts_from_alertmanager_email("Subject: hi\r\n\r\nbody", 0s).empty());
+}
+
+TEST(prometheus_live, prometheus_own_alerts_resolve_when_their_end_has_passed)
+{
+    const auto arrival = *parse_rfc3339("2026-12-02T08:30:00Z");
+    const auto body =
+        R"([{"labels":{"severity":"page","alertname":"SMTPDown","instance":"mx1:25"},)"
+        R"("startsAt":"2026-12-02T08:29:00.123456789Z","endsAt":"2026-12-02T08:34:00.5Z"},)"
+        R"({"labels":{"alertname":"SMTPDown","instance":"mx2:25"},)"
+        R"("endsAt":"2026-12-02T09:29:59.999+01:00"}])";
+    const auto got = alerts_from_prometheus(body, 7s, arrival);
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(got[0].channel, "prometheus");
+    EXPECT_EQ(got[0].notifier, "prometheus");
+    EXPECT_EQ(got[0].type, "problem");
+    EXPECT_EQ(got[0].labels.front().first, "alertname") << "labels sorted";
+    EXPECT_EQ(got[1].type, "recovery") << "its end, in another zone, is before the arrival";
+    EXPECT_TRUE(alerts_from_prometheus("{}", 0s, arrival).empty());
+}
+
+captured_alert note(std::string notifier, std::string type, std::string id,
+                    std::chrono::milliseconds t)
+{
+    captured_alert a;
+    a.notifier = std::move(notifier);
+    a.type = std::move(type);
+    a.id = std::move(id);
+    a.t = t;
+    return a;
+}
+
+TEST(prometheus_live, repeats_of_a_group_are_not_new_pages)
+{
+    const auto got = alert_transitions({
+        note("hook", "problem", "A", 1s), note("mail", "problem", "A", 1s),
+        note("hook", "problem", "A", 5s), // repeat
+        note("hook", "problem", "B", 5s), // joins the group
+        note("hook", "recovery", "A", 9s),
+        note("hook", "recovery", "A", 14s), // resolved again in the next notification
+        note("hook", "problem", "A", 20s),  // fires again
+        note("mail", "recovery", "C", 3s),  // never seen firing
+    });
+    std::vector<std::string> seen;
+    for (const auto& a : got) {
+        seen.push_back(a.notifier + ' ' + a.type + ' ' + a.id + ' ' + std::to_string(a.t.count()));
+    }
+    EXPECT_EQ(seen, (std::vector<std::string>{"hook problem A 1000", "mail problem A 1000",
+                                              "hook problem B 5000", "hook recovery A 9000",
+                                              "hook problem A 20000"}));
 }
 
 } // namespace

@@ -66,6 +66,26 @@ TEST(CapturedAlert, Email)
     EXPECT_FALSE(alert_from_email("Subject: hello\r\n\r\nbody\r\n", 0ms));
 }
 
+TEST(CapturedAlert, AlertmanagerWebhookNotification)
+{
+    const auto body = R"({"version":"4","receiver":"team-webhook","status":"firing","alerts":[
+        {"status":"firing","labels":{"severity":"page","alertname":"SMTPDown","job":"smtp",
+         "instance":"mx1:25"},"endsAt":"0001-01-01T00:00:00Z"},
+        {"status":"resolved","labels":{"alertname":"SMTPSlow","instance":"mx2:25"}}]})";
+    const auto got = alerts_from_webhook("team-webhook", body, 3s);
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(got[0].type, "problem") << "endsAt is there even while it fires";
+    EXPECT_EQ(got[0].notifier, "team-webhook");
+    EXPECT_EQ(got[0].alertname, "SMTPDown");
+    EXPECT_EQ(got[0].status, "page");
+    EXPECT_EQ(got[0].target, "mx1:25");
+    EXPECT_EQ(got[0].id, R"(alertname="SMTPDown", instance="mx1:25", job="smtp", severity="page")");
+    ASSERT_EQ(got[0].labels.size(), 4u);
+    EXPECT_EQ(got[0].labels[0].first, "alertname");
+    EXPECT_EQ(got[1].type, "recovery");
+    EXPECT_EQ(got[1].status, "OK");
+}
+
 TEST(CapturedAlert, ExecLine)
 {
     auto start = *parse_rfc3339("2026-11-27T19:00:00.000Z");
@@ -88,6 +108,13 @@ TEST(CapturedAlert, Rfc3339)
               1'800'000'000'123);
     EXPECT_TRUE(parse_rfc3339("2027-01-15T08:00:00Z"));
     EXPECT_FALSE(parse_rfc3339("2027-01-15 08:00:00"));
+    EXPECT_EQ(parse_rfc3339("2027-01-15T08:00:00.123456789Z"), t) << "Go's nanoseconds";
+    EXPECT_EQ(parse_rfc3339("2027-01-15T09:00:00.123+01:00"), t);
+    EXPECT_EQ(parse_rfc3339("2027-01-15T07:30:00.123-00:30"), t);
+    EXPECT_EQ(parse_rfc3339("2027-01-15T08:00:00.1Z"), *t - std::chrono::milliseconds(23));
+    EXPECT_FALSE(parse_rfc3339("2027-01-15T08:00:00.Z"));
+    EXPECT_FALSE(parse_rfc3339("2027-01-15T08:00:00+0100"));
+    EXPECT_FALSE(parse_rfc3339("2027-01-15T08:00:00Zjunk"));
 }
 
 } // namespace
