@@ -191,6 +191,13 @@ int run_cli(int argc, const char* const* argv)
                    "HOST:PORT of a running exporter (blackbox_exporter or smtp-probe exporter) "
                    "to scrape instead of the built-in probe")
         ->needs(prom_opt);
+    app.add_option("--blackbox-config", prom.blackbox_config,
+                   "A blackbox_exporter configuration with the job's module: the run starts "
+                   "prometheus-blackbox-exporter with it")
+        ->needs(prom_opt);
+    app.add_option("--blackbox-exporter", prom.blackbox,
+                   "prometheus-blackbox-exporter (default /usr/bin/prometheus-blackbox-exporter)")
+        ->needs(prom_opt);
     app.add_option("--alertmanager-config", prom.alertmanager_config,
                    "An Alertmanager configuration whose routes the alerts take")
         ->needs(prom_opt);
@@ -216,9 +223,12 @@ int run_cli(int argc, const char* const* argv)
                           json);
     }
     if (!prom.prometheus_config.empty()) {
-        if (prom.modules_file.empty() == prom.exporter.empty()) {
-            std::printf("smtp-harness alerts: --prometheus-config runs with either "
-                        "--exporter-modules FILE or --exporter HOST:PORT\n");
+        if (int(!prom.modules_file.empty()) + int(!prom.exporter.empty()) +
+                int(!prom.blackbox_config.empty()) !=
+            1) {
+            std::printf("smtp-harness alerts: --prometheus-config runs with one of "
+                        "--exporter-modules FILE, --blackbox-config FILE or --exporter "
+                        "HOST:PORT\n");
             return 3;
         }
         prom.live = !virtual_time;

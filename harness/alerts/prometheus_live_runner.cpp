@@ -248,10 +248,13 @@ void stop_all(live_daemons& d, const std::function<void(const std::string&)>& pr
     }
 }
 
-void run_live(const prometheus_plan& plan, alerts_run_result& result,
+void run_live(const prometheus_plan& given, alerts_run_result& result,
               const std::function<void(const std::string&)>& progress)
 {
     const run_directory dir;
+    auto plan = given;
+    const auto blackbox =
+        plan.blackbox_config.empty() ? nullptr : start_blackbox_exporter(plan, dir);
     auto target = start_timeline_mock(plan.scenarios.front(), true);
     const bool routed = !plan.alertmanager_config.empty();
     auto sink = routed ? start_timeline_mock(faults::healthy_scenario(), false) : nullptr;
@@ -294,6 +297,18 @@ void run_live(const prometheus_plan& plan, alerts_run_result& result,
 }
 
 } // namespace
+
+std::unique_ptr<io::daemon> start_blackbox_exporter(prometheus_plan& plan, const run_directory& dir)
+{
+    const auto port = free_loopback_port();
+    auto d =
+        start_daemon("prometheus-blackbox-exporter",
+                     {plan.blackbox, "--config.file=" + fs::absolute(plan.blackbox_config).string(),
+                      "--web.listen-address=127.0.0.1:" + std::to_string(port)},
+                     dir, port, "/-/healthy");
+    plan.exporter = d.address;
+    return std::move(d.process);
+}
 
 prometheus_job scaled_job(const prometheus_plan& plan, const run_directory& dir)
 {

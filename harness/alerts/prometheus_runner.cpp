@@ -1,7 +1,10 @@
 #include "harness/alerts/prometheus_runner.hpp"
 
+#include "config/document_file.hpp"
+#include "harness/alerts/document_reader.hpp"
 #include "harness/alerts/prometheus_live.hpp"
 #include "harness/alerts/timeline_runner.hpp"
+#include "io/daemon.hpp"
 #include "io/endpoint.hpp"
 #include "io/http_client.hpp"
 #include "io/http_target.hpp"
@@ -232,6 +235,8 @@ void run_virtual(const prometheus_plan& given, alerts_run_result& result,
     if (plan.time_scale != 1) {
         plan.scrape = scaled_job(given, dir);
     }
+    const auto blackbox =
+        plan.blackbox_config.empty() ? nullptr : start_blackbox_exporter(plan, dir);
     const auto series = scrape_timeline(plan, result.times, progress);
     const auto evaluations =
         static_cast<std::size_t>(plan.tl.total() / plan.scrape.evaluation_interval) + 1;
@@ -265,6 +270,32 @@ void run_virtual(const prometheus_plan& given, alerts_run_result& result,
     }
 }
 
+// blackbox_exporter's own check of its configuration, and the job's module in it.
+void check_blackbox_config(const prometheus_plan& plan)
+{
+    const auto file = plan.blackbox_config.string();
+    require_tool(plan.blackbox, "prometheus-blackbox-exporter", "--blackbox-exporter");
+    check_with({plan.blackbox, "--config.check", "--config.file=" + file}, "blackbox_exporter",
+               file);
+    try {
+        const auto rd = detail::document_reader(file);
+        const auto root = rd.parse(config::read_document_file(plan.blackbox_config)).node;
+        const auto modules = root["modules"];
+        if (modules && modules.IsMap() && modules[plan.scrape.module]) {
+            return;
+        }
+        std::string names;
+        for (const auto& kv : modules&& modules.IsMap() ? modules : YAML::Node()) {
+            names += (names.empty() ? "" : ", ") + kv.first.as<std::string>();
+        }
+        throw alerts_file_error(plan.prometheus_config.string() + ": job " + plan.scrape.name +
+                                " asks for module \"" + plan.scrape.module + "\", which " + file +
+                                " does not define; modules: " + names);
+    } catch (const config::error& e) {
+        throw alerts_file_error(e.what());
+    }
+}
+
 } // namespace
 
 void verify_prometheus_files(prometheus_plan& plan)
@@ -286,6 +317,10 @@ void verify_prometheus_files(prometheus_plan& plan)
                    plan.alertmanager_config.string());
     }
     plan.scrape = load_prometheus_job_file(plan.prometheus_config, plan.job);
+    if (!plan.blackbox_config.empty()) {
+        check_blackbox_config(plan);
+        return;
+    }
     if (!plan.exporter.empty()) {
         return; // the exporter knows its modules
     }

@@ -27,9 +27,14 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace io {
+class daemon;
+}
 
 namespace harness::alerts {
 
@@ -45,6 +50,11 @@ struct prometheus_plan {
     /// Instead: the HOST:PORT of a running exporter (blackbox_exporter with your modules, or
     /// smtp-probe exporter), scraped over HTTP as Prometheus scrapes it.
     std::string exporter;
+    /// Instead: a blackbox_exporter configuration holding the job's module; the run starts
+    /// Debian's prometheus-blackbox-exporter with it and scrapes that.
+    std::filesystem::path blackbox_config;
+    /// Debian's prometheus-blackbox-exporter.
+    std::string blackbox = "/usr/bin/prometheus-blackbox-exporter";
     /// The user's Alertmanager configuration; empty: alerts are not routed.
     std::filesystem::path alertmanager_config;
     /// Debian's prometheus package's promtool.
@@ -85,6 +95,11 @@ void verify_prometheus_files(prometheus_plan& plan);
 /// scrape timeout at most the scrape interval) and its rule files scaled (scaled_rule_file)
 /// into `dir`. Throws alerts_file_error naming a rule file that cannot be read or scaled.
 prometheus_job scaled_job(const prometheus_plan& plan, const run_directory& dir);
+
+/// Starts prometheus-blackbox-exporter with plan.blackbox_config on 127.0.0.1 for the run (its
+/// log in `dir`) and points plan.exporter at it; it runs as long as the returned daemon lives.
+std::unique_ptr<io::daemon> start_blackbox_exporter(prometheus_plan& plan,
+                                                    const run_directory& dir);
 
 /// Runs the timeline live (see above). `progress` gets one line per event.
 alerts_run_result run_prometheus_live(const prometheus_plan& plan,

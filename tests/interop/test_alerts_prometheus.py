@@ -269,3 +269,35 @@ def test_an_alert_on_the_failure_labels_ends_when_the_failure_does(tmp_path):
                          "--expect-alerts", expect)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 of 1 expectations held" in run.stdout
+
+
+def test_the_harness_starts_blackbox_exporter_with_the_users_modules(tmp_path):
+    """--blackbox-config: the run starts prometheus-blackbox-exporter itself with the user's
+    configuration and scrapes its smtp_ehlo module; 12 minutes of EHLO 421 page after 10."""
+    config = ten_minute_rule(tmp_path, job="""  - job_name: smtp_blackbox
+    metrics_path: /probe
+    params: {module: [smtp_ehlo]}
+    static_configs: [{targets: ['mx9.example.net:25']}]
+""")
+    timeline = write(tmp_path, "timeline.yaml", """steps:
+  - {id: warmup, scenario: healthy, for: 2m}
+  - {id: long, scenario: ehlo-421, for: 12m}
+  - {id: after, scenario: healthy, for: 2m}
+""")
+    expect = write(tmp_path, "expect.yaml", """expectations:
+  - {step: long, fires: {alertname: SMTPLongDown, labels: {job: smtp_blackbox}},
+     within: [10m, 11m], resolves_within: [0s, 1m]}
+""")
+    blackbox = os.path.join(SOURCE, "docs", "examples", "blackbox.yml")
+    run = harness_alerts("--prometheus-config", config, "--virtual-time", "--blackbox-config",
+                         blackbox, "--timeline", timeline, "--expect-alerts", expect)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "(module smtp_ehlo) of the exporter at 127.0.0.1:" in run.stdout
+    assert "1 of 1 expectations held" in run.stdout
+    (tmp_path / "prometheus.yml").write_text(
+        (tmp_path / "prometheus.yml").read_text().replace("smtp_ehlo", "smtp_ehl0"))
+    run = harness_alerts("--prometheus-config", config, "--virtual-time", "--blackbox-config",
+                         blackbox, "--timeline", timeline)
+    assert run.returncode == 3, run.stdout
+    assert f'asks for module "smtp_ehl0", which {blackbox} does not define; modules: ' \
+        in run.stdout, run.stdout

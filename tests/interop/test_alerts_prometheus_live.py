@@ -118,3 +118,48 @@ def test_a_missing_daemon_is_named_with_its_debian_package():
     assert run.returncode == 3
     assert ("cannot run /nonexistent/alertmanager: it is not installed (Debian package "
             "prometheus-alertmanager: apt-get install prometheus-alertmanager)") in run.stdout
+
+
+def test_live_with_blackbox_exporter_and_without_alertmanager(tmp_path):
+    """--blackbox-config: the run starts prometheus-blackbox-exporter with the user's module;
+    without an Alertmanager configuration the alerts Prometheus itself sends are captured, under
+    the receiver name `prometheus` (about 13 s)."""
+    (tmp_path / "rules.yml").write_text("""groups:
+  - name: smtp
+    rules:
+      - alert: SMTPDown
+        expr: probe_success == 0
+        for: 2s
+        labels: {severity: page}
+""")
+    (tmp_path / "prometheus.yml").write_text("""global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: [rules.yml]
+scrape_configs:
+  - job_name: smtp_blackbox
+    metrics_path: /probe
+    params: {module: [smtp_ehlo]}
+    static_configs: [{targets: ['mx9.example.net:25']}]
+    relabel_configs:
+      - {source_labels: [__address__], target_label: __param_target}
+      - {target_label: __address__, replacement: 127.0.0.1:9115}
+""")
+    (tmp_path / "timeline.yaml").write_text("""steps:
+  - {id: warmup, scenario: healthy, for: 3s}
+  - {id: long, scenario: ehlo-421, for: 6s}
+  - {id: after, scenario: healthy, for: 4s}
+""")
+    (tmp_path / "expect.yaml").write_text("""expectations:
+  - {step: long, fires: {alertname: SMTPDown, labels: {job: smtp_blackbox}},
+     within: [2s, 6s], resolves_within: [0s, 3s], routed_to: [prometheus]}
+""")
+    run = harness_alerts("--prometheus-config", str(tmp_path / "prometheus.yml"),
+                         "--blackbox-config", os.path.join(SOURCE, "docs", "examples",
+                                                           "blackbox.yml"),
+                         "--timeline", str(tmp_path / "timeline.yaml"),
+                         "--expect-alerts", str(tmp_path / "expect.yaml"))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "(module smtp_ehlo) of the exporter at 127.0.0.1:" in run.stdout
+    assert "its alerts captured at http://127.0.0.1:" in run.stdout
+    assert re.search(r"prometheus +prometheus +problem +mx9\.example\.net:25 +page +SMTPDown",
+                     run.stdout), run.stdout
+    assert "1 of 1 expectations held" in run.stdout
