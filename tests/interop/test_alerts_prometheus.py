@@ -301,3 +301,35 @@ def test_the_harness_starts_blackbox_exporter_with_the_users_modules(tmp_path):
     assert run.returncode == 3, run.stdout
     assert f'asks for module "smtp_ehl0", which {blackbox} does not define; modules: ' \
         in run.stdout, run.stdout
+
+
+def test_compound_durations_are_read_as_prometheus_reads_them(tmp_path):
+    """`for: 1h30m`, `scrape_interval: 1m30s` and windows such as `1h30m` are Prometheus's own
+    duration syntax: the run reads them instead of refusing them; a bad one names file and key."""
+    config = ten_minute_rule(tmp_path)
+    (tmp_path / "rules.yml").write_text((tmp_path / "rules.yml").read_text()
+                                        .replace("for: 10m", "for: 1h30m"))
+    (tmp_path / "prometheus.yml").write_text((tmp_path / "prometheus.yml").read_text()
+                                             .replace("scrape_interval: 1m", "scrape_interval: 1m30s"))
+    timeline = write(tmp_path, "timeline.yaml", """steps:
+  - {id: warmup, scenario: healthy, for: 15m}
+  - {id: long, scenario: rcpt-550-unknown-user, for: 1h45m}
+  - {id: after, scenario: healthy, for: 15m}
+""")
+    expect = write(tmp_path, "expect.yaml", """expectations:
+  - {step: long, fires: {alertname: SMTPLongDown}, within: [1h30m, 1h33m], resolves_within: [0s, 2m]}
+""")
+    run = harness_alerts("--prometheus-config", config, "--virtual-time", "--exporter-modules",
+                         os.path.join(EXAMPLES, "exporter-modules.yml"), "--timeline", timeline,
+                         "--expect-alerts", expect)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "scrape every 90.0s" in run.stdout
+    assert "1 of 1 expectations held" in run.stdout
+    # promtool names a bad duration in the Prometheus files; the harness names one in its own.
+    (tmp_path / "expect.yaml").write_text((tmp_path / "expect.yaml").read_text()
+                                          .replace("1h33m", "33m1h"))
+    run = harness_alerts("--prometheus-config", config, "--virtual-time", "--exporter-modules",
+                         os.path.join(EXAMPLES, "exporter-modules.yml"), "--timeline", timeline,
+                         "--expect-alerts", expect)
+    assert run.returncode == 3, run.stdout
+    assert expect in run.stdout and "expectations[0].within" in run.stdout, run.stdout
