@@ -135,37 +135,12 @@ int run_prometheus(prometheus_plan plan, const std::string& timeline_file,
     return finish(result, junit, json);
 }
 
-} // namespace
-
-int run_cli(int argc, const char* const* argv)
+// The options of --prometheus-config runs, into `prom`; the --prometheus-config option.
+CLI::Option* add_prometheus_options(CLI::App& app, prometheus_plan& prom, bool& virtual_time)
 {
-    CLI::App app{"smtp-harness alerts: drives a mock through a timeline of scenarios against "
-                 "smtp-probe watch (or a private Nagios 4, or Prometheus rules) and checks that "
-                 "the alerts fire, stay "
-                 "quiet and resolve as expected.",
-                 "smtp-harness alerts"};
-    std::string watch_config, timeline_file, expect_file, junit, json;
-    std::string catalog = default_catalog();
-    bool quiet = false;
-    nagios_plan nagios;
-    auto* watch_opt =
-        app.add_option("--watch-config", watch_config, "The watch configuration to validate");
-    auto* nagios_opt = app.add_option("--nagios-config", nagios.object_files,
-                                      "Nagios object files run by a private Nagios 4")
-                           ->excludes(watch_opt);
-    app.add_option("--time-scale", nagios.time_scale,
-                   "With --nagios-config: run every interval N times faster (N divides 60); "
-                   "with --prometheus-config: every interval, for: and Alertmanager timer")
-        ->check(CLI::PositiveNumber);
-    app.add_option("--nagios", nagios.nagios, "The Nagios 4 daemon (default /usr/sbin/nagios4)")
-        ->needs(nagios_opt);
-    prometheus_plan prom;
-    bool virtual_time = false;
     auto* prom_opt = app.add_option("--prometheus-config", prom.prometheus_config,
                                     "A Prometheus configuration: its SMTP scrape job, intervals "
-                                    "and rule files")
-                         ->excludes(watch_opt)
-                         ->excludes(nagios_opt);
+                                    "and rule files");
     app.add_flag("--virtual-time", virtual_time,
                  "With --prometheus-config: probe once per scrape interval of virtual time and "
                  "evaluate the rules with promtool test rules (default: live, with a real "
@@ -204,6 +179,36 @@ int run_cli(int argc, const char* const* argv)
     app.add_option("--promtool", prom.promtool, "promtool (default /usr/bin/promtool)")
         ->needs(prom_opt);
     app.add_option("--amtool", prom.amtool, "amtool (default /usr/bin/amtool)")->needs(prom_opt);
+    return prom_opt;
+}
+
+} // namespace
+
+int run_cli(int argc, const char* const* argv)
+{
+    CLI::App app{"smtp-harness alerts: drives a mock through a timeline of scenarios against "
+                 "smtp-probe watch (or a private Nagios 4, or Prometheus rules) and checks that "
+                 "the alerts fire, stay "
+                 "quiet and resolve as expected.",
+                 "smtp-harness alerts"};
+    std::string watch_config, timeline_file, expect_file, junit, json;
+    std::string catalog = default_catalog();
+    bool quiet = false;
+    nagios_plan nagios;
+    auto* watch_opt =
+        app.add_option("--watch-config", watch_config, "The watch configuration to validate");
+    auto* nagios_opt = app.add_option("--nagios-config", nagios.object_files,
+                                      "Nagios object files run by a private Nagios 4")
+                           ->excludes(watch_opt);
+    app.add_option("--time-scale", nagios.time_scale,
+                   "With --nagios-config: run every interval N times faster (N divides 60); "
+                   "with --prometheus-config: every interval, for: and Alertmanager timer")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--nagios", nagios.nagios, "The Nagios 4 daemon (default /usr/sbin/nagios4)")
+        ->needs(nagios_opt);
+    prometheus_plan prom;
+    bool virtual_time = false;
+    add_prometheus_options(app, prom, virtual_time)->excludes(watch_opt)->excludes(nagios_opt);
     app.add_option("--timeline", timeline_file, "The timeline of scenarios")->required();
     app.add_option("--expect-alerts", expect_file, "The alert expectations");
     app.add_option(
@@ -223,8 +228,7 @@ int run_cli(int argc, const char* const* argv)
                           json);
     }
     if (!prom.prometheus_config.empty()) {
-        if (int(!prom.modules_file.empty()) + int(!prom.exporter.empty()) +
-                int(!prom.blackbox_config.empty()) !=
+        if (!prom.modules_file.empty() + !prom.exporter.empty() + !prom.blackbox_config.empty() !=
             1) {
             std::printf("smtp-harness alerts: --prometheus-config runs with one of "
                         "--exporter-modules FILE, --blackbox-config FILE or --exporter "

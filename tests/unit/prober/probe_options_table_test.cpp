@@ -266,7 +266,9 @@ TEST(probe_options_table, durations)
     EXPECT_FALSE(parse_duration("-1"));
     EXPECT_FALSE(parse_duration(""));
     EXPECT_FALSE(parse_duration("h"));
-    EXPECT_FALSE(parse_duration("1d"));
+    EXPECT_EQ(parse_duration("1d"), 24h) << "Prometheus's units, as every document reads them";
+    EXPECT_EQ(parse_duration("1m30s"), 90s);
+    EXPECT_FALSE(parse_duration("30s1m"));
 }
 
 } // namespace
