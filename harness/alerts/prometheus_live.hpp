@@ -1,7 +1,8 @@
 #pragma once
 
 // Live `smtp-harness alerts --prometheus-config` runs, the pure parts: the user's files as a
-// real Prometheus runs them faster.
+// real Prometheus and Alertmanager run them (faster, with every delivery redirected to the
+// harness), and what the harness captures from them read back as alerts.
 
 #include "harness/alerts/captured_alert.hpp"
 #include "harness/alerts/prometheus_rules.hpp"

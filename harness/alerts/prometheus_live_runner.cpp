@@ -201,8 +201,8 @@ run_daemon start_prometheus(const prometheus_plan& plan, const run_directory& di
                         dir, port, "/-/ready");
 }
 
-// Every notification captured, as changes, with times from `epoch` (the receiver's own epoch
-// is `receiver_epoch`).
+// Every notification captured, as changes, with times from the timeline's start (the receiver
+// started `receiver_offset` before it; the mail sink stamps wall-clock times).
 std::vector<captured_alert> collect(const webhook_receiver& receiver, ms receiver_offset,
                                     mock::mock_app* sink, system_clock::time_point wall_epoch)
 {
