@@ -371,6 +371,13 @@ net::awaitable<void> serve_connection(tcp::socket socket, const service_config& 
 
 service::service(std::string what, const std::string& address, service_config config,
                  handler answer)
+    : service(std::move(what), address, std::move(config),
+              [sync = std::move(answer)](const request& req) { return answer_now(sync, req); })
+{
+}
+
+service::service(std::string what, const std::string& address, service_config config,
+                 async_handler answer)
     : config_(std::move(config))
     , answer_(std::move(answer))
     , tcp_(

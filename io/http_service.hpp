@@ -82,6 +82,10 @@ public:
     /// `what` names the service in errors (e.g. "--control"); `address` is "ADDR:PORT" with a
     /// literal IP (port 0: ephemeral). Throws std::runtime_error when it does not parse.
     service(std::string what, const std::string& address, service_config config, handler answer);
+    /// A service whose handler awaits (the mock's Learn endpoints run a probe): other
+    /// connections are served meanwhile, and stop() cancels what it awaits.
+    service(std::string what, const std::string& address, service_config config,
+            async_handler answer);
 
     /// Binds and starts the thread. Throws std::system_error naming the address on failure.
     void start() { tcp_.start(); }
@@ -96,7 +100,7 @@ public:
 
 private:
     service_config config_;
-    handler answer_;
+    async_handler answer_;
     tcp_service tcp_;
 };
 

@@ -298,6 +298,37 @@ TEST_F(http_service_test, after_the_grace_a_stalled_reader_is_cut_off)
     EXPECT_LT(clock_type::now() - start, 15s) << "terminal cancellation ends the write";
 }
 
+// A service whose handler awaits serves other connections meanwhile: /slow answers only once
+// /fast has been served (or after 10 s, which a service serving one request at a time reaches).
+TEST(http_service, an_awaiting_handler_lets_other_connections_be_served_meanwhile)
+{
+    std::atomic<bool> fast_served{false};
+    io::http::async_handler answer =
+        [&](const io::http::request& r) -> net::awaitable<io::http::response> {
+        io::http::response out;
+        if (r.target == "/fast") {
+            fast_served = true;
+            out.body = "fast";
+            co_return out;
+        }
+        const auto deadline = clock_type::now() + 10s;
+        while (!fast_served && clock_type::now() < deadline) {
+            co_await io::sleep_for(5ms);
+        }
+        out.body = fast_served ? "slow after fast" : "slow alone";
+        co_return out;
+    };
+    io::http::service service("test", "127.0.0.1:0", {}, std::move(answer));
+    service.start();
+    const auto base = "http://127.0.0.1:" + std::to_string(service.endpoint().port());
+    auto slow =
+        std::async(std::launch::async, [&] { return io::http::fetch(get(base + "/slow")); });
+    auto fast = io::http::fetch(get(base + "/fast"));
+    EXPECT_EQ(fast.body, "fast");
+    EXPECT_EQ(slow.get().body, "slow after fast");
+    service.stop();
+}
+
 // The same loop on an executor the caller runs, stopped by the caller's coroutine.
 TEST(http_server, serves_on_the_callers_executor_until_stopped)
 {
