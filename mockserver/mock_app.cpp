@@ -174,6 +174,12 @@ mock_app::mock_app(const server_options& options, embedding how)
     if (!options_.control.empty()) {
         control_ =
             std::make_unique<control::http_server>(options_.control, st, options_.control_hosts);
+        control_->set_learn_target({[this] { return server_->smtp_endpoints(); },
+                                    [this] { return server_->smtp_tls_endpoints(); },
+                                    [this] {
+                                        return server_->tls() ? server_->tls()->ca_certificate()
+                                                              : std::string();
+                                    }});
         // Beyond loopback the API needs a token.
         if (!control_->is_loopback() && options_.control_token.empty()) {
             throw std::runtime_error("--control " + options_.control +

@@ -1,32 +1,9 @@
-// The smtp-mock web console: live sessions, faults, messages and metrics. Everything shown goes
+// The smtp-mock web console: live sessions, faults, messages, metrics and Learn (learn.js). Everything shown goes
 // through textContent (never HTML): transcripts and messages carry hostile bytes.
 
+import { $, api, el } from "/console/dom.js";
+import { startLearn } from "/console/learn.js";
 import { phaseOfCommand, replyMeaning } from "/console/smtp_meaning.js";
-
-const $ = (id) => document.getElementById(id);
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") e.className = v;
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c ?? "")));
-  return e;
-}
-
-// State changes carry a JSON content type: the mock refuses any other (no cross-site forms).
-async function api(method, path, body, type = "application/json") {
-  const init = { method, headers: {} };
-  if (method !== "GET") init.headers["Content-Type"] = type;
-  if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
-  const r = await fetch(path, init);
-  const text = await r.text();
-  const data = text && (r.headers.get("Content-Type") || "").startsWith("application/json") ? JSON.parse(text) : text;
-  if (!r.ok) throw new Error(data?.error?.message ?? `${r.status} ${text}`);
-  return data;
-}
 
 // ---- sessions -------------------------------------------------------------------------------
 
@@ -336,6 +313,7 @@ async function start() {
   // The seed is a 64-bit number: read its digits, a JavaScript number would round it.
   $("active-seed").textContent = `seed ${/"seed":(\d+)/.exec(health)?.[1] ?? "?"}`;
   catalog = cat.scenarios;
+  startLearn(catalog);
   renderCounters(await api("GET", "/api/v1/stats"));
   connect();
 }

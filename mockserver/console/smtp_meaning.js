@@ -61,3 +61,54 @@ export function phaseOfCommand(text) {
   const verb = /^[A-Za-z]+/.exec(text)?.[0]?.toUpperCase();
   return verb ? verbs[verb] : undefined;
 }
+
+const rfc5321 = "RFC 5321";
+const phaseRules = {
+  dns: `${rfc5321} §5.1: the client looks up the domain's MX records, then the addresses of the host it picks.`,
+  connect: `${rfc5321} §4.3.1: the client opens a TCP connection (port 25, 587 for submission, 465 with TLS) and waits for the server to speak first.`,
+  tls: "RFC 3207 §4 and RFC 8314: the TLS handshake must succeed, and the certificate verify, before anything else is said.",
+  banner: `${rfc5321} §3.1 and §4.3.1: the server speaks first, with 220; the client waits for it, up to 5 minutes (§4.5.3.2.1).`,
+  ehlo: `${rfc5321} §4.1.1.1: EHLO names the client; the 250 reply lists the extensions; on 500 or 502 a client may fall back to HELO (§3.2).`,
+  helo: `${rfc5321} §4.1.1.1: HELO is the old greeting, without extensions.`,
+  starttls: "RFC 3207 §4: 220 means start the TLS handshake now; 454 means TLS is not available now.",
+  auth: "RFC 4954 §4 and §6: 235 authenticated, 334 a challenge, 535 wrong credentials, 454 a temporary failure.",
+  mail: `${rfc5321} §4.1.1.2: MAIL FROM starts a transaction; the client waits up to 5 minutes for the reply (§4.5.3.2.2).`,
+  rcpt: `${rfc5321} §4.1.1.3: one RCPT TO per recipient, each answered; up to 5 minutes for the reply (§4.5.3.2.3).`,
+  data: `${rfc5321} §4.1.1.4: DATA is answered 354, an invitation to send the message; up to 2 minutes for it (§4.5.3.2.4).`,
+  body: `${rfc5321} §4.5.2: the message goes line by line, a leading dot doubled; each block within 3 minutes (§4.5.3.2.5).`,
+  data_end: `${rfc5321} §4.1.1.4: a line with a single dot ends the message; the server may take up to 10 minutes to answer it (§4.5.3.2.6), and only its 250 means the message is taken.`,
+  rset: `${rfc5321} §4.1.1.5: RSET abandons the transaction; the reply is 250.`,
+  noop: `${rfc5321} §4.1.1.9: NOOP does nothing; the reply is 250.`,
+  vrfy: `${rfc5321} §4.1.1.6 and §3.5.3: 250 or 251 verified, 252 cannot verify but will try delivery.`,
+  quit: `${rfc5321} §4.1.1.10: QUIT is answered 221, then the server closes the connection.`,
+  verify: "RFC 1939 (POP3) and RFC 3501 (IMAP): the message is fetched back from the mailbox it was delivered to.",
+};
+
+/** What the RFCs say about a phase, in one or two sentences, or "". */
+export function phaseRule(phase) {
+  return phaseRules[phase] ?? "";
+}
+
+const kinds = {
+  dns_error: "the name could not be resolved",
+  refused: "nothing listens on the port: the connection was refused at once",
+  unreachable: "no route to the server",
+  timeout: "nothing (or not enough) came before the deadline",
+  closed: "the server closed the connection before a complete reply",
+  reset: "the connection was reset (RST)",
+  temp_failure: "a 4xx reply: a temporary failure, a sender tries again later",
+  perm_failure: "a 5xx reply: a permanent failure, a sender gives up and bounces",
+  unexpected_reply: "a well-formed reply, but not the one expected",
+  protocol_error: "a malformed reply: bad code, broken multi-line or over-long line",
+  tls_error: "the TLS handshake or the certificate check failed",
+  capability_missing: "the server does not offer what is needed (e.g. no STARTTLS)",
+  blocklisted: "a rejection naming a DNS blocklist",
+  slow: "it worked, but took longer than the threshold",
+  cert_expiring: "the certificate expires soon",
+  not_delivered: "the message never arrived in the mailbox",
+};
+
+/** What a failure kind (the probe's word) means, or "". */
+export function kindMeaning(kind) {
+  return kinds[kind] ?? "";
+}

@@ -19,12 +19,23 @@ io::http::service_config control_config(const api_state& state,
     return c;
 }
 
+boost::asio::awaitable<io::http::response> answer(const io::http::request& r, api_state& state,
+                                                  learn_endpoints& learn)
+{
+    if (learn_endpoints::serves(r.target)) {
+        co_return co_await learn.answer(r);
+    }
+    co_return route(r, state);
+}
+
 } // namespace
 
 http_server::http_server(const std::string& address, api_state& state,
                          std::vector<std::string> allowed_hosts)
-    : service_("--control", address, control_config(state, std::move(allowed_hosts)),
-               [&state](const io::http::request& r) { return route(r, state); })
+    : learn_(state)
+    , service_("--control", address, control_config(state, std::move(allowed_hosts)),
+               io::http::async_handler(
+                   [&state, this](const io::http::request& r) { return answer(r, state, learn_); }))
 {
     state.open_events = [&state](const api_request& r) {
         return open_events(r, state);
@@ -44,6 +55,11 @@ void http_server::stop()
 boost::asio::ip::tcp::endpoint http_server::endpoint() const
 {
     return service_.endpoint();
+}
+
+void http_server::set_learn_target(learn_target target)
+{
+    learn_.set_target(std::move(target));
 }
 
 bool http_server::is_loopback() const

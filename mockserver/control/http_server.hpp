@@ -3,10 +3,11 @@
 // I/O file: the control API's listener, an io::http::service (Boost.Beast) on its own
 // io_context and thread, so nothing it does can stall an SMTP session. Each request passes the
 // service's access middleware (Host, Origin, bearer token, content type, framing) and then
-// goes to route().
+// goes to route(), or to the Learn endpoints, which await a probe run or a prompt.
 
 #include "io/http_service.hpp"
 #include "mockserver/control/api_state.hpp"
+#include "mockserver/control/learn_endpoints.hpp"
 
 #include <string>
 #include <vector>
@@ -32,7 +33,11 @@ public:
     /// Whether the configured address is a loopback address.
     bool is_loopback() const;
 
+    /// Where the Learn endpoints find the mock's listeners; call before start().
+    void set_learn_target(learn_target target);
+
 private:
+    learn_endpoints learn_;
     io::http::service service_;
 };
 

@@ -16,6 +16,7 @@ def test_the_console_is_served_from_the_binary_with_a_strict_policy(mock):
     assert headers["x-content-type-options"] == "nosniff"
     assert "access-control-allow-origin" not in headers
     for name, kind in (("console.js", "text/javascript"), ("smtp_meaning.js", "text/javascript"),
+                       ("dom.js", "text/javascript"), ("learn.js", "text/javascript"),
                        ("console.css", "text/css")):
         status, headers, body = mock.http("GET", f"/console/{name}")
         assert status == 200 and headers["content-type"].startswith(kind), (name, headers)
