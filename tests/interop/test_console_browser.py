@@ -1,12 +1,13 @@
 """The web console in a real browser (Debian's chromium, headless, through chromium-driver and
 python3-selenium): it loads without console errors, a fault applied in the Faults view shows up
-live in a session sent with smtplib, clearing works, a message shows its raw source, and hostile
-transcript bytes stay text. One browser and one mock for the module; screenshots of each view go
+live in a session sent with smtplib, clearing works, a message shows its raw source, hostile
+transcript bytes stay text, and the Learn view runs the probe and the typed prompt. One browser and one mock for the module; screenshots of each view go
 under the build tree (tests/artifacts/console)."""
 
 import os
 import shutil
 import smtplib
+import struct
 import tempfile
 import time
 
@@ -18,7 +19,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
 DRIVER = "/usr/bin/chromedriver"
@@ -52,10 +53,37 @@ def console():
 
 
 def screenshot(browser, name):
+    """Saves the page as NAME.png under the build tree; returns its path."""
     folder = os.path.join(os.environ.get("SMTPH_BINARY_DIR", tempfile.gettempdir()), "tests",
                           "artifacts", "console")
     os.makedirs(folder, exist_ok=True)
-    browser.save_screenshot(os.path.join(folder, f"{name}.png"))
+    path = os.path.join(folder, f"{name}.png")
+    browser.save_screenshot(path)
+    return path
+
+
+SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+# The README shows the session-with-fault screenshot; refresh it by copying the one this module
+# saves under the build tree (tests/artifacts/console/session-with-fault.png) over it.
+README_SCREENSHOT = "docs/console-session-with-fault.png"
+
+
+def png_size(path):
+    """(width, height) of a PNG file, from its IHDR chunk (RFC 2083 section 4.1.1)."""
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n" and head[12:16] == b"IHDR", path
+    return struct.unpack(">II", head[16:24])
+
+
+def assert_readme_screenshot_matches(fresh):
+    """The README shows the screenshot this module takes: the same view at the same size, and
+    not a blank page (which compresses to a small fraction of a real one)."""
+    readme = open(os.path.join(SOURCE, "README.md"), encoding="utf-8").read()
+    assert f"]({README_SCREENSHOT})" in readme, "README.md must show " + README_SCREENSHOT
+    committed = os.path.join(SOURCE, README_SCREENSHOT)
+    assert png_size(committed) == png_size(fresh), (committed, fresh)
+    assert os.path.getsize(committed) > os.path.getsize(fresh) / 3, (committed, fresh)
 
 
 def wait(browser, condition, timeout=5):
@@ -129,7 +157,7 @@ def test_a_fault_applied_in_the_faults_view_shows_live_at_rcpt_and_clears(fresh)
         By.CSS_SELECTOR, "#transcript tr.dir-S") if " 550 " in f" {r.text} "])
     assert "mailbox unavailable" in rejected[0], rejected
     wait(browser, lambda b: "quit" in b.find_element(By.ID, "session-end").text)
-    screenshot(browser, "session-with-fault")
+    assert_readme_screenshot_matches(screenshot(browser, "session-with-fault"))
 
     open_view(browser, mock, "faults")
     click(browser, "#clear-scenario")
@@ -170,3 +198,48 @@ def test_hostile_transcript_bytes_are_shown_inert(fresh):
     assert browser.execute_script("return window.pwned === undefined")
     assert browser.find_elements(By.CSS_SELECTOR, "#transcript script, #transcript img") == []
     screenshot(browser, "hostile-transcript")
+
+
+def test_the_learn_view_probes_banner_missing_and_shows_the_timeout_at_banner(fresh):
+    mock, browser = fresh
+    open_view(browser, mock, "learn")
+    Select(browser.find_element(By.ID, "learn-scenario")).select_by_value("banner-missing")
+    click(browser, "#learn-run")
+    # The scenario's probe waits 2 s for the banner.
+    failure = wait(browser, lambda b: b.find_element(By.CSS_SELECTOR, "#learn-runs tr.failure"),
+                   timeout=20)
+    assert failure.get_attribute("data-phase") == "banner"
+    text = failure.text
+    assert "timeout at banner: no reply within 2.000s" in text, text
+    assert "nothing (or not enough) came before the deadline" in text, text
+    assert "the server speaks first, with 220" in text and "§4.5.3.2.1" in text, text
+    observed = browser.find_element(By.CSS_SELECTOR, "#learn-runs .observed").text
+    assert observed == "CRITICAL: timeout at banner (as expected)", observed
+    expected = browser.find_element(By.CSS_SELECTOR, "#learn-runs .expected").text
+    assert expected == "CRITICAL: timeout at banner", expected
+    assert mock.api_json("GET", "/api/v1/scenario")["name"] == "banner-missing"
+    wait(browser, lambda b: "banner-missing" in b.find_element(By.ID, "active-scenario").text)
+    screenshot(browser, "learn")
+    assert severe_logs(browser) == []
+
+
+def test_the_learn_view_sends_typed_lines_to_a_fresh_connection(fresh):
+    mock, browser = fresh
+    open_view(browser, mock, "learn")
+    Select(browser.find_element(By.ID, "learn-scenario")).select_by_value("rcpt-550-unknown-user")
+    click(browser, 'input[name="learn-client"][value="talk"]')
+    lines = browser.find_element(By.ID, "learn-lines")
+    lines.clear()
+    lines.send_keys("EHLO learner.example\nMAIL FROM:<me@example.org>\nRCPT TO:<you@example.org>"
+                    "\nQUIT")
+    click(browser, "#learn-run")
+    rejected = wait(browser, lambda b: b.find_element(
+        By.CSS_SELECTOR, '#learn-runs tr.dir-S[data-phase="rcpt"]'), timeout=10)
+    back = rejected.find_element(By.CSS_SELECTOR, "td.back").text
+    meaning = rejected.find_element(By.CSS_SELECTOR, "td.meaning").text
+    assert back.startswith("550 5.1.1"), back
+    assert "mailbox unavailable" in meaning and "bad destination mailbox address" in meaning
+    closing = browser.find_element(By.CSS_SELECTOR, '#learn-runs tr.dir-S[data-phase="quit"]')
+    assert closing.find_element(By.CSS_SELECTOR, "td.back").text.startswith("221")
+    assert mock.api_json("GET", "/api/v1/stats")["faults_fired"] >= 1
+    assert severe_logs(browser) == []
