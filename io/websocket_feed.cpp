@@ -9,6 +9,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
+#include <netinet/tcp.h>
 
 namespace io::ws {
 
@@ -46,6 +47,21 @@ bool stopping(net::cancellation_type c)
     return c != net::cancellation_type::none;
 }
 
+// Holds partial TCP segments back while a batch is written (Linux TCP_CORK, tcp(7)): the
+// messages of a batch leave in as few segments as fit, instead of one segment (and one
+// delivery to the client) per message. Removing the cork sends what is left at once.
+void cork(ws_stream& ws, bool on)
+{
+#ifdef TCP_CORK
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(ws).socket().set_option(
+        net::detail::socket_option::boolean<IPPROTO_TCP, TCP_CORK>(on), ignored);
+#else
+    (void)ws;
+    (void)on;
+#endif
+}
+
 // Whether `list` (a comma-separated header value) holds `token`, without case.
 bool has_token(std::string_view list, std::string_view token);
 
@@ -78,17 +94,32 @@ net::awaitable<void> send_until_stopped(ws_stream& ws, feed_source& source, wake
             }
             next_tick = std::chrono::steady_clock::now() + config.tick;
         }
+        const bool corked = batch.size() > 1;
+        if (corked) {
+            cork(ws, true);
+        }
         for (const auto& m : batch) {
             auto [ec, n] = co_await ws.async_write(net::buffer(m), use_tuple);
             if (ec) {
                 co_return;
             }
         }
+        if (corked) {
+            cork(ws, false);
+        }
         if (stopping((co_await net::this_coro::cancellation_state).cancelled())) {
             co_return;
         }
         if (!w.woken) {
             w.timer.expires_at(next_tick);
+            co_await w.timer.async_wait();
+            if (stopping((co_await net::this_coro::cancellation_state).cancelled())) {
+                co_return;
+            }
+        }
+        if (w.woken && config.gather.count() > 0) {
+            // Let more gather: this thread wakes once per batch, not once per message.
+            w.timer.expires_after(config.gather);
             co_await w.timer.async_wait();
             if (stopping((co_await net::this_coro::cancellation_state).cancelled())) {
                 co_return;

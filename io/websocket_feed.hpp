@@ -40,6 +40,9 @@ struct feed_config {
     /// A client that sends nothing, not even a pong, for this long is dropped (the feed pings it
     /// half way through).
     std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(30);
+    /// After a wake, how long to let more messages gather before taking them: the connection's
+    /// thread wakes once per batch instead of once per message. Zero takes them at once.
+    std::chrono::steady_clock::duration gather{};
     /// Largest message accepted from the client.
     std::size_t read_limit = 64 * 1024;
     /// The `Server` header of the 101 response.

@@ -2,15 +2,90 @@
 
 #include "smtp/utf8.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <cmath>
 #include <fmt/format.h>
+#include <iterator>
 
 namespace json_text {
 
 namespace {
 
-void write(std::string& out, const boost::json::value& v)
+// RFC 8259 §7, escaped as boost::json::serialize escapes: '"' and '\\' with a backslash, the
+// control characters with their short form (\b \t \n \f \r) or \u00XX, everything else as is.
+void append_escaped(std::string& out, std::string_view text)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t plain = 0; // start of the run of octets copied as they are
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        out.append(text.data() + plain, i - plain);
+        plain = i + 1;
+        out += '\\';
+        switch (c) {
+        case '"':
+            out += '"';
+            break;
+        case '\\':
+            out += '\\';
+            break;
+        case '\b':
+            out += 'b';
+            break;
+        case '\t':
+            out += 't';
+            break;
+        case '\n':
+            out += 'n';
+            break;
+        case '\f':
+            out += 'f';
+            break;
+        case '\r':
+            out += 'r';
+            break;
+        default:
+            out += "u00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    out.append(text.data() + plain, text.size() - plain);
+    out += '"';
+}
+
+} // namespace
+
+void append_string(std::string& out, std::string_view text)
+{
+    // RFC 8259 §8.1: JSON text is UTF-8. Bytes that are not (a peer's, a file's) become
+    // U+FFFD rather than making the whole document unreadable.
+    if (smtp::is_valid_utf8(text)) {
+        append_escaped(out, text);
+    } else {
+        append_escaped(out, smtp::to_valid_utf8(text));
+    }
+}
+
+void append_number(std::string& out, double d)
+{
+    // JSON has no NaN or infinity (RFC 8259 §6).
+    if (std::isfinite(d)) {
+        fmt::format_to(std::back_inserter(out), "{}", d);
+    } else {
+        out += "null";
+    }
+}
+
+void append_number(std::string& out, std::uint64_t n)
+{
+    fmt::format_to(std::back_inserter(out), "{}", n);
+}
+
+void append(std::string& out, const boost::json::value& v)
 {
     switch (v.kind()) {
     case boost::json::kind::null:
@@ -20,27 +95,17 @@ void write(std::string& out, const boost::json::value& v)
         out += v.get_bool() ? "true" : "false";
         break;
     case boost::json::kind::int64:
-        out += std::to_string(v.get_int64());
+        fmt::format_to(std::back_inserter(out), "{}", v.get_int64());
         break;
     case boost::json::kind::uint64:
-        out += std::to_string(v.get_uint64());
+        append_number(out, v.get_uint64());
         break;
-    case boost::json::kind::double_: {
-        double d = v.get_double();
-        // JSON has no NaN or infinity (RFC 8259 §6).
-        out += std::isfinite(d) ? fmt::format("{}", d) : "null";
+    case boost::json::kind::double_:
+        append_number(out, v.get_double());
         break;
-    }
-    case boost::json::kind::string: {
-        // RFC 8259 §8.1: JSON text is UTF-8. Bytes that are not (a peer's, a file's) become
-        // U+FFFD rather than making the whole document unreadable.
-        const auto& str = v.get_string();
-        const std::string_view text(str.data(), str.size());
-        out += smtp::is_valid_utf8(text)
-                   ? boost::json::serialize(str)
-                   : boost::json::serialize(boost::json::string_view(smtp::to_valid_utf8(text)));
+    case boost::json::kind::string:
+        append_string(out, std::string_view(v.get_string().data(), v.get_string().size()));
         break;
-    }
     case boost::json::kind::array: {
         out += '[';
         bool first = true;
@@ -49,7 +114,7 @@ void write(std::string& out, const boost::json::value& v)
                 out += ',';
             }
             first = false;
-            write(out, e);
+            append(out, e);
         }
         out += ']';
         break;
@@ -62,12 +127,9 @@ void write(std::string& out, const boost::json::value& v)
                 out += ',';
             }
             first = false;
-            const std::string_view key(kv.key().data(), kv.key().size());
-            out += smtp::is_valid_utf8(key)
-                       ? boost::json::serialize(boost::json::string_view(kv.key()))
-                       : boost::json::serialize(boost::json::string_view(smtp::to_valid_utf8(key)));
+            append_string(out, std::string_view(kv.key().data(), kv.key().size()));
             out += ':';
-            write(out, kv.value());
+            append(out, kv.value());
         }
         out += '}';
         break;
@@ -75,12 +137,10 @@ void write(std::string& out, const boost::json::value& v)
     }
 }
 
-} // namespace
-
 std::string serialize(const boost::json::value& v)
 {
     std::string out;
-    write(out, v);
+    append(out, v);
     return out;
 }
 

@@ -3,7 +3,6 @@
 #include "mockserver/event_hub.hpp"
 
 #include <algorithm>
-#include <boost/json/object.hpp>
 
 namespace mock {
 
@@ -96,11 +95,7 @@ void session_record::publish(
     std::initializer_list<std::pair<std::string_view, std::string_view>> fields)
 {
     std::chrono::duration<double, std::milli> t = now - started_steady_;
-    boost::json::object e{{"type", type}, {"session", id_}, {"t_ms", t.count()}};
-    for (const auto& [k, v] : fields) {
-        e[k] = v;
-    }
-    events_->publish(std::move(e));
+    events_->publish_session(type, id_, t.count(), fields);
 }
 
 void session_record::add_message(std::string id)

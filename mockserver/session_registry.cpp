@@ -29,11 +29,9 @@ std::shared_ptr<session_record> session_registry::create(std::string peer, std::
     }
     // Before the record is handed out, so that no event of the session comes before this one.
     if (events_ != nullptr && events_->active()) {
-        events_->publish({{"type", "session_opened"},
-                          {"session", record->id()},
-                          {"peer", peer},
-                          {"local", local},
-                          {"started_at", control::rfc3339(started_at)}});
+        const auto at = control::rfc3339(started_at);
+        events_->publish_session("session_opened", record->id(), std::nullopt,
+                                 {{"peer", peer}, {"local", local}, {"started_at", at}});
     }
     return record;
 }

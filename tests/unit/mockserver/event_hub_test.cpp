@@ -134,6 +134,25 @@ TEST(event_hub, a_session_record_publishes_lines_phases_faults_messages_and_its_
     EXPECT_EQ(parse(got[8]).at("outcome").as_string(), "quit");
 }
 
+TEST(event_hub, a_session_event_reads_as_its_fields_in_order_the_same_for_every_subscriber)
+{
+    event_hub hub;
+    auto a = hub.subscribe({});
+    auto b = hub.subscribe({});
+    hub.publish_session("session_opened", 7, std::nullopt,
+                        {{"peer", "127.0.0.1:5000"}, {"local", "127.0.0.1:25"}});
+    hub.publish_session("reply", 7, 1.5, {{"text", "250 \"ok\" \x01"}});
+    const auto got = a->take();
+    EXPECT_EQ(got, b->take()); // one text, made once, for both
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ(got[1], R"({"type":"session_opened","session":7,"peer":"127.0.0.1:5000",)"
+                      R"("local":"127.0.0.1:25","seq":1})");
+    const auto reply = parse(got[2]);
+    EXPECT_EQ(reply.at("text").as_string(), "250 \"ok\" \x01");
+    EXPECT_DOUBLE_EQ(reply.at("t_ms").to_number<double>(), 1.5);
+    EXPECT_EQ(reply.at("seq").to_number<std::uint64_t>(), 2u);
+}
+
 TEST(event_hub, a_record_without_subscribers_publishes_nothing)
 {
     event_hub hub;

@@ -14,6 +14,28 @@ TEST(json_views, rfc3339_is_utc_with_milliseconds)
               "2026-11-30T00:53:20.123Z");
 }
 
+TEST(json_text, strings_are_escaped_exactly_as_boost_json_escapes_them)
+{
+    std::string every_ascii;
+    for (int c = 0; c < 0x80; ++c) {
+        every_ascii += static_cast<char>(c);
+    }
+    for (const std::string& text : {every_ascii, std::string("caf\xc3\xa9 \xe2\x82\xac \"q\" \\"),
+                                    std::string(), std::string("plain")}) {
+        std::string out = "x";
+        json_text::append_string(out, text);
+        EXPECT_EQ(out, "x" + boost::json::serialize(boost::json::string(text))) << text;
+    }
+    std::string bad;
+    json_text::append_string(bad, "a\xff");
+    EXPECT_EQ(bad, "\"a\xef\xbf\xbd\""); // U+FFFD
+    std::string numbers;
+    json_text::append_number(numbers, 0.015);
+    numbers += ' ';
+    json_text::append_number(numbers, std::uint64_t{18446744073709551615u});
+    EXPECT_EQ(numbers, "0.015 18446744073709551615");
+}
+
 TEST(json_text, doubles_are_plain_and_strings_escaped)
 {
     boost::json::object o;
