@@ -1,15 +1,24 @@
 """Live events and throughput: Postfix smtp-source sends one-message sessions to smtp-mock with
-nobody subscribed to GET /api/v1/events, with one client reading every event, and with one
-client that reads nothing (stalled); prints messages per second, each one's ratio to the first,
-and smtp-mock's resident memory after the run.
+nobody subscribed to GET /api/v1/events, and with one client reading every event, alternating
+the two over several rounds in the same run; then once with one client that reads nothing
+(stalled). Prints, per run, messages per second and smtp-mock's CPU per message (all its
+threads, the WebSocket's included: on a shared machine CPU is the cost a subscriber adds, and
+messages per second follow it), then the medians and the ratio of "reading" to "none"; and
+smtp-mock's resident memory after each run.
 
-Targets (issue 16): one subscriber costs less than 10 %; a stalled one keeps memory bounded."""
+--baseline PROGRAM measures an older smtp-mock build the same way in every round, so that a
+change is measured before and after in one run.
+
+Targets (issue 16): one subscriber costs less than 10 % of the throughput; a stalled one keeps
+memory bounded."""
 
 import argparse
+import os
+import statistics
 import threading
 
 from mock_throughput import run_source
-from peers import print_table, start_mock
+from peers import cpu_seconds, print_table, start_mock
 from ws_client import WebSocket
 
 
@@ -35,8 +44,18 @@ def rss_mib(pid):
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
 
 
-def measure(mode, args):
-    peer = start_mock("--session-history", "1000")
+def start(program):
+    saved = os.environ["SMTP_MOCK"]
+    os.environ["SMTP_MOCK"] = program
+    try:
+        return start_mock("--session-history", "1000")
+    finally:
+        os.environ["SMTP_MOCK"] = saved
+
+
+def measure(program, mode, args):
+    """(messages/s, CPU µs per message, RSS MiB, note) of one run."""
+    peer = start(program)
     ws, reader = None, None
     try:
         if mode != "none":
@@ -45,14 +64,17 @@ def measure(mode, args):
             if mode == "reading":
                 reader = Reader(ws)
                 reader.start()
-        elapsed = run_source(peer.port, args.messages, args.sessions, args.length)
+        run_source(peer.port, 200, 10, args.length, False)  # warm-up
+        cpu0 = cpu_seconds(peer.pid)
+        elapsed = run_source(peer.port, args.messages, args.sessions, args.length, False)
+        cpu = cpu_seconds(peer.pid) - cpu0
         rate, rss = args.messages / elapsed, rss_mib(peer.pid)
     finally:
         peer.mock.stop()
         if ws:
             ws.sock.close()
     note = f"{reader.events} events read, lagged {reader.lagged} times" if reader else ""
-    return rate, rss, note
+    return rate, cpu / args.messages * 1e6, rss, note
 
 
 def main():
@@ -60,14 +82,37 @@ def main():
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--length", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds")
+    parser.add_argument("--baseline", help="an older smtp-mock build, measured in every round")
     args = parser.parse_args()
-    rows, base = [], None
-    for mode in ("none", "reading", "stalled"):
-        rate, rss, note = measure(mode, args)
-        base = base or rate
-        rows.append([mode, f"{rate:.0f}", f"{rate / base:.2f}", f"{rss:.0f}", note])
-    print_table(f"Live event subscribers ({args.messages} messages, {args.sessions} parallel "
-                "sessions)", ["subscriber", "messages/s", "ratio", "RSS MiB", "note"], rows)
+    builds = [("smtp-mock", os.environ["SMTP_MOCK"])]
+    if args.baseline:
+        builds.append(("baseline", os.path.realpath(args.baseline)))
+    runs = {(b, m): [] for b, _ in builds for m in ("none", "reading")}
+    rows = []
+    for i in range(args.rounds):
+        order = [(b, p, m) for b, p in builds for m in ("none", "reading")]
+        # Alternate which goes first, so that a drift of the machine favours none.
+        for build, program, mode in (order if i % 2 == 0 else list(reversed(order))):
+            rate, cpu, rss, note = measure(program, mode, args)
+            runs[(build, mode)].append((rate, cpu))
+            rows.append([f"round {i + 1}", build, mode, f"{rate:,.0f}", f"{cpu:,.1f}",
+                         f"{rss:.0f}", note])
+    med = statistics.median
+    for build, program in builds:
+        none, reading = runs[(build, "none")], runs[(build, "reading")]
+        rate_ratio = med([r[0] for r in reading]) / med([n[0] for n in none])
+        cpu_ratio = med([r[1] for r in reading]) / med([n[1] for n in none])
+        for mode, got in (("none", none), ("reading", reading)):
+            rows.append(["**median**", build, mode, f"**{med([g[0] for g in got]):,.0f}**",
+                         f"**{med([g[1] for g in got]):,.1f}**", "", ""])
+        rows.append(["**reading / none**", build, "", f"**{rate_ratio:.2f}**",
+                     f"**{cpu_ratio:.2f}**", "", ""])
+        rate, cpu, rss, note = measure(program, "stalled", args)
+        rows.append(["once", build, "stalled", f"{rate:,.0f}", f"{cpu:,.1f}", f"{rss:.0f}", note])
+    print_table(f"Live event subscribers ({args.messages} one-message sessions, {args.sessions} "
+                "in parallel)", ["run", "build", "subscriber", "messages/s", "CPU µs/msg",
+                                 "RSS MiB", "note"], rows)
 
 
 if __name__ == "__main__":

@@ -264,13 +264,14 @@ function drawChart() {
 // ---- live events ----------------------------------------------------------------------------
 
 function connect() {
-  const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events`);
+  // Batched: each message holds the events of a few milliseconds, one per line.
+  const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events?batch=lines`);
   ws.addEventListener("open", () => { $("live").textContent = "live"; $("live").className = "on"; resync(); });
   ws.addEventListener("close", () => {
     $("live").textContent = "offline"; $("live").className = "off";
     setTimeout(connect, 2000);
   });
-  ws.addEventListener("message", (m) => onEvent(JSON.parse(m.data)));
+  ws.addEventListener("message", (m) => { for (const line of m.data.split("\n")) onEvent(JSON.parse(line)); });
 }
 
 function onEvent(e) {

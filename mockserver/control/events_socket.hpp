@@ -9,6 +9,7 @@
 namespace mock::control {
 
 /// Answers GET /api/v1/events: the WebSocket upgrade, or 400 when the request is not one.
+/// With `?batch=lines` each message holds the events taken at once, one per line.
 api_response open_events(const api_request& request, const api_state& state);
 
 } // namespace mock::control

@@ -118,12 +118,14 @@ const table_type& routes()
          [](const route_call& c, api_state& s) {
              return put_listener(c.req, s);
          }},
-        {"GET", "/api/v1/events",
+        {"GET",
+         "/api/v1/events",
          [](const route_call& c, api_state& s) {
              return s.open_events
                         ? s.open_events(c.req)
                         : make_error(api_error::not_implemented, "live events are not served here");
-         }},
+         },
+         {"batch"}},
     }};
     return table;
 }

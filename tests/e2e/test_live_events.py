@@ -61,6 +61,32 @@ def test_a_session_with_a_fault_is_followed_live(mock):
     assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
 
 
+def test_batched_a_message_holds_the_events_of_a_moment_one_per_line(mock):
+    ws = WebSocket(mock.control, "/api/v1/events?batch=lines")
+    try:
+        assert json.loads(ws.message())["type"] == "hello"
+        with smtplib.SMTP(mock.host, mock.port, timeout=5) as client:
+            client.sendmail("a@example.org", ["b@example.org"], "Subject: x\r\n\r\nx\r\n")
+        events, messages = [], 0
+        deadline = time.monotonic() + 10
+        while not any(e["type"] == "session_ended" for e in events):
+            assert time.monotonic() < deadline, events
+            text = ws.message()
+            messages += 1
+            events += [json.loads(line) for line in text.split("\n")]
+    finally:
+        ws.sock.close()
+    seqs = [e["seq"] for e in events if "seq" in e]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs
+    assert [e["type"] for e in events if "session" in e][0] == "session_opened"
+    # A whole session's events come in far fewer messages than one each.
+    assert messages < len(events) / 2, (messages, len(events))
+    status, _, body = mock.http("GET", "/api/v1/events?batch=all", headers={
+        "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+    assert status == 400 and json.loads(body)["error"]["path"] == "batch", body
+
+
 def test_a_stored_message_and_the_counters_are_published(mock):
     with subscribe(mock) as ws:
         with smtplib.SMTP(mock.host, mock.port, timeout=5) as client:
