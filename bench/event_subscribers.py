@@ -1,13 +1,14 @@
 """Live events and throughput: Postfix smtp-source sends one-message sessions to smtp-mock with
-nobody subscribed to GET /api/v1/events, and with one client reading every event, alternating
-the two over several rounds in the same run; then once with one client that reads nothing
-(stalled). Prints, per run, messages per second and smtp-mock's CPU per message (all its
-threads, the WebSocket's included: on a shared machine CPU is the cost a subscriber adds, and
-messages per second follow it), then the medians and the ratio of "reading" to "none"; and
-smtp-mock's resident memory after each run.
+nobody subscribed to GET /api/v1/events, with one client reading every event one per message,
+and with one reading them batched (`?batch=lines`, as the web console does), alternating over
+several rounds in the same run; then once with one client that reads nothing (stalled). Prints,
+per run, messages per second and smtp-mock's CPU per message (all its threads, the WebSocket's
+included: on a shared machine CPU is the cost a subscriber adds, and messages per second follow
+it), then the medians and each subscriber's ratios to "none"; and smtp-mock's resident memory
+after each run.
 
---baseline PROGRAM measures an older smtp-mock build the same way in every round, so that a
-change is measured before and after in one run.
+--baseline PROGRAM measures an older smtp-mock build the same way in every round (without
+"batched", which it may not have), so that a change is measured before and after in one run.
 
 Targets (issue 16): one subscriber costs less than 10 % of the throughput; a stalled one keeps
 memory bounded."""
@@ -23,20 +24,27 @@ from ws_client import WebSocket
 
 
 class Reader(threading.Thread):
-    """Reads every event until the connection ends."""
+    """Reads every event until the connection ends (several per message when batched)."""
 
     def __init__(self, ws):
         super().__init__(daemon=True)
-        self.ws, self.events, self.lagged = ws, 0, 0
+        self.ws, self.events, self.messages, self.lagged = ws, 0, 0, 0
 
     def run(self):
         try:
             while True:
-                if '"type":"lagged"' in self.ws.message():
-                    self.lagged += 1
-                self.events += 1
+                text = self.ws.message()
+                self.messages += 1
+                self.lagged += text.count('"type":"lagged"')
+                self.events += text.count("\n") + 1
         except (EOFError, OSError):
             pass
+
+
+# What each subscriber mode subscribes to: "reading" takes one event per message, as scripts
+# do by default; "batched" one message per batch of events, one per line, as the console does.
+PATHS = {"reading": "/api/v1/events", "batched": "/api/v1/events?batch=lines",
+         "stalled": "/api/v1/events"}
 
 
 def rss_mib(pid):
@@ -59,9 +67,9 @@ def measure(program, mode, args):
     ws, reader = None, None
     try:
         if mode != "none":
-            ws = WebSocket(peer.mock.control, "/api/v1/events", timeout=600,
+            ws = WebSocket(peer.mock.control, PATHS[mode], timeout=600,
                            recv_buffer=4096 if mode == "stalled" else None)
-            if mode == "reading":
+            if mode != "stalled":
                 reader = Reader(ws)
                 reader.start()
         run_source(peer.port, 200, 10, args.length, False)  # warm-up
@@ -73,7 +81,8 @@ def measure(program, mode, args):
         peer.mock.stop()
         if ws:
             ws.sock.close()
-    note = f"{reader.events} events read, lagged {reader.lagged} times" if reader else ""
+    note = (f"{reader.events} events in {reader.messages} messages, lagged {reader.lagged} times"
+            if reader else "")
     return rate, cpu / args.messages * 1e6, rss, note
 
 
@@ -85,13 +94,13 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds")
     parser.add_argument("--baseline", help="an older smtp-mock build, measured in every round")
     args = parser.parse_args()
-    builds = [("smtp-mock", os.environ["SMTP_MOCK"])]
-    if args.baseline:
-        builds.append(("baseline", os.path.realpath(args.baseline)))
-    runs = {(b, m): [] for b, _ in builds for m in ("none", "reading")}
+    builds = [("smtp-mock", os.environ["SMTP_MOCK"], ("none", "reading", "batched"))]
+    if args.baseline:  # an older build may not batch
+        builds.append(("baseline", os.path.realpath(args.baseline), ("none", "reading")))
+    runs = {(b, m): [] for b, _, modes in builds for m in modes}
     rows = []
     for i in range(args.rounds):
-        order = [(b, p, m) for b, p in builds for m in ("none", "reading")]
+        order = [(b, p, m) for b, p, modes in builds for m in modes]
         # Alternate which goes first, so that a drift of the machine favours none.
         for build, program, mode in (order if i % 2 == 0 else list(reversed(order))):
             rate, cpu, rss, note = measure(program, mode, args)
@@ -99,15 +108,18 @@ def main():
             rows.append([f"round {i + 1}", build, mode, f"{rate:,.0f}", f"{cpu:,.1f}",
                          f"{rss:.0f}", note])
     med = statistics.median
-    for build, program in builds:
-        none, reading = runs[(build, "none")], runs[(build, "reading")]
-        rate_ratio = med([r[0] for r in reading]) / med([n[0] for n in none])
-        cpu_ratio = med([r[1] for r in reading]) / med([n[1] for n in none])
-        for mode, got in (("none", none), ("reading", reading)):
+    for build, program, modes in builds:
+        none = runs[(build, "none")]
+        for mode in modes:
+            got = runs[(build, mode)]
             rows.append(["**median**", build, mode, f"**{med([g[0] for g in got]):,.0f}**",
                          f"**{med([g[1] for g in got]):,.1f}**", "", ""])
-        rows.append(["**reading / none**", build, "", f"**{rate_ratio:.2f}**",
-                     f"**{cpu_ratio:.2f}**", "", ""])
+        for mode in modes[1:]:
+            got = runs[(build, mode)]
+            rate_ratio = med([r[0] for r in got]) / med([n[0] for n in none])
+            cpu_ratio = med([r[1] for r in got]) / med([n[1] for n in none])
+            rows.append([f"**{mode} / none**", build, "", f"**{rate_ratio:.2f}**",
+                         f"**{cpu_ratio:.2f}**", "", ""])
         rate, cpu, rss, note = measure(program, "stalled", args)
         rows.append(["once", build, "stalled", f"{rate:,.0f}", f"{cpu:,.1f}", f"{rss:.0f}", note])
     print_table(f"Live event subscribers ({args.messages} one-message sessions, {args.sessions} "
