@@ -5,6 +5,7 @@ transcript bytes stay text, and the Learn view runs the probe and the typed prom
 under the build tree (tests/artifacts/console)."""
 
 import os
+import re
 import shutil
 import smtplib
 import struct
@@ -210,7 +211,9 @@ def test_the_learn_view_probes_banner_missing_and_shows_the_timeout_at_banner(fr
                    timeout=20)
     assert failure.get_attribute("data-phase") == "banner"
     text = failure.text
-    assert "timeout at banner: no reply within 2.000s" in text, text
+    # How long it waited is measured: 2 s and what a busy machine adds.
+    waited = re.search(r"timeout at banner: no reply within (\d+\.\d{3})s, received nothing", text)
+    assert waited and 2.0 <= float(waited.group(1)) < 5.0, text
     assert "nothing (or not enough) came before the deadline" in text, text
     assert "the server speaks first, with 220" in text and "§4.5.3.2.1" in text, text
     observed = browser.find_element(By.CSS_SELECTOR, "#learn-runs .observed").text
