@@ -66,6 +66,23 @@ net::awaitable<error_code> connection::read_discard()
     co_return ec;
 }
 
+net::awaitable<std::tuple<error_code>> connection::wait_readable()
+{
+    return socket_.async_wait(net::socket_base::wait_read);
+}
+
+error_code connection::read_available(std::string& out)
+{
+    error_code ec;
+    auto& buffer = thread_read_buffer();
+    const auto n = socket_.read_some(net::buffer(buffer), ec);
+    out.append(buffer.data(), n);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+        return {};
+    }
+    return ec;
+}
+
 net::awaitable<error_code> connection::write(std::string_view bytes)
 {
     if (tls_) {

@@ -28,6 +28,19 @@ public:
     /// Waits until bytes arrive and throws them away (for hangs and draining).
     boost::asio::awaitable<boost::system::error_code> read_discard();
 
+    /// Waits until something can be read: bytes, the end of the stream or an error. It is not
+    /// a coroutine, so the one awaiting it keeps no frame besides its own (a connection held
+    /// by a hang waits here). Plain TCP only: see tls().
+    boost::asio::awaitable<std::tuple<boost::system::error_code>> wait_readable();
+
+    /// Reads what has arrived, without waiting, and appends it to `out`. Plain TCP only.
+    /// Returns the error that ended the stream (end of file, a reset), or nothing while it is
+    /// open.
+    boost::system::error_code read_available(std::string& out);
+
+    /// Whether reads and writes go through TLS.
+    bool tls() const noexcept { return tls_ != nullptr; }
+
     /// Writes all of `bytes`.
     boost::asio::awaitable<boost::system::error_code> write(std::string_view bytes);
 

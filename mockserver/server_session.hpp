@@ -77,13 +77,13 @@ public:
 private:
     /// A normal reply and what follows from it once it is sent.
     struct response {
-        std::string reply;                  ///< wire bytes of the normal reply
-        std::function<void()> effect;       ///< state change when the command takes effect
-        bool close_after = false;           ///< close (FIN) once the reply is sent
-        bool start_tls = false;             ///< start the TLS handshake once the reply is sent
-        bool error = false;                 ///< counts towards max_errors
-        bool store = false;                 ///< the message must be stored before the reply
-        std::string message_id;             ///< with `store`: the id reserved for it
+        std::string reply;            ///< wire bytes of the normal reply
+        std::function<void()> effect; ///< state change when the command takes effect
+        bool close_after = false;     ///< close (FIN) once the reply is sent
+        bool start_tls = false;       ///< start the TLS handshake once the reply is sent
+        bool error = false;           ///< counts towards max_errors
+        bool store = false;           ///< the message must be stored before the reply
+        std::string message_id;       ///< with `store`: the id reserved for it
     };
     /// What execute() still has to do once the message is stored.
     struct after_store {
@@ -199,7 +199,7 @@ private:
     bool tls_hang_ = false;  ///< a fault hangs the TLS handshake: what arrives is not lines
     std::optional<session_end> ending_;
     std::unique_ptr<after_store> after_store_; ///< while a store_op is out (rare: not inline)
-    bool stored_reply_owed_ = false; ///< a message is stored; its reply not yet sent
+    bool stored_reply_owed_ = false;           ///< a message is stored; its reply not yet sent
     std::size_t errors_ = 0;
 
     // RFC 5321 §4.1.4 session state.
@@ -220,7 +220,9 @@ private:
     std::uint64_t body_octets_ = 0; ///< octets received on the wire since 354
     bool body_line_too_long_ = false;
     bool over_size_ = false; ///< content passed max_message_size; only counted from then on
-    std::optional<faults::action> body_fault_;
+    /// The fault decided for the content, while it waits for its byte count; null when none
+    /// (not inline: a held session would carry it for nothing).
+    std::unique_ptr<faults::action> body_fault_;
 };
 
 } // namespace mock

@@ -294,7 +294,10 @@ server_session::response server_session::on_data(const smtp::command& c)
         body_line_too_long_ = false;
         over_size_ = false;
         framer_.set_limit(smtp::limits::text_line);
-        body_fault_ = decide(smtp::phase::body, {}, {}, last_activity_);
+        // Kept only when it does something: most messages have no body fault.
+        auto fault = decide(smtp::phase::body, {}, {}, last_activity_);
+        body_fault_ =
+            fault.healthy() ? nullptr : std::make_unique<faults::action>(std::move(fault));
     };
     return r;
 }

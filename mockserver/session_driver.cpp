@@ -436,14 +436,25 @@ net::awaitable<void> run_session(accepted_connection accepted, server_context& c
             action = d.report(r, action, [&](auto t) { return session.on_slept(t); });
         } else if (std::holds_alternative<hang_op>(action)) {
             // Send nothing; hand what arrives to the session (it records the lines) until the
-            // peer goes or the server stops.
+            // peer goes or the server stops. Over plain TCP the wait is awaited right here and
+            // what arrived is read without waiting: a held connection keeps one frame, and no
+            // buffer until bytes come.
             error_code ec;
             while (!ec) {
-                std::string input; // none held between reads: many sessions may hang at once
-                ec = co_await conn.read_some(input);
-                if (!input.empty()) {
+                if (conn.tls()) {
+                    std::string input;
+                    ec = co_await conn.read_some(input);
                     session.on_hang_input(input, clock_type::now());
+                    continue;
                 }
+                auto [wait_ec] = co_await conn.wait_readable();
+                if (wait_ec) {
+                    ec = wait_ec;
+                    continue;
+                }
+                std::string input;
+                ec = conn.read_available(input);
+                session.on_hang_input(input, clock_type::now());
             }
             action = d.report(op_result{ec, false}, action, [&](auto t) {
                 return session.on_io_error(transport_error::end_of_stream, "", t); // not reached

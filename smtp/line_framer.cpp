@@ -37,8 +37,8 @@ void line_framer::feed(std::string_view bytes)
         }
         // The pending partial line is what follows the last LF in the buffer.
         auto last_lf = buffer_.rfind('\n');
-        std::size_t partial = last_lf == std::string::npos ? buffer_.size()
-                                                           : buffer_.size() - last_lf - 1;
+        std::size_t partial =
+            last_lf == std::string::npos ? buffer_.size() : buffer_.size() - last_lf - 1;
         auto lf = bytes.find('\n');
         std::size_t take = lf == std::string_view::npos ? bytes.size() : lf + 1;
         std::size_t content = lf == std::string_view::npos ? take : take - 1;
@@ -80,7 +80,7 @@ std::optional<framed_line> line_framer::next()
     std::string_view line(buffer_.data() + consumed_, lf - consumed_);
     framed_line out;
     if (!too_long_at_.empty() && too_long_at_.front() == consumed_) {
-        too_long_at_.pop_front();
+        too_long_at_.erase(too_long_at_.begin());
         consumed_ = lf + 1;
         out.too_long = true;
         return out;

@@ -1,10 +1,10 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace smtp {
 
@@ -65,7 +65,9 @@ private:
 
     std::string buffer_;
     std::size_t consumed_ = 0;
-    std::deque<std::size_t> too_long_at_; // offsets in buffer_ of lines that were too long
+    // Offsets in buffer_ of lines that were too long, oldest first. A vector, not a deque: it
+    // is nearly always empty, and an empty vector allocates nothing (a deque allocates at once).
+    std::vector<std::size_t> too_long_at_;
     std::size_t limit_;
     bool discarding_ = false;
 };
