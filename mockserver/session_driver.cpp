@@ -75,6 +75,28 @@ struct session_scope {
     }
 };
 
+// The session's one timer, made at its first use: a session held by a hang never waits on
+// one, so it does not carry one.
+class lazy_timer {
+public:
+    explicit lazy_timer(io::tcp_socket& socket)
+        : socket_(socket)
+    {
+    }
+
+    io::steady_timer& get()
+    {
+        if (!timer_) {
+            timer_ = std::make_unique<io::steady_timer>(socket_.get_executor());
+        }
+        return *timer_;
+    }
+
+private:
+    io::tcp_socket& socket_;
+    std::unique_ptr<io::steady_timer> timer_;
+};
+
 // The deadline of a session's reads, on the session's one timer and without a race per read:
 // the timer is armed for the first read and moved only when a read's deadline comes sooner.
 // When it fires, a read still running past its deadline is cut by cancelling the socket's
@@ -82,7 +104,7 @@ struct session_scope {
 // therefore costs no timer, no cancellation signal and no coroutine besides its own.
 class read_watchdog {
 public:
-    explicit read_watchdog(io::steady_timer& timer, io::tcp_socket& socket)
+    explicit read_watchdog(lazy_timer& timer, io::tcp_socket& socket)
         : timer_(timer)
         , socket_(socket)
     {
@@ -145,8 +167,9 @@ private:
         state_->armed = true;
         state_->expiry = at;
         const auto generation = ++state_->generation;
-        timer_.expires_at(at);
-        timer_.async_wait([s = state_, generation](error_code ec) {
+        auto& timer = timer_.get();
+        timer.expires_at(at);
+        timer.async_wait([s = state_, generation](error_code ec) {
             if (ec || s->owner == nullptr || s->generation != generation) {
                 return;
             }
@@ -169,7 +192,7 @@ private:
         socket_.cancel(ignored);
     }
 
-    io::steady_timer& timer_;
+    lazy_timer& timer_;
     io::tcp_socket& socket_;
     std::shared_ptr<state> state_; // made at the first read: a held session has none
 };
@@ -185,7 +208,7 @@ public:
         , store_executor_(store_executor)
         , session_(session)
         , cancellation_(cancellation)
-        , timer_(conn.socket().get_executor())
+        , timer_(conn.socket())
         , watchdog_(timer_, conn.socket())
     {
     }
@@ -246,8 +269,9 @@ public:
     net::awaitable<op_result> sleep_until(clock_type::time_point until)
     {
         watchdog_.release();
-        timer_.expires_at(until);
-        auto [ec] = co_await timer_.async_wait();
+        auto& timer = timer_.get();
+        timer.expires_at(until);
+        auto [ec] = co_await timer.async_wait();
         co_return op_result{ec, false};
     }
 
@@ -313,8 +337,9 @@ public:
                     std::chrono::duration_cast<clock_type::duration>(w.pace->interval) * slices;
                 auto due = pace < w.deadline - start ? start + pace : w.deadline;
                 watchdog_.release();
-                timer_.expires_at(due);
-                auto [ec] = co_await timer_.async_wait();
+                auto& timer = timer_.get();
+                timer.expires_at(due);
+                auto [ec] = co_await timer.async_wait();
                 if (ec || due == w.deadline) {
                     co_return op_result{ec, !ec};
                 }
@@ -323,15 +348,20 @@ public:
         co_return op_result{};
     }
 
-    net::awaitable<session_action> handshake(tls_op& t)
+    // Runs the handshake of the tls_op in `action`, and puts the session's answer there (the
+    // answer is not returned: a returned action would be stored in the session's frame for
+    // the whole session).
+    net::awaitable<void> handshake(session_action& action)
     {
+        const tls_op& t = std::get<tls_op>(action);
         if (ctx_.tls == nullptr) {
-            co_return session_.on_tls_done(false, "TLS is not configured", "", clock_type::now());
+            action = session_.on_tls_done(false, "TLS is not configured", "", clock_type::now());
+            co_return;
         }
         session_action pending = t;
         auto r = result_of(co_await io::with_deadline(
             conn_.handshake(ctx_.tls->context_for(t.fault)), t.deadline, stop_too));
-        co_return report(
+        action = report(
             r, pending,
             [this](auto now) {
                 return session_.on_tls_done(true, conn_.tls_version(), conn_.tls_cipher(), now);
@@ -341,10 +371,12 @@ public:
             });
     }
 
-    // Stores the message: away from this thread when storing may block (a Maildir write), so
-    // that a slow disk delays no other session. Never interrupted: a stop waits for it.
-    net::awaitable<session_action> store(store_op& s)
+    // Stores the message of the store_op in `action`, and puts the session's answer there:
+    // away from this thread when storing may block (a Maildir write), so that a slow disk
+    // delays no other session. Never interrupted: a stop waits for it.
+    net::awaitable<void> store(session_action& action)
     {
+        store_op& s = std::get<store_op>(action);
         store_result result;
         if (store_executor_ != nullptr && ctx_.store->persists()) {
             auto work = [store = ctx_.store, m = std::move(s.message)]() mutable noexcept {
@@ -357,7 +389,7 @@ public:
         auto now = clock_type::now();
         auto next = session_.on_stored(result.error, result.what, now);
         auto stop = fresh_stop();
-        co_return stop ? session_.on_shutdown(*stop, std::move(next), false, now) : next;
+        action = stop ? session_.on_shutdown(*stop, std::move(next), false, now) : std::move(next);
     }
 
     // FIN, then drain the client's input until it closes or the linger ends (so that unread
@@ -385,7 +417,7 @@ private:
     const net::any_io_executor* store_executor_; // null: store here
     server_session& session_;
     net::cancellation_state cancellation_;
-    io::steady_timer timer_; // sleeps, trickles, and the deadline of reads
+    lazy_timer timer_; // sleeps, trickles, and the deadline of reads
     read_watchdog watchdog_;
     std::string input_;    // bytes read and not yet handed to the session
     std::size_t sent_ = 0; // octets of the current write that write_now() sent
@@ -393,10 +425,21 @@ private:
     bool stopped_now_ = false;
 };
 
-} // namespace
+// The record of a new session, in the registry. Not in serve(): its locals would stay in the
+// session's frame for as long as the session lasts.
+std::shared_ptr<session_record> create_record(server_context& ctx, connection& conn,
+                                              const net::ip::tcp::endpoint& peer,
+                                              clock_type::time_point now)
+{
+    error_code ignored;
+    auto local = conn.socket().local_endpoint(ignored);
+    return ctx.registry->create(io::to_string(peer), io::to_string(local), now);
+}
 
-net::awaitable<void> run_session(accepted_connection accepted, server_context& ctx,
-                                 const net::any_io_executor* store_executor)
+// The session of `conn`: run_session() less its parameter, which would otherwise stay in the
+// frame beside the connection made of it for as long as the session lasts.
+net::awaitable<void> serve(connection conn, net::ip::tcp::endpoint peer, bool implicit_tls,
+                           server_context& ctx, const net::any_io_executor* store_executor)
 {
     // Wake for a graceful stop as well as for a stop now, and see cancellation as values.
     co_await net::this_coro::throw_if_cancelled(false);
@@ -404,20 +447,16 @@ net::awaitable<void> run_session(accepted_connection accepted, server_context& c
     auto now = clock_type::now();
     ctx.counters.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     auto active = ctx.counters.connections_active.fetch_add(1, std::memory_order_relaxed) + 1;
-    error_code ignored;
-    auto local = accepted.socket.local_endpoint(ignored);
-    session_scope scope{
-        ctx, ctx.registry->create(io::to_string(accepted.peer), io::to_string(local), now)};
+    session_scope scope{ctx, create_record(ctx, conn, peer, now)};
     auto& record = *scope.record;
-    record.add("event", "connection from " + io::to_string(accepted.peer), now);
+    record.add("event", "connection from " + io::to_string(peer), now);
     std::unique_ptr<faults::session_decider> decider;
     if (ctx.faults != nullptr) {
-        decider = ctx.faults->open_session(record.id(), accepted.peer.address().to_string(), now);
+        decider = ctx.faults->open_session(record.id(), peer.address().to_string(), now);
     }
     server_session session(ctx.config, record, *ctx.store, decider.get());
-    connection conn(std::move(accepted.socket));
     driver d(conn, ctx, store_executor, session, co_await net::this_coro::cancellation_state);
-    auto action = session.start(now, {accepted.implicit_tls, static_cast<std::size_t>(active)});
+    auto action = session.start(now, {implicit_tls, static_cast<std::size_t>(active)});
     // One action at a time, each awaited right here.
     for (;;) {
         if (auto* w = std::get_if<write_op>(&action)) {
@@ -425,8 +464,7 @@ net::awaitable<void> run_session(accepted_connection accepted, server_context& c
             if (!done) {
                 done = co_await d.write_rest(*w);
             }
-            auto r = *done;
-            action = d.report(r, action, [&](auto t) { return session.on_written(t); });
+            action = d.report(*done, action, [&](auto t) { return session.on_written(t); });
         } else if (auto* rd = std::get_if<read_op>(&action)) {
             d.start_read(rd->deadline);
             auto ec = co_await conn.read_some(d.input());
@@ -459,10 +497,10 @@ net::awaitable<void> run_session(accepted_connection accepted, server_context& c
             action = d.report(op_result{ec, false}, action, [&](auto t) {
                 return session.on_io_error(transport_error::end_of_stream, "", t); // not reached
             });
-        } else if (auto* t = std::get_if<tls_op>(&action)) {
-            action = co_await d.handshake(*t);
-        } else if (auto* st = std::get_if<store_op>(&action)) {
-            action = co_await d.store(*st);
+        } else if (std::holds_alternative<tls_op>(action)) {
+            co_await d.handshake(action);
+        } else if (std::holds_alternative<store_op>(action)) {
+            co_await d.store(action);
         } else if (auto* c = std::get_if<close_op>(&action)) {
             co_await d.close(*c);
             action = session.on_closed(clock_type::now());
@@ -470,6 +508,15 @@ net::awaitable<void> run_session(accepted_connection accepted, server_context& c
             co_return; // done_op
         }
     }
+}
+
+} // namespace
+
+net::awaitable<void> run_session(accepted_connection accepted, server_context& ctx,
+                                 const net::any_io_executor* store_executor)
+{
+    return serve(connection(std::move(accepted.socket)), accepted.peer, accepted.implicit_tls, ctx,
+                 store_executor);
 }
 
 } // namespace mock
