@@ -122,6 +122,8 @@ net::awaitable<step_result> client_connection::connect_one(const tcp::endpoint& 
         co_return step_result{cec, where + " (" + cec.message() + ")"};
     }
     socket_.set_option(tcp::no_delay(true), ec);
+    // Writes try the socket first (see write()): they must find it full, not wait on it.
+    socket_.non_blocking(true, ec);
     peer_ = ep;
     co_return step_result{{}, where};
 }
@@ -210,6 +212,14 @@ net::awaitable<error_code> client_connection::write(std::string_view bytes, time
     if (!peer_) {
         co_return make_error_code(client_errc::not_connected);
     }
+    // Over plain TCP, what the send buffer takes at once (a command nearly always) is written
+    // here, with no timer and no race; only what is left waits under the deadline.
+    if (!tls_ && std::chrono::steady_clock::now() < deadline) {
+        auto ec = write_now(bytes);
+        if (ec || bytes.empty()) {
+            co_return end_of_stream_as_eof(ec);
+        }
+    }
     const auto buffer = net::buffer(bytes.data(), bytes.size());
     std::optional<std::tuple<error_code, std::size_t>> result;
     if (tls_) {
@@ -222,6 +232,22 @@ net::awaitable<error_code> client_connection::write(std::string_view bytes, time
         co_return missed;
     }
     co_return end_of_stream_as_eof(std::get<0>(*result));
+}
+
+error_code client_connection::write_now(std::string_view& bytes)
+{
+    while (!bytes.empty()) {
+        error_code ec;
+        auto n = socket_.write_some(net::buffer(bytes.data(), bytes.size()), ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) {
+            return {};
+        }
+        if (ec) {
+            return ec;
+        }
+        bytes.remove_prefix(n);
+    }
+    return {};
 }
 
 void client_connection::close() noexcept

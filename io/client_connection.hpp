@@ -112,6 +112,10 @@ public:
     const std::string& tls_name() const noexcept;
 
 private:
+    // Writes what the socket takes without waiting (plain TCP) and drops it from `bytes`; an
+    // error other than a full send buffer is returned.
+    boost::system::error_code write_now(std::string_view& bytes);
+
     boost::asio::awaitable<step_result> connect_one(const boost::asio::ip::tcp::endpoint& ep,
                                                     time_point deadline);
 
