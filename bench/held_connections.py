@@ -50,6 +50,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--held", type=int, default=10000)
     parser.add_argument("--healthy", type=int, default=500)
+    parser.add_argument("--baseline", help="an older smtp-mock build, measured the same way")
     args = parser.parse_args()
     raise_fd_limit()
 
@@ -62,6 +63,12 @@ def main():
         per_conn, lat = asyncio.run(run(mock, args.held, args.healthy, 2.0))
     finally:
         mock.stop()
+    if args.baseline:
+        base = start_mock("--scenario", path, "--session-history", "1000", program=args.baseline)
+        try:
+            base_per_conn, base_lat = asyncio.run(run(base, args.held, args.healthy, 2.0))
+        finally:
+            base.stop()
     sink = start_sink_holding(args.held)
     try:
         sink_per_conn, _ = asyncio.run(run(sink, args.held, 0, 2.0))
@@ -70,6 +77,10 @@ def main():
     p50, p99 = percentile(lat, 50) * 1000, percentile(lat, 99) * 1000
     rows.append(("smtp-mock", f"{per_conn:.2f}", f"{p50:.2f}", f"{p99:.2f}",
                  f"{per_conn / sink_per_conn:.2f}x" if sink_per_conn > 0 else "n/a"))
+    if args.baseline:
+        rows.append(("baseline", f"{base_per_conn:.2f}", f"{percentile(base_lat, 50) * 1000:.2f}",
+                     f"{percentile(base_lat, 99) * 1000:.2f}",
+                     f"{base_per_conn / sink_per_conn:.2f}x" if sink_per_conn > 0 else "n/a"))
     rows.append(("smtp-sink", f"{sink_per_conn:.2f}", "-", "-", "1.00x"))
     print_table(f"Held connections: {args.held:,} sessions held by a banner hang, "
                 f"{args.healthy} healthy sessions meanwhile",

@@ -68,13 +68,8 @@ def run_once(start, messages, args, reuse):
 
 def mock_starter(program, scenario, args):
     def start():
-        saved = os.environ["SMTP_MOCK"]
-        os.environ["SMTP_MOCK"] = program
-        try:
-            return start_mock("--scenario", scenario, "--threads", str(args.threads),
-                              "--session-history", "1000")
-        finally:
-            os.environ["SMTP_MOCK"] = saved
+        return start_mock("--scenario", scenario, "--threads", str(args.threads),
+                          "--session-history", "1000", program=program)
     return start
 
 

@@ -73,8 +73,15 @@ class Peer:
                 self.proc.kill()
 
 
-def start_mock(*args):
-    m = MockProcess(args)
+def start_mock(*args, program=None):
+    """Starts smtp-mock with `args`: the build under test, or `program` (e.g. an older build)."""
+    saved = os.environ["SMTP_MOCK"]
+    if program:
+        os.environ["SMTP_MOCK"] = program
+    try:
+        m = MockProcess(args)
+    finally:
+        os.environ["SMTP_MOCK"] = saved
     return Peer("smtp-mock", m.port, m.proc, mock=m)
 
 
