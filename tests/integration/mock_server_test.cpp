@@ -119,6 +119,29 @@ TEST(mock_server, a_live_swap_reaches_new_connections_and_spares_open_ones)
     EXPECT_EQ(before.command("EHLO old").value_or("").substr(0, 4), "250-");
 }
 
+TEST(mock_server, a_hang_discards_what_the_client_sends_until_it_closes)
+{
+    mock::mock_app app(loopback_options());
+    app.start();
+    app.set_scenario(faults::load_scenario(
+        "name: no-banner\nrules:\n  - when: {phase: banner}\n    do: {hang: true}\n",
+        "inline.yaml"));
+    {
+        loopback_client c(port_of(app), 2s);
+        ASSERT_EQ(c.error(), 0);
+        // More than the server reads at once, so that the hang discards it in several reads.
+        c.send("EHLO held\r\n" + std::string(200000, 'x') + "\r\n");
+        EXPECT_FALSE(c.reply(300ms).has_value()); // nothing comes back, whatever arrives
+    }                                             // the client closes
+    auto ended_by_client = [&] {
+        auto sessions = app.smtp().sessions().list(0, 10);
+        return sessions.size() == 1 &&
+               sessions.front()->outcome() == mock::session_outcome::client_closed;
+    };
+    EXPECT_TRUE(support::wait_for(ended_by_client, 5s));
+    EXPECT_EQ(app.smtp().counters().bytes_sent.load(), 0u);
+}
+
 TEST(mock_server, stop_tells_idle_sessions_421)
 {
     mock::mock_app app(loopback_options());
