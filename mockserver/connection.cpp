@@ -22,6 +22,9 @@ namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
 
+// A plain-TCP read: a few command lines, or a piece of message content.
+constexpr std::size_t plain_read_chunk = 4 * 1024;
+
 // The plain-TCP read buffer of this thread. Safe to share: a read copies out of it before the
 // coroutine can be suspended again.
 std::array<char, read_chunk>& thread_read_buffer()
@@ -35,28 +38,23 @@ std::array<char, read_chunk>& thread_read_buffer()
 net::awaitable<error_code> connection::read_some(std::string& out)
 {
     if (tls_) {
-        if (!tls_buffer_) {
-            tls_buffer_ = std::make_unique<char[]>(read_chunk);
+        if (!read_buffer_) {
+            read_buffer_ = std::make_unique<char[]>(read_chunk);
         }
-        auto [ec, n] = co_await tls_->async_read_some(net::buffer(tls_buffer_.get(), read_chunk));
-        out.append(tls_buffer_.get(), n);
+        auto [ec, n] = co_await tls_->async_read_some(net::buffer(read_buffer_.get(), read_chunk));
+        out.append(read_buffer_.get(), n);
         co_return ec;
     }
-    for (;;) {
-        // Wait for readability first, then read without blocking into the shared buffer.
-        auto [wec] = co_await socket_.async_wait(net::socket_base::wait_read);
-        if (wec) {
-            co_return wec;
-        }
-        auto& buffer = thread_read_buffer();
-        error_code ec;
-        std::size_t n = socket_.read_some(net::buffer(buffer), ec);
-        if (ec == net::error::would_block || ec == net::error::try_again) {
-            continue;
-        }
-        out.append(buffer.data(), n);
-        co_return ec;
+    // Read at once into a small buffer of the connection's own: Asio then waits for input
+    // without re-arming the descriptor (waiting for readability first costs an epoll_ctl per
+    // read). A read that fills it leaves the rest for the next read, which takes it at once.
+    if (!read_buffer_) {
+        read_buffer_ = std::make_unique<char[]>(plain_read_chunk);
     }
+    auto [ec, n] =
+        co_await socket_.async_read_some(net::buffer(read_buffer_.get(), plain_read_chunk));
+    out.append(read_buffer_.get(), n);
+    co_return ec;
 }
 
 net::awaitable<error_code> connection::read_discard()
@@ -118,6 +116,7 @@ std::size_t connection::write_now(std::string_view bytes, error_code& ec)
 net::awaitable<error_code> connection::handshake(std::shared_ptr<net::ssl::context> context)
 {
     context_ = std::move(context);
+    read_buffer_.reset(); // TLS reads want a larger one
     tls_ = std::make_unique<net::ssl::stream<io::tcp_socket&>>(socket_, *context_);
     auto [ec] = co_await tls_->async_handshake(net::ssl::stream_base::server);
     if (ec) {

@@ -21,8 +21,8 @@ public:
 
     /// Waits until bytes arrive and appends what is available to `out`.
     ///
-    /// Plain TCP reads go through one buffer per thread, so an idle connection holds no read
-    /// buffer of its own (tens of thousands of held sessions).
+    /// The connection's read buffer is made at its first read: a connection held by a hang
+    /// (wait_readable) has none.
     boost::asio::awaitable<boost::system::error_code> read_some(std::string& out);
 
     /// Waits until bytes arrive and throws them away (for hangs and draining).
@@ -72,7 +72,7 @@ private:
     io::tcp_socket socket_;
     std::shared_ptr<boost::asio::ssl::context> context_;
     std::unique_ptr<boost::asio::ssl::stream<io::tcp_socket&>> tls_;
-    std::unique_ptr<char[]> tls_buffer_; // TLS reads need a buffer of the connection's own
+    std::unique_ptr<char[]> read_buffer_; // made at the first read (a hang makes none)
 };
 
 /// What an error of a read, a write or a handshake means, in the words of the session state
