@@ -25,8 +25,8 @@ constexpr std::size_t read_chunk = 64 * 1024;
 // A plain-TCP read: a few command lines, or a piece of message content.
 constexpr std::size_t plain_read_chunk = 4 * 1024;
 
-// The plain-TCP read buffer of this thread. Safe to share: a read copies out of it before the
-// coroutine can be suspended again.
+// Where this thread's hangs throw away what arrives over plain TCP. Safe to share: it is
+// written by a read that does not wait, and never read.
 std::array<char, read_chunk>& thread_read_buffer()
 {
     thread_local std::array<char, read_chunk> buffer;
