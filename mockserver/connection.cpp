@@ -25,8 +25,8 @@ constexpr std::size_t read_chunk = 64 * 1024;
 // A plain-TCP read: a few command lines, or a piece of message content.
 constexpr std::size_t plain_read_chunk = 4 * 1024;
 
-// Where this thread's hangs throw away what arrives over plain TCP. Safe to share: it is
-// written by a read that does not wait, and never read.
+// Where this thread's hangs read what arrives over plain TCP. Safe to share: it is written by a
+// read that does not wait, and copied out before anything else can run on the thread.
 std::array<char, read_chunk>& thread_read_buffer()
 {
     thread_local std::array<char, read_chunk> buffer;
