@@ -17,6 +17,7 @@
 #include "mockserver/pop3/delivered_maildrop.hpp"
 #include "mockserver/pop3/pop3_server.hpp"
 #include "mockserver/pop3/store_maildrop.hpp"
+#include "mockserver/scenario_ports.hpp"
 #include "mockserver/tls_contexts.hpp"
 
 #include "json/json_text.hpp"
@@ -149,6 +150,8 @@ mock_app::mock_app(const server_options& options, embedding how)
     }
     fault_source_ = std::make_unique<control::controller_fault_source>(*controller_);
     server_ = std::make_unique<server>(options_, fault_source_.get(), *store_);
+    scenario_ports_ = std::make_unique<scenario_ports>(options_, seed_);
+    scenario_ports_->add_listeners(*server_);
     server_->set_listener_mode(control::to_listener_mode(listener)); // applied at start()
 
     if (options_.users) {
@@ -165,6 +168,9 @@ mock_app::mock_app(const server_options& options, embedding how)
     st.faults = controller_.get();
     st.set_listener = [this](listener_mode m) {
         server_->set_listener_mode(m);
+    };
+    st.ports = [this] {
+        return scenario_ports_->ports_json(*server_);
     };
     st.token = options_.control_token;
     st.version = SMTPH_VERSION;
@@ -292,6 +298,7 @@ mock_endpoints mock_app::endpoints() const
     mock_endpoints e;
     e.smtp = server_->smtp_endpoints();
     e.smtp_tls = server_->smtp_tls_endpoints();
+    e.scenario_ports = server_->scenario_endpoints();
     if (pop3_) {
         e.pop3 = pop3_->endpoint();
     }
@@ -337,6 +344,9 @@ std::string mock_app::ready_line() const
     }
     if (e.dns) {
         ready["dns"] = io::to_string(*e.dns);
+    }
+    if (!scenario_ports_->empty()) {
+        ready["scenario_ports"] = scenario_ports_->ready_json(*server_);
     }
     if (e.control) {
         ready["control"] = io::to_string(*e.control);

@@ -20,6 +20,7 @@ class controller;
 namespace mock {
 
 class dns_server;
+class scenario_ports;
 class maildir_writer;
 class user_table;
 namespace control {
@@ -53,6 +54,8 @@ struct mock_endpoints {
     std::optional<boost::asio::ip::tcp::endpoint> control;
     /// The DNS server (UDP and TCP on the same port), when there is one.
     std::optional<boost::asio::ip::tcp::endpoint> dns;
+    /// The scenario listeners (--scenario-ports), in port order.
+    std::vector<boost::asio::ip::tcp::endpoint> scenario_ports;
 };
 
 /// What a program that embeds a mock sets beyond the command-line options.
@@ -122,6 +125,7 @@ private:
     std::unique_ptr<message_store> store_;
     std::unique_ptr<faults::controller> controller_;
     std::unique_ptr<control::controller_fault_source> fault_source_;
+    std::unique_ptr<scenario_ports> scenario_ports_; // before server_: its sessions use them
     std::unique_ptr<server> server_;
     std::unique_ptr<user_table> users_;
     std::unique_ptr<control::api_state> api_state_;

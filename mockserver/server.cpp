@@ -54,6 +54,9 @@ struct listener {
     std::shared_ptr<io::tcp_acceptor> acceptor;
     std::shared_ptr<io::tcp_acceptor> blackhole;
     std::vector<tcp::socket> fillers;
+    // A scenario listener (--scenario-ports): its own faults, its own fixed mode.
+    scenario_listener own;
+    std::optional<listener_mode> fixed;
 };
 
 tcp::endpoint parse_or_throw(const std::string& text, const char* option)
@@ -138,13 +141,17 @@ struct server::impl {
     void open_acceptor(listener& l)
     {
         auto acc = io::open_listener(main_worker().ioc.get_executor(), l.endpoint, options.backlog,
-                                     l.implicit_tls ? "--listen-tls" : "--listen");
+                                     l.fixed          ? "--scenario-ports"
+                                     : l.implicit_tls ? "--listen-tls"
+                                                      : "--listen");
         l.endpoint = acc->local_endpoint(); // the real port when 0 was asked for
         l.acceptor = acc;
-        accepting->spawn(accept_loop(acc, l.implicit_tls));
+        accepting->spawn(accept_loop(acc, l.implicit_tls, l.fixed ? &l.own : nullptr));
     }
 
-    net::awaitable<void> accept_loop(std::shared_ptr<io::tcp_acceptor> acc, bool implicit_tls)
+    // `scenario`: a scenario listener's own (the listener outlives the loop), or null.
+    net::awaitable<void> accept_loop(std::shared_ptr<io::tcp_acceptor> acc, bool implicit_tls,
+                                     const scenario_listener* scenario)
     {
         co_await net::this_coro::throw_if_cancelled(false);
         io::steady_timer backoff(co_await net::this_coro::executor);
@@ -166,11 +173,12 @@ struct server::impl {
             error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
             // The session lives on its worker, in that worker's group.
-            net::dispatch(w.ioc, [this, &w, s = std::move(socket), peer, implicit_tls]() mutable {
-                w.sessions.spawn(run_session({io::tcp_socket(std::move(s)), peer, implicit_tls},
-                                             owner.context_,
-                                             store_executor ? &*store_executor : nullptr));
-            });
+            net::dispatch(
+                w.ioc, [this, &w, s = std::move(socket), peer, implicit_tls, scenario]() mutable {
+                    w.sessions.spawn(
+                        run_session({io::tcp_socket(std::move(s)), peer, implicit_tls, scenario},
+                                    owner.context_, store_executor ? &*store_executor : nullptr));
+                });
         }
     }
 
@@ -197,6 +205,7 @@ struct server::impl {
     {
         auto acc =
             io::open_listener(main_worker().ioc.get_executor(), l.endpoint, 0, "a black hole at");
+        l.endpoint = acc->local_endpoint(); // the real port when 0 was asked for
         l.blackhole = std::move(acc);
         for (int i = 0; i < 4 && !accepting->stopping(); ++i) {
             tcp::socket filler(main_worker().ioc);
@@ -220,6 +229,9 @@ struct server::impl {
                 if (accepting->stopping()) {
                     break;
                 }
+                if (l.fixed) {
+                    continue; // a scenario listener keeps its scenario's state
+                }
                 close_listener(l);
                 switch (m) {
                 case listener_mode::open:
@@ -236,6 +248,40 @@ struct server::impl {
             error = std::current_exception();
         }
         change->complete(error);
+    }
+
+    // Puts every scenario listener whose scenario black-holes it in that state.
+    net::awaitable<void> open_fixed_blackholes(std::shared_ptr<listener_change> change)
+    {
+        co_await net::this_coro::throw_if_cancelled(false);
+        std::exception_ptr error;
+        try {
+            for (auto& l : listeners) {
+                if (l.fixed == listener_mode::blackhole && !accepting->stopping()) {
+                    co_await open_blackhole(l);
+                }
+            }
+        } catch (...) {
+            error = std::current_exception();
+        }
+        change->complete(error);
+    }
+
+    // Opens the listeners at start: a closed scenario listener is bound only to learn its port
+    // (then it refuses), a black-holed one is set up once the workers run.
+    void open_listeners()
+    {
+        for (auto& l : listeners) {
+            if (!l.fixed || *l.fixed == listener_mode::open) {
+                open_acceptor(l);
+            } else if (*l.fixed == listener_mode::closed && l.endpoint.port() == 0) {
+                auto acc = io::open_listener(main_worker().ioc.get_executor(), l.endpoint, 1,
+                                             "--scenario-ports");
+                l.endpoint = acc->local_endpoint();
+                error_code ignored;
+                acc->close(ignored);
+            }
+        }
     }
 
     // Asks every worker's sessions to stop (`type`) and waits until they have, or `deadline`.
@@ -297,10 +343,12 @@ server::server(const server_options& options, fault_source* faults, message_stor
         throw std::runtime_error("--threads must be at least 1");
     }
     for (const auto& text : options.listen) {
-        impl_->listeners.push_back({parse_or_throw(text, "--listen"), false, {}, {}, {}});
+        impl_->listeners.emplace_back().endpoint = parse_or_throw(text, "--listen");
     }
     for (const auto& text : options.listen_tls) {
-        impl_->listeners.push_back({parse_or_throw(text, "--listen-tls"), true, {}, {}, {}});
+        auto& l = impl_->listeners.emplace_back();
+        l.endpoint = parse_or_throw(text, "--listen-tls");
+        l.implicit_tls = true;
     }
 }
 
@@ -322,11 +370,19 @@ void server::start()
         impl_->store_pool.emplace(std::clamp(impl_->options.threads, 2u, 8u));
         impl_->store_executor.emplace(impl_->store_pool->get_executor());
     }
-    for (auto& l : impl_->listeners) {
-        impl_->open_acceptor(l);
-    }
+    impl_->open_listeners();
     for (auto* w : impl_->worker_list) {
         w->thread = std::thread([w] { w->ioc.run(); });
+    }
+    const bool blackholes =
+        std::any_of(impl_->listeners.begin(), impl_->listeners.end(),
+                    [](const listener& l) { return l.fixed == listener_mode::blackhole; });
+    if (blackholes) {
+        auto change = std::make_shared<listener_change>();
+        net::post(impl_->main_worker().ioc, [this, change] {
+            impl_->accepting->spawn(impl_->open_fixed_blackholes(change));
+        });
+        change->wait();
     }
     listener_mode mode;
     {
@@ -382,11 +438,35 @@ void server::stop()
     }
 }
 
+void server::add_scenario_listener(const std::string& address, fault_source* faults,
+                                   listener_mode mode, std::string scenario)
+{
+    if (impl_->started) {
+        throw std::logic_error("add_scenario_listener() after start()");
+    }
+    listener l;
+    l.endpoint = parse_or_throw(address, "--scenario-ports");
+    l.own = {faults, std::move(scenario)};
+    l.fixed = mode;
+    impl_->listeners.push_back(std::move(l));
+}
+
+std::vector<net::ip::tcp::endpoint> server::scenario_endpoints() const
+{
+    std::vector<net::ip::tcp::endpoint> out;
+    for (const auto& l : impl_->listeners) {
+        if (l.fixed) {
+            out.push_back(l.endpoint);
+        }
+    }
+    return out;
+}
+
 std::vector<net::ip::tcp::endpoint> server::smtp_endpoints() const
 {
     std::vector<net::ip::tcp::endpoint> out;
     for (const auto& l : impl_->listeners) {
-        if (!l.implicit_tls) {
+        if (!l.implicit_tls && !l.fixed) {
             out.push_back(l.endpoint);
         }
     }
@@ -397,7 +477,7 @@ std::vector<net::ip::tcp::endpoint> server::smtp_tls_endpoints() const
 {
     std::vector<net::ip::tcp::endpoint> out;
     for (const auto& l : impl_->listeners) {
-        if (l.implicit_tls) {
+        if (l.implicit_tls && !l.fixed) {
             out.push_back(l.endpoint);
         }
     }

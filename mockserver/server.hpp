@@ -40,6 +40,16 @@ public:
     /// is abandoned, never waited for. Idempotent.
     void stop();
 
+    /// Adds a listener with a scenario of its own (--scenario-ports): whoever connects to it
+    /// gets the decisions of `faults`, and `mode` stays its state whatever set_listener_mode()
+    /// does. Call before start(); `faults` must outlive the server. Throws std::runtime_error
+    /// for an address that is not ADDR:PORT.
+    void add_scenario_listener(const std::string& address, fault_source* faults, listener_mode mode,
+                               std::string scenario);
+    /// The scenario listeners' endpoints, in the order they were added (after start(): with
+    /// the ports picked; a closed one's is the port that refuses).
+    std::vector<boost::asio::ip::tcp::endpoint> scenario_endpoints() const;
+
     /// The bound SMTP endpoints (after start(): with the ephemeral ports picked).
     std::vector<boost::asio::ip::tcp::endpoint> smtp_endpoints() const;
     /// The bound implicit-TLS endpoints.

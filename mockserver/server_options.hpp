@@ -56,6 +56,12 @@ struct server_options {
     std::string store = "memory";
     /// A scenario file loaded at startup.
     std::optional<std::filesystem::path> scenario;
+    /// --scenario-ports BASE: a listener per scenario on BASE, BASE+1, ... (0: ephemeral ports),
+    /// each with its scenario fixed; unset: none.
+    std::optional<std::uint16_t> scenario_ports;
+    /// The scenarios of --scenario-ports, in port order: catalog names or scenario files; empty
+    /// means the whole compiled-in catalog, sorted by name.
+    std::vector<std::string> port_scenarios;
     /// Connections beyond this get 421 and are closed; 0 is unlimited.
     std::size_t max_connections = 0;
     /// Largest message accepted, in octets (advertised as SIZE); 0 is unlimited.

@@ -439,7 +439,8 @@ std::shared_ptr<session_record> create_record(server_context& ctx, connection& c
 // The session of `conn`: run_session() less its parameter, which would otherwise stay in the
 // frame beside the connection made of it for as long as the session lasts.
 net::awaitable<void> serve(connection conn, net::ip::tcp::endpoint peer, bool implicit_tls,
-                           server_context& ctx, const net::any_io_executor* store_executor)
+                           const scenario_listener* scenario, server_context& ctx,
+                           const net::any_io_executor* store_executor)
 {
     // Wake for a graceful stop as well as for a stop now, and see cancellation as values.
     co_await net::this_coro::throw_if_cancelled(false);
@@ -450,9 +451,12 @@ net::awaitable<void> serve(connection conn, net::ip::tcp::endpoint peer, bool im
     session_scope scope{ctx, create_record(ctx, conn, peer, now)};
     auto& record = *scope.record;
     record.add("event", "connection from " + io::to_string(peer), now);
+    if (scenario != nullptr) {
+        record.add("event", "scenario port of '" + scenario->name + "'", now);
+    }
     std::unique_ptr<faults::session_decider> decider;
-    if (ctx.faults != nullptr) {
-        decider = ctx.faults->open_session(record.id(), peer.address().to_string(), now);
+    if (auto* source = scenario != nullptr ? scenario->faults : ctx.faults; source != nullptr) {
+        decider = source->open_session(record.id(), peer.address().to_string(), now);
     }
     server_session session(ctx.config, record, *ctx.store, decider.get());
     driver d(conn, ctx, store_executor, session, co_await net::this_coro::cancellation_state);
@@ -515,8 +519,8 @@ net::awaitable<void> serve(connection conn, net::ip::tcp::endpoint peer, bool im
 net::awaitable<void> run_session(accepted_connection accepted, server_context& ctx,
                                  const net::any_io_executor* store_executor)
 {
-    return serve(connection(std::move(accepted.socket)), accepted.peer, accepted.implicit_tls, ctx,
-                 store_executor);
+    return serve(connection(std::move(accepted.socket)), accepted.peer, accepted.implicit_tls,
+                 accepted.scenario, ctx, store_executor);
 }
 
 } // namespace mock

@@ -6,14 +6,24 @@
 #include "mockserver/server_context.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <string>
 
 namespace mock {
+
+/// A listener with a scenario of its own (--scenario-ports).
+struct scenario_listener {
+    fault_source* faults = nullptr; ///< that scenario's faults
+    std::string name;               ///< its name, for the transcript
+};
 
 /// A connection as the listener accepted it.
 struct accepted_connection {
     io::tcp_socket socket;               ///< the connected socket
     boost::asio::ip::tcp::endpoint peer; ///< the client, as accept() reported it
     bool implicit_tls = false;           ///< a --listen-tls listener
+    /// The listener's own scenario (--scenario-ports); null: the server's faults. It outlives
+    /// the session, as its listener does.
+    const scenario_listener* scenario = nullptr;
 };
 
 /// Runs one accepted connection to its end: asks the session state machine for an action,

@@ -11,6 +11,7 @@
 #include "mockserver/session_registry.hpp"
 
 #include <atomic>
+#include <boost/json/array.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -38,6 +39,8 @@ struct api_state {
     event_hub* events = nullptr;
     /// Answers GET /api/v1/events (the WebSocket upgrade, an I/O matter); null makes it 501.
     std::function<api_response(const api_request&)> open_events;
+    /// The scenario listeners for GET /api/v1/ports; null: there are none.
+    std::function<boost::json::array()> ports;
     /// The bearer token every request must carry; empty means none is needed.
     std::string token;
     /// The program version reported by /health.

@@ -81,6 +81,8 @@ api_response delete_rule(std::string_view id, api_state& state);
 /// POST /api/v1/reset: the healthy scenario with no rules, the listener open, no messages and
 /// no sessions, as after a fresh start (counters of /metrics stay: they only grow).
 api_response post_reset(api_state& state);
+/// GET /api/v1/ports: the scenario listeners of --scenario-ports, in port order.
+api_response get_ports(const api_state& state);
 /// GET /api/v1/listener.
 api_response get_listener(const api_state& state);
 /// PUT /api/v1/listener.

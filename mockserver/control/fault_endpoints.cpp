@@ -216,6 +216,13 @@ api_response get_listener(const api_state& state)
     return json_response(o);
 }
 
+// Each scenario listener's scenario is fixed: the API lists them, and changes none of them.
+api_response get_ports(const api_state& state)
+{
+    return json_response(
+        boost::json::object{{"ports", state.ports ? state.ports() : boost::json::array()}});
+}
+
 api_response put_listener(const api_request& request, api_state& state)
 {
     if (!state.faults || !state.set_listener) {

@@ -110,6 +110,10 @@ const table_type& routes()
          [](const route_call&, api_state& s) {
              return post_reset(s);
          }},
+        {"GET", "/api/v1/ports",
+         [](const route_call&, api_state& s) {
+             return get_ports(s);
+         }},
         {"GET", "/api/v1/listener",
          [](const route_call&, api_state& s) {
              return get_listener(s);

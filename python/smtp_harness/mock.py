@@ -59,7 +59,7 @@ class SmtpMock:
     """
 
     def __init__(self, binary=None, *, pop3=False, imap=False, seed=None, scenario=None,
-                 args=(), startup_timeout=10.0):
+                 scenario_ports=None, args=(), startup_timeout=10.0):
         self.binary = find_binary(binary)
         self._argv = [self.binary, "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0"]
         if pop3:
@@ -70,6 +70,12 @@ class SmtpMock:
             self._argv += ["--seed", str(seed)]
         if scenario is not None:
             self._argv += ["--scenario", str(scenario)]
+        if scenario_ports is not None:
+            # True: the whole catalog; else catalog names or scenario files, in port order.
+            self._argv += ["--scenario-ports", "0"]
+            if scenario_ports is not True:
+                for name in scenario_ports:
+                    self._argv += ["--port-scenario", str(name)]
         self._argv += list(args)
         self._startup_timeout = startup_timeout
         self._process = None
@@ -173,6 +179,19 @@ class SmtpMock:
     def imaps_address(self):
         """(host, port) of the implicit-TLS IMAP listener (SmtpMock(imap=True)), or None."""
         return _address(self.ready["imaps"]) if "imaps" in self.ready else None
+
+    @property
+    def scenario_ports(self):
+        """{scenario name: (host, port)} of the scenario listeners (SmtpMock(scenario_ports=...)),
+        in port order: whoever connects to one meets that scenario, whatever the API sets."""
+        return {name: _address(a) for name, a in self.ready.get("scenario_ports", {}).items()}
+
+    def scenario_port(self, name):
+        """(host, port) of the listener serving scenario `name`; KeyError naming those there are."""
+        ports = self.scenario_ports
+        if name not in ports:
+            raise KeyError(f"no scenario port for '{name}'; there are: {', '.join(ports) or 'none'}")
+        return ports[name]
 
     # --- faults --------------------------------------------------------------------------
 

@@ -218,3 +218,18 @@ def test_api_errors_carry_code_message_and_path(mock):
 def test_a_missing_program_is_named():
     with pytest.raises(FileNotFoundError, match="smtp-mock not found|not an executable"):
         SmtpMock(binary="/nonexistent/smtp-mock")
+
+
+def test_scenario_ports_point_a_plain_client_at_a_failure_by_port_alone():
+    with SmtpMock(scenario_ports=["rcpt-550-unknown-user", "healthy"]) as m:
+        assert list(m.scenario_ports) == ["rcpt-550-unknown-user", "healthy"]
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+            with smtplib.SMTP(*m.scenario_port("rcpt-550-unknown-user"), timeout=10) as s:
+                s.sendmail("app@example.com", ["bob@example.org"], "Subject: x\r\n\r\nx\r\n")
+        assert refused.value.recipients["bob@example.org"][0] == 550
+        with smtplib.SMTP(*m.scenario_port("healthy"), timeout=10) as s:
+            s.sendmail("app@example.com", ["bob@example.org"], "Subject: y\r\n\r\ny\r\n")
+        assert [msg.subject for msg in m.wait_for_messages(1)] == ["y"]
+        with pytest.raises(KeyError, match="no scenario port for 'banner-421'; there are: "
+                                           "rcpt-550-unknown-user, healthy"):
+            m.scenario_port("banner-421")

@@ -698,4 +698,16 @@ TEST_F(router_test, without_an_engine_the_fault_endpoints_are_501)
     EXPECT_EQ(call("GET", "/metrics").status, 200);
 }
 
+TEST_F(router_test, ports_lists_the_scenario_listeners_or_none)
+{
+    EXPECT_EQ(call("GET", "/api/v1/ports").body, "{\"ports\":[]}\n");
+    state_.ports = [] {
+        return boost::json::array{boost::json::object{{"scenario", "banner-421"}, {"port", 30000}}};
+    };
+    auto r = call("GET", "/api/v1/ports");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "{\"ports\":[{\"scenario\":\"banner-421\",\"port\":30000}]}\n");
+    EXPECT_EQ(call("PUT", "/api/v1/ports", "{}").status, 405);
+}
+
 } // namespace
