@@ -113,6 +113,9 @@ struct action {
     command_disposition command = command_disposition::by_reply;
     /// For the data_end phase: how the stored message reaches the mailboxes.
     std::optional<delivery_fault> delivery;
+    /// For the ehlo and helo phases: extension keywords (e.g. "STARTTLS", "AUTH") left out of
+    /// the EHLO reply; the session then refuses those commands as not offered (502).
+    std::vector<std::string> withhold;
     /// The rule that decided this action, if one did.
     std::optional<fired_rule> fired;
 

@@ -17,7 +17,7 @@ bool is_digit(char c)
 
 // "550" or "550-5.1.1": a 4xx or 5xx code (RFC 5321 §4.2.1), and the enhanced status code
 // (RFC 3463 §2) whose class must agree with it; without one, "X.0.0".
-std::optional<std::string> failure_reply(std::string_view value)
+std::optional<std::string> failure_reply(std::string_view value, std::string_view why)
 {
     const auto code_text = value.substr(0, 3);
     if (code_text.size() != 3 || (code_text[0] != '4' && code_text[0] != '5') ||
@@ -34,11 +34,11 @@ std::optional<std::string> failure_reply(std::string_view value)
         enhanced = std::string(given);
     }
     const int code = (code_text[0] - '0') * 100 + (code_text[1] - '0') * 10 + (code_text[2] - '0');
-    return smtp::make_reply(code, enhanced, "Failure requested by the address");
+    return smtp::make_reply(code, enhanced, why);
 }
 
 // Adds one token's instructions to `a`; false when the token is not one of the grammar.
-bool apply_token(std::string_view token, action& a)
+bool apply_token(std::string_view token, std::string_view why, action& a)
 {
     if (token == "hang") {
         a.end = ending::hang;
@@ -47,7 +47,7 @@ bool apply_token(std::string_view token, action& a)
     } else if (token == "reset") {
         a.end = ending::close_rst;
     } else if (token.substr(0, 5) == "fail-") {
-        auto reply = failure_reply(token.substr(5));
+        auto reply = failure_reply(token.substr(5), why);
         if (!reply) {
             return false;
         }
@@ -66,14 +66,14 @@ bool apply_token(std::string_view token, action& a)
 
 } // namespace
 
-std::optional<action> decode_address_fault(std::string_view local_part)
+std::optional<action> decode_address_fault(std::string_view local_part, std::string_view why)
 {
     const std::string text = smtp::to_lower(local_part);
     std::string_view rest = text;
     action a;
     while (true) {
         const auto plus = rest.find('+');
-        if (!apply_token(rest.substr(0, plus), a)) {
+        if (!apply_token(rest.substr(0, plus), why, a)) {
             return std::nullopt;
         }
         if (plus == std::string_view::npos) {

@@ -21,7 +21,9 @@
 namespace faults {
 
 /// The instructions a local part asks for; nothing when it is not entirely made of tokens (an
-/// ordinary address, or a token with a bad value).
-std::optional<action> decode_address_fault(std::string_view local_part);
+/// ordinary address, or a token with a bad value). A `fail-` reply's text is `why`.
+std::optional<action>
+decode_address_fault(std::string_view local_part,
+                     std::string_view why = "Failure requested by the address");
 
 } // namespace faults

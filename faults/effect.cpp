@@ -12,6 +12,8 @@ extern const effect_type deliver;
 extern const effect_type greylist, rate_limit, fail_first, expires;
 // The effect whose instructions come from the address.
 extern const effect_type address_faults;
+// The effect whose instructions come from the client's EHLO or HELO name.
+extern const effect_type ehlo_switches;
 } // namespace effects
 
 const std::vector<const effect_type*>& effect_types()
@@ -20,11 +22,12 @@ const std::vector<const effect_type*>& effect_types()
     // handshake and the command, then what becomes of an accepted message; then the effects that
     // decide whether the rule fires.
     static const std::vector<const effect_type*> types = {
-        &effects::delay,       &effects::reply,    &effects::raw,
-        &effects::trickle,     &effects::hang,     &effects::close,
-        &effects::after_bytes, &effects::tls,      &effects::command,
-        &effects::deliver,     &effects::greylist, &effects::rate_limit,
-        &effects::fail_first,  &effects::expires,  &effects::address_faults,
+        &effects::delay,         &effects::reply,    &effects::raw,
+        &effects::trickle,       &effects::hang,     &effects::close,
+        &effects::after_bytes,   &effects::tls,      &effects::command,
+        &effects::deliver,       &effects::greylist, &effects::rate_limit,
+        &effects::fail_first,    &effects::expires,  &effects::address_faults,
+        &effects::ehlo_switches,
     };
     return types;
 }

@@ -633,6 +633,9 @@ void server_session::respond(std::optional<smtp::phase> phase, std::string_view 
     if (phase) {
         record_.note_phase(*phase, now);
         a = decide(*phase, verb, argument, now);
+        if (*phase == smtp::phase::ehlo || *phase == smtp::phase::helo) {
+            withheld_ = a.withhold; // each greeting decides afresh
+        }
     }
     execute(a, build(), now);
 }
@@ -817,6 +820,11 @@ void server_session::end(session_outcome outcome, session_closer closed_by)
     if (!ending_) {
         ending_ = session_end{outcome, closed_by};
     }
+}
+
+bool server_session::withheld(std::string_view extension) const
+{
+    return std::find(withheld_.begin(), withheld_.end(), extension) != withheld_.end();
 }
 
 void server_session::reset_transaction()

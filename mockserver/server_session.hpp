@@ -205,6 +205,9 @@ private:
     // RFC 5321 §4.1.4 session state.
     bool greeted_ = false;
     bool in_tls_ = false;
+    // Extensions the fault at the last EHLO or HELO left out (do.ehlo_switches): not offered.
+    std::vector<std::string> withheld_;
+    bool withheld(std::string_view extension) const;
     std::optional<std::string> auth_user_;
     std::optional<std::string> mail_from_;
     std::vector<std::string> rcpt_to_;

@@ -179,7 +179,7 @@ std::string server_session::ehlo_reply(std::string_view client) const
     lines.push_back(fmt::format("SIZE {}", config_.max_message_size)); // RFC 1870
     lines.emplace_back("8BITMIME");                                    // RFC 6152
     lines.emplace_back("ENHANCEDSTATUSCODES");                         // RFC 2034
-    if (config_.tls_available && !in_tls_) {
+    if (config_.tls_available && !in_tls_ && !withheld("STARTTLS")) {
         lines.emplace_back("STARTTLS"); // RFC 3207 §4.2: not offered again once TLS is up
     }
     if (auth_offered()) {
@@ -191,7 +191,8 @@ std::string server_session::ehlo_reply(std::string_view client) const
 
 bool server_session::auth_offered() const noexcept
 {
-    return config_.credentials != nullptr && !auth_user_ && (!config_.auth_requires_tls || in_tls_);
+    return config_.credentials != nullptr && !auth_user_ &&
+           (!config_.auth_requires_tls || in_tls_) && !withheld("AUTH");
 }
 
 server_session::response server_session::on_mail(const smtp::command& c)
@@ -354,7 +355,8 @@ server_session::response server_session::on_help(const smtp::command&)
 
 server_session::response server_session::on_starttls(const smtp::command& c)
 {
-    if (!config_.tls_available) {
+    // RFC 3207 §4: a server need not accept STARTTLS it did not offer.
+    if (!config_.tls_available || withheld("STARTTLS")) {
         return error_reply(502, "5.5.1", "Error: STARTTLS not available");
     }
     // RFC 3207 §4: no argument; 501 otherwise. Not again once TLS is active.
@@ -372,7 +374,8 @@ server_session::response server_session::on_starttls(const smtp::command& c)
 
 server_session::response server_session::on_auth(const smtp::command& c)
 {
-    if (config_.credentials == nullptr || (config_.auth_requires_tls && !in_tls_)) {
+    if (config_.credentials == nullptr || (config_.auth_requires_tls && !in_tls_) ||
+        withheld("AUTH")) {
         return error_reply(502, "5.5.1", "Error: authentication not enabled");
     }
     // RFC 4954 §4: AUTH needs a greeting, may not repeat, and not inside a transaction.

@@ -106,6 +106,7 @@ rules:                        # in order; the first rule whose `when` holds fire
 | `rate_limit` | `{{max: 3, per: 60s}}` — fire when the client address already had `max` events within the last `per`; each time the rule applies is an event (a connection at `banner`, a message at `data_end`), refused ones do not count |
 | `fail_first` | `N`: fire the first N times the rule applies to each client address, then never again for it |
 | `address_faults` | `true`, with phase `mail` and/or `rcpt`, and no effect that says what to do (`expires`, `fail_first`, `rate_limit` may limit it): the local part of the sender or recipient picks the fault (`fail-550@`, `fail-450-4.7.1@`, `delay-5s@`, `hang@`, `drop@`, `reset@`, combined with `+`: `delay-2s+fail-451@`); an ordinary address leaves the rule unfired |
+| `ehlo_switches` | `true`, with phase `ehlo` and/or `helo`, and no effect that says what to do: the leading part of the client's name picks the fault: `nostarttls.` and `noauth.` leave STARTTLS or AUTH out of the EHLO reply (and refuse the command with 502), and the `address_faults` tokens work too (`fail-421-4.3.2.`, `delay-5s.`, `hang.`, `drop.`, `reset.`, combined with `+`: `noauth+nostarttls.example`); an ordinary name leaves the rule unfired |
 | `expires` | stop firing this long after the rule was put in force (its scenario loaded, or the rule added with `POST /api/v1/rules`), so a forgotten fault ends by itself; to end after N firings use `when.times` |
 
 **The mock's name in replies.** `{{hostname}}` in a `reply` or `raw` is replaced, when the rule

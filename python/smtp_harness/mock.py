@@ -256,6 +256,14 @@ class SmtpMock:
         with self.rule({"when": {"phase": ["mail", "rcpt"]}, "do": {"address_faults": True}}):
             yield fault_address
 
+    @contextlib.contextmanager
+    def ehlo_switches(self):
+        """For a `with` block, lets the name a client greets with (EHLO or HELO) pick the fault:
+        `nostarttls.example` gets no STARTTLS, `noauth.example` no AUTH, and the address-fault
+        tokens work too (`fail-421-4.3.2.example`, `delay-2s.example`, `drop.example`)."""
+        with self.rule({"when": {"phase": ["ehlo", "helo"]}, "do": {"ehlo_switches": True}}):
+            yield
+
     def rules(self):
         """The rules in force with their fire counts, and for rules with memory (greylist,
         rate_limit, fail_first) what they remember under `state` (list of dicts)."""

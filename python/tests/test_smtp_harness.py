@@ -233,3 +233,19 @@ def test_scenario_ports_point_a_plain_client_at_a_failure_by_port_alone():
         with pytest.raises(KeyError, match="no scenario port for 'banner-421'; there are: "
                                            "rcpt-550-unknown-user, healthy"):
             m.scenario_port("banner-421")
+
+
+def test_ehlo_switches_let_the_clients_name_pick_the_fault(mock):
+    with mock.ehlo_switches():
+        with smtplib.SMTP(*mock.smtp_address, local_hostname="nostarttls.app.example",
+                          timeout=10) as s:
+            s.ehlo()
+            assert not s.has_extn("starttls") and s.has_extn("pipelining")
+        with smtplib.SMTP(*mock.smtp_address, local_hostname="app.example", timeout=10) as s:
+            s.ehlo()
+            assert s.has_extn("starttls")
+    assert mock.rules() == []
+    with smtplib.SMTP(*mock.smtp_address, local_hostname="nostarttls.app.example",
+                      timeout=10) as s:
+        s.ehlo()
+        assert s.has_extn("starttls")
