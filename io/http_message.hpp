@@ -104,6 +104,10 @@ struct response {
 struct long_poll {
     /// Whether the awaited thing happened.
     std::function<bool()> ready;
+    /// Subscribes `wake`, to be called (from any thread) whenever ready() may have become true;
+    /// the returned handle ends the subscription. The service checks ready() when it is
+    /// called, and at the start and the end of the wait: never by polling. Empty: only then.
+    std::function<std::shared_ptr<void>(std::function<void()> wake)> watch;
     /// The response, computed when it is sent.
     std::function<response()> answer;
     /// The longest wait.

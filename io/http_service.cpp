@@ -4,6 +4,7 @@
 #include "smtp/ascii.hpp"
 
 #include <array>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -12,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <exception>
 #include <linux/sockios.h>
+#include <memory>
 #include <optional>
 #include <sys/ioctl.h>
 
@@ -222,25 +224,40 @@ async_handler awaiting(const handler& answer)
     };
 }
 
-// How often a long poll checks whether what it waits for happened.
-constexpr auto poll_interval = std::chrono::milliseconds(10);
+// Waits until `poll` is ready, its wait is over, or the service stops (a partial or terminal
+// cancellation ends the timer's wait). The timer runs to the deadline; a notification of
+// poll.watch cancels it on this executor, and ready() is asked again: no polling.
+net::awaitable<void> wait_until_ready(const long_poll& poll)
+{
+    const auto deadline = std::chrono::steady_clock::now() + poll.wait;
+    const auto executor = co_await net::this_coro::executor;
+    const auto timer = std::make_shared<steady_timer>(executor);
+    const auto wake = [executor, weak = std::weak_ptr<steady_timer>(timer)] {
+        net::post(executor, [weak] {
+            if (auto t = weak.lock()) {
+                t->cancel();
+            }
+        });
+    };
+    const auto subscription = poll.watch ? poll.watch(wake) : nullptr;
+    while (!poll.ready() && std::chrono::steady_clock::now() < deadline) {
+        timer->expires_at(deadline);
+        auto [ec] = co_await timer->async_wait();
+        const auto state = co_await net::this_coro::cancellation_state;
+        if (ec && (ec != net::error::operation_aborted ||
+                   state.cancelled() != net::cancellation_type::none)) {
+            break; // the service stops
+        }
+    }
+}
 
-// A long poll's answer: once it is ready, its wait is over, or the service stops (a partial or
-// terminal cancellation ends the timer's wait, and the answer goes out at once).
+// A long poll's answer: once it is ready, its wait is over, or the service stops (the answer
+// then goes out at once).
 net::awaitable<response> settle(const request& req, response res)
 {
     while (res.poll) {
         const auto poll = res.poll;
-        const auto deadline = std::chrono::steady_clock::now() + poll->wait;
-        steady_timer timer(co_await net::this_coro::executor);
-        while (!poll->ready() && std::chrono::steady_clock::now() < deadline) {
-            timer.expires_after(std::min<std::chrono::steady_clock::duration>(
-                poll_interval, deadline - std::chrono::steady_clock::now()));
-            auto [ec] = co_await timer.async_wait();
-            if (ec) {
-                break;
-            }
-        }
+        co_await wait_until_ready(*poll);
         const handler late = [&poll](const request&) {
             return poll->answer();
         };

@@ -24,19 +24,23 @@ std::string message_store::add(captured_message message)
         persist_(message);
     }
     auto shared = std::make_shared<const captured_message>(std::move(message));
-    std::lock_guard lock(mutex_);
-    ++accepted_;
-    // Ids are handed out in order but may be stored out of order (several workers, persisting):
-    // keep the list sorted, appending in the usual case.
-    const auto id_of = [](const std::shared_ptr<const captured_message>& m) {
-        return std::stoull(m->id);
-    };
-    const auto n = id_of(shared);
-    auto pos = messages_.empty() || id_of(messages_.back()) < n
-                   ? messages_.end()
-                   : std::upper_bound(messages_.begin(), messages_.end(), n,
-                                      [&](std::uint64_t v, const auto& m) { return v < id_of(m); });
-    messages_.insert(pos, shared);
+    {
+        std::lock_guard lock(mutex_);
+        ++accepted_;
+        // Ids are handed out in order but may be stored out of order (several workers,
+        // persisting): keep the list sorted, appending in the usual case.
+        const auto id_of = [](const std::shared_ptr<const captured_message>& m) {
+            return std::stoull(m->id);
+        };
+        const auto n = id_of(shared);
+        auto pos =
+            messages_.empty() || id_of(messages_.back()) < n
+                ? messages_.end()
+                : std::upper_bound(messages_.begin(), messages_.end(), n,
+                                   [&](std::uint64_t v, const auto& m) { return v < id_of(m); });
+        messages_.insert(pos, shared);
+    }
+    stored_.notify();
     return shared->id;
 }
 

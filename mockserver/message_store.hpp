@@ -1,6 +1,7 @@
 #pragma once
 
 #include "faults/action.hpp"
+#include "io/change_signal.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -67,12 +68,16 @@ public:
     /// How many messages were ever accepted (not reduced by remove or clear).
     std::uint64_t accepted_total() const;
 
+    /// Notified after each message is stored (what a long poll of the API waits for).
+    const io::change_signal& stored() const noexcept { return stored_; }
+
 private:
     persist_hook persist_;
     mutable std::mutex mutex_;
     std::vector<std::shared_ptr<const captured_message>> messages_;
     std::uint64_t next_id_ = 1;
     std::uint64_t accepted_ = 0;
+    io::change_signal stored_;
 };
 
 } // namespace mock

@@ -33,6 +33,7 @@ std::shared_ptr<session_record> session_registry::create(std::string peer, std::
         events_->publish_session("session_opened", record->id(), std::nullopt,
                                  {{"peer", peer}, {"local", local}, {"started_at", at}});
     }
+    created_.notify();
     return record;
 }
 

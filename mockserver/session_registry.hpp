@@ -1,5 +1,6 @@
 #pragma once
 
+#include "io/change_signal.hpp"
 #include "mockserver/session_record.hpp"
 
 #include <array>
@@ -38,6 +39,9 @@ public:
     /// Counts a finished session by its outcome.
     void count_outcome(session_outcome outcome);
 
+    /// Notified after each record is created (what a long poll of the API waits for).
+    const io::change_signal& created() const noexcept { return created_; }
+
     /// How many sessions were created.
     std::uint64_t total() const noexcept { return next_id_.load() - 1; }
 
@@ -51,6 +55,7 @@ private:
     mutable std::mutex mutex_;
     std::deque<std::shared_ptr<session_record>> records_;
     std::array<std::atomic<std::uint64_t>, session_outcome_count> outcomes_{};
+    io::change_signal created_;
 };
 
 } // namespace mock

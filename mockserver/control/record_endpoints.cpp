@@ -52,13 +52,17 @@ api_response bad_wait(std::string_view value)
                       "wait");
 }
 
-// A response that waits until `ready` holds, then answers with `answer`.
-api_response long_polled(std::chrono::milliseconds wait, std::function<bool()> ready,
-                         std::function<api_response()> answer)
+// A response that waits until `ready` holds, then answers with `answer`; `ready` is asked again
+// each time `changed` is notified (no polling). `changed` must outlive the response.
+api_response long_polled(std::chrono::milliseconds wait, const io::change_signal& changed,
+                         std::function<bool()> ready, std::function<api_response()> answer)
 {
     api_response r;
     auto poll = std::make_shared<io::http::long_poll>();
     poll->ready = std::move(ready);
+    poll->watch = [&changed](std::function<void()> wake) {
+        return changed.subscribe(std::move(wake));
+    };
     poll->answer = std::move(answer);
     poll->wait = wait;
     r.poll = std::move(poll);
@@ -245,7 +249,8 @@ api_response list_sessions(const io::http::request_target& target, const api_sta
         return page();
     }
     return long_polled(
-        *wait, [sessions, since] { return !sessions->list(since, 1).empty(); }, page);
+        *wait, sessions->created(), [sessions, since] { return !sessions->list(since, 1).empty(); },
+        page);
 }
 
 std::uint64_t forget_sessions(api_state& state)
@@ -324,12 +329,12 @@ api_response list_messages(const io::http::request_target& target, const api_sta
     if (!wait) {
         return answer();
     }
-    // Checked every few milliseconds: without filters the count alone tells.
+    // Asked again whenever a message is stored: without filters the count alone tells.
     auto ready = [store, filter, count] {
         return filter.from || filter.to ? filter.select(store->list()).size() >= count
                                         : store->size() >= count;
     };
-    return long_polled(*wait, std::move(ready), std::move(answer));
+    return long_polled(*wait, store->stored(), std::move(ready), std::move(answer));
 }
 
 api_response get_message(std::string_view id, const api_state& state)

@@ -3,6 +3,7 @@
 // cancellation (answers in progress finish; idle and stalled connections are closed).
 
 #include "http_test_client.hpp"
+#include "io/change_signal.hpp"
 #include "io/http_client.hpp"
 #include "io/http_errors.hpp"
 #include "io/http_service.hpp"
@@ -96,6 +97,25 @@ protected:
             out.takeover = std::make_shared<echo_takeover>();
             return out;
         }
+        if (r.target.starts_with("/poll/")) {
+            // Waits up to the milliseconds given for poll_ready_, woken by poll_signal_.
+            auto poll = std::make_shared<io::http::long_poll>();
+            poll->wait = std::chrono::milliseconds(std::stoi(r.target.substr(6)));
+            poll->ready = [this] {
+                ++ready_calls_;
+                return poll_ready_.load();
+            };
+            poll->watch = [this](std::function<void()> wake) {
+                return poll_signal_.subscribe(std::move(wake));
+            };
+            poll->answer = [this] {
+                io::http::response late;
+                late.body = poll_ready_ ? "ready" : "timed out";
+                return late;
+            };
+            out.poll = std::move(poll);
+            return out;
+        }
         out.body = r.method + " " + r.target + " " + std::to_string(r.body.size());
         return out;
     }
@@ -107,6 +127,9 @@ protected:
     std::string host_;
     std::atomic<int> calls_{0};
     std::string last_body_;
+    io::change_signal poll_signal_;
+    std::atomic<bool> poll_ready_{false};
+    std::atomic<int> ready_calls_{0};
 };
 
 TEST_F(http_service_test, the_client_gets_the_handlers_answer)
@@ -327,6 +350,39 @@ TEST(http_service, an_awaiting_handler_lets_other_connections_be_served_meanwhil
     EXPECT_EQ(fast.body, "fast");
     EXPECT_EQ(slow.get().body, "slow after fast");
     service.stop();
+}
+
+TEST_F(http_service_test, a_long_poll_is_answered_when_notified_without_polling)
+{
+    start();
+    std::thread notifier([this] {
+        // Once the poll is waiting (it asked ready() once), the awaited thing happens.
+        for (int i = 0; i < 2000 && ready_calls_ == 0; ++i) {
+            std::this_thread::sleep_for(1ms);
+        }
+        std::this_thread::sleep_for(300ms);
+        poll_ready_ = true;
+        poll_signal_.notify();
+    });
+    const auto start = clock_type::now();
+    auto r = io::http::fetch(get(url("/poll/20000")));
+    notifier.join();
+    ASSERT_FALSE(r.ec) << r.error;
+    EXPECT_EQ(r.body, "ready");
+    EXPECT_LT(clock_type::now() - start, 15s);
+    // Asked when the poll began and once when woken: a 10 ms poll would have asked ~30 times.
+    EXPECT_LE(ready_calls_.load(), 3);
+}
+
+TEST_F(http_service_test, a_long_poll_nobody_notifies_ends_at_its_deadline)
+{
+    start();
+    const auto start = clock_type::now();
+    auto r = io::http::fetch(get(url("/poll/300")));
+    ASSERT_FALSE(r.ec) << r.error;
+    EXPECT_EQ(r.body, "timed out");
+    EXPECT_GE(clock_type::now() - start, 300ms);
+    EXPECT_EQ(ready_calls_.load(), 2); // when it began and at its deadline
 }
 
 // The same loop on an executor the caller runs, stopped by the caller's coroutine.

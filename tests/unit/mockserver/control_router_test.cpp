@@ -417,6 +417,30 @@ TEST_F(router_test, wait_makes_a_long_poll_that_is_ready_once_the_messages_are_t
     EXPECT_EQ(route(r, state_).poll->wait, mock::control::max_wait);
 }
 
+TEST_F(router_test, a_long_poll_is_woken_by_each_stored_message_and_each_new_session)
+{
+    api_request r;
+    r.method = "GET";
+    r.target = "/api/v1/messages?wait=10&to=b@x";
+    auto messages = route(r, state_);
+    ASSERT_TRUE(messages.poll && messages.poll->watch);
+    int woken = 0;
+    auto subscription = messages.poll->watch([&] { ++woken; });
+    add_message("a@x", {"other@x"}, "1\r\n");
+    add_message("a@x", {"b@x"}, "2\r\n");
+    EXPECT_EQ(woken, 2);
+    subscription.reset();
+    add_message("a@x", {"b@x"}, "3\r\n");
+    EXPECT_EQ(woken, 2);
+
+    r.target = "/api/v1/sessions?wait=10";
+    auto sessions = route(r, state_);
+    ASSERT_TRUE(sessions.poll && sessions.poll->watch);
+    subscription = sessions.poll->watch([&] { ++woken; });
+    sessions_.create("127.0.0.1:1", "127.0.0.1:25", now_);
+    EXPECT_EQ(woken, 3);
+}
+
 TEST_F(router_test, a_bad_wait_or_count_is_a_400_naming_the_parameter)
 {
     for (const char* t : {"/api/v1/messages?wait=soon", "/api/v1/messages?wait=-1",
