@@ -21,6 +21,20 @@ std::chrono::milliseconds parse_duration(const std::string& text)
     return std::chrono::milliseconds(static_cast<long long>(value * scale));
 }
 
+// --scenario-ports BASE and the --port-scenario NAME|FILE it serves.
+void add_scenario_port_options(CLI::App& app, server_options& o)
+{
+    auto* ports_option =
+        app.add_option("--scenario-ports", o.scenario_ports,
+                       "a listener per scenario on ports BASE, BASE+1, ... each serving that "
+                       "scenario's faults (0: ephemeral ports; listed in the ready line)");
+    app.add_option("--port-scenario", o.port_scenarios,
+                   "a catalog scenario NAME or scenario FILE for --scenario-ports, in port order "
+                   "(repeatable; default: the whole catalog)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->needs(ports_option);
+}
+
 } // namespace
 
 cli_result parse_command_line(int argc, char** argv)
@@ -62,16 +76,7 @@ cli_result parse_command_line(int argc, char** argv)
     app.add_flag("--auth-requires-tls", o.auth_requires_tls, "offer AUTH only after STARTTLS");
     app.add_option("--store", o.store, "memory | maildir:DIR");
     app.add_option("--scenario", scenario, "scenario file (YAML or JSON) to load at startup");
-    std::optional<std::uint16_t> scenario_ports;
-    auto* ports_option =
-        app.add_option("--scenario-ports", scenario_ports,
-                       "a listener per scenario on ports BASE, BASE+1, ... each serving that "
-                       "scenario's faults (0: ephemeral ports; listed in the ready line)");
-    app.add_option("--port-scenario", o.port_scenarios,
-                   "a catalog scenario NAME or scenario FILE for --scenario-ports, in port order "
-                   "(repeatable; default: the whole catalog)")
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-        ->needs(ports_option);
+    add_scenario_port_options(app, o);
     app.add_option("--max-connections", o.max_connections, "421 beyond this many (0: no limit)");
     app.add_option("--max-message-size", o.max_message_size,
                    "largest message in octets (0: no limit)");
@@ -118,7 +123,6 @@ cli_result parse_command_line(int argc, char** argv)
     if (!scenario.empty()) {
         o.scenario = scenario;
     }
-    o.scenario_ports = scenario_ports;
     return {std::move(o), 0, {}, {}};
 }
 
