@@ -39,6 +39,10 @@ struct fault_decisions {
     /// Every blocklist zone answers this error code, and its TXT, for every name below its
     /// apex, listed or not.
     std::optional<dns::dnsbl_error> dnsbl_error;
+    /// Every blocklist zone answers these A records, and no TXT, for every name below its
+    /// apex, as a lapsed blocklist domain parked with a wildcard does (check_rbl#18) or a
+    /// retired list that lists the whole Internet; empty: not. After dnsbl_error.
+    std::vector<ipv4> dnsbl_wildcard;
 
     friend bool operator==(const fault_decisions&, const fault_decisions&) = default;
 };

@@ -131,6 +131,10 @@ void dnsbl_answer(const dnsbl_zone& bl, const question& q, const fault_decisions
         listing_answer(bl, q, {code}, reason_of(*faults.dnsbl_error), r);
         return;
     }
+    if (!faults.dnsbl_wildcard.empty()) {
+        listing_answer(bl, q, faults.dnsbl_wildcard, {}, r);
+        return;
+    }
     const dnsbl_listing* listing = nullptr;
     if (const auto address = reverse_address(q.qname, bl.apex())) {
         for (const auto& l : faults.listed) {

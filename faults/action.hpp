@@ -3,6 +3,7 @@
 #include "faults/client_network.hpp"
 #include "smtp/phase.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -63,6 +64,39 @@ struct delivery_fault {
     friend bool operator==(const delivery_fault&, const delivery_fault&) = default;
 };
 
+/// How the mock's DNS server answers one query (`do.dns`, at phase dns). The default value
+/// answers from the zone data; a delay (`do.delay`) and no answer at all (`do.hang`) are the
+/// action's generic instructions.
+struct dns_fault {
+    /// The MX of the mock's mail domain.
+    enum class mx_answer {
+        data,     ///< as the data says
+        nxdomain, ///< the domain does not exist
+        a_only,   ///< no MX, an A record instead (RFC 5321 §5.1 implicit MX)
+    };
+    /// An answer code in 127.0.0.0/8 or another IPv4 address, network order.
+    using ipv4 = std::array<std::uint8_t, 4>;
+
+    /// Answer with this RCODE and no records: "SERVFAIL" or "REFUSED"; empty: the data's.
+    std::string rcode;
+    /// Over UDP, answer with TC=1 and no records, so the client asks again over TCP.
+    bool truncate = false;
+    /// The MX of the mail domain.
+    mx_answer mx = mx_answer::data;
+    /// The mock's SMTP addresses are listed on every blocklist zone with these codes...
+    std::vector<ipv4> listed;
+    /// ...and this TXT reason (none when empty).
+    std::string listed_reason;
+    /// Every blocklist zone answers 127.255.255.<code> (an error about the query, such as
+    /// 254: "query through a public resolver") for every name; 0: not.
+    std::uint8_t dnsbl_error = 0;
+    /// Every blocklist zone answers these A records for every address (a lapsed zone parked
+    /// with a wildcard, or a retired list that lists the whole Internet).
+    std::vector<ipv4> dnsbl_wildcard;
+
+    friend bool operator==(const dns_fault&, const dns_fault&) = default;
+};
+
 /// A rule that fired, as recorded in the session's transcript.
 struct fired_rule {
     std::string rule_id; ///< the rule's id, as listed by GET /api/v1/rules
@@ -116,6 +150,8 @@ struct action {
     /// For the ehlo and helo phases: extension keywords (e.g. "STARTTLS", "AUTH") left out of
     /// the EHLO reply; the session then refuses those commands as not offered (502).
     std::vector<std::string> withhold;
+    /// For the dns phase: how the mock's DNS server answers.
+    std::optional<dns_fault> dns;
     /// The rule that decided this action, if one did.
     std::optional<fired_rule> fired;
 

@@ -16,6 +16,7 @@ struct controller::snapshot {
     std::shared_ptr<const engine> rules;
     std::shared_ptr<std::atomic<std::uint64_t>> connections;
     std::shared_ptr<std::atomic<std::uint64_t>> mailbox_connections; // POP3 and IMAP
+    std::shared_ptr<std::atomic<std::uint64_t>> queries;
 };
 
 controller::controller(scenario initial, std::uint64_t seed,
@@ -58,6 +59,19 @@ controller::open_mailbox_session(std::string_view peer_address,
         snap->rules, context, decision_rng(seed_ ^ 0x6d61696c626f78ULL, context.ordinal));
 }
 
+action controller::decide_query(const decision_point& at, std::string_view client_address,
+                                std::chrono::steady_clock::time_point now)
+{
+    const auto snap = load();
+    connection_context context;
+    context.ordinal = 0; // matches no `connections` range
+    context.peer = parse_ip_address(client_address);
+    const auto ordinal = snap->queries->fetch_add(1, std::memory_order_relaxed) + 1;
+    // Draws of queries are apart from those of connections: the high bit marks them.
+    decision_rng rng(seed_, ordinal | (std::uint64_t{1} << 63));
+    return snap->rules->decide(context, at, now, rng);
+}
+
 void controller::replace(scenario s, std::chrono::steady_clock::time_point now)
 {
     for (std::size_t i = 0; i < s.rules.size(); ++i) {
@@ -76,6 +90,7 @@ void controller::replace(scenario s, std::chrono::steady_clock::time_point now)
     next->rules = std::make_shared<const engine>(compile_rules(s.rules), now, fired_total_);
     next->connections = std::make_shared<std::atomic<std::uint64_t>>(0);
     next->mailbox_connections = std::make_shared<std::atomic<std::uint64_t>>(0);
+    next->queries = std::make_shared<std::atomic<std::uint64_t>>(0);
     next->definition = std::move(s);
     std::lock_guard lock(mutex_);
     current_ = std::move(next);

@@ -49,6 +49,13 @@ public:
     std::unique_ptr<engine_session> open_mailbox_session(std::string_view peer_address,
                                                          std::chrono::steady_clock::time_point now);
 
+    /// The action for one query to the mock's DNS server (`at.phase` dns, `at.command` the
+    /// query type, `at.argument` the name asked) from `client_address`, at `now`: decided alone,
+    /// with the rules in force. A query is not a connection: connection ordinals do not move;
+    /// probability draws come from the seed and the query's own ordinal.
+    action decide_query(const decision_point& at, std::string_view client_address,
+                        std::chrono::steady_clock::time_point now);
+
     /// Swaps in `s` atomically. The time base of after/until becomes `now`, connection ordinals
     /// restart at 1, fire counts restart at 0. Sessions in flight keep their snapshot. Throws
     /// scenario_error (and changes nothing) when a rule is invalid.

@@ -8,6 +8,8 @@ namespace effects {
 // Defined in faults/effects/, one file each.
 extern const effect_type delay, reply, raw, trickle, hang, close, after_bytes, tls, command;
 extern const effect_type deliver;
+// How the mock's DNS server answers (phase dns).
+extern const effect_type dns;
 // Effects that decide whether their rule fires (with memory, or expiring).
 extern const effect_type greylist, rate_limit, fail_first, expires;
 // The effect whose instructions come from the address.
@@ -22,11 +24,10 @@ const std::vector<const effect_type*>& effect_types()
     // handshake and the command, then what becomes of an accepted message; then the effects that
     // decide whether the rule fires.
     static const std::vector<const effect_type*> types = {
-        &effects::delay,         &effects::reply,    &effects::raw,
-        &effects::trickle,       &effects::hang,     &effects::close,
-        &effects::after_bytes,   &effects::tls,      &effects::command,
-        &effects::deliver,       &effects::greylist, &effects::rate_limit,
-        &effects::fail_first,    &effects::expires,  &effects::address_faults,
+        &effects::delay,      &effects::reply,      &effects::raw,         &effects::trickle,
+        &effects::hang,       &effects::close,      &effects::after_bytes, &effects::tls,
+        &effects::command,    &effects::deliver,    &effects::dns,         &effects::greylist,
+        &effects::rate_limit, &effects::fail_first, &effects::expires,     &effects::address_faults,
         &effects::ehlo_switches,
     };
     return types;

@@ -48,8 +48,10 @@ bool compiled_rule::matches(const connection_context& context, const decision_po
                             std::chrono::milliseconds since_load) const
 {
     const rule_when& w = rule_.when;
-    if (!w.phases.empty() &&
-        std::find(w.phases.begin(), w.phases.end(), at.phase) == w.phases.end()) {
+    // A rule without phases applies at every SMTP phase; the DNS server's only names dns.
+    if (w.phases.empty()
+            ? at.phase == smtp::phase::dns
+            : std::find(w.phases.begin(), w.phases.end(), at.phase) == w.phases.end()) {
         return false;
     }
     // RE2: linear in the length of the text, whatever the pattern (faults/pattern.hpp).

@@ -16,16 +16,15 @@ namespace {
 using config::field;
 using config::yaml_reader;
 
-// The phases where the mock asks for a decision; dns happens on the client only. At verify
-// the mock's POP3 and IMAP sessions ask, with the mailbox command as the verb.
-const std::vector<std::string_view>& decision_phase_names()
+// Every phase is one where something asks for a decision: the SMTP sessions at theirs, the
+// DNS server at dns (per query), the POP3 and IMAP sessions at verify (the mailbox command as
+// the verb).
+const std::vector<std::string_view>& phase_names()
 {
     static const std::vector<std::string_view> names = [] {
         std::vector<std::string_view> out;
         for (auto p : smtp::all_phases) {
-            if (p != smtp::phase::dns) {
-                out.push_back(smtp::to_string(p));
-            }
+            out.push_back(smtp::to_string(p));
         }
         return out;
     }();
@@ -95,10 +94,10 @@ void read_phases(const yaml_reader& in, const field& f, rule_when& w)
         in, f,
         "an empty list of phases matches nothing; leave phase out to match every phase, or "
         "expected " +
-            config::one_of(decision_phase_names()),
+            config::one_of(phase_names()),
         [&](const field& item) {
-            const auto index = in.choice(item, decision_phase_names());
-            return *smtp::parse_phase(decision_phase_names()[index]);
+            const auto index = in.choice(item, phase_names());
+            return *smtp::parse_phase(phase_names()[index]);
         });
     for (auto p : phases) {
         if (!w.has_phase(p)) {
@@ -207,19 +206,41 @@ config::yaml_reader scenario_reader(std::string source)
                                                    limits::max_duration});
 }
 
+namespace {
+
+// A rule for the DNS server decides per query, which is not a connection, and can only delay
+// the answer, withhold it (hang), or change it (dns).
+std::optional<rule_problem> find_dns_rule_problem(const rule& r)
+{
+    if (!r.when.has_phase(smtp::phase::dns)) {
+        return std::nullopt;
+    }
+    if (!r.when.only_phase(smtp::phase::dns)) {
+        return rule_problem{"when.phase", "phase dns is the mock's DNS server, not an SMTP "
+                                          "phase: put it in a rule of its own"};
+    }
+    if (!r.when.connections.empty()) {
+        return rule_problem{"when.connections", "connections counts SMTP connections; a DNS "
+                                                "query is not one (use times)"};
+    }
+    for (const auto& e : r.effects.items()) {
+        static constexpr std::string_view allowed[] = {"dns", "delay", "hang", "expires"};
+        if (std::find(std::begin(allowed), std::end(allowed), e->key()) == std::end(allowed)) {
+            return rule_problem{"do." + std::string(e->key()),
+                                "at phase dns a rule can use dns, delay, hang and expires"};
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
 std::optional<rule_problem> find_rule_problem(const rule& r)
 {
     const rule_when& w = r.when;
     if (!r.id.empty() && !valid_rule_id(r.id)) {
         return rule_problem{"id", "bad rule id '" + r.id +
                                       "'; use 1 to 64 letters, digits, '-', '_' or '.'"};
-    }
-    for (auto p : w.phases) {
-        if (p == smtp::phase::dns) {
-            return rule_problem{"when.phase", "unknown value '" + std::string(smtp::to_string(p)) +
-                                                  "'; expected " +
-                                                  config::one_of(decision_phase_names())};
-        }
     }
     if (!(w.probability >= 0.0 && w.probability <= 1.0)) {
         return rule_problem{"when.probability", "probability must be between 0 and 1"};
@@ -247,6 +268,9 @@ std::optional<rule_problem> find_rule_problem(const rule& r)
     }
     if (r.effects.empty()) {
         return rule_problem{"do", "do needs at least one effect: " + effect_list_text()};
+    }
+    if (auto problem = find_dns_rule_problem(r)) {
+        return problem;
     }
     for (const auto& e : r.effects.items()) {
         if (auto problem = e->check(r)) {

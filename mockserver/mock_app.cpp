@@ -9,6 +9,7 @@
 #include "mockserver/control/controller_fault_source.hpp"
 #include "mockserver/control/http_server.hpp"
 #include "mockserver/credentials.hpp"
+#include "mockserver/dns/dns_faults.hpp"
 #include "mockserver/dns/dns_server.hpp"
 #include "mockserver/imap/delivery_faults.hpp"
 #include "mockserver/imap/imap_server.hpp"
@@ -79,24 +80,30 @@ dns::name dns_name(const std::string& text, const char* option)
     return *n;
 }
 
-// The mock's names for --dns: the host name with the addresses the SMTP listeners are bound to
-// (127.0.0.1 for a wildcard one), the mail domain and the blocklists.
-dns::zone_set dns_zones(const server_options& o,
-                        const std::vector<boost::asio::ip::tcp::endpoint>& smtp)
+// The addresses the SMTP listeners are bound to (127.0.0.1 for a wildcard one).
+std::vector<dns::ip_address> smtp_addresses(const std::vector<boost::asio::ip::tcp::endpoint>& smtp)
 {
-    dns::mock_names names;
-    names.hostname = dns_name(o.hostname, "--hostname");
-    names.mail_domain = dns_name(o.dns_domain, "--dns-domain");
+    std::vector<dns::ip_address> out;
     for (const auto& e : smtp) {
         auto a =
             e.address().is_unspecified() ? boost::asio::ip::address_v4::loopback() : e.address();
         dns::ip_address ip = a.is_v4() ? dns::ip_address(a.to_v4().to_bytes())
                                        : dns::ip_address(a.to_v6().to_bytes());
-        if (std::find(names.addresses.begin(), names.addresses.end(), ip) ==
-            names.addresses.end()) {
-            names.addresses.push_back(ip);
+        if (std::find(out.begin(), out.end(), ip) == out.end()) {
+            out.push_back(ip);
         }
     }
+    return out;
+}
+
+// The mock's names for --dns: the host name with the addresses of the SMTP listeners, the mail
+// domain and the blocklists.
+dns::zone_set dns_zones(const server_options& o, std::vector<dns::ip_address> addresses)
+{
+    dns::mock_names names;
+    names.hostname = dns_name(o.hostname, "--hostname");
+    names.mail_domain = dns_name(o.dns_domain, "--dns-domain");
+    names.addresses = std::move(addresses);
     for (const auto& zone : o.dnsbl_zones) {
         names.blocklists.push_back(dns_name(zone, "--dnsbl-zone"));
     }
@@ -263,8 +270,11 @@ void mock_app::start()
         }
     }
     if (!options_.dns.empty()) {
+        // A `dns.listed` fault lists the SMTP listeners' addresses.
+        auto own = smtp_addresses(endpoints().smtp);
         dns_ = std::make_unique<dns_server>("--dns", options_.dns,
-                                            dns::responder(dns_zones(options_, endpoints().smtp)));
+                                            dns::responder(dns_zones(options_, own)),
+                                            dns_fault_source(*controller_, own));
         dns_->start();
     }
     auto s = controller_->current();

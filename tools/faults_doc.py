@@ -81,7 +81,7 @@ rules:                        # in order; the first rule whose `when` holds fire
 
 | `when` key | matches |
 |---|---|
-| `phase` | one phase or a list: `connect tls banner ehlo helo starttls auth mail rcpt data body data_end rset noop vrfy quit verify` (`verify`: the mock's POP3 and IMAP sessions, see below) |
+| `phase` | one phase or a list: `connect tls banner ehlo helo starttls auth mail rcpt data body data_end rset noop vrfy quit verify` (`verify`: the mock's POP3 and IMAP sessions, see below); or `dns`, alone, for the queries of the mock's DNS server (`--dns`), where `command` is the query type (`A`, `MX`, `TXT`) and `argument` the name asked (`\\.dnsbl\\.mock\\.test$`); a rule without `phase` never touches DNS |
 | `command` | regular expression matching the whole command verb, case-insensitive (`MAIL`, `RCPT\\|DATA`) |
 | `argument` | regular expression searched in the command argument, case-insensitive (`@example\\.com>`) |
 | `connections` | connection ordinals since the scenario was loaded (for a rule added with `POST /api/v1/rules`: since it was added): `1`, `2-5`, `3-`, `every 2`, `every 3 from 2`, or a list |
@@ -107,6 +107,7 @@ rules:                        # in order; the first rule whose `when` holds fire
 | `fail_first` | `N`: fire the first N times the rule applies to each client address, then never again for it |
 | `address_faults` | `true`, with phase `mail` and/or `rcpt`, and no effect that says what to do (`expires`, `fail_first`, `rate_limit` may limit it): the local part of the sender or recipient picks the fault (`fail-550@`, `fail-450-4.7.1@`, `delay-5s@`, `hang@`, `drop@`, `reset@`, combined with `+`: `delay-2s+fail-451@`); an ordinary address leaves the rule unfired |
 | `ehlo_switches` | `true`, with phase `ehlo` and/or `helo`, and no effect that says what to do: the leading part of the client's name picks the fault: `nostarttls.` and `noauth.` leave STARTTLS or AUTH out of the EHLO reply (and refuse the command with 502), and the `address_faults` tokens work too (`fail-421-4.3.2.`, `delay-5s.`, `hang.`, `drop.`, `reset.`, combined with `+`: `noauth+nostarttls.example`); an ordinary name leaves the rule unfired |
+| `dns` | with phase `dns` (with `delay`: a slow answer, `hang`: none at all, `expires` and `when.times`): how the mock's DNS server answers: `rcode: servfail\\|refused` with no records; `truncate: true` (over UDP TC=1 and no records, so the client asks again over TCP); `mx: nxdomain\\|a_only` (the mail domain gone, or without MX but with an A record, RFC 5321 §5.1); `listed: {{code: 127.0.0.2, reason: TEXT}}` (the mock's SMTP addresses listed on every blocklist zone, codes in 127.0.0.0/8); `dnsbl_error: 254` (every blocklist name answers 127.255.255.N, an error about the query: 252 typing error, 254 public resolver, 255 too many queries); `dnsbl_wildcard: ADDRESS` (every blocklist name has this A record and no TXT: a lapsed zone parked with a wildcard, or a list that lists everything) |
 | `expires` | stop firing this long after the rule was put in force (its scenario loaded, or the rule added with `POST /api/v1/rules`), so a forgotten fault ends by itself; to end after N firings use `when.times` |
 
 **The mock's name in replies.** `{{hostname}}` in a `reply` or `raw` is replaced, when the rule

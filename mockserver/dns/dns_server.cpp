@@ -6,6 +6,7 @@
 #include "io/task_group.hpp"
 #include "io/tcp_service.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -29,6 +30,8 @@ namespace {
 constexpr auto tcp_idle_timeout = std::chrono::seconds(30);
 // What connections in flight are given to finish at stop().
 constexpr auto stop_grace = std::chrono::milliseconds(200);
+constexpr auto first_backoff = std::chrono::milliseconds(10);
+constexpr auto max_backoff = std::chrono::seconds(1);
 
 // An io_context whose handlers (and the coroutine frames they hold) can be destroyed before
 // the sockets they refer to.
@@ -46,6 +49,15 @@ dns::ip_address to_dns(const net::ip::address& a)
 }
 
 } // namespace
+
+std::chrono::milliseconds dns_receive_backoff(unsigned errors) noexcept
+{
+    if (errors < 2) {
+        return std::chrono::milliseconds(0);
+    }
+    const unsigned doublings = std::min(errors - 2, 7u); // 10 ms << 7 > 1 s
+    return std::min<std::chrono::milliseconds>(first_backoff * (1u << doublings), max_backoff);
+}
 
 struct dns_server::impl {
     std::string what;
@@ -140,6 +152,8 @@ net::awaitable<void> dns_server::impl::serve_udp()
 {
     // A whole datagram, however large, so that the responder sees what was sent.
     std::vector<std::uint8_t> buffer(65535);
+    io::steady_timer backoff(co_await net::this_coro::executor);
+    unsigned errors = 0;
     for (;;) {
         udp::endpoint from;
         auto [ec, n] =
@@ -148,8 +162,17 @@ net::awaitable<void> dns_server::impl::serve_udp()
             co_return;
         }
         if (ec) {
-            continue; // an ICMP error of an earlier send (connection refused): keep serving
+            // An ICMP error of an earlier send (connection refused): keep serving; the same
+            // error again and again: keep serving, more slowly.
+            if (const auto wait = dns_receive_backoff(++errors); wait.count() > 0) {
+                backoff.expires_after(wait);
+                if (auto [cancelled] = co_await backoff.async_wait(); cancelled) {
+                    co_return;
+                }
+            }
+            continue;
         }
+        errors = 0;
         auto action = respond(std::span(buffer.data(), n), dns::transport::udp, from.address());
         if (action.what != dns::reply_action::kind::send) {
             continue;

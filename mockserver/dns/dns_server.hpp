@@ -17,10 +17,16 @@
 #include "dns/responder.hpp"
 
 #include <boost/asio/ip/udp.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 
 namespace mock {
+
+/// The wait before the UDP loop receives again after `errors` receive errors in a row: none after
+/// one (the ICMP error an earlier send leaves), then 10 ms, doubling up to 1 s, so that an error
+/// that recurs is waited out instead of spinning.
+std::chrono::milliseconds dns_receive_backoff(unsigned errors) noexcept;
 
 /// The DNS server.
 class dns_server {

@@ -313,6 +313,24 @@ TEST_F(dns_responder, the_zone_error_fault_answers_the_127_255_255_codes_for_eve
               rr_type::a);
 }
 
+TEST_F(dns_responder, a_wildcard_zone_answers_every_address_and_no_txt)
+{
+    // A lapsed blocklist domain parked with a wildcard (check_rbl#18): even the RFC 5782 §5
+    // test entry 127.0.0.1, which must never be listed, gets an A record.
+    fault_decisions parked;
+    parked.dnsbl_wildcard = {ipv4{127, 0, 0, 2}, ipv4{127, 0, 0, 10}};
+    for (const char* qname : {"1.0.0.127.zen.example", "4.3.2.1.zen.example"}) {
+        auto m = answer(ask(qname, rr_type::a), transport::udp, parked);
+        EXPECT_EQ(m.rcode(), rcode::noerror);
+        ASSERT_EQ(m.answers.size(), 2u) << qname;
+        EXPECT_EQ(std::get<a_data>(m.answers[1].data).address, (ipv4{127, 0, 0, 10}));
+        m = answer(ask(qname, rr_type::txt), transport::udp, parked);
+        EXPECT_EQ(m.rcode(), rcode::noerror);
+        EXPECT_TRUE(m.answers.empty()) << qname;
+    }
+    EXPECT_EQ(answer(ask("zen.example", rr_type::soa), transport::udp, parked).answers.size(), 1u);
+}
+
 TEST_F(dns_responder, the_mx_faults_remove_the_domain_or_only_its_mx)
 {
     fault_decisions gone;
