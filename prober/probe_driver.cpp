@@ -3,6 +3,7 @@
 #include "io/client_connection.hpp"
 #include "io/client_error.hpp"
 #include "io/endpoint.hpp"
+#include "prober/dnsbl_lookup.hpp"
 #include "prober/error.hpp"
 
 #include <array>
@@ -203,7 +204,14 @@ net::awaitable<probe_result> async_probe(probe_options options, verify_function 
 {
     client_session session(std::move(options), fresh_params());
     co_await drive(session, std::move(verifier));
-    co_return session.take_result();
+    auto result = session.take_result();
+    // The blocklist lookups come after the session, for the address it connected to.
+    if (const auto& o = session.options(); !o.dnsbl.empty()) {
+        const auto deadline = probe_clock::now() + o.command_timeout;
+        auto verdicts = co_await check_blocklists(o, result.peer, deadline);
+        judge_blocklists(result, std::move(verdicts));
+    }
+    co_return result;
 }
 
 net::awaitable<probe_result> drive_session(client_session session, verify_function verifier)

@@ -122,6 +122,8 @@ struct probe_options {
     /// The DNS server of every lookup, "ADDR:PORT" or "[IPV6]:PORT" with a literal address;
     /// empty: the servers of /etc/resolv.conf (and /etc/hosts).
     std::string dns_server;
+    /// DNS blocklist zones (RFC 5782) to look the server's address up on, after the session.
+    std::vector<std::string> dnsbl;
 
     /// The longest reply line accepted, in octets including CRLF. RFC 5321 §4.5.3.1.5 says 512;
     /// raise it for servers known to send longer lines.

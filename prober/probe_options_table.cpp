@@ -1,6 +1,7 @@
 #include "prober/probe_options_table.hpp"
 
 #include "config/duration.hpp"
+#include "dns/name.hpp"
 #include "prober/target.hpp"
 
 #include <algorithm>
@@ -112,6 +113,9 @@ void cert_days(probe_options& o, const values& v)
         days.size() == 2 ? std::optional<int>(days[1]) : std::optional<int>(std::nullopt);
 }
 
+// The most blocklist zones one probe looks the address up on.
+constexpr std::size_t max_dnsbl_zones = 50;
+
 // The phases after which QUIT can be sent; the others are inside a command's exchange.
 constexpr std::array<std::string_view, 10> quit_points{
     "connect", "banner", "ehlo", "helo", "starttls", "tls", "auth", "mail", "rcpt", "data_end"};
@@ -164,6 +168,36 @@ void dns_server(probe_options& o, const values& v)
     o.dns_server = s;
 }
 
+// Blocklist zones: each a domain name; "ZONE,ZONE" or a list (in a file, or the flag repeated).
+void dnsbl(probe_options& o, const values& v)
+{
+    std::vector<std::string> zones;
+    for (const auto& written : v) {
+        std::size_t from = 0;
+        for (;;) {
+            const auto comma = written.find(',', from);
+            auto zone = written.substr(from, comma == std::string::npos ? comma : comma - from);
+            while (!zone.empty() && zone.back() == '.') {
+                zone.pop_back();
+            }
+            if (zone.empty() || !dns::name::parse(zone) || zone.find('.') == std::string::npos) {
+                bad("expected blocklist zones such as zen.spamhaus.org, got " + quoted(written));
+            }
+            if (std::find(zones.begin(), zones.end(), zone) == zones.end()) {
+                zones.push_back(std::move(zone));
+            }
+            if (comma == std::string::npos) {
+                break;
+            }
+            from = comma + 1;
+        }
+    }
+    if (zones.size() > max_dnsbl_zones) {
+        bad("at most " + std::to_string(max_dnsbl_zones) + " blocklist zones");
+    }
+    o.dnsbl = std::move(zones);
+}
+
 void verify(probe_options& o, const values& v)
 {
     auto spec = parse_verify_url(single(v));
@@ -204,7 +238,7 @@ constexpr std::array<option_shorthand, 2> family_flags{{
 using t = option_type;
 
 // clang-format off
-const std::array<probe_option, 27> table{{
+const std::array<probe_option, 28> table{{
     {"port", "-p,--port", t::value, "N", "25, or 465 with implicit TLS",
      "Port for targets written without one", {}, 1,
      [](probe_options& o, const values& v) {
@@ -286,6 +320,9 @@ const std::array<probe_option, 27> table{{
     {"dns_server", "--dns-server", t::value, "ADDR:PORT", "",
      "DNS server for every lookup (UDP, then TCP for truncated answers) instead of "
      "/etc/resolv.conf", {}, 1, dns_server},
+    {"dnsbl", "--dnsbl", t::list, "ZONE,...", "",
+     "Look the server's address up on these DNS blocklists (RFC 5782): listed is CRITICAL, a "
+     "broken blocklist WARNING", {}, max_dnsbl_zones, dnsbl},
     {"max_reply_line", "--max-reply-line", t::value, "N", "512",
      "Longest reply line accepted, octets with CRLF (RFC 5321 4.5.3.1.5: 512)", {}, 1,
      [](probe_options& o, const values& v) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "io/tls_info.hpp"
+#include "prober/dnsbl_check.hpp"
 #include "smtp/failure_kind.hpp"
 #include "smtp/phase.hpp"
 #include "smtp/reply.hpp"
@@ -113,6 +114,8 @@ struct probe_result {
     std::optional<delivery_info> delivery;
     /// The annotated transcript.
     std::vector<transcript_entry> transcript;
+    /// What each DNS blocklist of --dnsbl says about the server's address, in their order.
+    std::vector<dnsbl_result> dnsbl;
     /// The code of the last reply received, or 0.
     int last_code = 0;
     /// The address connected to, as "127.0.0.1:25" or "[::1]:25"; empty when no connection was

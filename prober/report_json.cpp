@@ -117,6 +117,23 @@ json::object to_json(const probe_result& r)
     } else {
         o["delivery"] = nullptr;
     }
+    json::array dnsbl;
+    for (const auto& v : r.dnsbl) {
+        json::array codes;
+        for (const auto& c : v.codes) {
+            codes.emplace_back(c);
+        }
+        json::object jv{{"zone", v.zone},
+                        {"query", v.query},
+                        {"status", to_string(v.outcome)},
+                        {"codes", std::move(codes)}};
+        jv["reason"] = v.reason;
+        jv["error"] = v.error;
+        dnsbl.emplace_back(std::move(jv));
+    }
+    if (!dnsbl.empty()) {
+        o["dnsbl"] = std::move(dnsbl); // with --dnsbl only
+    }
     json::array transcript;
     for (const auto& e : r.transcript) {
         json::object je;

@@ -140,6 +140,31 @@ const family families[] = {
          }
          return sample(b, "", number(static_cast<double>(r.delivery->latency->count()) / 1e3));
      }},
+    {{"probe_dnsbl_listed",
+      "1 when the server's address is listed on the DNS blocklist zone, 0 when not; absent when "
+      "the blocklist is broken."},
+     false,
+     [](const probe_result& r, const std::string& b) {
+         std::string lines;
+         for (const auto& v : r.dnsbl) {
+             if (v.outcome != dnsbl_result::verdict::dnsbl_error) {
+                 lines += sample(b, label("zone", v.zone),
+                                 v.outcome == dnsbl_result::verdict::listed ? "1" : "0");
+             }
+         }
+         return lines;
+     }},
+    {{"probe_dnsbl_error",
+      "1 when the DNS blocklist zone is broken or refused the query (it says nothing), else 0."},
+     false,
+     [](const probe_result& r, const std::string& b) {
+         std::string lines;
+         for (const auto& v : r.dnsbl) {
+             lines += sample(b, label("zone", v.zone),
+                             v.outcome == dnsbl_result::verdict::dnsbl_error ? "1" : "0");
+         }
+         return lines;
+     }},
 };
 
 // The exposition of `results`, each sample labelled with `base(result)`.

@@ -56,6 +56,18 @@ std::string format_text(const probe_result& r, bool verbose)
         }
         out += '\n';
     }
+    for (const auto& v : r.dnsbl) {
+        out += "  dnsbl:     " + v.zone + ": " + std::string(to_string(v.outcome));
+        if (!v.codes.empty()) {
+            std::string codes;
+            for (const auto& c : v.codes) {
+                codes += (codes.empty() ? "" : ", ") + c;
+            }
+            out += " (" + codes + ")";
+        }
+        const auto& why = v.outcome == dnsbl_result::verdict::dnsbl_error ? v.error : v.reason;
+        out += why.empty() ? "\n" : ": " + why + "\n";
+    }
     std::string timings;
     for (const auto& [p, d] : r.timings) {
         timings += (timings.empty() ? "" : ", ") + std::string(smtp::to_string(p)) + ' ' +

@@ -93,6 +93,7 @@ TEST(probe_options_table, every_option_is_applied)
         {"family", {"ipv6"}},
         {"source_address", {"::1"}},
         {"dns_server", {"[::1]:5353"}},
+        {"dnsbl", {"zen.example.", "b.example,zen.example,c.example"}},
         {"max_reply_line", {"1000"}},
     };
     ASSERT_EQ(given.size(), probe_option_table().size());
@@ -132,6 +133,8 @@ TEST(probe_options_table, every_option_is_applied)
     EXPECT_EQ(o.source_address, "::1");
     EXPECT_EQ(o.dns_server, "[::1]:5353");
     EXPECT_EQ(o.verify->dns_server, "[::1]:5353"); // the mailbox host is looked up there too
+    // Zones without the final dot, once each, in order.
+    EXPECT_EQ(o.dnsbl, (std::vector<std::string>{"zen.example", "b.example", "c.example"}));
     EXPECT_EQ(o.max_reply_line, 1000u);
 }
 
