@@ -57,6 +57,9 @@ struct probe_hints {
     std::string verify;
     std::optional<std::chrono::milliseconds> verify_timeout;    ///< --verify-timeout
     std::optional<std::chrono::milliseconds> max_delivery_time; ///< --max-delivery-time WARN
+    /// Look the mock's address up on its DNS blocklist dnsbl.mock.test, asking the mock's DNS
+    /// server: --dnsbl and --dns-server, with the mock serving --dns.
+    bool dnsbl = false;
 
     friend bool operator==(const probe_hints&, const probe_hints&) = default;
 };

@@ -93,6 +93,9 @@ json::object probe_json(const probe_hints& p)
     if (!p.verify.empty()) {
         o["verify"] = p.verify;
     }
+    if (p.dnsbl) {
+        o["dnsbl"] = true;
+    }
     if (p.quit_after) {
         o["quit_after"] = smtp::to_string(*p.quit_after);
     }

@@ -52,7 +52,7 @@ probe_hints read_probe(const yaml_reader& in, const field& f)
     auto entries =
         in.map(f, {"send", "starttls", "tls", "auth", "insecure", "quit_after", "warning",
                    "critical", "timeout", "connect_timeout", "command_timeout", "cert_days",
-                   "verify", "verify_timeout", "max_delivery_time"});
+                   "verify", "verify_timeout", "max_delivery_time", "dnsbl"});
     for (auto& [key, value] : entries) {
         if (key == "send") {
             p.send = in.boolean(value);
@@ -80,6 +80,8 @@ probe_hints read_probe(const yaml_reader& in, const field& f)
         } else if (key == "verify") {
             static constexpr std::string_view protocols[] = {"pop3", "imap"};
             p.verify = protocols[in.choice(value, {"pop3", "imap"})];
+        } else if (key == "dnsbl") {
+            p.dnsbl = in.boolean(value);
         } else if (key == "verify_timeout") {
             p.verify_timeout = in.duration(value);
         } else if (key == "max_delivery_time") {

@@ -46,6 +46,10 @@ prober::probe_options builtin_probe_options(const monitor_target& target,
         o.verify_timeout = hints.verify_timeout.value_or(o.verify_timeout);
         o.delivery_warning = hints.max_delivery_time;
     }
+    if (hints.dnsbl && target.dns_port != 0) {
+        o.dns_server = fmt::format("{}:{}", target.host, target.dns_port);
+        o.dnsbl = {"dnsbl.mock.test"};
+    }
     return o;
 }
 

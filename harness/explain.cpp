@@ -120,6 +120,12 @@ std::string probe_command_line(const prober::probe_options& o)
     if (o.delivery_warning) {
         add("--max-delivery-time", seconds(*o.delivery_warning));
     }
+    if (!o.dnsbl.empty()) {
+        add("--dns-server", o.dns_server);
+        for (const auto& zone : o.dnsbl) {
+            add("--dnsbl", zone);
+        }
+    }
     if (o.warning) {
         add("-w", seconds(*o.warning));
     }

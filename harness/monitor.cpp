@@ -5,7 +5,7 @@ namespace harness {
 placeholder_values target_values(const monitor_target& target)
 {
     return template_values(target.host, target.port, target.scenario->name, target.ca_file.string(),
-                           target.cert_file.string(), target.tls_name);
+                           target.cert_file.string(), target.tls_name, target.dns_port);
 }
 
 } // namespace harness

@@ -30,6 +30,9 @@ struct monitor_target {
     std::uint16_t tls_port = 0;
     /// The mock's POP3 or IMAP port (the scenario's probe hint `verify` says which), or 0.
     std::uint16_t mailbox_port = 0;
+    /// The port of the mock's DNS server (UDP and TCP), when the scenario's probe hint `dnsbl`
+    /// asks for one, or 0.
+    std::uint16_t dns_port = 0;
     /// A PEM file with the CAs that sign the mock's good certificate (and its faulty ones, but
     /// the self-signed one), to trust only those.
     std::filesystem::path ca_file;
@@ -40,7 +43,7 @@ struct monitor_target {
 };
 
 /// The placeholder values for `target`: {host}, {port}, {scenario}, {ca_file}, {cert_file},
-/// {tls_name}.
+/// {tls_name}, {dns_port}.
 placeholder_values target_values(const monitor_target& target);
 
 /// Credentials the mock knows, for scenarios whose probe hints say `auth`.

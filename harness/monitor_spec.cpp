@@ -105,11 +105,12 @@ std::string substitute(std::string_view text, const placeholder_values& values)
 
 placeholder_values template_values(std::string_view host, unsigned port, std::string_view scenario,
                                    std::string_view ca_file, std::string_view cert_file,
-                                   std::string_view tls_name)
+                                   std::string_view tls_name, unsigned dns_port)
 {
     return {{"host", std::string(host)},           {"port", std::to_string(port)},
             {"scenario", std::string(scenario)},   {"ca_file", std::string(ca_file)},
-            {"cert_file", std::string(cert_file)}, {"tls_name", std::string(tls_name)}};
+            {"cert_file", std::string(cert_file)}, {"tls_name", std::string(tls_name)},
+            {"dns_port", std::to_string(dns_port)}};
 }
 
 monitor_spec parse_monitor_spec(std::string_view spec)

@@ -47,9 +47,10 @@ std::string substitute(std::string_view text, const placeholder_values& values);
 
 /// The placeholders a monitor template may use: host, port, scenario, ca_file (a PEM file with
 /// the CAs that sign the mock's certificates), cert_file (a PEM file with the certificate chain
-/// the mock presents when TLS has no fault) and tls_name (the name that certificate carries).
+/// the mock presents when TLS has no fault), tls_name (the name that certificate carries) and
+/// dns_port (the port of the mock's DNS server on `host`, UDP and TCP; 0 when it serves none).
 placeholder_values template_values(std::string_view host, unsigned port, std::string_view scenario,
                                    std::string_view ca_file, std::string_view cert_file,
-                                   std::string_view tls_name);
+                                   std::string_view tls_name, unsigned dns_port = 0);
 
 } // namespace harness

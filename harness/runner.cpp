@@ -20,6 +20,7 @@ monitor_target target_of(const faults::scenario& s, const scenario_mock& mock)
     target.port = mock.smtp().port();
     target.tls_port = mock.smtp_tls() ? mock.smtp_tls()->port() : 0;
     target.mailbox_port = mock.mailbox() ? mock.mailbox()->port() : 0;
+    target.dns_port = mock.dns() ? mock.dns()->port() : 0;
     target.ca_file = mock.ca_file();
     target.cert_file = mock.cert_file();
     target.tls_name = mock.tls_name();

@@ -63,6 +63,9 @@ scenario_mock::scenario_mock(const faults::scenario& s, const mock_settings& set
     } else if (s.probe.verify == "imap") {
         o.imap = "127.0.0.1:0";
     }
+    if (s.probe.dnsbl) {
+        o.dns = "127.0.0.1:0"; // serves the blocklist dnsbl.mock.test
+    }
     if (!settings.users_file.empty()) {
         o.users = settings.users_file;
     }
@@ -81,6 +84,7 @@ scenario_mock::scenario_mock(const faults::scenario& s, const mock_settings& set
         smtp_tls_ = bound.smtp_tls.front();
     }
     mailbox_ = bound.pop3 ? bound.pop3 : bound.imap;
+    dns_ = bound.dns;
 }
 
 scenario_mock::~scenario_mock()
@@ -95,7 +99,7 @@ void scenario_mock::stop()
 
 std::uint64_t scenario_mock::sessions() const
 {
-    return app_->smtp().sessions().total();
+    return app_->smtp().sessions().total() + app_->dns_queries();
 }
 
 std::uint64_t scenario_mock::faults_fired() const

@@ -63,6 +63,9 @@ public:
     {
         return mailbox_;
     }
+    /// The DNS server (UDP and TCP on this port), when the scenario's probe hint `dnsbl` asks
+    /// for one.
+    const std::optional<boost::asio::ip::tcp::endpoint>& dns() const noexcept { return dns_; }
     /// A PEM file holding the CAs that sign the mock's certificates: the user's (with
     /// tls_cert) and the mock's own, which signs the faulty certificates of TLS scenarios.
     const std::filesystem::path& ca_file() const noexcept { return ca_file_; }
@@ -71,7 +74,8 @@ public:
     /// The name the mock calls itself and its good certificate carries.
     const std::string& tls_name() const noexcept { return tls_name_; }
 
-    /// How many sessions the mock has accepted so far (each one is recorded).
+    /// How many sessions the mock has accepted so far (each one is recorded), plus the queries
+    /// its DNS server received: a blocklist check contacts only that.
     std::uint64_t sessions() const;
 
     /// How many times the scenario's rules have fired so far, all rules together.
@@ -99,6 +103,7 @@ private:
     boost::asio::ip::tcp::endpoint smtp_;
     std::optional<boost::asio::ip::tcp::endpoint> smtp_tls_;
     std::optional<boost::asio::ip::tcp::endpoint> mailbox_;
+    std::optional<boost::asio::ip::tcp::endpoint> dns_;
 };
 
 } // namespace harness

@@ -303,6 +303,11 @@ void mock_app::stop()
     }
 }
 
+std::uint64_t mock_app::dns_queries() const noexcept
+{
+    return dns_ ? dns_->queries() : 0;
+}
+
 mock_endpoints mock_app::endpoints() const
 {
     mock_endpoints e;

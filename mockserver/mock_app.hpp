@@ -96,6 +96,8 @@ public:
 
     /// Where it listens (after start()).
     mock_endpoints endpoints() const;
+    /// How many messages its DNS server (--dns) has received; 0 without one.
+    std::uint64_t dns_queries() const noexcept;
 
     /// The JSON ready line naming every bound address.
     std::string ready_line() const;

@@ -34,6 +34,7 @@ GROUPS = [
     ("address-", "Chosen by the address"),
     ("delivery-", "Delivery: the message after the 250 (the mail loop)"),
     ("mailbox-", "Mailbox services: POP3 and IMAP (the mail loop)"),
+    ("dnsbl-", "DNS blocklists: the mock's DNS server (--dns)"),
     ("", "Over time and over many connections"),
 ]
 
@@ -61,7 +62,9 @@ thresholds `warning`/`critical` (`-w`/`-c`), `timeout` (`-t`), `connect_timeout`
 `command_timeout` and `cert_days` that keep every scenario to a few seconds; `verify: pop3` or
 `verify: imap` sends the message and fetches it back from the mock's mailbox over that protocol
 (`--verify`, the harness serves it), with `verify_timeout` and `max_delivery_time` for
-`--verify-timeout` and `--max-delivery-time`.
+`--verify-timeout` and `--max-delivery-time`. `dnsbl: true` looks the server's address up on the
+blocklist `dnsbl.mock.test` (`--dnsbl`), asking the mock's DNS server (`--dns-server`; the harness
+starts the mock with `--dns`).
 
 ## Scenario format
 

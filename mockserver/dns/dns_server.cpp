@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/v6_only.hpp>
@@ -71,6 +72,7 @@ struct dns_server::impl {
     std::thread thread;
     bool started = false;
     bool stopped = false;
+    std::atomic<std::uint64_t> received{0};
 
     impl(std::string w, udp::endpoint ep, dns::responder r, dns::fault_source f)
         : what(std::move(w))
@@ -92,6 +94,7 @@ struct dns_server::impl {
     dns::reply_action respond(std::span<const std::uint8_t> bytes, dns::transport via,
                               const net::ip::address& from)
     {
+        received.fetch_add(1, std::memory_order_relaxed);
         return responder.respond({bytes, via, to_dns(from), clock_type::now()}, faults);
     }
 
@@ -283,6 +286,11 @@ void dns_server::stop()
 udp::endpoint dns_server::endpoint() const
 {
     return impl_->endpoint;
+}
+
+std::uint64_t dns_server::queries() const noexcept
+{
+    return impl_->received.load(std::memory_order_relaxed);
 }
 
 } // namespace mock

@@ -18,6 +18,7 @@
 
 #include <boost/asio/ip/udp.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -50,6 +51,9 @@ public:
 
     /// The bound endpoint (the configured one before start()).
     boost::asio::ip::udp::endpoint endpoint() const;
+
+    /// How many messages it has received, over UDP and TCP. Thread-safe.
+    std::uint64_t queries() const noexcept;
 
     struct impl;
 

@@ -16,7 +16,9 @@ missed is measured once more on a new connection, the lower bound is never retri
 import datetime
 import os
 import pathlib
+import shutil
 import ssl
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -628,12 +630,57 @@ def test_intermittent_is_reproducible_with_a_seed(scenario_mock):
     assert patterns[2] != patterns[0], patterns  # another seed draws differently
 
 
+# DNS blocklist faults, seen by dig at the mock's DNS server (--dns): (status, A records, TXT
+# records) for the mock's own address under dnsbl.mock.test; None: no answer at all. SMTP is
+# healthy in each.
+DNSBL_CASES = {
+    "dnsbl-not-listed": ("NXDOMAIN", [], []),
+    "dnsbl-listed": ("NOERROR", ["127.0.0.2"],
+                     ['"Listed for sending spam, see http://dnsbl.mock.test/"']),
+    "dnsbl-public-resolver": ("NOERROR", ["127.255.255.254"],
+                              ['"Error: query via public/open resolver"']),
+    "dnsbl-zone-parked": ("NOERROR", ["192.0.2.80"], []),
+    "dnsbl-servfail": ("SERVFAIL", [], []),
+    "dnsbl-timeout": (None, [], []),
+}
+
+
+def dig_dnsbl(m, rtype):
+    """(status or None, records of `rtype`) for the mock's address on dnsbl.mock.test."""
+    host, port = m.dns
+    name = ".".join(reversed(m.host.split("."))) + ".dnsbl.mock.test"
+    out = subprocess.run(["dig", f"@{host}", "-p", str(port), "+time=1", "+tries=1", "+noall",
+                          "+comments", "+answer", name, rtype],
+                         capture_output=True, text=True, timeout=15).stdout
+    status = None
+    records = []
+    for line in out.splitlines():
+        if "status:" in line:
+            status = line.split("status:")[1].split(",")[0].strip()
+        elif line and not line.startswith(";"):
+            records.append(line.split(None, 4)[4])
+    return status, records
+
+
+@pytest.mark.skipif(shutil.which("dig") is None, reason="dig is not installed")
+@pytest.mark.parametrize("name", sorted(DNSBL_CASES))
+def test_dnsbl_answers_seen_by_dig(scenario_mock, name):
+    status, a, txt = DNSBL_CASES[name]
+    m = scenario_mock(name, "--dns", "127.0.0.1:0")
+    assert dig_dnsbl(m, "A") == (status, a)
+    assert dig_dnsbl(m, "TXT") == (status, txt)
+    # The SMTP side is the healthy one.
+    with WireClient.connect(m.host, m.port) as client:
+        client.expect_bytes(HEALTHY_GREETING)
+
+
 WIRE_TABLES = (REPLY_CASES, HANG_CASES, CLOSE_CASES, DELAY_CASES)
 OTHER_TESTS = {
     "banner-trickle", "connect-refused", "connect-blackhole", "starttls-handshake-failure",
     "intermittent", "banner-421-rate-limited", "mail-451-first-attempts", "address-encoded",
     *TLS_CASES,
     *PATTERN_CASES,
+    *DNSBL_CASES,
 }
 
 

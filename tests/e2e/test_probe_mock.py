@@ -145,6 +145,8 @@ def hint_flags(hint, m):
             flags += ["--cert-days", str(value)]
         elif key == "quit_after":
             flags += ["--quit-after", str(value)]
+        elif key == "dnsbl" and value:
+            flags += ["--dns-server", m.ready["dns"], "--dnsbl", "dnsbl.mock.test"]
         else:
             pytest.fail(f"unknown probe hint {key}")
     return flags
@@ -158,8 +160,10 @@ def test_catalog_scenario(start_mock, users_file, path):
     doc = yaml.safe_load(path.read_text())
     expect = doc["expect"]
     mailbox = (doc.get("probe") or {}).get("verify")
+    dnsbl = (doc.get("probe") or {}).get("dnsbl")
     m = start_mock("--scenario", str(path), "--users", str(users_file), "--seed", "1",
-                   *([f"--{mailbox}", "127.0.0.1:0"] if mailbox else []))
+                   *([f"--{mailbox}", "127.0.0.1:0"] if mailbox else []),
+                   *(["--dns", "127.0.0.1:0"] if dnsbl else []))
     flags = hint_flags(doc.get("probe"), m)
     if "-t" not in flags and "--timeout" not in flags:
         flags += ["--timeout", "10"]

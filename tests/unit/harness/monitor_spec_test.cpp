@@ -33,6 +33,11 @@ TEST(substitute, placeholders_and_escaped_braces)
     EXPECT_EQ(substitute("-CAfile={ca_file} -servername {tls_name}", v),
               "-CAfile=/tmp/w/ca.pem -servername localhost");
     EXPECT_EQ(substitute("--pin {cert_file}", v), "--pin /tmp/w/cert.pem");
+    // The mock's DNS server: 0 when the scenario asks for none.
+    EXPECT_EQ(substitute("RES_OPTIONS=port:{dns_port}", v), "RES_OPTIONS=port:0");
+    const auto with_dns =
+        template_values("127.0.0.1", 40123, "dnsbl-listed", "ca.pem", "c.pem", "localhost", 40153);
+    EXPECT_EQ(substitute("-p {dns_port}", with_dns), "-p 40153");
     EXPECT_THROW(substitute("{hots}", v), std::invalid_argument);
     EXPECT_THROW(substitute("{host", v), std::invalid_argument);
     EXPECT_THROW(substitute("host}", v), std::invalid_argument);
