@@ -2,6 +2,7 @@
 
 #include "prober/blocklist.hpp"
 #include "prober/classify.hpp"
+#include "prober/delivery_check.hpp"
 #include "prober/error.hpp"
 #include "prober/test_message.hpp"
 #include "smtp/ascii.hpp"
@@ -252,6 +253,8 @@ session_action client_session::on_verify_event(const session_event& ev, probe_cl
                                        verify_started - data_end_at_);
         }
         note(transcript_dir::event, "message found in the mailbox", now);
+        result_.failure =
+            judge_delivery(*report, sent_message_, message_id_, options_.verify->display);
         finalize(now);
         return {action_kind::done};
     }
@@ -758,12 +761,13 @@ session_action client_session::begin_body(probe_clock::time_point now)
     received_.clear();
     deadline_ = command_deadline(now);
     if (params_.message) {
-        out_ = dot_stuff(*params_.message);
+        sent_message_ = *params_.message;
     } else {
         test_message_fields fields{options_.mail_from, options_.rcpt_to, message_id_,
                                    params_.started_at};
-        out_ = dot_stuff(build_test_message(fields));
+        sent_message_ = build_test_message(fields);
     }
+    out_ = dot_stuff(sent_message_);
     note(transcript_dir::client, message_note(out_, message_id_), now);
     return {action_kind::write, deadline_, out_};
 }

@@ -71,6 +71,16 @@ enum class event_kind {
     cancelled, ///< the action was cancelled from outside (shutdown): end now
 };
 
+/// A delivered test message as the mailbox served it, to compare with what was sent.
+struct received_message {
+    /// The unfolded Subject, white space around it removed; nothing when there is none.
+    std::optional<std::string> subject;
+    /// The body, lines ended with CRLF.
+    std::string body;
+    /// Whether `body` holds only the beginning of a longer body.
+    bool body_truncated = false;
+};
+
 /// The outcome of a round-trip check.
 struct verify_report {
     /// Whether the message with the probe's Message-ID was found.
@@ -85,6 +95,10 @@ struct verify_report {
     std::optional<smtp::failure_kind> kind;
     /// The mailbox dialogue, one line each ("C: ...", "S: ...", "event: ..."), passwords masked.
     std::vector<std::string> transcript;
+    /// When delivered: how many copies of the message the mailbox held (0: not counted).
+    unsigned copies = 0;
+    /// When delivered: the first copy as it arrived, if the mailbox client read it.
+    std::optional<received_message> message;
 };
 
 /// One event. Plain data; the pointers and views must outlive the call to next().
@@ -263,6 +277,7 @@ private:
     std::string out_;      // bytes of the pending write
     std::string received_; // raw bytes received in the current phase (bounded)
     std::string message_id_;
+    std::string sent_message_;            // the message as written, before dot-stuffing
     std::vector<std::string> extensions_; // the EHLO keyword lines as received
     std::string helo_name_;
     std::string peer_;

@@ -68,6 +68,10 @@ public:
             return "mailbox check failed";
         case probe_errc::reply_not_text:
             return "reply text is not text";
+        case probe_errc::delivered_twice:
+            return "message delivered more than once";
+        case probe_errc::delivered_altered:
+            return "message delivered changed";
         }
         return "unknown smtp.probe error";
     }

@@ -34,7 +34,9 @@ enum class probe_errc {
     blocklisted,                ///< a rejection that names a DNS blocklist
     not_delivered,              ///< the round-trip message did not arrive in time
     verify_failed,              ///< the round-trip mailbox could not be checked
-    reply_not_text, ///< reply text with a NUL, bare CR, control character or invalid UTF-8
+    reply_not_text,    ///< reply text with a NUL, bare CR, control character or invalid UTF-8
+    delivered_twice,   ///< the round-trip message arrived more than once
+    delivered_altered, ///< the round-trip message arrived with a changed subject or body
 };
 
 /// The category of `probe_errc`, named "smtp.probe".

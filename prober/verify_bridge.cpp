@@ -27,6 +27,12 @@ verify_function default_verifier()
         report.delivered = outcome.delivered;
         if (outcome.delivered) {
             report.latency = outcome.latency;
+            report.copies = outcome.copies;
+            if (outcome.message) {
+                report.message =
+                    received_message{outcome.message->subject, std::move(outcome.message->body),
+                                     outcome.message->body_truncated};
+            }
         } else {
             report.kind = verify::classify(outcome);
             report.ec = outcome.error ? outcome.error : make_error_code(probe_errc::not_delivered);

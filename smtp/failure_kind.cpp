@@ -21,6 +21,8 @@ std::string_view to_string(failure_kind k) noexcept
     case failure_kind::slow: return "slow";
     case failure_kind::cert_expiring: return "cert_expiring";
     case failure_kind::not_delivered: return "not_delivered";
+    case failure_kind::duplicated: return "duplicated";
+    case failure_kind::altered: return "altered";
     }
     return "unknown";
 }

@@ -25,6 +25,8 @@ enum class failure_kind {
     slow,               ///< succeeded, but over a response-time threshold
     cert_expiring,      ///< the certificate expires within the warning days
     not_delivered,      ///< the round-trip message never arrived
+    duplicated,         ///< the round-trip message arrived more than once
+    altered,            ///< the round-trip message arrived with a changed subject or body
 };
 
 /// Every failure kind, in declaration order.
@@ -34,7 +36,7 @@ inline constexpr std::array all_failure_kinds{
     failure_kind::temp_failure,   failure_kind::perm_failure, failure_kind::unexpected_reply,
     failure_kind::protocol_error, failure_kind::tls_error,    failure_kind::capability_missing,
     failure_kind::blocklisted,    failure_kind::slow,         failure_kind::cert_expiring,
-    failure_kind::not_delivered,
+    failure_kind::not_delivered,  failure_kind::duplicated,   failure_kind::altered,
 };
 
 /// The contract name of a failure kind, e.g. "temp_failure".

@@ -5,6 +5,7 @@
 
 #include <boost/system/error_code.hpp>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,16 @@ enum class check_status {
     failed,    ///< an error ended the session; see `error` and `detail`
 };
 
+/// The parts of a delivered message that are compared with what was sent.
+struct fetched_message {
+    /// The unfolded Subject, white space around it removed; nothing when there is none.
+    std::optional<std::string> subject;
+    /// The body (the text after the header section), lines ended with CRLF.
+    std::string body;
+    /// Whether `body` holds only the beginning of a longer body.
+    bool body_truncated = false;
+};
+
 /// The result of one mailbox session.
 struct check_result {
     check_status status = check_status::failed; ///< how it ended
@@ -52,6 +63,10 @@ struct check_result {
     std::string detail;
     /// POP3 unique ids read in this session that do not match; pass them in the next query.
     std::vector<std::string> scanned_uids;
+    /// For found: how many messages in the mailbox carry the Message-ID (all are deleted).
+    unsigned copies = 0;
+    /// For found: the first copy as the mailbox serves it.
+    std::optional<fetched_message> message;
 };
 
 /// "found", "not_found" or "failed".

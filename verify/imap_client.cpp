@@ -450,6 +450,7 @@ void imap_client::on_fetch(const imap_response& response, std::string_view items
     fetch_items walker(items, response.literals);
     std::optional<std::uint32_t> uid;
     std::optional<std::string> header;
+    std::optional<std::string> text;
     while (auto name = walker.name()) {
         auto value = walker.value();
         if (!walker.ok()) {
@@ -457,6 +458,8 @@ void imap_client::on_fetch(const imap_response& response, std::string_view items
         }
         if (smtp::iequals(*name, "UID") && value) {
             uid = parse_u32(*value);
+        } else if (smtp::iequals(*name, "BODY[TEXT]") && value) {
+            text = std::move(value);
         } else if (smtp::istarts_with(*name, "BODY[") && value) {
             header = std::move(value);
         }
@@ -465,7 +468,22 @@ void imap_client::on_fetch(const imap_response& response, std::string_view items
         return; // an unsolicited FETCH (e.g. a flag change), or one we cannot read
     }
     scanner_.reset();
-    std::string_view lines = *header;
+    feed_lines(*header);
+    scanner_.finish(); // the header section is over; the lines of the text are the body
+    feed_lines(text.value_or(std::string()));
+    if (scanner_.matched() &&
+        std::find(matched_uids_.begin(), matched_uids_.end(), *uid) == matched_uids_.end()) {
+        note("event: UID " + std::to_string(*uid) + " has Message-ID " + scanner_.wanted());
+        matched_uids_.push_back(*uid);
+        if (!result_.message) {
+            result_.message =
+                fetched_message{scanner_.subject(), scanner_.body(), scanner_.body_truncated()};
+        }
+    }
+}
+
+void imap_client::feed_lines(std::string_view lines)
+{
     while (!lines.empty()) {
         const auto lf = lines.find('\n');
         std::string_view line = lines.substr(0, lf);
@@ -474,12 +492,6 @@ void imap_client::on_fetch(const imap_response& response, std::string_view items
         }
         scanner_.feed_line(line);
         lines = lf == std::string_view::npos ? std::string_view() : lines.substr(lf + 1);
-    }
-    scanner_.finish();
-    if (scanner_.matched() &&
-        std::find(matched_uids_.begin(), matched_uids_.end(), *uid) == matched_uids_.end()) {
-        note("event: UID " + std::to_string(*uid) + " has Message-ID " + scanner_.wanted());
-        matched_uids_.push_back(*uid);
     }
 }
 
@@ -523,7 +535,8 @@ client_action imap_client::on_tagged(std::string_view status, std::string_view t
         tag_ = "a" + std::to_string(++tag_number_);
         return send(std::move(imap_command()
                                   .text(tag_ + " UID FETCH " + uid_set(search_uids_) +
-                                        " (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+                                        " (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID SUBJECT)] "
+                                        "BODY.PEEK[TEXT])")
                                   .end()));
     case step::fetch:
         if (matched_uids_.empty()) {
@@ -561,9 +574,12 @@ client_action imap_client::logout()
 {
     if (step_ == step::logout) {
         if (deleted_) {
+            result_.copies = static_cast<unsigned>(matched_uids_.size());
+            const std::string copies =
+                result_.copies > 1 ? std::to_string(result_.copies) + " copies of " : "";
             return finish(check_status::found, {},
-                          "found and deleted message " + scanner_.wanted() + " (UID " +
-                              uid_set(matched_uids_) + ")");
+                          "found and deleted " + copies + "message " + scanner_.wanted() +
+                              " (UID " + uid_set(matched_uids_) + ")");
         }
         return finish(check_status::not_found, {}, "message not in the mailbox");
     }

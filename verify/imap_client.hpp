@@ -1,8 +1,9 @@
 #pragma once
 
 // An IMAP4rev1 client (RFC 3501) as a state machine with no I/O: LOGIN,
-// SELECT INBOX, UID SEARCH HEADER Message-ID, UID FETCH of the Message-ID header to confirm an
-// exact match (SEARCH matches substrings, RFC 3501 §6.4.4), UID STORE +FLAGS.SILENT (\Deleted),
+// SELECT INBOX, UID SEARCH HEADER Message-ID, UID FETCH of the Message-ID and Subject headers
+// and the body text, to confirm an exact match (SEARCH matches substrings, RFC 3501 §6.4.4),
+// count the copies and keep the first as it arrived, UID STORE +FLAGS.SILENT (\Deleted),
 // UID EXPUNGE (RFC 4315, when UIDPLUS is advertised) or EXPUNGE, LOGOUT.
 
 #include "verify/client_action.hpp"
@@ -60,6 +61,7 @@ private:
     client_action on_tagged(std::string_view status, std::string_view text);
     client_action logout();
     void on_fetch(const imap_response& response, std::string_view items);
+    void feed_lines(std::string_view lines);
     void note_capabilities(std::string_view text);
     void note(std::string entry);
     std::string_view command_name() const noexcept;

@@ -27,7 +27,8 @@ class imap_response_reader {
 public:
     /// Octets a line may take (RFC 7162 §4 recommends clients accept 8192 at least).
     static constexpr std::size_t max_line_octets = 65536;
-    /// Octets one literal may take; the verifier fetches only headers.
+    /// Octets one literal may take; the verifier fetches the headers and text of its own
+    /// test messages only.
     static constexpr std::size_t max_literal_octets = 1024 * 1024;
     /// Octets of literals one response may carry.
     static constexpr std::size_t max_response_octets = 4 * 1024 * 1024;

@@ -46,14 +46,23 @@ message_id_scanner::message_id_scanner(std::string_view wanted)
 void message_id_scanner::reset()
 {
     value_.clear();
-    in_message_id_ = false;
+    open_ = open_header::other;
     matched_ = false;
     ended_ = false;
+    subject_.reset();
+    body_.clear();
+    body_truncated_ = false;
 }
 
 void message_id_scanner::close_header()
 {
-    if (in_message_id_) {
+    if (open_ == open_header::subject && !subject_) {
+        const auto first = value_.find_first_not_of(" \t");
+        const auto last = value_.find_last_not_of(" \t");
+        subject_ =
+            first == std::string::npos ? std::string() : value_.substr(first, last - first + 1);
+    }
+    if (open_ == open_header::message_id) {
         // RFC 5322 §3.6.4: msg-id = [CFWS] "<" id-left "@" id-right ">" [CFWS]; compare the
         // bracketed part, so comments around it do not matter.
         const std::string v = without_whitespace(value_);
@@ -65,13 +74,31 @@ void message_id_scanner::close_header()
             matched_ = true;
         }
     }
-    in_message_id_ = false;
+    open_ = open_header::other;
     value_.clear();
+}
+
+void message_id_scanner::skip_line()
+{
+    if (ended_) {
+        body_truncated_ = true;
+    }
+}
+
+void message_id_scanner::feed_body_line(std::string_view line)
+{
+    if (body_truncated_ || body_.size() + line.size() + 2 > max_body_octets) {
+        body_truncated_ = true;
+        return;
+    }
+    body_ += line;
+    body_ += "\r\n";
 }
 
 void message_id_scanner::feed_line(std::string_view line)
 {
     if (ended_) {
+        feed_body_line(line);
         return;
     }
     if (line.empty()) {
@@ -80,7 +107,7 @@ void message_id_scanner::feed_line(std::string_view line)
         return;
     }
     if (is_wsp(line.front())) {
-        if (in_message_id_ && value_.size() + line.size() <= max_value_octets) {
+        if (open_ != open_header::other && value_.size() + line.size() <= max_value_octets) {
             value_ += line;
         }
         return;
@@ -95,9 +122,13 @@ void message_id_scanner::feed_line(std::string_view line)
         name.remove_suffix(1);
     }
     if (smtp::iequals(name, "Message-ID")) {
-        in_message_id_ = true;
-        value_ = line.substr(colon + 1, max_value_octets);
+        open_ = open_header::message_id;
+    } else if (smtp::iequals(name, "Subject")) {
+        open_ = open_header::subject;
+    } else {
+        return;
     }
+    value_ = line.substr(colon + 1, max_value_octets);
 }
 
 void message_id_scanner::finish()

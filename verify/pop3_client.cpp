@@ -152,7 +152,8 @@ client_action pop3_client::process()
         if (line->too_long) {
             if (in_multiline_) {
                 ++multiline_lines_;
-                continue; // an over-long message line; it cannot be a header we need
+                scanner_.skip_line(); // an over-long message line; not a header we need
+                continue;
             }
             return fail(verify_errc::response_too_long,
                         "response to " + std::string(command_name()) + " longer than " +
@@ -206,76 +207,97 @@ client_action pop3_client::on_status(std::string_view line)
     const std::string reply = std::string(command_name()) + " answered: " + std::string(line);
     switch (step_) {
     case step::greeting:
+    case step::user:
+    case step::pass:
+        return on_login_status(line, err, reply);
+    case step::uidl:
+    case step::list:
+        return on_listing_status(err, reply);
+    case step::top:
+    case step::retr:
+        return on_message_status(line, err, reply);
+    case step::dele:
+        if (err) {
+            return fail(verify_errc::server_rejected, reply);
+        }
+        found_ = true;
+        return read_next_header(); // RFC 1939 §6: deleted at QUIT; look for more copies
+    case step::quit:
+        return on_quit_status(err, reply);
+    case step::start:
+    case step::done:
+        break;
+    }
+    return fail(verify_errc::protocol_error, "unexpected response");
+}
+
+client_action pop3_client::on_login_status(std::string_view line, bool err,
+                                           const std::string& reply)
+{
+    if (step_ == step::greeting) {
         if (err) {
             return fail(is_busy(line) ? verify_errc::server_busy : verify_errc::server_rejected,
                         reply);
         }
         step_ = step::user;
         return send("USER " + query_.user, "USER " + query_.user);
-    case step::user:
-    case step::pass:
-        if (err) {
-            return fail(is_busy(line) ? verify_errc::server_busy : verify_errc::auth_failed, reply);
-        }
-        if (step_ == step::user) {
-            step_ = step::pass;
-            return send("PASS " + query_.password, "PASS ****");
-        }
-        step_ = step::uidl;
-        return send("UIDL", "UIDL");
-    case step::uidl:
-        if (err) {
-            step_ = step::list; // RFC 1939 §7: UIDL is optional
-            return send("LIST", "LIST");
-        }
-        [[fallthrough]];
-    case step::list:
-        if (err) {
-            return fail(verify_errc::server_rejected, reply);
-        }
-        in_multiline_ = true;
-        multiline_lines_ = 0;
-        listing_.clear();
-        return read();
-    case step::top:
-        if (err) {
-            top_unsupported_ = true; // RFC 1939 §7: TOP is optional; read the whole message
-            step_ = step::retr;
-            return send("RETR " + std::to_string(current_->number),
-                        "RETR " + std::to_string(current_->number));
-        }
-        [[fallthrough]];
-    case step::retr:
-        if (err) {
-            return fail(is_busy(line) ? verify_errc::server_busy : verify_errc::server_rejected,
-                        reply);
-        }
-        in_multiline_ = true;
-        multiline_lines_ = 0;
-        scanner_.reset();
-        return read();
-    case step::dele:
-        if (err) {
-            return fail(verify_errc::server_rejected, reply);
-        }
-        found_ = true;
-        return quit();
-    case step::quit:
-        if (!found_) {
-            return finish(check_status::not_found, {}, "message not in the mailbox");
-        }
-        if (err) {
-            // RFC 1939 §6: -ERR to QUIT means some deleted messages were not removed.
-            return fail(verify_errc::server_rejected, reply);
-        }
-        return finish(check_status::found, {},
-                      "found and deleted message " + scanner_.wanted() +
-                          (current_->uid.empty() ? "" : " (UID " + current_->uid + ")"));
-    case step::start:
-    case step::done:
-        break;
     }
-    return fail(verify_errc::protocol_error, "unexpected response");
+    if (err) {
+        return fail(is_busy(line) ? verify_errc::server_busy : verify_errc::auth_failed, reply);
+    }
+    if (step_ == step::user) {
+        step_ = step::pass;
+        return send("PASS " + query_.password, "PASS ****");
+    }
+    step_ = step::uidl;
+    return send("UIDL", "UIDL");
+}
+
+client_action pop3_client::on_listing_status(bool err, const std::string& reply)
+{
+    if (err && step_ == step::uidl) {
+        step_ = step::list; // RFC 1939 §7: UIDL is optional
+        return send("LIST", "LIST");
+    }
+    if (err) {
+        return fail(verify_errc::server_rejected, reply);
+    }
+    in_multiline_ = true;
+    multiline_lines_ = 0;
+    listing_.clear();
+    return read();
+}
+
+client_action pop3_client::on_message_status(std::string_view line, bool err,
+                                             const std::string& reply)
+{
+    if (err && step_ == step::top) {
+        top_unsupported_ = true; // RFC 1939 §7: TOP is optional; read the whole message
+        return retrieve();
+    }
+    if (err) {
+        return fail(is_busy(line) ? verify_errc::server_busy : verify_errc::server_rejected, reply);
+    }
+    in_multiline_ = true;
+    multiline_lines_ = 0;
+    scanner_.reset();
+    return read();
+}
+
+client_action pop3_client::on_quit_status(bool err, const std::string& reply)
+{
+    if (!found_) {
+        return finish(check_status::not_found, {}, "message not in the mailbox");
+    }
+    if (err) {
+        // RFC 1939 §6: -ERR to QUIT means some deleted messages were not removed.
+        return fail(verify_errc::server_rejected, reply);
+    }
+    const std::string copies =
+        result_.copies > 1 ? std::to_string(result_.copies) + " copies of " : "";
+    return finish(check_status::found, {},
+                  "found and deleted " + copies + "message " + scanner_.wanted() +
+                      (first_uid_.empty() ? "" : " (UID " + first_uid_ + ")"));
 }
 
 client_action pop3_client::on_listing_line(std::string_view line)
@@ -307,22 +329,44 @@ client_action pop3_client::on_multiline_end()
         candidate_ = 0;
         return read_next_header();
     }
-    // TOP or RETR: the header has been read.
+    // TOP or RETR: the header (or the whole message) has been read.
     scanner_.finish();
     note("S: (" + std::to_string(multiline_lines_) + " lines of message " +
          std::to_string(current_->number) + ")");
     if (scanner_.matched()) {
-        note("event: message " + std::to_string(current_->number) + " has Message-ID " +
-             scanner_.wanted());
-        found_ = true; // seen; deletion follows
-        step_ = step::dele;
-        return send("DELE " + std::to_string(current_->number),
-                    "DELE " + std::to_string(current_->number));
+        return on_match();
     }
     if (!current_->uid.empty()) {
         result_.scanned_uids.push_back(current_->uid);
     }
     return read_next_header();
+}
+
+client_action pop3_client::on_match()
+{
+    const std::string n = std::to_string(current_->number);
+    found_ = true; // seen; deletion follows
+    if (!result_.message && step_ == step::top) {
+        note("event: message " + n + " has Message-ID " + scanner_.wanted());
+        return retrieve(); // the first copy is read whole, to compare it with what was sent
+    }
+    if (!result_.message) {
+        result_.message =
+            fetched_message{scanner_.subject(), scanner_.body(), scanner_.body_truncated()};
+        first_uid_ = current_->uid;
+    } else {
+        note("event: message " + n + " is another copy of " + scanner_.wanted());
+    }
+    ++result_.copies;
+    step_ = step::dele;
+    return send("DELE " + n, "DELE " + n);
+}
+
+client_action pop3_client::retrieve()
+{
+    step_ = step::retr;
+    const std::string n = std::to_string(current_->number);
+    return send("RETR " + n, "RETR " + n);
 }
 
 client_action pop3_client::read_next_header()
@@ -337,8 +381,7 @@ client_action pop3_client::read_next_header()
         current_ = entry;
         const std::string n = std::to_string(entry.number);
         if (top_unsupported_) {
-            step_ = step::retr;
-            return send("RETR " + n, "RETR " + n);
+            return retrieve();
         }
         step_ = step::top;
         return send("TOP " + n + " 0", "TOP " + n + " 0");

@@ -3,7 +3,8 @@
 // A POP3 client (RFC 1939) as a state machine with no I/O: logs in with
 // USER/PASS, lists the mailbox with UIDL (LIST when UIDL is not supported), reads the header of
 // each message newest first with TOP n 0 (RETR when TOP is not supported) looking for one
-// Message-ID, deletes it with DELE, and commits with QUIT (RFC 1939 §6, UPDATE state).
+// Message-ID, reads the first match whole with RETR, deletes every match with DELE (counting
+// the copies), and commits with QUIT (RFC 1939 §6, UPDATE state).
 
 #include "smtp/line_framer.hpp"
 #include "verify/client_action.hpp"
@@ -64,6 +65,12 @@ private:
     client_action fail(boost::system::error_code ec, std::string detail);
     client_action fail_io(boost::system::error_code ec);
     client_action on_status(std::string_view line);
+    client_action on_login_status(std::string_view line, bool err, const std::string& reply);
+    client_action on_listing_status(bool err, const std::string& reply);
+    client_action on_message_status(std::string_view line, bool err, const std::string& reply);
+    client_action on_quit_status(bool err, const std::string& reply);
+    client_action on_match();
+    client_action retrieve();
     client_action on_listing_line(std::string_view line);
     client_action on_multiline_end();
     client_action read_next_header();
@@ -84,6 +91,7 @@ private:
     std::vector<listed> listing_;
     std::size_t candidate_ = 0; // index into listing_, counting from the newest
     std::optional<listed> current_;
+    std::string first_uid_; // the unique id of the first copy found
     std::string out_;
     check_result result_;
     std::vector<std::string> transcript_;

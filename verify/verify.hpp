@@ -7,12 +7,14 @@
 
 #include "io/dns_resolver.hpp"
 #include "smtp/failure_kind.hpp"
+#include "verify/client_action.hpp"
 #include "verify/verify_error.hpp"
 #include "verify/verify_target.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/system/error_code.hpp>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,10 @@ struct verify_outcome {
     std::vector<std::string> transcript;
     /// How many times the mailbox was opened.
     int polls = 0;
+    /// When delivered: how many messages carried the Message-ID (every one was deleted).
+    unsigned copies = 0;
+    /// When delivered: the first copy's Subject and body as the mailbox served them.
+    std::optional<fetched_message> message;
 };
 
 /// The failure kind at phase `verify` for an outcome whose `error` is set (see classify above).
@@ -56,7 +62,8 @@ inline smtp::failure_kind classify(const verify_outcome& outcome) noexcept
 
 /// Polls the mailbox every `poll_interval` until the message whose Message-ID header is
 /// `message_id` (with or without the angle brackets) is found, or `timeout` has passed.
-/// When found the message is deleted (POP3 DELE + QUIT; IMAP UID STORE \Deleted + EXPUNGE).
+/// When found the message is deleted (POP3 DELE + QUIT; IMAP UID STORE \Deleted + EXPUNGE),
+/// with every other copy of it; the copies are counted and the first is kept in the outcome.
 /// Transient failures (see is_transient) are retried until the timeout; the others end polling
 /// at once. Never runs past `timeout`: every network step, the DNS lookup included, is bounded
 /// by it (one step also by 10 s); an address literal such as 127.0.0.1 or [::1] is never looked

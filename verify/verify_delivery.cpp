@@ -155,6 +155,8 @@ net::awaitable<verify_outcome> verify_delivery(verify_target target, std::string
                 last.found_at.value_or(clock_type::now()) - start);
             outcome.error = r.error;
             outcome.detail = r.detail;
+            outcome.copies = r.copies;
+            outcome.message = r.message;
             break;
         }
         if (r.status == check_status::not_found) {

@@ -49,7 +49,8 @@ TEST(failure_kind_names, contract_spelling)
         "dns_error",        "refused",        "unreachable",   "timeout",
         "closed",           "reset",          "temp_failure",  "perm_failure",
         "unexpected_reply", "protocol_error", "tls_error",     "capability_missing",
-        "blocklisted",      "slow",           "cert_expiring", "not_delivered"};
+        "blocklisted",      "slow",           "cert_expiring", "not_delivered",
+        "duplicated",       "altered"};
     ASSERT_EQ(smtp::all_failure_kinds.size(), expected.size());
     for (std::size_t i = 0; i < expected.size(); ++i) {
         EXPECT_EQ(smtp::to_string(smtp::all_failure_kinds[i]), expected[i]);

@@ -48,12 +48,14 @@ dialogue found_dialogue(bool uidplus = true)
     return login_and_select(uidplus) +
            dialogue{
                S("* SEARCH 7 9\r\na3 OK Search completed\r\n"),
-               C("a4 UID FETCH 7,9 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])\r\n"),
+               C("a4 UID FETCH 7,9 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID SUBJECT)] "
+                 "BODY.PEEK[TEXT])\r\n"),
                // UID 7 matched the substring search only: its id differs in case.
                S("* 2 FETCH (UID 7 BODY[HEADER.FIELDS (MESSAGE-ID)] " +
                  lit("Message-ID: <PROBE-1@example.test>\r\n\r\n") + ")\r\n" +
-                 "* 3 FETCH (FLAGS (\\Recent) UID 9 BODY[HEADER.FIELDS (MESSAGE-ID)] " +
-                 lit("Message-Id:\r\n <probe-1@example.test>\r\n\r\n") + ")\r\n" +
+                 "* 3 FETCH (FLAGS (\\Recent) UID 9 BODY[HEADER.FIELDS (MESSAGE-ID SUBJECT)] " +
+                 lit("Message-Id:\r\n <probe-1@example.test>\r\nSubject: a\r\n b\r\n\r\n") +
+                 " BODY[TEXT] " + lit("line one\r\n.\r\nend\r\n") + ")\r\n" +
                  "a4 OK Fetch completed\r\n"),
                C("a5 UID STORE 9 +FLAGS.SILENT (\\Deleted)\r\n"),
                S("a5 OK Store completed\r\n"),
@@ -81,6 +83,41 @@ TEST(ImapClient, FindsConfirmsAndDeletesWithUidExpunge)
     EXPECT_EQ(out.result.status, check_status::found);
     EXPECT_FALSE(out.result.error);
     EXPECT_NE(out.result.detail.find("UID 9"), std::string::npos) << out.result.detail;
+    EXPECT_EQ(out.result.copies, 1u);
+    ASSERT_TRUE(out.result.message);
+    EXPECT_EQ(out.result.message->subject, "a b"); // unfolded
+    EXPECT_EQ(out.result.message->body, "line one\r\n.\r\nend\r\n");
+}
+
+TEST(ImapClient, CountsAndDeletesEveryCopyKeepingTheFirst)
+{
+    imap_client client(query());
+    const auto out = run_dialogue(
+        client, login_and_select() +
+                    dialogue{
+                        S("* SEARCH 4 5\r\na3 OK Search completed\r\n"),
+                        C("a4 UID FETCH 4,5 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID SUBJECT)] "
+                          "BODY.PEEK[TEXT])\r\n"),
+                        S("* 1 FETCH (UID 4 BODY[HEADER.FIELDS (MESSAGE-ID SUBJECT)] " +
+                          lit("Subject: first\r\nMessage-ID: <probe-1@example.test>\r\n\r\n") +
+                          " BODY[TEXT] \"one\")\r\n" +
+                          "* 2 FETCH (UID 5 BODY[HEADER.FIELDS (MESSAGE-ID SUBJECT)] " +
+                          lit("Message-ID: <probe-1@example.test>\r\n\r\n") + " BODY[TEXT] " +
+                          lit("two\r\n") + ")\r\na4 OK Fetch completed\r\n"),
+                        C("a5 UID STORE 4,5 +FLAGS.SILENT (\\Deleted)\r\n"),
+                        S("a5 OK Store completed\r\n"),
+                        C("a6 UID EXPUNGE 4,5\r\n"),
+                        S("a6 OK Expunge completed\r\n"),
+                        C("a7 LOGOUT\r\n"),
+                        S("a7 OK Logout completed\r\n"),
+                    });
+    ASSERT_EQ(out.mismatch, "");
+    EXPECT_EQ(out.result.status, check_status::found);
+    EXPECT_EQ(out.result.copies, 2u);
+    EXPECT_NE(out.result.detail.find("2 copies"), std::string::npos) << out.result.detail;
+    ASSERT_TRUE(out.result.message);
+    EXPECT_EQ(out.result.message->subject, "first");
+    EXPECT_EQ(out.result.message->body, "one\r\n");
 }
 
 TEST(ImapClient, UsesPlainExpungeWithoutUidplus)
@@ -123,7 +160,8 @@ TEST(ImapClient, SearchHitWithoutExactHeaderIsNotFound)
         client,
         login_and_select() +
             dialogue{S("* SEARCH 7\r\na3 OK\r\n"),
-                     C("a4 UID FETCH 7 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])\r\n"),
+                     C("a4 UID FETCH 7 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID SUBJECT)] "
+                       "BODY.PEEK[TEXT])\r\n"),
                      S("* 2 FETCH (UID 7 BODY[HEADER.FIELDS (MESSAGE-ID)] " +
                        lit("Message-ID: <probe-1@example.test.org>\r\n\r\n") + ")\r\na4 OK\r\n"),
                      C("a5 LOGOUT\r\n"), S("a5 OK\r\n")});
@@ -140,7 +178,8 @@ TEST(ImapClient, ReadsQuotedHeadersAndSkipsOtherLiterals)
         client,
         login_and_select() +
             dialogue{S("* SEARCH 7 8\r\na3 OK\r\n"),
-                     C("a4 UID FETCH 7,8 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])\r\n"),
+                     C("a4 UID FETCH 7,8 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID SUBJECT)] "
+                       "BODY.PEEK[TEXT])\r\n"),
                      S("* 1 FETCH (X-OTHER " + lit("Message-ID: <probe-1@example.test>\r\n") +
                        " UID 7 BODY[HEADER.FIELDS (MESSAGE-ID)] " +
                        lit("Message-ID: <nope@example.test>\r\n\r\n") + ")\r\n" +
@@ -238,7 +277,8 @@ dialogue through_fetch()
 {
     return login_and_select() +
            dialogue{S("* SEARCH 9\r\na3 OK\r\n"),
-                    C("a4 UID FETCH 9 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])\r\n"),
+                    C("a4 UID FETCH 9 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID SUBJECT)] "
+                      "BODY.PEEK[TEXT])\r\n"),
                     S("* 1 FETCH (UID 9 BODY[HEADER.FIELDS (MESSAGE-ID)] " +
                       lit("Message-ID: <probe-1@example.test>\r\n\r\n") + ")\r\na4 OK\r\n"),
                     C("a5 UID STORE 9 +FLAGS.SILENT (\\Deleted)\r\n")};
@@ -304,13 +344,15 @@ INSTANTIATE_TEST_SUITE_P(
         err_case{"closed_in_fetch",
                  login_and_select() +
                      dialogue{S("* SEARCH 9\r\na3 OK\r\n"),
-                              C("a4 UID FETCH 9 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])\r\n"),
+                              C("a4 UID FETCH 9 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID SUBJECT)] "
+                                "BODY.PEEK[TEXT])\r\n"),
                               S("* 1 FETCH (UID 9 BODY[HEADER.FIELDS (MESSAGE-ID)] {40}\r\nMess")},
                  verify_errc::closed, check_status::failed, "UID FETCH"},
         err_case{"literal_too_big",
                  login_and_select() +
                      dialogue{S("* SEARCH 9\r\na3 OK\r\n"),
-                              C("a4 UID FETCH 9 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])\r\n"),
+                              C("a4 UID FETCH 9 (UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID SUBJECT)] "
+                                "BODY.PEEK[TEXT])\r\n"),
                               S("* 1 FETCH (UID 9 BODY[] {999999999}\r\n")},
                  verify_errc::response_too_long, check_status::failed, "size limit"},
         err_case{"store_no", through_fetch() + dialogue{S("a5 NO [READ-ONLY] mailbox\r\n")},

@@ -1,4 +1,4 @@
-// Finding one Message-ID (RFC 5322 §3.6.4) in header lines.
+// Finding one Message-ID (RFC 5322 §3.6.4) in header lines; keeping the Subject and the body.
 
 #include "verify/message_id_scanner.hpp"
 
@@ -53,6 +53,48 @@ TEST(MessageIdScanner, ResetStartsOver)
     s.feed_line("Message-ID: <c@d>");
     s.finish();
     EXPECT_FALSE(s.matched());
+}
+
+TEST(MessageIdScanner, KeepsTheFirstSubjectUnfoldedAndTheBody)
+{
+    message_id_scanner s("a@b");
+    for (auto line : {"Subject:  smtp-probe", "\ttest ", "Message-ID: <a@b>", "subject: second", "",
+                      "body one", "", "Subject: in the body"}) {
+        s.feed_line(line);
+    }
+    s.finish();
+    EXPECT_TRUE(s.matched());
+    EXPECT_EQ(s.subject(), "smtp-probe\ttest");
+    EXPECT_EQ(s.body(), "body one\r\n\r\nSubject: in the body\r\n");
+    EXPECT_FALSE(s.body_truncated());
+    s.reset();
+    s.feed_line("Message-ID: <a@b>");
+    s.finish();
+    EXPECT_FALSE(s.subject().has_value()); // none, which differs from an empty Subject
+    EXPECT_EQ(s.body(), "");
+}
+
+TEST(MessageIdScanner, BoundsTheBodyItKeeps)
+{
+    message_id_scanner s("a@b");
+    s.feed_line("");
+    const std::string line(1000, 'x');
+    for (std::size_t i = 0; i < message_id_scanner::max_body_octets / 1000 + 2; ++i) {
+        s.feed_line(line);
+    }
+    EXPECT_TRUE(s.body_truncated());
+    EXPECT_LE(s.body().size(), message_id_scanner::max_body_octets);
+    EXPECT_EQ(s.body().size() % 1002, 0u); // whole lines only
+
+    message_id_scanner skipped("a@b");
+    skipped.skip_line(); // a header line left out changes nothing
+    skipped.feed_line("");
+    skipped.feed_line("kept");
+    EXPECT_FALSE(skipped.body_truncated());
+    skipped.skip_line();
+    skipped.feed_line("after");
+    EXPECT_TRUE(skipped.body_truncated());
+    EXPECT_EQ(skipped.body(), "kept\r\n");
 }
 
 } // namespace

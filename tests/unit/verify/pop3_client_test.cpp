@@ -43,8 +43,15 @@ dialogue found_dialogue()
                          C("TOP 2 0\r\n"),
                          S("+OK\r\nFrom: a@b\r\nMessage-Id:\r\n <probe-1@example.test>\r\n"
                            "Subject: x\r\n\r\n.\r\n"),
+                         // The match is read whole, then deleted; the older messages are
+                         // still read, for more copies.
+                         C("RETR 2\r\n"),
+                         S("+OK\r\nFrom: a@b\r\nMessage-Id:\r\n <probe-1@example.test>\r\n"
+                           "Subject: x\r\n\r\nline one\r\n..dot\r\n.\r\n"),
                          C("DELE 2\r\n"),
                          S("+OK Marked to be deleted.\r\n"),
+                         C("TOP 1 0\r\n"),
+                         S("+OK\r\nMessage-ID: <another@example.test>\r\n\r\n.\r\n"),
                          C("QUIT\r\n"),
                          S("+OK Logging out, messages deleted.\r\n"),
                      };
@@ -69,8 +76,40 @@ TEST(Pop3Client, FindsDeletesAndCommitsWithQuit)
     EXPECT_EQ(out.result.status, check_status::found);
     EXPECT_FALSE(out.result.error);
     EXPECT_NE(out.result.detail.find("uid-b"), std::string::npos) << out.result.detail;
-    EXPECT_EQ(out.result.scanned_uids, std::vector<std::string>{"uid-c"});
+    EXPECT_EQ(out.result.scanned_uids, (std::vector<std::string>{"uid-c", "uid-a"}));
     EXPECT_TRUE(client.found());
+    EXPECT_EQ(out.result.copies, 1u);
+    ASSERT_TRUE(out.result.message);
+    EXPECT_EQ(out.result.message->subject, "x");
+    EXPECT_EQ(out.result.message->body, "line one\r\n.dot\r\n"); // unstuffed
+    EXPECT_FALSE(out.result.message->body_truncated);
+}
+
+TEST(Pop3Client, CountsAndDeletesEveryCopyKeepingTheFirst)
+{
+    pop3_client client(query());
+    const auto out = run_dialogue(
+        client,
+        login() +
+            dialogue{C("UIDL\r\n"), S("+OK\r\n1 uid-a\r\n2 uid-b\r\n3 uid-c\r\n.\r\n"),
+                     C("TOP 3 0\r\n"), S("+OK\r\nMessage-ID: <probe-1@example.test>\r\n\r\n.\r\n"),
+                     C("RETR 3\r\n"),
+                     S("+OK\r\nSubject: [changed] x\r\n"
+                       "Message-ID: <probe-1@example.test>\r\n\r\nnew\r\n.\r\n"),
+                     C("DELE 3\r\n"), S("+OK\r\n"), C("TOP 2 0\r\n"),
+                     S("+OK\r\nMessage-ID: <other@example.test>\r\n\r\n.\r\n"), C("TOP 1 0\r\n"),
+                     S("+OK\r\nSubject: x\r\nMessage-ID: <probe-1@example.test>\r\n\r\n.\r\n"),
+                     // Another copy: deleted without reading it whole.
+                     C("DELE 1\r\n"), S("+OK\r\n"), C("QUIT\r\n"), S("+OK\r\n")});
+    ASSERT_EQ(out.mismatch, "");
+    EXPECT_EQ(out.result.status, check_status::found);
+    EXPECT_EQ(out.result.copies, 2u);
+    EXPECT_NE(out.result.detail.find("2 copies"), std::string::npos) << out.result.detail;
+    EXPECT_NE(out.result.detail.find("uid-c"), std::string::npos) << out.result.detail;
+    ASSERT_TRUE(out.result.message);
+    EXPECT_EQ(out.result.message->subject, "[changed] x");
+    EXPECT_EQ(out.result.message->body, "new\r\n");
+    EXPECT_EQ(out.result.scanned_uids, std::vector<std::string>{"uid-b"});
 }
 
 TEST(Pop3Client, ReportsNotFoundAfterReadingEveryHeader)
@@ -136,6 +175,8 @@ TEST(Pop3Client, ByteStuffedLinesDoNotEndTheResponse)
                                    S("+OK\r\n..Message-ID: <probe-1@example.test>\r\n"
                                      "X-A: 1\r\n..\r\n"
                                      "Message-ID: <probe-1@example.test>\r\n\r\n.\r\n"),
+                                   C("RETR 1\r\n"),
+                                   S("+OK\r\nMessage-ID: <probe-1@example.test>\r\n\r\n.\r\n"),
                                    C("DELE 1\r\n"), S("+OK\r\n"), C("QUIT\r\n"), S("+OK\r\n")});
     ASSERT_EQ(out.mismatch, "");
     EXPECT_EQ(out.result.status, check_status::found);
@@ -159,8 +200,9 @@ TEST(Pop3Client, AcceptsBareLineFeeds)
     const auto out =
         run_dialogue(client, {S("+OK hi\n"), C("USER probe\r\n"), S("+OK\n"), C("PASS pa ss\r\n"),
                               S("+OK\n"), C("UIDL\r\n"), S("+OK\n1 a\n.\n"), C("TOP 1 0\r\n"),
-                              S("+OK\nMessage-ID: <probe-1@example.test>\n\n.\n"), C("DELE 1\r\n"),
-                              S("+OK\n"), C("QUIT\r\n"), S("+OK\n")});
+                              S("+OK\nMessage-ID: <probe-1@example.test>\n\n.\n"), C("RETR 1\r\n"),
+                              S("+OK\nMessage-ID: <probe-1@example.test>\n\nb\n.\n"),
+                              C("DELE 1\r\n"), S("+OK\n"), C("QUIT\r\n"), S("+OK\n")});
     ASSERT_EQ(out.mismatch, "");
     EXPECT_EQ(out.result.status, check_status::found);
 }
@@ -173,9 +215,15 @@ TEST(Pop3Client, SkipsOverlongMessageLinesButNotOverlongStatusLines)
         client, login() + dialogue{C("UIDL\r\n"), S("+OK\r\n1 u1\r\n.\r\n"), C("TOP 1 0\r\n"),
                                    S("+OK\r\nX-Long: " + long_line +
                                      "\r\nMessage-ID: <probe-1@example.test>\r\n\r\n.\r\n"),
+                                   C("RETR 1\r\n"),
+                                   S("+OK\r\nMessage-ID: <probe-1@example.test>\r\n\r\na\r\n" +
+                                     long_line + "\r\nb\r\n.\r\n"),
                                    C("DELE 1\r\n"), S("+OK\r\n"), C("QUIT\r\n"), S("+OK\r\n")});
     ASSERT_EQ(out.mismatch, "");
     EXPECT_EQ(out.result.status, check_status::found);
+    ASSERT_TRUE(out.result.message);
+    EXPECT_EQ(out.result.message->body, "a\r\n"); // kept up to the line left out
+    EXPECT_TRUE(out.result.message->body_truncated);
 
     pop3_client greeting_client(query());
     const auto bad = run_dialogue(greeting_client, {S("+OK " + long_line + "\r\n")});
@@ -254,10 +302,14 @@ INSTANTIATE_TEST_SUITE_P(
         err_case{"dele_err",
                  login() + dialogue{C("UIDL\r\n"), S("+OK\r\n1 a\r\n.\r\n"), C("TOP 1 0\r\n"),
                                     S("+OK\r\nMessage-ID: <probe-1@example.test>\r\n\r\n.\r\n"),
+                                    C("RETR 1\r\n"),
+                                    S("+OK\r\nMessage-ID: <probe-1@example.test>\r\n\r\n.\r\n"),
                                     C("DELE 1\r\n"), S("-ERR read-only\r\n")},
                  verify_errc::server_rejected, check_status::found, "read-only"},
         err_case{"quit_err_after_dele",
                  login() + dialogue{C("UIDL\r\n"), S("+OK\r\n1 a\r\n.\r\n"), C("TOP 1 0\r\n"),
+                                    S("+OK\r\nMessage-ID: <probe-1@example.test>\r\n\r\n.\r\n"),
+                                    C("RETR 1\r\n"),
                                     S("+OK\r\nMessage-ID: <probe-1@example.test>\r\n\r\n.\r\n"),
                                     C("DELE 1\r\n"), S("+OK\r\n"), C("QUIT\r\n"),
                                     S("-ERR some deleted messages not removed\r\n")},
@@ -266,6 +318,8 @@ INSTANTIATE_TEST_SUITE_P(
                  verify_errc::closed, check_status::failed, "UIDL"},
         err_case{"closed_after_dele",
                  login() + dialogue{C("UIDL\r\n"), S("+OK\r\n1 a\r\n.\r\n"), C("TOP 1 0\r\n"),
+                                    S("+OK\r\nMessage-ID: <probe-1@example.test>\r\n\r\n.\r\n"),
+                                    C("RETR 1\r\n"),
                                     S("+OK\r\nMessage-ID: <probe-1@example.test>\r\n\r\n.\r\n"),
                                     C("DELE 1\r\n"), S("+OK\r\n"), C("QUIT\r\n")},
                  verify_errc::closed, check_status::found, "not committed"}),
