@@ -27,12 +27,12 @@ def deliver(m, how):
         "name": "delivery", "rules": [{"when": {"phase": "data_end"}, "do": {"deliver": how}}]})
 
 
-def probe(m, user, *extra, verify_timeout="5s"):
-    """Runs the probe's round trip over IMAP for `user`; returns its JSON result."""
-    host, port = m.imap
+def probe(m, user, *extra, verify_timeout="5s", scheme="imap"):
+    """Runs the probe's round trip over IMAP (or POP3) for `user`; returns its JSON result."""
+    host, port = m.imap if scheme == "imap" else m.pop3
     p = subprocess.run([program("SMTP_PROBE"), f"{m.host}:{m.port}", "--format", "json",
                         "--rcpt-to", f"{user}@example.com", "--verify",
-                        f"imap://{user}:any@{host}:{port}", "--verify-timeout", verify_timeout,
+                        f"{scheme}://{user}:any@{host}:{port}", "--verify-timeout", verify_timeout,
                         *extra], capture_output=True, text=True, timeout=60)
     return json.loads(p.stdout)
 
@@ -100,6 +100,17 @@ def test_twice_shows_two_copies(loop_mock):
     assert pop3_count(loop_mock, "twice") == 2
 
 
+@pytest.mark.parametrize("scheme", ["imap", "pop3"])
+def test_the_probe_reports_two_copies_as_duplicated_and_deletes_both(loop_mock, scheme):
+    deliver(loop_mock, {"copies": 2})
+    user = f"dup{scheme}"
+    r = probe(loop_mock, user, scheme=scheme)
+    assert r["status"] == "CRITICAL", r
+    assert (r["failure"]["kind"], r["failure"]["phase"]) == ("duplicated", "verify"), r
+    assert "arrived 2 copies" in r["failure"]["message"], r
+    assert pop3_count(loop_mock, user) == 0  # every copy was deleted
+
+
 def test_changed_subject_and_body_are_what_the_mailbox_serves(loop_mock):
     deliver(loop_mock, {"subject": "[changed] loop", "body": "rewritten"})
     send(loop_mock, "changed")
@@ -108,3 +119,25 @@ def test_changed_subject_and_body_are_what_the_mailbox_serves(loop_mock):
     assert b"original body" not in text
     raw = loop_mock.raw_message(loop_mock.messages()[-1]["id"])
     assert b"Subject: loop\r\n" in raw and b"original body" in raw  # the store keeps it as sent
+
+
+@pytest.mark.parametrize("scheme", ["imap", "pop3"])
+def test_the_probe_reports_a_changed_subject_and_body_as_altered(loop_mock, scheme):
+    deliver(loop_mock, {"subject": "[changed] loop", "body": "rewritten"})
+    user = f"alt{scheme}"
+    r = probe(loop_mock, user, scheme=scheme)
+    assert r["status"] == "CRITICAL", r
+    assert (r["failure"]["kind"], r["failure"]["phase"]) == ("altered", "verify"), r
+    message = r["failure"]["message"]
+    assert 'became "[changed] loop"' in message and "subject \"smtp-probe test message" in message
+    assert 'received "rewritten"' in message, message
+    deliver(loop_mock, {"subject": "[changed] loop"})
+    r = probe(loop_mock, user, scheme=scheme)
+    assert r["failure"]["kind"] == "altered" and "body" not in r["failure"]["message"], r
+
+
+def test_an_intact_single_delivery_stays_ok_over_both_protocols(loop_mock):
+    deliver(loop_mock, {"to": "inbox"})
+    for scheme in ("imap", "pop3"):
+        r = probe(loop_mock, f"intact{scheme}", scheme=scheme)
+        assert r["status"] == "OK", r
