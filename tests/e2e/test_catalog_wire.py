@@ -114,7 +114,8 @@ REPLY_CASES = {
     **{name: Case(name, (
         Step(None, HEALTHY_GREETING), Step(EHLO.send, HEALTHY_EHLO), MAIL, RCPT, DATA,
         Step(MESSAGE, b"250 2.0.0 Ok: queued as 1\r\n"), Step(b"NOOP\r\n", b"250 2.0.0 Ok\r\n"),
-    ), "quit") for name in ("delivery-never", "delivery-late", "delivery-junk", *MAILBOX_FAULTS)},
+    ), "quit") for name in ("delivery-never", "delivery-late", "delivery-junk", "delivery-twice",
+                                 "delivery-changed", *MAILBOX_FAULTS)},
     "healthy-multiline-banner": Case("healthy-multiline-banner", (
         Step(None, b"220-localhost ESMTP smtp-mock\r\n"
                    b"220-This system is for the use of authorised users only.\r\n"

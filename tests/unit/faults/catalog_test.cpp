@@ -111,6 +111,8 @@ const char* const required[] = {
     "delivery-never",
     "delivery-late",
     "delivery-junk",
+    "delivery-twice",
+    "delivery-changed",
     "mailbox-pop3-login-rejected",
     "mailbox-imap-login-rejected",
     "mailbox-pop3-hang-login",
