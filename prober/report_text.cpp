@@ -3,6 +3,42 @@
 
 namespace prober {
 
+namespace {
+
+// One line per blocklist looked up: its verdict, the codes answered, and the reason or error.
+void append_blocklists(std::string& out, const probe_result& r)
+{
+    for (const auto& v : r.dnsbl) {
+        out += "  dnsbl:     " + v.zone + ": " + std::string(to_string(v.outcome));
+        if (!v.codes.empty()) {
+            std::string codes;
+            for (const auto& c : v.codes) {
+                codes += (codes.empty() ? "" : ", ") + c;
+            }
+            out += " (" + codes + ")";
+        }
+        const auto& why = v.outcome == dnsbl_result::verdict::dnsbl_error ? v.error : v.reason;
+        out += why.empty() ? "\n" : ": " + why + "\n";
+    }
+}
+
+// The session as swaks shows it, with the time of each line.
+void append_transcript(std::string& out, const probe_result& r)
+{
+    out += "  transcript:\n";
+    for (const auto& e : r.transcript) {
+        char stamp[24];
+        std::snprintf(stamp, sizeof stamp, "%9.3fs", static_cast<double>(e.t.count()) / 1e6);
+        // As swaks shows it: ~ instead of - once the line travels inside TLS.
+        const char* arrow = e.dir == transcript_dir::server   ? (e.tls ? "<~ " : "<- ")
+                            : e.dir == transcript_dir::client ? (e.tls ? " ~>" : " ->")
+                                                              : "===";
+        out += "  " + std::string(stamp) + ' ' + arrow + ' ' + e.text + '\n';
+    }
+}
+
+} // namespace
+
 std::string format_text(const probe_result& r, bool verbose)
 {
     std::string out = r.target + ": " + std::string(to_string(r.status));
@@ -56,18 +92,7 @@ std::string format_text(const probe_result& r, bool verbose)
         }
         out += '\n';
     }
-    for (const auto& v : r.dnsbl) {
-        out += "  dnsbl:     " + v.zone + ": " + std::string(to_string(v.outcome));
-        if (!v.codes.empty()) {
-            std::string codes;
-            for (const auto& c : v.codes) {
-                codes += (codes.empty() ? "" : ", ") + c;
-            }
-            out += " (" + codes + ")";
-        }
-        const auto& why = v.outcome == dnsbl_result::verdict::dnsbl_error ? v.error : v.reason;
-        out += why.empty() ? "\n" : ": " + why + "\n";
-    }
+    append_blocklists(out, r);
     std::string timings;
     for (const auto& [p, d] : r.timings) {
         timings += (timings.empty() ? "" : ", ") + std::string(smtp::to_string(p)) + ' ' +
@@ -75,16 +100,7 @@ std::string format_text(const probe_result& r, bool verbose)
     }
     out += "  timings:   " + timings + "; total " + format_seconds(r.total) + '\n';
     if (verbose) {
-        out += "  transcript:\n";
-        for (const auto& e : r.transcript) {
-            char stamp[24];
-            std::snprintf(stamp, sizeof stamp, "%9.3fs", static_cast<double>(e.t.count()) / 1e6);
-            // As swaks shows it: ~ instead of - once the line travels inside TLS.
-            const char* arrow = e.dir == transcript_dir::server   ? (e.tls ? "<~ " : "<- ")
-                                : e.dir == transcript_dir::client ? (e.tls ? " ~>" : " ->")
-                                                                  : "===";
-            out += "  " + std::string(stamp) + ' ' + arrow + ' ' + e.text + '\n';
-        }
+        append_transcript(out, r);
     }
     return out;
 }

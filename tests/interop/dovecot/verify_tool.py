@@ -20,14 +20,22 @@ def verify_check_path() -> str:
 
 
 def run_verify(url: str, message_id: str, timeout_ms: int = 5000, interval_ms: int = 200,
-               *extra: str) -> tuple[int, dict, float]:
-    """Returns (exit status, parsed JSON, seconds taken)."""
+               *extra: str, on_started=None) -> tuple[int, dict, float]:
+    """Returns (exit status, parsed JSON, seconds taken). `on_started`, if given, is called once
+    the program has been started (its process exists), before waiting for it."""
     started = time.monotonic()
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [verify_check_path(), url, message_id, "--timeout", str(timeout_ms),
          "--interval", str(interval_ms), *extra],
-        capture_output=True, text=True, timeout=timeout_ms / 1000 + 30,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+    if on_started is not None:
+        on_started()
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout_ms / 1000 + 30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        stdout, stderr = proc.communicate()
     elapsed = time.monotonic() - started
-    assert proc.stdout.strip(), f"no output; stderr: {proc.stderr}"
-    return proc.returncode, json.loads(proc.stdout), elapsed
+    assert stdout.strip(), f"no output; stderr: {stderr}"
+    return proc.returncode, json.loads(stdout), elapsed

@@ -55,8 +55,6 @@ const bad_case cases[] = {
      "ehlo, helo, starttls, auth, mail, rcpt, data, body, data_end, rset, noop, vrfy, quit"},
     {"bad phase in a list", HEAD "  - when: {phase: [ehlo, hello]}\n    do: {hang: true}\n", 3, 26,
      "rules[0].when.phase[1]", "unknown value 'hello'; did you mean 'helo'?"},
-    {"client-only phase", HEAD "  - when: {phase: verify}\n    do: {hang: true}\n", 3, 19,
-     "rules[0].when.phase", "unknown value 'verify'"},
     {"dns with an smtp phase", HEAD "  - when: {phase: [dns, mail]}\n    do: {hang: true}\n", 3, 19,
      "rules[0].when.phase", "phase dns is the mock's DNS server, not an SMTP phase"},
     {"bad duration", HEAD "  - when: {phase: ehlo}\n    do: {delay: 2 seconds}\n", 4, 17,
