@@ -8,8 +8,11 @@
 #include "io/http_errors.hpp"
 #include "mockserver/control/api_message.hpp"
 
+#include <boost/json/object.hpp>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace mock::control {
 
@@ -41,5 +44,11 @@ api_error_info describe(api_error e) noexcept;
 /// The response for an error: its status and `{"error":{"code","message","path"}}`.
 /// `path` names the field or parameter at fault; empty when the whole request is.
 api_response make_error(api_error e, std::string_view message, std::string_view path = "");
+
+/// The request's body as a JSON object holding only `known` fields, or the error response
+/// (malformed_json, wrong_type, unknown_field naming the field). An empty body is an empty
+/// object.
+std::variant<boost::json::object, api_response>
+body_object(const api_request& request, std::initializer_list<std::string_view> known);
 
 } // namespace mock::control

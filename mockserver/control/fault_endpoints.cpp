@@ -232,22 +232,11 @@ api_response put_listener(const api_request& request, api_state& state)
         return make_error(api_error::missing_field, "the body must be {\"state\": \"open\"}",
                           "state");
     }
-    boost::system::error_code ec;
-    auto body = boost::json::parse(request.body, ec);
-    if (ec) {
-        return make_error(api_error::malformed_json, "the body is not valid JSON: " + ec.message());
+    auto body = body_object(request, {"state"});
+    if (auto* error = std::get_if<api_response>(&body)) {
+        return std::move(*error);
     }
-    if (!body.is_object()) {
-        return make_error(api_error::wrong_type, "the body must be a JSON object");
-    }
-    const auto& o = body.as_object();
-    for (const auto& kv : o) {
-        if (kv.key() != "state") {
-            return make_error(api_error::unknown_field,
-                              "unknown field '" + std::string(kv.key()) + "'; expected: state",
-                              kv.key());
-        }
-    }
+    const auto& o = std::get<boost::json::object>(body);
     auto it = o.find("state");
     if (it == o.end()) {
         return make_error(api_error::missing_field, "the field 'state' is required", "state");

@@ -11,33 +11,6 @@ namespace mock::control {
 
 namespace {
 
-// The body as a JSON object with only the `known` fields, or the error response. An empty
-// body is an empty object.
-std::variant<boost::json::object, api_response>
-body_object(const api_request& request, std::initializer_list<std::string_view> known)
-{
-    if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-        return boost::json::object{};
-    }
-    boost::system::error_code ec;
-    auto body = boost::json::parse(request.body, ec);
-    if (ec) {
-        return make_error(api_error::malformed_json, "the body is not valid JSON: " + ec.message());
-    }
-    if (!body.is_object()) {
-        return make_error(api_error::wrong_type, "the body must be a JSON object");
-    }
-    for (const auto& kv : body.as_object()) {
-        if (std::find(known.begin(), known.end(), kv.key()) == known.end()) {
-            return make_error(api_error::unknown_field,
-                              fmt::format("unknown field '{}'; expected: {}",
-                                          std::string_view(kv.key()), fmt::join(known, ", ")),
-                              kv.key());
-        }
-    }
-    return std::move(body.as_object());
-}
-
 // An integer field within [low, high], or the error response.
 std::variant<std::int64_t, api_response> integer_field(const boost::json::object& o,
                                                        std::string_view name, std::int64_t fallback,

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "support"))
 
+from dig import dig  # noqa: E402
 from waiting import wait_for  # noqa: E402
 from wire_client import (FIN, OPEN, RST, WireClient, WireError,  # noqa: E402
                          connect_outcome, no_verification_context, verifying_context)
@@ -648,19 +649,9 @@ DNSBL_CASES = {
 
 def dig_dnsbl(m, rtype):
     """(status or None, records of `rtype`) for the mock's address on dnsbl.mock.test."""
-    host, port = m.dns
     name = ".".join(reversed(m.host.split("."))) + ".dnsbl.mock.test"
-    out = subprocess.run(["dig", f"@{host}", "-p", str(port), "+time=1", "+tries=1", "+noall",
-                          "+comments", "+answer", name, rtype],
-                         capture_output=True, text=True, timeout=15).stdout
-    status = None
-    records = []
-    for line in out.splitlines():
-        if "status:" in line:
-            status = line.split("status:")[1].split(",")[0].strip()
-        elif line and not line.startswith(";"):
-            records.append(line.split(None, 4)[4])
-    return status, records
+    a = dig(m.dns, name, rtype, timeout=1)
+    return a.status, [data for _, _, data in a.records]
 
 
 @pytest.mark.skipif(shutil.which("dig") is None, reason="dig is not installed")

@@ -2,11 +2,10 @@
 is replaced through the control API, asked with dig (bind9-dnsutils) over UDP and TCP."""
 
 import shutil
-import subprocess
-import time
 
 import pytest
 
+from dig import dig as dig_at
 from mock_process import MockProcess
 
 pytestmark = pytest.mark.skipif(shutil.which("dig") is None, reason="dig is not installed")
@@ -24,26 +23,10 @@ def use(m, rules):
     m.api_json("PUT", "/api/v1/scenario", {"name": "dns", "rules": rules})
 
 
-def dig(m, *args, tcp=False, ignore_tc=False, timeout=3):
+def dig(m, *args, **options):
     """(status or None when nothing came, flags, records as (name, type, data), seconds)."""
-    host, port = m.dns
-    cmd = ["dig", f"@{host}", "-p", str(port), f"+time={timeout}", "+tries=1", "+noall",
-           "+comments", "+answer", "+tcp" if tcp else "+notcp", *args]
-    if ignore_tc:
-        cmd.append("+ignore")
-    started = time.monotonic()
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout + 10).stdout
-    took = time.monotonic() - started
-    status, flags, records = None, "", []
-    for line in out.splitlines():
-        if "status:" in line:
-            status = line.split("status:")[1].split(",")[0].strip()
-        elif ";; flags:" in line:
-            flags = line.split(";; flags:")[1].split(";")[0].split()
-        elif line and not line.startswith(";"):
-            fields = line.split(None, 4)
-            records.append((fields[0], fields[3], fields[4]))
-    return status, flags, records, took
+    a = dig_at(m.dns, *args, **options)
+    return a.status, a.flags, a.records, a.seconds
 
 
 @pytest.mark.parametrize("tcp", [False, True], ids=["udp", "tcp"])

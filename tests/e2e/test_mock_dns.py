@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from dig import dig as dig_at
 from mock_process import MockProcess
 
 pytestmark = pytest.mark.skipif(shutil.which("dig") is None, reason="dig is not installed")
@@ -26,19 +27,8 @@ def dns_mock():
 
 def dig(m, *args, tcp=False):
     """dig's answer: (status, the answer section's records as (name, type, data))."""
-    host, port = m.dns
-    cmd = ["dig", f"@{host}", "-p", str(port), "+time=5", "+tries=1", "+noall", "+comments",
-           "+answer", "+tcp" if tcp else "+notcp", *args]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=20, check=True).stdout
-    status = None
-    records = []
-    for line in out.splitlines():
-        if "status:" in line:
-            status = line.split("status:")[1].split(",")[0].strip()
-        elif line and not line.startswith(";"):
-            fields = line.split(None, 4)
-            records.append((fields[0], fields[3], fields[4]))
-    return status, records
+    a = dig_at(m.dns, *args, tcp=tcp, timeout=5, check=True)
+    return a.status, a.records
 
 
 def test_the_ready_line_names_one_port_for_udp_and_tcp(dns_mock):
