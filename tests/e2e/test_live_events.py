@@ -136,12 +136,20 @@ def test_a_stalled_client_neither_slows_smtp_nor_grows_memory_and_is_told_it_lag
         assert elapsed < 10, elapsed
         if not os.environ.get("SMTPH_SANITIZED"):  # ASan's quarantine keeps freed memory
             assert rss_kib(mock.proc.pid) - rss_before < 64 * 1024
-        # Reading again: what was queued, then the notice, then live events again.
+        # Reading again: what was queued, then the notice, then live events again. The backlog
+        # can overflow again while it drains, with a notice each time, and a session opened
+        # before the last notice is read may be among the dropped: the next one shows live.
         lag = ws.until(lambda e: e["type"] == "lagged", timeout=10)[-1]
         assert lag["dropped"] > 0, lag
-        with smtplib.SMTP(mock.host, mock.port, timeout=5) as client:
-            client.noop()
-        ws.until(lambda e: e["type"] == "session_opened" and e["session"] == 2, timeout=5)
+        for session in range(2, 8):
+            with smtplib.SMTP(mock.host, mock.port, timeout=5) as client:
+                client.noop()
+            seen = ws.until(lambda e: e["type"] == "lagged" or (
+                e["type"] == "session_opened" and e["session"] == session), timeout=5)
+            if seen[-1]["type"] == "session_opened":
+                break
+        else:
+            pytest.fail("no live event after the lag notices")
 
 
 def rss_kib(pid):
