@@ -63,7 +63,7 @@ TEST(dns_effect, refuses_what_cannot_happen_with_its_position)
     EXPECT_THAT(error_of(head + "{rcode: nxdomain}}\n"), HasSubstr("servfail, refused"));
     EXPECT_THAT(error_of(head + "{}}\n"), HasSubstr("dns needs"));
     EXPECT_THAT(error_of(head + "{truncate: false}}\n"), HasSubstr("asks for nothing"));
-    EXPECT_THAT(error_of(head + "{listed: {code: 10.0.0.2}}}\n"), HasSubstr("127.0.0.0/8"));
+    EXPECT_THAT(error_of(head + "{listed: {code: 192.0.2.2}}}\n"), HasSubstr("127.0.0.0/8"));
     EXPECT_THAT(error_of(head + "{listed: {code: \"::1\"}}}\n"), HasSubstr("IPv4"));
     EXPECT_THAT(error_of(head + "{dnsbl_error: 256}}\n"), HasSubstr("dnsbl_error"));
     EXPECT_THAT(error_of(head + "{listed: {reason: " + std::string(256, 'x') + "}}}\n"),
