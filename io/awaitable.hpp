@@ -1,7 +1,8 @@
 #pragma once
 
 // Asio types whose awaits return error codes instead of throwing, and the one
-// helper that puts a deadline on any awaitable operation.
+// helper that puts a deadline on any awaitable operation. A connection that makes many short
+// operations puts their deadlines on its one timer instead: io/deadline_watchdog.hpp.
 // Include only from I/O files.
 
 #include <boost/asio/as_tuple.hpp>

@@ -16,17 +16,6 @@ using error_code = boost::system::error_code;
 
 namespace {
 
-// io::with_deadline answers "nothing" when its timer won the race: the deadline passed, or the
-// awaiting coroutine was cancelled (which stops the timer too). Tell the two apart.
-net::awaitable<error_code> missed_deadline()
-{
-    auto state = co_await net::this_coro::cancellation_state;
-    if (state.cancelled() != net::cancellation_type::none) {
-        co_return net::error::operation_aborted;
-    }
-    co_return client_errc::timeout;
-}
-
 error_code end_of_stream_as_eof(const error_code& ec)
 {
     // A peer that closes TCP without TLS close_notify has still ended the stream.
@@ -38,6 +27,8 @@ error_code end_of_stream_as_eof(const error_code& ec)
 client_connection::client_connection(const net::any_io_executor& executor, client_settings settings)
     : settings_(std::move(settings))
     , socket_(executor)
+    , timer_(socket_)
+    , watchdog_(timer_, socket_)
 {
 }
 
@@ -111,14 +102,12 @@ net::awaitable<step_result> client_connection::connect_one(const tcp::endpoint& 
                                           " (" + ec.message() + ")"};
         }
     }
-    auto connected = co_await with_deadline(socket_.async_connect(ep), deadline);
-    if (!connected) {
-        // g++ 12: a co_await must not share an expression with temporaries; name it first.
-        const error_code missed = co_await missed_deadline();
-        co_return step_result{missed, where};
-    }
-    auto [cec] = *connected;
-    if (cec) {
+    watchdog_.start(deadline);
+    auto [connected] = co_await socket_.async_connect(ep);
+    if (auto cec = finish_timed(connected)) {
+        if (cec == client_errc::timeout || cec == net::error::operation_aborted) {
+            co_return step_result{cec, where};
+        }
         co_return step_result{cec, where + " (" + cec.message() + ")"};
     }
     socket_.set_option(tcp::no_delay(true), ec);
@@ -141,13 +130,12 @@ net::awaitable<step_result> client_connection::handshake(time_point deadline)
     }
     tls_.emplace(socket_, *context_);
     prepare_tls_client(tls_->native_handle(), tls_name(), settings_.tls.insecure);
-    auto shaken = co_await with_deadline(tls_->async_handshake(ssl::stream_base::client), deadline);
-    if (!shaken) {
-        const error_code missed = co_await missed_deadline();
-        co_return step_result{missed, {}};
-    }
-    auto [hec] = *shaken;
-    if (hec) {
+    watchdog_.start(deadline);
+    auto [shaken] = co_await tls_->async_handshake(ssl::stream_base::client);
+    if (auto hec = finish_timed(shaken)) {
+        if (hec == client_errc::timeout || hec == net::error::operation_aborted) {
+            co_return step_result{hec, {}};
+        }
         detail = tls_failure_text(tls_->native_handle(), hec, tls_name());
         tls_.reset();
         hec = end_of_stream_as_eof(hec);
@@ -190,17 +178,15 @@ client_connection::read_some(net::mutable_buffer buffer, time_point deadline)
     if (!peer_) {
         co_return std::tuple{make_error_code(client_errc::not_connected), std::size_t{0}};
     }
-    std::optional<std::tuple<error_code, std::size_t>> result;
+    watchdog_.start(deadline);
+    std::tuple<error_code, std::size_t> result;
     if (tls_) {
-        result = co_await with_deadline(tls_->async_read_some(buffer, use_tuple), deadline);
+        result = co_await tls_->async_read_some(buffer, use_tuple);
     } else {
-        result = co_await with_deadline(socket_.async_read_some(buffer), deadline);
+        result = co_await socket_.async_read_some(buffer);
     }
-    if (!result) {
-        const error_code missed = co_await missed_deadline();
-        co_return std::tuple{missed, std::size_t{0}};
-    }
-    auto [ec, n] = *result;
+    const auto ec = finish_timed(std::get<0>(result));
+    const auto n = std::get<1>(result);
     if (n > 0) {
         co_return std::tuple{error_code(), n};
     }
@@ -221,17 +207,23 @@ net::awaitable<error_code> client_connection::write(std::string_view bytes, time
         }
     }
     const auto buffer = net::buffer(bytes.data(), bytes.size());
-    std::optional<std::tuple<error_code, std::size_t>> result;
+    watchdog_.start(deadline);
+    std::tuple<error_code, std::size_t> result;
     if (tls_) {
-        result = co_await with_deadline(net::async_write(*tls_, buffer, use_tuple), deadline);
+        result = co_await net::async_write(*tls_, buffer, use_tuple);
     } else {
-        result = co_await with_deadline(net::async_write(socket_, buffer, use_tuple), deadline);
+        result = co_await net::async_write(socket_, buffer, use_tuple);
     }
-    if (!result) {
-        const error_code missed = co_await missed_deadline();
-        co_return missed;
+    co_return end_of_stream_as_eof(finish_timed(std::get<0>(result)));
+}
+
+error_code client_connection::finish_timed(const error_code& ec) noexcept
+{
+    // An operation that completed as its deadline passed keeps its result.
+    if (watchdog_.finish() && ec) {
+        return client_errc::timeout;
     }
-    co_return end_of_stream_as_eof(std::get<0>(*result));
+    return ec;
 }
 
 error_code client_connection::write_now(std::string_view& bytes)

@@ -11,12 +11,15 @@
 //   read_some / write — plain or inside TLS
 //
 // Every operation has a deadline: when it passes the operation is cancelled and fails with
-// io::client_errc::timeout. When the awaiting coroutine is cancelled (io::task_group::stop,
-// or the losing side of `||`), the operation ends at once with
-// boost::asio::error::operation_aborted. End of stream, including a TLS stream cut without
+// io::client_errc::timeout. The deadlines of a connection's connect, handshake, reads and
+// writes share its one timer (io::deadline_watchdog), armed once and moved only when a
+// deadline comes sooner, so an operation costs no timer and no race of its own. When the
+// awaiting coroutine is cancelled (io::task_group::stop, or the losing side of `||`), the
+// operation ends at once with boost::asio::error::operation_aborted. End of stream, including a TLS stream cut without
 // close_notify, is boost::asio::error::eof. Use within one single-threaded io_context.
 
 #include "io/awaitable.hpp"
+#include "io/deadline_watchdog.hpp"
 #include "io/dns_resolver.hpp"
 #include "io/tls_client.hpp"
 
@@ -119,8 +122,14 @@ private:
     boost::asio::awaitable<step_result> connect_one(const boost::asio::ip::tcp::endpoint& ep,
                                                     time_point deadline);
 
+    // Ends the operation that started with watchdog_.start(): its error, or timeout when the
+    // deadline cut it.
+    boost::system::error_code finish_timed(const boost::system::error_code& ec) noexcept;
+
     client_settings settings_;
     tcp_socket socket_;
+    lazy_timer timer_;
+    deadline_watchdog watchdog_;
     std::vector<boost::asio::ip::address> addresses_;
     std::optional<boost::asio::ip::tcp::endpoint> peer_;
     std::optional<boost::asio::ssl::context> context_;

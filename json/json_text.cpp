@@ -85,6 +85,11 @@ void append_number(std::string& out, std::uint64_t n)
     fmt::format_to(std::back_inserter(out), "{}", n);
 }
 
+void append_number(std::string& out, std::int64_t n)
+{
+    fmt::format_to(std::back_inserter(out), "{}", n);
+}
+
 void append(std::string& out, const boost::json::value& v)
 {
     switch (v.kind()) {
@@ -95,7 +100,7 @@ void append(std::string& out, const boost::json::value& v)
         out += v.get_bool() ? "true" : "false";
         break;
     case boost::json::kind::int64:
-        fmt::format_to(std::back_inserter(out), "{}", v.get_int64());
+        append_number(out, v.get_int64());
         break;
     case boost::json::kind::uint64:
         append_number(out, v.get_uint64());

@@ -26,5 +26,7 @@ void append_string(std::string& out, std::string_view text);
 void append_number(std::string& out, double d);
 /// Appends a number as serialize() writes it.
 void append_number(std::string& out, std::uint64_t n);
+/// Appends a number as serialize() writes it.
+void append_number(std::string& out, std::int64_t n);
 
 } // namespace json_text

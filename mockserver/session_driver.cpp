@@ -1,6 +1,7 @@
 #include "mockserver/session_driver.hpp"
 
 #include "io/blocking_work.hpp"
+#include "io/deadline_watchdog.hpp"
 #include "io/endpoint.hpp"
 #include "mockserver/connection.hpp"
 #include "mockserver/server_session.hpp"
@@ -73,128 +74,6 @@ struct session_scope {
         }
         ctx.counters.connections_active.fetch_sub(1, std::memory_order_relaxed);
     }
-};
-
-// The session's one timer, made at its first use: a session held by a hang never waits on
-// one, so it does not carry one.
-class lazy_timer {
-public:
-    explicit lazy_timer(io::tcp_socket& socket)
-        : socket_(socket)
-    {
-    }
-
-    io::steady_timer& get()
-    {
-        if (!timer_) {
-            timer_ = std::make_unique<io::steady_timer>(socket_.get_executor());
-        }
-        return *timer_;
-    }
-
-private:
-    io::tcp_socket& socket_;
-    std::unique_ptr<io::steady_timer> timer_;
-};
-
-// The deadline of a session's reads, on the session's one timer and without a race per read:
-// the timer is armed for the first read and moved only when a read's deadline comes sooner.
-// When it fires, a read still running past its deadline is cut by cancelling the socket's
-// operations; one still within it (a later read moved the deadline on) re-arms the timer. A read
-// therefore costs no timer, no cancellation signal and no coroutine besides its own.
-class read_watchdog {
-public:
-    explicit read_watchdog(lazy_timer& timer, io::tcp_socket& socket)
-        : timer_(timer)
-        , socket_(socket)
-    {
-    }
-
-    read_watchdog(const read_watchdog&) = delete;
-    read_watchdog& operator=(const read_watchdog&) = delete;
-
-    // A wait still queued when the session ends finds nothing to touch.
-    ~read_watchdog()
-    {
-        if (state_) {
-            state_->owner = nullptr;
-        }
-    }
-
-    // A read that must end by `deadline` starts.
-    void start(clock_type::time_point deadline)
-    {
-        if (!state_) {
-            state_ = std::make_shared<state>();
-            state_->owner = this;
-        }
-        state_->deadline = deadline;
-        state_->reading = true;
-        if (!state_->armed || state_->expiry > deadline) {
-            arm(deadline);
-        }
-    }
-
-    // The read ended; whether its deadline cut it.
-    bool finish() noexcept
-    {
-        state_->reading = false;
-        return std::exchange(state_->timed_out, false);
-    }
-
-    // The timer is wanted for something else (a sleep, a trickle): the next read re-arms it.
-    void release() noexcept
-    {
-        if (state_) {
-            state_->armed = false;
-            ++state_->generation;
-        }
-    }
-
-private:
-    struct state {
-        read_watchdog* owner = nullptr;  // null once the session has ended
-        clock_type::time_point deadline; // of the read in progress
-        clock_type::time_point expiry;   // of the armed timer
-        std::uint64_t generation = 0;    // of the latest arming
-        bool armed = false;
-        bool reading = false;
-        bool timed_out = false;
-    };
-
-    void arm(clock_type::time_point at)
-    {
-        state_->armed = true;
-        state_->expiry = at;
-        const auto generation = ++state_->generation;
-        auto& timer = timer_.get();
-        timer.expires_at(at);
-        timer.async_wait([s = state_, generation](error_code ec) {
-            if (ec || s->owner == nullptr || s->generation != generation) {
-                return;
-            }
-            s->owner->fired();
-        });
-    }
-
-    void fired()
-    {
-        state_->armed = false;
-        if (!state_->reading) {
-            return;
-        }
-        if (clock_type::now() < state_->deadline) {
-            arm(state_->deadline);
-            return;
-        }
-        state_->timed_out = true;
-        error_code ignored;
-        socket_.cancel(ignored);
-    }
-
-    lazy_timer& timer_;
-    io::tcp_socket& socket_;
-    std::shared_ptr<state> state_; // made at the first read: a held session has none
 };
 
 // What the driver needs to perform a session's actions and report each result back to it.
@@ -417,8 +296,9 @@ private:
     const net::any_io_executor* store_executor_; // null: store here
     server_session& session_;
     net::cancellation_state cancellation_;
-    lazy_timer timer_; // sleeps, trickles, and the deadline of reads
-    read_watchdog watchdog_;
+    io::lazy_timer timer_; // sleeps, trickles, and the deadline of reads
+    // The deadline of reads, on timer_, without a race per read.
+    io::deadline_watchdog watchdog_;
     std::string input_;    // bytes read and not yet handed to the session
     std::size_t sent_ = 0; // octets of the current write that write_now() sent
     bool stopping_ = false;

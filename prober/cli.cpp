@@ -134,6 +134,7 @@ struct probe_command {
     std::string targets_file;
     std::string format = "text";
     bool verbose = false;
+    std::size_t max_concurrent = cli_request{}.max_concurrent;
 };
 
 void add_command_options(CLI::App& app, probe_command& c)
@@ -144,6 +145,10 @@ void add_command_options(CLI::App& app, probe_command& c)
     app.add_option("--format", c.format, "Output: text, nagios, json or prometheus")
         ->check(CLI::IsMember({"text", "nagios", "json", "prometheus"}));
     app.add_flag("-v,--verbose", c.verbose, "Add the annotated transcript to text output");
+    app.add_option("--max-concurrent-probes", c.max_concurrent,
+                   "The most targets probed at once; the next starts as soon as one ends "
+                   "(default: " + std::to_string(c.max_concurrent) + ")")
+        ->check(CLI::Range(1, 100000));
 }
 
 // One request per target, each with the shared options.
@@ -161,6 +166,7 @@ cli_request probe_request(const probe_command& c, const probe_options& base)
     r.what = cli_request::command::probe;
     r.format = *parse_report_format(c.format);
     r.verbose = c.verbose;
+    r.max_concurrent = c.max_concurrent;
     for (const auto& a : addresses) {
         probe_options o = base;
         o.host = a.host;

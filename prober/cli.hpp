@@ -26,6 +26,9 @@ struct cli_request {
     report_format format = report_format::text;
     /// Add the annotated transcript to text output.
     bool verbose = false;
+    /// The most probes that run at once (--max-concurrent-probes); the next target starts as
+    /// soon as one ends.
+    std::size_t max_concurrent = 256;
     /// For watch: the configuration file.
     std::string watch_config;
     /// For exporter: how it runs.

@@ -103,6 +103,9 @@ client_session::client_session(probe_options options, session_params params)
                          ? '[' + options_.host + "]:" + port
                          : options_.host + ':' + port;
     result_.started_at = params_.started_at;
+    // A plain probe notes about fifteen lines in five phases: room for them at once.
+    result_.transcript.reserve(16);
+    result_.timings.reserve(8);
     result_.warning = options_.warning;
     result_.critical = options_.critical;
     if (!options_.expect_banner.empty()) {
@@ -534,7 +537,7 @@ session_action client_session::await_reply(probe_clock::time_point now)
                             " octets (RFC 5321 §4.5.3.1.5)",
                         now);
         }
-        std::string text(line->text);
+        const std::string_view text = line->text; // valid until the framer is fed again
         note(transcript_dir::server, smtp::escape_bytes(text), now);
         if (line->ending == smtp::line_ending::bare_lf) {
             // RFC 5321 §2.3.8: lines end with CRLF; a bare LF is a broken server.
@@ -1005,6 +1008,8 @@ void client_session::set_extensions(const smtp::reply& r)
     // RFC 5321 §4.1.1.1: each line after the first is a keyword with its parameters.
     extensions_.clear();
     result_.extensions.clear();
+    extensions_.reserve(r.lines.size());
+    result_.extensions.reserve(r.lines.size());
     for (std::size_t i = 1; i < r.lines.size(); ++i) {
         if (!r.lines[i].empty()) {
             extensions_.push_back(r.lines[i]);

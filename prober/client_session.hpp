@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <optional>
 #include <regex>
-#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -175,6 +174,20 @@ public:
     const std::string& message_id() const noexcept { return message_id_; }
 
 private:
+    // The phases completed, one bit each: a set that never allocates.
+    class phase_set {
+    public:
+        void insert(smtp::phase p) noexcept { bits_ |= bit(p); }
+        bool count(smtp::phase p) const noexcept { return (bits_ & bit(p)) != 0; }
+
+    private:
+        static std::uint32_t bit(smtp::phase p) noexcept
+        {
+            return std::uint32_t{1} << static_cast<unsigned>(p);
+        }
+        std::uint32_t bits_ = 0;
+    };
+
     enum class step {
         idle,
         resolve,
@@ -260,7 +273,7 @@ private:
     step step_ = step::idle;
     bool writing_ = false;
     smtp::phase phase_ = smtp::phase::dns;
-    std::set<smtp::phase> completed_;
+    phase_set completed_;
     probe_clock::time_point start_{};
     probe_clock::time_point total_deadline_{};
     probe_clock::time_point deadline_{};

@@ -24,7 +24,7 @@ int run(int argc, char** argv)
     case prober::cli_request::command::probe:
         break;
     }
-    auto results = prober::run_probes(request.targets);
+    auto results = prober::run_probes(request.targets, request.max_concurrent);
     auto text = prober::format_results(results, request.format, request.verbose);
     std::fwrite(text.data(), 1, text.size(), stdout);
     return prober::exit_code(prober::worst_status(results));

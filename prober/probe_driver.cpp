@@ -82,17 +82,9 @@ public:
             co_return co_await step(connection_.connect(act.deadline), event_kind::connected);
         case action_kind::start_tls:
             co_return co_await step(connection_.handshake(act.deadline), event_kind::tls_done);
-        case action_kind::write: {
-            auto ec = co_await connection_.write(act.bytes, act.deadline);
-            co_return ec ? failed(ec, ec.message()) : session_event{event_kind::written};
-        }
-        case action_kind::read: {
-            auto [ec, n] = co_await connection_.read_some(net::buffer(buffer_), act.deadline);
-            if (n > 0) {
-                co_return session_event{event_kind::read, std::string_view(buffer_.data(), n)};
-            }
-            co_return failed(ec, ec.message());
-        }
+        case action_kind::write:
+        case action_kind::read:
+            break; // awaited by the loop itself, see drive()
         case action_kind::verify:
             co_return co_await verify(message_id, act.deadline);
         case action_kind::close:
@@ -100,6 +92,25 @@ public:
             break;
         }
         co_return close();
+    }
+
+    // The connection and the read buffer, for the reads and writes the loop awaits itself.
+    io::client_connection& connection() noexcept { return connection_; }
+    net::mutable_buffer buffer() noexcept { return net::buffer(buffer_); }
+
+    // The event that reports a write's outcome.
+    static session_event written(const error_code& ec)
+    {
+        return ec ? failed(ec, ec.message()) : session_event{event_kind::written};
+    }
+
+    // The event that reports a read's outcome.
+    session_event read(const error_code& ec, std::size_t n) const
+    {
+        if (n > 0) {
+            return session_event{event_kind::read, std::string_view(buffer_.data(), n)};
+        }
+        return failed(ec, ec.message());
     }
 
     // Closing never waits, so it is performed even when the probe is being cancelled.
@@ -192,6 +203,18 @@ net::awaitable<void> drive(client_session& session, verify_function verifier)
         }
         if (act.kind == action_kind::close) {
             ev = io.close();
+            continue;
+        }
+        // Reads and writes, nearly every action, are awaited in this frame: no frame of their
+        // own between the loop and the connection.
+        if (act.kind == action_kind::read) {
+            auto [ec, n] = co_await io.connection().read_some(io.buffer(), act.deadline);
+            ev = io.read(ec, n);
+            continue;
+        }
+        if (act.kind == action_kind::write) {
+            auto ec = co_await io.connection().write(act.bytes, act.deadline);
+            ev = session_io::written(ec);
             continue;
         }
         ev = co_await io.perform(act, session.message_id());

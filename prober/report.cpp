@@ -39,7 +39,7 @@ std::string format_results(const std::vector<probe_result>& results, report_form
         break;
     case report_format::json:
         for (const auto& r : results) {
-            out += format_json(r);
+            append_json(out, r);
             out += '\n';
         }
         break;

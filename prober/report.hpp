@@ -31,11 +31,14 @@ std::string format_text(const probe_result& r, bool verbose);
 std::string format_nagios(const probe_result& r);
 
 /// The JSON object of a result (schema smtp-harness/probe-result/v1), for embedding in other
-/// documents such as watch's status.
+/// documents such as watch's status: format_json's text, read back.
 boost::json::object to_json(const probe_result& r);
 
 /// One JSON object on one line (no newline), schema smtp-harness/probe-result/v1.
 std::string format_json(const probe_result& r);
+
+/// Appends format_json(r) to `out`, written directly as text (a fleet writes thousands).
+void append_json(std::string& out, const probe_result& r);
 
 /// One Prometheus text exposition for all results, each series labelled with its target.
 std::string format_prometheus(const std::vector<probe_result>& results);

@@ -2,13 +2,13 @@
 #include "prober/report.hpp"
 
 #include "json/json_text.hpp"
-#include <boost/json.hpp>
-#include <cmath>
+#include <boost/json/parse.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
 
 namespace prober {
 namespace {
-
-namespace json = boost::json;
 
 // Milliseconds with microsecond precision.
 double millis(std::chrono::microseconds d)
@@ -29,126 +29,212 @@ std::string_view dir_name(transcript_dir d)
     return "event";
 }
 
+// Writes one JSON object member by member, into the one output string: no document is built.
+// Keys are the schema's own names, plain ASCII, written as they are.
+class object_writer {
+public:
+    explicit object_writer(std::string& out)
+        : out_(out)
+    {
+        out_ += '{';
+    }
+    object_writer(const object_writer&) = delete;
+    object_writer& operator=(const object_writer&) = delete;
+    ~object_writer() { out_ += '}'; }
+
+    // Starts the member `k`; its value is to be appended next.
+    std::string& key(std::string_view k)
+    {
+        if (!first_) {
+            out_ += ',';
+        }
+        first_ = false;
+        out_ += '"';
+        out_ += k;
+        out_ += "\":";
+        return out_;
+    }
+    void string(std::string_view k, std::string_view v) { json_text::append_string(key(k), v); }
+    void number(std::string_view k, double v) { json_text::append_number(key(k), v); }
+    void integer(std::string_view k, std::int64_t v) { json_text::append_number(key(k), v); }
+    void null(std::string_view k) { key(k) += "null"; }
+    void boolean(std::string_view k, bool v) { key(k) += v ? "true" : "false"; }
+
+private:
+    std::string& out_;
+    bool first_ = true;
+};
+
 // "failure": the kind at a phase, the internal error of an UNKNOWN, or null.
-json::value failure_json(const probe_result& r)
+void append_failure(std::string& out, const probe_result& r)
 {
     if (r.failure) {
         const auto& f = *r.failure;
-        json::object jf;
-        jf["kind"] = smtp::to_string(f.kind);
-        jf["phase"] = smtp::to_string(f.at);
-        jf["code"] = f.code != 0 ? json::value(f.code) : json::value(nullptr);
-        jf["enhanced_code"] =
-            f.enhanced ? json::value(f.enhanced->to_string()) : json::value(nullptr);
-        jf["message"] = f.message;
-        jf["received"] = f.received;
-        return jf;
+        object_writer jf(out);
+        jf.string("kind", smtp::to_string(f.kind));
+        jf.string("phase", smtp::to_string(f.at));
+        if (f.code != 0) {
+            jf.integer("code", f.code);
+        } else {
+            jf.null("code");
+        }
+        if (f.enhanced) {
+            jf.string("enhanced_code", f.enhanced->to_string());
+        } else {
+            jf.null("enhanced_code");
+        }
+        jf.string("message", f.message);
+        jf.string("received", f.received);
+        return;
     }
     if (r.status != probe_status::unknown) {
-        return nullptr;
+        out += "null";
+        return;
     }
-    json::object jf;
-    jf["kind"] = nullptr;
-    jf["phase"] = nullptr;
-    jf["code"] = nullptr;
-    jf["enhanced_code"] = nullptr;
-    jf["message"] = r.internal_error;
-    jf["received"] = "";
-    return jf;
+    object_writer jf(out);
+    jf.null("kind");
+    jf.null("phase");
+    jf.null("code");
+    jf.null("enhanced_code");
+    jf.string("message", r.internal_error);
+    jf.string("received", "");
 }
 
 // "tls": version, cipher and certificate, or null without TLS.
-json::value tls_json(const probe_result& r)
+void append_tls(std::string& out, const probe_result& r)
 {
     if (!r.tls) {
-        return nullptr;
+        out += "null";
+        return;
     }
-    json::object tls;
-    tls["version"] = r.tls->version;
-    tls["cipher"] = r.tls->cipher;
-    if (r.tls->certificate) {
-        const auto& c = *r.tls->certificate;
-        json::object cert;
-        cert["subject"] = c.subject;
-        cert["not_after"] = format_rfc3339(
-            std::chrono::system_clock::from_time_t(static_cast<std::time_t>(c.not_after)));
-        cert["days_left"] = c.days_left;
-        tls["certificate"] = std::move(cert);
+    object_writer tls(out);
+    tls.string("version", r.tls->version);
+    tls.string("cipher", r.tls->cipher);
+    if (!r.tls->certificate) {
+        tls.null("certificate");
+        return;
+    }
+    const auto& c = *r.tls->certificate;
+    object_writer cert(tls.key("certificate"));
+    cert.string("subject", c.subject);
+    cert.string("not_after", format_rfc3339(std::chrono::system_clock::from_time_t(
+                                 static_cast<std::time_t>(c.not_after))));
+    cert.integer("days_left", c.days_left);
+}
+
+// "delivery": the test message, or null when none was sent.
+void append_delivery(std::string& out, const probe_result& r)
+{
+    if (!r.delivery) {
+        out += "null";
+        return;
+    }
+    object_writer d(out);
+    d.string("message_id", r.delivery->message_id);
+    if (r.delivery->latency) {
+        d.integer("latency_ms", r.delivery->latency->count());
     } else {
-        tls["certificate"] = nullptr;
+        d.null("latency_ms");
     }
-    return tls;
+}
+
+// "dnsbl": each blocklist's verdict (with --dnsbl only).
+void append_dnsbl(std::string& out, const probe_result& r)
+{
+    out += '[';
+    for (std::size_t i = 0; i < r.dnsbl.size(); ++i) {
+        const auto& v = r.dnsbl[i];
+        if (i > 0) {
+            out += ',';
+        }
+        object_writer jv(out);
+        jv.string("zone", v.zone);
+        jv.string("query", v.query);
+        jv.string("status", to_string(v.outcome));
+        auto& codes = jv.key("codes");
+        codes += '[';
+        for (std::size_t c = 0; c < v.codes.size(); ++c) {
+            if (c > 0) {
+                codes += ',';
+            }
+            json_text::append_string(codes, v.codes[c]);
+        }
+        codes += ']';
+        jv.string("reason", v.reason);
+        jv.string("error", v.error);
+    }
+    out += ']';
+}
+
+void append_transcript(std::string& out, const probe_result& r)
+{
+    out += '[';
+    for (std::size_t i = 0; i < r.transcript.size(); ++i) {
+        const auto& e = r.transcript[i];
+        if (i > 0) {
+            out += ',';
+        }
+        object_writer je(out);
+        je.number("t_ms", millis(e.t));
+        je.string("dir", dir_name(e.dir));
+        je.string("text", e.text);
+    }
+    out += ']';
+}
+
+// "server": the banner and the EHLO keywords.
+void append_server(std::string& out, const probe_result& r)
+{
+    object_writer server(out);
+    server.string("banner", r.banner);
+    auto& ext = server.key("extensions");
+    ext += '[';
+    for (std::size_t i = 0; i < r.extensions.size(); ++i) {
+        if (i > 0) {
+            ext += ',';
+        }
+        json_text::append_string(ext, r.extensions[i]);
+    }
+    ext += ']';
 }
 
 } // namespace
 
-json::object to_json(const probe_result& r)
+void append_json(std::string& out, const probe_result& r)
 {
-    json::object o;
-    o["schema"] = probe_result_schema;
-    o["target"] = r.target;
-    o["started_at"] = format_rfc3339(r.started_at, true);
-    o["status"] = to_string(r.status);
-    o["ok"] = r.ok();
-    o["failure"] = failure_json(r);
-    json::object timings;
-    for (const auto& [p, d] : r.timings) {
-        timings[smtp::to_string(p)] = millis(d);
-    }
-    timings["total"] = millis(r.total);
-    o["timings_ms"] = std::move(timings);
-
-    json::object server;
-    server["banner"] = r.banner;
-    json::array ext;
-    for (const auto& e : r.extensions) {
-        ext.emplace_back(e);
-    }
-    server["extensions"] = std::move(ext);
-    o["server"] = std::move(server);
-
-    o["tls"] = tls_json(r);
-    if (r.delivery) {
-        json::object d;
-        d["message_id"] = r.delivery->message_id;
-        d["latency_ms"] =
-            r.delivery->latency ? json::value(r.delivery->latency->count()) : json::value(nullptr);
-        o["delivery"] = std::move(d);
-    } else {
-        o["delivery"] = nullptr;
-    }
-    json::array dnsbl;
-    for (const auto& v : r.dnsbl) {
-        json::array codes;
-        for (const auto& c : v.codes) {
-            codes.emplace_back(c);
+    object_writer o(out);
+    o.string("schema", probe_result_schema);
+    o.string("target", r.target);
+    o.string("started_at", format_rfc3339(r.started_at, true));
+    o.string("status", to_string(r.status));
+    o.boolean("ok", r.ok());
+    append_failure(o.key("failure"), r);
+    {
+        object_writer timings(o.key("timings_ms"));
+        for (const auto& [p, d] : r.timings) {
+            timings.number(smtp::to_string(p), millis(d));
         }
-        json::object jv{{"zone", v.zone},
-                        {"query", v.query},
-                        {"status", to_string(v.outcome)},
-                        {"codes", std::move(codes)}};
-        jv["reason"] = v.reason;
-        jv["error"] = v.error;
-        dnsbl.emplace_back(std::move(jv));
+        timings.number("total", millis(r.total));
     }
-    if (!dnsbl.empty()) {
-        o["dnsbl"] = std::move(dnsbl); // with --dnsbl only
+    append_server(o.key("server"), r);
+    append_tls(o.key("tls"), r);
+    append_delivery(o.key("delivery"), r);
+    if (!r.dnsbl.empty()) {
+        append_dnsbl(o.key("dnsbl"), r); // with --dnsbl only
     }
-    json::array transcript;
-    for (const auto& e : r.transcript) {
-        json::object je;
-        je["t_ms"] = millis(e.t);
-        je["dir"] = dir_name(e.dir);
-        je["text"] = e.text;
-        transcript.emplace_back(std::move(je));
-    }
-    o["transcript"] = std::move(transcript);
-    return o;
+    append_transcript(o.key("transcript"), r);
 }
 
 std::string format_json(const probe_result& r)
 {
-    return json_text::serialize(to_json(r));
+    std::string out;
+    append_json(out, r);
+    return out;
+}
+
+boost::json::object to_json(const probe_result& r)
+{
+    return boost::json::parse(format_json(r)).as_object();
 }
 
 } // namespace prober

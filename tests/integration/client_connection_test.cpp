@@ -363,6 +363,42 @@ TEST(client_connection, read_deadline)
     EXPECT_LT(took, 2s);
 }
 
+// Sends "one" at once and "two" 600 ms later, then waits for the client to go.
+net::awaitable<void> two_lines_apart(tcp::socket sock)
+{
+    co_await net::async_write(sock, net::buffer(std::string("one\r\n")), token);
+    co_await io::sleep_for(600ms);
+    co_await net::async_write(sock, net::buffer(std::string("two\r\n")), token);
+    std::array<char, 64> buf{};
+    co_await sock.async_read_some(net::buffer(buf), token);
+}
+
+TEST(client_connection, reads_share_one_timer_and_each_keeps_its_own_deadline)
+{
+    // The connection's one timer is armed for the sooner deadline of the first read. It fires
+    // during the second read, whose deadline is later: that read goes on to its own end. A
+    // third read, with a deadline sooner than the armed one, ends at its own.
+    net::io_context ioc;
+    server srv(ioc, two_lines_apart);
+    auto seen = run(ioc, [&]() -> net::awaitable<std::vector<std::string>> {
+        io::client_connection c(co_await net::this_coro::executor, loopback(srv.port()));
+        co_await c.open(false, clock_type::now() + 5s);
+        std::vector<std::string> out;
+        auto first = co_await read_text(c, clock_type::now() + 300ms);
+        out.push_back(first);
+        auto second = co_await read_text(c, clock_type::now() + 5s);
+        out.push_back(second);
+        const auto started = clock_type::now();
+        auto third = co_await read_text(c, started + 200ms);
+        out.push_back(third);
+        const auto took = clock_type::now() - started;
+        out.push_back(took >= 200ms && took < 2s ? "on time" : "not on time");
+        co_return out;
+    }());
+    const auto timeout = "error: " + make_error_code(io::client_errc::timeout).message();
+    EXPECT_EQ(seen, (std::vector<std::string>{"one\r\n", "two\r\n", timeout, "on time"}));
+}
+
 TEST(client_connection, connect_deadline_against_a_listener_that_never_accepts)
 {
     // A queue of length 0 that our own connections fill: the kernel then drops further SYNs.
