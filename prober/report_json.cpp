@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace prober {
 namespace {
@@ -64,6 +65,19 @@ private:
     std::string& out_;
     bool first_ = true;
 };
+
+// An array of strings.
+void append_strings(std::string& out, const std::vector<std::string>& items)
+{
+    out += '[';
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) {
+            out += ',';
+        }
+        json_text::append_string(out, items[i]);
+    }
+    out += ']';
+}
 
 // "failure": the kind at a phase, the internal error of an UNKNOWN, or null.
 void append_failure(std::string& out, const probe_result& r)
@@ -151,15 +165,7 @@ void append_dnsbl(std::string& out, const probe_result& r)
         jv.string("zone", v.zone);
         jv.string("query", v.query);
         jv.string("status", to_string(v.outcome));
-        auto& codes = jv.key("codes");
-        codes += '[';
-        for (std::size_t c = 0; c < v.codes.size(); ++c) {
-            if (c > 0) {
-                codes += ',';
-            }
-            json_text::append_string(codes, v.codes[c]);
-        }
-        codes += ']';
+        append_strings(jv.key("codes"), v.codes);
         jv.string("reason", v.reason);
         jv.string("error", v.error);
     }
@@ -187,15 +193,7 @@ void append_server(std::string& out, const probe_result& r)
 {
     object_writer server(out);
     server.string("banner", r.banner);
-    auto& ext = server.key("extensions");
-    ext += '[';
-    for (std::size_t i = 0; i < r.extensions.size(); ++i) {
-        if (i > 0) {
-            ext += ',';
-        }
-        json_text::append_string(ext, r.extensions[i]);
-    }
-    ext += ']';
+    append_strings(server.key("extensions"), r.extensions);
 }
 
 } // namespace
