@@ -66,17 +66,28 @@ private:
     bool first_ = true;
 };
 
+// An array: `write(out, item)` for each of `items`.
+template <typename Items, typename Write>
+void append_array(std::string& out, const Items& items, Write write)
+{
+    out += '[';
+    bool first = true;
+    for (const auto& item : items) {
+        if (!first) {
+            out += ',';
+        }
+        first = false;
+        write(out, item);
+    }
+    out += ']';
+}
+
 // An array of strings.
 void append_strings(std::string& out, const std::vector<std::string>& items)
 {
-    out += '[';
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i > 0) {
-            out += ',';
-        }
-        json_text::append_string(out, items[i]);
-    }
-    out += ']';
+    append_array(out, items, [](std::string& o, const std::string& s) {
+        json_text::append_string(o, s);
+    });
 }
 
 // "failure": the kind at a phase, the internal error of an UNKNOWN, or null.
@@ -155,37 +166,25 @@ void append_delivery(std::string& out, const probe_result& r)
 // "dnsbl": each blocklist's verdict (with --dnsbl only).
 void append_dnsbl(std::string& out, const probe_result& r)
 {
-    out += '[';
-    for (std::size_t i = 0; i < r.dnsbl.size(); ++i) {
-        const auto& v = r.dnsbl[i];
-        if (i > 0) {
-            out += ',';
-        }
-        object_writer jv(out);
+    append_array(out, r.dnsbl, [](std::string& o, const dnsbl_result& v) {
+        object_writer jv(o);
         jv.string("zone", v.zone);
         jv.string("query", v.query);
         jv.string("status", to_string(v.outcome));
         append_strings(jv.key("codes"), v.codes);
         jv.string("reason", v.reason);
         jv.string("error", v.error);
-    }
-    out += ']';
+    });
 }
 
 void append_transcript(std::string& out, const probe_result& r)
 {
-    out += '[';
-    for (std::size_t i = 0; i < r.transcript.size(); ++i) {
-        const auto& e = r.transcript[i];
-        if (i > 0) {
-            out += ',';
-        }
-        object_writer je(out);
+    append_array(out, r.transcript, [](std::string& o, const transcript_entry& e) {
+        object_writer je(o);
         je.number("t_ms", millis(e.t));
         je.string("dir", dir_name(e.dir));
         je.string("text", e.text);
-    }
-    out += ']';
+    });
 }
 
 // "server": the banner and the EHLO keywords.
