@@ -136,10 +136,11 @@ void server_session::on_hang_input(std::string_view bytes, time_point now)
         if (in_body_) {
             continue; // message content is never recorded line by line
         }
-        record_.add("C",
-                    line->too_long ? std::string("<line too long, discarded>")
-                                   : transcript_text_of_command(line->text),
-                    now);
+        if (line->too_long) {
+            record_.add("C", "<line too long, discarded>", now);
+        } else {
+            record_command(line->text, now);
+        }
     }
 }
 
@@ -358,16 +359,18 @@ session_action server_session::on_closed(time_point now)
     return done_op{};
 }
 
-std::string server_session::transcript_text_of_command(std::string_view line)
+void server_session::record_command(std::string_view line, time_point now)
 {
     // An AUTH initial response carries credentials (RFC 4954 §4): keep the mechanism only.
     if (line.size() > 5 && smtp::parse_command(line).cmd == smtp::verb::auth) {
         auto space = line.find(' ', 5);
         if (space != std::string_view::npos) {
-            return smtp::escape_bytes(line.substr(0, space)) + " <credentials hidden>";
+            record_.add("C", smtp::escape_bytes(line.substr(0, space)) + " <credentials hidden>",
+                        now);
+            return;
         }
     }
-    return smtp::escape_bytes(line);
+    record_.add_escaped("C", line, now);
 }
 
 bool server_session::can_combine() const noexcept
@@ -422,9 +425,8 @@ session_action server_session::next(time_point now)
 session_action server_session::hand_out(session_action a, time_point now)
 {
     if (auto* write = std::get_if<write_op>(&a)) {
-        for_each_line(write->bytes, [&](std::string_view line) {
-            record_.add("S", smtp::escape_bytes(line), now);
-        });
+        for_each_line(write->bytes,
+                      [&](std::string_view line) { record_.add_escaped("S", line, now); });
         write->deadline = write_deadline(*write, now);
         waiting_ = waiting::write;
     } else if (std::holds_alternative<read_op>(a)) {
@@ -508,7 +510,7 @@ void server_session::process_line(time_point now)
         execute({}, error_reply(500, "5.5.2", "Error: line too long"), now);
         return;
     }
-    record_.add("C", transcript_text_of_command(line->text), now);
+    record_command(line->text, now);
     process_command(line->text, now);
 }
 

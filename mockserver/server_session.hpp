@@ -130,7 +130,8 @@ private:
     session_action next(time_point now);
     session_action hand_out(session_action a, time_point now);
     bool can_combine() const noexcept;
-    static std::string transcript_text_of_command(std::string_view line);
+    // Records a command line in the transcript (an AUTH initial response hidden).
+    void record_command(std::string_view line, time_point now);
     void process_line(time_point now);
     void process_command(std::string_view line, time_point now);
     void process_body_line(const smtp::framed_line& line, time_point now);

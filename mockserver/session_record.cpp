@@ -1,6 +1,7 @@
 #include "mockserver/session_record.hpp"
 
 #include "mockserver/event_hub.hpp"
+#include "smtp/escape.hpp"
 
 #include <algorithm>
 
@@ -56,16 +57,53 @@ session_record::session_record(std::uint64_t id, std::string peer, std::string l
 void session_record::add(std::string_view dir, std::string_view text,
                          std::chrono::steady_clock::time_point now)
 {
-    std::chrono::duration<double, std::milli> t = now - started_steady_;
     if (events_ != nullptr && events_->active()) {
         publish(dir == "C" ? "command" : dir == "S" ? "reply" : "note", now, {{"text", text}});
     }
     std::lock_guard lock(mutex_);
-    if (data_.transcript.size() >= max_entries) {
-        ++data_.dropped_entries;
+    if (start_entry(dir, now)) {
+        text_.append(text);
+        end_entry();
+    }
+}
+
+void session_record::add_escaped(std::string_view dir, std::string_view bytes,
+                                 std::chrono::steady_clock::time_point now)
+{
+    if (events_ != nullptr && events_->active()) {
+        add(dir, smtp::escape_bytes(bytes), now); // the live event takes the text too
         return;
     }
-    data_.transcript.push_back({t.count(), std::string(dir), std::string(text)});
+    std::lock_guard lock(mutex_);
+    if (start_entry(dir, now)) {
+        smtp::append_escaped(text_, bytes);
+        end_entry();
+    }
+}
+
+bool session_record::start_entry(std::string_view dir, std::chrono::steady_clock::time_point now)
+{
+    if (entries_.size() >= max_entries) {
+        ++data_.dropped_entries;
+        return false;
+    }
+    if (entries_.empty()) {
+        // A one-message session has about 25 entries of 20 octets: a few doublings from here,
+        // while a connection held at its banner keeps little.
+        entries_.reserve(8);
+        text_.reserve(128);
+    }
+    std::chrono::duration<double, std::milli> t = now - started_steady_;
+    entries_.push_back({t.count(), static_cast<std::uint32_t>(text_.size()),
+                        static_cast<std::uint32_t>(dir.size()), 0});
+    text_.append(dir);
+    return true;
+}
+
+void session_record::end_entry() noexcept
+{
+    auto& e = entries_.back();
+    e.text_size = static_cast<std::uint32_t>(text_.size() - e.at - e.dir_size);
 }
 
 void session_record::add_fired(const faults::fired_rule& rule, std::string_view effect,
@@ -143,7 +181,14 @@ void session_record::finish(session_outcome outcome, session_closer closed_by,
 session_record::snapshot session_record::read() const
 {
     std::lock_guard lock(mutex_);
-    return data_;
+    snapshot out = data_;
+    out.transcript.reserve(entries_.size());
+    const std::string_view text = text_;
+    for (const auto& e : entries_) {
+        out.transcript.push_back({e.t_ms, std::string(text.substr(e.at, e.dir_size)),
+                                  std::string(text.substr(e.at + e.dir_size, e.text_size))});
+    }
+    return out;
 }
 
 session_outcome session_record::outcome() const

@@ -84,6 +84,10 @@ public:
 
     /// Adds a transcript entry at monotonic time `now`.
     void add(std::string_view dir, std::string_view text, std::chrono::steady_clock::time_point now);
+    /// Adds a transcript entry whose text is `bytes` as smtp::escape_bytes() shows them (a
+    /// command or reply line), escaped straight into the record.
+    void add_escaped(std::string_view dir, std::string_view bytes,
+                     std::chrono::steady_clock::time_point now);
     /// Records a fault rule that fired; `effect` says in words what it does (for live events).
     void add_fired(const faults::fired_rule& rule, std::string_view effect = {},
                    std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now());
@@ -122,6 +126,8 @@ public:
 
     /// The session id.
     std::uint64_t id() const noexcept { return id_; }
+    /// The client's address:port (fixed when the record is made).
+    const std::string& peer() const noexcept { return data_.peer; }
     /// How the session ended, or active.
     session_outcome outcome() const;
     /// Whether TLS is established (for message metadata).
@@ -134,12 +140,30 @@ private:
     void publish(std::string_view type, std::chrono::steady_clock::time_point now,
                  std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
 
+    // A transcript entry as kept: its direction and then its text are a range of text_, one
+    // buffer for the whole transcript rather than two strings an entry; read() makes the
+    // transcript_entry of each.
+    struct kept_entry {
+        double t_ms = 0;
+        std::uint32_t at = 0;        // where the direction starts in text_
+        std::uint32_t dir_size = 0;  // then the text
+        std::uint32_t text_size = 0;
+    };
+
+    // Starts an entry of direction `dir` in text_ (the caller holds the lock and appends the
+    // text); false when the transcript is full and the entry is only counted.
+    bool start_entry(std::string_view dir, std::chrono::steady_clock::time_point now);
+    // Ends the entry start_entry() began, once its text is in text_.
+    void end_entry() noexcept;
+
     const std::uint64_t id_;
     const std::chrono::steady_clock::time_point started_steady_;
     event_hub* const events_;
     std::optional<smtp::phase> phase_;
     mutable std::mutex mutex_;
-    snapshot data_;
+    snapshot data_;                   // all but the transcript, which is kept in what follows
+    std::vector<kept_entry> entries_; // the transcript
+    std::string text_;                // the directions and texts of the entries, one after another
 };
 
 } // namespace mock

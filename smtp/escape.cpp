@@ -6,11 +6,37 @@ namespace smtp {
 
 std::string escape_bytes(std::string_view bytes, std::size_t max)
 {
-    static constexpr char hex[] = "0123456789abcdef";
     std::string out;
+    out.reserve((bytes.size() < max ? bytes.size() : max) + 16);
+    append_escaped(out, bytes, max);
+    return out;
+}
+
+namespace {
+
+// Kept as it is: printable ASCII but the backslash.
+bool kept(char ch) noexcept
+{
+    const auto c = static_cast<unsigned char>(ch);
+    return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
+} // namespace
+
+void append_escaped(std::string& out, std::string_view bytes, std::size_t max)
+{
+    static constexpr char hex[] = "0123456789abcdef";
     std::size_t shown = bytes.size() < max ? bytes.size() : max;
-    out.reserve(shown + 16);
     for (std::size_t i = 0; i < shown; ++i) {
+        // What is kept as it is goes in at once, a run at a time.
+        const auto run = i;
+        while (i < shown && kept(bytes[i])) {
+            ++i;
+        }
+        out.append(bytes.data() + run, i - run);
+        if (i == shown) {
+            break;
+        }
         auto c = static_cast<unsigned char>(bytes[i]);
         switch (c) {
         case '\r':
@@ -26,19 +52,16 @@ std::string escape_bytes(std::string_view bytes, std::size_t max)
             out += "\\\\";
             break;
         default:
-            if (c >= 0x20 && c < 0x7f) {
-                out += static_cast<char>(c);
-            } else {
-                out += "\\x";
-                out += hex[c >> 4];
-                out += hex[c & 0xf];
-            }
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 0xf];
         }
     }
     if (shown < bytes.size()) {
-        out += "...(" + std::to_string(bytes.size() - shown) + " more)";
+        out += "...(";
+        out += std::to_string(bytes.size() - shown);
+        out += " more)";
     }
-    return out;
 }
 
 std::string xml_escape(std::string_view text)
