@@ -57,13 +57,6 @@ net::awaitable<error_code> connection::read_some(std::string& out)
     co_return ec;
 }
 
-net::awaitable<error_code> connection::read_discard()
-{
-    std::string sink;
-    auto ec = co_await read_some(sink);
-    co_return ec;
-}
-
 net::awaitable<std::tuple<error_code>> connection::wait_readable()
 {
     return socket_.async_wait(net::socket_base::wait_read);

@@ -25,8 +25,6 @@ public:
     /// (wait_readable) has none.
     boost::asio::awaitable<boost::system::error_code> read_some(std::string& out);
 
-    /// Waits until bytes arrive and throws them away (for hangs and draining).
-    boost::asio::awaitable<boost::system::error_code> read_discard();
 
     /// Waits until something can be read: bytes, the end of the stream or an error. It is not
     /// a coroutine, so the one awaiting it keeps no frame besides its own (a connection held

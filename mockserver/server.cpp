@@ -57,6 +57,10 @@ struct listener {
     // A scenario listener (--scenario-ports): its own faults, its own fixed mode.
     scenario_listener own;
     std::optional<listener_mode> fixed;
+    // The local end of every connection, as text, when the listener is bound to one address
+    // (empty for a wildcard); set at the first open and kept (a reopen binds the same port), so
+    // that sessions may read it from any thread.
+    std::string local_text;
 };
 
 tcp::endpoint parse_or_throw(const std::string& text, const char* option)
@@ -146,11 +150,21 @@ struct server::impl {
                                                       : "--listen");
         l.endpoint = acc->local_endpoint(); // the real port when 0 was asked for
         l.acceptor = acc;
-        accepting->spawn(accept_loop(acc, l.implicit_tls, l.fixed ? &l.own : nullptr));
+        // Sessions answer at once (a reply is never held back for the client's ACK: RFC 2920
+        // pipelining, trickles). Linux gives an accepted socket its listener's TCP_NODELAY:
+        // one setsockopt per listener, not one per connection.
+        error_code ignored;
+        acc->set_option(tcp::no_delay(true), ignored);
+        if (l.local_text.empty() && !l.endpoint.address().is_unspecified()) {
+            l.local_text = io::to_string(l.endpoint);
+        }
+        const auto* local = l.local_text.empty() ? nullptr : &l.local_text;
+        accepting->spawn(accept_loop(acc, local, l.implicit_tls, l.fixed ? &l.own : nullptr));
     }
 
-    // `scenario`: a scenario listener's own (the listener outlives the loop), or null.
-    net::awaitable<void> accept_loop(std::shared_ptr<io::tcp_acceptor> acc, bool implicit_tls,
+    // `local` and `scenario`: the listener's (it outlives the loop), or null.
+    net::awaitable<void> accept_loop(std::shared_ptr<io::tcp_acceptor> acc,
+                                     const std::string* local, bool implicit_tls,
                                      const scenario_listener* scenario)
     {
         co_await net::this_coro::throw_if_cancelled(false);
@@ -170,15 +184,13 @@ struct server::impl {
                 }
                 continue;
             }
-            error_code ignored;
-            socket.set_option(tcp::no_delay(true), ignored);
             // The session lives on its worker, in that worker's group.
-            net::dispatch(
-                w.ioc, [this, &w, s = std::move(socket), peer, implicit_tls, scenario]() mutable {
-                    w.sessions.spawn(
-                        run_session({io::tcp_socket(std::move(s)), peer, implicit_tls, scenario},
-                                    owner.context_, store_executor ? &*store_executor : nullptr));
-                });
+            net::dispatch(w.ioc, [this, &w, s = std::move(socket), peer, local, implicit_tls,
+                                  scenario]() mutable {
+                w.sessions.spawn(run_session(
+                    {io::tcp_socket(std::move(s)), peer, local, implicit_tls, scenario},
+                    owner.context_, store_executor ? &*store_executor : nullptr));
+            });
         }
     }
 

@@ -272,22 +272,24 @@ public:
     }
 
     // FIN, then drain the client's input until it closes or the linger ends (so that unread
-    // input does not turn the close into a reset); or RST at once.
+    // input does not turn the close into a reset); or RST at once. The drain's reads are timed
+    // as every read of the session is, by the watchdog; a stop wakes them too.
     net::awaitable<void> close(const close_op& c)
     {
         if (c.reset) {
             conn_.close(true);
-        } else {
-            conn_.shutdown_send();
-            while (clock_type::now() < c.linger_until) {
-                auto r = result_of(
-                    co_await io::with_deadline(conn_.read_discard(), c.linger_until, stop_too));
-                if (r.ec || r.timed_out) {
-                    break;
-                }
-            }
-            conn_.close(false);
+            co_return;
         }
+        conn_.shutdown_send();
+        while (clock_type::now() < c.linger_until) {
+            watchdog_.start(c.linger_until);
+            auto ec = co_await conn_.read_some(input_);
+            input_.clear();
+            if (watchdog_.finish() || ec) {
+                break;
+            }
+        }
+        conn_.close(false);
     }
 
 private:
@@ -305,22 +307,29 @@ private:
     bool stopped_now_ = false;
 };
 
-// The record of a new session, in the registry. Not in serve(): its locals would stay in the
-// session's frame for as long as the session lasts.
+// The record of a new session, in the registry, with its first line. Not in serve(): its
+// locals would stay in the session's frame for as long as the session lasts.
 std::shared_ptr<session_record> create_record(server_context& ctx, connection& conn,
                                               const net::ip::tcp::endpoint& peer,
+                                              const std::string* local,
                                               clock_type::time_point now)
 {
-    error_code ignored;
-    auto local = conn.socket().local_endpoint(ignored);
-    return ctx.registry->create(io::to_string(peer), io::to_string(local), now);
+    std::string local_text;
+    if (local == nullptr) {
+        error_code ignored;
+        local_text = io::to_string(conn.socket().local_endpoint(ignored));
+    }
+    auto peer_text = io::to_string(peer);
+    auto record = ctx.registry->create(peer_text, local ? *local : std::move(local_text), now);
+    record->add("event", "connection from " + peer_text, now);
+    return record;
 }
 
 // The session of `conn`: run_session() less its parameter, which would otherwise stay in the
 // frame beside the connection made of it for as long as the session lasts.
-net::awaitable<void> serve(connection conn, net::ip::tcp::endpoint peer, bool implicit_tls,
-                           const scenario_listener* scenario, server_context& ctx,
-                           const net::any_io_executor* store_executor)
+net::awaitable<void> serve(connection conn, net::ip::tcp::endpoint peer, const std::string* local,
+                           bool implicit_tls, const scenario_listener* scenario,
+                           server_context& ctx, const net::any_io_executor* store_executor)
 {
     // Wake for a graceful stop as well as for a stop now, and see cancellation as values.
     co_await net::this_coro::throw_if_cancelled(false);
@@ -328,15 +337,14 @@ net::awaitable<void> serve(connection conn, net::ip::tcp::endpoint peer, bool im
     auto now = clock_type::now();
     ctx.counters.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     auto active = ctx.counters.connections_active.fetch_add(1, std::memory_order_relaxed) + 1;
-    session_scope scope{ctx, create_record(ctx, conn, peer, now)};
+    session_scope scope{ctx, create_record(ctx, conn, peer, local, now)};
     auto& record = *scope.record;
-    record.add("event", "connection from " + io::to_string(peer), now);
     if (scenario != nullptr) {
         record.add("event", "scenario port of '" + scenario->name + "'", now);
     }
     std::unique_ptr<faults::session_decider> decider;
     if (auto* source = scenario != nullptr ? scenario->faults : ctx.faults; source != nullptr) {
-        decider = source->open_session(record.id(), peer.address().to_string(), now);
+        decider = source->open_session(record.id(), record.peer(), now);
     }
     server_session session(ctx.config, record, *ctx.store, decider.get());
     driver d(conn, ctx, store_executor, session, co_await net::this_coro::cancellation_state);
@@ -399,8 +407,8 @@ net::awaitable<void> serve(connection conn, net::ip::tcp::endpoint peer, bool im
 net::awaitable<void> run_session(accepted_connection accepted, server_context& ctx,
                                  const net::any_io_executor* store_executor)
 {
-    return serve(connection(std::move(accepted.socket)), accepted.peer, accepted.implicit_tls,
-                 accepted.scenario, ctx, store_executor);
+    return serve(connection(std::move(accepted.socket)), accepted.peer, accepted.local,
+                 accepted.implicit_tls, accepted.scenario, ctx, store_executor);
 }
 
 } // namespace mock

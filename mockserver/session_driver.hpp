@@ -20,6 +20,9 @@ struct scenario_listener {
 struct accepted_connection {
     io::tcp_socket socket;               ///< the connected socket
     boost::asio::ip::tcp::endpoint peer; ///< the client, as accept() reported it
+    /// The local end as text ("127.0.0.1:2525") when the listener is bound to one address;
+    /// null: asked of the socket. Owned by the listener, which outlives the session.
+    const std::string* local = nullptr;
     bool implicit_tls = false;           ///< a --listen-tls listener
     /// The listener's own scenario (--scenario-ports); null: the server's faults. It outlives
     /// the session, as its listener does.
