@@ -88,7 +88,11 @@ bool client_network::contains(const ip_address& peer) const noexcept
         return false;
     }
     const int rest = bits % 8;
-    return rest == 0 || ((peer.bytes[whole] ^ base.bytes[whole]) & (0xff << (8 - rest)) & 0xff) == 0;
+    if (rest == 0) {
+        return true; // a whole number of octets (and a /128 ends past the last)
+    }
+    const auto differ = peer.bytes[whole] ^ base.bytes[whole];
+    return (differ & (0xff << (8 - rest)) & 0xff) == 0;
 }
 
 std::string to_string(const ip_address& address)

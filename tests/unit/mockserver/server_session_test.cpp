@@ -764,6 +764,26 @@ TEST(server_session, transcript_records_both_directions)
     EXPECT_EQ(snap.transcript[2].text, "250 2.0.0 Ok");
 }
 
+TEST(server_session, transcript_keeps_escaped_lines_in_order_up_to_its_limit)
+{
+    session_script s;
+    s.start();
+    s.send("NOOP \x01\\\r\n");
+    auto first = s.record().read();
+    ASSERT_GE(first.transcript.size(), 3u);
+    EXPECT_EQ(first.transcript[1].dir, "C");
+    EXPECT_EQ(first.transcript[1].text, "NOOP \\x01\\\\");
+    for (std::size_t i = 0; i < mock::session_record::max_entries; ++i) {
+        s.send("NOOP\r\n");
+    }
+    auto full = s.record().read();
+    ASSERT_EQ(full.transcript.size(), mock::session_record::max_entries);
+    EXPECT_EQ(full.transcript[0].text, "220 localhost ESMTP smtp-mock ready");
+    EXPECT_EQ(full.transcript.back().text, "NOOP"); // entry 499: a command
+    EXPECT_EQ(full.dropped_entries,
+              3 + 2 * mock::session_record::max_entries - full.transcript.size());
+}
+
 // --- Hostile input (sizes, lengths, escapes) ---
 
 TEST(server_session, a_size_beyond_64_bits_is_refused_and_the_session_goes_on)

@@ -69,5 +69,16 @@ TEST(xml_escape, escapes_markup_and_forbidden_controls)
     EXPECT_EQ(xml_escape("\xFF"), "\xEF\xBF\xBD");
 }
 
+TEST(escape_bytes, appending_continues_what_is_there_and_escapes_between_runs)
+{
+    std::string out = "S:";
+    append_escaped(out, "ok\\\r\n\x01" "end");
+    EXPECT_EQ(out, "S:ok\\\\\\r\\n\\x01end");
+    append_escaped(out, std::string(10, 'y'), 3);
+    EXPECT_EQ(out, "S:ok\\\\\\r\\n\\x01endyyy...(7 more)");
+    EXPECT_EQ(escape_bytes("plain"), "plain");
+    EXPECT_EQ(escape_bytes("\t\x80"), "\\t\\x80");
+}
+
 } // namespace
 } // namespace smtp
