@@ -3,12 +3,14 @@
 #include "harness/alerts/nagios_runner.hpp"
 #include "harness/alerts/prometheus_runner.hpp"
 #include "harness/alerts/timeline_runner.hpp"
+#include "io/stop_signals.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 namespace harness::alerts {
 namespace {
@@ -37,9 +39,17 @@ std::string default_catalog()
 #endif
 }
 
-// Prints the tables, writes the reports; the exit code of the run.
-int finish(const alerts_run_result& result, const std::string& junit, const std::string& json)
+// Prints the tables, writes the reports; the exit code of the run: 128 + the signal for a run
+// that SIGINT or SIGTERM stopped (`signals`, when the run caught them).
+int finish(alerts_run_result result, const std::string& junit, const std::string& json,
+           const io::stop_signals* signals = nullptr)
 {
+    const int signal = signals != nullptr ? signals->received() : 0;
+    if (signal != 0) {
+        result.error = "interrupted by " + io::signal_name(signal) +
+                       (result.error.empty() ? std::string() : ": " + result.error) +
+                       "; what the run started is stopped and its files are removed";
+    }
     auto table = format_table(result);
     std::fwrite(table.data(), 1, table.size(), stdout);
     std::fflush(stdout);
@@ -50,10 +60,49 @@ int finish(const alerts_run_result& result, const std::string& junit, const std:
     if (!json.empty()) {
         written = write_report(json, format_json(result)) && written;
     }
+    if (signal != 0) {
+        return 128 + signal;
+    }
     if (!result.error.empty()) {
         return 2;
     }
     return result.passed() && written ? 0 : 1;
+}
+
+// --watch-config: the watch configuration run in process.
+int run_watch(const std::string& watch_config, const std::string& timeline_file,
+              const std::string& expect_file, const std::string& catalog, bool quiet,
+              const std::string& junit, const std::string& json)
+{
+    const io::stop_signals signals; // before any thread starts
+    alerts_plan plan;
+    plan.stop = signals.token();
+    try {
+        plan.watch = watch::load_watch_config_file(watch_config);
+        plan.tl = load_timeline_file(timeline_file, catalog);
+        plan.scenarios = load_step_scenarios(plan.tl);
+        if (!expect_file.empty()) {
+            plan.expectations = load_expectations_file(expect_file, plan.tl);
+        }
+    } catch (const std::exception& e) {
+        std::printf("smtp-harness alerts: %s\n", e.what());
+        return 3;
+    }
+    std::printf(
+        "timeline %s: %zu steps, %.1fs; %zu target(s), %zu notifier(s)%s\n", plan.tl.name.c_str(),
+        plan.tl.steps.size(), static_cast<double>(plan.tl.total().count()) / 1000.0,
+        plan.watch.targets.size(), plan.watch.notifiers.size(),
+        plan.expectations
+            ? (", " + std::to_string(plan.expectations->items.size()) + " expectations").c_str()
+            : "");
+    std::fflush(stdout);
+    auto result = run_timeline(plan, [&](const std::string& line) {
+        if (!quiet) {
+            std::printf("%s\n", line.c_str());
+            std::fflush(stdout);
+        }
+    });
+    return finish(std::move(result), junit, json, &signals);
 }
 
 // --nagios-config: the object files run by a private Nagios 4.
@@ -61,7 +110,10 @@ int run_nagios(nagios_plan plan, const std::string& timeline_file, const std::st
                const std::string& catalog, bool quiet, const std::string& junit,
                const std::string& json)
 {
+    const io::stop_signals signals; // before any thread starts
+    plan.stop = signals.token();
     try {
+        plan.object_files = nagios_object_files(plan.object_files);
         plan.tl = load_timeline_file(timeline_file, catalog);
         plan.scenarios = load_step_scenarios(plan.tl);
         if (!expect_file.empty()) {
@@ -89,7 +141,7 @@ int run_nagios(nagios_plan plan, const std::string& timeline_file, const std::st
             std::fflush(stdout);
         }
     });
-    return finish(result, junit, json);
+    return finish(std::move(result), junit, json, &signals);
 }
 
 // --prometheus-config: the user's rules proven live by Prometheus and Alertmanager, or in
@@ -98,6 +150,10 @@ int run_prometheus(prometheus_plan plan, const std::string& timeline_file,
                    const std::string& expect_file, const std::string& catalog, bool quiet,
                    const std::string& junit, const std::string& json)
 {
+    std::optional<io::stop_signals> signals; // live runs only, before any thread starts
+    if (plan.live) {
+        plan.stop = signals.emplace().token();
+    }
     try {
         plan.tl = load_timeline_file(timeline_file, catalog);
         plan.scenarios = load_step_scenarios(plan.tl);
@@ -132,7 +188,7 @@ int run_prometheus(prometheus_plan plan, const std::string& timeline_file,
     };
     auto result =
         plan.live ? run_prometheus_live(plan, progress) : run_prometheus_virtual(plan, progress);
-    return finish(result, junit, json);
+    return finish(std::move(result), junit, json, signals ? &*signals : nullptr);
 }
 
 // The options of --prometheus-config runs, into `prom`; the --prometheus-config option.
@@ -197,14 +253,21 @@ int run_cli(int argc, const char* const* argv)
     nagios_plan nagios;
     auto* watch_opt =
         app.add_option("--watch-config", watch_config, "The watch configuration to validate");
-    auto* nagios_opt = app.add_option("--nagios-config", nagios.object_files,
-                                      "Nagios object files run by a private Nagios 4")
-                           ->excludes(watch_opt);
+    auto* nagios_opt =
+        app.add_option(
+               "--nagios-config", nagios.object_files,
+               "Nagios object files (or directories of .cfg files) run by a private Nagios 4")
+            ->excludes(watch_opt);
     app.add_option("--time-scale", nagios.time_scale,
-                   "With --nagios-config: run every interval N times faster (N divides 60); "
+                   "With --nagios-config: run every interval N times faster (N divides the "
+                   "interval_length, 60); "
                    "with --prometheus-config: every interval, for: and Alertmanager timer")
         ->check(CLI::PositiveNumber);
     app.add_option("--nagios", nagios.nagios, "The Nagios 4 daemon (default /usr/sbin/nagios4)")
+        ->needs(nagios_opt);
+    app.add_option("--interval-length", nagios.interval_length,
+                   "With --nagios-config: the interval_length of your nagios.cfg, the seconds "
+                   "one interval unit stands for (default 60)")
         ->needs(nagios_opt);
     prometheus_plan prom;
     bool virtual_time = false;
@@ -250,34 +313,7 @@ int run_cli(int argc, const char* const* argv)
                     "--prometheus-config FILE\n");
         return 3;
     }
-
-    alerts_plan plan;
-    try {
-        plan.watch = watch::load_watch_config_file(watch_config);
-        plan.tl = load_timeline_file(timeline_file, catalog);
-        plan.scenarios = load_step_scenarios(plan.tl);
-        if (!expect_file.empty()) {
-            plan.expectations = load_expectations_file(expect_file, plan.tl);
-        }
-    } catch (const std::exception& e) {
-        std::printf("smtp-harness alerts: %s\n", e.what());
-        return 3;
-    }
-    std::printf(
-        "timeline %s: %zu steps, %.1fs; %zu target(s), %zu notifier(s)%s\n", plan.tl.name.c_str(),
-        plan.tl.steps.size(), static_cast<double>(plan.tl.total().count()) / 1000.0,
-        plan.watch.targets.size(), plan.watch.notifiers.size(),
-        plan.expectations
-            ? (", " + std::to_string(plan.expectations->items.size()) + " expectations").c_str()
-            : "");
-    std::fflush(stdout);
-    auto result = run_timeline(plan, [&](const std::string& line) {
-        if (!quiet) {
-            std::printf("%s\n", line.c_str());
-            std::fflush(stdout);
-        }
-    });
-    return finish(result, junit, json);
+    return run_watch(watch_config, timeline_file, expect_file, catalog, quiet, junit, json);
 }
 
 } // namespace harness::alerts

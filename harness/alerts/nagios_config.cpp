@@ -115,7 +115,30 @@ std::string rewrite_nagios_objects(std::string_view text, std::uint16_t mock_por
     return out;
 }
 
-std::string nagios_main_config(const nagios_run_paths& p, int interval_length)
+std::optional<nagios_main_directive> find_main_directive(std::string_view objects)
+{
+    bool inside = false;
+    std::size_t number = 0;
+    for (auto rest = objects; !rest.empty();) {
+        auto eol = rest.find('\n');
+        const auto line = smtp::trim_blanks(rest.substr(0, eol));
+        rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
+        ++number;
+        if (line.empty() || line.front() == '#' || line.front() == ';') {
+            continue;
+        }
+        if (!inside && !defined_type(line).empty()) {
+            inside = line.find('}') == std::string_view::npos;
+        } else if (inside && line.front() == '}') {
+            inside = false;
+        } else if (!inside && first_word(line).find('=') != std::string_view::npos) {
+            return nagios_main_directive{number, std::string(line)};
+        }
+    }
+    return std::nullopt;
+}
+
+std::string nagios_main_config(const nagios_run_paths& p, int interval_length, int time_scale)
 {
     auto at = [&](std::string_view name) {
         return p.file(name).string();
@@ -144,7 +167,7 @@ std::string nagios_main_config(const nagios_run_paths& p, int interval_length)
     // Nagios reuses a host check result younger than the horizon (15 real seconds by default)
     // instead of running the check, even a scheduled one: scaled like the intervals, or a
     // host checked every scaled minute would be checked once.
-    const auto horizon = std::to_string(15 * interval_length / 60);
+    const auto horizon = std::to_string(15 / time_scale);
     c +=
         "cached_host_check_horizon=" + horizon + "\ncached_service_check_horizon=" + horizon + '\n';
     c += "enable_notifications=1\nenable_flap_detection=1\nenable_environment_macros=1\n"
@@ -181,15 +204,29 @@ std::string nagios_recorder_script(const std::filesystem::path& record)
     return s + "printf '%s\\n' \"$line\" >> '" + record.string() + "'\n";
 }
 
-int nagios_interval_length(int time_scale)
+int nagios_interval_length(int time_scale, int interval_length)
 {
-    if (time_scale < 1 || time_scale > 60 || 60 % time_scale != 0) {
+    if (interval_length < 1) {
+        throw std::invalid_argument("--interval-length " + std::to_string(interval_length) +
+                                    ": expected a whole number of seconds, at least 1");
+    }
+    if (time_scale < 1 || interval_length % time_scale != 0) {
+        std::string scales;
+        for (int n = 1; n <= interval_length; ++n) {
+            if (interval_length % n == 0) {
+                scales += (scales.empty()         ? ""
+                           : n == interval_length ? " or "
+                                                  : ", ") +
+                          std::to_string(n);
+            }
+        }
         throw std::invalid_argument(
             "--time-scale " + std::to_string(time_scale) +
-            ": Nagios counts intervals in whole seconds, so the scale must divide 60 "
-            "(1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60)");
+            ": Nagios counts intervals in whole seconds, so the scale must divide the "
+            "configuration's interval_length of " +
+            std::to_string(interval_length) + "s (--interval-length): " + scales);
     }
-    return 60 / time_scale;
+    return interval_length / time_scale;
 }
 
 } // namespace harness::alerts

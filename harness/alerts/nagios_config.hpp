@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,16 @@ struct nagios_object_file {
 std::string rewrite_nagios_objects(std::string_view text, std::uint16_t mock_port,
                                    nagios_rewrite_counts& counts);
 
+/// A line of Nagios's main configuration (`NAME=VALUE` outside any definition, such as
+/// `cfg_dir=/etc/nagios4/conf.d`) in what should be an object file, or an include_file= or
+/// include_dir= line (files the run would not rewrite): its number (from 1) and text, or
+/// nothing. Nagios itself says only "Unexpected token or statement" of a main directive.
+struct nagios_main_directive {
+    std::size_t line = 0;
+    std::string text;
+};
+std::optional<nagios_main_directive> find_main_directive(std::string_view objects);
+
 /// Everything the private main configuration names.
 struct nagios_run_paths {
     /// The run directory; every file Nagios writes is in it.
@@ -64,8 +75,8 @@ struct nagios_run_paths {
 /// and retention all in the run directory; no external commands, no syslog, no retained state;
 /// checks scheduled at once and results reaped every second; environment macros on (the
 /// recorder reads them); `interval_length` seconds per interval unit, and the check cache
-/// horizons (15 s at interval_length 60) scaled with it.
-std::string nagios_main_config(const nagios_run_paths& paths, int interval_length);
+/// horizons (Nagios's default, 15 s) divided by `time_scale` like the intervals.
+std::string nagios_main_config(const nagios_run_paths& paths, int interval_length, int time_scale);
 
 /// The resource file: $USER1$ is Debian's plugin directory.
 std::string nagios_resource_file();
@@ -77,8 +88,9 @@ std::string nagios_harness_objects(const std::filesystem::path& script);
 /// UNIX time with nanoseconds, then NAME=VALUE for each macro it keeps.
 std::string nagios_recorder_script(const std::filesystem::path& record);
 
-/// The interval_length for `--time-scale N`: 60 / N, which must be a whole number of seconds.
-/// Throws std::invalid_argument naming the scales that work.
-int nagios_interval_length(int time_scale);
+/// The interval_length of a run at `--time-scale N` of a configuration whose interval_length
+/// is `interval_length` (Nagios's default, 60): interval_length / N, which must be a whole number
+/// of seconds. Throws std::invalid_argument naming the scales that work.
+int nagios_interval_length(int time_scale, int interval_length = 60);
 
 } // namespace harness::alerts

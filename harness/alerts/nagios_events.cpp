@@ -71,7 +71,72 @@ int number(std::string_view text)
     return n;
 }
 
+// The state name of a status.dat current_state.
+std::string state_name(bool service, std::string_view code)
+{
+    static constexpr std::string_view services[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+    static constexpr std::string_view hosts[] = {"UP", "DOWN", "UNREACHABLE"};
+    const auto n = static_cast<std::size_t>(number(code));
+    if (service && n < std::size(services)) {
+        return std::string(services[n]);
+    }
+    if (!service && n < std::size(hosts)) {
+        return std::string(hosts[n]);
+    }
+    return "state " + std::string(code);
+}
+
+// One hoststatus or servicestatus block of status.dat, its NAME=VALUE lines.
+captured_alert status_alert(bool service, std::map<std::string, std::string, std::less<>>& m,
+                            std::chrono::milliseconds t)
+{
+    captured_alert a;
+    a.channel = "nagios-status";
+    a.notifier = "nagios";
+    a.type = "status";
+    a.t = t;
+    a.target = service ? m["host_name"] + '/' + m["service_description"] : m["host_name"];
+    a.status = state_name(service, m["current_state"]);
+    a.state_type = m["state_type"] == "1" ? "HARD" : "SOFT";
+    a.attempt = number(m["current_attempt"]);
+    a.notification = number(m["current_notification_number"]);
+    auto percent = m["percent_state_change"];
+    if (auto dot = percent.find('.'); dot != std::string::npos && dot + 2 < percent.size()) {
+        percent.resize(dot + 2);
+    }
+    a.detail = "attempt " + m["current_attempt"] + '/' + m["max_attempts"] + ", " +
+               (m["is_flapping"] == "1" ? "flapping" : "not flapping") + " (" + percent +
+               "% state change), notification " + m["current_notification_number"] + ": " +
+               m["plugin_output"];
+    return a;
+}
+
 } // namespace
+
+std::vector<captured_alert> alerts_from_nagios_status(std::string_view status_dat,
+                                                      std::chrono::milliseconds t)
+{
+    std::vector<captured_alert> out;
+    std::map<std::string, std::string, std::less<>> block;
+    std::string kind;
+    for (auto rest = status_dat; !rest.empty();) {
+        auto eol = rest.find('\n');
+        auto line = smtp::trim_blanks(rest.substr(0, eol));
+        rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
+        if (line.ends_with("{") && line.find('=') == std::string_view::npos) {
+            kind = std::string(smtp::trim_blanks(line.substr(0, line.size() - 1)));
+            block.clear();
+        } else if (line == "}") {
+            if (kind == "hoststatus" || kind == "servicestatus") {
+                out.push_back(status_alert(kind == "servicestatus", block, t));
+            }
+            kind.clear();
+        } else if (auto eq = line.find('='); !kind.empty() && eq != std::string_view::npos) {
+            block[std::string(line.substr(0, eq))] = std::string(line.substr(eq + 1));
+        }
+    }
+    return out;
+}
 
 std::optional<captured_alert>
 alert_from_nagios_record(std::string_view line, std::chrono::system_clock::time_point run_start)

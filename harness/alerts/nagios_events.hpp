@@ -1,13 +1,15 @@
 #pragma once
 
 // What a Nagios run said, as captured alerts: the notifications its contacts got (the
-// recorder's lines) and the state changes and flapping in its own log. Pure.
+// recorder's lines), the state changes and flapping in its own log, and where each host and
+// service stood at the end in its status data. Pure.
 
 #include "harness/alerts/captured_alert.hpp"
 
 #include <chrono>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace harness::alerts {
 
@@ -25,5 +27,13 @@ alert_from_nagios_record(std::string_view line, std::chrono::system_clock::time_
 /// Nothing for any other line.
 std::optional<captured_alert>
 alert_from_nagios_log(std::string_view line, std::chrono::system_clock::time_point run_start);
+
+/// Where each host and service stands in Nagios's status data (status.dat): one "status" event
+/// per hoststatus and servicestatus block, channel "nagios-status", notifier "nagios", with its
+/// current state (OK..UNKNOWN, UP/DOWN/UNREACHABLE), SOFT or HARD, attempt, notification number,
+/// and as detail the attempt, whether it is flapping with its percent state change, and the
+/// plugin output. All at time `t`.
+std::vector<captured_alert> alerts_from_nagios_status(std::string_view status_dat,
+                                                      std::chrono::milliseconds t);
 
 } // namespace harness::alerts

@@ -67,6 +67,18 @@ nagios_run_paths write_configuration(const nagios_plan& plan, const run_director
         }
         std::ostringstream text;
         text << in.rdbuf();
+        if (auto directive = find_main_directive(text.str())) {
+            const bool include = directive->text.starts_with("include_");
+            throw alerts_file_error(
+                source.string() + ':' + std::to_string(directive->line) + ": \"" + directive->text +
+                "\" " +
+                (include ? "includes files the run would not point at the mock: give them to "
+                           "--nagios-config instead"
+                         : "belongs in Nagios's main configuration (nagios.cfg), which the run "
+                           "writes itself: give --nagios-config the object files and "
+                           "directories your nagios.cfg names with cfg_file and cfg_dir, and "
+                           "its interval_length with --interval-length"));
+        }
         auto file = p.file("objects-" + std::to_string(i + 1) + '-' + source.filename().string());
         write_file(file, rewrite_nagios_objects(text.str(), port, counts));
         p.object_files.push_back(file);
@@ -76,7 +88,7 @@ nagios_run_paths write_configuration(const nagios_plan& plan, const run_director
     p.harness_objects = p.file("smtp-harness.cfg");
     write_file(p.harness_objects, nagios_harness_objects(p.file("record-notification.sh")));
     write_file(p.file("resource.cfg"), nagios_resource_file());
-    write_file(p.file("nagios.cfg"), nagios_main_config(p, interval_length));
+    write_file(p.file("nagios.cfg"), nagios_main_config(p, interval_length, plan.time_scale));
     return p;
 }
 
@@ -120,12 +132,19 @@ void verify_in(const nagios_plan& plan, const nagios_run_paths& paths)
 }
 
 // Waits (up to 30 s) for Nagios to write its first status file, which it does once its event
-// loop runs.
-void wait_until_running(const io::daemon& daemon, const nagios_run_paths& paths)
+// loop runs, unless a stop is requested first.
+void wait_until_running(const io::daemon& daemon, const nagios_run_paths& paths,
+                        const std::stop_token& stop)
 {
-    daemon.wait_until_ready([&] { return std::filesystem::exists(paths.file("status.dat")); },
-                            std::chrono::seconds(30),
-                            [&] { return "its log:\n" + read_file(paths.file("nagios.log")); });
+    daemon.wait_until_ready(
+        [&] {
+            if (stop.stop_requested()) {
+                throw timeline_stopped("stopped while nagios4 was starting");
+            }
+            return std::filesystem::exists(paths.file("status.dat"));
+        },
+        std::chrono::seconds(30),
+        [&] { return "its log:\n" + read_file(paths.file("nagios.log")); });
 }
 
 std::vector<captured_alert> collect(const nagios_run_paths& paths, system_clock::time_point wall)
@@ -152,7 +171,7 @@ void run(const nagios_plan& plan, alerts_run_result& result,
          const std::function<void(const std::string&)>& progress)
 {
     require_binary(plan.nagios);
-    const auto interval_length = nagios_interval_length(plan.time_scale);
+    const auto interval_length = nagios_interval_length(plan.time_scale, plan.interval_length);
     const auto scenarios = plan.scenarios.empty() ? load_step_scenarios(plan.tl) : plan.scenarios;
     const run_directory dir;
     auto target = start_timeline_mock(scenarios.front(), true);
@@ -173,12 +192,16 @@ void run(const nagios_plan& plan, alerts_run_result& result,
     // Stopped with SIGTERM, so that Nagios ends its worker processes (which leave its process
     // group) itself; SIGKILL to the group if it has not exited within 10 s.
     io::daemon daemon(o, "nagios4");
-    wait_until_running(daemon, paths);
+    wait_until_running(daemon, paths, plan.stop);
     progress("nagios4 running in " + dir.path().string() +
              " (interval_length=" + std::to_string(interval_length) + ")");
     const auto epoch = steady_clock::now();
     const auto wall_epoch = system_clock::now();
-    drive_timeline(plan.tl, scenarios, *target, epoch, result.times, progress);
+    drive_timeline(plan.tl, scenarios, *target, epoch, result.times, progress, plan.stop);
+    // Where each host and service stands at the end, as Nagios last wrote it (every second).
+    auto final_states =
+        alerts_from_nagios_status(read_file(paths.file("status.dat")),
+                                  std::chrono::duration_cast<ms>(steady_clock::now() - epoch));
     const bool died = daemon.exited();
     auto ended = daemon.stop();
     if (daemon.left_running()) {
@@ -188,6 +211,7 @@ void run(const nagios_plan& plan, alerts_run_result& result,
     progress('[' + seconds_text(std::chrono::duration_cast<ms>(steady_clock::now() - epoch)) +
              "] timeline done, nagios4 stopped");
     result.captured = collect(paths, wall_epoch);
+    result.captured.insert(result.captured.end(), final_states.begin(), final_states.end());
     if (died) {
         auto log = read_file(paths.file("nagios.log"));
         throw std::runtime_error("nagios4 stopped during the run (" + ended.describe() +
@@ -198,30 +222,65 @@ void run(const nagios_plan& plan, alerts_run_result& result,
 
 } // namespace
 
+std::vector<std::filesystem::path>
+nagios_object_files(const std::vector<std::filesystem::path>& paths)
+{
+    namespace fs = std::filesystem;
+    std::vector<fs::path> out;
+    for (const auto& path : paths) {
+        std::error_code ec;
+        if (!fs::is_directory(path, ec)) {
+            if (!fs::exists(path, ec)) {
+                throw alerts_file_error(path.string() + ": no such file or directory");
+            }
+            out.push_back(path);
+            continue;
+        }
+        std::vector<fs::path> found;
+        for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end;
+             it.increment(ec)) {
+            if (it->path().extension() == ".cfg" && !it->is_directory()) {
+                found.push_back(it->path());
+            }
+        }
+        if (ec) {
+            throw alerts_file_error(path.string() + ": " + ec.message());
+        }
+        if (found.empty()) {
+            throw alerts_file_error(path.string() +
+                                    ": a directory with no .cfg file (Nagios reads only those)");
+        }
+        std::sort(found.begin(), found.end());
+        out.insert(out.end(), found.begin(), found.end());
+    }
+    return out;
+}
+
 void verify_nagios_config(const nagios_plan& plan)
 {
     require_binary(plan.nagios);
     const run_directory dir;
     nagios_rewrite_counts counts;
-    verify_in(plan,
-              write_configuration(plan, dir, 25, nagios_interval_length(plan.time_scale), counts));
+    verify_in(plan, write_configuration(
+                        plan, dir, 25,
+                        nagios_interval_length(plan.time_scale, plan.interval_length), counts));
 }
 
 std::vector<std::string> time_scale_lines(const nagios_plan& plan)
 {
     const int n = plan.time_scale;
+    const int length = nagios_interval_length(n, plan.interval_length);
     std::vector<std::string> out;
     out.push_back("time scale " + std::to_string(n) + ": interval_length " +
-                  std::to_string(nagios_interval_length(n)) +
-                  "s instead of 60s, so 1s of this run stands for " + real_time(ms(1000), n) +
+                  std::to_string(length) + "s instead of " + std::to_string(plan.interval_length) +
+                  "s, so 1s of this run stands for " + real_time(ms(1000), n) +
                   " of real time; the timeline's " + seconds_text(plan.tl.total()) + " stand for " +
                   real_time(plan.tl.total(), n));
     for (const auto& s : plan.tl.steps) {
         out.push_back("  step " + s.id + ": " + seconds_text(s.duration) + " = " +
                       real_time(s.duration, n));
     }
-    for (const auto& [name, windows] :
-         make_time_scale(n, nagios_interval_length(n), plan.expectations).windows) {
+    for (const auto& [name, windows] : make_time_scale(n, length, plan.expectations).windows) {
         out.push_back("  " + name + ": " + windows + " of real time");
     }
     return out;
@@ -232,8 +291,9 @@ alerts_run_result run_nagios_timeline(const nagios_plan& plan,
 {
     auto result = judged_run(plan.tl, plan.expectations,
                              [&](alerts_run_result& r) { run(plan, r, progress); });
-    result.time_scale = make_time_scale(plan.time_scale, nagios_interval_length(plan.time_scale),
-                                        plan.expectations);
+    result.time_scale = make_time_scale(
+        plan.time_scale, nagios_interval_length(plan.time_scale, plan.interval_length),
+        plan.expectations);
     return result;
 }
 

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -23,11 +24,14 @@ inline constexpr const char* default_nagios_binary = "/usr/sbin/nagios4";
 
 /// What one Nagios run needs, loaded.
 struct nagios_plan {
-    /// The user's object files, in order.
+    /// The user's object files, in order (nagios_object_files: directories expanded).
     std::vector<std::filesystem::path> object_files;
     /// The daemon.
     std::string nagios = default_nagios_binary;
-    /// Every interval of the configuration runs this many times faster (interval_length 60/N).
+    /// The interval_length of the user's main configuration (Nagios's default, 60): the seconds
+    /// one interval unit of the object files stands for.
+    int interval_length = 60;
+    /// Every interval of the configuration runs this many times faster (interval_length / N).
     int time_scale = 1;
     /// The timeline to drive the mock through.
     timeline tl;
@@ -35,7 +39,16 @@ struct nagios_plan {
     std::optional<alert_expectations> expectations;
     /// Each step's scenario.
     std::vector<faults::scenario> scenarios;
+    /// A stop requested on it (SIGINT, SIGTERM) ends the run early: nagios4 is stopped and the
+    /// run directory removed as at the end of a run.
+    std::stop_token stop;
 };
+
+/// The object files `paths` name, as Nagios's cfg_file and cfg_dir read them: a file as it is,
+/// a directory as every `*.cfg` file under it (in name order). Throws alerts_file_error for a
+/// path that does not exist or a directory without one.
+std::vector<std::filesystem::path>
+nagios_object_files(const std::vector<std::filesystem::path>& paths);
 
 /// Checks the object files as the run will use them with `nagios4 -v`; throws
 /// alerts_file_error with Nagios's own messages when it rejects them, or naming the Debian

@@ -287,7 +287,7 @@ void run_live(const prometheus_plan& given, alerts_run_result& result,
              ", files in " + dir.path().string());
     const auto epoch = steady_clock::now();
     const auto wall_epoch = system_clock::now();
-    drive_timeline(plan.tl, plan.scenarios, *target, epoch, result.times, progress);
+    drive_timeline(plan.tl, plan.scenarios, *target, epoch, result.times, progress, plan.stop);
     stop_all(d, progress);
     progress('[' + seconds_text(std::chrono::duration_cast<ms>(steady_clock::now() - epoch)) +
              "] timeline done, daemons stopped");

@@ -29,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,9 @@ struct prometheus_plan {
     prometheus_job scrape;
     /// Loaded by verify_prometheus_files: the modules.
     prober::exporter_modules modules;
+    /// Live: a stop requested on it (SIGINT, SIGTERM) ends the timeline early, and the daemons
+    /// are stopped and the run directory removed as at the end of a run.
+    std::stop_token stop;
 };
 
 /// Loads the job and the modules into `plan` and has the tools check the files: `promtool

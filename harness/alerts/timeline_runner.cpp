@@ -5,6 +5,7 @@
 #include "harness/alerts/watch_redirect.hpp"
 #include "harness/alerts/webhook_receiver.hpp"
 #include "io/endpoint.hpp"
+#include "io/stop_signals.hpp"
 #include "mockserver/mock_app.hpp"
 #include "watch/watch_service.hpp"
 
@@ -125,7 +126,7 @@ void run(const alerts_plan& plan, alerts_run_result& result,
 
     watch_thread watch(redirect_watch_config(plan.watch, to));
     progress("watch running, status at http://" + watch.status_address());
-    drive_timeline(plan.tl, scenarios, *target, epoch, result.times, progress);
+    drive_timeline(plan.tl, scenarios, *target, epoch, result.times, progress, plan.stop);
     watch.stop();
     progress('[' + seconds_text(std::chrono::duration_cast<ms>(steady_clock::now() - epoch)) +
              "] timeline done");
@@ -165,7 +166,8 @@ run_directory::~run_directory()
 // Puts each step's scenario in force at its time; records when each step ran.
 void drive_timeline(const timeline& tl, const std::vector<faults::scenario>& scenarios,
                     mock::mock_app& target, steady_clock::time_point epoch, step_times& times,
-                    const std::function<void(const std::string&)>& progress)
+                    const std::function<void(const std::string&)>& progress,
+                    const std::stop_token& stop)
 {
     const auto elapsed = [&] {
         return std::chrono::duration_cast<ms>(steady_clock::now() - epoch);
@@ -182,8 +184,11 @@ void drive_timeline(const timeline& tl, const std::vector<faults::scenario>& sce
                  std::to_string(tl.steps.size()) + ' ' + step.id + ": " + step.scenario + " for " +
                  seconds_text(step.duration));
         planned += step.duration;
-        if (const auto left = planned - elapsed(); left.count() > 0) {
-            std::this_thread::sleep_for(left); // the step's duration is the point of the run
+        // The step's duration is the point of the run.
+        if (!io::sleep_until(stop, epoch + planned)) {
+            throw timeline_stopped("the timeline stopped at " + seconds_text(elapsed()) +
+                                   ", in step " + std::to_string(i + 1) + '/' +
+                                   std::to_string(tl.steps.size()) + ' ' + step.id);
         }
         times.end.push_back(elapsed());
     }

@@ -19,6 +19,8 @@ class mock_app;
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,8 @@ struct alerts_plan {
     std::optional<alert_expectations> expectations;
     /// Each step's scenario (load_step_scenarios); loaded by run_timeline when empty.
     std::vector<faults::scenario> scenarios;
+    /// A stop requested on it ends the timeline early (drive_timeline).
+    std::stop_token stop;
 };
 
 /// A private temporary directory for one run (state files, records, a daemon's files), removed
@@ -58,10 +62,20 @@ private:
 std::unique_ptr<mock::mock_app> start_timeline_mock(faults::scenario s, bool control);
 
 /// Puts each step's scenario in force in `target` at its time (the first is in force already),
-/// sleeping through each step; records in `times` when each step ran, from `epoch`.
+/// sleeping through each step; records in `times` when each step ran, from `epoch`. A stop
+/// requested on `stop` (SIGINT or SIGTERM, io/stop_signals.hpp) ends the sleep: it throws
+/// timeline_stopped naming when and in which step, so that the caller's daemons and run
+/// directory go as at the end of a run.
 void drive_timeline(const timeline& tl, const std::vector<faults::scenario>& scenarios,
                     mock::mock_app& target, std::chrono::steady_clock::time_point epoch,
-                    step_times& times, const std::function<void(const std::string&)>& progress);
+                    step_times& times, const std::function<void(const std::string&)>& progress,
+                    const std::stop_token& stop = {});
+
+/// A timeline ended early by a stop request.
+class timeline_stopped : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
 
 /// The scenario of every step, in order. Throws faults::scenario_error naming the file, line
 /// and column of a mistake.

@@ -2,10 +2,14 @@
 
 import json
 import os
+import shutil
+import signal
 import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
 
 from mock_process import program
+from waiting import wait_for
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", ".")
 EXAMPLES = os.path.join(SOURCE, "docs", "examples")
@@ -182,3 +186,38 @@ steps:
                       "--expect-alerts", expect)
     assert proc.returncode == 3
     assert 'no step "two" in the timeline' in proc.stdout.decode()
+
+
+def test_ctrl_c_ends_the_run_and_removes_its_files(tmp_path):
+    """SIGINT in the middle of a step: the timeline ends there, the watch service and the mocks
+    stop, the run directory goes, and the command says where it stopped (exit 130)."""
+    timeline = write(tmp_path, "t.yaml", """
+steps:
+  - {id: warmup, scenario: healthy, for: 1s}
+  - {id: outage, scenario: banner-missing, for: 120s}
+""")
+    private = tempfile.mkdtemp(prefix="smtph-alerts-")
+    out = tmp_path / "out.txt"
+    try:
+        with open(out, "w") as sink:
+            proc = subprocess.Popen(
+                [program("SMTP_HARNESS"), "alerts", "--catalog", CATALOG,
+                 "--watch-config", fast_config(tmp_path), "--timeline", timeline],
+                stdout=sink, stderr=subprocess.DEVNULL, env=dict(os.environ, TMPDIR=private))
+        try:
+            assert wait_for(lambda: "step 2/2 outage" in out.read_text(), timeout=30), \
+                out.read_text()
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        text = out.read_text()
+        assert code == 130, text
+        assert "ERROR: interrupted by SIGINT: the timeline stopped at " in text, text
+        assert "in step 2/2 outage; what the run started is stopped and its files are removed" \
+            in text, text
+        assert os.listdir(private) == [], "the run directory was left behind"
+    finally:
+        shutil.rmtree(private, ignore_errors=True)

@@ -6,10 +6,13 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 
 import pytest
+from waiting import wait_for
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLES = os.path.join(SOURCE, "docs", "examples", "nagios")
@@ -136,6 +139,53 @@ expectations:
     assert "0 of 1 expectations held" in out
 
 
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_an_interrupted_run_leaves_nothing_running(tmp_path, signum):
+    """SIGTERM, or SIGINT as Ctrl-C sends it, in the middle of the timeline: the harness stops
+    nagios4 and its workers (its own process group, which the terminal's Ctrl-C never reaches),
+    removes its run directory, says where the timeline stopped and exits with 128 + the signal."""
+    program = os.environ.get("SMTP_HARNESS")
+    if not program:
+        pytest.fail("SMTP_HARNESS is not set: run through ctest")
+    timeline = write(tmp_path, "t.yaml", """
+steps:
+  - {id: warmup, scenario: healthy, for: 2s}
+  - {id: outage, scenario: banner-missing, for: 60s}
+""")
+    private = tempfile.mkdtemp(prefix="smtph-nagios-")
+    out = tmp_path / "out.txt"
+    try:
+        with open(out, "w") as sink:
+            proc = subprocess.Popen(
+                [program, "alerts", "--catalog", CATALOG, "--nagios-config",
+                 os.path.join(EXAMPLES, "services.cfg"), "--time-scale", "60",
+                 "--timeline", timeline],
+                stdout=sink, stderr=subprocess.STDOUT, env=dict(os.environ, TMPDIR=private))
+        try:
+            assert wait_for(lambda: "step 2/2 outage" in out.read_text(), timeout=60), \
+                out.read_text()
+            assert nagios_processes(private), "nagios4 runs during the timeline"
+            assert len(os.listdir(private)) == 1, "the run directory is there"
+            sent = time.monotonic()
+            proc.send_signal(signum)
+            code = proc.wait(timeout=30)
+            took = time.monotonic() - sent
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        text = out.read_text()
+        assert code == 128 + signum, text
+        assert f"ERROR: interrupted by {signum.name}: the timeline stopped at " in text, text
+        assert "in step 2/2 outage; what the run started is stopped and its files are removed" \
+            in text, text
+        assert took < 15, f"stopping took {took:.1f}s"
+        assert not nagios_processes(private), "a Nagios was left running"
+        assert os.listdir(private) == [], "the run directory was left behind"
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
 def test_a_configuration_nagios_rejects_is_reported_with_its_message(tmp_path):
     cfg = write(tmp_path, "bad.cfg", """
 define service {
@@ -153,6 +203,42 @@ define service {
            "line 2)" in proc.stdout, proc.stdout
 
 
+def test_a_main_configuration_is_refused_with_what_to_give_instead(tmp_path):
+    """nagios.cfg given as an object file: Nagios would say only "Unexpected token"; the
+    harness names the line and says what to give instead."""
+    cfg = write(tmp_path, "nagios.cfg", "# main\nlog_file=/var/log/nagios4/nagios.log\n"
+                "cfg_dir=/etc/nagios4/conf.d\ninterval_length=60\n")
+    timeline = write(tmp_path, "t.yaml", "steps: [{scenario: healthy, for: 1s}]\n")
+    proc = harness_alerts("--nagios-config", cfg, "--timeline", timeline)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert f'smtp-harness alerts: {cfg}:2: "log_file=/var/log/nagios4/nagios.log" belongs in ' \
+           "Nagios's main configuration (nagios.cfg), which the run writes itself: give " \
+           "--nagios-config the object files and directories your nagios.cfg names with " \
+           "cfg_file and cfg_dir, and its interval_length with --interval-length" \
+           in proc.stdout, proc.stdout
+
+
+def test_a_directory_stands_for_its_cfg_files(tmp_path):
+    """As Nagios's cfg_dir: every .cfg file under the directory is read (and checked by
+    nagios4 -v, which names the file); other files are not; an empty one is refused."""
+    objects = tmp_path / "conf.d"
+    (objects / "mail").mkdir(parents=True)
+    (objects / "README").write_text("not Nagios objects\n")
+    (objects / "mail" / "bad.cfg").write_text(
+        "define service {\n    host_name nosuchhost\n    service_description SMTP\n"
+        "    check_command check_smtp\n}\n")
+    timeline = write(tmp_path, "t.yaml", "steps: [{scenario: healthy, for: 1s}]\n")
+    proc = harness_alerts("--nagios-config", str(objects), "--timeline", timeline)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert f"Could not find any host matching 'nosuchhost' (config file " \
+           f"'{objects / 'mail' / 'bad.cfg'}', starting on line 1)" in proc.stdout, proc.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    none = harness_alerts("--nagios-config", str(empty), "--timeline", timeline)
+    assert none.returncode == 3, none.stdout + none.stderr
+    assert f"{empty}: a directory with no .cfg file (Nagios reads only those)" in none.stdout
+
+
 def test_a_missing_daemon_names_the_debian_package(tmp_path):
     timeline = write(tmp_path, "t.yaml", "steps: [{scenario: healthy, for: 1s}]\n")
     proc = harness_alerts("--nagios-config", os.path.join(EXAMPLES, "services.cfg"),
@@ -161,12 +247,35 @@ def test_a_missing_daemon_names_the_debian_package(tmp_path):
     assert "nagios4-core" in proc.stdout, proc.stdout
 
 
-def test_a_time_scale_that_does_not_divide_a_minute_is_refused(tmp_path):
+def test_a_time_scale_that_does_not_divide_the_interval_length_is_refused(tmp_path):
     timeline = write(tmp_path, "t.yaml", "steps: [{scenario: healthy, for: 1s}]\n")
     proc = harness_alerts("--nagios-config", os.path.join(EXAMPLES, "services.cfg"),
                           "--time-scale", "7", "--timeline", timeline)
     assert proc.returncode == 3, proc.stdout + proc.stderr
-    assert "--time-scale 7" in proc.stdout and "must divide 60" in proc.stdout, proc.stdout
+    assert "smtp-harness alerts: --time-scale 7: Nagios counts intervals in whole seconds, so " \
+           "the scale must divide the configuration's interval_length of 60s " \
+           "(--interval-length): 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60" in proc.stdout, \
+        proc.stdout
+    docs = open(os.path.join(SOURCE, "docs", "alerting.md")).read()
+    assert proc.stdout.strip() in docs, "docs/alerting.md shows the message as it is"
+    thirty = harness_alerts("--nagios-config", os.path.join(EXAMPLES, "services.cfg"),
+                            "--interval-length", "30", "--time-scale", "60", "--timeline", timeline)
+    assert thirty.returncode == 3, thirty.stdout + thirty.stderr
+    assert "interval_length of 30s (--interval-length): 1, 2, 3, 5, 6, 10, 15 or 30" \
+        in thirty.stdout, thirty.stdout
+
+
+def test_a_configuration_counting_in_other_units_is_scaled_from_them(tmp_path):
+    """A nagios.cfg with interval_length=30: --interval-length 30 --time-scale 30 runs Nagios at
+    interval_length 1, and the run says that a second of it stands for 30 s."""
+    timeline = write(tmp_path, "t.yaml", "steps: [{id: calm, scenario: healthy, for: 2s}]\n")
+    proc = harness_alerts("--nagios-config", os.path.join(EXAMPLES, "services.cfg"),
+                          "--interval-length", "30", "--time-scale", "30", "--timeline", timeline)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "time scale 30: interval_length 1s instead of 30s, so 1s of this run stands for 30s " \
+           "of real time; the timeline's 2.0s stand for 1m" in proc.stdout, proc.stdout
+    assert "  step calm: 2.0s = 1m" in proc.stdout
+    assert "(interval_length=1)" in proc.stdout
 
 
 def test_one_configuration_kind_is_required(tmp_path):

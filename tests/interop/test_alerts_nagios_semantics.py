@@ -6,6 +6,7 @@ it captured."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -145,3 +146,22 @@ def test_nothing_is_left_running(run):
     proc, _, _, left = run
     assert "nagios4 running in " in proc.stdout
     assert left == [], left
+
+
+def test_the_status_data_says_where_each_stands_at_the_end(run):
+    """Nagios's status data at the end of the timeline: every host and service, OK (UP) and
+    HARD after the steady step, the service no longer flapping, its percent state change below
+    the low threshold that ended the flapping."""
+    proc, doc, _, _ = run
+    end = [n for n in doc["notifications"] if n["channel"] == "nagios-status"]
+    assert {n["target"]: (n["type"], n["status"], n["state_type"]) for n in end} == {
+        "gateway": ("status", "UP", "HARD"), "mx1": ("status", "UP", "HARD"),
+        "mx1/SMTP": ("status", "OK", "HARD")}, end
+    steady = next(s for s in doc["steps"] if s["id"] == "steady")
+    assert all(n["t_s"] >= steady["end_s"] for n in end), end
+    service = next(n for n in end if n["target"] == "mx1/SMTP")
+    flapping = re.search(r"attempt 1/1, not flapping \((\d+\.\d)% state change\)", service["detail"])
+    assert flapping, service
+    assert float(flapping.group(1)) < 25, service
+    assert re.search(r"nagios-status\s+nagios\s+status\s+mx1/SMTP\s+OK\s+HARD attempt 1/1, "
+                     r"not flapping", proc.stdout), proc.stdout

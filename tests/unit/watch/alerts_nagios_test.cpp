@@ -74,17 +74,22 @@ TEST(NagiosConfig, MainConfigurationKeepsEverythingInTheRunDirectory)
     p.harness_objects = "/tmp/run/smtp-harness.cfg";
     p.user = "u";
     p.group = "g";
-    auto c = nagios_main_config(p, 1);
+    auto c = nagios_main_config(p, 1, 60);
     EXPECT_NE(c.find("cfg_file=/tmp/run/objects-1-services.cfg\n"), std::string::npos);
     EXPECT_NE(c.find("interval_length=1\n"), std::string::npos);
     EXPECT_NE(c.find("check_external_commands=0\n"), std::string::npos);
     EXPECT_NE(c.find("use_syslog=0\n"), std::string::npos);
     EXPECT_NE(c.find("enable_environment_macros=1\n"), std::string::npos);
-    // A cached host check result (15 s at interval_length 60) is scaled: at 1 s per minute
-    // every scheduled host check runs.
+    // A cached host check result (15 s by default) is scaled: at 1 s per minute every
+    // scheduled host check runs.
     EXPECT_NE(c.find("cached_host_check_horizon=0\n"), std::string::npos) << c;
-    EXPECT_NE(nagios_main_config(p, 60).find("cached_host_check_horizon=15\n"), std::string::npos);
-    EXPECT_NE(nagios_main_config(p, 12).find("cached_service_check_horizon=3\n"),
+    EXPECT_NE(nagios_main_config(p, 60, 1).find("cached_host_check_horizon=15\n"),
+              std::string::npos);
+    EXPECT_NE(nagios_main_config(p, 12, 5).find("cached_service_check_horizon=3\n"),
+              std::string::npos);
+    // A configuration counting in 30 s units, at --time-scale 3: the horizon is a time, not a
+    // count of units, so it is divided by the scale alone.
+    EXPECT_NE(nagios_main_config(p, 10, 3).find("cached_host_check_horizon=5\n"),
               std::string::npos);
     std::size_t pos = 0;
     while ((pos = c.find('/', pos)) != std::string::npos) {
@@ -94,14 +99,50 @@ TEST(NagiosConfig, MainConfigurationKeepsEverythingInTheRunDirectory)
     }
 }
 
-TEST(NagiosConfig, TimeScaleDividesAMinute)
+TEST(NagiosConfig, MainConfigurationDirectivesAreFound)
+{
+    EXPECT_FALSE(find_main_directive(objects));
+    EXPECT_FALSE(find_main_directive("define host { host_name a }\n"
+                                     "define command {\n  command_line /x -a=b ; c=d\n}\n"));
+    auto main = find_main_directive("# nagios.cfg\n\nlog_file=/var/log/nagios4/nagios.log\n"
+                                    "cfg_dir=/etc/nagios4/conf.d\n");
+    ASSERT_TRUE(main);
+    EXPECT_EQ(main->line, 3u);
+    EXPECT_EQ(main->text, "log_file=/var/log/nagios4/nagios.log");
+    auto after = find_main_directive("define host {\n  host_name a\n}\ninclude_dir=more\n");
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->line, 4u);
+    EXPECT_EQ(after->text, "include_dir=more");
+}
+
+TEST(NagiosConfig, TimeScaleDividesTheIntervalLength)
 {
     EXPECT_EQ(nagios_interval_length(1), 60);
     EXPECT_EQ(nagios_interval_length(12), 5);
     EXPECT_EQ(nagios_interval_length(60), 1);
-    EXPECT_THROW(nagios_interval_length(7), std::invalid_argument);
     EXPECT_THROW(nagios_interval_length(0), std::invalid_argument);
     EXPECT_THROW(nagios_interval_length(120), std::invalid_argument);
+    try {
+        nagios_interval_length(7);
+        FAIL() << "7 does not divide 60";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_STREQ(e.what(), "--time-scale 7: Nagios counts intervals in whole seconds, so the "
+                               "scale must divide the configuration's interval_length of 60s "
+                               "(--interval-length): 1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30 or 60");
+    }
+    // A configuration whose interval unit is not a minute.
+    EXPECT_EQ(nagios_interval_length(30, 30), 1);
+    EXPECT_EQ(nagios_interval_length(1, 30), 30);
+    try {
+        nagios_interval_length(60, 30);
+        FAIL() << "60 does not divide 30";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("interval_length of 30s (--interval-length): 1, 2, "
+                                             "3, 5, 6, 10, 15 or 30"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_THROW(nagios_interval_length(1, 0), std::invalid_argument);
 }
 
 TEST(NagiosEvents, RecorderLinesAreNotifications)
@@ -176,6 +217,44 @@ TEST(NagiosEvents, LogLinesAreStateChangesAndFlapping)
     EXPECT_FALSE(alert_from_nagios_log(
         "[1796177512] SERVICE NOTIFICATION: oncall;mx1;SMTP;CRITICAL;notify;x", start));
     EXPECT_FALSE(alert_from_nagios_log("[1796177512] Nagios 4.4.6 starting...", start));
+}
+
+TEST(NagiosEvents, StatusDataIsWhereEachHostAndServiceStands)
+{
+    // Abridged from a status.dat Nagios 4.4.6 wrote during a run.
+    const char* status = "info {\n\tcreated=1796177600\n\tversion=4.4.6\n\t}\n\n"
+                         "programstatus {\n\tnagios_pid=4242\n\t}\n\n"
+                         "hoststatus {\n\thost_name=mx1\n\tcurrent_state=1\n"
+                         "\tstate_type=0\n\tcurrent_attempt=2\n\tmax_attempts=3\n"
+                         "\tplugin_output=PING CRITICAL - Packet loss = 100%\n"
+                         "\tcurrent_notification_number=0\n\tis_flapping=0\n"
+                         "\tpercent_state_change=0.00\n\t}\n\n"
+                         "servicestatus {\n\thost_name=mx1\n\tservice_description=SMTP\n"
+                         "\tcurrent_state=2\n\tstate_type=1\n\tcurrent_attempt=3\n"
+                         "\tmax_attempts=3\n\tplugin_output=CRITICAL - Socket timeout = 3s\n"
+                         "\tcurrent_notification_number=2\n\tis_flapping=1\n"
+                         "\tpercent_state_change=37.25\n\t}\n\n"
+                         "contactstatus {\n\tcontact_name=oncall\n\t}\n";
+    auto states = alerts_from_nagios_status(status, 70s);
+    ASSERT_EQ(states.size(), 2u);
+    const auto& host = states[0];
+    EXPECT_EQ(host.channel, "nagios-status");
+    EXPECT_EQ(host.type, "status");
+    EXPECT_EQ(host.target, "mx1");
+    EXPECT_EQ(host.status, "DOWN");
+    EXPECT_EQ(host.state_type, "SOFT");
+    EXPECT_EQ(host.attempt, 2);
+    EXPECT_EQ(host.t, 70s);
+    const auto& service = states[1];
+    EXPECT_EQ(service.target, "mx1/SMTP");
+    EXPECT_EQ(service.status, "CRITICAL");
+    EXPECT_EQ(service.state_type, "HARD");
+    EXPECT_EQ(service.notification, 2);
+    EXPECT_EQ(service.detail, "attempt 3/3, flapping (37.2% state change), notification 2: "
+                              "CRITICAL - Socket timeout = 3s");
+    EXPECT_TRUE(alerts_from_nagios_status("", 1s).empty());
+    EXPECT_TRUE(alerts_from_nagios_status("servicestatus {\n\thost_name=mx1\n", 1s).empty())
+        << "a block cut short is not read";
 }
 
 TEST(NagiosExpectations, NotifiesNamesContactsAndStateTypeIsChecked)
