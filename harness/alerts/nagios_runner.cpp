@@ -197,7 +197,12 @@ void run(const nagios_plan& plan, alerts_run_result& result,
              " (interval_length=" + std::to_string(interval_length) + ")");
     const auto epoch = steady_clock::now();
     const auto wall_epoch = system_clock::now();
-    drive_timeline(plan.tl, scenarios, *target, epoch, result.times, progress, plan.stop);
+    std::optional<timeline_stopped> stopped; // what Nagios said until then is still collected
+    try {
+        drive_timeline(plan.tl, scenarios, *target, epoch, result.times, progress, plan.stop);
+    } catch (const timeline_stopped& e) {
+        stopped = e;
+    }
     // Where each host and service stands at the end, as Nagios last wrote it (every second).
     auto final_states =
         alerts_from_nagios_status(read_file(paths.file("status.dat")),
@@ -209,9 +214,12 @@ void run(const nagios_plan& plan, alerts_run_result& result,
                  ") still runs after it was stopped");
     }
     progress('[' + seconds_text(std::chrono::duration_cast<ms>(steady_clock::now() - epoch)) +
-             "] timeline done, nagios4 stopped");
+             (stopped ? "] interrupted" : "] timeline done") + ", nagios4 stopped");
     result.captured = collect(paths, wall_epoch);
     result.captured.insert(result.captured.end(), final_states.begin(), final_states.end());
+    if (stopped) {
+        throw *stopped;
+    }
     if (died) {
         auto log = read_file(paths.file("nagios.log"));
         throw std::runtime_error("nagios4 stopped during the run (" + ended.describe() +

@@ -12,6 +12,7 @@ import tempfile
 import time
 
 import pytest
+from docs_text import normalised
 from waiting import wait_for
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -50,6 +51,23 @@ def nagios_processes(run_dir_marker):
     return [line for line in out.splitlines() if "nagios4" in line and run_dir_marker in line]
 
 
+# Besides ports, times and run directories (here in the test's own TMPDIR): the mock's port in
+# the rewritten commands, the certificate's expiry date, ping's round trip, Nagios's percent
+# state change and the number of rows (a check more or less falls into the run).
+NAGIOS_VARYING = (
+    (r"/tmp/smtph-nagios-\w+/smtp-harness-alerts\.\w+", "/tmp/smtp-harness-alerts.XXXXXX"),
+    (r"-p \d+", "-p PORT"), (r"expire on .*? \d{4} \+0000", "expire on DATE"),
+    (r"RTA = [\d.]+ ms", "RTA = N ms"), (r"\d+\.\d% state change", "N% state change"),
+    (r"captured \(\d+\)", "captured (N)"))
+# The alternating checks of the flapping phase, of which docs/alerting.md shows a few.
+ELIDED = re.compile(r"(flap|steady) +nagios-log +nagios +state +mx1/SMTP +(WARNING|OK) +SOFT")
+
+
+def in_docs(line):
+    docs = open(os.path.join(SOURCE, "docs", "alerting.md")).read()
+    return normalised(line, *NAGIOS_VARYING) in normalised(docs, *NAGIOS_VARYING)
+
+
 def write(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(text)
@@ -76,6 +94,11 @@ def test_the_shipped_example_pages_stays_quiet_and_recovers(tmp_path):
     assert "time scale 60: interval_length 1s instead of 60s" in out
     assert "1 host(s) pointed at it, 1 check_smtp command(s) given -H 127.0.0.1 -p" in out
     assert "3 of 3 expectations held" in out
+    # Every line docs/alerting.md shows of this run is as the run printed it.
+    missing = [line for line in out.splitlines() if not ELIDED.search(line) and not in_docs(line)]
+    assert missing == [], f"docs/alerting.md lacks these lines of the run: {missing}"
+    assert re.search(r"nagios-status +nagios +status +mx1/SMTP +OK +HARD attempt 1/3, not "
+                     r"flapping \(\d+\.\d% state change\), notification 0", out), out
     raw = report.read_text()
     doc = json.loads(raw)
     # The time scale docs/alerting.md shows is the one in this run's JSON report.
@@ -143,7 +166,8 @@ expectations:
 def test_an_interrupted_run_leaves_nothing_running(tmp_path, signum):
     """SIGTERM, or SIGINT as Ctrl-C sends it, in the middle of the timeline: the harness stops
     nagios4 and its workers (its own process group, which the terminal's Ctrl-C never reaches),
-    removes its run directory, says where the timeline stopped and exits with 128 + the signal."""
+    removes its run directory, shows what Nagios said until then, says where the timeline stopped
+    and exits with 128 + the signal."""
     program = os.environ.get("SMTP_HARNESS")
     if not program:
         pytest.fail("SMTP_HARNESS is not set: run through ctest")
@@ -179,6 +203,12 @@ steps:
         assert f"ERROR: interrupted by {signum.name}: the timeline stopped at " in text, text
         assert "in step 2/2 outage; what the run started is stopped and its files are removed" \
             in text, text
+        # What Nagios said until then is shown: here, where the service stood.
+        assert re.search(r"nagios-status\s+nagios\s+status\s+mx1/SMTP\s+OK\s+HARD", text), text
+        assert "] interrupted, nagios4 stopped" in text, text
+        # docs/alerting.md shows the message of a run of the example stopped in its 4th step.
+        error = next(line for line in text.splitlines() if line.startswith("ERROR: "))
+        assert in_docs(error.replace(signum.name, "SIGINT").replace("2/2", "4/7")), error
         assert took < 15, f"stopping took {took:.1f}s"
         assert not nagios_processes(private), "a Nagios was left running"
         assert os.listdir(private) == [], "the run directory was left behind"

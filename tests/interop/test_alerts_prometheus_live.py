@@ -11,6 +11,7 @@ import re
 import subprocess
 
 import pytest
+from docs_text import normalised
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 CATALOG = os.path.join(SOURCE, "faults", "catalog")
@@ -93,14 +94,6 @@ def test_virtual_time_gives_the_same_verdicts_on_the_same_files(live, tmp_path):
     report = json.loads((tmp_path / "v.json").read_text())
     assert "error" not in report, run.stdout
     assert verdicts(report) == verdicts(live_report), run.stdout
-
-
-def normalised(text):
-    """Ports, times and the run directory vary from run to run."""
-    text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
-    text = re.sub(r"\d+\.\ds", "N.Ns", text)
-    text = re.sub(r"/tmp/smtp-harness-alerts\.\w+", "/tmp/smtp-harness-alerts.XXXXXX", text)
-    return re.sub(r" +", " ", text)
 
 
 def test_docs_show_the_live_run(live):
