@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 
@@ -37,6 +38,17 @@ std::string default_catalog()
 #else
     return "faults/catalog";
 #endif
+}
+
+// What a run reports as it goes: each line printed at once, or nothing with --quiet.
+std::function<void(const std::string&)> progress_printer(bool quiet)
+{
+    return [quiet](const std::string& line) {
+        if (!quiet) {
+            std::printf("%s\n", line.c_str());
+            std::fflush(stdout);
+        }
+    };
 }
 
 // Prints the tables, writes the reports; the exit code of the run: 128 + the signal for a run
@@ -96,12 +108,7 @@ int run_watch(const std::string& watch_config, const std::string& timeline_file,
             ? (", " + std::to_string(plan.expectations->items.size()) + " expectations").c_str()
             : "");
     std::fflush(stdout);
-    auto result = run_timeline(plan, [&](const std::string& line) {
-        if (!quiet) {
-            std::printf("%s\n", line.c_str());
-            std::fflush(stdout);
-        }
-    });
+    auto result = run_timeline(plan, progress_printer(quiet));
     return finish(std::move(result), junit, json, &signals);
 }
 
@@ -135,12 +142,7 @@ int run_nagios(nagios_plan plan, const std::string& timeline_file, const std::st
         std::printf("%s\n", line.c_str());
     }
     std::fflush(stdout);
-    auto result = run_nagios_timeline(plan, [&](const std::string& line) {
-        if (!quiet) {
-            std::printf("%s\n", line.c_str());
-            std::fflush(stdout);
-        }
-    });
+    auto result = run_nagios_timeline(plan, progress_printer(quiet));
     return finish(std::move(result), junit, json, &signals);
 }
 
@@ -180,12 +182,7 @@ int run_prometheus(prometheus_plan plan, const std::string& timeline_file,
         std::printf("%s\n", line.c_str());
     }
     std::fflush(stdout);
-    const auto progress = [&](const std::string& line) {
-        if (!quiet) {
-            std::printf("%s\n", line.c_str());
-            std::fflush(stdout);
-        }
-    };
+    const auto progress = progress_printer(quiet);
     auto result =
         plan.live ? run_prometheus_live(plan, progress) : run_prometheus_virtual(plan, progress);
     return finish(std::move(result), junit, json, signals ? &*signals : nullptr);

@@ -47,6 +47,7 @@ struct definition {
     std::string type;
     bool has_address = false;
     bool recorded = false;
+    bool template_only = false; // register 0: a template, not counted as a host or contact
 };
 
 std::string rewrite_line(std::string_view raw, definition& def, std::uint16_t port,
@@ -55,6 +56,9 @@ std::string rewrite_line(std::string_view raw, definition& def, std::uint16_t po
     const auto line = smtp::trim_blanks(raw);
     const auto key = first_word(line);
     const std::string indent(raw.substr(0, raw.find(key)));
+    if (key == "register") {
+        def.template_only = value_of(line) == "0";
+    }
     if (def.type == "host" && key == "address") {
         def.has_address = true;
         return indent + "address 127.0.0.1 ; was: " + std::string(value_of(line));
@@ -99,12 +103,12 @@ std::string rewrite_nagios_objects(std::string_view text, std::uint16_t mock_por
         }
         if (inside && line.front() == '}') {
             if (def.type == "host") {
-                ++counts.hosts;
+                counts.hosts += def.template_only ? 0 : 1;
                 if (!def.has_address) {
                     out += "    address 127.0.0.1\n";
                 }
             }
-            counts.contacts += def.recorded ? 1 : 0;
+            counts.contacts += def.recorded && !def.template_only ? 1 : 0;
             inside = false;
             out.append(raw).push_back('\n');
             continue;

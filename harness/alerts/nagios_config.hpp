@@ -26,11 +26,13 @@ inline constexpr std::string_view nagios_recorder_command = "smtp-harness-record
 
 /// What the rewrite changed, for the run's log.
 struct nagios_rewrite_counts {
-    /// Host definitions pointed at the mock.
+    /// Host definitions pointed at the mock (templates, `register 0`, are pointed at it too but
+    /// not counted).
     int hosts = 0;
     /// Commands given the mock's port.
     int check_commands = 0;
-    /// Contact definitions whose notification commands became the recorder.
+    /// Contact definitions whose notification commands became the recorder (templates not
+    /// counted).
     int contacts = 0;
 };
 

@@ -8,8 +8,8 @@ import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 
+from interrupt import signal_when_printed
 from mock_process import program
-from waiting import wait_for
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", ".")
 EXAMPLES = os.path.join(SOURCE, "docs", "examples")
@@ -197,23 +197,12 @@ steps:
   - {id: outage, scenario: banner-missing, for: 120s}
 """)
     private = tempfile.mkdtemp(prefix="smtph-alerts-")
-    out = tmp_path / "out.txt"
     try:
-        with open(out, "w") as sink:
-            proc = subprocess.Popen(
-                [program("SMTP_HARNESS"), "alerts", "--catalog", CATALOG,
-                 "--watch-config", fast_config(tmp_path), "--timeline", timeline],
-                stdout=sink, stderr=subprocess.DEVNULL, env=dict(os.environ, TMPDIR=private))
-        try:
-            assert wait_for(lambda: "step 2/2 outage" in out.read_text(), timeout=30), \
-                out.read_text()
-            proc.send_signal(signal.SIGINT)
-            code = proc.wait(timeout=20)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        text = out.read_text()
+        code, text, _ = signal_when_printed(
+            [program("SMTP_HARNESS"), "alerts", "--catalog", CATALOG,
+             "--watch-config", fast_config(tmp_path), "--timeline", timeline],
+            dict(os.environ, TMPDIR=private), tmp_path / "out.txt", "step 2/2 outage",
+            signal.SIGINT, timeout=30)
         assert code == 130, text
         assert "ERROR: interrupted by SIGINT: the timeline stopped at " in text, text
         assert "in step 2/2 outage; what the run started is stopped and its files are removed" \

@@ -9,11 +9,10 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 
 import pytest
 from docs_text import normalised
-from waiting import wait_for
+from interrupt import signal_when_printed
 
 SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLES = os.path.join(SOURCE, "docs", "examples", "nagios")
@@ -177,28 +176,18 @@ steps:
   - {id: outage, scenario: banner-missing, for: 60s}
 """)
     private = tempfile.mkdtemp(prefix="smtph-nagios-")
-    out = tmp_path / "out.txt"
+
+    def during():
+        assert nagios_processes(private), "nagios4 runs during the timeline"
+        assert len(os.listdir(private)) == 1, "the run directory is there"
+
     try:
-        with open(out, "w") as sink:
-            proc = subprocess.Popen(
-                [program, "alerts", "--catalog", CATALOG, "--nagios-config",
-                 os.path.join(EXAMPLES, "services.cfg"), "--time-scale", "60",
-                 "--timeline", timeline],
-                stdout=sink, stderr=subprocess.STDOUT, env=dict(os.environ, TMPDIR=private))
-        try:
-            assert wait_for(lambda: "step 2/2 outage" in out.read_text(), timeout=60), \
-                out.read_text()
-            assert nagios_processes(private), "nagios4 runs during the timeline"
-            assert len(os.listdir(private)) == 1, "the run directory is there"
-            sent = time.monotonic()
-            proc.send_signal(signum)
-            code = proc.wait(timeout=30)
-            took = time.monotonic() - sent
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        text = out.read_text()
+        code, text, took = signal_when_printed(
+            [program, "alerts", "--catalog", CATALOG, "--nagios-config",
+             os.path.join(EXAMPLES, "services.cfg"), "--time-scale", "60",
+             "--timeline", timeline],
+            dict(os.environ, TMPDIR=private), tmp_path / "out.txt", "step 2/2 outage", signum,
+            during)
         assert code == 128 + signum, text
         assert f"ERROR: interrupted by {signum.name}: the timeline stopped at " in text, text
         assert "in step 2/2 outage; what the run started is stopped and its files are removed" \

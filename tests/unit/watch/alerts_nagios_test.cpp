@@ -66,6 +66,22 @@ TEST(NagiosConfig, HostsPointAtTheMockAndContactsAtTheRecorder)
     EXPECT_NE(out.find("# hosts\n"), std::string::npos);
 }
 
+TEST(NagiosConfig, TemplatesAreRewrittenButNotCounted)
+{
+    nagios_rewrite_counts counts;
+    auto out = rewrite_nagios_objects("define host {\n    name linux-server\n    register 0\n}\n"
+                                      "define contact {\n    name generic-contact\n"
+                                      "    service_notification_commands notify-by-email\n"
+                                      "    register      0 ; a template\n}\n"
+                                      "define host {\n    use linux-server\n    host_name mx1\n}\n",
+                                      25, counts);
+    EXPECT_EQ(counts.hosts, 1);
+    EXPECT_EQ(counts.contacts, 0);
+    EXPECT_NE(out.find("service_notification_commands smtp-harness-record-notification"),
+              std::string::npos)
+        << out;
+}
+
 TEST(NagiosConfig, MainConfigurationKeepsEverythingInTheRunDirectory)
 {
     nagios_run_paths p;
