@@ -40,6 +40,29 @@ std::string default_catalog()
 #endif
 }
 
+// The timeline, each step's scenario and the expectations, into any kind of run's plan.
+template <class Plan>
+void load_run_files(Plan& plan, const std::string& timeline_file, const std::string& expect_file,
+                    const std::string& catalog)
+{
+    plan.tl = load_timeline_file(timeline_file, catalog);
+    plan.scenarios = load_step_scenarios(plan.tl);
+    if (!expect_file.empty()) {
+        plan.expectations = load_expectations_file(expect_file, plan.tl);
+    }
+}
+
+// The first line of a run: the timeline, what it runs (`what`) and the expectations.
+template <class Plan> void print_first_line(const Plan& plan, const std::string& what)
+{
+    std::printf(
+        "timeline %s: %zu steps, %.1fs; %s%s\n", plan.tl.name.c_str(), plan.tl.steps.size(),
+        static_cast<double>(plan.tl.total().count()) / 1000.0, what.c_str(),
+        plan.expectations
+            ? (", " + std::to_string(plan.expectations->items.size()) + " expectations").c_str()
+            : "");
+}
+
 // What a run reports as it goes: each line printed at once, or nothing with --quiet.
 std::function<void(const std::string&)> progress_printer(bool quiet)
 {
@@ -91,22 +114,13 @@ int run_watch(const std::string& watch_config, const std::string& timeline_file,
     plan.stop = signals.token();
     try {
         plan.watch = watch::load_watch_config_file(watch_config);
-        plan.tl = load_timeline_file(timeline_file, catalog);
-        plan.scenarios = load_step_scenarios(plan.tl);
-        if (!expect_file.empty()) {
-            plan.expectations = load_expectations_file(expect_file, plan.tl);
-        }
+        load_run_files(plan, timeline_file, expect_file, catalog);
     } catch (const std::exception& e) {
         std::printf("smtp-harness alerts: %s\n", e.what());
         return 3;
     }
-    std::printf(
-        "timeline %s: %zu steps, %.1fs; %zu target(s), %zu notifier(s)%s\n", plan.tl.name.c_str(),
-        plan.tl.steps.size(), static_cast<double>(plan.tl.total().count()) / 1000.0,
-        plan.watch.targets.size(), plan.watch.notifiers.size(),
-        plan.expectations
-            ? (", " + std::to_string(plan.expectations->items.size()) + " expectations").c_str()
-            : "");
+    print_first_line(plan, std::to_string(plan.watch.targets.size()) + " target(s), " +
+                               std::to_string(plan.watch.notifiers.size()) + " notifier(s)");
     std::fflush(stdout);
     auto result = run_timeline(plan, progress_printer(quiet));
     return finish(std::move(result), junit, json, &signals);
@@ -121,23 +135,13 @@ int run_nagios(nagios_plan plan, const std::string& timeline_file, const std::st
     plan.stop = signals.token();
     try {
         plan.object_files = nagios_object_files(plan.object_files);
-        plan.tl = load_timeline_file(timeline_file, catalog);
-        plan.scenarios = load_step_scenarios(plan.tl);
-        if (!expect_file.empty()) {
-            plan.expectations = load_expectations_file(expect_file, plan.tl);
-        }
+        load_run_files(plan, timeline_file, expect_file, catalog);
         verify_nagios_config(plan);
     } catch (const std::exception& e) {
         std::printf("smtp-harness alerts: %s\n", e.what());
         return 3;
     }
-    std::printf(
-        "timeline %s: %zu steps, %.1fs; %zu Nagios object file(s)%s\n", plan.tl.name.c_str(),
-        plan.tl.steps.size(), static_cast<double>(plan.tl.total().count()) / 1000.0,
-        plan.object_files.size(),
-        plan.expectations
-            ? (", " + std::to_string(plan.expectations->items.size()) + " expectations").c_str()
-            : "");
+    print_first_line(plan, std::to_string(plan.object_files.size()) + " Nagios object file(s)");
     for (const auto& line : time_scale_lines(plan)) {
         std::printf("%s\n", line.c_str());
     }
@@ -157,11 +161,7 @@ int run_prometheus(prometheus_plan plan, const std::string& timeline_file,
         plan.stop = signals.emplace().token();
     }
     try {
-        plan.tl = load_timeline_file(timeline_file, catalog);
-        plan.scenarios = load_step_scenarios(plan.tl);
-        if (!expect_file.empty()) {
-            plan.expectations = load_expectations_file(expect_file, plan.tl);
-        }
+        load_run_files(plan, timeline_file, expect_file, catalog);
         verify_prometheus_files(plan);
     } catch (const std::exception& e) {
         std::printf("smtp-harness alerts: %s\n", e.what());
