@@ -1,19 +1,35 @@
-# Installation and the Debian package (`cpack -G DEB` in a build directory):
-#   /usr/bin/{smtp-mock,smtp-probe,smtp-harness}, their man pages (help2man, from --help),
-#   /usr/share/smtp-harness/catalog, /usr/share/doc/smtp-harness (docs and examples),
-#   the Python package in /usr/lib/python3/dist-packages (with its pytest11 entry point), and
-#   systemd units for smtp-mock and smtp-probe watch, not enabled.
+# Installation, the Debian package (`cpack -G DEB` in a build directory) and the portable
+# tarball (`cpack -G TGZ`), from one list of files:
+#   bin/{smtp-mock,smtp-probe,smtp-harness}, their man pages (help2man, from --help),
+#   share/smtp-harness/catalog, share/doc/smtp-harness (docs and examples), and the Python
+#   package in lib/python3/dist-packages (with its pytest11 entry point), in both;
+#   the package's programs link Debian 12's shared libraries (component `programs`) and it
+#   adds systemd units for smtp-mock and smtp-probe watch, not enabled (component `systemd`);
+#   the tarball's programs are the portable ones (component `portable`): static archives where
+#   Debian ships them, the other libraries (fmt) beside them in lib/, found through an
+#   $ORIGIN-relative rpath, so that they need nothing beyond the C and C++ runtime.
 include(GNUInstallDirs)
 
 set(smtph_programs smtp-mock smtp-probe smtp-harness)
-install(TARGETS ${smtph_programs} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS ${smtph_programs} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT programs)
+
+# The portable programs (packaging/CMakeLists.txt): smtp-mock-portable and the others.
+add_subdirectory(${PROJECT_SOURCE_DIR}/packaging)
+# The shared libraries they still need, beside them, except the C and C++ runtime.
+list(TRANSFORM smtph_programs APPEND -portable OUTPUT_VARIABLE smtph_portable_programs)
+install(TARGETS ${smtph_portable_programs}
+        RUNTIME_DEPENDENCIES
+            PRE_EXCLUDE_REGEXES
+                "^(ld-linux.*|libc|libm|libstdc\\+\\+|libgcc_s|libpthread|libdl|librt)\\.so"
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT portable
+        LIBRARY DESTINATION lib COMPONENT portable)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/faults/catalog/
         DESTINATION ${CMAKE_INSTALL_DATADIR}/smtp-harness/catalog)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/smtp-harness
         PATTERN __pycache__ EXCLUDE)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/smtp-mock.service
               ${PROJECT_SOURCE_DIR}/packaging/smtp-probe-watch.service
-        DESTINATION lib/systemd/system)
+        DESTINATION lib/systemd/system COMPONENT systemd)
 
 # The Python package, as pip would lay it out: the module and its dist-info with the entry
 # point that registers the pytest plugin.
@@ -51,6 +67,8 @@ add_custom_target(man_pages ALL DEPENDS ${man_pages})
 install(FILES ${man_pages} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 set(CPACK_GENERATOR DEB)
+# Which components each generator packs, and where: cmake/cpack_generators.cmake.
+set(CPACK_PROJECT_CONFIG_FILE ${PROJECT_SOURCE_DIR}/cmake/cpack_generators.cmake)
 set(CPACK_PACKAGE_NAME smtp-harness)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT "smtp-harness maintainers <smtp-harness@localhost>")

@@ -3,10 +3,11 @@ with its verdicts as objects."""
 
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+
+from .mock import find_program
 
 __all__ = ["HarnessError", "Report", "Verdict", "run"]
 
@@ -51,12 +52,9 @@ class Report:
 
 
 def find_harness(binary=None):
-    """The smtp-harness program: `binary`, else $SMTP_HARNESS, else `smtp-harness` on PATH."""
-    candidate = binary or os.environ.get("SMTP_HARNESS") or shutil.which("smtp-harness")
-    if not candidate or not os.access(candidate, os.X_OK):
-        raise FileNotFoundError("smtp-harness not found: give binary=..., set SMTP_HARNESS, "
-                                "or put it on PATH")
-    return candidate
+    """The smtp-harness program: `binary`, else $SMTP_HARNESS, else `smtp-harness` on PATH,
+    else the one shipped with this package."""
+    return find_program("smtp-harness", "SMTP_HARNESS", binary)
 
 
 def run(scenarios=(), monitor=None, expect=None, filters=(), jobs=None, seed=None,

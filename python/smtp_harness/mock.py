@@ -12,17 +12,33 @@ import time
 from .api import ApiClient
 from .records import Message, Session
 
-__all__ = ["SmtpMock", "find_binary", "find_catalog"]
+__all__ = ["SmtpMock", "find_binary", "find_catalog", "find_program"]
+
+
+# PREFIX/lib/python3/dist-packages/smtp_harness, as the Debian package and the portable tarball
+# lay the package out beside PREFIX/bin.
+_SHIPPED_BIN = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            os.pardir, os.pardir, os.pardir, os.pardir, "bin")
+
+
+def find_program(name, variable, binary=None):
+    """The program `name`: `binary`, else $`variable`, else `name` on PATH, else the program
+    shipped with this package (PREFIX/bin beside PREFIX/lib/python3/dist-packages, as in the
+    portable tarball)."""
+    shipped = os.path.normpath(os.path.join(_SHIPPED_BIN, name))
+    candidate = (binary or os.environ.get(variable) or shutil.which(name)
+                 or (shipped if os.path.isfile(shipped) else None))
+    if not candidate or not os.access(candidate, os.X_OK):
+        raise FileNotFoundError(
+            f"{name} not found: give binary=..., set {variable}, or put it on PATH"
+            + (f" ({candidate} is not an executable)" if candidate else ""))
+    return candidate
 
 
 def find_binary(binary=None):
-    """The smtp-mock program: `binary`, else $SMTP_MOCK, else `smtp-mock` on PATH."""
-    candidate = binary or os.environ.get("SMTP_MOCK") or shutil.which("smtp-mock")
-    if not candidate or not os.access(candidate, os.X_OK):
-        raise FileNotFoundError(
-            "smtp-mock not found: give SmtpMock(binary=...), set SMTP_MOCK, or put it on PATH"
-            + (f" ({candidate} is not an executable)" if candidate else ""))
-    return candidate
+    """The smtp-mock program: `binary`, else $SMTP_MOCK, else `smtp-mock` on PATH, else the
+    one shipped with this package."""
+    return find_program("smtp-mock", "SMTP_MOCK", binary)
 
 
 def find_catalog(binary):

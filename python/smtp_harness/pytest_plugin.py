@@ -22,7 +22,8 @@ _mock_key = pytest.StashKey()
 def pytest_addoption(parser):
     group = parser.getgroup("smtp-mock")
     group.addoption("--smtp-mock", metavar="PATH", default=None,
-                    help="the smtp-mock program (default: $SMTP_MOCK, then PATH)")
+                    help="the smtp-mock program (default: $SMTP_MOCK, then PATH, then "
+                         "the one shipped with this package)")
     group.addoption("--smtp-mock-seed", metavar="N", type=int, default=None,
                     help="seed of the mock's random fault draws (default: the mock picks one)")
     parser.addini("smtp_mock_args", type="args", default=[],

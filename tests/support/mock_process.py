@@ -94,9 +94,11 @@ def raw_exchange(address, raw, timeout=5.0):
 class MockProcess:
     """A running smtp-mock; its ready line tells where it listens."""
 
-    def __init__(self, args=(), timeout=10.0):
-        cmd = [program("SMTP_MOCK"), "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0",
-               *args]
+    def __init__(self, args=(), timeout=10.0, binary=None, launcher=()):
+        """`binary`: the program (default: $SMTP_MOCK), started through `launcher` when given
+        (a command that runs the rest of its arguments, such as a chroot)."""
+        cmd = [*launcher, binary or program("SMTP_MOCK"), "--listen", "127.0.0.1:0",
+               "--control", "127.0.0.1:0", *args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.ready = self._read_ready(timeout)
         self.host, self.port = split_address(self.ready["smtp"][0])
