@@ -21,7 +21,7 @@ std::chrono::milliseconds parse_duration(const std::string& text)
     return std::chrono::milliseconds(static_cast<long long>(value * scale));
 }
 
-// --scenario-ports BASE and the --port-scenario NAME|FILE it serves.
+// --scenario-ports BASE and the --port-scenario NAME|FILE it serves, or --scenario-ports-file.
 void add_scenario_port_options(CLI::App& app, server_options& o)
 {
     auto* ports_option =
@@ -33,6 +33,11 @@ void add_scenario_port_options(CLI::App& app, server_options& o)
                    "(repeatable; default: the whole catalog)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->needs(ports_option);
+    app.add_option("--scenario-ports-file", o.scenario_ports_file,
+                   "a YAML file mapping each PORT to a catalog scenario NAME or scenario FILE "
+                   "('2601: banner-missing'; 0: a list of them on ephemeral ports), instead of "
+                   "--scenario-ports")
+        ->excludes(ports_option);
 }
 
 } // namespace

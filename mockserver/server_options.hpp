@@ -62,6 +62,9 @@ struct server_options {
     /// The scenarios of --scenario-ports, in port order: catalog names or scenario files; empty
     /// means the whole compiled-in catalog, sorted by name.
     std::vector<std::string> port_scenarios;
+    /// --scenario-ports-file FILE: the scenario listeners from a file mapping each port to its
+    /// scenario (see parse_port_map); instead of --scenario-ports.
+    std::optional<std::filesystem::path> scenario_ports_file;
     /// Connections beyond this get 421 and are closed; 0 is unlimited.
     std::size_t max_connections = 0;
     /// Largest message accepted, in octets (advertised as SIZE); 0 is unlimited.

@@ -1,6 +1,7 @@
-"""`smtp-mock --scenario-ports BASE`: a listener per scenario, each serving its scenario's faults
-to whoever connects, so that a monitor that cannot call the API is pointed at a failure by its
-port alone. The ready line and GET /api/v1/ports name each one."""
+"""`smtp-mock --scenario-ports BASE` (or `--scenario-ports-file FILE`, a map of port to
+scenario): a listener per scenario, each serving its scenario's faults to whoever connects, so
+that a monitor that cannot call the API is pointed at a failure by its port alone. The ready line
+and GET /api/v1/ports name each one."""
 
 import json
 import os
@@ -140,6 +141,59 @@ def test_named_scenarios_and_files_get_base_and_the_ports_after_it(tmp_path):
         m.stop()
 
 
+def test_a_ports_file_gives_each_port_its_scenario(tmp_path):
+    (tmp_path / "faults").mkdir()
+    (tmp_path / "faults" / "mine.yaml").write_text(
+        "name: mine\nrules:\n  - when: {phase: helo}\n    do: {reply: 554 5.7.1 no}\n")
+    ports = tmp_path / "ports.yaml"
+    for attempt in range(3):
+        base = free_port_pair()
+        # A scenario file relative to the ports file's folder, not to the mock's.
+        ports.write_text(f"{base + 1}: banner-554\n"
+                         "0: [faults/mine.yaml, connect-refused]\n"
+                         f"{base}: healthy\n")
+        try:
+            m = MockProcess(["--scenario-ports-file", str(ports)])
+            break
+        except RuntimeError as e:
+            if "in use" not in str(e) or attempt == 2:
+                raise
+    try:
+        named = m.ready["scenario_ports"]
+        assert list(named) == ["banner-554", "mine", "connect-refused", "healthy"]
+        assert named["banner-554"] == f"127.0.0.1:{base + 1}"
+        assert named["healthy"] == f"127.0.0.1:{base}"
+        assert len(set(named.values())) == 4
+        listed = m.api_json("GET", "/api/v1/ports")["ports"]
+        assert [(p["scenario"], p["address"]) for p in listed] == list(named.items())
+        assert reply_to(named["banner-554"], ["QUIT"]).startswith("554 ")
+        helo = reply_to(named["mine"], ["HELO c.example", "QUIT"])
+        assert "\r\n554 5.7.1 no\r\n" in helo, helo
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(split_address(named["connect-refused"]), timeout=2).close()
+        assert reply_to(named["healthy"], ["QUIT"]).startswith("220 ")
+    finally:
+        m.stop()
+
+
+def test_a_bad_ports_file_is_refused_with_where_and_what(tmp_path):
+    ports = tmp_path / "ports.yaml"
+    ports.write_text("2601: healthy\nsmtp: banner-554\n")
+    bad_key = run_mock("--scenario-ports-file", str(ports))
+    assert bad_key.returncode == 1
+    assert (f"{ports}:2:1: smtp: expected a whole number from 0 to 65535, got 'smtp'"
+            in bad_key.stderr), bad_key.stderr
+    ports.write_text("0: [healthy, no-such-scenario]\n")
+    unknown = run_mock("--scenario-ports-file", str(ports))
+    assert unknown.returncode == 1
+    assert (f"{ports}:1:14: 0[1]: no-such-scenario: neither a catalog scenario nor a scenario "
+            "file" in unknown.stderr), unknown.stderr
+    both = run_mock("--scenario-ports-file", str(ports), "--scenario-ports", "0")
+    assert both.returncode != 0 and "excludes" in both.stderr, both.stderr
+    missing = run_mock("--scenario-ports-file", str(tmp_path / "nowhere.yaml"))
+    assert missing.returncode == 1 and "nowhere.yaml" in missing.stderr, missing.stderr
+
+
 def run_mock(*args):
     return subprocess.run([program("SMTP_MOCK"), "--listen", "127.0.0.1:0", "--control", "",
                            *args], capture_output=True, text=True, timeout=30)
@@ -179,5 +233,32 @@ def test_the_example_of_the_docs_is_what_the_mock_answers():
             p["port"] = port_of[p["address"]]
             p["address"] = f"127.0.0.1:{p['port']}"
         assert ports == ports_doc["ports"]
+    finally:
+        m.stop()
+
+
+def test_the_ports_file_example_of_the_docs_is_what_the_mock_answers(tmp_path):
+    doc = open(os.path.join(os.environ["SMTPH_SOURCE_DIR"], "docs", "api.md"),
+               encoding="utf-8").read()
+    section = doc.split("## GET /api/v1/ports: scenario ports", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```\n$ cat ports.yaml\n", 1)[1].split("\n```", 1)[0]
+    text, rest = example.split("\n$ smtp-mock ", 1)
+    ready_doc = json.loads(rest.splitlines()[1])
+    # The fixed ports of the example, moved to free ones.
+    fixed = [int(line.split(":")[0]) for line in text.splitlines() if not line.startswith("0:")]
+    base = free_port_pair()
+    moved = {port: base + k for k, port in enumerate(fixed)}
+    assert len(fixed) == 2
+    for port, new in moved.items():
+        text = text.replace(f"{port}:", f"{new}:")
+    (tmp_path / "ports.yaml").write_text(text + "\n")
+    m = MockProcess(["--scenario-ports-file", str(tmp_path / "ports.yaml")])
+    try:
+        named = m.ready["scenario_ports"]
+        assert list(named) == list(ready_doc["scenario_ports"])
+        for name, address in ready_doc["scenario_ports"].items():
+            port = split_address(address)[1]
+            if port in moved:
+                assert named[name] == f"127.0.0.1:{moved[port]}"
     finally:
         m.stop()
