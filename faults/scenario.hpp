@@ -44,6 +44,9 @@ struct probe_hints {
     bool tls = false;      ///< implicit TLS from the first byte: --tls
     bool auth = false;     ///< authenticate: --auth
     bool insecure = false; ///< do not verify the certificate (it is still read): --insecure
+    /// The name to greet with (EHLO/HELO), e.g. one that asks for a fault through
+    /// `do: {ehlo_switches: true}`: --helo; empty: the harness's own name.
+    std::string helo;
     std::optional<smtp::phase> quit_after;             ///< stop after this phase: --quit-after
     std::optional<std::chrono::milliseconds> warning;  ///< slow threshold for WARNING: -w
     std::optional<std::chrono::milliseconds> critical; ///< slow threshold for CRITICAL: -c

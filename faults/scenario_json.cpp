@@ -96,6 +96,9 @@ json::object probe_json(const probe_hints& p)
     if (p.dnsbl) {
         o["dnsbl"] = true;
     }
+    if (!p.helo.empty()) {
+        o["helo"] = p.helo;
+    }
     if (p.quit_after) {
         o["quit_after"] = smtp::to_string(*p.quit_after);
     }

@@ -43,6 +43,19 @@ std::vector<std::string_view> kind_names()
     return out;
 }
 
+// The name the probe greets with: one word of printable ASCII, as EHLO takes it.
+std::string read_helo(const yaml_reader& in, const field& value)
+{
+    auto name = in.scalar(value);
+    const bool word = !name.empty() && name.size() <= 255 &&
+                      std::all_of(name.begin(), name.end(), [](char c) { return c > ' ' && c < 127; });
+    if (!word) {
+        in.fail(value, "helo is the name the probe greets with: one word of printable ASCII "
+                       "characters, e.g. nostarttls.probe.example");
+    }
+    return name;
+}
+
 probe_hints read_probe(const yaml_reader& in, const field& f)
 {
     probe_hints p;
@@ -52,7 +65,7 @@ probe_hints read_probe(const yaml_reader& in, const field& f)
     auto entries =
         in.map(f, {"send", "starttls", "tls", "auth", "insecure", "quit_after", "warning",
                    "critical", "timeout", "connect_timeout", "command_timeout", "cert_days",
-                   "verify", "verify_timeout", "max_delivery_time", "dnsbl"});
+                   "verify", "verify_timeout", "max_delivery_time", "dnsbl", "helo"});
     for (auto& [key, value] : entries) {
         if (key == "send") {
             p.send = in.boolean(value);
@@ -82,6 +95,8 @@ probe_hints read_probe(const yaml_reader& in, const field& f)
             p.verify = protocols[in.choice(value, {"pop3", "imap"})];
         } else if (key == "dnsbl") {
             p.dnsbl = in.boolean(value);
+        } else if (key == "helo") {
+            p.helo = read_helo(in, value);
         } else if (key == "verify_timeout") {
             p.verify_timeout = in.duration(value);
         } else if (key == "max_delivery_time") {

@@ -18,7 +18,7 @@ prober::probe_options builtin_probe_options(const monitor_target& target,
     o.timeout = hints.timeout.value_or(defaults.timeout);
     o.connect_timeout = hints.connect_timeout.value_or(defaults.connect_timeout);
     o.command_timeout = hints.command_timeout.value_or(defaults.command_timeout);
-    o.helo_name = "smtp-harness.localhost";
+    o.helo_name = hints.helo.empty() ? "smtp-harness.localhost" : hints.helo;
     o.starttls = hints.starttls;
     o.insecure = hints.insecure;
     o.ca_file = target.ca_file.string();

@@ -64,7 +64,8 @@ thresholds `warning`/`critical` (`-w`/`-c`), `timeout` (`-t`), `connect_timeout`
 (`--verify`, the harness serves it), with `verify_timeout` and `max_delivery_time` for
 `--verify-timeout` and `--max-delivery-time`. `dnsbl: true` looks the server's address up on the
 blocklist `dnsbl.mock.test` (`--dnsbl`), asking the mock's DNS server (`--dns-server`; the harness
-starts the mock with `--dns`).
+starts the mock with `--dns`). `helo: NAME` is the name the probe greets with (`--helo`), for the
+scenarios where the client's name picks the fault (`ehlo_switches`).
 
 ## Scenario format
 

@@ -618,6 +618,26 @@ def test_address_encoded_faults_follow_the_address(scenario_mock):
         check_ending(client, OPEN)
 
 
+def test_ehlo_switches_follow_the_greeting_name(scenario_mock):
+    m = scenario_mock("ehlo-switches")
+    with WireClient.connect(m.host, m.port) as client:
+        client.expect_bytes(HEALTHY_GREETING)
+        ordinary = client.command(b"EHLO client.wire.test")
+        assert ordinary.startswith(b"250-") and b"250-STARTTLS\r\n" in ordinary, ordinary
+        check_ending(client, "quit")
+    with WireClient.connect(m.host, m.port) as client:
+        client.expect_bytes(HEALTHY_GREETING)
+        withheld = client.command(b"EHLO NoStartTLS.client.wire.test")
+        assert withheld.startswith(b"250-") and b"STARTTLS" not in withheld, withheld
+        assert b"PIPELINING" in withheld
+        check_ending(client, "quit")
+    with WireClient.connect(m.host, m.port) as client:
+        client.expect_bytes(HEALTHY_GREETING)
+        assert client.command(b"HELO fail-550-5.7.1.client.wire.test") == (
+            b"550 5.7.1 Failure requested by the EHLO name\r\n")
+        check_ending(client, "quit")
+
+
 INTERMITTENT_CONNECTIONS = 10
 
 
@@ -670,6 +690,7 @@ WIRE_TABLES = (REPLY_CASES, HANG_CASES, CLOSE_CASES, DELAY_CASES)
 OTHER_TESTS = {
     "banner-trickle", "connect-refused", "connect-blackhole", "starttls-handshake-failure",
     "intermittent", "banner-421-rate-limited", "mail-451-first-attempts", "address-encoded",
+    "ehlo-switches",
     *TLS_CASES,
     *PATTERN_CASES,
     *DNSBL_CASES,

@@ -143,6 +143,8 @@ def hint_flags(hint, m):
                       f"{value}://{USER}:{PASSWORD}@{m.ready[value]}"]
         elif key == "cert_days":
             flags += ["--cert-days", str(value)]
+        elif key == "helo":
+            flags += ["--helo", str(value)]
         elif key == "quit_after":
             flags += ["--quit-after", str(value)]
         elif key == "dnsbl" and value:

@@ -108,6 +108,7 @@ const char* const required[] = {
     "banner-421-rate-limited",
     "everything-slow",
     "address-encoded",
+    "ehlo-switches",
     "delivery-never",
     "delivery-late",
     "delivery-junk",

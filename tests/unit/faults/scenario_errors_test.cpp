@@ -146,6 +146,8 @@ const bad_case cases[] = {
      "did you mean 'send'?"},
     {"verify without send", "name: bad\nprobe: {verify: imap}\nrules: []\n", 2, 17, "probe.verify",
      "it needs send: true"},
+    {"probe helo with a space", "name: bad\nprobe: {helo: \"two words\"}\nrules: []\n", 2, 15,
+     "probe.helo", "one word of printable ASCII"},
     {"bad verify protocol", "name: bad\nprobe: {send: true, verify: pop}\nrules: []\n", 2, 29,
      "probe.verify", "did you mean 'pop3'?"},
     {"verify_timeout without verify", "name: bad\nprobe: {verify_timeout: 2s}\nrules: []\n", 2, 8,

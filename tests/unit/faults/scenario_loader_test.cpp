@@ -20,7 +20,8 @@ description: |
   of text.
 listener: blackhole
 probe: {send: true, auth: true, starttls: true, insecure: true, quit_after: rcpt, warning: 1s, critical: 2.5s,
-        timeout: 5s, connect_timeout: 500ms, command_timeout: 2s, cert_days: "30,7"}
+        timeout: 5s, connect_timeout: 500ms, command_timeout: 2s, cert_days: "30,7",
+        helo: nostarttls.probe.example}
 expect: {status: [WARNING, CRITICAL], kind: slow, phase: ehlo}
 rules:
   - id: first
@@ -76,6 +77,7 @@ TEST(scenario_loader, reads_every_key)
     EXPECT_EQ(s.probe.command_timeout, 2000ms);
     EXPECT_EQ(s.probe.cert_days_warning, 30);
     EXPECT_EQ(s.probe.cert_days_critical, 7);
+    EXPECT_EQ(s.probe.helo, "nostarttls.probe.example");
 
     ASSERT_TRUE(s.expect);
     EXPECT_EQ(s.expect->status, (std::vector<std::string>{"WARNING", "CRITICAL"}));
