@@ -3,31 +3,16 @@ pages, the catalog, the docs and examples, the Python package with its pytest pl
 systemd units; unpacked, its programs run and the example pytest suite passes against them,
 finding everything through PATH and the package's own layout."""
 
-import glob
 import os
-import re
-import subprocess
 
 import pytest
 
-BUILD = os.environ["SMTPH_BUILD_DIR"]
-SOURCE = os.environ["SMTPH_SOURCE_DIR"]
-PROGRAMS = ["smtp-mock", "smtp-probe", "smtp-harness"]
-
-
-def run(argv, **kw):
-    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, **kw)
-    assert done.returncode == 0, f"{argv}: {done.stdout}{done.stderr}"
-    return done.stdout
+from packages import PROGRAMS, cpack, run, version
 
 
 @pytest.fixture(scope="module")
 def deb(tmp_path_factory):
-    out = tmp_path_factory.mktemp("deb")
-    run(["cpack", "-G", "DEB", "--config", os.path.join(BUILD, "CPackConfig.cmake"),
-         "-B", str(out)], cwd=BUILD)
-    [path] = glob.glob(str(out / "smtp-harness_*_amd64.deb"))
-    return path
+    return cpack("DEB", tmp_path_factory.mktemp("deb"), "smtp-harness_*_amd64.deb")
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +23,7 @@ def root(deb, tmp_path_factory):
 
 
 def test_name_version_and_dependencies_from_the_linked_libraries(deb):
-    project = open(os.path.join(SOURCE, "CMakeLists.txt")).read()
-    version = re.search(r"project\(\w+ VERSION ([0-9.]+)", project).group(1)
-    assert os.path.basename(deb) == f"smtp-harness_{version}_amd64.deb"
+    assert os.path.basename(deb) == f"smtp-harness_{version()}_amd64.deb"
     depends = run(["dpkg-deb", "-f", deb, "Depends"])
     for library in ("libc6", "libstdc++6", "libssl3", "libyaml-cpp0.7", "libfmt9"):
         assert library in depends, depends
