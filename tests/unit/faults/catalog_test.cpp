@@ -258,12 +258,14 @@ TEST(catalog, faults_fire_where_the_expectation_says)
         SCOPED_TRACE(s.name);
         faults::controller c(s, 1, t0);
         auto session = c.open_session(1, "127.0.0.1", t0);
+        // The name the probe greets with (a probe hint may choose it).
+        const std::string name = s.probe.helo.empty() ? "probe" : s.probe.helo;
         std::vector<faults::decision_point> walk = {
-            {phase::connect, "", ""}, {phase::banner, "", ""}, {phase::ehlo, "EHLO", "probe"}};
+            {phase::connect, "", ""}, {phase::banner, "", ""}, {phase::ehlo, "EHLO", name}};
         if (s.probe.starttls) {
             walk.push_back({phase::starttls, "STARTTLS", ""});
             walk.push_back({phase::tls, "", ""});
-            walk.push_back({phase::ehlo, "EHLO", "probe"});
+            walk.push_back({phase::ehlo, "EHLO", name});
         }
         if (s.probe.auth) {
             walk.push_back({phase::auth, "AUTH", "PLAIN AHVzZXIAcGFzcw=="});

@@ -74,7 +74,7 @@ TEST(scenario_ports_file, mistakes_are_named_with_line_column_and_key)
         {"2601: {name: healthy}\n", 1, 7, "2601", "expected a value"},
         {"2601: \"\"\n", 1, 7, "2601", "not an empty text"},
         {"[2601, healthy]\n", 1, 1, "", "maps each port to its scenario"},
-        {"", 0, 0, "", "maps each port to its scenario"},
+        {"", 1, 1, "", "maps each port to its scenario"},
         {"[a, b]: healthy\n", 1, 1, "", "a key is a port"},
     };
     for (const auto& c : cases) {
