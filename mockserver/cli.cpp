@@ -1,24 +1,21 @@
 #include "mockserver/cli.hpp"
 
+#include "config/duration.hpp"
+
 #include <CLI/CLI.hpp>
-#include <regex>
 
 namespace mock {
 
 namespace {
 
-// "250ms", "1.5s", "2m", "1h" to milliseconds.
+// An option's duration, read by the one duration parser ("250ms", "1.5s", "2m", "1h30m").
 std::chrono::milliseconds parse_duration(const std::string& text)
 {
-    static const std::regex pattern(R"(^([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)$)");
-    std::smatch m;
-    if (!std::regex_match(text, m, pattern)) {
-        throw CLI::ValidationError("duration",
-                                   "'" + text + "' is not a duration such as 250ms, 1.5s, 2m");
+    if (auto d = config::parse_duration(text)) {
+        return *d;
     }
-    double value = std::stod(m[1]);
-    double scale = m[2] == "ms" ? 1 : m[2] == "s" ? 1000 : m[2] == "m" ? 60000 : 3600000;
-    return std::chrono::milliseconds(static_cast<long long>(value * scale));
+    throw CLI::ValidationError("duration",
+                               "'" + text + "' is not a duration such as 250ms, 1.5s, 2m");
 }
 
 // --scenario-ports BASE and the --port-scenario NAME|FILE it serves, or --scenario-ports-file.
