@@ -2,9 +2,12 @@
 
 #include "smtp/utf8.hpp"
 
+#include <charconv>
 #include <cmath>
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <iterator>
+#include <limits>
 
 namespace json_text {
 
@@ -57,10 +60,27 @@ void append_escaped(std::string& out, std::string_view text)
     out += '"';
 }
 
+// Whether `text` is printable ASCII with no '"' or '\\': written as it is, the common case.
+bool plain_ascii(std::string_view text) noexcept
+{
+    bool plain = true;
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        plain &= c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+    }
+    return plain;
+}
+
 } // namespace
 
 void append_string(std::string& out, std::string_view text)
 {
+    if (plain_ascii(text)) {
+        out += '"';
+        out += text;
+        out += '"';
+        return;
+    }
     // RFC 8259 §8.1: JSON text is UTF-8. Bytes that are not (a peer's, a file's) become
     // U+FFFD rather than making the whole document unreadable.
     if (smtp::is_valid_utf8(text)) {
@@ -74,7 +94,7 @@ void append_number(std::string& out, double d)
 {
     // JSON has no NaN or infinity (RFC 8259 §6).
     if (std::isfinite(d)) {
-        fmt::format_to(std::back_inserter(out), "{}", d);
+        fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), d); // as "{}", unparsed
     } else {
         out += "null";
     }
@@ -82,7 +102,8 @@ void append_number(std::string& out, double d)
 
 void append_number(std::string& out, std::uint64_t n)
 {
-    fmt::format_to(std::back_inserter(out), "{}", n);
+    char digits[std::numeric_limits<std::uint64_t>::digits10 + 1];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
 }
 
 void append_number(std::string& out, std::int64_t n)

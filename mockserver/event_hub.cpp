@@ -6,84 +6,44 @@
 
 namespace mock {
 
-namespace detail {
-
 namespace {
 
-// What a session event's text holds besides its values: the names, the quotes, the numbers.
-constexpr std::size_t session_event_overhead = 96;
+// What push() writes after an event's open object: `,"seq":` and the number, `}` and the line
+// feed, at most.
+constexpr std::size_t seq_overhead = 32;
 
 } // namespace
 
-queued_event::queued_event(boost::json::object fields)
-    : object_(std::move(fields))
+void event_batch::add(std::string_view type, std::uint64_t session, std::optional<double> t_ms,
+                      std::initializer_list<event_field> fields)
 {
-    text_ = json_text::serialize(*object_); // the API's rare events: their size is their text
-    size_hint_ = text_.size() + 24;         // and "seq"
-    text_.clear();
-}
-
-queued_event::queued_event(std::string_view type, std::uint64_t session, std::optional<double> t_ms,
-                           std::initializer_list<event_field> fields)
-    : type_(type)
-    , session_(session)
-    , t_ms_(t_ms)
-    , size_hint_(session_event_overhead + type.size())
-{
-    std::size_t size = 0;
-    for (const auto& f : fields) {
-        size += f.second.size();
+    // As json_text::serialize writes the object {type, session, t_ms, fields...}, without
+    // building it, and without its closing brace. The type and the names are the program's
+    // own words: they need no escaping.
+    auto& t = text_;
+    t += R"({"type":")";
+    t += type;
+    t += R"(","session":)";
+    json_text::append_number(t, session);
+    if (t_ms) {
+        t += R"(,"t_ms":)";
+        json_text::append_number(t, *t_ms);
     }
-    values_.reserve(size);
     for (const auto& [name, value] : fields) {
-        if (count_ == max_fields) {
-            break;
-        }
-        names_[count_] = name;
-        values_ += value;
-        ends_[count_] = values_.size();
-        size_hint_ += name.size() + value.size();
-        ++count_;
+        t += ",\"";
+        t += name;
+        t += "\":";
+        json_text::append_string(t, value);
     }
+    ends_.push_back(t.size());
 }
 
-const std::string& queued_event::text() const
+void event_batch::add(const boost::json::object& object)
 {
-    std::call_once(made_, [this] {
-        if (object_) {
-            auto o = *object_;
-            o["seq"] = seq_;
-            text_ = json_text::serialize(o);
-            return;
-        }
-        // As json_text::serialize writes the object {type, session, t_ms, fields..., seq},
-        // without building it.
-        auto& t = text_;
-        t.reserve(size_hint_);
-        t += R"({"type":)";
-        json_text::append_string(t, type_);
-        t += R"(,"session":)";
-        json_text::append_number(t, session_);
-        if (t_ms_) {
-            t += R"(,"t_ms":)";
-            json_text::append_number(t, *t_ms_);
-        }
-        std::size_t begin = 0;
-        for (std::size_t i = 0; i < count_; ++i) {
-            t += ',';
-            json_text::append_string(t, names_[i]);
-            t += ':';
-            json_text::append_string(t, std::string_view(values_).substr(begin, ends_[i] - begin));
-            begin = ends_[i];
-        }
-        t += R"(,"seq":)";
-        json_text::append_number(t, seq_);
-        t += '}';
-    });
-    return text_;
+    json_text::append(text_, object);
+    text_.pop_back(); // the closing brace: "seq" goes before it
+    ends_.push_back(text_.size());
 }
-
-} // namespace detail
 
 event_subscription::event_subscription(event_hub& hub, std::size_t capacity,
                                        std::function<void()> wake)
@@ -98,17 +58,29 @@ event_subscription::~event_subscription()
     hub_.remove(this);
 }
 
-void event_subscription::push(std::shared_ptr<const detail::queued_event> event)
+void event_subscription::push(const event_batch& batch, std::uint64_t first_seq)
 {
     bool wake = false;
     {
         std::lock_guard lock(mutex_);
-        const auto size = event->size_hint();
-        if (bytes_ + size > capacity_) {
-            ++dropped_;
-        } else {
-            queue_.push_back(std::move(event));
-            bytes_ += size;
+        std::size_t begin = 0;
+        auto seq = first_seq;
+        for (const auto end : batch.ends_) {
+            const std::string_view text(batch.text_.data() + begin, end - begin);
+            begin = end;
+            if (text.empty() || queue_.size() + text.size() + seq_overhead > capacity_) {
+                ++dropped_;
+                if (!text.empty() && !full_) {
+                    full_ = true;
+                    hub_.open_.fetch_sub(1, std::memory_order_relaxed);
+                }
+            } else {
+                queue_ += text;
+                queue_ += R"(,"seq":)";
+                json_text::append_number(queue_, seq);
+                queue_ += "}\n";
+            }
+            ++seq;
         }
         wake = !woken_;
         woken_ = true;
@@ -118,59 +90,63 @@ void event_subscription::push(std::shared_ptr<const detail::queued_event> event)
     }
 }
 
-std::vector<std::string> event_subscription::take()
+std::string event_subscription::take_lines()
 {
-    std::deque<std::shared_ptr<const detail::queued_event>> taken;
+    std::string out;
     std::uint64_t dropped = 0;
     {
         std::lock_guard lock(mutex_);
-        taken.swap(queue_);
-        bytes_ = 0;
+        out.swap(queue_);
+        queue_.reserve(std::min(out.size(), capacity_)); // about as much comes next time
         woken_ = false;
         dropped = std::exchange(dropped_, 0);
-    }
-    // The JSON text is made here, on the subscriber's thread, outside the queue's lock.
-    std::vector<std::string> out;
-    out.reserve(taken.size() + 1);
-    for (const auto& e : taken) {
-        out.push_back(e->text());
+        if (std::exchange(full_, false)) {
+            hub_.open_.fetch_add(1, std::memory_order_relaxed);
+        }
     }
     if (dropped > 0) {
         boost::json::object lag{{"type", "lagged"},
                                 {"dropped", dropped},
                                 {"message", "events were dropped because this client read too "
                                             "slowly; reload the state from the REST endpoints"}};
-        out.push_back(json_text::serialize(lag));
+        json_text::append(out, lag);
+        out += '\n';
     }
     return out;
 }
 
-void event_hub::publish(boost::json::object event)
+std::vector<std::string> event_subscription::take()
+{
+    const auto lines = take_lines();
+    std::vector<std::string> out;
+    std::size_t begin = 0;
+    // JSON text holds no raw line feed: each line is one event.
+    for (auto end = lines.find('\n'); end != std::string::npos; end = lines.find('\n', begin)) {
+        out.emplace_back(lines, begin, end - begin);
+        begin = end + 1;
+    }
+    return out;
+}
+
+void event_hub::publish(const boost::json::object& event)
 {
     if (active()) {
-        publish(std::make_shared<detail::queued_event>(std::move(event)));
+        event_batch one;
+        one.add(event);
+        publish(one);
     }
 }
 
-void event_hub::publish_session(std::string_view type, std::uint64_t session,
-                                std::optional<double> t_ms,
-                                std::initializer_list<event_field> fields)
-{
-    if (active()) {
-        publish(std::make_shared<detail::queued_event>(type, session, t_ms, fields));
-    }
-}
-
-void event_hub::publish(std::shared_ptr<detail::queued_event> event)
+void event_hub::publish(const event_batch& batch)
 {
     std::lock_guard lock(mutex_);
-    if (list_.empty()) {
+    if (list_.empty() || batch.empty()) {
         return;
     }
-    event->set_seq(++seq_);
-    std::shared_ptr<const detail::queued_event> shared = std::move(event);
+    const auto first = seq_ + 1;
+    seq_ += batch.size();
     for (auto* s : list_) {
-        s->push(shared);
+        s->push(batch, first);
     }
 }
 
@@ -178,10 +154,11 @@ std::unique_ptr<event_subscription> event_hub::subscribe(std::function<void()> w
                                                          std::size_t capacity)
 {
     auto s = std::make_unique<event_subscription>(*this, capacity, std::move(wake));
+    event_batch hello;
+    hello.add(boost::json::object{{"type", "hello"}});
     std::lock_guard lock(mutex_);
-    auto hello = std::make_shared<detail::queued_event>(boost::json::object{{"type", "hello"}});
-    hello->set_seq(seq_);
-    s->push(std::move(hello));
+    open_.fetch_add(1, std::memory_order_relaxed); // until an event does not fit
+    s->push(hello, seq_);
     list_.push_back(s.get());
     subscribers_.fetch_add(1, std::memory_order_relaxed);
     return s;
@@ -199,6 +176,10 @@ void event_hub::remove(event_subscription* s)
     auto it = std::find(list_.begin(), list_.end(), s);
     if (it != list_.end()) {
         list_.erase(it);
+        std::lock_guard queue_lock(s->mutex_);
+        if (!s->full_) {
+            open_.fetch_sub(1, std::memory_order_relaxed);
+        }
         subscribers_.fetch_sub(1, std::memory_order_relaxed);
     }
 }

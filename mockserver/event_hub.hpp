@@ -5,23 +5,26 @@
 // No I/O: a subscriber (the WebSocket of a console) takes what is queued on its own thread.
 //
 // The SMTP path publishes; it must never wait for a subscriber. So:
-//   - with nobody subscribed, active() is one relaxed atomic load and nothing is formatted;
-//   - a session's event is handed over as its fields (publish_session: the values copied, no
-//     JSON built); its JSON text is made once, by the first subscriber that takes it, on that
-//     subscriber's thread, and shared by every subscriber;
-//   - each subscriber has a bounded queue (in octets); an event that does not fit is dropped
-//     for that subscriber and counted, and the subscriber's next take() ends with a `lagged`
-//     event saying how many were lost, so that it reloads the state from the REST endpoints;
+//   - with nobody subscribed, active() is one relaxed atomic load and nothing is made;
+//   - a session gathers its events in an event_batch of its own, as JSON text (its buffers
+//     kept from one batch to the next: no allocation per event), and publishes the batch in one
+//     hand-off before it waits for I/O: one lock of the hub and one of each subscriber's queue
+//     per batch, where the event's number (`seq`) is given and its text copied into the queue;
+//   - each subscriber has a bounded queue (in octets of JSON text); an event that does not fit
+//     is dropped for that subscriber and counted, and the subscriber's next take() ends with a
+//     `lagged` event saying how many were lost, so that it reloads the state from the REST
+//     endpoints;
+//   - while no subscriber has room (all stalled), accepting() is false and a session writes
+//     no text: its events are only counted, numbered and dropped;
 //   - a subscriber is woken (its callback called, from the publishing thread) only when its
 //     queue goes from empty to not empty.
 
-#include <array>
 #include <atomic>
 #include <boost/json/object.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,42 +37,45 @@ namespace mock {
 
 class event_hub;
 
-/// One field of a session event: a name that lives as long as the program (a literal) and a
-/// value, copied when the event is published.
+/// One field of a session event: a name that lives as long as the program (a literal of plain
+/// ASCII, written unescaped) and a value, copied when the event is added.
 using event_field = std::pair<std::string_view, std::string_view>;
 
-namespace detail {
-
-// One published event, queued for every subscriber at once; its JSON text is made on first use.
-class queued_event {
+/// Events gathered to be published at once (a session's, between two waits for I/O): the JSON
+/// text of each, less its `"seq"` and closing brace, which the hub adds as it numbers them.
+/// Not thread-safe: one owner. clear() keeps the buffers for the next batch.
+class event_batch {
 public:
-    explicit queued_event(boost::json::object fields);
-    queued_event(std::string_view type, std::uint64_t session, std::optional<double> t_ms,
-                 std::initializer_list<event_field> fields);
+    /// Adds the event `{"type", "session", "t_ms" (when given), fields...}`; `type`, as the
+    /// names, is a literal of plain ASCII.
+    void add(std::string_view type, std::uint64_t session, std::optional<double> t_ms,
+             std::initializer_list<event_field> fields);
+    /// Adds an event written by its publisher: `object` with "type" set.
+    void add(const boost::json::object& object);
+    /// Adds an event that no subscriber had room for: it is numbered and counted as dropped.
+    void add_dropped() { ends_.push_back(text_.size()); }
 
-    void set_seq(std::uint64_t seq) noexcept { seq_ = seq; }
-    // The JSON text, made on the first call (thread-safe).
-    const std::string& text() const;
-    // About the size of text(), known without making it: what the subscriber's bound counts.
-    std::size_t size_hint() const noexcept { return size_hint_; }
+    /// Whether nothing was added since the last clear().
+    bool empty() const noexcept { return ends_.empty(); }
+    /// How many events were added.
+    std::size_t size() const noexcept { return ends_.size(); }
+    /// Empties the batch, keeping its buffers unless a burst (pipelined commands) made them big.
+    void clear() noexcept
+    {
+        if (text_.capacity() > kept_capacity) {
+            text_ = std::string();
+            ends_ = std::vector<std::size_t>();
+        }
+        text_.clear();
+        ends_.clear();
+    }
 
 private:
-    static constexpr std::size_t max_fields = 3;
-    std::optional<boost::json::object> object_; // events of the API, built by their publisher
-    std::string_view type_;                     // session events: the fields as given
-    std::uint64_t session_ = 0;
-    std::optional<double> t_ms_;
-    std::array<std::string_view, max_fields> names_{};
-    std::string values_;                         // the values, one after the other
-    std::array<std::size_t, max_fields> ends_{}; // where each value ends in values_
-    std::size_t count_ = 0;
-    std::uint64_t seq_ = 0;
-    std::size_t size_hint_ = 0;
-    mutable std::once_flag made_;
-    mutable std::string text_;
+    friend class event_subscription;
+    static constexpr std::size_t kept_capacity = 16 * 1024;
+    std::string text_;               // the events' open JSON objects, one after the other
+    std::vector<std::size_t> ends_;  // where each ends in text_; one of no length was dropped
 };
-
-} // namespace detail
 
 /// One subscriber's queue. Thread-safe; unsubscribes when destroyed.
 class event_subscription {
@@ -80,21 +86,26 @@ public:
     event_subscription(const event_subscription&) = delete;
     event_subscription& operator=(const event_subscription&) = delete;
 
-    /// The events queued since the last call, oldest first, each one JSON text; after them a
-    /// `lagged` event when some did not fit.
+    /// The events queued since the last call, oldest first, each one JSON text followed by a
+    /// line feed; after them a `lagged` event when some did not fit. Empty when there are none.
+    std::string take_lines();
+
+    /// The same, one string per event.
     std::vector<std::string> take();
 
-    /// Queues one event (called by the hub). Never blocks beyond the queue's own lock.
-    void push(std::shared_ptr<const detail::queued_event> event);
+    /// Queues the events of `batch`, numbered from `first_seq` (called by the hub under its
+    /// lock). Never blocks beyond the queue's own lock.
+    void push(const event_batch& batch, std::uint64_t first_seq);
 
 private:
+    friend class event_hub;
     event_hub& hub_;
     const std::size_t capacity_;
     const std::function<void()> wake_;
     std::mutex mutex_;
-    std::deque<std::shared_ptr<const detail::queued_event>> queue_;
-    std::size_t bytes_ = 0;
+    std::string queue_; // JSON text, one event per line
     std::uint64_t dropped_ = 0;
+    bool full_ = false; // an event did not fit since the last take()
     bool woken_ = false;
 };
 
@@ -107,15 +118,17 @@ public:
     /// Whether anyone listens: publishers skip building events when not. Cheap.
     bool active() const noexcept { return subscribers_.load(std::memory_order_relaxed) != 0; }
 
+    /// Whether some subscriber has room in its queue: when not, an event need not be written,
+    /// only counted (event_batch::add_dropped). Cheap.
+    bool accepting() const noexcept { return open_.load(std::memory_order_relaxed) != 0; }
+
     /// Sends `event` (with "type" set) to every subscriber, adding "seq": a number that grows by
     /// one with each event published, so that a subscriber sees gaps.
-    void publish(boost::json::object event);
+    void publish(const boost::json::object& event);
 
-    /// Sends the event of a session, `{"type", "session", "t_ms" (when given), fields...,
-    /// "seq"}`, to every subscriber: the SMTP path's call. It copies the values (at most three
-    /// fields) and queues the event; the JSON text is made later, off the session's path.
-    void publish_session(std::string_view type, std::uint64_t session, std::optional<double> t_ms,
-                         std::initializer_list<event_field> fields);
+    /// Sends the events of `batch` to every subscriber, in order, numbered as publish() does:
+    /// one hand-off for them all. The batch is left as it was; the caller clears it.
+    void publish(const event_batch& batch);
 
     /// A new subscriber; `wake` is called from the publishing thread when its queue stops being
     /// empty. Its first event is `hello`, with the current "seq".
@@ -128,9 +141,9 @@ public:
 private:
     friend class event_subscription;
     void remove(event_subscription* s);
-    void publish(std::shared_ptr<detail::queued_event> event);
 
     std::atomic<std::size_t> subscribers_{0};
+    std::atomic<std::size_t> open_{0}; // subscribers whose queue is not full
     mutable std::mutex mutex_;
     std::vector<event_subscription*> list_;
     std::uint64_t seq_ = 0;

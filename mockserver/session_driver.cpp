@@ -67,6 +67,7 @@ struct session_scope {
         if (record->outcome() == session_outcome::active) {
             record->finish(session_outcome::server_stop, session_closer::server, clock_type::now());
         }
+        record->flush_events();
         auto outcome = record->outcome();
         ctx.registry->count_outcome(outcome);
         if (outcome == session_outcome::refused) {
@@ -349,8 +350,9 @@ net::awaitable<void> serve(connection conn, net::ip::tcp::endpoint peer, const s
     server_session session(ctx.config, record, *ctx.store, decider.get());
     driver d(conn, ctx, store_executor, session, co_await net::this_coro::cancellation_state);
     auto action = session.start(now, {implicit_tls, static_cast<std::size_t>(active)});
-    // One action at a time, each awaited right here.
+    // One action at a time, each awaited right here; the live events of the last one go first.
     for (;;) {
+        record.flush_events();
         if (auto* w = std::get_if<write_op>(&action)) {
             auto done = d.write_now(*w);
             if (!done) {
@@ -371,20 +373,17 @@ net::awaitable<void> serve(connection conn, net::ip::tcp::endpoint peer, const s
             // buffer until bytes come.
             error_code ec;
             while (!ec) {
-                if (conn.tls()) {
-                    std::string input;
-                    ec = co_await conn.read_some(input);
-                    session.on_hang_input(input, clock_type::now());
-                    continue;
-                }
-                auto [wait_ec] = co_await conn.wait_readable();
-                if (wait_ec) {
-                    ec = wait_ec;
-                    continue;
-                }
+                record.flush_events();
                 std::string input;
-                ec = conn.read_available(input);
-                session.on_hang_input(input, clock_type::now());
+                if (conn.tls()) {
+                    ec = co_await conn.read_some(input);
+                } else {
+                    auto [wait_ec] = co_await conn.wait_readable();
+                    ec = wait_ec ? wait_ec : conn.read_available(input);
+                }
+                if (!input.empty()) {
+                    session.on_hang_input(input, clock_type::now());
+                }
             }
             action = d.report(op_result{ec, false}, action, [&](auto t) {
                 return session.on_io_error(transport_error::end_of_stream, "", t); // not reached

@@ -1,6 +1,5 @@
 #include "mockserver/session_record.hpp"
 
-#include "mockserver/event_hub.hpp"
 #include "smtp/escape.hpp"
 
 #include <algorithm>
@@ -58,7 +57,7 @@ void session_record::add(std::string_view dir, std::string_view text,
                          std::chrono::steady_clock::time_point now)
 {
     if (events_ != nullptr && events_->active()) {
-        publish(dir == "C" ? "command" : dir == "S" ? "reply" : "note", now, {{"text", text}});
+        note_event(dir == "C" ? "command" : dir == "S" ? "reply" : "note", now, {{"text", text}});
     }
     std::lock_guard lock(mutex_);
     if (start_entry(dir, now)) {
@@ -110,7 +109,7 @@ void session_record::add_fired(const faults::fired_rule& rule, std::string_view 
                                std::chrono::steady_clock::time_point now)
 {
     if (events_ != nullptr && events_->active()) {
-        publish("fault", now,
+        note_event("fault", now,
                 {{"rule", rule.rule_id}, {"phase", smtp::to_string(rule.at)}, {"effect", effect}});
     }
     std::lock_guard lock(mutex_);
@@ -124,22 +123,41 @@ void session_record::note_phase(smtp::phase phase, std::chrono::steady_clock::ti
     }
     phase_ = phase;
     if (events_ != nullptr && events_->active()) {
-        publish("phase", now, {{"phase", smtp::to_string(phase)}});
+        note_event("phase", now, {{"phase", smtp::to_string(phase)}});
     }
 }
 
-void session_record::publish(
-    std::string_view type, std::chrono::steady_clock::time_point now,
-    std::initializer_list<std::pair<std::string_view, std::string_view>> fields)
+void session_record::note_event(std::string_view type, std::chrono::steady_clock::time_point now,
+                                std::initializer_list<event_field> fields)
 {
     std::chrono::duration<double, std::milli> t = now - started_steady_;
-    events_->publish_session(type, id_, t.count(), fields);
+    note_event(type, t.count(), fields);
+}
+
+void session_record::note_event(std::string_view type, std::optional<double> t_ms,
+                                std::initializer_list<event_field> fields)
+{
+    if (events_ == nullptr || !events_->active()) {
+        return;
+    }
+    // With every subscriber's queue full the event would be dropped for all: count it only.
+    if (events_->accepting()) {
+        pending_.add(type, id_, t_ms, fields);
+    } else {
+        pending_.add_dropped();
+    }
+}
+
+void session_record::publish_pending()
+{
+    events_->publish(pending_);
+    pending_.clear();
 }
 
 void session_record::add_message(std::string id)
 {
     if (events_ != nullptr && events_->active()) {
-        publish("message", std::chrono::steady_clock::now(), {{"id", id}});
+        note_event("message", std::chrono::steady_clock::now(), {{"id", id}});
     }
     std::lock_guard lock(mutex_);
     data_.messages.push_back(std::move(id));
@@ -173,7 +191,7 @@ void session_record::finish(session_outcome outcome, session_closer closed_by,
         data_.ended_at = data_.started_at + since_start;
     }
     if (events_ != nullptr && events_->active()) {
-        publish("session_ended", now,
+        note_event("session_ended", now,
                 {{"outcome", to_string(outcome)}, {"closed_by", to_string(closed_by)}});
     }
 }

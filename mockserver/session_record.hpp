@@ -1,6 +1,7 @@
 #pragma once
 
 #include "faults/action.hpp"
+#include "mockserver/event_hub.hpp"
 #include "smtp/phase.hpp"
 
 #include <array>
@@ -14,8 +15,6 @@
 #include <vector>
 
 namespace mock {
-
-class event_hub;
 
 /// One line of a session transcript.
 struct transcript_entry {
@@ -71,6 +70,10 @@ std::string_view to_string(session_closer c) noexcept;
 /// Everything recorded about one SMTP session: who, when, the transcript, the fault rules that
 /// fired and the messages accepted. Written by the session, read by the control API from other
 /// threads, so every access takes the record's own lock.
+///
+/// With someone subscribed to the live events, the record also gathers the session's events as
+/// they happen, and flush_events() publishes them at once: the session calls it before each wait
+/// for I/O. The events are gathered and flushed on the session's own thread only.
 class session_record {
 public:
     /// Most transcript entries kept; later ones are counted, not stored.
@@ -105,6 +108,19 @@ public:
     void finish(session_outcome outcome, session_closer closed_by,
                 std::chrono::steady_clock::time_point now);
 
+    /// Gathers a live event of this session, `{"type", "session", "t_ms" (when given),
+    /// fields...}`, when someone listens, for the next flush_events(). At most three fields.
+    void note_event(std::string_view type, std::optional<double> t_ms,
+                    std::initializer_list<event_field> fields);
+    /// Publishes the live events gathered since the last call, in one hand-off; nothing to do
+    /// when there are none (as always with nobody subscribed).
+    void flush_events()
+    {
+        if (!pending_.empty()) {
+            publish_pending();
+        }
+    }
+
     /// A consistent copy, for reading.
     struct snapshot {
         std::uint64_t id = 0;                        ///< session id, counting from 1
@@ -136,9 +152,10 @@ public:
     std::optional<std::string> auth_user() const;
 
 private:
-    // Publishes a live event of this session when someone listens.
-    void publish(std::string_view type, std::chrono::steady_clock::time_point now,
-                 std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
+    // Gathers a live event of this session at monotonic time `now` when someone listens.
+    void note_event(std::string_view type, std::chrono::steady_clock::time_point now,
+                    std::initializer_list<event_field> fields);
+    void publish_pending();
 
     // A transcript entry as kept: its direction and then its text are a range of text_, one
     // buffer for the whole transcript rather than two strings an entry; read() makes the
@@ -160,6 +177,7 @@ private:
     const std::chrono::steady_clock::time_point started_steady_;
     event_hub* const events_;
     std::optional<smtp::phase> phase_;
+    event_batch pending_; // live events not yet published (the session's thread only)
     mutable std::mutex mutex_;
     snapshot data_;                   // all but the transcript, which is kept in what follows
     std::vector<kept_entry> entries_; // the transcript

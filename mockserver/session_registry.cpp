@@ -1,7 +1,6 @@
 #include "mockserver/session_registry.hpp"
 
 #include "mockserver/control/json_views.hpp"
-#include "mockserver/event_hub.hpp"
 
 #include <algorithm>
 
@@ -30,8 +29,8 @@ std::shared_ptr<session_record> session_registry::create(std::string peer, std::
     // Before the record is handed out, so that no event of the session comes before this one.
     if (events_ != nullptr && events_->active()) {
         const auto at = control::rfc3339(started_at);
-        events_->publish_session("session_opened", record->id(), std::nullopt,
-                                 {{"peer", peer}, {"local", local}, {"started_at", at}});
+        record->note_event("session_opened", std::nullopt,
+                           {{"peer", peer}, {"local", local}, {"started_at", at}});
     }
     created_.notify();
     return record;

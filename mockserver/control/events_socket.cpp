@@ -25,20 +25,18 @@ public:
 
     std::vector<std::string> take() override
     {
-        auto events = subscription_->take();
-        if (!batched_ || events.size() < 2) {
-            return events;
+        if (!batched_) {
+            return subscription_->take();
         }
-        std::size_t size = 0;
-        for (const auto& e : events) {
-            size += e.size() + 1;
+        // The queue is already one event per line: it goes as it is, less its last line feed.
+        auto lines = subscription_->take_lines();
+        if (lines.empty()) {
+            return {};
         }
-        std::string lines;
-        lines.reserve(size);
-        for (const auto& e : events) {
-            lines.append(lines.empty() ? "" : "\n").append(e);
-        }
-        return {std::move(lines)};
+        lines.pop_back();
+        std::vector<std::string> out;
+        out.push_back(std::move(lines));
+        return out;
     }
 
     std::optional<std::string> tick() override
