@@ -2,6 +2,7 @@
 
 #include "smtp/utf8.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <fmt/compile.h>
@@ -63,12 +64,19 @@ void append_escaped(std::string& out, std::string_view text)
 // Whether `text` is printable ASCII with no '"' or '\\': written as it is, the common case.
 bool plain_ascii(std::string_view text) noexcept
 {
-    bool plain = true;
+    static constexpr auto plain = [] {
+        std::array<bool, 256> table{};
+        for (unsigned c = 0x20; c < 0x80; ++c) {
+            table[c] = c != '"' && c != '\\';
+        }
+        return table;
+    }();
     for (const char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        plain &= c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+        if (!plain[static_cast<unsigned char>(ch)]) {
+            return false;
+        }
     }
-    return plain;
+    return true;
 }
 
 } // namespace
@@ -108,7 +116,34 @@ void append_number(std::string& out, std::uint64_t n)
 
 void append_number(std::string& out, std::int64_t n)
 {
-    fmt::format_to(std::back_inserter(out), "{}", n);
+    char digits[std::numeric_limits<std::int64_t>::digits10 + 2]; // and a sign
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+}
+
+void append_milliseconds(std::string& out, std::chrono::nanoseconds d)
+{
+    // Below 0.0001 the double's shortest form has an exponent, and from 2^32 ms on (49 days)
+    // the double's spacing passes a nanosecond's: there, the double it is.
+    const auto ns = d.count();
+    constexpr std::int64_t exact_below = 4'000'000'000'000'000; // 4e9 ms
+    if (ns < 0 || (ns > 0 && ns < 100) || ns >= exact_below) {
+        append_number(out, std::chrono::duration<double, std::milli>(d).count());
+        return;
+    }
+    append_number(out, static_cast<std::uint64_t>(ns / 1000000));
+    auto fraction = static_cast<unsigned>(ns % 1000000);
+    if (fraction == 0) {
+        return;
+    }
+    char digits[7] = {'.'};
+    int last = 6;
+    for (int i = 6; i >= 1; --i, fraction /= 10) {
+        digits[i] = static_cast<char>('0' + fraction % 10);
+        if (digits[i] == '0' && last == i) {
+            --last; // a trailing zero
+        }
+    }
+    out.append(digits, static_cast<std::size_t>(last) + 1);
 }
 
 void append(std::string& out, const boost::json::value& v)

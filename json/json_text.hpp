@@ -5,6 +5,7 @@
 // exponent form ("1.5E-2"), which people read in terminals, curl output and docs.
 
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,5 +29,10 @@ void append_number(std::string& out, double d);
 void append_number(std::string& out, std::uint64_t n);
 /// Appends a number as serialize() writes it.
 void append_number(std::string& out, std::int64_t n);
+
+/// Appends the milliseconds of `d` exactly as append_number() writes the double
+/// `std::chrono::duration<double, std::milli>(d).count()`, without the double's arithmetic:
+/// digits, then up to six decimals without trailing zeros (the shortest form of that double).
+void append_milliseconds(std::string& out, std::chrono::nanoseconds d);
 
 } // namespace json_text

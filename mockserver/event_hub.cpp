@@ -14,7 +14,8 @@ constexpr std::size_t seq_overhead = 32;
 
 } // namespace
 
-void event_batch::add(std::string_view type, std::uint64_t session, std::optional<double> t_ms,
+void event_batch::add(std::string_view type, std::uint64_t session,
+                      std::optional<std::chrono::nanoseconds> since_start,
                       std::initializer_list<event_field> fields)
 {
     // As json_text::serialize writes the object {type, session, t_ms, fields...}, without
@@ -25,9 +26,9 @@ void event_batch::add(std::string_view type, std::uint64_t session, std::optiona
     t += type;
     t += R"(","session":)";
     json_text::append_number(t, session);
-    if (t_ms) {
+    if (since_start) {
         t += R"(,"t_ms":)";
-        json_text::append_number(t, *t_ms);
+        json_text::append_milliseconds(t, *since_start);
     }
     for (const auto& [name, value] : fields) {
         t += ",\"";

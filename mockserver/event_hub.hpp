@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <boost/json/object.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -46,9 +47,11 @@ using event_field = std::pair<std::string_view, std::string_view>;
 /// Not thread-safe: one owner. clear() keeps the buffers for the next batch.
 class event_batch {
 public:
-    /// Adds the event `{"type", "session", "t_ms" (when given), fields...}`; `type`, as the
-    /// names, is a literal of plain ASCII.
-    void add(std::string_view type, std::uint64_t session, std::optional<double> t_ms,
+    /// Adds the event `{"type", "session", "t_ms" (when `since_start` is given: the time since
+    /// the session's start, in milliseconds), fields...}`; `type`, as the names, is a literal of
+    /// plain ASCII.
+    void add(std::string_view type, std::uint64_t session,
+             std::optional<std::chrono::nanoseconds> since_start,
              std::initializer_list<event_field> fields);
     /// Adds an event written by its publisher: `object` with "type" set.
     void add(const boost::json::object& object);

@@ -130,11 +130,11 @@ void session_record::note_phase(smtp::phase phase, std::chrono::steady_clock::ti
 void session_record::note_event(std::string_view type, std::chrono::steady_clock::time_point now,
                                 std::initializer_list<event_field> fields)
 {
-    std::chrono::duration<double, std::milli> t = now - started_steady_;
-    note_event(type, t.count(), fields);
+    note_event(type, std::chrono::nanoseconds(now - started_steady_), fields);
 }
 
-void session_record::note_event(std::string_view type, std::optional<double> t_ms,
+void session_record::note_event(std::string_view type,
+                                std::optional<std::chrono::nanoseconds> since_start,
                                 std::initializer_list<event_field> fields)
 {
     if (events_ == nullptr || !events_->active()) {
@@ -142,7 +142,7 @@ void session_record::note_event(std::string_view type, std::optional<double> t_m
     }
     // With every subscriber's queue full the event would be dropped for all: count it only.
     if (events_->accepting()) {
-        pending_.add(type, id_, t_ms, fields);
+        pending_.add(type, id_, since_start, fields);
     } else {
         pending_.add_dropped();
     }

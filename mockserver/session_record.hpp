@@ -108,9 +108,9 @@ public:
     void finish(session_outcome outcome, session_closer closed_by,
                 std::chrono::steady_clock::time_point now);
 
-    /// Gathers a live event of this session, `{"type", "session", "t_ms" (when given),
-    /// fields...}`, when someone listens, for the next flush_events(). At most three fields.
-    void note_event(std::string_view type, std::optional<double> t_ms,
+    /// Gathers a live event of this session, `{"type", "session", "t_ms" (when `since_start`
+    /// is given), fields...}`, when someone listens, for the next flush_events().
+    void note_event(std::string_view type, std::optional<std::chrono::nanoseconds> since_start,
                     std::initializer_list<event_field> fields);
     /// Publishes the live events gathered since the last call, in one hand-off; nothing to do
     /// when there are none (as always with nobody subscribed).

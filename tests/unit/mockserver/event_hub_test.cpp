@@ -144,7 +144,7 @@ TEST(event_hub, a_session_event_reads_as_its_fields_in_order_the_same_for_every_
     mock::event_batch batch;
     batch.add("session_opened", 7, std::nullopt,
               {{"peer", "127.0.0.1:5000"}, {"local", "127.0.0.1:25"}});
-    batch.add("reply", 7, 1.5, {{"text", "250 \"ok\" \x01"}});
+    batch.add("reply", 7, std::chrono::microseconds(1500), {{"text", "250 \"ok\" \x01"}});
     hub.publish(batch);
     const auto got = a->take();
     EXPECT_EQ(got, b->take());
@@ -165,7 +165,7 @@ TEST(event_hub, a_batch_is_one_hand_off_numbered_in_order_and_left_for_its_owner
     s->take();
     mock::event_batch batch;
     for (int i = 0; i < 3; ++i) {
-        batch.add("note", 1, i, {{"text", "line"}});
+        batch.add("note", 1, std::chrono::milliseconds(i), {{"text", "line"}});
     }
     hub.publish(batch);
     EXPECT_EQ(wakes, 2); // the hello, then the batch once

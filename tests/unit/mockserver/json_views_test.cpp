@@ -51,3 +51,26 @@ TEST(json_text, doubles_are_plain_and_strings_escaped)
         R"({"t":0.015,"u":2.5,"n":-7,"big":18446744073709551615,"s":"a\"b\n","l":[true,null]})");
     EXPECT_EQ(boost::json::parse(text), boost::json::value(o));
 }
+
+TEST(json_text, milliseconds_are_written_as_their_double_would_be)
+{
+    std::vector<std::int64_t> samples = {0,       1,         99,          100,        101,
+                                         1000,    5'059'571, 6'000'000,   1'234'000,  999'999,
+                                         -5'000,  123'456'789'012, 3'999'999'999'999'999,
+                                         4'000'000'000'000'000, (std::int64_t{1} << 53) + 1};
+    std::uint64_t x = 88172645463325252u; // xorshift: many more, over every magnitude
+    for (int i = 0; i < 20000; ++i) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        samples.push_back(static_cast<std::int64_t>(x >> (11 + i % 52)));
+    }
+    for (const auto ns : samples) {
+        const std::chrono::nanoseconds d(ns);
+        std::string got;
+        std::string want;
+        json_text::append_milliseconds(got, d);
+        json_text::append_number(want, std::chrono::duration<double, std::milli>(d).count());
+        ASSERT_EQ(got, want) << ns;
+    }
+}
