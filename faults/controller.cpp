@@ -159,6 +159,14 @@ void controller::set_listener(listener_state state)
     current_ = std::move(next);
 }
 
+void controller::set_mailbox_listener(listener_state state)
+{
+    std::lock_guard lock(mutex_);
+    auto next = std::make_shared<snapshot>(*current_);
+    next->definition.mailbox_listener = state;
+    current_ = std::move(next);
+}
+
 scenario controller::current() const
 {
     return load()->definition;
@@ -167,6 +175,11 @@ scenario controller::current() const
 listener_state controller::listener() const
 {
     return load()->definition.listener;
+}
+
+listener_state controller::mailbox_listener() const
+{
+    return load()->definition.mailbox_listener;
 }
 
 std::vector<rule_status> controller::rules() const

@@ -75,11 +75,18 @@ public:
     /// Sets the listener state (PUT /api/v1/listener); it is also part of current().
     void set_listener(listener_state state);
 
-    /// The scenario in force, with its current rules and listener state.
+    /// Sets the state of the mailbox listeners, open or closed (PUT /api/v1/listener with
+    /// "mailbox"); it is also part of current().
+    void set_mailbox_listener(listener_state state);
+
+    /// The scenario in force, with its current rules and listener states.
     scenario current() const;
 
     /// The listener state in force.
     listener_state listener() const;
+
+    /// The state of the mailbox listeners in force.
+    listener_state mailbox_listener() const;
 
     /// The seed of every probability draw.
     std::uint64_t seed() const noexcept { return seed_; }

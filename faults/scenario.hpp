@@ -122,10 +122,13 @@ struct scenario {
     std::string name;        ///< short kebab-case name, e.g. "banner-missing"
     std::string summary;     ///< one sentence
     std::string description; ///< what it simulates, causes, what the RFC says, what to report
-    listener_state listener = listener_state::open; ///< connection-level state
-    probe_hints probe;                              ///< what the built-in probe must do
-    std::optional<expectation> expect;              ///< what the built-in probe should report
-    std::vector<rule> rules;                        ///< in order; the first match fires
+    listener_state listener = listener_state::open; ///< connection-level state of SMTP
+    /// Connection-level state of the mailbox services (POP3 and IMAP): open or closed, never
+    /// blackhole; SMTP keeps `listener`.
+    listener_state mailbox_listener = listener_state::open;
+    probe_hints probe;                 ///< what the built-in probe must do
+    std::optional<expectation> expect; ///< what the built-in probe should report
+    std::vector<rule> rules;           ///< in order; the first match fires
 
     friend bool operator==(const scenario&, const scenario&) = default;
 };

@@ -154,6 +154,9 @@ json::value to_json(const scenario& s)
     o["summary"] = s.summary;
     o["description"] = s.description;
     o["listener"] = to_string(s.listener);
+    if (s.mailbox_listener != listener_state::open) {
+        o["mailbox_listener"] = to_string(s.mailbox_listener);
+    }
     o["probe"] = probe_json(s.probe);
     if (s.expect) {
         json::object e;

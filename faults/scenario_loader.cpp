@@ -197,8 +197,8 @@ scenario read_scenario(const yaml_reader& in, const field& root)
     if (!root.node.IsDefined() || root.node.IsNull()) {
         in.fail(root, "the document is empty; expected a map with name, rules, ...");
     }
-    auto entries =
-        in.map(root, {"name", "summary", "description", "listener", "probe", "expect", "rules"});
+    auto entries = in.map(root, {"name", "summary", "description", "listener", "mailbox_listener",
+                                 "probe", "expect", "rules"});
     scenario s;
     const auto name = entries.find("name");
     if (name == entries.end()) {
@@ -220,6 +220,12 @@ scenario read_scenario(const yaml_reader& in, const field& root)
         static constexpr listener_state states[] = {listener_state::open, listener_state::closed,
                                                     listener_state::blackhole};
         s.listener = states[in.choice(it->second, {"open", "closed", "blackhole"})];
+    }
+    if (auto it = entries.find("mailbox_listener"); it != entries.end()) {
+        // The mailbox services have no black hole: their fault is a service that is down.
+        s.mailbox_listener = in.choice(it->second, {"open", "closed"}) == 0
+                                 ? listener_state::open
+                                 : listener_state::closed;
     }
     if (auto it = entries.find("probe"); it != entries.end()) {
         s.probe = read_probe(in, it->second);

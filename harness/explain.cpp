@@ -414,7 +414,11 @@ std::string about_scenario(const faults::scenario& s, const expected_outcome& ex
     out += "\n  New to SMTP replies, status codes and phases? Read docs/smtp-primer.md.\n";
     out += heading("How the mock makes it");
     out += fmt::format("  listener: {}\n", faults::to_string(s.listener));
-    if (s.rules.empty()) {
+    if (s.mailbox_listener != faults::listener_state::open) {
+        out += fmt::format("  mailbox listeners (POP3, IMAP): {}\n",
+                           faults::to_string(s.mailbox_listener));
+    }
+    if (s.rules.empty() && s.mailbox_listener == faults::listener_state::open) {
         out += "  rules: none (a healthy server)\n";
     }
     for (const auto& r : s.rules) {

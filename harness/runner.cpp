@@ -19,7 +19,8 @@ monitor_target target_of(const faults::scenario& s, const scenario_mock& mock)
     target.host = mock.smtp().address().to_string();
     target.port = mock.smtp().port();
     target.tls_port = mock.smtp_tls() ? mock.smtp_tls()->port() : 0;
-    target.mailbox_port = mock.mailbox() ? mock.mailbox()->port() : 0;
+    target.pop3_port = mock.pop3() ? mock.pop3()->port() : 0;
+    target.imap_port = mock.imap() ? mock.imap()->port() : 0;
     target.dns_port = mock.dns() ? mock.dns()->port() : 0;
     target.ca_file = mock.ca_file();
     target.cert_file = mock.cert_file();
@@ -33,6 +34,9 @@ namespace {
 void describe_fault(scenario_result& r, const faults::scenario& s)
 {
     r.listener = faults::to_string(s.listener);
+    if (s.mailbox_listener != faults::listener_state::open) {
+        r.listener += "; mailbox listeners " + std::string(faults::to_string(s.mailbox_listener));
+    }
     for (const auto& rule : s.rules) {
         r.fault_rules.push_back(json_text::serialize(faults::to_json(rule)));
     }

@@ -52,7 +52,8 @@ struct scenario_result {
     std::size_t fired_checks = 0;
     /// Checks during which the fault fired and the monitor caught it.
     std::size_t caught_checks = 0;
-    /// The fault as the mock was told it: the listener state ("open", "closed", "blackhole").
+    /// The fault as the mock was told it: the listener state ("open", "closed", "blackhole"),
+    /// then "; mailbox listeners closed" when the POP3 and IMAP ones are.
     std::string listener = "open";
     /// The fault as the mock was told it: each rule of the scenario as JSON text.
     std::vector<std::string> fault_rules;

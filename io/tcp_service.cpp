@@ -6,6 +6,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_future.hpp>
+#include <mutex>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -87,10 +89,32 @@ void tcp_server::start()
     if (!acceptor_) {
         listen();
     }
+    accept();
+}
+
+void tcp_server::accept()
+{
     auto on_accept = [this](tcp::socket socket) {
         connections_.spawn(serve_(std::move(socket)));
     };
-    accepting_.spawn(accept_loop(*acceptor_, std::move(on_accept)));
+    // The loop holds its acceptor: a listener closed and opened again has a new one.
+    auto loop = [](std::shared_ptr<tcp_acceptor> acceptor,
+                   std::function<void(tcp::socket)> serve) -> net::awaitable<void> {
+        co_await accept_loop(*acceptor, std::move(serve));
+    };
+    accepting_.spawn(loop(acceptor_, std::move(on_accept)));
+}
+
+void tcp_server::set_listening(bool listening)
+{
+    const bool open = acceptor_ && acceptor_->is_open();
+    if (listening && !open) {
+        listen(); // the bound endpoint: the port picked the first time
+        accept();
+    } else if (!listening && open) {
+        error_code ignored;
+        acceptor_->close(ignored);
+    }
 }
 
 net::awaitable<void> tcp_server::stop(std::chrono::steady_clock::duration grace)
@@ -128,6 +152,8 @@ struct tcp_service::impl {
     std::thread thread;
     bool started = false;
     bool stopped = false;
+    bool listening = true;   // the state start() leaves the listener in
+    std::mutex change_mutex; // a listener change and stop() one at a time
 
     ~impl()
     {
@@ -162,6 +188,7 @@ tcp_service::~tcp_service()
 
 void tcp_service::start()
 {
+    std::lock_guard one_at_a_time(impl_->change_mutex);
     if (impl_->started) {
         return;
     }
@@ -170,12 +197,16 @@ void tcp_service::start()
     impl_->server->listen();
     impl_->endpoint = impl_->server->endpoint();
     impl_->server->start();
+    if (!impl_->listening) {
+        impl_->server->set_listening(false);
+    }
     impl_->thread = std::thread([ioc = impl_->ioc.get()] { ioc->run(); });
     impl_->started = true;
 }
 
 void tcp_service::stop()
 {
+    std::lock_guard one_at_a_time(impl_->change_mutex);
     if (!impl_->started || impl_->stopped) {
         return;
     }
@@ -186,6 +217,28 @@ void tcp_service::stop()
     if (d.thread.joinable()) {
         d.thread.join();
     }
+}
+
+void tcp_service::set_listening(bool listening)
+{
+    std::lock_guard one_at_a_time(impl_->change_mutex);
+    if (!impl_->started) {
+        impl_->listening = listening;
+        return;
+    }
+    if (impl_->stopped) {
+        return;
+    }
+    // On the service's thread, which owns the listener; its errors come back here.
+    auto done = net::co_spawn(
+        *impl_->ioc,
+        [](tcp_server& server, bool open) -> net::awaitable<void> {
+            server.set_listening(open);
+            co_return;
+        }(*impl_->server, listening),
+        net::use_future);
+    done.get();
+    impl_->listening = listening;
 }
 
 std::string tcp_service::address() const

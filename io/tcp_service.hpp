@@ -55,6 +55,10 @@ public:
     void listen(int backlog = boost::asio::socket_base::max_listen_connections);
     /// Starts accepting (listening first if listen() was not called).
     void start();
+    /// Closes the listener, so that connecting is refused (ECONNREFUSED), or listens again on
+    /// the endpoint it had and accepts; connections being served go on either way. Only after
+    /// start().
+    void set_listening(bool listening);
     /// Closes the listener; asks every connection to finish what it is doing (partial
     /// cancellation) and, after `grace`, ends the rest (terminal cancellation). Completes when
     /// every connection has ended.
@@ -66,6 +70,8 @@ public:
     std::size_t connections() const noexcept { return connections_.size(); }
 
 private:
+    void accept();
+
     boost::asio::any_io_executor executor_;
     std::string what_;
     boost::asio::ip::tcp::endpoint endpoint_;
@@ -95,6 +101,11 @@ public:
     /// Closes the listener, gives connections in flight the grace period, ends the rest and
     /// joins the thread. Idempotent.
     void stop();
+    /// Closes the listener (connecting is then refused) or opens it again on the same address;
+    /// connections being served go on. Before start(): the state start() leaves it in (it binds
+    /// even when closed, to learn an ephemeral port). After stop(): nothing. Returns once done;
+    /// throws std::system_error naming the address when it cannot listen again.
+    void set_listening(bool listening);
 
     /// The bound address, e.g. "127.0.0.1:8025".
     std::string address() const;

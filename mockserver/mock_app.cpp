@@ -176,6 +176,9 @@ mock_app::mock_app(const server_options& options, embedding how)
     st.set_listener = [this](listener_mode m) {
         server_->set_listener_mode(m);
     };
+    st.set_mailbox_listener = [this](listener_mode m) {
+        set_mailbox_listener(m);
+    };
     st.ports = [this] {
         return scenario_ports_->ports_json(*server_);
     };
@@ -201,6 +204,23 @@ mock_app::mock_app(const server_options& options, embedding how)
         }
     }
     make_mailbox_services();
+    set_mailbox_listener(control::to_listener_mode(controller_->mailbox_listener()));
+}
+
+void mock_app::set_mailbox_listener(listener_mode mode)
+{
+    if (mode == listener_mode::blackhole) {
+        throw std::invalid_argument("the mailbox listeners are open or closed, never a black hole");
+    }
+    const bool open = mode == listener_mode::open;
+    if (pop3_) {
+        pop3_->set_listening(open);
+    }
+    for (auto* imap : {imap_.get(), imaps_.get()}) {
+        if (imap) {
+            imap->set_listening(open);
+        }
+    }
 }
 
 // POP3 and IMAP read one maildrop of the store: a message a POP3 client deletes leaves every
@@ -373,8 +393,10 @@ std::string mock_app::ready_line() const
 void mock_app::set_scenario(faults::scenario s)
 {
     const auto listener = s.listener;
+    const auto mailbox = s.mailbox_listener;
     controller_->replace(std::move(s), std::chrono::steady_clock::now());
     server_->set_listener_mode(control::to_listener_mode(listener));
+    set_mailbox_listener(control::to_listener_mode(mailbox));
 }
 
 void mock_app::log(const std::string& message) const

@@ -106,6 +106,11 @@ public:
     /// sessions already open keep the scenario they started with.
     void set_scenario(faults::scenario s);
 
+    /// Opens or closes the POP3 and IMAP listeners (`mailbox_listener`, PUT /api/v1/listener's
+    /// "mailbox"): closed, connecting to them is refused while SMTP goes on. Throws
+    /// std::invalid_argument for a black hole, which they do not have.
+    void set_mailbox_listener(listener_mode mode);
+
     /// Writes one log line to stderr in the configured format (unless the embedding said not to).
     void log(const std::string& message) const;
 

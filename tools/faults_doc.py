@@ -75,6 +75,7 @@ summary: One sentence.
 description: |
   What it simulates, real-world causes, what the RFC says, what a monitor should report.
 listener: open                # open | closed (connection refused) | blackhole (connect timeout)
+mailbox_listener: open        # POP3 and IMAP: open | closed (connection refused); SMTP keeps `listener`
 probe: {{command_timeout: 2s}}  # hints for the built-in probe
 expect: {{status: CRITICAL, kind: timeout, phase: banner}}   # status may be a list
 rules:                        # in order; the first rule whose `when` holds fires
@@ -162,6 +163,13 @@ from SMTP's. The fire counts of `GET /api/v1/rules` include these firings:
   - when: {{phase: verify}}
     do: {{close: rst}}                                  # every mailbox connection reset
 ```
+
+**A mailbox service that is down.** A reset is not the same as nothing listening. With
+`mailbox_listener: closed` the mock closes its POP3 and IMAP listeners, so every connect to them
+is refused (ECONNREFUSED), while SMTP keeps `listener` and goes on accepting mail; the ports
+stay what the ready line named, and `mailbox_listener: open` (or `PUT /api/v1/listener` with
+`{{"mailbox": "open"}}`) listens on them again. There is no black hole for the mailbox:
+`closed` is the service that is down, `mailbox-reset` the one that accepts and resets.
 
 **Faults with memory.** `greylist`, `rate_limit` and `fail_first` decide, from what they
 remember, whether their rule fires; the rule's other effects say what happens when it does
@@ -286,6 +294,13 @@ def load(catalog):
     return scenarios
 
 
+def listeners(s):
+    """The listener states of a scenario: SMTP's, and the mailbox's when it is not open."""
+    text = s.get("listener", "open")
+    mailbox = s.get("mailbox_listener", "open")
+    return text if mailbox == "open" else f"{text}; mailbox {mailbox}"
+
+
 def render(scenarios):
     out = [INTRO.format(regenerate=REGENERATE)]
     out.append(f"## All scenarios ({len(scenarios)})\n")
@@ -294,7 +309,7 @@ def render(scenarios):
     for s in scenarios:
         out.append(
             f"| [{s['name']}](#{s['name']}) | {cell(s.get('summary', ''))} "
-            f"| {s.get('listener', 'open')} | {cell(format_probe(s.get('probe')))} "
+            f"| {cell(listeners(s))} | {cell(format_probe(s.get('probe')))} "
             f"| {cell(format_expect(s.get('expect')))} |"
         )
     out.append("")
@@ -309,7 +324,7 @@ def render(scenarios):
         description = s.get("description", "").strip()
         if description:
             out.append(description + "\n")
-        out.append(f"- **Listener:** {s.get('listener', 'open')}")
+        out.append(f"- **Listener:** {listeners(s)}")
         out.append(f"- **Probe:** {format_probe(s.get('probe'))}")
         out.append(f"- **Expected from the built-in probe:** {format_expect(s.get('expect'))}")
         out.append(f"- **File:** [`faults/catalog/{s['_file']}`](../faults/catalog/{s['_file']})\n")

@@ -35,6 +35,9 @@ struct api_state {
     faults::controller* faults = nullptr;
     /// Applies a listener state to the SMTP listeners; null makes PUT /listener answer 501.
     std::function<void(listener_mode)> set_listener;
+    /// Opens or closes the mailbox listeners (POP3, IMAP), never `blackhole`; null: there are
+    /// none to change, and the state is only recorded.
+    std::function<void(listener_mode)> set_mailbox_listener;
     /// Live events: changes made through the API are published here; null publishes nothing.
     event_hub* events = nullptr;
     /// Answers GET /api/v1/events (the WebSocket upgrade, an I/O matter); null makes it 501.

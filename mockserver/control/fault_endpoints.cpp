@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 #include <optional>
+#include <variant>
 
 namespace mock::control {
 
@@ -84,6 +85,51 @@ boost::json::value scenario_json(const faults::controller& c)
     return faults::to_json(c.current());
 }
 
+// Puts the listener states of a scenario (or of the healthy one) on the listeners.
+void apply_listeners(api_state& state, faults::listener_state smtp, faults::listener_state mailbox)
+{
+    if (state.set_listener) {
+        state.set_listener(to_listener_mode(smtp));
+    }
+    if (state.set_mailbox_listener) {
+        state.set_mailbox_listener(to_listener_mode(mailbox));
+    }
+}
+
+constexpr auto open_state = faults::listener_state::open;
+
+boost::json::object listener_json(const faults::controller& c)
+{
+    boost::json::object o;
+    o["state"] = faults::to_string(c.listener());
+    o["mailbox"] = faults::to_string(c.mailbox_listener());
+    return o;
+}
+
+// One state of PUT /api/v1/listener's body: absent, a known state, or the error to answer.
+std::variant<std::monostate, faults::listener_state, api_response>
+read_state(const boost::json::object& o, std::string_view key, bool blackhole_allowed)
+{
+    auto it = o.find(key);
+    if (it == o.end()) {
+        return std::monostate{};
+    }
+    if (!it->value().is_string()) {
+        return make_error(api_error::wrong_type, "'" + std::string(key) + "' must be a string",
+                          key);
+    }
+    std::string_view name = it->value().as_string();
+    auto parsed = faults::parse_listener_state(name);
+    if (!parsed || (!blackhole_allowed && *parsed == faults::listener_state::blackhole)) {
+        return make_error(api_error::invalid_value,
+                          "unknown listener state '" + std::string(name) +
+                              "'; expected one of: open, closed" +
+                              (blackhole_allowed ? ", blackhole" : ""),
+                          key);
+    }
+    return *parsed;
+}
+
 } // namespace
 
 api_response get_scenario(const api_state& state)
@@ -104,11 +150,10 @@ api_response put_scenario(const api_request& request, api_state& state)
     }
     try {
         auto s = faults::scenario_from_body(request.body);
-        auto listener = s.listener;
+        const auto smtp = s.listener;
+        const auto mailbox = s.mailbox_listener;
         state.faults->replace(std::move(s), now(state));
-        if (state.set_listener) {
-            state.set_listener(to_listener_mode(listener));
-        }
+        apply_listeners(state, smtp, mailbox);
     } catch (const faults::scenario_error& e) {
         return scenario_failure(e);
     }
@@ -121,9 +166,7 @@ api_response delete_scenario(api_state& state)
         return no_engine();
     }
     state.faults->clear(now(state));
-    if (state.set_listener) {
-        state.set_listener(listener_mode::open);
-    }
+    apply_listeners(state, open_state, open_state);
     return json_response(scenario_json(*state.faults));
 }
 
@@ -132,9 +175,7 @@ api_response post_reset(api_state& state)
     if (state.faults) {
         state.faults->clear(now(state));
     }
-    if (state.set_listener) {
-        state.set_listener(listener_mode::open);
-    }
+    apply_listeners(state, open_state, open_state);
     boost::json::object o;
     o["messages_deleted"] = state.store->clear();
     o["sessions_deleted"] = forget_sessions(state);
@@ -211,52 +252,54 @@ api_response get_listener(const api_state& state)
     if (!state.faults) {
         return no_engine();
     }
-    boost::json::object o;
-    o["state"] = faults::to_string(state.faults->listener());
-    return json_response(o);
+    return json_response(listener_json(*state.faults));
 }
 
 // Each scenario listener's scenario is fixed: the API lists them, and changes none of them.
+
 api_response get_ports(const api_state& state)
 {
     return json_response(
         boost::json::object{{"ports", state.ports ? state.ports() : boost::json::array()}});
 }
 
+// "state" sets the SMTP listeners, "mailbox" the POP3 and IMAP ones; one of them at least.
 api_response put_listener(const api_request& request, api_state& state)
 {
     if (!state.faults || !state.set_listener) {
         return no_engine();
     }
+    constexpr auto example = "the body must be {\"state\": \"open\"} or {\"mailbox\": \"closed\"}";
     if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-        return make_error(api_error::missing_field, "the body must be {\"state\": \"open\"}",
-                          "state");
+        return make_error(api_error::missing_field, example, "state");
     }
-    auto body = body_object(request, {"state"});
+    auto body = body_object(request, {"state", "mailbox"});
     if (auto* error = std::get_if<api_response>(&body)) {
         return std::move(*error);
     }
     const auto& o = std::get<boost::json::object>(body);
-    auto it = o.find("state");
-    if (it == o.end()) {
-        return make_error(api_error::missing_field, "the field 'state' is required", "state");
+    auto smtp = read_state(o, "state", true);
+    auto mailbox = read_state(o, "mailbox", false);
+    for (auto* read : {&smtp, &mailbox}) {
+        if (auto* error = std::get_if<api_response>(read)) {
+            return std::move(*error);
+        }
     }
-    if (!it->value().is_string()) {
-        return make_error(api_error::wrong_type, "'state' must be a string", "state");
+    if (std::holds_alternative<std::monostate>(smtp) &&
+        std::holds_alternative<std::monostate>(mailbox)) {
+        return make_error(api_error::missing_field, example, "state");
     }
-    std::string_view name = it->value().as_string();
-    auto parsed = faults::parse_listener_state(name);
-    if (!parsed) {
-        return make_error(api_error::invalid_value,
-                          "unknown listener state '" + std::string(name) +
-                              "'; expected one of: open, closed, blackhole",
-                          "state");
+    if (auto* s = std::get_if<faults::listener_state>(&smtp)) {
+        state.set_listener(to_listener_mode(*s));
+        state.faults->set_listener(*s);
     }
-    state.set_listener(to_listener_mode(*parsed));
-    state.faults->set_listener(*parsed);
-    boost::json::object out;
-    out["state"] = faults::to_string(*parsed);
-    return json_response(out);
+    if (auto* m = std::get_if<faults::listener_state>(&mailbox)) {
+        if (state.set_mailbox_listener) {
+            state.set_mailbox_listener(to_listener_mode(*m));
+        }
+        state.faults->set_mailbox_listener(*m);
+    }
+    return json_response(listener_json(*state.faults));
 }
 
 } // namespace mock::control

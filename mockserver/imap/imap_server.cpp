@@ -119,6 +119,11 @@ void imap_server::stop()
     service_.stop();
 }
 
+void imap_server::set_listening(bool listening)
+{
+    service_.set_listening(listening);
+}
+
 boost::asio::ip::tcp::endpoint imap_server::endpoint() const
 {
     return service_.endpoint();

@@ -92,6 +92,11 @@ void pop3_server::stop()
     service_.stop();
 }
 
+void pop3_server::set_listening(bool listening)
+{
+    service_.set_listening(listening);
+}
+
 boost::asio::ip::tcp::endpoint pop3_server::endpoint() const
 {
     return service_.endpoint();

@@ -26,6 +26,10 @@ public:
     /// Closes the listener and every session, then joins the thread. Idempotent.
     void stop();
 
+    /// Opens or closes the listener (closed: connecting is refused, as when the service is
+    /// down); sessions in progress go on. Before start(), the state it starts in.
+    void set_listening(bool listening);
+
     /// The bound endpoint (after start(): with the ephemeral port picked).
     boost::asio::ip::tcp::endpoint endpoint() const;
 

@@ -252,6 +252,7 @@ def test_malformed_http_is_400(mock):
     ('{"state": "open", "why": 1}', 400, "unknown_field", "why"),
     ("{}", 400, "missing_field", "state"),
     ('{"state": "half-open"}', 400, "invalid_value", "state"),
+    ('{"mailbox": "blackhole"}', 400, "invalid_value", "mailbox"),
 ])
 def test_listener_body_errors(mock, body, status, code, path):
     got, _, data = mock.http("PUT", "/api/v1/listener", body, {"Content-Type": "application/json"})

@@ -138,11 +138,13 @@ def connect_result(host, port, timeout):
 
 
 def test_listener_states(mock):
-    assert mock.api_json("PUT", "/api/v1/listener", {"state": "closed"}) == {"state": "closed"}
+    closed = {"state": "closed", "mailbox": "open"}
+    assert mock.api_json("PUT", "/api/v1/listener", {"state": "closed"}) == closed
     assert connect_result(mock.host, mock.port, 2) == "refused"
-    assert mock.api_json("GET", "/api/v1/listener") == {"state": "closed"}
+    assert mock.api_json("GET", "/api/v1/listener") == closed
     assert mock.api_json("GET", "/api/v1/scenario")["listener"] == "closed"
-    assert mock.api_json("PUT", "/api/v1/listener", {"state": "blackhole"}) == {"state": "blackhole"}
+    assert mock.api_json("PUT", "/api/v1/listener", {"state": "blackhole"}) == \
+        {"state": "blackhole", "mailbox": "open"}
     assert connect_result(mock.host, mock.port, 1.0) == "timeout"
     mock.api_json("PUT", "/api/v1/listener", {"state": "open"})
     with mock.connect() as s:

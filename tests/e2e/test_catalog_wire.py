@@ -103,7 +103,8 @@ def greeting_variants(name, steps_for, ending):
 # Faults of the POP3 and IMAP services (phase verify): SMTP is healthy.
 MAILBOX_FAULTS = ("mailbox-pop3-login-rejected", "mailbox-imap-login-rejected",
                   "mailbox-pop3-hang-login", "mailbox-imap-hang-login", "mailbox-imap-hang-select",
-                  "mailbox-pop3-hang-retr", "mailbox-imap-hang-fetch", "mailbox-refused")
+                  "mailbox-pop3-hang-retr", "mailbox-imap-hang-fetch", "mailbox-refused",
+                  "mailbox-reset")
 
 # Faults that answer with exact bytes; the session then goes on ("quit") or ends (FIN).
 REPLY_CASES = {

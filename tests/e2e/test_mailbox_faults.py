@@ -1,7 +1,8 @@
-"""Mailbox faults (rules at phase `verify`) end to end: SMTP works, and the mock's POP3 and
-IMAP services refuse the login, hang at a command or reset the connection, as poplib, imaplib
-and the probe's round trip (`smtp-probe --verify`) see it. One mock serves the module; each
-test puts its rules in force through the control API."""
+"""Mailbox faults end to end: SMTP works, and the mock's POP3 and IMAP services refuse the login,
+hang at a command or reset the connection (rules at phase `verify`), or are down altogether
+(their listeners closed), as poplib, imaplib and the probe's round trip (`smtp-probe --verify`)
+see it. One mock serves the module; each test puts its faults in force through the control
+API."""
 
 import imaplib
 import json
@@ -81,7 +82,7 @@ def test_pop3_hang_at_retr_is_timeout_at_verify(mock):
     assert "no response to TOP" in r["failure"]["message"], r
 
 
-def test_mailbox_refused_is_reset_at_verify_while_smtp_delivers(mock):
+def test_mailbox_reset_is_reset_at_verify_while_smtp_delivers(mock):
     mailbox_rule(mock, None, {"close": "rst"})
     with pytest.raises(ConnectionError):  # reset, or a broken pipe on a reset socket
         poplib.POP3(*mock.pop3, timeout=10)
@@ -89,6 +90,45 @@ def test_mailbox_refused_is_reset_at_verify_while_smtp_delivers(mock):
     r = probe(mock, "imap", "refused")
     assert failure(r) == ("CRITICAL", "reset", "verify"), r
     assert len(mock.messages()) == before + 1  # SMTP took the message
+
+
+def test_a_closed_mailbox_listener_refuses_the_connect_while_smtp_delivers(mock):
+    mock.api_json("PUT", "/api/v1/scenario", {"name": "mailbox-down", "rules": []})
+    assert mock.api_json("PUT", "/api/v1/listener", {"mailbox": "closed"}) == \
+        {"state": "open", "mailbox": "closed"}
+    with pytest.raises(ConnectionRefusedError):
+        poplib.POP3(*mock.pop3, timeout=10)
+    with pytest.raises(ConnectionRefusedError):
+        imaplib.IMAP4(*mock.imap, timeout=10)
+    before = len(mock.messages())
+    for protocol in ("pop3", "imap"):
+        r = probe(mock, protocol, "down" + protocol)
+        assert failure(r) == ("CRITICAL", "refused", "verify"), r
+        assert "refused" in r["failure"]["message"], r
+    assert len(mock.messages()) == before + 2  # SMTP took both messages
+
+    # Opened again on the same ports: the mailbox service is back, with what SMTP delivered.
+    assert mock.api_json("PUT", "/api/v1/listener", {"mailbox": "open"})["mailbox"] == "open"
+    p = poplib.POP3(*mock.pop3, timeout=10)
+    p.user("downpop3")
+    p.pass_("any")
+    assert p.stat()[0] == 1
+    p.quit()
+
+
+def test_a_scenario_with_its_mailbox_listener_closed_refuses_from_the_start(tmp_path):
+    scenario = tmp_path / "down.yaml"
+    scenario.write_text("name: down\nmailbox_listener: closed\nrules: []\n")
+    m = MockProcess(["--imap", "127.0.0.1:0", "--pop3", "127.0.0.1:0", "--no-tls",
+                     "--scenario", str(scenario)])
+    try:
+        with pytest.raises(ConnectionRefusedError):
+            imaplib.IMAP4(*m.imap, timeout=10)
+        assert m.api_json("GET", "/api/v1/listener") == {"state": "open", "mailbox": "closed"}
+        m.api_json("DELETE", "/api/v1/scenario")  # the healthy scenario opens it
+        imaplib.IMAP4(*m.imap, timeout=10).logout()
+    finally:
+        m.stop()
 
 
 def test_the_rules_fire_counts_show_mailbox_faults(mock):

@@ -122,6 +122,7 @@ const char* const required[] = {
     "mailbox-pop3-hang-retr",
     "mailbox-imap-hang-fetch",
     "mailbox-refused",
+    "mailbox-reset",
 };
 
 TEST(catalog, loads_and_has_every_scenario_of_the_design)
@@ -154,7 +155,8 @@ TEST(catalog, every_scenario_teaches_and_states_its_expectation)
             EXPECT_FALSE(s.expect->kind);
         }
         if (!may_pass) {
-            EXPECT_TRUE(!s.rules.empty() || s.listener != faults::listener_state::open)
+            EXPECT_TRUE(!s.rules.empty() || s.listener != faults::listener_state::open ||
+                        s.mailbox_listener != faults::listener_state::open)
                 << "a fault needs rules or a listener state";
         }
     }
@@ -238,6 +240,7 @@ TEST(catalog, every_scenario_round_trips_through_json_and_runs_in_a_controller)
         EXPECT_FALSE(has_null(faults::to_json(s))) << text;
         faults::controller c(s, 1, t0);
         EXPECT_EQ(c.listener(), s.listener);
+        EXPECT_EQ(c.mailbox_listener(), s.mailbox_listener);
         EXPECT_EQ(c.rules().size(), s.rules.size());
     }
 }

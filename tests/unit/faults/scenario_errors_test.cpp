@@ -136,6 +136,8 @@ const bad_case cases[] = {
      17, "rules[0].do.reply", "nothing is sent at phase connect"},
     {"bad listener", "name: bad\nlistener: down\nrules: []\n", 2, 11, "listener",
      "unknown value 'down'; expected one of: open, closed, blackhole"},
+    {"mailbox listener black-holed", "name: bad\nmailbox_listener: blackhole\nrules: []\n", 2, 19,
+     "mailbox_listener", "unknown value 'blackhole'; expected one of: open, closed"},
     {"bad expected kind", "name: bad\nexpect: {status: CRITICAL, kind: timout}\nrules: []\n", 2, 34,
      "expect.kind", "did you mean 'timeout'?"},
     {"bad expected status", "name: bad\nexpect: {status: [OK, CRIT]}\nrules: []\n", 2, 23,

@@ -19,6 +19,7 @@ description: |
   Two lines
   of text.
 listener: blackhole
+mailbox_listener: closed
 probe: {send: true, auth: true, starttls: true, insecure: true, quit_after: rcpt, warning: 1s, critical: 2.5s,
         timeout: 5s, connect_timeout: 500ms, command_timeout: 2s, cert_days: "30,7",
         helo: nostarttls.probe.example}
@@ -63,6 +64,7 @@ TEST(scenario_loader, reads_every_key)
     EXPECT_EQ(s.summary, "Uses every key.");
     EXPECT_EQ(s.description, "Two lines\nof text.\n");
     EXPECT_EQ(s.listener, faults::listener_state::blackhole);
+    EXPECT_EQ(s.mailbox_listener, faults::listener_state::closed);
 
     EXPECT_TRUE(s.probe.send);
     EXPECT_TRUE(s.probe.auth);

@@ -36,6 +36,9 @@ protected:
         state_.set_listener = [this](mock::listener_mode m) {
             modes_.push_back(m);
         };
+        state_.set_mailbox_listener = [this](mock::listener_mode m) {
+            mailbox_modes_.push_back(m);
+        };
         state_.version = "9.9.9";
         state_.seed = 42;
         state_.started_at = t0_;
@@ -92,6 +95,7 @@ protected:
     mock::server_counters counters_;
     faults::controller controller_;
     std::vector<mock::listener_mode> modes_;
+    std::vector<mock::listener_mode> mailbox_modes_;
     mock::control::api_state state_;
 };
 
@@ -700,6 +704,38 @@ TEST_F(router_test, listener_put_validates_the_body)
         EXPECT_EQ(error_path(r), c.path) << c.body;
     }
     EXPECT_EQ(modes_.size(), 1u);
+}
+
+TEST_F(router_test, listener_put_closes_the_mailbox_listeners_apart_from_smtp)
+{
+    auto r = call("PUT", "/api/v1/listener", R"({"mailbox":"closed"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(json(r), (boost::json::object{{"state", "open"}, {"mailbox", "closed"}}));
+    EXPECT_TRUE(modes_.empty()); // SMTP untouched
+    EXPECT_EQ(mailbox_modes_, (std::vector<mock::listener_mode>{mock::listener_mode::closed}));
+    EXPECT_EQ(controller_.current().mailbox_listener, faults::listener_state::closed);
+    EXPECT_EQ(json(call("GET", "/api/v1/listener")).at("mailbox").as_string(), "closed");
+
+    // A black hole is an SMTP fault only; a bad mailbox state changes neither listener.
+    for (const char* body : {R"({"mailbox":"blackhole"})", R"({"state":"closed","mailbox":"x"})"}) {
+        auto bad = call("PUT", "/api/v1/listener", body);
+        EXPECT_EQ(bad.status, 400) << body;
+        EXPECT_EQ(error_code(bad), "invalid_value") << body;
+        EXPECT_EQ(error_path(bad), "mailbox") << body;
+    }
+    EXPECT_TRUE(modes_.empty());
+    EXPECT_EQ(controller_.listener(), faults::listener_state::open);
+
+    // A scenario sets both; the healthy one opens both.
+    ASSERT_EQ(call("PUT", "/api/v1/scenario",
+                   R"({"name":"m","listener":"open","mailbox_listener":"closed","rules":[]})")
+                  .status,
+              200);
+    EXPECT_EQ(mailbox_modes_.back(), mock::listener_mode::closed);
+    EXPECT_EQ(json(call("GET", "/api/v1/scenario")).at("mailbox_listener").as_string(), "closed");
+    ASSERT_EQ(call("DELETE", "/api/v1/scenario").status, 200);
+    EXPECT_EQ(mailbox_modes_.back(), mock::listener_mode::open);
+    EXPECT_EQ(controller_.mailbox_listener(), faults::listener_state::open);
 }
 
 TEST_F(router_test, without_an_engine_the_fault_endpoints_are_501)
