@@ -34,14 +34,17 @@ prober::probe_options builtin_probe_options(const monitor_target& target,
     o.quit_after = hints.quit_after;
     o.warning = hints.warning;
     o.critical = hints.critical;
-    if (!hints.verify.empty() && target.mailbox_port != 0) {
+    const auto mailbox_port = hints.verify == "pop3"   ? target.pop3_port
+                              : hints.verify == "imap" ? target.imap_port
+                                                       : 0;
+    if (mailbox_port != 0) {
         // The mock files a message under its recipient's local part: the round trip sends to
         // the harness user and logs in as them.
-        o.rcpt_to = {credentials.user + "@localhost"};
-        o.verify = prober::parse_verify_url(fmt::format("{}://{}:{}@{}:{}", hints.verify,
-                                                        credentials.user, credentials.password,
-                                                        target.host, target.mailbox_port))
-                       .value();
+        o.rcpt_to = {credentials.address()};
+        o.verify =
+            prober::parse_verify_url(fmt::format("{}://{}:{}@{}:{}", hints.verify, credentials.user,
+                                                 credentials.password, target.host, mailbox_port))
+                .value();
         o.verify->ca_file = o.ca_file;
         o.verify_timeout = hints.verify_timeout.value_or(o.verify_timeout);
         o.delivery_warning = hints.max_delivery_time;

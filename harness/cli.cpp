@@ -201,6 +201,7 @@ int do_run(const run_options& o)
     settings.monitor = monitor.get();
     settings.expectations = expectations ? &*expectations : nullptr;
     settings.mock = make_mock_settings(dir, credentials, o.seed);
+    settings.mock.mailbox = spec.uses_mailbox;
     apply_tls_options(o, settings.mock);
     settings.jobs = o.jobs;
     settings.checks = o.checks;

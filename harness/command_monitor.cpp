@@ -12,7 +12,7 @@ observation command_monitor::observe(const monitor_target& target) const
     const auto start = std::chrono::steady_clock::now();
     observation o;
     try {
-        const auto values = target_values(target);
+        const auto values = target_values(target, credentials_);
         io::run_options run;
         for (const auto& word : argv_) {
             run.process.argv.push_back(substitute(word, values));

@@ -9,10 +9,13 @@ namespace harness {
 /// stream kept).
 class command_monitor final : public monitor {
 public:
-    /// `argv` with placeholders; each run is killed after `time_limit`.
-    command_monitor(std::vector<std::string> argv, std::chrono::milliseconds time_limit)
+    /// `argv` with placeholders; each run is killed after `time_limit`. `credentials` are what
+    /// the mailbox placeholders say.
+    command_monitor(std::vector<std::string> argv, std::chrono::milliseconds time_limit,
+                    harness_credentials credentials = {})
         : argv_(std::move(argv))
         , time_limit_(time_limit)
+        , credentials_(std::move(credentials))
     {
     }
 
@@ -21,6 +24,7 @@ public:
 private:
     std::vector<std::string> argv_;
     std::chrono::milliseconds time_limit_;
+    harness_credentials credentials_;
 };
 
 } // namespace harness

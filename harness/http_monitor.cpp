@@ -10,7 +10,7 @@ observation http_monitor::observe(const monitor_target& target) const
     const auto start = std::chrono::steady_clock::now();
     observation o;
     try {
-        const auto url = substitute(url_, target_values(target));
+        const auto url = substitute(url_, target_values(target, credentials_));
         auto get = [&](std::string u) {
             io::http::client_request request;
             request.url = std::move(u);

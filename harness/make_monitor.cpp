@@ -14,9 +14,9 @@ std::unique_ptr<monitor> make_monitor(const monitor_spec& spec,
     case monitor_spec::kind_t::builtin:
         return std::make_unique<builtin_monitor>(credentials);
     case monitor_spec::kind_t::command:
-        return std::make_unique<command_monitor>(spec.argv, time_limit);
+        return std::make_unique<command_monitor>(spec.argv, time_limit, credentials);
     case monitor_spec::kind_t::http:
-        return std::make_unique<http_monitor>(spec.url, time_limit);
+        return std::make_unique<http_monitor>(spec.url, time_limit, credentials);
     }
     return nullptr;
 }

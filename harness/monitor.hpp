@@ -28,8 +28,11 @@ struct monitor_target {
     std::uint16_t port = 0;
     /// The mock's implicit-TLS port, or 0.
     std::uint16_t tls_port = 0;
-    /// The mock's POP3 or IMAP port (the scenario's probe hint `verify` says which), or 0.
-    std::uint16_t mailbox_port = 0;
+    /// The mock's POP3 port, when it serves a mailbox (the scenario's probe hint `verify`, or a
+    /// monitor template that names it), or 0.
+    std::uint16_t pop3_port = 0;
+    /// The mock's IMAP port, with the POP3 one, or 0.
+    std::uint16_t imap_port = 0;
     /// The port of the mock's DNS server (UDP and TCP), when the scenario's probe hint `dnsbl`
     /// asks for one, or 0.
     std::uint16_t dns_port = 0;
@@ -42,15 +45,21 @@ struct monitor_target {
     std::string tls_name = std::string(mock_tls_name);
 };
 
-/// The placeholder values for `target`: {host}, {port}, {scenario}, {ca_file}, {cert_file},
-/// {tls_name}, {dns_port}.
-placeholder_values target_values(const monitor_target& target);
-
-/// Credentials the mock knows, for scenarios whose probe hints say `auth`.
+/// Credentials the mock knows, for scenarios whose probe hints say `auth`, and the mailbox a
+/// round trip reads.
 struct harness_credentials {
-    std::string user = "harness";              ///< the AUTH user
+    std::string user = "harness";              ///< the AUTH user, and the mailbox's
     std::string password = "harness-password"; ///< their password
+
+    /// The address whose mail the mock files in the user's mailbox.
+    std::string address() const { return user + "@localhost"; }
 };
+
+/// The placeholder values for `target`: {host}, {port}, {scenario}, {ca_file}, {cert_file},
+/// {tls_name}, {dns_port}, and with a mailbox {pop3_port}, {imap_port}, {mailbox_user},
+/// {mailbox_password} and {mail_to} (from `credentials`).
+placeholder_values target_values(const monitor_target& target,
+                                 const harness_credentials& credentials);
 
 /// Runs one kind of monitor. Implementations are safe to call from several threads at once.
 class monitor {

@@ -1,5 +1,6 @@
 #include "harness/monitor_spec.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace harness {
@@ -68,7 +69,8 @@ std::vector<std::string> split_words(std::string_view command)
     return words;
 }
 
-std::string substitute(std::string_view text, const placeholder_values& values)
+std::string substitute(std::string_view text, const placeholder_values& values,
+                       std::vector<std::string>* used)
 {
     std::string out;
     out.reserve(text.size());
@@ -88,9 +90,15 @@ std::string substitute(std::string_view text, const placeholder_values& values)
             const auto name = text.substr(i + 1, end - i - 1);
             auto it = values.find(name);
             if (it == values.end()) {
+                std::string known;
+                for (const auto& [key, value] : values) {
+                    known += (known.empty() ? "{" : ", {") + key + "}";
+                }
                 throw std::invalid_argument("unknown placeholder {" + std::string(name) +
-                                            "} (expected {host}, {port}, {scenario}, {ca_file}, "
-                                            "{cert_file} or {tls_name})");
+                                            "} (expected one of " + known + ")");
+            }
+            if (used) {
+                used->emplace_back(name);
             }
             out += it->second;
             i = end;
@@ -103,22 +111,48 @@ std::string substitute(std::string_view text, const placeholder_values& values)
     return out;
 }
 
-placeholder_values template_values(std::string_view host, unsigned port, std::string_view scenario,
-                                   std::string_view ca_file, std::string_view cert_file,
-                                   std::string_view tls_name, unsigned dns_port)
+placeholder_values template_values(const template_inputs& in)
 {
-    return {{"host", std::string(host)},           {"port", std::to_string(port)},
-            {"scenario", std::string(scenario)},   {"ca_file", std::string(ca_file)},
-            {"cert_file", std::string(cert_file)}, {"tls_name", std::string(tls_name)},
-            {"dns_port", std::to_string(dns_port)}};
+    placeholder_values v{{"host", in.host},
+                         {"port", std::to_string(in.port)},
+                         {"scenario", in.scenario},
+                         {"ca_file", in.ca_file},
+                         {"cert_file", in.cert_file},
+                         {"tls_name", in.tls_name},
+                         {"dns_port", std::to_string(in.dns_port)}};
+    if (in.pop3_port != 0 && in.imap_port != 0) {
+        v.insert({{"pop3_port", std::to_string(in.pop3_port)},
+                  {"imap_port", std::to_string(in.imap_port)},
+                  {"mailbox_user", in.mailbox_user},
+                  {"mailbox_password", in.mailbox_password},
+                  {"mail_to", in.mail_to}});
+    }
+    return v;
 }
+
+namespace {
+
+// Checks every placeholder of `text` and says whether one names the mailbox.
+bool check_template(std::string_view text, const placeholder_values& probe_values)
+{
+    std::vector<std::string> used;
+    (void)substitute(text, probe_values, &used); // bad placeholders now, not per scenario
+    return std::any_of(used.begin(), used.end(), [](const std::string& name) {
+        return name == "pop3_port" || name == "imap_port" || name == "mailbox_user" ||
+               name == "mailbox_password" || name == "mail_to";
+    });
+}
+
+} // namespace
 
 monitor_spec parse_monitor_spec(std::string_view spec)
 {
     monitor_spec out;
     out.text = std::string(spec);
+    // Values for checking templates, with every placeholder there can be.
     const auto probe_values =
-        template_values("127.0.0.1", 25, "healthy", "ca.pem", "cert.pem", "localhost");
+        template_values({"127.0.0.1", 25, "healthy", "ca.pem", "cert.pem", "localhost", 53, 110,
+                         143, "user", "password", "user@localhost"});
     if (spec == "builtin") {
         out.kind = monitor_spec::kind_t::builtin;
     } else if (spec.rfind(cmd_prefix, 0) == 0) {
@@ -129,7 +163,7 @@ monitor_spec parse_monitor_spec(std::string_view spec)
                 "cmd: needs a program, e.g. cmd:check_smtp -H {host} -p {port}");
         }
         for (const auto& w : out.argv) {
-            (void)substitute(w, probe_values); // reject bad placeholders now, not per scenario
+            out.uses_mailbox = check_template(w, probe_values) || out.uses_mailbox;
         }
     } else if (spec.rfind(http_prefix, 0) == 0) {
         out.kind = monitor_spec::kind_t::http;
@@ -138,7 +172,7 @@ monitor_spec parse_monitor_spec(std::string_view spec)
             throw std::invalid_argument("http: needs an http:// URL, e.g. "
                                         "http:http://127.0.0.1:9115/probe?target={host}:{port}");
         }
-        (void)substitute(out.url, probe_values);
+        out.uses_mailbox = check_template(out.url, probe_values);
     } else {
         throw std::invalid_argument("unknown monitor '" + std::string(spec) +
                                     "' (expected builtin, cmd:TEMPLATE or http:URL)");

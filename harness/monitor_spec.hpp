@@ -1,7 +1,7 @@
 #pragma once
 
 // The --monitor SPEC: `builtin`, `cmd:TEMPLATE` or `http:URL`, and the
-// substitution of `{host}`, `{port}` and `{scenario}` into templates.
+// substitution of placeholders (`{host}`, `{port}`, `{scenario}`, ...) into templates.
 
 #include <map>
 #include <optional>
@@ -26,6 +26,9 @@ struct monitor_spec {
     std::string url;
     /// The SPEC as given, for reports.
     std::string text;
+    /// Whether the template names the mock's mailbox ({pop3_port}, {imap_port},
+    /// {mailbox_user}, {mailbox_password}, {mail_to}): then every mock serves POP3 and IMAP.
+    bool uses_mailbox = false;
 };
 
 /// Parses a SPEC. For `cmd:`, the template is split into words like a shell would
@@ -42,15 +45,30 @@ std::vector<std::string> split_words(std::string_view command);
 using placeholder_values = std::map<std::string, std::string, std::less<>>;
 
 /// Replaces every `{name}` with its value; `{{` and `}}` stand for literal braces. Throws
-/// std::invalid_argument naming an unknown placeholder or an unmatched brace.
-std::string substitute(std::string_view text, const placeholder_values& values);
+/// std::invalid_argument naming an unknown placeholder or an unmatched brace. `used`, when
+/// given, receives the name of each placeholder substituted.
+std::string substitute(std::string_view text, const placeholder_values& values,
+                       std::vector<std::string>* used = nullptr);
 
-/// The placeholders a monitor template may use: host, port, scenario, ca_file (a PEM file with
-/// the CAs that sign the mock's certificates), cert_file (a PEM file with the certificate chain
-/// the mock presents when TLS has no fault), tls_name (the name that certificate carries) and
-/// dns_port (the port of the mock's DNS server on `host`, UDP and TCP; 0 when it serves none).
-placeholder_values template_values(std::string_view host, unsigned port, std::string_view scenario,
-                                   std::string_view ca_file, std::string_view cert_file,
-                                   std::string_view tls_name, unsigned dns_port = 0);
+/// What the placeholders of a monitor template stand for.
+struct template_inputs {
+    std::string host{};      ///< {host}: the mock's address
+    unsigned port = 0;       ///< {port}: its SMTP port
+    std::string scenario{};  ///< {scenario}: the scenario's name
+    std::string ca_file{};   ///< {ca_file}: a PEM file with the CAs that sign its certificates
+    std::string cert_file{}; ///< {cert_file}: the certificate chain it presents without a TLS fault
+    std::string tls_name{};  ///< {tls_name}: the name that certificate carries
+    /// {dns_port}: its DNS server on `host`, UDP and TCP; 0 when it serves none.
+    unsigned dns_port = 0;
+    unsigned pop3_port = 0;         ///< {pop3_port}: its POP3 service on `host`
+    unsigned imap_port = 0;         ///< {imap_port}: its IMAP service on `host`
+    std::string mailbox_user{};     ///< {mailbox_user}: the user the mailbox services know
+    std::string mailbox_password{}; ///< {mailbox_password}: their password
+    std::string mail_to{};          ///< {mail_to}: the address whose mail lands in that mailbox
+};
+
+/// The placeholders a monitor template may use, with their values. The mailbox ones are
+/// present only when the mock serves a mailbox (pop3_port and imap_port not 0).
+placeholder_values template_values(const template_inputs& in);
 
 } // namespace harness

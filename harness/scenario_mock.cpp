@@ -58,9 +58,10 @@ scenario_mock::scenario_mock(const faults::scenario& s, const mock_settings& set
     if (s.probe.tls) {
         o.listen_tls = {"127.0.0.1:0"};
     }
-    if (s.probe.verify == "pop3") {
+    if (settings.mailbox || !s.probe.verify.empty()) {
+        // Both, over the same store: the probe reads the one its hint names, a mail-loop
+        // monitor the one it speaks. The scenario's mailbox_listener applies to both.
         o.pop3 = "127.0.0.1:0";
-    } else if (s.probe.verify == "imap") {
         o.imap = "127.0.0.1:0";
     }
     if (s.probe.dnsbl) {
@@ -83,7 +84,8 @@ scenario_mock::scenario_mock(const faults::scenario& s, const mock_settings& set
     if (!bound.smtp_tls.empty()) {
         smtp_tls_ = bound.smtp_tls.front();
     }
-    mailbox_ = bound.pop3 ? bound.pop3 : bound.imap;
+    pop3_ = bound.pop3;
+    imap_ = bound.imap;
     dns_ = bound.dns;
 }
 

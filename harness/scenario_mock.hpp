@@ -40,6 +40,9 @@ struct mock_settings {
     std::filesystem::path tls_ca;
     /// The name the mock calls itself and its certificates carry (the name tls_cert carries).
     std::string tls_name = "localhost";
+    /// Serve POP3 and IMAP for every scenario (a monitor template names the mailbox), not only
+    /// for those whose probe hint `verify` asks for a round trip.
+    bool mailbox = false;
 };
 
 /// A started mock with the scenario's rules and listener state in force. Stops on
@@ -58,11 +61,11 @@ public:
     {
         return smtp_tls_;
     }
-    /// The POP3 or IMAP listener, when the scenario's probe verifies delivery over it.
-    const std::optional<boost::asio::ip::tcp::endpoint>& mailbox() const noexcept
-    {
-        return mailbox_;
-    }
+    /// The POP3 listener, when the mock serves a mailbox (mock_settings::mailbox, or a scenario
+    /// whose probe verifies delivery).
+    const std::optional<boost::asio::ip::tcp::endpoint>& pop3() const noexcept { return pop3_; }
+    /// The IMAP listener, with the POP3 one.
+    const std::optional<boost::asio::ip::tcp::endpoint>& imap() const noexcept { return imap_; }
     /// The DNS server (UDP and TCP on this port), when the scenario's probe hint `dnsbl` asks
     /// for one.
     const std::optional<boost::asio::ip::tcp::endpoint>& dns() const noexcept { return dns_; }
@@ -102,7 +105,8 @@ private:
     std::unique_ptr<mock::mock_app> app_;
     boost::asio::ip::tcp::endpoint smtp_;
     std::optional<boost::asio::ip::tcp::endpoint> smtp_tls_;
-    std::optional<boost::asio::ip::tcp::endpoint> mailbox_;
+    std::optional<boost::asio::ip::tcp::endpoint> pop3_;
+    std::optional<boost::asio::ip::tcp::endpoint> imap_;
     std::optional<boost::asio::ip::tcp::endpoint> dns_;
 };
 

@@ -2,15 +2,12 @@
 the DNS blocklist scenarios of the catalog, judged by the committed expectations file that states
 where check_rbl tells a listing from a broken blocklist and where it does not."""
 
-import json
-import os
-import subprocess
-
 import pytest
 
-SOURCE = os.environ.get("SMTPH_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+from harness_runs import example, judged_run, require_plugin
+
 CHECK_RBL = "/usr/lib/nagios/plugins/check_rbl"
-EXPECT = os.path.join(SOURCE, "docs", "examples", "check_rbl-expectations.yaml")
+EXPECT = example("check_rbl-expectations.yaml")
 MONITOR = ("cmd:env RES_NAMESERVERS={host} RES_OPTIONS=port:{dns_port} "
            f"{CHECK_RBL} -H {{host}} -s dnsbl.mock.test -t 10 --query-timeout 2 --retry 1")
 
@@ -18,17 +15,8 @@ MONITOR = ("cmd:env RES_NAMESERVERS={host} RES_OPTIONS=port:{dns_port} "
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     """One harness run over every blocklist scenario, as the expectations file documents it."""
-    if not os.access(CHECK_RBL, os.X_OK):
-        pytest.fail(f"{CHECK_RBL} is missing: ci/setup installs monitoring-plugins-contrib")
-    program = os.environ.get("SMTP_HARNESS")
-    if not program:
-        pytest.fail("SMTP_HARNESS is not set: run through ctest")
-    out = tmp_path_factory.mktemp("check_rbl") / "report.json"
-    r = subprocess.run([program, "run", "-q", "--jobs", "6", "--filter", "dnsbl-*",
-                        "--monitor", MONITOR, "--expect", EXPECT, "--json", str(out)],
-                       capture_output=True, text=True, timeout=120)
-    doc = json.loads(out.read_text())
-    return r, {x["scenario"]: x for x in doc["results"]}
+    require_plugin(CHECK_RBL, "monitoring-plugins-contrib")
+    return judged_run(tmp_path_factory.mktemp("check_rbl"), MONITOR, EXPECT, ["dnsbl-*"])
 
 
 def test_check_rbl_matches_its_committed_expectations(report):

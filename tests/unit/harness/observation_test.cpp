@@ -159,7 +159,8 @@ TEST(builtin_options, a_verify_hint_fetches_the_message_back_from_the_mocks_mail
     t.scenario = &s;
     t.host = "127.0.0.1";
     t.port = 40000;
-    t.mailbox_port = 40143;
+    t.pop3_port = 40110;
+    t.imap_port = 40143;
     auto o = builtin_probe_options(t, harness_credentials{"u", "p"});
     ASSERT_TRUE(o.verify);
     EXPECT_EQ(o.verify->scheme, "imap");
@@ -172,7 +173,11 @@ TEST(builtin_options, a_verify_hint_fetches_the_message_back_from_the_mocks_mail
     EXPECT_EQ(o.delivery_warning, 1s);
     EXPECT_FALSE(o.delivery_critical);
 
-    t.mailbox_port = 0; // a mock without the mailbox: no round trip to attempt
+    s.probe.verify = "pop3"; // the hint names the protocol, and so the port
+    EXPECT_EQ(builtin_probe_options(t, harness_credentials{"u", "p"}).verify->port, 40110);
+
+    t.pop3_port = 0; // a mock without the mailbox: no round trip to attempt
+    t.imap_port = 0;
     EXPECT_FALSE(builtin_probe_options(t, harness_credentials{"u", "p"}).verify);
 }
 
