@@ -3,11 +3,13 @@
 #include "io/endpoint.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -149,6 +151,8 @@ struct tcp_service::impl {
     std::chrono::steady_clock::duration grace;
     std::unique_ptr<service_context> ioc = std::make_unique<service_context>(1);
     std::unique_ptr<tcp_server> server;
+    // Keeps run() going while the listener is closed and no connection is served.
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
     std::thread thread;
     bool started = false;
     bool stopped = false;
@@ -200,6 +204,7 @@ void tcp_service::start()
     if (!impl_->listening) {
         impl_->server->set_listening(false);
     }
+    impl_->work.emplace(impl_->ioc->get_executor());
     impl_->thread = std::thread([ioc = impl_->ioc.get()] { ioc->run(); });
     impl_->started = true;
 }
@@ -212,6 +217,7 @@ void tcp_service::stop()
     }
     impl_->stopped = true;
     auto& d = *impl_;
+    d.work.reset();
     net::co_spawn(*d.ioc, d.server->stop(d.grace),
                   [ioc = d.ioc.get()](std::exception_ptr) { ioc->stop(); });
     if (d.thread.joinable()) {
