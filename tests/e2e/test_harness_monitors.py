@@ -321,3 +321,49 @@ def test_smtp_probe_as_a_cmd_monitor_is_held_to_each_scenarios_own_statuses(tmp_
     assert got["quit-drop"]["expected"]["status"] == ["WARNING"]
     assert "SMTP WARNING - closed at quit" in r.stdout
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+# Greets the mock over SMTP, then logs in to its POP3 and IMAP services with the credentials the
+# harness gives: a mail-loop monitor's view of the mailbox placeholders.
+MAILBOX_CHECK = r'''
+import imaplib, poplib, smtplib, sys
+host, port, pop3_port, imap_port, user, password, mail_to = sys.argv[1:]
+try:
+    smtplib.SMTP(host, int(port), timeout=5).quit()
+    p = poplib.POP3(host, int(pop3_port), timeout=5)
+    p.user(user)
+    p.pass_(password)
+    p.quit()
+    i = imaplib.IMAP4(host, int(imap_port), timeout=5)
+    i.login(user, password)
+    i.logout()
+except (OSError, smtplib.SMTPException, poplib.error_proto, imaplib.IMAP4.error) as e:
+    print(f"MAILBOX CRITICAL - {type(e).__name__}: {e}")
+    sys.exit(2)
+print(f"MAILBOX OK - {user} ({mail_to}) logged in over POP3 and IMAP")
+sys.exit(0)
+'''
+
+
+def test_mailbox_placeholders_give_every_scenario_a_mailbox(tmp_path):
+    script = tmp_path / "mailbox_check.py"
+    script.write_text(MAILBOX_CHECK)
+    out = tmp_path / "report.json"
+    r = harness("run", "-q", "--scenarios", "healthy", "mailbox-refused", "--json", str(out),
+                "--monitor", f"cmd:{sys.executable} {script} {{host}} {{port}} {{pop3_port}} {{imap_port}} "
+                "{mailbox_user} {mailbox_password} {mail_to}")
+    got = {x["scenario"]: x for x in json.loads(out.read_text())["results"]}
+    # healthy has no mailbox hint: the template named the mailbox, so it was served all the same.
+    assert got["healthy"]["verdict"] == "passed", r.stdout + r.stderr
+    assert got["healthy"]["observed"]["summary"] == \
+        "MAILBOX OK - harness (harness@localhost) logged in over POP3 and IMAP"
+    # The mailbox service down: connecting is refused while SMTP works.
+    assert got["mailbox-refused"]["verdict"] == "caught"
+    assert got["mailbox-refused"]["observed"]["summary"].startswith(
+        "MAILBOX CRITICAL - ConnectionRefusedError"), got["mailbox-refused"]["observed"]
+
+
+def test_a_misspelt_mailbox_placeholder_is_rejected_up_front():
+    r = harness("run", "--scenarios", "healthy", "--monitor", "cmd:check -p {imap_prot}")
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "unknown placeholder {imap_prot}" in r.stderr and "{imap_port}" in r.stderr, r.stderr
