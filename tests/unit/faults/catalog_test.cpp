@@ -254,6 +254,7 @@ TEST(catalog, faults_fire_where_the_expectation_says)
     const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
     for (const auto& s : catalog()) {
         if (!s.expect || !s.expect->phase || s.listener != faults::listener_state::open ||
+            s.mailbox_listener != faults::listener_state::open ||
             std::find(s.expect->status.begin(), s.expect->status.end(), "OK") !=
                 s.expect->status.end()) {
             continue; // nothing to fire, or a seeded fault that may spare the first connection

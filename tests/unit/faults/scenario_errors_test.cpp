@@ -39,7 +39,7 @@ faults::scenario_error load_error(const char* text)
 const bad_case cases[] = {
     {"unknown top-level key", "name: bad\nrulez: []\n", 2, 1, "rulez",
      "unknown key 'rulez'; did you mean 'rules'? expected one of: name, summary, description, "
-     "listener, probe, expect, rules"},
+     "listener, mailbox_listener, probe, expect, rules"},
     {"unknown key in when", HEAD "  - when: {phse: banner}\n    do: {hang: true}\n", 3, 12,
      "rules[0].when.phse",
      "unknown key 'phse'; did you mean 'phase'? expected one of: phase, "
