@@ -101,7 +101,7 @@ void scenario_mock::stop()
 
 std::uint64_t scenario_mock::sessions() const
 {
-    return app_->smtp().sessions().total() + app_->dns_queries();
+    return app_->smtp().sessions().total() + app_->dns_queries() + app_->mailbox_connections();
 }
 
 std::uint64_t scenario_mock::faults_fired() const

@@ -78,7 +78,8 @@ public:
     const std::string& tls_name() const noexcept { return tls_name_; }
 
     /// How many sessions the mock has accepted so far (each one is recorded), plus the queries
-    /// its DNS server received: a blocklist check contacts only that.
+    /// its DNS server received (a blocklist check contacts only that) and the connections its
+    /// mailbox services accepted (a mail-loop monitor may only read the mailbox).
     std::uint64_t sessions() const;
 
     /// How many times the scenario's rules have fired so far, all rules together.

@@ -133,7 +133,9 @@ void judge_checks(scenario_result& r, std::vector<check_record> checks)
 
 bool contact_observable(const faults::scenario& s) noexcept
 {
-    return s.listener == faults::listener_state::open;
+    // A closed mailbox listener: a monitor that only reads the mailbox can leave no session.
+    return s.listener == faults::listener_state::open &&
+           s.mailbox_listener == faults::listener_state::open;
 }
 
 scenario_result assess(const faults::scenario& s, const expected_outcome& expected,

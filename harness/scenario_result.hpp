@@ -98,7 +98,8 @@ std::vector<std::string> false_alarm_controls(const std::vector<scenario_result>
 void mark_unproven(std::vector<scenario_result>& results);
 
 /// Whether the mock can show that the monitor connected: not when the listener refuses or
-/// black-holes connections, since then no session can exist.
+/// black-holes connections, nor when the mailbox listeners refuse them (a monitor that only
+/// reads the mailbox), since then no session can exist.
 bool contact_observable(const faults::scenario& s) noexcept;
 
 /// The result for one scenario from its parts (pure): the verdict, whether it is expected,

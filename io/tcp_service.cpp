@@ -97,6 +97,7 @@ void tcp_server::start()
 void tcp_server::accept()
 {
     auto on_accept = [this](tcp::socket socket) {
+        accepted_.fetch_add(1, std::memory_order_relaxed);
         connections_.spawn(serve_(std::move(socket)));
     };
     // The loop holds its acceptor: a listener closed and opened again has a new one.
@@ -250,6 +251,11 @@ void tcp_service::set_listening(bool listening)
 std::string tcp_service::address() const
 {
     return to_string(impl_->endpoint);
+}
+
+std::uint64_t tcp_service::accepted() const noexcept
+{
+    return impl_->server ? impl_->server->accepted() : 0;
 }
 
 const tcp::endpoint& tcp_service::endpoint() const noexcept

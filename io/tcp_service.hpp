@@ -12,8 +12,10 @@
 #include "io/awaitable.hpp"
 #include "io/task_group.hpp"
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -68,6 +70,8 @@ public:
     const boost::asio::ip::tcp::endpoint& endpoint() const noexcept { return endpoint_; }
     /// Connections being served now.
     std::size_t connections() const noexcept { return connections_.size(); }
+    /// Connections accepted since the start; safe to read from any thread.
+    std::uint64_t accepted() const noexcept { return accepted_.load(std::memory_order_relaxed); }
 
 private:
     void accept();
@@ -77,6 +81,7 @@ private:
     boost::asio::ip::tcp::endpoint endpoint_;
     serve_function serve_;
     std::shared_ptr<tcp_acceptor> acceptor_;
+    std::atomic<std::uint64_t> accepted_{0};
     task_group accepting_;
     task_group connections_;
 };
@@ -111,6 +116,8 @@ public:
     std::string address() const;
     /// The configured or bound endpoint.
     const boost::asio::ip::tcp::endpoint& endpoint() const noexcept;
+    /// Connections accepted since the start; safe to read from any thread.
+    std::uint64_t accepted() const noexcept;
 
 private:
     struct impl;

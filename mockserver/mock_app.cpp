@@ -328,6 +328,15 @@ std::uint64_t mock_app::dns_queries() const noexcept
     return dns_ ? dns_->queries() : 0;
 }
 
+std::uint64_t mock_app::mailbox_connections() const noexcept
+{
+    std::uint64_t n = pop3_ ? pop3_->connections() : 0;
+    for (const auto* imap : {imap_.get(), imaps_.get()}) {
+        n += imap ? imap->connections() : 0;
+    }
+    return n;
+}
+
 mock_endpoints mock_app::endpoints() const
 {
     mock_endpoints e;

@@ -98,6 +98,8 @@ public:
     mock_endpoints endpoints() const;
     /// How many messages its DNS server (--dns) has received; 0 without one.
     std::uint64_t dns_queries() const noexcept;
+    /// How many connections its POP3 and IMAP services have accepted; 0 without them.
+    std::uint64_t mailbox_connections() const noexcept;
 
     /// The JSON ready line naming every bound address.
     std::string ready_line() const;

@@ -30,6 +30,9 @@ public:
     /// down); sessions in progress go on. Before start(), the state it starts in.
     void set_listening(bool listening);
 
+    /// Connections accepted since the start.
+    std::uint64_t connections() const noexcept { return service_.accepted(); }
+
     /// The bound endpoint (after start(): with the ephemeral port picked).
     boost::asio::ip::tcp::endpoint endpoint() const;
 
