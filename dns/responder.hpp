@@ -12,7 +12,7 @@
 //   else
 //       action = std::get<dns::reply_action>(decoded); // malformed, a response, ...
 //
-// A driver serving it (the mock's, and tests/support/dns_responder):
+// A driver serving it (the mock's, mockserver/dns/dns_server):
 // - UDP: receive each datagram whole (a 65535-octet buffer, so nothing is cut short), call
 //   respond(), and send the bytes back to the sender at `action.at`; a delayed answer waits on
 //   its own timer so other queries are not held up; `ignore` sends nothing.

@@ -15,6 +15,8 @@
 #include <boost/asio/write.hpp>
 #include <stdexcept>
 #include <system_error>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -73,6 +75,9 @@ struct dns_server::impl {
     bool started = false;
     bool stopped = false;
     std::atomic<std::uint64_t> received{0};
+    std::atomic<std::uint64_t> received_tcp{0};
+    mutable std::mutex note_mutex;
+    std::string last_note; // what the responder made of the last message (reply_action::note)
 
     impl(std::string w, udp::endpoint ep, dns::responder r, dns::fault_source f)
         : what(std::move(w))
@@ -95,7 +100,13 @@ struct dns_server::impl {
                               const net::ip::address& from)
     {
         received.fetch_add(1, std::memory_order_relaxed);
-        return responder.respond({bytes, via, to_dns(from), clock_type::now()}, faults);
+        if (via == dns::transport::tcp) {
+            received_tcp.fetch_add(1, std::memory_order_relaxed);
+        }
+        auto action = responder.respond({bytes, via, to_dns(from), clock_type::now()}, faults);
+        const std::lock_guard lock(note_mutex);
+        last_note = action.note;
+        return action;
     }
 
     void bind();
@@ -291,6 +302,17 @@ udp::endpoint dns_server::endpoint() const
 std::uint64_t dns_server::queries() const noexcept
 {
     return impl_->received.load(std::memory_order_relaxed);
+}
+
+std::uint64_t dns_server::tcp_queries() const noexcept
+{
+    return impl_->received_tcp.load(std::memory_order_relaxed);
+}
+
+std::string dns_server::last_note() const
+{
+    const std::lock_guard lock(impl_->note_mutex);
+    return impl_->last_note;
 }
 
 } // namespace mock

@@ -54,6 +54,11 @@ public:
 
     /// How many messages it has received, over UDP and TCP. Thread-safe.
     std::uint64_t queries() const noexcept;
+    /// How many of them came over TCP. Thread-safe.
+    std::uint64_t tcp_queries() const noexcept;
+    /// What the responder made of the last message received (dns::reply_action::note), e.g.
+    /// "no answer (fault)". Thread-safe.
+    std::string last_note() const;
 
     struct impl;
 

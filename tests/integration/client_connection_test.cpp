@@ -1,8 +1,8 @@
 // io::client_connection and io's resolver over loopback: plain, STARTTLS and implicit TLS with
 // the one certificate policy, deadlines in connect and read, cancellation, and DNS lookups
-// against a responder of the test's own (tests/support/dns_responder).
+// against the mock's DNS server (mockserver/dns/dns_server, through tests/support/dns_served).
 
-#include "dns_responder.hpp"
+#include "dns_served.hpp"
 #include "io/client_connection.hpp"
 #include "io/client_error.hpp"
 #include "io/dns_resolver.hpp"
@@ -464,23 +464,10 @@ TEST(client_connection, cancellation_ends_a_read_at_once_with_operation_aborted)
 
 // --- the resolver ----------------------------------------------------------------------------
 
-io::dns_settings through(const test_support::dns_responder& dns)
-{
-    return io::dns_settings{dns.endpoint()};
-}
-
-test_support::dns_answer with_a(std::initializer_list<const char*> v4,
-                                std::initializer_list<const char*> v6 = {})
-{
-    test_support::dns_answer a;
-    for (auto s : v4) {
-        a.a.push_back(net::ip::make_address_v4(s));
-    }
-    for (auto s : v6) {
-        a.aaaa.push_back(net::ip::make_address_v6(s));
-    }
-    return a;
-}
+using test_support::address_record;
+using test_support::dns_served;
+using test_support::record;
+using test_support::root_zone;
 
 std::string text_of(const boost::system::result<std::vector<net::ip::address>>& r)
 {
@@ -497,11 +484,11 @@ std::string text_of(const boost::system::result<std::vector<net::ip::address>>& 
 TEST(dns_resolver, host_addresses_by_family_through_a_given_server)
 {
     net::io_context ioc;
-    test_support::dns_responder dns(ioc);
-    dns.set("mail.test", with_a({"127.0.0.1"}, {"::1"}));
-    dns.set("v4only.test", with_a({"127.0.0.2"}));
+    dns_served dns(root_zone({address_record("mail.test", "127.0.0.1"),
+                              address_record("mail.test", "::1"),
+                              address_record("v4only.test", "127.0.0.2")}));
     auto lookup = [&](std::string name, io::address_family f) {
-        return text_of(run(ioc, io::resolve_host(name, f, clock_type::now() + 5s, through(dns))));
+        return text_of(run(ioc, io::resolve_host(name, f, clock_type::now() + 5s, dns.settings())));
     };
     auto any = lookup("mail.test", io::address_family::any);
     EXPECT_TRUE(any == "::1 127.0.0.1" || any == "127.0.0.1 ::1") << any;
@@ -516,14 +503,14 @@ TEST(dns_resolver, host_addresses_by_family_through_a_given_server)
 TEST(dns_resolver, literals_never_touch_dns_and_localhost_comes_from_the_hosts_file)
 {
     net::io_context ioc;
-    test_support::dns_responder dns(ioc);
+    dns_served dns(root_zone({}));
     auto lit = run(ioc, io::resolve_host("127.0.0.1", io::address_family::any,
-                                         clock_type::now() + 5s, through(dns)));
+                                         clock_type::now() + 5s, dns.settings()));
     EXPECT_EQ(text_of(lit), "127.0.0.1");
     auto lit6 = run(
-        ioc, io::resolve_host("::1", io::address_family::v4, clock_type::now() + 5s, through(dns)));
+        ioc, io::resolve_host("::1", io::address_family::v4, clock_type::now() + 5s, dns.settings()));
     EXPECT_EQ(lit6.error(), io::client_errc::no_address_of_family);
-    EXPECT_EQ(dns.queries(), 0);
+    EXPECT_EQ(dns.server().queries(), 0u);
     // Without a server, names are looked up as the C library does: /etc/hosts first.
     auto local =
         run(ioc, io::resolve_host("localhost", io::address_family::v4, clock_type::now() + 5s));
@@ -533,16 +520,13 @@ TEST(dns_resolver, literals_never_touch_dns_and_localhost_comes_from_the_hosts_f
 TEST(dns_resolver, dns_errors_are_typed)
 {
     net::io_context ioc;
-    test_support::dns_responder dns(ioc);
-    test_support::dns_answer servfail, refused, only_a;
-    servfail.rcode = 2;
-    refused.rcode = 5;
-    only_a = with_a({"127.0.0.1"});
-    dns.set("servfail.test", servfail);
-    dns.set("refused.test", refused);
-    dns.set("noerror.test", only_a);
+    dns_served dns(root_zone({address_record("servfail.test", "127.0.0.1"),
+                              address_record("refused.test", "127.0.0.1"),
+                              address_record("noerror.test", "127.0.0.1")}));
+    dns.set_faults("servfail.test", {.rcode = dns::rcode::servfail});
+    dns.set_faults("refused.test", {.rcode = dns::rcode::refused});
     auto mx = [&](std::string name) {
-        auto r = run(ioc, io::query_mx(name, clock_type::now() + 5s, through(dns)));
+        auto r = run(ioc, io::query_mx(name, clock_type::now() + 5s, dns.settings()));
         return r ? boost::system::error_code() : r.error();
     };
     EXPECT_EQ(mx("servfail.test"), io::dns_errc::server_failure);
@@ -551,39 +535,43 @@ TEST(dns_resolver, dns_errors_are_typed)
     EXPECT_EQ(mx("noerror.test"), io::dns_errc::no_data);
     // Host lookups report the same codes.
     auto host = run(ioc, io::resolve_host("servfail.test", io::address_family::any,
-                                          clock_type::now() + 5s, through(dns)));
+                                          clock_type::now() + 5s, dns.settings()));
     EXPECT_EQ(host.error(), io::dns_errc::server_failure);
 }
 
 TEST(dns_resolver, mx_txt_and_a_records)
 {
     net::io_context ioc;
-    test_support::dns_responder dns(ioc);
-    test_support::dns_answer domain;
-    domain.mx = {{20, "backup.example.test"}, {10, "mx1.example.test"}};
-    domain.txt = {{"v=spf1 ", "-all"}, {"second"}};
-    dns.set("example.test", domain);
-    auto listed = with_a({"127.0.0.2", "127.0.0.4"});
-    listed.txt = {{"Listed: see https://bl.example/lookup?ip=127.0.0.9"}};
-    dns.set("9.0.0.127.bl.example", listed);
+    const std::string bl = "9.0.0.127.bl.example";
+    dns_served dns(root_zone({
+        record("example.test", dns::rr_type::mx,
+               dns::mx_data{20, test_support::dns_name("backup.example.test")}),
+        record("example.test", dns::rr_type::mx,
+               dns::mx_data{10, test_support::dns_name("mx1.example.test")}),
+        record("example.test", dns::rr_type::txt, dns::txt_data{{"v=spf1 ", "-all"}}),
+        record("example.test", dns::rr_type::txt, dns::txt_data{{"second"}}),
+        address_record(bl, "127.0.0.2"),
+        address_record(bl, "127.0.0.4"),
+        record(bl, dns::rr_type::txt,
+               dns::txt_data{{"Listed: see https://bl.example/lookup?ip=127.0.0.9"}}),
+    }));
 
-    auto mx = run(ioc, io::query_mx("example.test", clock_type::now() + 5s, through(dns)));
+    auto mx = run(ioc, io::query_mx("example.test", clock_type::now() + 5s, dns.settings()));
     ASSERT_TRUE(mx) << mx.error().message();
     ASSERT_EQ(mx->size(), 2u);
     EXPECT_EQ((*mx)[0].preference, 10);
     EXPECT_EQ((*mx)[0].exchange, "mx1.example.test");
     EXPECT_EQ((*mx)[1].exchange, "backup.example.test");
 
-    auto txt = run(ioc, io::query_txt("example.test", clock_type::now() + 5s, through(dns)));
+    auto txt = run(ioc, io::query_txt("example.test", clock_type::now() + 5s, dns.settings()));
     ASSERT_TRUE(txt) << txt.error().message();
     EXPECT_EQ(*txt, (std::vector<std::string>{"v=spf1 -all", "second"}));
 
-    auto a = run(ioc, io::query_a("9.0.0.127.bl.example", clock_type::now() + 5s, through(dns)));
+    auto a = run(ioc, io::query_a(bl, clock_type::now() + 5s, dns.settings()));
     ASSERT_TRUE(a) << a.error().message();
     ASSERT_EQ(a->size(), 2u);
     EXPECT_EQ((*a)[0].to_string(), "127.0.0.2");
-    auto reason =
-        run(ioc, io::query_txt("9.0.0.127.bl.example", clock_type::now() + 5s, through(dns)));
+    auto reason = run(ioc, io::query_txt(bl, clock_type::now() + 5s, dns.settings()));
     ASSERT_TRUE(reason);
     EXPECT_EQ(reason->at(0), "Listed: see https://bl.example/lookup?ip=127.0.0.9");
 }
@@ -591,45 +579,39 @@ TEST(dns_resolver, mx_txt_and_a_records)
 TEST(dns_resolver, a_truncated_udp_answer_is_asked_again_over_tcp)
 {
     net::io_context ioc;
-    test_support::dns_responder dns(ioc);
-    auto big = with_a({"127.0.0.3"});
-    big.truncate_udp = true;
-    dns.set("big.test", big);
-    auto r = run(ioc, io::query_a("big.test", clock_type::now() + 5s, through(dns)));
+    dns_served dns(root_zone({address_record("big.test", "127.0.0.3")}));
+    dns.set_faults("big.test", {.truncate_udp = true});
+    auto r = run(ioc, io::query_a("big.test", clock_type::now() + 5s, dns.settings()));
     ASSERT_TRUE(r) << r.error().message();
     EXPECT_EQ(r->at(0).to_string(), "127.0.0.3");
-    EXPECT_GE(dns.tcp_queries(), 1);
+    EXPECT_GE(dns.server().tcp_queries(), 1u);
 }
 
 TEST(dns_resolver, a_server_that_never_answers_ends_at_the_deadline)
 {
     net::io_context ioc;
-    test_support::dns_responder dns(ioc);
-    test_support::dns_answer silent_answer;
-    silent_answer.drop = true;
-    dns.set("slow.test", silent_answer);
+    dns_served dns(root_zone({address_record("slow.test", "127.0.0.1")}));
+    dns.set_faults("slow.test", {.no_answer = true});
     auto started = clock_type::now();
     auto r = run(ioc, io::resolve_host("slow.test", io::address_family::any,
-                                       clock_type::now() + 400ms, through(dns)));
+                                       clock_type::now() + 400ms, dns.settings()));
     auto took = clock_type::now() - started;
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error(), io::client_errc::timeout);
     EXPECT_GE(took, 400ms);
     EXPECT_LT(took, 1500ms);
-    EXPECT_GE(dns.queries(), 1);
+    EXPECT_GE(dns.server().queries(), 1u);
 }
 
 TEST(dns_resolver, cancellation_ends_a_lookup_at_once)
 {
     net::io_context ioc;
-    test_support::dns_responder dns(ioc);
-    test_support::dns_answer silent_answer;
-    silent_answer.drop = true;
-    dns.set("slow.test", silent_answer);
+    dns_served dns(root_zone({record("slow.test", dns::rr_type::txt, dns::txt_of("late"))}));
+    dns.set_faults("slow.test", {.no_answer = true});
     io::task_group group(ioc.get_executor());
     std::optional<boost::system::error_code> seen;
     auto lookup = [&]() -> net::awaitable<void> {
-        auto r = co_await io::query_txt("slow.test", clock_type::now() + 1h, through(dns));
+        auto r = co_await io::query_txt("slow.test", clock_type::now() + 1h, dns.settings());
         seen = r ? boost::system::error_code() : r.error();
     };
     group.spawn(lookup());
@@ -653,14 +635,13 @@ TEST(dns_resolver, cancellation_ends_a_lookup_at_once)
 TEST(client_connection, resolves_names_through_the_given_server)
 {
     net::io_context ioc;
-    test_support::dns_responder dns(ioc);
-    dns.set("smtp.test", with_a({"127.0.0.1"}));
+    dns_served dns(root_zone({address_record("smtp.test", "127.0.0.1")}));
     server srv(ioc, hello_then_echo);
     auto got = run(ioc, [&]() -> net::awaitable<std::string> {
         io::client_settings s;
         s.host = "smtp.test";
         s.port = srv.port();
-        s.dns = through(dns);
+        s.dns = dns.settings();
         io::client_connection c(co_await net::this_coro::executor, s);
         auto resolved = co_await c.resolve(clock_type::now() + 5s);
         auto connected = co_await c.connect(clock_type::now() + 5s);

@@ -1,8 +1,8 @@
-// The DNS core (dns/) served on loopback UDP and TCP by tests/support/dns_responder and asked by
-// the project's resolver (io/dns_resolver, c-ares): the mock's names, blocklist lookups, and
-// every fault decision as a client sees it.
+// The DNS core (dns/) served on loopback UDP and TCP by the mock's DNS server
+// (mockserver/dns/dns_server) and asked by the project's resolver (io/dns_resolver, c-ares): the
+// mock's names, blocklist lookups, and every fault decision as a client sees it.
 #include "dns/mock_zones.hpp"
-#include "dns_responder.hpp"
+#include "dns_served.hpp"
 #include "io/client_error.hpp"
 #include "io/dns_resolver.hpp"
 
@@ -43,6 +43,8 @@ dns::name n(std::string_view text)
     return *dns::name::parse(text);
 }
 
+const dns::ipv6 listed_v6{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x25};
+
 dns::zone_set mock_zones()
 {
     dns::mock_names names;
@@ -60,21 +62,20 @@ dns::zone_set mock_zones()
                  dns::txt_of("record " + std::to_string(100 + i) + " " + std::string(40, 'x'))});
     }
     zones->zones.push_back(std::move(big));
+    // An IPv6 address listed by data.
+    zones->blocklists[0].list({listed_v6, {dns::ipv4{127, 0, 0, 10}}, "Listed (v6)"});
     return *zones;
 }
 
 class dns_served : public ::testing::Test {
 protected:
     net::io_context ioc;
-    test_support::dns_responder server{ioc, mock_zones()};
-    dns::fault_decisions faults;
+    test_support::dns_served server{mock_zones()};
 
-    dns_served()
-    {
-        server.set_faults([this](const dns::query&) { return faults; });
-    }
+    // The fault decisions for every query from now on.
+    void faults(dns::fault_decisions f) { server.set_faults(std::move(f)); }
 
-    io::dns_settings through() const { return io::dns_settings{server.endpoint()}; }
+    io::dns_settings through() const { return server.settings(); }
     io::dns_deadline soon() const { return clock_type::now() + 5s; }
 
     std::vector<std::string> a(const std::string& name)
@@ -143,14 +144,13 @@ TEST_F(dns_served, a_blocklist_answers_listed_and_unlisted_addresses)
     EXPECT_EQ(a("1.0.0.127.zen.example"), error(io::dns_errc::nxdomain));
 
     // The mock's own address listed, by a fault.
-    faults.listed = {
-        {dns::ipv4{127, 0, 0, 1}, {dns::ipv4{127, 0, 0, 2}}, "Blocked: 127.0.0.1 is listed"}};
+    faults({.listed = {{dns::ipv4{127, 0, 0, 1},
+                        {dns::ipv4{127, 0, 0, 2}},
+                        "Blocked: 127.0.0.1 is listed"}}});
     EXPECT_EQ(a("1.0.0.127.zen.example"), std::vector<std::string>{"127.0.0.2"});
     EXPECT_EQ(txt("1.0.0.127.zen.example"),
               std::vector<std::string>{"Blocked: 127.0.0.1 is listed"});
-    // And for IPv6, by data.
-    dns::ipv6 v6{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x25};
-    server.zones().blocklists[0].list({v6, {dns::ipv4{127, 0, 0, 10}}, "Listed (v6)"});
+    // And for IPv6, by data (mock_zones).
     const std::string v6_name =
         "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.zen.example";
     EXPECT_EQ(a(v6_name), std::vector<std::string>{"127.0.0.10"});
@@ -161,7 +161,7 @@ TEST_F(dns_served, a_broken_blocklist_answers_its_error_codes)
 {
     for (std::uint8_t code :
          {dns::dnsbl_typing_error, dns::dnsbl_public_resolver, dns::dnsbl_excessive_queries}) {
-        faults.dnsbl_error = dns::dnsbl_error{code, ""};
+        faults({.dnsbl_error = dns::dnsbl_error{code, ""}});
         EXPECT_EQ(a("1.0.0.127.zen.example"),
                   std::vector<std::string>{"127.255.255." + std::to_string(code)});
     }
@@ -171,9 +171,9 @@ TEST_F(dns_served, a_broken_blocklist_answers_its_error_codes)
 
 TEST_F(dns_served, the_mx_faults_as_a_sender_sees_them)
 {
-    faults.mx = dns::mx_fault::nxdomain;
+    faults({.mx = dns::mx_fault::nxdomain});
     EXPECT_EQ(mx_error("example.test"), io::dns_errc::nxdomain);
-    faults.mx = dns::mx_fault::a_only;
+    faults({.mx = dns::mx_fault::a_only});
     EXPECT_EQ(mx_error("example.test"), io::dns_errc::no_data);
     // RFC 5321 §5.1: the domain's own address is the implicit MX.
     auto host =
@@ -184,16 +184,16 @@ TEST_F(dns_served, the_mx_faults_as_a_sender_sees_them)
 
 TEST_F(dns_served, servfail_and_refused_are_reported_as_such)
 {
-    faults.rcode = dns::rcode::servfail;
+    faults({.rcode = dns::rcode::servfail});
     EXPECT_EQ(mx_error("example.test"), io::dns_errc::server_failure);
     EXPECT_EQ(a("2.0.0.127.zen.example"), error(io::dns_errc::server_failure));
-    faults.rcode = dns::rcode::refused;
+    faults({.rcode = dns::rcode::refused});
     EXPECT_EQ(mx_error("example.test"), io::dns_errc::refused);
 }
 
 TEST_F(dns_served, a_silent_server_ends_at_the_deadline)
 {
-    faults.no_answer = true;
+    faults({.no_answer = true});
     const auto started = clock_type::now();
     auto r = run(ioc, io::query_a("2.0.0.127.zen.example", started + 500ms, through()));
     const auto took = clock_type::now() - started;
@@ -201,13 +201,13 @@ TEST_F(dns_served, a_silent_server_ends_at_the_deadline)
     EXPECT_EQ(r.error(), io::client_errc::timeout);
     EXPECT_GE(took, 500ms);
     EXPECT_LT(took, 3s);
-    EXPECT_GE(server.queries(), 1);
-    EXPECT_EQ(server.last_note(), "no answer (fault)");
+    EXPECT_GE(server.server().queries(), 1u);
+    EXPECT_EQ(server.server().last_note(), "no answer (fault)");
 }
 
 TEST_F(dns_served, a_slow_answer_arrives_late)
 {
-    faults.delay = 400ms;
+    faults({.delay = 400ms});
     const auto started = clock_type::now();
     EXPECT_EQ(a("2.0.0.127.zen.example"), std::vector<std::string>{"127.0.0.2"});
     EXPECT_GE(clock_type::now() - started, 400ms);
@@ -220,15 +220,15 @@ TEST_F(dns_served, a_slow_answer_arrives_late)
 TEST_F(dns_served, truncated_answers_are_asked_again_over_tcp)
 {
     // By the fault: TC with no records over UDP.
-    faults.truncate_udp = true;
+    faults({.truncate_udp = true});
     EXPECT_EQ(a("2.0.0.127.zen.example"), std::vector<std::string>{"127.0.0.2"});
-    EXPECT_GE(server.tcp_queries(), 1);
+    EXPECT_GE(server.server().tcp_queries(), 1u);
     // By size: 30 TXT records do not fit in 512 octets.
-    faults = {};
-    const int before = server.tcp_queries();
+    faults({});
+    const auto before = server.server().tcp_queries();
     const auto records = txt("big.test");
     EXPECT_EQ(records.size(), 30u);
-    EXPECT_GT(server.tcp_queries(), before);
+    EXPECT_GT(server.server().tcp_queries(), before);
 }
 
 } // namespace

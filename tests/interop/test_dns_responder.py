@@ -1,12 +1,10 @@
 """The DNS core (dns/) against DNS clients we did not write: BIND's dig and dnspython, over UDP
-and TCP on loopback. tests/support/dns_test_server serves the mock's zones (mock.example.test,
-the mail domain example.test, the blocklist zen.example) with one set of faults per process."""
+and TCP on loopback. smtp-mock --dns serves the mock's zones (mock.example.test on 127.0.0.1 and
+::1, the mail domain example.test, the blocklist zen.example); each test sets its faults as
+scenario rules at phase dns through the control API."""
 
-import json
 import os
-import select
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -18,48 +16,51 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
+from mock_process import MockProcess
+
 DIG = shutil.which("dig") or "/usr/bin/dig"
+
+# The faults of the tests, as rules for every query.
+FAULTS = {
+    "truncate-udp": {"dns": {"truncate": True}},
+    "listed": {"dns": {"listed": {"code": "127.0.0.2", "reason": "Listed: 127.0.0.1 sends spam"}}},
+    "dnsbl-error=254": {"dns": {"dnsbl_error": 254}},
+    "servfail": {"dns": {"rcode": "servfail"}},
+    "refused": {"dns": {"rcode": "refused"}},
+    "mx-nxdomain": {"dns": {"mx": "nxdomain"}},
+    "mx-a-only": {"dns": {"mx": "a_only"}},
+    "no-answer": {"hang": True},
+    "delay=300": {"delay": "300ms"},
+}
 
 
 class DnsServer:
-    """A running dns-test-server; its ready line tells the port."""
+    """Where the mock's DNS server listens."""
 
-    def __init__(self, faults):
-        path = os.environ.get("DNS_TEST_SERVER")
-        if not path:
-            pytest.fail("DNS_TEST_SERVER is not set: run through ctest")
-        args = [path]
-        for f in faults:
-            args += ["--fault", f]
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        ready, _, _ = select.select([self.proc.stdout], [], [], 10)
-        assert ready, "dns-test-server printed no ready line within 10 s"
-        line = json.loads(self.proc.stdout.readline())
-        assert line["event"] == "ready", line
-        self.host, _, port = line["dns"].rpartition(":")
-        self.port = int(port)
+    def __init__(self, address):
+        self.host, self.port = address
 
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            assert self.proc.wait(timeout=10) == 0
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
+
+@pytest.fixture(scope="module")
+def mock():
+    m = MockProcess(("--listen", "[::1]:0", "--dns", "127.0.0.1:0",
+                     "--hostname", "mock.example.test", "--dns-domain", "example.test",
+                     "--dnsbl-zone", "zen.example"))
+    yield m
+    assert m.stop() == 0, m.stderr
 
 
 @pytest.fixture
-def serve():
-    started = []
+def serve(mock):
+    """serve(*faults): the mock's DNS server with these faults (none: healthy) from now on."""
 
     def start(*faults):
-        s = DnsServer(faults)
-        started.append(s)
-        return s
+        rules = [{"when": {"phase": "dns"}, "do": FAULTS[f]} for f in faults]
+        mock.api_json("PUT", "/api/v1/scenario", {"name": "dns", "rules": rules})
+        return DnsServer(mock.dns)
 
     yield start
-    for s in started:
-        s.stop()
+    mock.api_json("DELETE", "/api/v1/scenario")
 
 
 def dig(server, *args):
@@ -132,7 +133,7 @@ def test_dig_sees_a_listing_and_a_broken_blocklist(serve):
     assert short(healthy, "A", "2.0.0.127.zen.example") == ["127.0.0.2"]
     code, out = dig(healthy, "A", "1.0.0.127.zen.example")
     assert "status: NXDOMAIN" in out
-    listed = serve("listed=127.0.0.1")
+    listed = serve("listed")
     assert short(listed, "A", "1.0.0.127.zen.example") == ["127.0.0.2"]
     assert " ".join(short(listed, "TXT", "1.0.0.127.zen.example")) == \
         '"Listed: 127.0.0.1 sends spam"'
