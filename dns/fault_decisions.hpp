@@ -19,6 +19,7 @@ enum class mx_fault {
     nxdomain, ///< the domain does not exist: NXDOMAIN for every type of the name
     a_only,   ///< no MX (NODATA), but A and AAAA answered with the addresses of its mail
               ///< exchanger, so a sender falls back to the implicit MX (RFC 5321 §5.1)
+    null_mx,  ///< one MX record "0 ." instead of its MX records: no mail (RFC 7505)
 };
 
 /// The decisions for one query; the default answers from the data.

@@ -82,6 +82,14 @@ void zone_answer(const zone& z, const zone_set& zones, const question& q,
     }
     auto records = mail_domain && faults.mx == mx_fault::a_only ? implicit_mx(z, zones, q)
                                                                 : z.find(q.qname, q.qtype);
+    if (mail_domain && faults.mx == mx_fault::null_mx) {
+        // RFC 7505 §3: the domain's one MX names the root, with preference 0.
+        std::erase_if(records, [](const resource_record& rr) { return rr.type == rr_type::mx; });
+        if (wants(q, rr_type::mx)) {
+            const auto& mx = z.find(q.qname, rr_type::mx).front();
+            records.push_back({q.qname, rr_type::mx, rr_class::in, mx.ttl, mx_data{0, name()}});
+        }
+    }
     if (!records.empty()) {
         r.answers = std::move(records);
         add_additional(zones, r);

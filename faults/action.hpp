@@ -73,6 +73,7 @@ struct dns_fault {
         data,     ///< as the data says
         nxdomain, ///< the domain does not exist
         a_only,   ///< no MX, an A record instead (RFC 5321 §5.1 implicit MX)
+        null_mx,  ///< the null MX "0 .": the domain accepts no mail (RFC 7505)
     };
     /// An answer code in 127.0.0.0/8 or another IPv4 address, network order.
     using ipv4 = std::array<std::uint8_t, 4>;

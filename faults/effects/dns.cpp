@@ -1,4 +1,4 @@
-// `do.dns: {rcode: servfail, truncate: true, mx: nxdomain|a_only, listed: {code: 127.0.0.2,
+// `do.dns: {rcode: servfail, truncate: true, mx: nxdomain|a_only|null_mx, listed: {code: 127.0.0.2,
 // reason: TEXT}, dnsbl_error: 254, dnsbl_wildcard: 127.0.0.2}` with phase dns: how the mock's
 // DNS server (--dns) answers the queries the rule matches (`command`: the query type, `argument`:
 // the name asked). `delay` makes the answer slow and `hang` sends none.
@@ -92,8 +92,9 @@ dns_fault read_dns(const config::yaml_reader& in, const config::field& value)
     if (auto it = entries.find("mx"); it != entries.end()) {
         static constexpr dns_fault::mx_answer answers[] = {dns_fault::mx_answer::data,
                                                            dns_fault::mx_answer::nxdomain,
-                                                           dns_fault::mx_answer::a_only};
-        d.mx = answers[in.choice(it->second, {"data", "nxdomain", "a_only"})];
+                                                           dns_fault::mx_answer::a_only,
+                                                           dns_fault::mx_answer::null_mx};
+        d.mx = answers[in.choice(it->second, {"data", "nxdomain", "a_only", "null_mx"})];
     }
     if (auto it = entries.find("listed"); it != entries.end()) {
         read_listed(in, it->second, d);
@@ -149,7 +150,9 @@ public:
             o["truncate"] = true;
         }
         if (fault_.mx != dns_fault::mx_answer::data) {
-            o["mx"] = fault_.mx == dns_fault::mx_answer::nxdomain ? "nxdomain" : "a_only";
+            o["mx"] = fault_.mx == dns_fault::mx_answer::nxdomain ? "nxdomain"
+                      : fault_.mx == dns_fault::mx_answer::a_only ? "a_only"
+                                                                  : "null_mx";
         }
         if (!fault_.listed.empty()) {
             boost::json::object listed{{"code", addresses_json(fault_.listed)}};

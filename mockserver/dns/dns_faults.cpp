@@ -29,6 +29,9 @@ dns::fault_decisions to_fault_decisions(const faults::action& a,
     case faults::dns_fault::mx_answer::a_only:
         d.mx = dns::mx_fault::a_only;
         break;
+    case faults::dns_fault::mx_answer::null_mx:
+        d.mx = dns::mx_fault::null_mx;
+        break;
     }
     if (!f.listed.empty()) {
         for (const auto& address : own_addresses) {

@@ -360,6 +360,16 @@ TEST_F(dns_responder, the_mx_faults_remove_the_domain_or_only_its_mx)
     EXPECT_EQ(m.answers.size(), 5u); // SOA NS TXT A AAAA
     // Without the fault the domain has no address.
     EXPECT_TRUE(answer(ask("example.test", rr_type::a)).answers.empty());
+
+    // RFC 7505: the null MX "0 ." in place of the MX records; the other records stay.
+    fault_decisions null_mx;
+    null_mx.mx = mx_fault::null_mx;
+    m = answer(ask("example.test", rr_type::mx), transport::udp, null_mx);
+    EXPECT_EQ(m.rcode(), rcode::noerror);
+    EXPECT_EQ(texts(m.answers), std::vector<std::string>{"example.test. 60 IN MX 0 ."});
+    EXPECT_TRUE(m.additional.empty());
+    m = answer(ask("example.test", rr_type::txt), transport::udp, null_mx);
+    EXPECT_EQ(m.answers.size(), 1u);
 }
 
 TEST_F(dns_responder, rcode_faults_answer_without_records_and_without_authority)

@@ -45,6 +45,7 @@ TEST(dns_effect, reads_every_way_the_dns_server_can_answer)
     EXPECT_TRUE(dns_of("{truncate: true}").truncate);
     EXPECT_EQ(dns_of("{mx: nxdomain}").mx, dns_fault::mx_answer::nxdomain);
     EXPECT_EQ(dns_of("{mx: a_only}").mx, dns_fault::mx_answer::a_only);
+    EXPECT_EQ(dns_of("{mx: null_mx}").mx, dns_fault::mx_answer::null_mx);
     const auto listed = dns_of("{listed: {}}");
     EXPECT_EQ(listed.listed, (std::vector<ipv4>{{127, 0, 0, 2}}));
     EXPECT_EQ(listed.listed_reason, "");
@@ -89,6 +90,10 @@ TEST(dns_effect, round_trips_through_json)
     EXPECT_THAT(text, HasSubstr(R"("dns":{"rcode":"servfail","truncate":true,"mx":"a_only"})"));
     EXPECT_THAT(text, HasSubstr(R"("listed":{"code":["127.0.0.2","127.0.0.3"],"reason":"r"})"));
     EXPECT_EQ(faults::scenario_from_body(text), s);
+    const auto null_mx = load("  - when: {phase: dns}\n    do: {dns: {mx: null_mx}}\n");
+    const auto null_text = boost::json::serialize(faults::to_json(null_mx));
+    EXPECT_THAT(null_text, HasSubstr(R"("dns":{"mx":"null_mx"})"));
+    EXPECT_EQ(faults::scenario_from_body(null_text), null_mx);
 }
 
 TEST(dns_effect, the_controller_decides_each_query_on_type_name_and_client)

@@ -36,6 +36,7 @@ TEST(dns_faults, each_dns_fault_becomes_its_decision)
     EXPECT_TRUE(decisions_of("{dns: {truncate: true}}").truncate_udp);
     EXPECT_EQ(decisions_of("{dns: {mx: nxdomain}}").mx, dns::mx_fault::nxdomain);
     EXPECT_EQ(decisions_of("{dns: {mx: a_only}}").mx, dns::mx_fault::a_only);
+    EXPECT_EQ(decisions_of("{dns: {mx: null_mx}}").mx, dns::mx_fault::null_mx);
     EXPECT_EQ(decisions_of("{dns: {dnsbl_error: 254}}").dnsbl_error, (dns::dnsbl_error{254, ""}));
     EXPECT_EQ(decisions_of("{dns: {dnsbl_wildcard: 127.0.0.2}}").dnsbl_wildcard,
               (std::vector<dns::ipv4>{{127, 0, 0, 2}}));
