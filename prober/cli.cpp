@@ -1,5 +1,6 @@
 #include "prober/cli.hpp"
 
+#include "prober/mx_route.hpp"
 #include "prober/probe_options_table.hpp"
 #include "prober/target.hpp"
 
@@ -168,6 +169,9 @@ cli_request probe_request(const probe_command& c, const probe_options& base)
     r.verbose = c.verbose;
     r.max_concurrent = c.max_concurrent;
     for (const auto& a : addresses) {
+        if (base.mx && !is_mail_domain(a.host)) {
+            return usage_error("--mx: \"" + a.host + "\" is not a mail domain");
+        }
         probe_options o = base;
         o.host = a.host;
         if (a.port != 0) {

@@ -83,14 +83,18 @@ client_session::client_session(probe_options options, session_params params)
     , framer_(options_.max_reply_line)
     , parser_(smtp::limits::reply_lines)
 {
+    const std::string named = options_.host; // the target as written: a host, or a domain
+    if (params_.mx) {
+        take_route(*params_.mx);
+    }
     helo_name_ = options_.helo_name.empty() ? params_.default_helo : options_.helo_name;
     if (options_.mail_from.empty()) {
         options_.mail_from = "smtp-probe@" + helo_name_;
     }
     if (options_.rcpt_to.empty()) {
         // RFC 5321 §4.5.1: every server accepts <Postmaster> without a domain.
-        options_.rcpt_to.push_back(is_ip_literal(options_.host) ? std::string("postmaster")
-                                                                : "postmaster@" + options_.host);
+        options_.rcpt_to.push_back(is_ip_literal(named) ? std::string("postmaster")
+                                                        : "postmaster@" + named);
     }
     auto at = options_.mail_from.rfind('@');
     std::string domain = at == std::string::npos ? helo_name_ : options_.mail_from.substr(at + 1);
@@ -99,9 +103,8 @@ client_session::client_session(probe_options options, session_params params)
                       : make_message_id(params_.started_at, params_.nonce, domain);
 
     const auto port = std::to_string(options_.effective_port());
-    result_.target = options_.host.find(':') != std::string::npos
-                         ? '[' + options_.host + "]:" + port
-                         : options_.host + ':' + port;
+    result_.target =
+        named.find(':') != std::string::npos ? '[' + named + "]:" + port : named + ':' + port;
     result_.started_at = params_.started_at;
     // A plain probe notes about fifteen lines in five phases: room for them at once.
     result_.transcript.reserve(16);
@@ -192,18 +195,46 @@ session_action client_session::next(const session_event& ev, probe_clock::time_p
 
 session_action client_session::begin(probe_clock::time_point now)
 {
-    start_ = now;
-    total_deadline_ = now + options_.timeout;
+    // The lookups of --mx came first: they count in phase dns and against the total deadline.
+    const auto route_time = params_.mx ? params_.mx->elapsed : std::chrono::microseconds(0);
+    start_ = now - route_time;
+    total_deadline_ = start_ + options_.timeout;
     if (!result_.internal_error.empty()) {
         result_.status = probe_status::unknown;
         step_ = step::finished;
         return {action_kind::done};
     }
-    enter_phase(phase::dns, now);
+    enter_phase(phase::dns, start_);
+    if (params_.mx) {
+        for (const auto& [at, text] : params_.mx->notes) {
+            note(transcript_dir::event, text, start_ + at);
+        }
+        if (params_.mx->failure) {
+            step_ = step::resolve;
+            received_ = params_.mx->received;
+            return fail(*params_.mx->failure, make_error_code(probe_errc::resolve_failed),
+                        params_.mx->message, now);
+        }
+        note(transcript_dir::event, "mail route " + describe_route(*params_.mx), now);
+    }
     step_ = step::resolve;
     deadline_ = command_deadline(now);
     note(transcript_dir::event, "resolving " + options_.host, now);
     return {action_kind::resolve, deadline_};
+}
+
+void client_session::take_route(const mx_outcome& route)
+{
+    result_.mx = route;
+    if (!route.ok()) {
+        return;
+    }
+    // The connection goes to the address found; TLS checks the certificate against the MX host
+    // name, as a sending MTA does (RFC 7672 §3.2.2, RFC 8461 §4.1).
+    options_.host = route.address;
+    if (options_.tls_server_name.empty()) {
+        options_.tls_server_name = route.host;
+    }
 }
 
 session_action client_session::on_cancelled(probe_clock::time_point now)

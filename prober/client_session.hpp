@@ -139,6 +139,10 @@ struct session_params {
     std::optional<std::string> message;
     /// The Message-ID of `message`, without angle brackets; reported as the delivery's.
     std::string message_id;
+    /// With --mx: the route found for the mail domain (options.host), its lookups taking
+    /// `elapsed` before the session begins; the session connects to its address, or fails at
+    /// dns as it says.
+    std::optional<mx_outcome> mx;
 };
 
 /// The SMTP client session of the project, with no I/O: the probe's, and the
@@ -187,6 +191,9 @@ private:
         }
         std::uint32_t bits_ = 0;
     };
+
+    // With --mx: records the route and points the session at its address.
+    void take_route(const mx_outcome& route);
 
     enum class step {
         idle,

@@ -4,6 +4,7 @@
 #include "io/dns_resolver.hpp"
 #include "io/endpoint.hpp"
 #include "io/task_group.hpp"
+#include "prober/probe_driver.hpp"
 
 #include <boost/asio/this_coro.hpp>
 
@@ -66,10 +67,7 @@ address_of(const probe_options& o, const std::string& peer,
     if (auto ep = io::parse_endpoint(peer); !peer.empty() && ep) {
         co_return ep->address();
     }
-    const auto family = o.family == address_family::v4   ? io::address_family::v4
-                        : o.family == address_family::v6 ? io::address_family::v6
-                                                         : io::address_family::any;
-    auto addresses = co_await io::resolve_host(o.host, family, deadline, settings);
+    auto addresses = co_await io::resolve_host(o.host, io_family(o.family), deadline, settings);
     if (!addresses || addresses->empty()) {
         co_return std::nullopt;
     }
@@ -86,10 +84,7 @@ check_blocklists(const probe_options& o, std::string peer,
     if (o.dnsbl.empty()) {
         co_return out;
     }
-    io::dns_settings settings;
-    if (auto server = io::parse_endpoint(o.dns_server); !o.dns_server.empty() && server) {
-        settings.server = *server; // checked when the option was read
-    }
+    const auto settings = dns_settings_of(o.dns_server);
     const auto address = co_await address_of(o, peer, deadline, settings);
     if (!address) {
         co_return out; // the session has reported why the host has no address

@@ -5,7 +5,9 @@
 #include "io/endpoint.hpp"
 #include "prober/dnsbl_lookup.hpp"
 #include "prober/error.hpp"
+#include "prober/mx_lookup.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -18,29 +20,14 @@ namespace {
 namespace net = boost::asio;
 using error_code = boost::system::error_code;
 
-io::address_family family_of(address_family f) noexcept
-{
-    switch (f) {
-    case address_family::v4:
-        return io::address_family::v4;
-    case address_family::v6:
-        return io::address_family::v6;
-    case address_family::any:
-        break;
-    }
-    return io::address_family::any;
-}
-
 io::client_settings connection_settings(const probe_options& o)
 {
     io::client_settings s;
     s.host = o.host;
     s.port = o.effective_port();
-    s.family = family_of(o.family);
+    s.family = io_family(o.family);
     s.source_address = o.source_address;
-    if (auto server = io::parse_endpoint(o.dns_server); !o.dns_server.empty() && server) {
-        s.dns.server = *server; // checked when the option was read
-    }
+    s.dns = dns_settings_of(o.dns_server);
     s.tls.insecure = o.insecure;
     s.tls.ca_file = o.ca_file;
     s.tls.server_name = o.tls_server_name;
@@ -223,9 +210,38 @@ net::awaitable<void> drive(client_session& session, verify_function verifier)
 
 } // namespace
 
+io::dns_settings dns_settings_of(const std::string& dns_server)
+{
+    io::dns_settings s;
+    if (auto server = io::parse_endpoint(dns_server); !dns_server.empty() && server) {
+        s.server = *server;
+    }
+    return s;
+}
+
+io::address_family io_family(address_family f) noexcept
+{
+    switch (f) {
+    case address_family::v4:
+        return io::address_family::v4;
+    case address_family::v6:
+        return io::address_family::v6;
+    case address_family::any:
+        break;
+    }
+    return io::address_family::any;
+}
+
 net::awaitable<probe_result> async_probe(probe_options options, verify_function verifier)
 {
-    client_session session(std::move(options), fresh_params());
+    auto params = fresh_params();
+    if (options.mx) {
+        // The mail domain's route first: its lookups share the session's total deadline.
+        const auto now = probe_clock::now();
+        params.mx = co_await find_mail_route(
+            options, now + std::min(options.command_timeout, options.timeout));
+    }
+    client_session session(std::move(options), std::move(params));
     co_await drive(session, std::move(verifier));
     auto result = session.take_result();
     // The blocklist lookups come after the session, for the address it connected to.

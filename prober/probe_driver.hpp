@@ -4,6 +4,7 @@
 // client_session one at a time on an io::client_connection, translating each outcome into an
 // event and deciding nothing. Include only from I/O files.
 
+#include "io/dns_resolver.hpp"
 #include "prober/client_session.hpp"
 #include "prober/probe_options.hpp"
 #include "prober/probe_result.hpp"
@@ -14,6 +15,13 @@
 #include <string>
 
 namespace prober {
+
+/// Where the probe's lookups go: the server of --dns-server (`dns_server`, checked when the
+/// option was read), or when empty the system's resolver.
+io::dns_settings dns_settings_of(const std::string& dns_server);
+
+/// The resolver's address family for -4/-6.
+io::address_family io_family(address_family f) noexcept;
 
 /// Checks that the message with `message_id` arrived in the mailbox of `spec` within `timeout`
 /// (the round trip, `--verify`). `sent_at` is when the server accepted the message.

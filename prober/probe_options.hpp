@@ -57,8 +57,11 @@ struct verify_spec {
 /// through the probe options table (prober/probe_options_table.hpp: the command line, watch
 /// targets, exporter modules), or built in process by the harness.
 struct probe_options {
-    /// The host name or address literal to probe.
+    /// The host name or address literal to probe; with `mx`, the mail domain.
     std::string host;
+    /// `host` is a mail domain: probe its mail exchanger, found as a sender finds it (its MX
+    /// records, else its own address; RFC 5321 §5.1), on `port`.
+    bool mx = false;
     /// The TCP port; 0 means 25, or 465 with implicit TLS.
     std::uint16_t port = 0;
 

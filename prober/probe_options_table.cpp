@@ -238,7 +238,7 @@ constexpr std::array<option_shorthand, 2> family_flags{{
 using t = option_type;
 
 // clang-format off
-const std::array<probe_option, 28> table{{
+const std::array<probe_option, 29> table{{
     {"port", "-p,--port", t::value, "N", "25, or 465 with implicit TLS",
      "Port for targets written without one", {}, 1,
      [](probe_options& o, const values& v) {
@@ -317,6 +317,10 @@ const std::array<probe_option, 28> table{{
     {"source_address", "--source-address", t::value, "ADDR", "",
      "Local address to connect from", {}, 1,
      [](probe_options& o, const values& v) { o.source_address = single(v); }},
+    {"mx", "--mx", t::flag, "", "",
+     "The target is a mail domain: probe the mail exchanger a sender would use (its MX records by "
+     "preference, else its own address: RFC 5321 5.1); no route to it is CRITICAL at dns", {}, 1,
+     [](probe_options& o, const values& v) { o.mx = boolean(v); }},
     {"dns_server", "--dns-server", t::value, "ADDR:PORT", "",
      "DNS server for every lookup (UDP, then TCP for truncated answers) instead of "
      "/etc/resolv.conf", {}, 1, dns_server},

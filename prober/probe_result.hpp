@@ -2,6 +2,7 @@
 
 #include "io/tls_info.hpp"
 #include "prober/dnsbl_check.hpp"
+#include "prober/mx_route.hpp"
 #include "smtp/failure_kind.hpp"
 #include "smtp/phase.hpp"
 #include "smtp/reply.hpp"
@@ -114,6 +115,8 @@ struct probe_result {
     std::optional<delivery_info> delivery;
     /// The annotated transcript.
     std::vector<transcript_entry> transcript;
+    /// With --mx: the mail domain's route, the MX host and address probed (or why none was).
+    std::optional<mx_outcome> mx;
     /// What each DNS blocklist of --dnsbl says about the server's address, in their order.
     std::vector<dnsbl_result> dnsbl;
     /// The code of the last reply received, or 0.

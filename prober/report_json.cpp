@@ -195,6 +195,24 @@ void append_server(std::string& out, const probe_result& r)
     append_strings(server.key("extensions"), r.extensions);
 }
 
+// "mx": the mail domain's route (--mx only): the MX records tried in order and the host and
+// address chosen (empty when none was found: the failure says why).
+void append_mx(std::string& out, const mx_outcome& m)
+{
+    object_writer o(out);
+    o.string("domain", m.domain);
+    append_array(o.key("exchanges"), m.exchanges, [](std::string& out2, const mx_host& h) {
+        object_writer e(out2);
+        e.integer("preference", h.preference);
+        e.string("host", h.exchange);
+    });
+    o.boolean("implicit", m.implicit);
+    o.string("host", m.host);
+    o.integer("preference", m.preference);
+    o.string("address", m.address);
+    append_strings(o.key("addresses"), m.addresses);
+}
+
 } // namespace
 
 void append_json(std::string& out, const probe_result& r)
@@ -216,6 +234,9 @@ void append_json(std::string& out, const probe_result& r)
     append_server(o.key("server"), r);
     append_tls(o.key("tls"), r);
     append_delivery(o.key("delivery"), r);
+    if (r.mx) {
+        append_mx(o.key("mx"), *r.mx); // with --mx only
+    }
     if (!r.dnsbl.empty()) {
         append_dnsbl(o.key("dnsbl"), r); // with --dnsbl only
     }

@@ -51,6 +51,9 @@ std::string format_nagios(const probe_result& r)
             out += ", message accepted";
         }
     }
+    if (r.mx && r.mx->ok()) {
+        out += ", MX " + sanitize(r.mx->host) + " (" + r.mx->address + ")";
+    }
     // Perfdata (Nagios plugin guidelines §2.6): label=value[UOM];[warn];[crit];[min];[max]
     auto threshold = [](const std::optional<std::chrono::milliseconds>& t) {
         return t ? plain_seconds(std::chrono::duration_cast<std::chrono::microseconds>(*t))

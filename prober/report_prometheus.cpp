@@ -140,6 +140,20 @@ const family families[] = {
          }
          return sample(b, "", number(static_cast<double>(r.delivery->latency->count()) / 1e3));
      }},
+    {{"probe_smtp_mx_info",
+      "With --mx: the mail exchanger probed for the domain (1), with its preference (0: no MX, "
+      "the domain itself) and the address connected to."},
+     false,
+     [](const probe_result& r, const std::string& b) {
+         if (!r.mx || !r.mx->ok()) {
+             return std::string();
+         }
+         return sample(b,
+                       label("domain", r.mx->domain) + label("host", r.mx->host) +
+                           label("preference", std::to_string(r.mx->preference)) +
+                           label("address", r.mx->address),
+                       "1");
+     }},
     {{"probe_dnsbl_listed",
       "1 when the server's address is listed on the DNS blocklist zone, 0 when not; absent when "
       "the blocklist is broken."},

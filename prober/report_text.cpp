@@ -92,6 +92,9 @@ std::string format_text(const probe_result& r, bool verbose)
         }
         out += '\n';
     }
+    if (r.mx && r.mx->ok()) {
+        out += "  mx:        " + describe_route(*r.mx) + '\n';
+    }
     append_blocklists(out, r);
     std::string timings;
     for (const auto& [p, d] : r.timings) {

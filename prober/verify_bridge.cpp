@@ -1,5 +1,4 @@
 // The round-trip check: adapts the POP3/IMAP clients of verify/ to the probe driver.
-#include "io/endpoint.hpp"
 #include "prober/error.hpp"
 #include "prober/probe_driver.hpp"
 #include "verify/verify.hpp"
@@ -18,12 +17,9 @@ verify_function default_verifier()
             co_return report;
         }
         target->ca_file = spec.ca_file;
-        io::dns_settings dns;
-        if (auto server = io::parse_endpoint(spec.dns_server); !spec.dns_server.empty() && server) {
-            dns.server = *server; // checked when --dns-server was read
-        }
         auto outcome = co_await verify::verify_delivery(*target, std::move(message_id), timeout,
-                                                        std::chrono::milliseconds(500), dns);
+                                                        std::chrono::milliseconds(500),
+                                                        dns_settings_of(spec.dns_server));
         report.delivered = outcome.delivered;
         if (outcome.delivered) {
             report.latency = outcome.latency;

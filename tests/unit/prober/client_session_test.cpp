@@ -802,5 +802,86 @@ TEST(client_session, invalid_banner_regex_is_unknown)
     EXPECT_TRUE(out.actions.empty());
 }
 
+// --mx: the route found before the session (prober/mx_route) takes the session to the MX host's
+// address, counts in phase dns, and a route that failed is the failure, at dns, with no
+// connection.
+mx_outcome found_route()
+{
+    mx_outcome route;
+    route.domain = "example.test";
+    route.exchanges = {{10, "mx1.example.test"}};
+    route.host = "mx1.example.test";
+    route.preference = 10;
+    route.address = "192.0.2.25";
+    route.addresses = {"192.0.2.25"};
+    route.notes = {{1500ms, "MX example.test: MX 10 mx1.example.test"},
+                   {2500ms, "mx1.example.test: 192.0.2.25"}};
+    route.elapsed = 2500ms;
+    return route;
+}
+
+bool transcript_has(const probe_result& r, const std::string& text)
+{
+    return std::any_of(r.transcript.begin(), r.transcript.end(),
+                       [&](const transcript_entry& e) { return e.text == text; });
+}
+
+TEST(client_session, mx_route_found_probes_the_mx_host_for_the_domain)
+{
+    auto o = test_options();
+    o.host = "example.test";
+    o.mx = true;
+    o.starttls = true;
+    o.send = true;
+    delivery_plan plan;
+    plan.route = found_route();
+    auto out = run_session(o, scripted_server{}, plan);
+    ASSERT_EQ(out.result.status, probe_status::ok) << out.result.failure->message;
+    EXPECT_EQ(out.result.target, "example.test:25");
+    ASSERT_TRUE(out.result.mx.has_value());
+    EXPECT_EQ(out.result.mx->host, "mx1.example.test");
+    // The mail is for the domain; the certificate must name the MX host (RFC 7672 §3.2.2).
+    EXPECT_NE(out.client_bytes.find("RCPT TO:<postmaster@example.test>"), std::string::npos);
+    EXPECT_TRUE(transcript_has(out.result, "resolving 192.0.2.25"));
+    EXPECT_TRUE(transcript_has(out.result, "MX example.test: MX 10 mx1.example.test"));
+    EXPECT_TRUE(std::any_of(out.result.transcript.begin(), out.result.transcript.end(),
+                            [](const transcript_entry& e) {
+                                return e.text.find("with mx1.example.test") != std::string::npos;
+                            }));
+    // The lookups before the session are its first 2.5 s: phase dns and the total include them.
+    EXPECT_GE(*out.result.timing(phase::dns), 2500ms);
+    EXPECT_GE(out.result.total, 2500ms);
+    EXPECT_EQ(out.result.transcript.front().t, 1500ms);
+}
+
+TEST(client_session, mx_route_failed_is_the_failure_at_dns_with_no_connection)
+{
+    auto o = test_options();
+    o.host = "gone.test";
+    o.mx = true;
+    delivery_plan plan;
+    plan.route.emplace();
+    plan.route->domain = "gone.test";
+    plan.route->failure = failure_kind::dns_error;
+    plan.route->message = "mail domain gone.test does not exist (NXDOMAIN)";
+    plan.route->received = "NXDOMAIN";
+    plan.route->notes = {{300ms, "MX gone.test: NXDOMAIN"}};
+    plan.route->elapsed = 300ms;
+    auto out = run_session(o, scripted_server{}, plan);
+    expect_failure(out, failure_kind::dns_error, phase::dns);
+    EXPECT_EQ(out.result.status, probe_status::critical);
+    EXPECT_EQ(out.result.failure->message, "mail domain gone.test does not exist (NXDOMAIN)");
+    EXPECT_EQ(out.result.failure->received, "NXDOMAIN");
+    EXPECT_EQ(out.result.target, "gone.test:25");
+    EXPECT_TRUE(out.result.peer.empty());
+    EXPECT_EQ(std::count(out.actions.begin(), out.actions.end(), action_kind::connect), 0);
+    EXPECT_EQ(std::count(out.actions.begin(), out.actions.end(), action_kind::resolve), 0);
+    EXPECT_EQ(out.client_bytes, "");
+
+    plan.route->failure = failure_kind::timeout;
+    plan.route->message = "no answer to the MX lookup of gone.test";
+    expect_failure(run_session(o, scripted_server{}, plan), failure_kind::timeout, phase::dns);
+}
+
 } // namespace
 } // namespace prober::test

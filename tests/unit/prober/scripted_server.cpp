@@ -24,6 +24,7 @@ run_outcome run_session(const probe_options& options, const scripted_server& ser
     params.nonce = 0x1234;
     params.message = plan.message;
     params.message_id = plan.message_id;
+    params.mx = plan.route;
     client_session session(options, params);
     run_outcome out;
     probe_clock::time_point now{std::chrono::hours(1000)};

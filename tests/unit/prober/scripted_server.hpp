@@ -76,6 +76,8 @@ struct delivery_plan {
     /// The message the session sends instead of the test message, with its Message-ID.
     std::optional<std::string> message;
     std::string message_id;
+    /// With --mx: the mail route found before the session.
+    std::optional<mx_outcome> route;
 };
 
 /// What a run produced.
