@@ -63,6 +63,9 @@ struct probe_hints {
     /// Look the mock's address up on its DNS blocklist dnsbl.mock.test, asking the mock's DNS
     /// server: --dnsbl and --dns-server, with the mock serving --dns.
     bool dnsbl = false;
+    /// Probe the mock's mail domain (mock.test) rather than its address: --mx, asking the
+    /// mock's DNS server (--dns-server), with the mock serving --dns.
+    bool mx = false;
 
     friend bool operator==(const probe_hints&, const probe_hints&) = default;
 };

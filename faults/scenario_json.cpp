@@ -99,6 +99,9 @@ json::object probe_json(const probe_hints& p)
     if (!p.helo.empty()) {
         o["helo"] = p.helo;
     }
+    if (p.mx) {
+        o["mx"] = true;
+    }
     if (p.quit_after) {
         o["quit_after"] = smtp::to_string(*p.quit_after);
     }

@@ -65,7 +65,7 @@ probe_hints read_probe(const yaml_reader& in, const field& f)
     auto entries =
         in.map(f, {"send", "starttls", "tls", "auth", "insecure", "quit_after", "warning",
                    "critical", "timeout", "connect_timeout", "command_timeout", "cert_days",
-                   "verify", "verify_timeout", "max_delivery_time", "dnsbl", "helo"});
+                   "verify", "verify_timeout", "max_delivery_time", "dnsbl", "helo", "mx"});
     for (auto& [key, value] : entries) {
         if (key == "send") {
             p.send = in.boolean(value);
@@ -97,6 +97,8 @@ probe_hints read_probe(const yaml_reader& in, const field& f)
             p.dnsbl = in.boolean(value);
         } else if (key == "helo") {
             p.helo = read_helo(in, value);
+        } else if (key == "mx") {
+            p.mx = in.boolean(value);
         } else if (key == "verify_timeout") {
             p.verify_timeout = in.duration(value);
         } else if (key == "max_delivery_time") {

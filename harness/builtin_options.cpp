@@ -49,9 +49,16 @@ prober::probe_options builtin_probe_options(const monitor_target& target,
         o.verify_timeout = hints.verify_timeout.value_or(o.verify_timeout);
         o.delivery_warning = hints.max_delivery_time;
     }
-    if (hints.dnsbl && target.dns_port != 0) {
+    if ((hints.dnsbl || hints.mx) && target.dns_port != 0) {
         o.dns_server = fmt::format("{}:{}", target.host, target.dns_port);
+    }
+    if (hints.dnsbl && target.dns_port != 0) {
         o.dnsbl = {"dnsbl.mock.test"};
+    }
+    if (hints.mx && target.dns_port != 0) {
+        // The mail domain, found through its MX at the mock's DNS server, on the mock's port.
+        o.host = target.mail_domain;
+        o.mx = true;
     }
     return o;
 }

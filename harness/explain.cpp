@@ -120,8 +120,13 @@ std::string probe_command_line(const prober::probe_options& o)
     if (o.delivery_warning) {
         add("--max-delivery-time", seconds(*o.delivery_warning));
     }
-    if (!o.dnsbl.empty()) {
+    if (!o.dns_server.empty()) {
         add("--dns-server", o.dns_server);
+    }
+    if (o.mx) {
+        add("--mx");
+    }
+    if (!o.dnsbl.empty()) {
         for (const auto& zone : o.dnsbl) {
             add("--dnsbl", zone);
         }

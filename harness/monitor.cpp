@@ -8,7 +8,7 @@ placeholder_values target_values(const monitor_target& target,
     return template_values({target.host, target.port, target.scenario->name,
                             target.ca_file.string(), target.cert_file.string(), target.tls_name,
                             target.dns_port, target.pop3_port, target.imap_port, credentials.user,
-                            credentials.password, credentials.address()});
+                            credentials.password, credentials.address(), target.mail_domain});
 }
 
 } // namespace harness

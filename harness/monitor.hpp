@@ -36,6 +36,8 @@ struct monitor_target {
     /// The port of the mock's DNS server (UDP and TCP), when the scenario's probe hint `dnsbl`
     /// asks for one, or 0.
     std::uint16_t dns_port = 0;
+    /// The mail domain the mock's DNS server answers for (MX to the mock), "mock.test".
+    std::string mail_domain = "mock.test";
     /// A PEM file with the CAs that sign the mock's good certificate (and its faulty ones, but
     /// the self-signed one), to trust only those.
     std::filesystem::path ca_file;
@@ -56,7 +58,7 @@ struct harness_credentials {
 };
 
 /// The placeholder values for `target`: {host}, {port}, {scenario}, {ca_file}, {cert_file},
-/// {tls_name}, {dns_port}, and with a mailbox {pop3_port}, {imap_port}, {mailbox_user},
+/// {tls_name}, {dns_port}, {domain}, and with a mailbox {pop3_port}, {imap_port}, {mailbox_user},
 /// {mailbox_password} and {mail_to} (from `credentials`).
 placeholder_values target_values(const monitor_target& target,
                                  const harness_credentials& credentials);

@@ -119,7 +119,8 @@ placeholder_values template_values(const template_inputs& in)
                          {"ca_file", in.ca_file},
                          {"cert_file", in.cert_file},
                          {"tls_name", in.tls_name},
-                         {"dns_port", std::to_string(in.dns_port)}};
+                         {"dns_port", std::to_string(in.dns_port)},
+                         {"domain", in.domain}};
     if (in.pop3_port != 0 && in.imap_port != 0) {
         v.insert({{"pop3_port", std::to_string(in.pop3_port)},
                   {"imap_port", std::to_string(in.imap_port)},

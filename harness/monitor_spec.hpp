@@ -65,6 +65,8 @@ struct template_inputs {
     std::string mailbox_user{};     ///< {mailbox_user}: the user the mailbox services know
     std::string mailbox_password{}; ///< {mailbox_password}: their password
     std::string mail_to{};          ///< {mail_to}: the address whose mail lands in that mailbox
+    /// {domain}: the mail domain the mock's DNS server routes to it by MX
+    std::string domain = "mock.test";
 };
 
 /// The placeholders a monitor template may use, with their values. The mailbox ones are

@@ -22,6 +22,7 @@ monitor_target target_of(const faults::scenario& s, const scenario_mock& mock)
     target.pop3_port = mock.pop3() ? mock.pop3()->port() : 0;
     target.imap_port = mock.imap() ? mock.imap()->port() : 0;
     target.dns_port = mock.dns() ? mock.dns()->port() : 0;
+    target.mail_domain = mock.mail_domain();
     target.ca_file = mock.ca_file();
     target.cert_file = mock.cert_file();
     target.tls_name = mock.tls_name();

@@ -64,9 +64,10 @@ scenario_mock::scenario_mock(const faults::scenario& s, const mock_settings& set
         o.pop3 = "127.0.0.1:0";
         o.imap = "127.0.0.1:0";
     }
-    if (s.probe.dnsbl) {
-        o.dns = "127.0.0.1:0"; // serves the blocklist dnsbl.mock.test
+    if (s.probe.dnsbl || s.probe.mx) {
+        o.dns = "127.0.0.1:0"; // serves the blocklist dnsbl.mock.test and the domain mock.test
     }
+    mail_domain_ = o.dns_domain;
     if (!settings.users_file.empty()) {
         o.users = settings.users_file;
     }

@@ -66,9 +66,11 @@ public:
     const std::optional<boost::asio::ip::tcp::endpoint>& pop3() const noexcept { return pop3_; }
     /// The IMAP listener, with the POP3 one.
     const std::optional<boost::asio::ip::tcp::endpoint>& imap() const noexcept { return imap_; }
-    /// The DNS server (UDP and TCP on this port), when the scenario's probe hint `dnsbl` asks
-    /// for one.
+    /// The DNS server (UDP and TCP on this port), when the scenario's probe hint `dnsbl` or
+    /// `mx` asks for one.
     const std::optional<boost::asio::ip::tcp::endpoint>& dns() const noexcept { return dns_; }
+    /// The mail domain its DNS server answers for (MX to the mock's name).
+    const std::string& mail_domain() const noexcept { return mail_domain_; }
     /// A PEM file holding the CAs that sign the mock's certificates: the user's (with
     /// tls_cert) and the mock's own, which signs the faulty certificates of TLS scenarios.
     const std::filesystem::path& ca_file() const noexcept { return ca_file_; }
@@ -103,6 +105,7 @@ private:
     std::filesystem::path ca_file_;
     std::filesystem::path cert_file_;
     std::string tls_name_;
+    std::string mail_domain_;
     std::unique_ptr<mock::mock_app> app_;
     boost::asio::ip::tcp::endpoint smtp_;
     std::optional<boost::asio::ip::tcp::endpoint> smtp_tls_;

@@ -35,6 +35,7 @@ GROUPS = [
     ("delivery-", "Delivery: the message after the 250 (the mail loop)"),
     ("mailbox-", "Mailbox services: POP3 and IMAP (the mail loop)"),
     ("dnsbl-", "DNS blocklists: the mock's DNS server (--dns)"),
+    ("mx-", "The mail domain's MX: the mock's DNS server (--dns)"),
     ("", "Over time and over many connections"),
 ]
 
@@ -64,8 +65,11 @@ thresholds `warning`/`critical` (`-w`/`-c`), `timeout` (`-t`), `connect_timeout`
 (`--verify`, the harness serves it), with `verify_timeout` and `max_delivery_time` for
 `--verify-timeout` and `--max-delivery-time`. `dnsbl: true` looks the server's address up on the
 blocklist `dnsbl.mock.test` (`--dnsbl`), asking the mock's DNS server (`--dns-server`; the harness
-starts the mock with `--dns`). `helo: NAME` is the name the probe greets with (`--helo`), for the
-scenarios where the client's name picks the fault (`ehlo_switches`).
+starts the mock with `--dns`). `mx: true` probes the mail domain `mock.test` rather than the
+server's address (`--mx`): its MX records, asking the mock's DNS server, lead to the mock (MX 10
+`localhost`, whose address is the mock's); a `cmd:` monitor gets the domain as `{{domain}}` and the
+DNS server's port as `{{dns_port}}`. `helo: NAME` is the name the probe greets with (`--helo`), for
+the scenarios where the client's name picks the fault (`ehlo_switches`).
 
 ## Scenario format
 
@@ -112,7 +116,7 @@ rules:                        # in order; the first rule whose `when` holds fire
 | `fail_first` | `N`: fire the first N times the rule applies to each client address, then never again for it |
 | `address_faults` | `true`, with phase `mail` and/or `rcpt`, and no effect that says what to do (`expires`, `fail_first`, `rate_limit` may limit it): the local part of the sender or recipient picks the fault (`fail-550@`, `fail-450-4.7.1@`, `delay-5s@`, `hang@`, `drop@`, `reset@`, combined with `+`: `delay-2s+fail-451@`); an ordinary address leaves the rule unfired |
 | `ehlo_switches` | `true`, with phase `ehlo` and/or `helo`, and no effect that says what to do: the leading part of the client's name picks the fault: `nostarttls.` and `noauth.` leave STARTTLS or AUTH out of the EHLO reply (and refuse the command with 502), and the `address_faults` tokens work too (`fail-421-4.3.2.`, `delay-5s.`, `hang.`, `drop.`, `reset.`, combined with `+`: `noauth+nostarttls.example`); an ordinary name leaves the rule unfired |
-| `dns` | with phase `dns` (with `delay`: a slow answer, `hang`: none at all, `expires` and `when.times`): how the mock's DNS server answers: `rcode: servfail\\|refused` with no records; `truncate: true` (over UDP TC=1 and no records, so the client asks again over TCP); `mx: nxdomain\\|a_only` (the mail domain gone, or without MX but with an A record, RFC 5321 §5.1); `listed: {{code: 127.0.0.2, reason: TEXT}}` (the mock's SMTP addresses listed on every blocklist zone, codes in 127.0.0.0/8); `dnsbl_error: 254` (every blocklist name answers 127.255.255.N, an error about the query: 252 typing error, 254 public resolver, 255 too many queries); `dnsbl_wildcard: ADDRESS` (every blocklist name has this A record and no TXT: a lapsed zone parked with a wildcard, or a list that lists everything) |
+| `dns` | with phase `dns` (with `delay`: a slow answer, `hang`: none at all, `expires` and `when.times`): how the mock's DNS server answers: `rcode: servfail\\|refused` with no records; `truncate: true` (over UDP TC=1 and no records, so the client asks again over TCP); `mx: nxdomain\\|a_only\\|null_mx` (the mail domain gone; without MX but with an A record, RFC 5321 §5.1; or with the null MX `0 .` of a domain that accepts no mail, RFC 7505); `listed: {{code: 127.0.0.2, reason: TEXT}}` (the mock's SMTP addresses listed on every blocklist zone, codes in 127.0.0.0/8); `dnsbl_error: 254` (every blocklist name answers 127.255.255.N, an error about the query: 252 typing error, 254 public resolver, 255 too many queries); `dnsbl_wildcard: ADDRESS` (every blocklist name has this A record and no TXT: a lapsed zone parked with a wildcard, or a list that lists everything) |
 | `expires` | stop firing this long after the rule was put in force (its scenario loaded, or the rule added with `POST /api/v1/rules`), so a forgotten fault ends by itself; to end after N firings use `when.times` |
 
 **The mock's name in replies.** `{{hostname}}` in a `reply` or `raw` is replaced, when the rule

@@ -687,6 +687,36 @@ def test_dnsbl_answers_seen_by_dig(scenario_mock, name):
         client.expect_bytes(HEALTHY_GREETING)
 
 
+# Mail-domain faults (probed with --mx), seen by dig at the mock's DNS server: the MX answer for
+# mock.test (status or None, records) and the least time it takes. SMTP is healthy in each.
+MX_CASES = {
+    "mx-nxdomain": ("NXDOMAIN", [], 0),
+    "mx-null": ("NOERROR", ["0 ."], 0),
+    "mx-servfail": ("SERVFAIL", [], 0),
+    "mx-a-only": ("NOERROR", [], 0),
+    "mx-truncated": ("NOERROR", ["10 localhost."], 0),  # dig asks again over TCP by itself
+    "mx-slow": ("NOERROR", ["10 localhost."], 1.2),
+    "mx-timeout": (None, [], 0),
+}
+
+
+@pytest.mark.skipif(shutil.which("dig") is None, reason="dig is not installed")
+@pytest.mark.parametrize("name", sorted(MX_CASES))
+def test_mx_answers_seen_by_dig(scenario_mock, name):
+    status, records, at_least = MX_CASES[name]
+    m = scenario_mock(name, "--dns", "127.0.0.1:0")
+    a = dig(m.dns, "mock.test", "MX", timeout=2)
+    assert (a.status, [data for _, _, data in a.records]) == (status, records)
+    assert a.seconds >= at_least
+    if name == "mx-a-only":  # the implicit MX: the domain's own address (RFC 5321 §5.1)
+        assert [data for _, _, data in dig(m.dns, "mock.test", "A").records] == [m.host]
+    if name == "mx-truncated":
+        udp = dig(m.dns, "mock.test", "MX", ignore_tc=True)
+        assert "tc" in udp.flags and udp.records == []
+    with WireClient.connect(m.host, m.port) as client:
+        client.expect_bytes(HEALTHY_GREETING)
+
+
 WIRE_TABLES = (REPLY_CASES, HANG_CASES, CLOSE_CASES, DELAY_CASES)
 OTHER_TESTS = {
     "banner-trickle", "connect-refused", "connect-blackhole", "starttls-handshake-failure",
@@ -695,6 +725,7 @@ OTHER_TESTS = {
     *TLS_CASES,
     *PATTERN_CASES,
     *DNSBL_CASES,
+    *MX_CASES,
 }
 
 

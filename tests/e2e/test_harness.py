@@ -90,6 +90,12 @@ def test_builtin_catches_every_fault_of_the_catalog_quickly(tmp_path):
     assert by_name["banner-missing"]["observed"]["phase"] == "banner"
     assert by_name["banner-missing"]["time_to_detect_ms"] >= 1500
     assert "SMTP CRITICAL" in by_name["banner-missing"]["observed"]["summary"]
+    # The mail-domain scenarios: the probe is handed the domain and the mock's DNS server.
+    assert (by_name["mx-nxdomain"]["observed"]["kind"],
+            by_name["mx-nxdomain"]["observed"]["phase"]) == ("dns_error", "dns")
+    assert by_name["mx-timeout"]["observed"]["kind"] == "timeout"
+    assert by_name["mx-a-only"]["verdict"] == by_name["mx-truncated"]["verdict"] == "passed"
+    assert by_name["mx-nxdomain"]["contact"] is True  # its DNS server was asked
     # Refused and black-holed listeners leave no session to check contact against.
     assert by_name["connect-refused"]["contact"] is None
     assert by_name["healthy"]["contact"] is True

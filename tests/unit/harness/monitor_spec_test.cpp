@@ -38,6 +38,12 @@ TEST(substitute, placeholders_and_escaped_braces)
     const auto with_dns = template_values(
         {"127.0.0.1", 40123, "dnsbl-listed", "ca.pem", "c.pem", "localhost", 40153});
     EXPECT_EQ(substitute("-p {dns_port}", with_dns), "-p 40153");
+    // The mail domain that DNS server routes to the mock by MX.
+    EXPECT_EQ(substitute("--mx {domain}", v), "--mx mock.test");
+    template_inputs mx_inputs{"127.0.0.1", 1, "mx-a-only", "ca.pem", "c.pem", "localhost", 40153};
+    mx_inputs.domain = "mail.example.test";
+    const auto other = template_values(mx_inputs);
+    EXPECT_EQ(substitute("{domain}", other), "mail.example.test");
     EXPECT_THROW(substitute("{hots}", v), std::invalid_argument);
     EXPECT_THROW(substitute("{host", v), std::invalid_argument);
     EXPECT_THROW(substitute("host}", v), std::invalid_argument);

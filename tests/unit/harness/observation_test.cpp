@@ -181,6 +181,31 @@ TEST(builtin_options, a_verify_hint_fetches_the_message_back_from_the_mocks_mail
     EXPECT_FALSE(builtin_probe_options(t, harness_credentials{"u", "p"}).verify);
 }
 
+TEST(builtin_options, an_mx_hint_probes_the_mail_domain_at_the_mocks_dns_server)
+{
+    faults::scenario s;
+    s.name = "mx-a-only";
+    s.probe.mx = true;
+    monitor_target t;
+    t.scenario = &s;
+    t.host = "127.0.0.1";
+    t.port = 40000;
+    t.dns_port = 40053;
+    t.mail_domain = "mail.example.test";
+    auto o = builtin_probe_options(t, harness_credentials{"u", "p"});
+    EXPECT_TRUE(o.mx);
+    EXPECT_EQ(o.host, "mail.example.test");
+    EXPECT_EQ(o.port, 40000); // an MX names a host, not a port: the mock's
+    EXPECT_EQ(o.dns_server, "127.0.0.1:40053");
+    EXPECT_TRUE(o.dnsbl.empty());
+
+    t.dns_port = 0; // a mock without DNS: the address, as before
+    o = builtin_probe_options(t, harness_credentials{"u", "p"});
+    EXPECT_FALSE(o.mx);
+    EXPECT_EQ(o.host, "127.0.0.1");
+    EXPECT_TRUE(o.dns_server.empty());
+}
+
 TEST(builtin_observation, status_kind_phase_and_the_nagios_line)
 {
     prober::probe_result r;
