@@ -101,7 +101,11 @@ std::vector<dns::ip_address> smtp_addresses(const std::vector<boost::asio::ip::t
 dns::zone_set dns_zones(const server_options& o, std::vector<dns::ip_address> addresses)
 {
     dns::mock_names names;
-    names.hostname = dns_name(o.hostname, "--hostname");
+    // RFC 6761 §6.3: resolvers answer "localhost" themselves and never ask a DNS server (c-ares
+    // refuses to), so a mail exchanger of that name could not be looked up: the mock's host is
+    // then mx.DOMAIN in its DNS.
+    names.hostname = o.hostname == "localhost" ? dns_name("mx." + o.dns_domain, "--dns-domain")
+                                               : dns_name(o.hostname, "--hostname");
     names.mail_domain = dns_name(o.dns_domain, "--dns-domain");
     names.addresses = std::move(addresses);
     for (const auto& zone : o.dnsbl_zones) {

@@ -30,7 +30,8 @@ struct server_options {
     std::string imaps;
     /// The DNS server, "ADDR:PORT" for both UDP and TCP; empty disables it.
     std::string dns;
-    /// The mail domain the DNS server answers for: MX 10 `hostname`.
+    /// The mail domain the DNS server answers for: MX 10 `hostname` (mx.`dns_domain` when the
+    /// hostname is localhost, a name resolvers never ask DNS for).
     std::string dns_domain = "mock.test";
     /// The blocklist zones the DNS server answers for (RFC 5782).
     std::vector<std::string> dnsbl_zones{"dnsbl.mock.test"};

@@ -15,6 +15,6 @@ namespace prober {
 /// The route of mail for the domain `o.host`: its MX host and address of `o.family`, asking
 /// `o.dns_server` (or the system's resolver), each lookup ending by `deadline`.
 boost::asio::awaitable<mx_outcome> find_mail_route(const probe_options& o,
-                                                  std::chrono::steady_clock::time_point deadline);
+                                                   std::chrono::steady_clock::time_point deadline);
 
 } // namespace prober

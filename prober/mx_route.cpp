@@ -125,8 +125,8 @@ void mx_route::on_mx(const mx_answer& answer, std::chrono::microseconds at)
         result_.implicit = true;
         return;
     case mx_answer::kind::nxdomain:
-        return fail(smtp::failure_kind::dns_error, "mail domain " + d + " does not exist (NXDOMAIN)",
-                    "NXDOMAIN");
+        return fail(smtp::failure_kind::dns_error,
+                    "mail domain " + d + " does not exist (NXDOMAIN)", "NXDOMAIN");
     case mx_answer::kind::timeout:
         return fail(smtp::failure_kind::timeout, "no answer to the MX lookup of " + d,
                     describe(answer));

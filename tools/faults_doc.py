@@ -67,9 +67,9 @@ thresholds `warning`/`critical` (`-w`/`-c`), `timeout` (`-t`), `connect_timeout`
 blocklist `dnsbl.mock.test` (`--dnsbl`), asking the mock's DNS server (`--dns-server`; the harness
 starts the mock with `--dns`). `mx: true` probes the mail domain `mock.test` rather than the
 server's address (`--mx`): its MX records, asking the mock's DNS server, lead to the mock (MX 10
-`localhost`, whose address is the mock's); a `cmd:` monitor gets the domain as `{{domain}}` and the
-DNS server's port as `{{dns_port}}`. `helo: NAME` is the name the probe greets with (`--helo`), for
-the scenarios where the client's name picks the fault (`ehlo_switches`).
+`mx.mock.test`, whose address is the mock's); a `cmd:` monitor gets the domain as `{{domain}}` and
+the DNS server's port as `{{dns_port}}`. `helo: NAME` is the name the probe greets with (`--helo`),
+for the scenarios where the client's name picks the fault (`ehlo_switches`).
 
 ## Scenario format
 

@@ -90,10 +90,9 @@ dns_fault read_dns(const config::yaml_reader& in, const config::field& value)
         d.truncate = in.boolean(it->second);
     }
     if (auto it = entries.find("mx"); it != entries.end()) {
-        static constexpr dns_fault::mx_answer answers[] = {dns_fault::mx_answer::data,
-                                                           dns_fault::mx_answer::nxdomain,
-                                                           dns_fault::mx_answer::a_only,
-                                                           dns_fault::mx_answer::null_mx};
+        static constexpr dns_fault::mx_answer answers[] = {
+            dns_fault::mx_answer::data, dns_fault::mx_answer::nxdomain,
+            dns_fault::mx_answer::a_only, dns_fault::mx_answer::null_mx};
         d.mx = answers[in.choice(it->second, {"data", "nxdomain", "a_only", "null_mx"})];
     }
     if (auto it = entries.find("listed"); it != entries.end()) {

@@ -694,8 +694,8 @@ MX_CASES = {
     "mx-null": ("NOERROR", ["0 ."], 0),
     "mx-servfail": ("SERVFAIL", [], 0),
     "mx-a-only": ("NOERROR", [], 0),
-    "mx-truncated": ("NOERROR", ["10 localhost."], 0),  # dig asks again over TCP by itself
-    "mx-slow": ("NOERROR", ["10 localhost."], 1.2),
+    "mx-truncated": ("NOERROR", ["10 mx.mock.test."], 0),  # dig asks again over TCP by itself
+    "mx-slow": ("NOERROR", ["10 mx.mock.test."], 1.2),
     "mx-timeout": (None, [], 0),
 }
 

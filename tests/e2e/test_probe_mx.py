@@ -11,7 +11,7 @@ import pytest
 
 from mock_process import MockProcess
 
-DOMAIN = "mock.test"  # the mock's --dns-domain: MX 10 localhost, whose address is the mock's
+DOMAIN = "mock.test"  # the mock's --dns-domain: MX 10 mx.mock.test, whose address is the mock's
 
 
 @pytest.fixture(scope="module")
@@ -43,16 +43,16 @@ def test_the_mx_host_is_probed_and_named_in_every_format(mock):
     r = json.loads(out)
     assert rc == 0 and r["status"] == "OK", (r, err)
     assert r["target"] == "%s:%d" % (DOMAIN, mock.port)
-    assert r["mx"] == {"domain": DOMAIN, "exchanges": [{"preference": 10, "host": "localhost"}],
-                       "implicit": False, "host": "localhost", "preference": 10,
+    assert r["mx"] == {"domain": DOMAIN, "exchanges": [{"preference": 10, "host": "mx.mock.test"}],
+                       "implicit": False, "host": "mx.mock.test", "preference": 10,
                        "address": "127.0.0.1", "addresses": ["127.0.0.1"]}
     texts = [e["text"] for e in r["transcript"]]
-    assert "MX mock.test: MX 10 localhost" in texts
-    assert "mail route mock.test: MX 10 localhost, 127.0.0.1" in texts
+    assert "MX mock.test: MX 10 mx.mock.test" in texts
+    assert "mail route mock.test: MX 10 mx.mock.test, 127.0.0.1" in texts
     out, rc, _ = probe(mock, fmt="nagios")
-    assert rc == 0 and ", MX localhost (127.0.0.1) |" in out, out
+    assert rc == 0 and ", MX mx.mock.test (127.0.0.1) |" in out, out
     out, _, _ = probe(mock, fmt="prometheus")
-    assert ('probe_smtp_mx_info{target="mock.test:%d",domain="mock.test",host="localhost",'
+    assert ('probe_smtp_mx_info{target="mock.test:%d",domain="mock.test",host="mx.mock.test",'
             'preference="10",address="127.0.0.1"} 1' % mock.port) in out, out
 
 
@@ -70,7 +70,7 @@ def test_a_truncated_answer_is_asked_again_over_tcp(mock):
     use(mock, {"when": {"phase": "dns"}, "do": {"dns": {"truncate": True}}})
     out, rc, err = probe(mock)
     r = json.loads(out)
-    assert rc == 0 and r["mx"]["host"] == "localhost", (r, err)
+    assert rc == 0 and r["mx"]["host"] == "mx.mock.test", (r, err)
 
 
 @pytest.mark.parametrize("rule, kind, message, received", [
@@ -83,9 +83,9 @@ def test_a_truncated_answer_is_asked_again_over_tcp(mock):
      "DNS server failure (SERVFAIL)"),
     ({"when": {"phase": "dns", "command": "MX"}, "do": {"hang": True}},
      "timeout", "no answer to the MX lookup of mock.test", "no answer from the DNS server"),
-    ({"when": {"phase": "dns", "argument": "^localhost$"}, "do": {"dns": {"rcode": "refused"}}},
-     "dns_error", "no MX host of mock.test has an address: localhost (DNS query refused "
-                  "(REFUSED))", "localhost (DNS query refused (REFUSED))"),
+    ({"when": {"phase": "dns", "argument": r"^mx\.mock\.test$"}, "do": {"dns": {"rcode": "refused"}}},
+     "dns_error", "no MX host of mock.test has an address: mx.mock.test (DNS query refused "
+                  "(REFUSED))", "mx.mock.test (DNS query refused (REFUSED))"),
 ], ids=["nxdomain", "null-mx", "servfail", "timeout", "no-address"])
 def test_no_route_is_critical_at_dns_and_no_connection_is_made(mock, rule, kind, message,
                                                                received):

@@ -484,9 +484,9 @@ std::string text_of(const boost::system::result<std::vector<net::ip::address>>& 
 TEST(dns_resolver, host_addresses_by_family_through_a_given_server)
 {
     net::io_context ioc;
-    dns_served dns(root_zone({address_record("mail.test", "127.0.0.1"),
-                              address_record("mail.test", "::1"),
-                              address_record("v4only.test", "127.0.0.2")}));
+    dns_served dns(
+        root_zone({address_record("mail.test", "127.0.0.1"), address_record("mail.test", "::1"),
+                   address_record("v4only.test", "127.0.0.2")}));
     auto lookup = [&](std::string name, io::address_family f) {
         return text_of(run(ioc, io::resolve_host(name, f, clock_type::now() + 5s, dns.settings())));
     };
@@ -507,8 +507,8 @@ TEST(dns_resolver, literals_never_touch_dns_and_localhost_comes_from_the_hosts_f
     auto lit = run(ioc, io::resolve_host("127.0.0.1", io::address_family::any,
                                          clock_type::now() + 5s, dns.settings()));
     EXPECT_EQ(text_of(lit), "127.0.0.1");
-    auto lit6 = run(
-        ioc, io::resolve_host("::1", io::address_family::v4, clock_type::now() + 5s, dns.settings()));
+    auto lit6 = run(ioc, io::resolve_host("::1", io::address_family::v4, clock_type::now() + 5s,
+                                          dns.settings()));
     EXPECT_EQ(lit6.error(), io::client_errc::no_address_of_family);
     EXPECT_EQ(dns.server().queries(), 0u);
     // Without a server, names are looked up as the C library does: /etc/hosts first.

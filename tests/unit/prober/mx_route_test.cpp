@@ -55,9 +55,10 @@ mx_outcome run(const std::string& domain,
 
 TEST(mx_route, most_preferred_mx_host_with_its_first_address)
 {
-    const auto r = run("example.test.", {{"MX example.test", mx({{20, "mx2.example.test"},
-                                                                 {10, "mx1.example.test."}})},
-                                         {"A mx1.example.test", addresses({"192.0.2.1", "::1"})}});
+    const auto r =
+        run("example.test.",
+            {{"MX example.test", mx({{20, "mx2.example.test"}, {10, "mx1.example.test."}})},
+             {"A mx1.example.test", addresses({"192.0.2.1", "::1"})}});
     ASSERT_TRUE(r.ok()) << r.message;
     EXPECT_EQ(r.domain, "example.test");
     EXPECT_EQ(r.host, "mx1.example.test");
@@ -69,19 +70,20 @@ TEST(mx_route, most_preferred_mx_host_with_its_first_address)
                 ElementsAre(mx_host{10, "mx1.example.test"}, mx_host{20, "mx2.example.test"}));
     EXPECT_EQ(r.elapsed, 2000us);
     ASSERT_EQ(r.notes.size(), 2u);
-    EXPECT_EQ(r.notes[0].second, "MX example.test: MX 20 mx2.example.test, MX 10 mx1.example.test.");
+    EXPECT_EQ(r.notes[0].second,
+              "MX example.test: MX 20 mx2.example.test, MX 10 mx1.example.test.");
     EXPECT_EQ(r.notes[1].second, "mx1.example.test: 192.0.2.1, ::1");
     EXPECT_EQ(prober::describe_route(r), "example.test: MX 10 mx1.example.test, 192.0.2.1");
 }
 
 TEST(mx_route, equal_preferences_are_tried_by_name_and_duplicates_once)
 {
-    const auto r = run("example.test",
-                       {{"MX example.test", mx({{10, "b.example.test"},
-                                                {10, "a.example.test"},
-                                                {10, "a.example.test"}})},
-                        {"A a.example.test", negative(kind::nxdomain)},
-                        {"A b.example.test", addresses({"192.0.2.2"})}});
+    const auto r =
+        run("example.test",
+            {{"MX example.test",
+              mx({{10, "b.example.test"}, {10, "a.example.test"}, {10, "a.example.test"}})},
+             {"A a.example.test", negative(kind::nxdomain)},
+             {"A b.example.test", addresses({"192.0.2.2"})}});
     ASSERT_TRUE(r.ok()) << r.message;
     EXPECT_EQ(r.host, "b.example.test");
     EXPECT_EQ(r.exchanges.size(), 2u);
@@ -99,8 +101,8 @@ TEST(mx_route, no_mx_falls_back_to_the_domain_itself)
     EXPECT_EQ(r.address, "192.0.2.3");
     EXPECT_THAT(prober::describe_route(r), HasSubstr("no MX, the domain itself"));
     // An answer without records says the same.
-    EXPECT_TRUE(run("example.test", {{"MX example.test", mx({})},
-                                     {"A example.test", addresses({"192.0.2.3"})}})
+    EXPECT_TRUE(run("example.test",
+                    {{"MX example.test", mx({})}, {"A example.test", addresses({"192.0.2.3"})}})
                     .implicit);
 }
 
@@ -126,7 +128,8 @@ TEST(mx_route, nxdomain_for_the_domain)
 
 TEST(mx_route, servfail_or_refused_on_the_mx_query_is_a_dns_error_naming_it)
 {
-    for (const std::string error : {"DNS server failure (SERVFAIL)", "DNS query refused (REFUSED)"}) {
+    for (const std::string error :
+         {"DNS server failure (SERVFAIL)", "DNS query refused (REFUSED)"}) {
         const auto r = run("example.test", {{"MX example.test", negative(kind::failed, error)}});
         ASSERT_FALSE(r.ok());
         EXPECT_EQ(*r.failure, failure_kind::dns_error);
@@ -137,8 +140,9 @@ TEST(mx_route, servfail_or_refused_on_the_mx_query_is_a_dns_error_naming_it)
 
 TEST(mx_route, no_answer_to_the_mx_query_is_a_timeout)
 {
-    const auto r = run("example.test", {{"MX example.test",
-                                         negative(kind::timeout, "no answer from the DNS server")}});
+    const auto r =
+        run("example.test",
+            {{"MX example.test", negative(kind::timeout, "no answer from the DNS server")}});
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(*r.failure, failure_kind::timeout);
     EXPECT_EQ(r.message, "no answer to the MX lookup of example.test");
@@ -158,10 +162,11 @@ TEST(mx_route, null_mx_means_the_domain_accepts_no_mail)
 
 TEST(mx_route, hosts_without_address_are_skipped_then_fail_naming_each)
 {
-    const auto r = run("example.test",
-                       {{"MX example.test", mx({{10, "mx1.example.test"}, {20, "mx2.example.test"}})},
-                        {"A mx1.example.test", negative(kind::nxdomain)},
-                        {"A mx2.example.test", negative(kind::failed, "DNS server failure (SERVFAIL)")}});
+    const auto r =
+        run("example.test",
+            {{"MX example.test", mx({{10, "mx1.example.test"}, {20, "mx2.example.test"}})},
+             {"A mx1.example.test", negative(kind::nxdomain)},
+             {"A mx2.example.test", negative(kind::failed, "DNS server failure (SERVFAIL)")}});
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(*r.failure, failure_kind::dns_error);
     EXPECT_EQ(r.message, "no MX host of example.test has an address: mx1.example.test (NXDOMAIN), "
