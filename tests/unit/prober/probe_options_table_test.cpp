@@ -92,6 +92,7 @@ TEST(probe_options_table, every_option_is_applied)
         {"max_delivery_time", {"30s", "2m"}},
         {"family", {"ipv6"}},
         {"source_address", {"::1"}},
+        {"mx", {"true"}},
         {"dns_server", {"[::1]:5353"}},
         {"dnsbl", {"zen.example.", "b.example,zen.example,c.example"}},
         {"max_reply_line", {"1000"}},
@@ -131,6 +132,7 @@ TEST(probe_options_table, every_option_is_applied)
     EXPECT_EQ(o.verify_timeout, 3600s);
     EXPECT_EQ(o.family, address_family::v6);
     EXPECT_EQ(o.source_address, "::1");
+    EXPECT_TRUE(o.mx);
     EXPECT_EQ(o.dns_server, "[::1]:5353");
     EXPECT_EQ(o.verify->dns_server, "[::1]:5353"); // the mailbox host is looked up there too
     // Zones without the final dot, once each, in order.
