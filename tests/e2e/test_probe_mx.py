@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from mock_fixtures import running_mock
 from mock_process import MockProcess
 
 DOMAIN = "mock.test"  # the mock's --dns-domain: MX 10 mx.mock.test, whose address is the mock's
@@ -16,9 +17,7 @@ DOMAIN = "mock.test"  # the mock's --dns-domain: MX 10 mx.mock.test, whose addre
 
 @pytest.fixture(scope="module")
 def mock():
-    m = MockProcess(("--dns", "127.0.0.1:0"))
-    yield m
-    assert m.stop() == 0, m.stderr
+    yield from running_mock("--dns", "127.0.0.1:0")
 
 
 def probe(m, *args, fmt="json", domain=DOMAIN):

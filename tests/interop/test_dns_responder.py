@@ -16,7 +16,7 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 
-from mock_process import MockProcess
+from mock_fixtures import running_mock
 
 DIG = shutil.which("dig") or "/usr/bin/dig"
 
@@ -43,11 +43,9 @@ class DnsServer:
 
 @pytest.fixture(scope="module")
 def mock():
-    m = MockProcess(("--listen", "[::1]:0", "--dns", "127.0.0.1:0",
-                     "--hostname", "mock.example.test", "--dns-domain", "example.test",
-                     "--dnsbl-zone", "zen.example"))
-    yield m
-    assert m.stop() == 0, m.stderr
+    yield from running_mock("--listen", "[::1]:0", "--dns", "127.0.0.1:0",
+                            "--hostname", "mock.example.test", "--dns-domain", "example.test",
+                            "--dnsbl-zone", "zen.example")
 
 
 @pytest.fixture

@@ -20,6 +20,14 @@ def start_mock():
         m.stop()
 
 
+def running_mock(*args):
+    """For a module-scoped fixture (`yield from running_mock(...)`): one smtp-mock with these
+    arguments for the whole module, which must stop cleanly at its end."""
+    m = MockProcess(args)
+    yield m
+    assert m.stop() == 0, m.stderr
+
+
 @pytest.fixture
 def mock(start_mock):
     """A healthy smtp-mock on ephemeral ports."""
