@@ -55,12 +55,12 @@ struct mx_answer {
 
 /// Where the probe goes, or why it goes nowhere.
 struct mx_outcome {
-    std::string domain;              ///< the mail domain, without the final dot
-    std::vector<mx_host> exchanges;  ///< the MX records in the order they are tried
-    bool implicit = false;           ///< no MX: the domain is its own mail exchanger
-    std::string host;                ///< the host chosen (an MX exchange, or the domain)
-    std::uint16_t preference = 0;    ///< its preference (0 for the implicit MX)
-    std::string address;             ///< the address to connect to (the first of the host's)
+    std::string domain;                 ///< the mail domain, without the final dot
+    std::vector<mx_host> exchanges;     ///< the MX records in the order they are tried
+    bool implicit = false;              ///< no MX: the domain is its own mail exchanger
+    std::string host;                   ///< the host chosen (an MX exchange, or the domain)
+    std::uint16_t preference = 0;       ///< its preference (0 for the implicit MX)
+    std::string address;                ///< the address to connect to (the first of the host's)
     std::vector<std::string> addresses; ///< every address of the host
     /// Failed: the kind (dns_error, or timeout) and a sentence; the probe goes nowhere.
     std::optional<smtp::failure_kind> failure;
@@ -103,9 +103,9 @@ private:
 
     bool asking_mx_ = true;
     bool done_ = false;
-    std::size_t host_index_ = 0;             // the exchange whose address is asked
-    std::vector<std::string> skipped_;       // "mx1.a.test (NXDOMAIN)", for the failure
-    bool only_timeouts_ = true;              // every address lookup so far timed out
+    std::size_t host_index_ = 0;       // the exchange whose address is asked
+    std::vector<std::string> skipped_; // "mx1.a.test (NXDOMAIN)", for the failure
+    bool only_timeouts_ = true;        // every address lookup so far timed out
     mx_outcome result_;
 };
 
