@@ -523,8 +523,12 @@ TEST(dns_resolver, dns_errors_are_typed)
     dns_served dns(root_zone({address_record("servfail.test", "127.0.0.1"),
                               address_record("refused.test", "127.0.0.1"),
                               address_record("noerror.test", "127.0.0.1")}));
-    dns.set_faults("servfail.test", {.rcode = dns::rcode::servfail});
-    dns.set_faults("refused.test", {.rcode = dns::rcode::refused});
+    dns.set_faults("servfail.test", test_support::fault([&](dns::fault_decisions& f) {
+                       f.rcode = dns::rcode::servfail;
+                   }));
+    dns.set_faults("refused.test", test_support::fault([&](dns::fault_decisions& f) {
+                       f.rcode = dns::rcode::refused;
+                   }));
     auto mx = [&](std::string name) {
         auto r = run(ioc, io::query_mx(name, clock_type::now() + 5s, dns.settings()));
         return r ? boost::system::error_code() : r.error();
@@ -580,7 +584,8 @@ TEST(dns_resolver, a_truncated_udp_answer_is_asked_again_over_tcp)
 {
     net::io_context ioc;
     dns_served dns(root_zone({address_record("big.test", "127.0.0.3")}));
-    dns.set_faults("big.test", {.truncate_udp = true});
+    dns.set_faults("big.test",
+                   test_support::fault([&](dns::fault_decisions& f) { f.truncate_udp = true; }));
     auto r = run(ioc, io::query_a("big.test", clock_type::now() + 5s, dns.settings()));
     ASSERT_TRUE(r) << r.error().message();
     EXPECT_EQ(r->at(0).to_string(), "127.0.0.3");
@@ -591,7 +596,8 @@ TEST(dns_resolver, a_server_that_never_answers_ends_at_the_deadline)
 {
     net::io_context ioc;
     dns_served dns(root_zone({address_record("slow.test", "127.0.0.1")}));
-    dns.set_faults("slow.test", {.no_answer = true});
+    dns.set_faults("slow.test",
+                   test_support::fault([&](dns::fault_decisions& f) { f.no_answer = true; }));
     auto started = clock_type::now();
     auto r = run(ioc, io::resolve_host("slow.test", io::address_family::any,
                                        clock_type::now() + 400ms, dns.settings()));
@@ -607,7 +613,8 @@ TEST(dns_resolver, cancellation_ends_a_lookup_at_once)
 {
     net::io_context ioc;
     dns_served dns(root_zone({record("slow.test", dns::rr_type::txt, dns::txt_of("late"))}));
-    dns.set_faults("slow.test", {.no_answer = true});
+    dns.set_faults("slow.test",
+                   test_support::fault([&](dns::fault_decisions& f) { f.no_answer = true; }));
     io::task_group group(ioc.get_executor());
     std::optional<boost::system::error_code> seen;
     auto lookup = [&]() -> net::awaitable<void> {

@@ -144,9 +144,10 @@ TEST_F(dns_served, a_blocklist_answers_listed_and_unlisted_addresses)
     EXPECT_EQ(a("1.0.0.127.zen.example"), error(io::dns_errc::nxdomain));
 
     // The mock's own address listed, by a fault.
-    faults({.listed = {{dns::ipv4{127, 0, 0, 1},
-                        {dns::ipv4{127, 0, 0, 2}},
-                        "Blocked: 127.0.0.1 is listed"}}});
+    faults(test_support::fault([&](dns::fault_decisions& f) {
+        f.listed = {
+            {dns::ipv4{127, 0, 0, 1}, {dns::ipv4{127, 0, 0, 2}}, "Blocked: 127.0.0.1 is listed"}};
+    }));
     EXPECT_EQ(a("1.0.0.127.zen.example"), std::vector<std::string>{"127.0.0.2"});
     EXPECT_EQ(txt("1.0.0.127.zen.example"),
               std::vector<std::string>{"Blocked: 127.0.0.1 is listed"});
@@ -161,7 +162,9 @@ TEST_F(dns_served, a_broken_blocklist_answers_its_error_codes)
 {
     for (std::uint8_t code :
          {dns::dnsbl_typing_error, dns::dnsbl_public_resolver, dns::dnsbl_excessive_queries}) {
-        faults({.dnsbl_error = dns::dnsbl_error{code, ""}});
+        faults(test_support::fault([&](dns::fault_decisions& f) {
+            f.dnsbl_error = dns::dnsbl_error{code, ""};
+        }));
         EXPECT_EQ(a("1.0.0.127.zen.example"),
                   std::vector<std::string>{"127.255.255." + std::to_string(code)});
     }
@@ -171,9 +174,9 @@ TEST_F(dns_served, a_broken_blocklist_answers_its_error_codes)
 
 TEST_F(dns_served, the_mx_faults_as_a_sender_sees_them)
 {
-    faults({.mx = dns::mx_fault::nxdomain});
+    faults(test_support::fault([&](dns::fault_decisions& f) { f.mx = dns::mx_fault::nxdomain; }));
     EXPECT_EQ(mx_error("example.test"), io::dns_errc::nxdomain);
-    faults({.mx = dns::mx_fault::a_only});
+    faults(test_support::fault([&](dns::fault_decisions& f) { f.mx = dns::mx_fault::a_only; }));
     EXPECT_EQ(mx_error("example.test"), io::dns_errc::no_data);
     // RFC 5321 §5.1: the domain's own address is the implicit MX.
     auto host =
@@ -184,16 +187,16 @@ TEST_F(dns_served, the_mx_faults_as_a_sender_sees_them)
 
 TEST_F(dns_served, servfail_and_refused_are_reported_as_such)
 {
-    faults({.rcode = dns::rcode::servfail});
+    faults(test_support::fault([&](dns::fault_decisions& f) { f.rcode = dns::rcode::servfail; }));
     EXPECT_EQ(mx_error("example.test"), io::dns_errc::server_failure);
     EXPECT_EQ(a("2.0.0.127.zen.example"), error(io::dns_errc::server_failure));
-    faults({.rcode = dns::rcode::refused});
+    faults(test_support::fault([&](dns::fault_decisions& f) { f.rcode = dns::rcode::refused; }));
     EXPECT_EQ(mx_error("example.test"), io::dns_errc::refused);
 }
 
 TEST_F(dns_served, a_silent_server_ends_at_the_deadline)
 {
-    faults({.no_answer = true});
+    faults(test_support::fault([&](dns::fault_decisions& f) { f.no_answer = true; }));
     const auto started = clock_type::now();
     auto r = run(ioc, io::query_a("2.0.0.127.zen.example", started + 500ms, through()));
     const auto took = clock_type::now() - started;
@@ -207,7 +210,7 @@ TEST_F(dns_served, a_silent_server_ends_at_the_deadline)
 
 TEST_F(dns_served, a_slow_answer_arrives_late)
 {
-    faults({.delay = 400ms});
+    faults(test_support::fault([&](dns::fault_decisions& f) { f.delay = 400ms; }));
     const auto started = clock_type::now();
     EXPECT_EQ(a("2.0.0.127.zen.example"), std::vector<std::string>{"127.0.0.2"});
     EXPECT_GE(clock_type::now() - started, 400ms);
@@ -220,7 +223,7 @@ TEST_F(dns_served, a_slow_answer_arrives_late)
 TEST_F(dns_served, truncated_answers_are_asked_again_over_tcp)
 {
     // By the fault: TC with no records over UDP.
-    faults({.truncate_udp = true});
+    faults(test_support::fault([&](dns::fault_decisions& f) { f.truncate_udp = true; }));
     EXPECT_EQ(a("2.0.0.127.zen.example"), std::vector<std::string>{"127.0.0.2"});
     EXPECT_GE(server.server().tcp_queries(), 1u);
     // By size: 30 TXT records do not fit in 512 octets.

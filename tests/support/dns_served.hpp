@@ -5,7 +5,7 @@
 // The server answers on a thread of its own; the decisions are read under a lock.
 //
 //   test_support::dns_served dns(test_support::root_zone({a_record("mail.test", "127.0.0.1")}));
-//   dns.set_faults("slow.test", {.no_answer = true});
+//   dns.set_faults("slow.test", fault([](dns::fault_decisions& f) { f.no_answer = true; }));
 //   io::resolve_host("mail.test", io::address_family::any, deadline, dns.settings());
 
 #include "dns/fault_decisions.hpp"
@@ -65,6 +65,15 @@ inline dns::zone_set root_zone(std::vector<dns::resource_record> records)
     dns::zone_set zones;
     zones.zones.push_back(std::move(root));
     return zones;
+}
+
+/// Fault decisions as `set` makes them:
+/// fault([](dns::fault_decisions& f) { f.no_answer = true; }).
+template <class Set> dns::fault_decisions fault(Set set)
+{
+    dns::fault_decisions f;
+    set(f);
+    return f;
 }
 
 /// The server, on 127.0.0.1 and a free port for both UDP and TCP, started.
