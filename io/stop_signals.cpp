@@ -40,6 +40,15 @@ stop_signals::~stop_signals()
     pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
 }
 
+int stop_signals::wait()
+{
+    std::mutex m;
+    std::condition_variable_any woken;
+    std::unique_lock lock(m);
+    woken.wait(lock, source_.get_token(), [] { return false; });
+    return received_.load();
+}
+
 std::string signal_name(int signal)
 {
     const char* name = ::sigabbrev_np(signal);

@@ -27,6 +27,8 @@ public:
     stop_signals(const stop_signals&) = delete;
     stop_signals& operator=(const stop_signals&) = delete;
 
+    /// Blocks until the first signal comes, and returns it.
+    int wait();
     /// Stop is requested on it when the first signal comes.
     std::stop_token token() const noexcept { return source_.get_token(); }
     /// The first signal received (SIGINT or SIGTERM), or 0.

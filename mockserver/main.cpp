@@ -1,6 +1,7 @@
 // smtp-mock: parse the command line, run the mock, stop on SIGTERM or SIGINT; or, with
 // --check ADDR, say whether a mock serves there.
 #include "io/http_client.hpp"
+#include "io/stop_signals.hpp"
 #include "mockserver/cli.hpp"
 #include "mockserver/mock_app.hpp"
 
@@ -9,7 +10,6 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
-#include <pthread.h>
 #include <sys/resource.h>
 
 namespace {
@@ -55,19 +55,14 @@ int main(int argc, char** argv)
         return cli.exit_code;
     }
     raise_open_file_limit();
-    // Block the stop signals in every thread; this one waits for them.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    // The stop signals are blocked in every thread the mock starts; this one waits for them.
+    io::stop_signals stop_signals;
     std::signal(SIGPIPE, SIG_IGN);
     try {
         mock::mock_app app(*cli.options);
         app.start();
         std::cout << app.ready_line() << std::endl;
-        int signal = 0;
-        sigwait(&stop_signals, &signal);
+        const int signal = stop_signals.wait();
         app.log("stopping on signal " + std::to_string(signal));
         app.stop();
         app.log("stopped");

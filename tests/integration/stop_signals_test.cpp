@@ -49,6 +49,15 @@ TEST(StopSignals, SigtermBecomesAStopRequest)
     ASSERT_EQ(::kill(::getpid(), SIGINT), 0) << "a second signal is taken too, not fatal";
 }
 
+TEST(StopSignals, WaitReturnsTheFirstSignal)
+{
+    io::stop_signals signals; // as smtp-mock's main thread waits for its stop
+    std::thread sender([] { ::kill(::getpid(), SIGINT); });
+    EXPECT_EQ(signals.wait(), SIGINT);
+    sender.join();
+    EXPECT_EQ(signals.wait(), SIGINT) << "stopped already: no wait, the first signal stays";
+}
+
 TEST(StopSignals, ChildrenStillDieOfTheSignals)
 {
     const io::stop_signals signals;
