@@ -149,6 +149,9 @@ def hint_flags(hint, m):
             flags += ["--quit-after", str(value)]
         elif key == "dnsbl" and value:
             flags += ["--dns-server", m.ready["dns"], "--dnsbl", "dnsbl.mock.test"]
+        elif key == "mx" and value:
+            # The target becomes the mail domain the mock's DNS routes to it.
+            flags += ["--dns-server", m.ready["dns"], "--mx", "-p", str(m.port)]
         else:
             pytest.fail(f"unknown probe hint {key}")
     return flags
@@ -162,14 +165,15 @@ def test_catalog_scenario(start_mock, users_file, path):
     doc = yaml.safe_load(path.read_text())
     expect = doc["expect"]
     mailbox = (doc.get("probe") or {}).get("verify")
-    dnsbl = (doc.get("probe") or {}).get("dnsbl")
+    dns = any((doc.get("probe") or {}).get(hint) for hint in ("dnsbl", "mx"))
     m = start_mock("--scenario", str(path), "--users", str(users_file), "--seed", "1",
                    *([f"--{mailbox}", "127.0.0.1:0"] if mailbox else []),
-                   *(["--dns", "127.0.0.1:0"] if dnsbl else []))
+                   *(["--dns", "127.0.0.1:0"] if dns else []))
     flags = hint_flags(doc.get("probe"), m)
     if "-t" not in flags and "--timeout" not in flags:
         flags += ["--timeout", "10"]
-    result, rc, elapsed = run_probe(target_of(m), *flags)
+    target = "mock.test" if "--mx" in flags else target_of(m)
+    result, rc, elapsed = run_probe(target, *flags)
     statuses = expect["status"] if isinstance(expect["status"], list) else [expect["status"]]
     assert result["status"] in statuses, result
     if result["status"] != "OK" and "kind" in expect:

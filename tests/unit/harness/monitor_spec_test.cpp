@@ -76,7 +76,8 @@ TEST(substitute, the_mailbox_placeholders_exist_only_with_a_mailbox)
         FAIL() << "expected an error";
     } catch (const std::invalid_argument& e) {
         EXPECT_STREQ(e.what(), "unknown placeholder {imap_port} (expected one of {ca_file}, "
-                               "{cert_file}, {dns_port}, {host}, {port}, {scenario}, {tls_name})");
+                               "{cert_file}, {dns_port}, {domain}, {host}, {port}, {scenario}, "
+                               "{tls_name})");
     }
 }
 
