@@ -301,7 +301,10 @@ net::awaitable<std::optional<exit_status>> child_process::wait()
         if (rc == 0 && info.si_pid == pid_) {
             exited_ = status_of(info);
         } else if (rc < 0 && errno != EINTR) {
-            exited_ = exit_status{}; // reaped by someone else: how it ended is unknown
+            // Reaped by someone else: how it ended is unknown, and its id (and group id) may
+            // be another process's by now, so it is never signalled again.
+            exited_ = exit_status{};
+            reaped_ = true;
         }
     }
     co_return exited_;

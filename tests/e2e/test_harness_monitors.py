@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
@@ -148,9 +149,11 @@ def test_a_monitor_is_judged_by_its_own_exit_not_by_a_descendant_holding_its_out
                                "--monitor-timeout", "4")
     finally:
         for pid in pids.read_text().split() if pids.exists() else []:
+            # Only while it is still that sleep: once it has ended, its id can be anyone's.
             try:
-                os.kill(int(pid), 9)
-            except ProcessLookupError:
+                if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"sleep\0"):
+                    os.kill(int(pid), 9)
+            except (FileNotFoundError, ProcessLookupError):
                 pass
     assert got["healthy"]["verdict"] == "passed", got["healthy"]
     assert got["banner-421"]["verdict"] == "caught", got["banner-421"]
