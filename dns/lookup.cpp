@@ -86,8 +86,9 @@ void zone_answer(const zone& z, const zone_set& zones, const question& q,
         // RFC 7505 §3: the domain's one MX names the root, with preference 0.
         std::erase_if(records, [](const resource_record& rr) { return rr.type == rr_type::mx; });
         if (wants(q, rr_type::mx)) {
-            const auto& mx = z.find(q.qname, rr_type::mx).front();
-            records.push_back({q.qname, rr_type::mx, rr_class::in, mx.ttl, mx_data{0, name()}});
+            // find() answers a new vector: keep the value, not a reference into it.
+            const auto ttl = z.find(q.qname, rr_type::mx).front().ttl;
+            records.push_back({q.qname, rr_type::mx, rr_class::in, ttl, mx_data{0, name()}});
         }
     }
     if (!records.empty()) {
