@@ -5,22 +5,49 @@
 #include "mockserver/cli.hpp"
 #include "mockserver/mock_app.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace {
 
-// Hold tens of thousands of sessions: lift the descriptor limit to the hard one.
-void raise_open_file_limit()
+// The descriptors the table is grown to at the start (fewer when the limit is lower): 8 bytes
+// of kernel memory each, 512 KiB in all.
+constexpr rlim_t reserved_descriptors = 65536;
+
+// Hold tens of thousands of sessions: lift the descriptor limit to the hard one. Then grow the
+// process's descriptor table to that many descriptors (at most reserved_descriptors) at once,
+// while the process has one thread. Linux grows the table by doubling, when a new descriptor
+// does not fit; in a process of several threads each growth waits for an RCU grace period
+// (expand_fdtable() calls synchronize_rcu()), about 12 ms here, inside the accept() that needed
+// it, and the worker thread that made it stands still with every session on it: the 256th and
+// 512th connections were accepted that much late, and their banners with them. The table never
+// shrinks, so a descriptor opened above the reservation and closed grows it once for the run.
+void prepare_descriptor_table()
 {
     rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return;
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
         limit.rlim_cur = limit.rlim_max;
         setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    // F_DUPFD takes the lowest free descriptor from `highest` up, so it never replaces an
+    // inherited one, as dup2() would.
+    const auto highest = static_cast<int>(std::min(limit.rlim_cur, reserved_descriptors) - 1);
+    for (int fd : {STDERR_FILENO, STDOUT_FILENO, STDIN_FILENO}) {
+        if (const int copy = fcntl(fd, F_DUPFD_CLOEXEC, highest); copy >= 0) {
+            close(copy);
+            return;
+        }
     }
 }
 
@@ -54,7 +81,8 @@ int main(int argc, char** argv)
     if (!cli.options) {
         return cli.exit_code;
     }
-    raise_open_file_limit();
+    // First, while this is the only thread.
+    prepare_descriptor_table();
     // The stop signals are blocked in every thread the mock starts; this one waits for them.
     io::stop_signals stop_signals;
     std::signal(SIGPIPE, SIG_IGN);

@@ -210,6 +210,24 @@ def test_the_idle_timeout_counts_from_the_last_command_not_the_first(start_mock)
     d.close()
 
 
+def proc_field(pid, name, path="status"):
+    """The text after `name` in /proc/PID/status (or another /proc/PID file)."""
+    with open(f"/proc/{pid}/{path}") as f:
+        for line in f:
+            if line.startswith(name):
+                return line[len(name):].split()
+    raise AssertionError(f"no {name} in /proc/{pid}/{path}")
+
+
+def test_the_descriptor_table_is_grown_for_tens_of_thousands_of_sessions(mock):
+    # The table is grown once at the start: growing it later, with the worker threads running,
+    # makes the accept that needs it wait for an RCU grace period (milliseconds), so that the
+    # 256th and 512th connections of a run were accepted late.
+    soft, hard = (int(v) for v in proc_field(mock.proc.pid, "Max open files", "limits")[:2])
+    assert soft == hard  # the limit is lifted to the hard one
+    assert int(proc_field(mock.proc.pid, "FDSize:")[0]) >= min(soft, 65536)
+
+
 def test_sigterm_stops_gracefully(start_mock):
     m = start_mock("--grace", "3s")
     d = Dialogue(m)
