@@ -1,7 +1,7 @@
 """Delay accuracy: 1,000 concurrent sessions under a 1 s banner delay fault. Prints the p50, p99
 and largest deviation of the observed delay from 1 s for smtp-mock, and for Postfix smtp-sink
-delaying its greeting with -W CONNECT:1, with the ratio. The client is banner_timer (bench/, one
-Asio thread). smtp-mock's own part is read from its transcripts: the time of each banner from the
+delaying its greeting with -W CONNECT:1, with the ratio. The client is `pace_client banner`
+(bench/, one Asio thread). smtp-mock's own part is read from its transcripts: the time of each banner from the
 accept, less the delay, is what its timer and the write after it added, whatever the client and
 the kernel's accept queue did. The control is the same client against smtp-mock with no delay,
 each connection held open for 1 s after its banner, so that the client and the mock have as many
@@ -21,8 +21,8 @@ import subprocess
 import tempfile
 import time
 
-from load_client import percentile, raise_fd_limit
-from peers import BUILD, Peer, free_port, print_table, start_mock
+from load_client import banner_micros, percentile, raise_fd_limit
+from peers import Peer, free_port, print_table, start_mock
 
 DELAYED = """name: bench-delay
 summary: Every banner is delayed by exactly one second.
@@ -36,19 +36,12 @@ DELAY_ROW = ", 1 s delay"
 
 NO_DELAY = "name: bench-no-delay\nsummary: No fault.\nrules: []\n"
 
-TIMER = os.path.join(BUILD, "bench", "banner_timer")
-
-
 def times_to_banner(port, sessions, hold_ms=0):
     """The time from the established connection to the banner, in ms, per session in the order
     they connected. Connections open one per millisecond: every session lasts a second (the
     delay, or `hold_ms` after the banner), so about 1,000 are open at once, and banners arrive
     spread out enough for the client to time each."""
-    out = subprocess.run([TIMER, str(port), str(sessions), "1000", str(hold_ms)],
-                         capture_output=True, text=True, timeout=120)
-    if out.returncode != 0:
-        raise RuntimeError(f"banner_timer: {out.returncode}: {out.stderr.strip()}")
-    return [int(us) / 1000 for us in out.stdout.split()]
+    return [us / 1000 for us in banner_micros(port, sessions, 1000, hold_ms)]
 
 
 def deviations(times, expected_ms):
@@ -156,7 +149,7 @@ def main():
     rows.append(row("smtp-sink -W CONNECT:1", sink_dev, "1.0x"))
     rounds = f", {args.rounds} rounds pooled" if args.rounds > 1 else ""
     print_table(f"Delay accuracy: {args.sessions:,} concurrent sessions under a 1 s banner delay "
-                f"(client: banner_timer, one Asio thread{rounds})",
+                f"(client: pace_client banner, one Asio thread{rounds})",
                 ["server", "p50 deviation ms", "p99 deviation ms", "max deviation ms",
                  "smtp-mock vs smtp-sink (p99)"], rows)
 

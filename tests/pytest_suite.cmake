@@ -3,7 +3,7 @@ function(smtph_pytest_suite label)
     file(GLOB test_files CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test_*.py)
     set(programs)
     foreach(pair "SMTP_MOCK=smtp-mock" "SMTP_PROBE=smtp-probe" "SMTP_HARNESS=smtp-harness"
-                 "SMTP_VERIFY_CHECK=smtp-verify-check")
+                 "SMTP_VERIFY_CHECK=smtp-verify-check" "PACE_CLIENT=pace_client")
         string(REPLACE "=" ";" kv ${pair})
         list(GET kv 0 var)
         list(GET kv 1 target)
