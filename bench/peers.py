@@ -36,12 +36,17 @@ def wait_for_banner(port, timeout=10.0):
     raise RuntimeError(f"no SMTP banner on port {port}")
 
 
-def cpu_seconds(pid):
-    """User + system CPU time of a process, from /proc."""
+def cpu_times(pid):
+    """(user, system) CPU seconds of a process, from /proc (or of one thread: its id as `pid`)."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process, from /proc."""
+    return sum(cpu_times(pid))
 
 
 def rss_kib(pid):
