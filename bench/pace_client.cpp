@@ -299,7 +299,7 @@ int run_send(const send_settings& s)
     const auto message = make_message(s.length);
     net::io_context ctx(1);
     const schedule plan{clock_type::now() + std::chrono::milliseconds(10), s.rate,
-                        static_cast<std::size_t>(std::llround(s.rate * s.seconds)),
+                        std::max<std::size_t>(1, std::llround(s.rate * s.seconds)),
                         s.max_in_flight};
     pace_tally pace_seen;
     send_tally sent;
@@ -336,7 +336,9 @@ int main(int argc, char** argv)
         CLI::Range(0.001, 1e6));
     send_mode->add_option("--seconds", s.seconds, "how long to start sessions")->required()->check(
         CLI::Range(0.001, 86400.0));
-    send_mode->add_option("--length", s.length, "octets of each message's body")->capture_default_str();
+    send_mode->add_option("--length", s.length, "octets of each message's body")
+        ->capture_default_str()
+        ->check(CLI::Range(std::size_t{0}, std::size_t{64} << 20));
     send_mode->add_option("--max-in-flight", s.max_in_flight,
                      "sessions open at once at most; the next is skipped")
         ->capture_default_str()

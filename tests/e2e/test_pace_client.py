@@ -81,5 +81,7 @@ def test_bad_input_is_refused_with_the_option_named():
     assert code != 0 and "--rate" in stderr
     code, _, stderr = pace("send", 2525, "--seconds", 1)
     assert code != 0 and "--rate" in stderr
+    code, _, stderr = pace("send", 2525, "--rate", 1, "--seconds", 1, "--length", 1 << 30)
+    assert code != 0 and "--length" in stderr
     code, _, stderr = pace("banner", 2525, 0, 1000)
     assert code != 0 and "SESSIONS" in stderr
