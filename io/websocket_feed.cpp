@@ -1,5 +1,6 @@
 #include "io/websocket_feed.hpp"
 
+#include "io/coalescing_stream.hpp"
 #include "smtp/ascii.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -9,7 +10,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
-#include <netinet/tcp.h>
 
 namespace io::ws {
 
@@ -21,7 +21,7 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-using ws_stream = websocket::stream<beast::tcp_stream>;
+using ws_stream = websocket::stream<coalescing_stream>;
 
 // Wakes the sending loop: set and cancelled on the connection's thread only.
 struct waker {
@@ -47,20 +47,9 @@ bool stopping(net::cancellation_type c)
     return c != net::cancellation_type::none;
 }
 
-// Holds partial TCP segments back while a batch is written (Linux TCP_CORK, tcp(7)): the
-// messages of a batch leave in as few segments as fit, instead of one segment (and one
-// delivery to the client) per message. Removing the cork sends what is left at once.
-void cork(ws_stream& ws, bool on)
-{
-#ifdef TCP_CORK
-    boost::system::error_code ignored;
-    beast::get_lowest_layer(ws).socket().set_option(
-        net::detail::socket_option::boolean<IPPROTO_TCP, TCP_CORK>(on), ignored);
-#else
-    (void)ws;
-    (void)on;
-#endif
-}
+// A batch is gathered into writes of about this much: a client that stops reading holds the
+// feed (its source then drops events and says so), with at most this much more in memory.
+constexpr std::size_t flush_threshold = 64 * 1024;
 
 // Whether `list` (a comma-separated header value) holds `token`, without case.
 bool has_token(std::string_view list, std::string_view token);
@@ -79,6 +68,29 @@ net::awaitable<void> read_loop(ws_stream& ws)
     }
 }
 
+// Writes the messages of a batch, each its own WebSocket message, in as few socket writes as
+// flush_threshold allows; false when the connection failed.
+net::awaitable<bool> send_batch(ws_stream& ws, const std::vector<std::string>& batch)
+{
+    auto& out = ws.next_layer();
+    const bool gather = batch.size() > 1;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (gather) {
+            out.begin_batch();
+        }
+        auto [ec, n] = co_await ws.async_write(net::buffer(batch[i]), use_tuple);
+        if (ec) {
+            co_return false;
+        }
+        if (gather && (i + 1 == batch.size() || out.buffered() >= flush_threshold)) {
+            if (co_await out.flush()) {
+                co_return false;
+            }
+        }
+    }
+    co_return true;
+}
+
 // Sends what the source has, then waits for a wake or the next tick.
 net::awaitable<void> send_until_stopped(ws_stream& ws, feed_source& source, waker& w,
                                         const feed_config& config)
@@ -94,18 +106,8 @@ net::awaitable<void> send_until_stopped(ws_stream& ws, feed_source& source, wake
             }
             next_tick = std::chrono::steady_clock::now() + config.tick;
         }
-        const bool corked = batch.size() > 1;
-        if (corked) {
-            cork(ws, true);
-        }
-        for (const auto& m : batch) {
-            auto [ec, n] = co_await ws.async_write(net::buffer(m), use_tuple);
-            if (ec) {
-                co_return;
-            }
-        }
-        if (corked) {
-            cork(ws, false);
+        if (!co_await send_batch(ws, batch)) {
+            co_return;
         }
         if (stopping((co_await net::this_coro::cancellation_state).cancelled())) {
             co_return;
@@ -154,7 +156,7 @@ public:
         }
         // A stop request (partial cancellation) ends the feed, as it ends an idle connection.
         co_await net::this_coro::reset_cancellation_state(net::enable_partial_cancellation());
-        ws_stream ws(beast::tcp_stream(tcp::socket(std::move(socket))));
+        ws_stream ws(coalescing_stream(beast::tcp_stream(tcp::socket(std::move(socket)))));
         ws.set_option(
             websocket::stream_base::timeout{config_.handshake_timeout, config_.idle_timeout, true});
         ws.set_option(websocket::stream_base::decorator(
