@@ -7,6 +7,7 @@ import os
 import re
 import smtplib
 import socket
+import threading
 import time
 
 import pytest
@@ -85,6 +86,73 @@ def test_batched_a_message_holds_the_events_of_a_moment_one_per_line(mock):
         "Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
         "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
     assert status == 400 and json.loads(body)["error"]["path"] == "batch", body
+
+
+def numbered_noops(first, count):
+    return b"".join(b"NOOP n%06d\r\n" % i for i in range(first, first + count))
+
+
+def noop_numbers(events):
+    return [int(e["text"].split("n", 1)[1]) for e in events
+            if e["type"] == "command" and e["text"].startswith("NOOP n")]
+
+
+def test_a_burst_of_events_arrives_as_separate_intact_messages_in_order(mock):
+    # 3,000 pipelined NOOPs: about 9,000 events within milliseconds, batches of hundreds of
+    # kilobytes gathered into few socket writes; each event must still be one text message.
+    # They fit the client's queue (1 MiB) even if this reader lags: nothing may be dropped.
+    count = 3000
+    with subscribe(mock) as ws:
+        with socket.create_connection((mock.host, mock.port), timeout=10) as s:
+            s.sendall(b"EHLO burst.example\r\n" + numbered_noops(0, count) + b"QUIT\r\n")
+            received = b""
+            while not received.endswith(b"221 2.0.0 Bye\r\n"):
+                chunk = s.recv(65536)
+                assert chunk, received[-200:]
+                received += chunk
+        # event() parses each message as one JSON object: two in one message would not parse.
+        events = ws.until(lambda e: e["type"] == "session_ended", timeout=20)
+    assert not [e for e in events if e["type"] == "lagged"]
+    seqs = [e["seq"] for e in events]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs[:50]
+    assert noop_numbers(events) == list(range(count))
+    assert sum(1 for e in events if e["type"] == "reply" and e["text"].startswith("250 2.0.0")) \
+        >= count
+
+
+def test_a_ping_is_answered_while_batches_flow(mock):
+    stop = threading.Event()
+
+    def traffic():
+        first = 0
+        while not stop.is_set():
+            with socket.create_connection((mock.host, mock.port), timeout=10) as s:
+                s.sendall(b"EHLO ping.example\r\n" + numbered_noops(first, 500) + b"QUIT\r\n")
+                while s.recv(65536):
+                    pass
+            first += 500
+
+    sender = threading.Thread(target=traffic, daemon=True)
+    with subscribe(mock) as ws:
+        sender.start()
+        try:
+            ws.until(lambda e: e["type"] == "command")  # batches are flowing
+            events = []
+            for i in range(5):
+                payload = b"ping %d" % i
+                ws.ping(payload)
+                deadline = time.monotonic() + 10
+                while payload not in ws.pongs:
+                    assert time.monotonic() < deadline, (payload, ws.pongs)
+                    events.append(ws.event())
+            assert ws.pongs == [b"ping %d" % i for i in range(5)]
+            # Events kept flowing between the pongs, whole and in order.
+            assert any("session" in e for e in events), events
+            seqs = [e["seq"] for e in events if "seq" in e]
+            assert seqs == sorted(set(seqs)), seqs[:50]
+        finally:
+            stop.set()
+            sender.join(timeout=30)
 
 
 def test_a_stored_message_and_the_counters_are_published(mock):

@@ -41,6 +41,7 @@ class WebSocket:
             f"{k}: {v}\r\n" for k, v in fields.items() if v is not None) + "\r\n"
         self.sock.sendall(head.encode())
         self.buffer = b""
+        self.pongs = []  # the payloads of the pongs received, in order
         while b"\r\n\r\n" not in self.buffer:
             chunk = self.sock.recv(4096)
             if not chunk:
@@ -82,7 +83,8 @@ class WebSocket:
         self.sock.sendall(head + mask + masked)
 
     def message(self):
-        """The next text message; answers pings; raises EOFError when the server closes."""
+        """The next text message; answers pings and keeps the payloads of pongs; raises EOFError
+        when the server closes."""
         text = b""
         while True:
             b0, b1 = self._read(2)
@@ -96,12 +98,18 @@ class WebSocket:
             opcode = b0 & 0x0F
             if opcode == 0x9:
                 self._send(0xA, payload)
+            elif opcode == 0xA:
+                self.pongs.append(payload)
             elif opcode == 0x8:
                 raise EOFError("the server sent a close frame")
             elif opcode in (0x0, 0x1):
                 text += payload
                 if b0 & 0x80:
                     return text.decode()
+
+    def ping(self, payload):
+        """Sends a ping; its pong is seen by a later message() (in `pongs`)."""
+        self._send(0x9, payload)
 
     def event(self):
         """The next message, parsed as JSON."""
