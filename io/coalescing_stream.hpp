@@ -2,8 +2,8 @@
 
 // I/O file: the layer under the WebSocket stream of io/websocket_feed that hands the messages
 // of a batch to the socket in one write. Between begin_batch() and flush(), async_write_some()
-// copies the bytes into a buffer and completes at once (posted: never inside its own call);
-// flush() writes the buffer with one write. Each message stays its own WebSocket frame, framed
+// copies the bytes into a buffer and completes at once (within its call, a few deep, then
+// posted); flush() writes the buffer with one write. Each message stays its own WebSocket frame, framed
 // by Beast; only the socket writes are fewer (one sendmsg per batch instead of one per message).
 //
 // Outside a batch, writes pass through, so that what Beast writes by itself between batches (a
@@ -87,9 +87,21 @@ private:
                 return;
             }
             gathered = stream.gather(buffers);
+            auto& s = stream; // `this` goes with `self`
+            if (s.inline_depth_ < max_inline_depth) {
+                ++s.inline_depth_;
+                self.complete(ec, *gathered);
+                --s.inline_depth_;
+                return;
+            }
             boost::asio::post(std::move(self));
         }
     };
+
+    // A gathered write completes within its call (the writer's next write nests in it) this
+    // many deep, then posted, which ends the nesting: a post costs the event loop a poll of
+    // its sockets (epoll_wait), once per message when every write was posted.
+    static constexpr int max_inline_depth = 16;
 
     template <class ConstBufferSequence>
     std::size_t gather(const ConstBufferSequence& buffers)
@@ -106,6 +118,7 @@ private:
     std::string sending_; // being written by flush()
     bool gathering_ = false;
     bool flushing_ = false;
+    int inline_depth_ = 0;
 };
 
 /// Closes the connection of a WebSocket over a coalescing_stream: that of its socket (Beast
