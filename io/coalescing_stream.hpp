@@ -90,7 +90,7 @@ private:
             auto& s = stream; // `this` goes with `self`
             if (s.inline_depth_ < max_inline_depth) {
                 ++s.inline_depth_;
-                self.complete(ec, *gathered);
+                self.complete(boost::system::error_code{}, *gathered);
                 --s.inline_depth_;
                 return;
             }
