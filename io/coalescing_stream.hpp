@@ -3,8 +3,9 @@
 // I/O file: the layer under the WebSocket stream of io/websocket_feed that hands the messages
 // of a batch to the socket in one write. Between begin_batch() and flush(), async_write_some()
 // copies the bytes into a buffer and completes at once (within its call, a few deep, then
-// posted); flush() writes the buffer with one write. Each message stays its own WebSocket frame, framed
-// by Beast; only the socket writes are fewer (one sendmsg per batch instead of one per message).
+// posted); flush() writes the buffer with one write. Each message stays its own WebSocket frame,
+// framed by Beast; only the socket writes are fewer (one sendmsg per batch instead of one per
+// message).
 //
 // Outside a batch, writes pass through, so that what Beast writes by itself between batches (a
 // pong, its idle ping, the close frame) leaves at once; written during a batch it leaves with
@@ -60,15 +61,13 @@ public:
     template <class ConstBufferSequence, class WriteToken>
     auto async_write_some(const ConstBufferSequence& buffers, WriteToken&& token)
     {
-        return boost::asio::async_compose<WriteToken,
-                                          void(boost::system::error_code, std::size_t)>(
+        return boost::asio::async_compose<WriteToken, void(boost::system::error_code, std::size_t)>(
             write_op<ConstBufferSequence>{*this, buffers}, token, next_);
     }
 
 private:
     // Passes the write through, or gathers it and completes it posted.
-    template <class Buffers>
-    struct write_op {
+    template <class Buffers> struct write_op {
         coalescing_stream& stream;
         Buffers buffers;
         std::optional<std::size_t> gathered{};
@@ -103,8 +102,7 @@ private:
     // its sockets (epoll_wait), once per message when every write was posted.
     static constexpr int max_inline_depth = 16;
 
-    template <class ConstBufferSequence>
-    std::size_t gather(const ConstBufferSequence& buffers)
+    template <class ConstBufferSequence> std::size_t gather(const ConstBufferSequence& buffers)
     {
         const auto size = boost::asio::buffer_size(buffers);
         const auto at = pending_.size();

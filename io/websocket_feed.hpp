@@ -7,8 +7,8 @@
 //
 // The feed pulls: a source says when it has something (wake(), callable from any thread), and
 // the connection takes everything queued at once on its own thread and writes it in one socket
-// write per 64 KiB (io/coalescing_stream.hpp), each message its own WebSocket message. What the client
-// sends is read and discarded (pings are answered). A client that stops answering pings is
+// write per 64 KiB (io/coalescing_stream.hpp), each message its own WebSocket message. What the
+// client sends is read and discarded (pings are answered). A client that stops answering pings is
 // dropped after the idle timeout. The service's cancellation ends the feed.
 
 #include "io/http_service.hpp"
