@@ -23,7 +23,7 @@ void trim(std::string& s)
 
 net::awaitable<boost::system::error_code> coalescing_stream::flush()
 {
-    flushing_ = true;
+    gathering_ = true; // until the end: nothing is written beside this
     boost::system::error_code ec;
     // What Beast writes while a write is out (a pong) is gathered and goes in the next one.
     while (!pending_.empty() && !ec) {
@@ -33,7 +33,6 @@ net::awaitable<boost::system::error_code> coalescing_stream::flush()
         trim(sending_);
     }
     trim(pending_);
-    flushing_ = false;
     gathering_ = false;
     co_return ec;
 }

@@ -81,7 +81,7 @@ private:
                 return;
             }
             started = true;
-            if (!stream.gathering_ && !stream.flushing_) {
+            if (!stream.gathering_) {
                 stream.next_.async_write_some(buffers, std::move(self));
                 return;
             }
@@ -114,8 +114,7 @@ private:
     next_layer_type next_;
     std::string pending_; // gathered, not yet written
     std::string sending_; // being written by flush()
-    bool gathering_ = false;
-    bool flushing_ = false;
+    bool gathering_ = false; // from begin_batch() to the end of flush()
     int inline_depth_ = 0;
 };
 
