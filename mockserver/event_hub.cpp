@@ -2,6 +2,7 @@
 
 #include "json/json_text.hpp"
 #include <algorithm>
+#include <charconv>
 #include <utility>
 
 namespace mock {
@@ -12,6 +13,16 @@ namespace {
 // feed, at most.
 constexpr std::size_t seq_overhead = 32;
 
+// Appends `,"seq":N}` and a line feed in one append.
+void append_seq(std::string& out, std::uint64_t seq)
+{
+    char text[seq_overhead] = {',', '"', 's', 'e', 'q', '"', ':'};
+    char* end = std::to_chars(text + 7, text + sizeof text - 2, seq).ptr;
+    *end++ = '}';
+    *end++ = '\n';
+    out.append(text, static_cast<std::size_t>(end - text));
+}
+
 } // namespace
 
 void event_batch::add(std::string_view type, std::uint64_t session,
@@ -21,19 +32,42 @@ void event_batch::add(std::string_view type, std::uint64_t session,
     // As json_text::serialize writes the object {type, session, t_ms, fields...}, without
     // building it, and without its closing brace. The type and the names are the program's
     // own words: they need no escaping.
+    if (session != session_ || session_text_.empty()) {
+        // A batch is a session's: `","session":N,"t_ms":` is written once, not once an event;
+        // and room for a batch of a one-message session's size is made at once, not by doubling
+        // from nothing.
+        text_.reserve(first_capacity);
+        ends_.reserve(first_capacity / 64);
+        session_ = session;
+        session_text_ = R"(","session":)";
+        json_text::append_number(session_text_, session);
+        session_size_ = session_text_.size();
+        session_text_ += R"(,"t_ms":)";
+    }
     auto& t = text_;
     t += R"({"type":")";
     t += type;
-    t += R"(","session":)";
-    json_text::append_number(t, session);
     if (since_start) {
-        t += R"(,"t_ms":)";
+        t += session_text_;
         json_text::append_milliseconds(t, *since_start);
+    } else {
+        t.append(session_text_, 0, session_size_);
     }
     for (const auto& [name, value] : fields) {
-        t += ",\"";
-        t += name;
-        t += "\":";
+        // `,"name":` in one append when the name is short, as all of the program's are.
+        char head[48];
+        if (name.size() + 4 <= sizeof head) {
+            head[0] = ',';
+            head[1] = '"';
+            name.copy(head + 2, name.size());
+            head[name.size() + 2] = '"';
+            head[name.size() + 3] = ':';
+            t.append(head, name.size() + 4);
+        } else {
+            t += ",\"";
+            t += name;
+            t += "\":";
+        }
         json_text::append_string(t, value);
     }
     ends_.push_back(t.size());
@@ -77,9 +111,7 @@ void event_subscription::push(const event_batch& batch, std::uint64_t first_seq)
                 }
             } else {
                 queue_ += text;
-                queue_ += R"(,"seq":)";
-                json_text::append_number(queue_, seq);
-                queue_ += "}\n";
+                append_seq(queue_, seq);
             }
             ++seq;
         }

@@ -76,8 +76,12 @@ public:
 private:
     friend class event_subscription;
     static constexpr std::size_t kept_capacity = 16 * 1024;
+    static constexpr std::size_t first_capacity = 2048; // the EHLO reply's batch fits
     std::string text_;               // the events' open JSON objects, one after the other
     std::vector<std::size_t> ends_;  // where each ends in text_; one of no length was dropped
+    std::uint64_t session_ = 0;      // the session of session_text_
+    std::string session_text_;       // `","session":N,"t_ms":`
+    std::size_t session_size_ = 0;   // its length without `,"t_ms":`
 };
 
 /// One subscriber's queue. Thread-safe; unsubscribes when destroyed.

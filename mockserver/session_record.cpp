@@ -53,11 +53,21 @@ session_record::session_record(std::uint64_t id, std::string peer, std::string l
     data_.started_at = started_at;
 }
 
+namespace {
+
+// The type of the live event of a transcript entry of direction `dir`.
+std::string_view event_type(std::string_view dir) noexcept
+{
+    return dir == "C" ? "command" : dir == "S" ? "reply" : "note";
+}
+
+} // namespace
+
 void session_record::add(std::string_view dir, std::string_view text,
                          std::chrono::steady_clock::time_point now)
 {
     if (events_ != nullptr && events_->active()) {
-        note_event(dir == "C" ? "command" : dir == "S" ? "reply" : "note", now, {{"text", text}});
+        note_event(event_type(dir), now, {{"text", text}});
     }
     std::lock_guard lock(mutex_);
     if (start_entry(dir, now)) {
@@ -69,14 +79,22 @@ void session_record::add(std::string_view dir, std::string_view text,
 void session_record::add_escaped(std::string_view dir, std::string_view bytes,
                                  std::chrono::steady_clock::time_point now)
 {
-    if (events_ != nullptr && events_->active()) {
-        add(dir, smtp::escape_bytes(bytes), now); // the live event takes the text too
-        return;
-    }
+    const bool live = events_ != nullptr && events_->active();
     std::lock_guard lock(mutex_);
     if (start_entry(dir, now)) {
         smtp::append_escaped(text_, bytes);
         end_entry();
+        if (live) {
+            // The live event takes the text just escaped into the transcript: escaped once.
+            const auto& e = entries_.back();
+            note_event(event_type(dir), now,
+                       {{"text", std::string_view(text_).substr(e.at + e.dir_size)}});
+        }
+    } else if (live) {
+        // The transcript is full: the event's text is escaped in a buffer kept for it.
+        escaped_.clear();
+        smtp::append_escaped(escaped_, bytes);
+        note_event(event_type(dir), now, {{"text", escaped_}});
     }
 }
 

@@ -178,6 +178,7 @@ private:
     event_hub* const events_;
     std::optional<smtp::phase> phase_;
     event_batch pending_; // live events not yet published (the session's thread only)
+    std::string escaped_; // a line escaped for its live event only (the session's thread only)
     mutable std::mutex mutex_;
     snapshot data_;                   // all but the transcript, which is kept in what follows
     std::vector<kept_entry> entries_; // the transcript

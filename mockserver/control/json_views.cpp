@@ -6,27 +6,58 @@
 #include "smtp/phase.hpp"
 
 #include <boost/json.hpp>
-#include <ctime>
+#include <chrono>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 namespace mock::control {
 
+namespace {
+
+// Writes `n` (below 10^width) in `width` digits, with leading zeros.
+char* put_digits(char* out, unsigned n, int width) noexcept
+{
+    for (int i = width - 1; i >= 0; --i, n /= 10) {
+        out[i] = static_cast<char>('0' + n % 10);
+    }
+    return out + width;
+}
+
+} // namespace
+
 std::string rfc3339(std::chrono::system_clock::time_point t)
 {
+    // The civil date of the UTC day from the calendar of <chrono>, as gmtime_r() gives it (no
+    // leap seconds), without its lock of the time zone and without formatting: a session's
+    // `session_opened` event carries one, thousands a second.
     using namespace std::chrono;
-    auto ms = duration_cast<milliseconds>(t.time_since_epoch());
-    auto secs = duration_cast<seconds>(ms);
-    auto frac = (ms - secs).count();
-    if (frac < 0) {
-        frac += 1000;
-        secs -= seconds(1);
+    const auto ms = floor<milliseconds>(t.time_since_epoch());
+    const auto day = floor<days>(ms);
+    const year_month_day date{sys_days(day)};
+    const hh_mm_ss time{ms - day};
+    const int y = static_cast<int>(date.year());
+    if (y < 0 || y > 9999) {
+        return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", y,
+                           static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                           time.hours().count(), time.minutes().count(), time.seconds().count(),
+                           time.subseconds().count());
     }
-    std::time_t tt = static_cast<std::time_t>(secs.count());
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
-                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    char text[24]; // YYYY-MM-DDTHH:MM:SS.mmmZ
+    char* p = put_digits(text, static_cast<unsigned>(y), 4);
+    *p++ = '-';
+    p = put_digits(p, static_cast<unsigned>(date.month()), 2);
+    *p++ = '-';
+    p = put_digits(p, static_cast<unsigned>(date.day()), 2);
+    *p++ = 'T';
+    p = put_digits(p, static_cast<unsigned>(time.hours().count()), 2);
+    *p++ = ':';
+    p = put_digits(p, static_cast<unsigned>(time.minutes().count()), 2);
+    *p++ = ':';
+    p = put_digits(p, static_cast<unsigned>(time.seconds().count()), 2);
+    *p++ = '.';
+    p = put_digits(p, static_cast<unsigned>(time.subseconds().count()), 3);
+    *p++ = 'Z';
+    return std::string(text, p);
 }
 
 boost::json::value to_json(const session_record::snapshot& s)
