@@ -136,6 +136,32 @@ TEST(event_hub, a_session_record_publishes_lines_phases_faults_messages_and_its_
     EXPECT_EQ(parse(got[7]).at("outcome").as_string(), "quit");
 }
 
+TEST(event_hub, an_escaped_line_reads_in_its_event_as_in_the_transcript_also_once_that_is_full)
+{
+    event_hub hub;
+    auto s = hub.subscribe({});
+    (void)s->take(); // hello
+    const auto t0 = std::chrono::steady_clock::now();
+    mock::session_record record(1, "127.0.0.1:5000", "127.0.0.1:25",
+                                std::chrono::system_clock::now(), t0, &hub);
+    const std::string line = "MAIL FROM:<\"a\\b\"@c>\x01\xff\t";
+    const std::string escaped = "MAIL FROM:<\"a\\\\b\"@c>\\x01\\xff\\t";
+    for (std::size_t i = 0; i <= mock::session_record::max_entries; ++i) {
+        record.add_escaped(i % 2 == 0 ? "C" : "S", line, t0);
+    }
+    record.flush_events();
+    const auto got = s->take();
+    ASSERT_EQ(got.size(), mock::session_record::max_entries + 1); // the last one beyond the full
+    for (std::size_t i = 0; i < got.size(); ++i) {
+        const auto e = parse(got[i]);
+        EXPECT_EQ(e.at("type").as_string(), i % 2 == 0 ? "command" : "reply");
+        EXPECT_EQ(e.at("text").as_string(), escaped) << i;
+    }
+    const auto kept = record.read();
+    EXPECT_EQ(kept.transcript.back().text, escaped);
+    EXPECT_EQ(kept.dropped_entries, 1u);
+}
+
 TEST(event_hub, a_session_event_reads_as_its_fields_in_order_the_same_for_every_subscriber)
 {
     event_hub hub;
