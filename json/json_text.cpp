@@ -137,8 +137,8 @@ void append_milliseconds(std::string& out, std::chrono::nanoseconds d)
     }
     // The whole milliseconds, a point and the decimals written in one buffer, one append.
     char digits[std::numeric_limits<std::uint64_t>::digits10 + 8];
-    auto end = std::to_chars(digits, digits + sizeof digits - 7,
-                             static_cast<std::uint64_t>(ns / 1000000)).ptr;
+    const auto whole = static_cast<std::uint64_t>(ns / 1000000);
+    char* end = std::to_chars(digits, digits + sizeof digits - 7, whole).ptr;
     auto fraction = static_cast<unsigned>(ns % 1000000);
     if (fraction != 0) {
         int decimals = 6;
