@@ -5,6 +5,8 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <fmt/compile.h>
 #include <fmt/format.h>
 #include <iterator>
@@ -71,8 +73,25 @@ bool plain_ascii(std::string_view text) noexcept
         }
         return table;
     }();
-    for (const char ch : text) {
-        if (!plain[static_cast<unsigned char>(ch)]) {
+    // Eight octets at a time: one with its high bit set (not ASCII), one below 0x20, or a '"'
+    // or '\\' (an octet of zero once xored with it) in the word. Each test is exact as a yes or
+    // no (Anderson's "Bit Twiddling Hacks": haszero, hasless).
+    constexpr std::uint64_t ones = 0x0101010101010101;
+    constexpr std::uint64_t highs = ones * 0x80;
+    const auto has_zero = [](std::uint64_t w) {
+        return (w - ones) & ~w & highs;
+    };
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, text.data() + i, sizeof w);
+        if ((w & highs) | ((w - ones * 0x20) & ~w & highs) | has_zero(w ^ (ones * '"')) |
+            has_zero(w ^ (ones * '\\'))) {
+            return false;
+        }
+    }
+    for (; i < text.size(); ++i) {
+        if (!plain[static_cast<unsigned char>(text[i])]) {
             return false;
         }
     }

@@ -46,6 +46,26 @@ TEST(json_text, strings_are_escaped_exactly_as_boost_json_escapes_them)
     EXPECT_EQ(numbers, "0.015 18446744073709551615");
 }
 
+TEST(json_text, one_octet_to_escape_is_found_at_every_place_of_a_long_text)
+{
+    // Text is checked eight octets at a time: put each kind of octet in each lane of a word,
+    // and in the tail after the last whole word.
+    for (const char c : {'\0', '\x1f', '"', '\\', '\x7f', ' ', '~', '\x80', '\xff'}) {
+        for (std::size_t at = 0; at < 19; ++at) {
+            std::string text(19, 'a');
+            text[at] = c;
+            std::string out;
+            json_text::append_string(out, text);
+            std::string expected = text;
+            if (static_cast<unsigned char>(c) >= 0x80) {
+                expected.replace(at, 1, "\xef\xbf\xbd"); // U+FFFD
+            }
+            EXPECT_EQ(out, boost::json::serialize(boost::json::string(expected)))
+                << static_cast<int>(c) << " at " << at;
+        }
+    }
+}
+
 TEST(json_text, doubles_are_plain_and_strings_escaped)
 {
     boost::json::object o;
