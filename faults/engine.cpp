@@ -187,11 +187,7 @@ engine_session::engine_session(std::shared_ptr<const engine> snapshot, connectio
 
 action engine_session::decide(const decision_point& at, std::chrono::steady_clock::time_point now)
 {
-    action a = engine_->decide(context_, at, now, rng_);
-    if (a.fired) {
-        fired_.push_back(*a.fired);
-    }
-    return a;
+    return engine_->decide(context_, at, now, rng_);
 }
 
 } // namespace faults

@@ -125,8 +125,9 @@ private:
 };
 
 /// A session_decider over one engine snapshot: what the server holds for one connection.
-/// Keeps the snapshot it started with, and records every rule that fired. Used by one thread
-/// (the session's); the snapshot it shares with other sessions is thread-safe.
+/// Keeps the snapshot it started with; each action names the rule that fired, if one did (the
+/// session's record keeps them: a second list here would cost every held connection). Used by
+/// one thread (the session's); the snapshot it shares with other sessions is thread-safe.
 class engine_session final : public session_decider {
 public:
     /// Decides for the connection `context` with `snapshot`, drawing from `rng`.
@@ -138,14 +139,10 @@ public:
     /// The connection this session decides for.
     const connection_context& context() const noexcept { return context_; }
 
-    /// Every rule that fired in this session, in order.
-    const std::vector<fired_rule>& fired() const noexcept { return fired_; }
-
 private:
     std::shared_ptr<const engine> engine_;
     connection_context context_;
     decision_rng rng_;
-    std::vector<fired_rule> fired_;
 };
 
 } // namespace faults

@@ -275,7 +275,7 @@ TEST(engine, action_carries_every_effect_in_order)
     EXPECT_FALSE(a.trickle);
 }
 
-TEST(engine, session_records_what_fired)
+TEST(engine, session_names_what_fired)
 {
     const auto s = faults::load_scenario("name: t\nrules:\n"
                                          "  - {when: {phase: banner}, do: {delay: 10ms}}\n"
@@ -283,14 +283,16 @@ TEST(engine, session_records_what_fired)
                                          "t");
     auto snapshot = std::make_shared<const faults::engine>(faults::compile_rules(s.rules), t0);
     faults::engine_session session(snapshot, connection(3), faults::decision_rng(1, 3));
-    session.decide({phase::banner, "", ""}, t0);
-    session.decide({phase::ehlo, "EHLO", "x"}, t0);
-    session.decide({phase::quit, "QUIT", ""}, t0);
-    ASSERT_EQ(session.fired().size(), 2u);
-    EXPECT_EQ(session.fired()[0].rule_id, "r1");
-    EXPECT_EQ(session.fired()[0].at, phase::banner);
-    EXPECT_EQ(session.fired()[1].rule_id, "r2");
-    EXPECT_EQ(session.fired()[1].at, phase::quit);
+    const auto banner = session.decide({phase::banner, "", ""}, t0);
+    const auto ehlo = session.decide({phase::ehlo, "EHLO", "x"}, t0);
+    const auto quit = session.decide({phase::quit, "QUIT", ""}, t0);
+    ASSERT_TRUE(banner.fired);
+    EXPECT_EQ(banner.fired->rule_id, "r1");
+    EXPECT_EQ(banner.fired->at, phase::banner);
+    EXPECT_FALSE(ehlo.fired);
+    ASSERT_TRUE(quit.fired);
+    EXPECT_EQ(quit.fired->rule_id, "r2");
+    EXPECT_EQ(quit.fired->at, phase::quit);
     EXPECT_EQ(session.context().ordinal, 3u);
 }
 
