@@ -41,7 +41,8 @@ net::awaitable<error_code> connection::read_some(std::string& out)
         if (!read_buffer_) {
             read_buffer_ = std::make_unique<char[]>(read_chunk);
         }
-        auto [ec, n] = co_await tls_->async_read_some(net::buffer(read_buffer_.get(), read_chunk));
+        auto [ec, n] =
+            co_await tls_->stream.async_read_some(net::buffer(read_buffer_.get(), read_chunk));
         out.append(read_buffer_.get(), n);
         co_return ec;
     }
@@ -77,7 +78,7 @@ error_code connection::read_available(std::string& out)
 net::awaitable<error_code> connection::write(std::string_view bytes)
 {
     if (tls_) {
-        auto [ec, n] = co_await net::async_write(*tls_, net::buffer(bytes));
+        auto [ec, n] = co_await net::async_write(tls_->stream, net::buffer(bytes));
         co_return ec;
     }
     auto [ec, n] = co_await net::async_write(socket_, net::buffer(bytes));
@@ -108,10 +109,9 @@ std::size_t connection::write_now(std::string_view bytes, error_code& ec)
 
 net::awaitable<error_code> connection::handshake(std::shared_ptr<net::ssl::context> context)
 {
-    context_ = std::move(context);
     read_buffer_.reset(); // TLS reads want a larger one
-    tls_ = std::make_unique<net::ssl::stream<io::tcp_socket&>>(socket_, *context_);
-    auto [ec] = co_await tls_->async_handshake(net::ssl::stream_base::server);
+    tls_ = std::make_unique<tls_stream>(std::move(context), socket_);
+    auto [ec] = co_await tls_->stream.async_handshake(net::ssl::stream_base::server);
     if (ec) {
         tls_.reset();
     }
@@ -136,12 +136,12 @@ void connection::close(bool reset)
 
 std::string connection::tls_version() const
 {
-    return tls_ ? SSL_get_version(const_cast<SSL*>(tls_->native_handle())) : "";
+    return tls_ ? SSL_get_version(const_cast<SSL*>(tls_->stream.native_handle())) : "";
 }
 
 std::string connection::tls_cipher() const
 {
-    return tls_ ? SSL_get_cipher_name(const_cast<SSL*>(tls_->native_handle())) : "";
+    return tls_ ? SSL_get_cipher_name(const_cast<SSL*>(tls_->stream.native_handle())) : "";
 }
 
 transport_error to_transport_error(const error_code& ec) noexcept

@@ -67,9 +67,21 @@ public:
     io::tcp_socket& socket() noexcept { return socket_; }
 
 private:
+    // The TLS stream over socket_ and the context it was made with (which it needs while it
+    // lives), together behind one pointer: a plain connection carries that pointer only.
+    struct tls_stream {
+        tls_stream(std::shared_ptr<boost::asio::ssl::context> c, io::tcp_socket& socket)
+            : context(std::move(c))
+            , stream(socket, *context)
+        {
+        }
+
+        std::shared_ptr<boost::asio::ssl::context> context;
+        boost::asio::ssl::stream<io::tcp_socket&> stream;
+    };
+
     io::tcp_socket socket_;
-    std::shared_ptr<boost::asio::ssl::context> context_;
-    std::unique_ptr<boost::asio::ssl::stream<io::tcp_socket&>> tls_;
+    std::unique_ptr<tls_stream> tls_;
     std::unique_ptr<char[]> read_buffer_; // made at the first read (a hang makes none)
 };
 

@@ -448,6 +448,7 @@ session_action server_session::hand_out(session_action a, time_point now)
         waiting_ = waiting::nothing;
     } else if (std::holds_alternative<hang_op>(a)) {
         record_.add("event", "server hangs: sends nothing more", now);
+        queue_.release(); // nothing more is sent, maybe for hours
         waiting_ = waiting::nothing;
     } else {
         waiting_ = waiting::nothing;
@@ -613,7 +614,7 @@ captured_message server_session::take_message(std::string id)
     body_.clear();
     m.received_at = std::chrono::system_clock::now();
     m.tls = in_tls_;
-    m.auth_user = auth_user_;
+    m.auth_user = seldom_ ? seldom_->auth_user : std::nullopt;
     return m;
 }
 
@@ -636,7 +637,9 @@ void server_session::respond(std::optional<smtp::phase> phase, std::string_view 
         record_.note_phase(*phase, now);
         a = decide(*phase, verb, argument, now);
         if (*phase == smtp::phase::ehlo || *phase == smtp::phase::helo) {
-            withheld_ = a.withhold; // each greeting decides afresh
+            if (seldom_ || !a.withhold.empty()) {
+                seldom().withheld = a.withhold; // each greeting decides afresh
+            }
         }
     }
     execute(a, build(), now);
@@ -826,7 +829,16 @@ void server_session::end(session_outcome outcome, session_closer closed_by)
 
 bool server_session::withheld(std::string_view extension) const
 {
-    return std::find(withheld_.begin(), withheld_.end(), extension) != withheld_.end();
+    return seldom_ && std::find(seldom_->withheld.begin(), seldom_->withheld.end(), extension) !=
+                          seldom_->withheld.end();
+}
+
+server_session::seldom_state& server_session::seldom()
+{
+    if (!seldom_) {
+        seldom_ = std::make_unique<seldom_state>();
+    }
+    return *seldom_;
 }
 
 void server_session::reset_transaction()

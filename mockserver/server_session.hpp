@@ -119,6 +119,14 @@ private:
             items_.clear();
             head_ = 0;
         }
+        /// Gives the memory of an empty queue back (a session that hangs keeps none).
+        void release() noexcept
+        {
+            if (empty()) {
+                std::vector<session_action>().swap(items_);
+                head_ = 0;
+            }
+        }
 
     private:
         std::vector<session_action> items_;
@@ -206,17 +214,25 @@ private:
     // RFC 5321 §4.1.4 session state.
     bool greeted_ = false;
     bool in_tls_ = false;
-    // Extensions the fault at the last EHLO or HELO left out (do.ehlo_switches): not offered.
-    std::vector<std::string> withheld_;
     bool withheld(std::string_view extension) const;
-    std::optional<std::string> auth_user_;
     std::optional<std::string> mail_from_;
     std::vector<std::string> rcpt_to_;
 
     // AUTH exchange in progress (RFC 4954 §4).
     enum class auth_step { none, plain_response, login_user, login_password };
     auth_step auth_step_ = auth_step::none;
-    std::string auth_login_user_;
+
+    /// What only some sessions use: AUTH, or a greeting fault that leaves extensions out. Not
+    /// inline: a session that never needs it (one held at its banner) carries a pointer.
+    struct seldom_state {
+        /// Extensions the fault at the last EHLO or HELO left out (do.ehlo_switches).
+        std::vector<std::string> withheld;
+        std::optional<std::string> auth_user; ///< the authenticated user (RFC 4954)
+        std::string auth_login_user;          ///< AUTH LOGIN: the user, while the password is due
+    };
+    std::unique_ptr<seldom_state> seldom_; ///< made by seldom() on first use
+    seldom_state& seldom();
+    bool authenticated() const noexcept { return seldom_ && seldom_->auth_user; }
 
     // DATA (RFC 5321 §4.5.2): content being received.
     bool in_body_ = false;

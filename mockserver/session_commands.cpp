@@ -191,7 +191,7 @@ std::string server_session::ehlo_reply(std::string_view client) const
 
 bool server_session::auth_offered() const noexcept
 {
-    return config_.credentials != nullptr && !auth_user_ &&
+    return config_.credentials != nullptr && !authenticated() &&
            (!config_.auth_requires_tls || in_tls_) && !withheld("AUTH");
 }
 
@@ -205,7 +205,7 @@ server_session::response server_session::on_mail(const smtp::command& c)
         return error_reply(503, "5.5.1", "Error: nested MAIL command");
     }
     // RFC 4954 §6: 530 when authentication is required first.
-    if (config_.require_auth && !auth_user_) {
+    if (config_.require_auth && !authenticated()) {
         return error_reply(530, "5.7.0", "Authentication required");
     }
     auto path = smtp::parse_mail_argument(c.argument);
@@ -382,7 +382,7 @@ server_session::response server_session::on_auth(const smtp::command& c)
     if (!greeted_) {
         return error_reply(503, "5.5.1", "Error: send EHLO first");
     }
-    if (auth_user_) {
+    if (authenticated()) {
         return error_reply(503, "5.5.1", "Error: already authenticated");
     }
     if (mail_from_) {
@@ -422,7 +422,7 @@ server_session::response server_session::on_auth(const smtp::command& c)
         }
         r.reply = "334 UGFzc3dvcmQ6\r\n"; // "Password:"
         r.effect = [this, u = *user] {
-            auth_login_user_ = u;
+            seldom().auth_login_user = u;
             auth_step_ = auth_step::login_password;
         };
         return r;
@@ -454,7 +454,7 @@ server_session::response server_session::auth_result(std::string_view user,
     response r;
     r.reply = smtp::make_reply(235, "2.7.0", "Authentication successful");
     r.effect = [this, u = std::string(user)] {
-        auth_user_ = u;
+        seldom().auth_user = u;
         record_.set_auth(u);
     };
     return r;
@@ -480,13 +480,13 @@ void server_session::process_auth_line(std::string_view line, time_point now)
             response r;
             r.reply = "334 UGFzc3dvcmQ6\r\n";
             r.effect = [this, u = *decoded] {
-                auth_login_user_ = u;
+                seldom().auth_login_user = u;
                 auth_step_ = auth_step::login_password;
             };
             return r;
         }
         case auth_step::login_password:
-            return auth_result(auth_login_user_, *decoded);
+            return auth_result(seldom().auth_login_user, *decoded);
         case auth_step::plain_response:
         case auth_step::none:
             break;

@@ -228,6 +228,27 @@ public:
         co_return op_result{};
     }
 
+    // Performs `action`, a sleep, the rest of a write, a handshake, a store or a close, and
+    // puts the session's answer there. Their awaits live in this frame, made while one runs,
+    // not in the session's: a connection held by a hang keeps that one for its whole life.
+    net::awaitable<void> perform(session_action& action)
+    {
+        if (auto* w = std::get_if<write_op>(&action)) {
+            auto r = co_await write_rest(*w);
+            action = report(r, action, [this](auto t) { return session_.on_written(t); });
+        } else if (auto* sl = std::get_if<sleep_op>(&action)) {
+            auto r = co_await sleep_until(sl->until);
+            action = report(r, action, [this](auto t) { return session_.on_slept(t); });
+        } else if (std::holds_alternative<tls_op>(action)) {
+            co_await handshake(action);
+        } else if (std::holds_alternative<store_op>(action)) {
+            co_await store(action);
+        } else if (auto* c = std::get_if<close_op>(&action)) {
+            co_await close(*c);
+            action = session_.on_closed(clock_type::now());
+        }
+    }
+
     // Runs the handshake of the tls_op in `action`, and puts the session's answer there (the
     // answer is not returned: a returned action would be stored in the session's frame for
     // the whole session).
@@ -351,52 +372,47 @@ net::awaitable<void> serve(connection conn, net::ip::tcp::endpoint peer, const s
     driver d(conn, ctx, store_executor, session, co_await net::this_coro::cancellation_state);
     auto action = session.start(now, {implicit_tls, static_cast<std::size_t>(active)});
     // One action at a time, each awaited right here; the live events of the last one go first.
+    error_code ec; // of the last read or wait (one for both: a local of each takes frame room)
     for (;;) {
         record.flush_events();
         if (auto* w = std::get_if<write_op>(&action)) {
-            auto done = d.write_now(*w);
-            if (!done) {
-                done = co_await d.write_rest(*w);
+            if (auto done = d.write_now(*w)) {
+                action = d.report(*done, action, [&](auto t) { return session.on_written(t); });
+                continue;
             }
-            action = d.report(*done, action, [&](auto t) { return session.on_written(t); });
+            co_await d.perform(action); // the rest of the write
         } else if (auto* rd = std::get_if<read_op>(&action)) {
             d.start_read(rd->deadline);
-            auto ec = co_await conn.read_some(d.input());
+            ec = co_await conn.read_some(d.input());
             action = d.report(d.end_read(ec), action, [&](auto t) { return d.delivered(t); });
-        } else if (auto* sl = std::get_if<sleep_op>(&action)) {
-            auto r = co_await d.sleep_until(sl->until);
-            action = d.report(r, action, [&](auto t) { return session.on_slept(t); });
         } else if (std::holds_alternative<hang_op>(action)) {
             // Send nothing; hand what arrives to the session (it records the lines) until the
             // peer goes or the server stops. Over plain TCP the wait is awaited right here and
             // what arrived is read without waiting: a held connection keeps one frame, and no
-            // buffer until bytes come.
-            error_code ec;
+            // buffer until bytes come. What arrives goes where reads put it, d.input().
+            ec.clear();
             while (!ec) {
                 record.flush_events();
-                std::string input;
                 if (conn.tls()) {
-                    ec = co_await conn.read_some(input);
+                    ec = co_await conn.read_some(d.input());
                 } else {
-                    auto [wait_ec] = co_await conn.wait_readable();
-                    ec = wait_ec ? wait_ec : conn.read_available(input);
+                    ec = std::get<0>(co_await conn.wait_readable());
+                    if (!ec) {
+                        ec = conn.read_available(d.input());
+                    }
                 }
-                if (!input.empty()) {
-                    session.on_hang_input(input, clock_type::now());
+                if (!d.input().empty()) {
+                    session.on_hang_input(d.input(), clock_type::now());
+                    d.input().clear();
                 }
             }
             action = d.report(op_result{ec, false}, action, [&](auto t) {
                 return session.on_io_error(transport_error::end_of_stream, "", t); // not reached
             });
-        } else if (std::holds_alternative<tls_op>(action)) {
-            co_await d.handshake(action);
-        } else if (std::holds_alternative<store_op>(action)) {
-            co_await d.store(action);
-        } else if (auto* c = std::get_if<close_op>(&action)) {
-            co_await d.close(*c);
-            action = session.on_closed(clock_type::now());
+        } else if (std::holds_alternative<done_op>(action)) {
+            co_return;
         } else {
-            co_return; // done_op
+            co_await d.perform(action);
         }
     }
 }

@@ -47,7 +47,6 @@ session_record::session_record(std::uint64_t id, std::string peer, std::string l
     , started_steady_(started_steady)
     , events_(events)
 {
-    data_.id = id;
     data_.peer = std::move(peer);
     data_.local = std::move(local);
     data_.started_at = started_at;
@@ -106,8 +105,8 @@ bool session_record::start_entry(std::string_view dir, std::chrono::steady_clock
     }
     if (entries_.empty()) {
         // A one-message session has about 25 entries of 20 octets: a few doublings from here,
-        // while a connection held at its banner keeps little.
-        entries_.reserve(8);
+        // while a connection held at its banner keeps its three entries.
+        entries_.reserve(4);
         text_.reserve(128);
     }
     std::chrono::duration<double, std::milli> t = now - started_steady_;
@@ -184,14 +183,20 @@ void session_record::add_message(std::string id)
 void session_record::set_tls(std::string version, std::string cipher)
 {
     std::lock_guard lock(mutex_);
-    data_.tls_version = std::move(version);
-    data_.tls_cipher = std::move(cipher);
+    if (!seldom_) {
+        seldom_ = std::make_unique<seldom_fields>();
+    }
+    seldom_->tls_version = std::move(version);
+    seldom_->tls_cipher = std::move(cipher);
 }
 
 void session_record::set_auth(std::string user)
 {
     std::lock_guard lock(mutex_);
-    data_.auth_user = std::move(user);
+    if (!seldom_) {
+        seldom_ = std::make_unique<seldom_fields>();
+    }
+    seldom_->auth_user = std::move(user);
 }
 
 void session_record::finish(session_outcome outcome, session_closer closed_by,
@@ -217,7 +222,20 @@ void session_record::finish(session_outcome outcome, session_closer closed_by,
 session_record::snapshot session_record::read() const
 {
     std::lock_guard lock(mutex_);
-    snapshot out = data_;
+    snapshot out{.id = id_,
+                 .peer = data_.peer,
+                 .local = data_.local,
+                 .started_at = data_.started_at,
+                 .ended_at = data_.ended_at,
+                 .outcome = data_.outcome,
+                 .closed_by = data_.closed_by,
+                 .transcript = {},
+                 .dropped_entries = data_.dropped_entries,
+                 .fired = data_.fired,
+                 .messages = data_.messages,
+                 .tls_version = seldom_ ? seldom_->tls_version : std::nullopt,
+                 .tls_cipher = seldom_ ? seldom_->tls_cipher : std::nullopt,
+                 .auth_user = seldom_ ? seldom_->auth_user : std::nullopt};
     out.transcript.reserve(entries_.size());
     const std::string_view text = text_;
     for (const auto& e : entries_) {
@@ -236,13 +254,13 @@ session_outcome session_record::outcome() const
 bool session_record::tls() const
 {
     std::lock_guard lock(mutex_);
-    return data_.tls_version.has_value();
+    return seldom_ && seldom_->tls_version;
 }
 
 std::optional<std::string> session_record::auth_user() const
 {
     std::lock_guard lock(mutex_);
-    return data_.auth_user;
+    return seldom_ ? seldom_->auth_user : std::nullopt;
 }
 
 } // namespace mock

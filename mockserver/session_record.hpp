@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -173,6 +174,26 @@ private:
     // Ends the entry start_entry() began, once its text is in text_.
     void end_entry() noexcept;
 
+    // What a session with TLS or AUTH adds to its record: not inline, as most sessions (every
+    // held one) have neither.
+    struct seldom_fields {
+        std::optional<std::string> tls_version;
+        std::optional<std::string> tls_cipher;
+        std::optional<std::string> auth_user;
+    };
+    // The fields of a snapshot that every session has, but the id and the transcript.
+    struct kept_fields {
+        std::string peer;
+        std::string local;
+        std::chrono::system_clock::time_point started_at;
+        std::optional<std::chrono::system_clock::time_point> ended_at;
+        session_outcome outcome = session_outcome::active;
+        std::optional<session_closer> closed_by;
+        std::size_t dropped_entries = 0;
+        std::vector<faults::fired_rule> fired;
+        std::vector<std::string> messages;
+    };
+
     const std::uint64_t id_;
     const std::chrono::steady_clock::time_point started_steady_;
     event_hub* const events_;
@@ -180,7 +201,8 @@ private:
     event_batch pending_; // live events not yet published (the session's thread only)
     std::string escaped_; // a line escaped for its live event only (the session's thread only)
     mutable std::mutex mutex_;
-    snapshot data_;                   // all but the transcript, which is kept in what follows
+    kept_fields data_;
+    std::unique_ptr<seldom_fields> seldom_; // made when TLS or AUTH is first recorded
     std::vector<kept_entry> entries_; // the transcript
     std::string text_;                // the directions and texts of the entries, one after another
 };
