@@ -19,9 +19,47 @@ void line_framer::compact()
     consumed_ = 0;
 }
 
+bool line_framer::over_limit(std::size_t partial, bool partial_cr,
+                             std::string_view content) const noexcept
+{
+    // RFC 5321 §4.5.3.1: the limit counts the CRLF, so the text may use limit - 2 octets.
+    // A trailing CR may still be the first half of the CRLF, so allow it one more octet.
+    // That CR may have arrived in an earlier feed, as the last octet of the partial line.
+    std::size_t allowed = limit_ >= 2 ? limit_ - 2 : 0;
+    bool ends_with_cr = !content.empty() ? content.back() == '\r' : partial_cr;
+    return partial + content.size() - (ends_with_cr ? 1 : 0) > allowed;
+}
+
+bool line_framer::fits(std::string_view bytes) const noexcept
+{
+    auto last_lf = buffer_.rfind('\n');
+    std::size_t partial =
+        last_lf == std::string::npos ? buffer_.size() : buffer_.size() - last_lf - 1;
+    bool partial_cr = partial > 0 && buffer_.back() == '\r';
+    while (!bytes.empty()) {
+        auto lf = bytes.find('\n');
+        if (over_limit(partial, partial_cr, bytes.substr(0, lf))) {
+            return false;
+        }
+        if (lf == std::string_view::npos) {
+            return true;
+        }
+        bytes.remove_prefix(lf + 1);
+        partial = 0;
+        partial_cr = false;
+    }
+    return true;
+}
+
 void line_framer::feed(std::string_view bytes)
 {
     compact();
+    if (!discarding_ && fits(bytes)) {
+        // The common case: no line is over the limit, so the bytes are kept in one append
+        // rather than a line at a time.
+        buffer_.append(bytes);
+        return;
+    }
     while (!bytes.empty()) {
         if (discarding_) {
             // Inside an over-long line: keep nothing until its LF.
@@ -42,14 +80,8 @@ void line_framer::feed(std::string_view bytes)
         auto lf = bytes.find('\n');
         std::size_t take = lf == std::string_view::npos ? bytes.size() : lf + 1;
         std::size_t content = lf == std::string_view::npos ? take : take - 1;
-        // RFC 5321 §4.5.3.1: the limit counts the CRLF, so the text may use limit - 2 octets.
-        // A trailing CR may still be the first half of the CRLF, so allow it one more octet.
-        // That CR may have arrived in an earlier feed, as the last octet of the partial line.
-        std::size_t allowed = limit_ >= 2 ? limit_ - 2 : 0;
-        std::size_t line_len = partial + content;
-        bool ends_with_cr =
-            content > 0 ? bytes[content - 1] == '\r' : partial > 0 && buffer_.back() == '\r';
-        if (line_len - (ends_with_cr ? 1 : 0) > allowed) {
+        if (over_limit(partial, partial > 0 && buffer_.back() == '\r',
+                       bytes.substr(0, content))) {
             // Replace the partial line with an empty one marked "too long".
             buffer_.resize(buffer_.size() - partial);
             too_long_at_.push_back(buffer_.size());

@@ -62,6 +62,12 @@ public:
 
 private:
     void compact();
+    // Whether a line of `partial` octets already kept (ending with a CR: `partial_cr`) and
+    // then `content` is over the limit.
+    bool over_limit(std::size_t partial, bool partial_cr, std::string_view content) const noexcept;
+    // Whether every line of `bytes`, the first completing the partial line kept, is within
+    // the limit.
+    bool fits(std::string_view bytes) const noexcept;
 
     std::string buffer_;
     std::size_t consumed_ = 0;
