@@ -3,6 +3,7 @@
 #include "faults/reply_text.hpp"
 #include "mockserver/reply_limits.hpp"
 #include "mockserver/transcript_text.hpp"
+#include "smtp/ascii.hpp"
 #include "smtp/escape.hpp"
 #include "smtp/limits.hpp"
 #include "smtp/reply.hpp"
@@ -362,7 +363,8 @@ session_action server_session::on_closed(time_point now)
 void server_session::record_command(std::string_view line, time_point now)
 {
     // An AUTH initial response carries credentials (RFC 4954 §4): keep the mechanism only.
-    if (line.size() > 5 && smtp::parse_command(line).cmd == smtp::verb::auth) {
+    // The verb is AUTH when the line starts "AUTH " (any case): no parse of every command.
+    if (line.size() > 5 && smtp::istarts_with(line, "AUTH ")) {
         auto space = line.find(' ', 5);
         if (space != std::string_view::npos) {
             record_.add("C", smtp::escape_bytes(line.substr(0, space)) + " <credentials hidden>",
@@ -405,8 +407,7 @@ session_action server_session::next(time_point now)
         if (draining_ && !in_transaction()) {
             return stop_gracefully(read_op{read_deadline()}, false, now);
         }
-        if (framer_.has_line()) {
-            process_line(now);
+        if (process_line(now)) {
             continue;
         }
         if (in_body_ && body_fault_) {
@@ -472,36 +473,41 @@ server_session::time_point server_session::write_deadline(const write_op& w,
     return deadline;
 }
 
-void server_session::process_line(time_point now)
+bool server_session::process_line(time_point now)
 {
     auto line = framer_.next();
     if (!line) {
-        return;
+        return false;
     }
     line_clock_.reset();
     if (in_body_) {
+        // Message content comes many lines a read: take them here while nothing else is due
+        // (the final dot, a body fault at its byte count, and a fault waiting for one, stop it).
         process_body_line(*line, now);
-        return;
+        while (in_body_ && !body_fault_ && queue_.empty() && (line = framer_.next())) {
+            process_body_line(*line, now);
+        }
+        return true;
     }
     if (line->too_long) {
         record_.add("C", "<line too long, discarded>", now);
         auth_step_ = auth_step::none; // an AUTH exchange does not survive an unreadable answer
         // RFC 5321 §4.5.3.1.4 and §4.2.2: 500 for a command line that is too long.
         execute({}, error_reply(500, "5.5.2", "Error: line too long"), now);
-        return;
+        return true;
     }
     if (line->ending == smtp::line_ending::bare_lf) {
         record_.add("C", smtp::escape_bytes(line->text) + " <bare LF>", now);
         // RFC 5321 §2.3.8: lines end with CRLF; a bare LF is not a line terminator.
         auto r = error_reply(500, "5.5.2", "Error: bare LF received; lines must end with CRLF");
         execute({}, std::move(r), now);
-        return;
+        return true;
     }
     if (auth_step_ != auth_step::none) {
         // RFC 4954 §4: a response to a challenge may be up to 12288 octets (the framer's limit).
         record_.add("C", "<AUTH response>", now);
         process_auth_line(line->text, now);
-        return;
+        return true;
     }
     // RFC 5321 §4.5.3.1.4: a command line is at most 512 octets with its CRLF; RFC 4954 §4
     // allows an AUTH command with an initial response up to 12288 (the framer's limit).
@@ -509,10 +515,11 @@ void server_session::process_line(time_point now)
         smtp::parse_command(line->text).cmd != smtp::verb::auth) {
         record_.add("C", "<line too long, discarded>", now);
         execute({}, error_reply(500, "5.5.2", "Error: line too long"), now);
-        return;
+        return true;
     }
     record_command(line->text, now);
     process_command(line->text, now);
+    return true;
 }
 
 void server_session::check_body_fault(time_point now)
@@ -537,7 +544,9 @@ void server_session::process_body_line(const smtp::framed_line& line, time_point
     if (line.too_long) {
         body_line_too_long_ = true;
         body_octets_ += framer_.limit();
-        check_body_fault(now);
+        if (body_fault_) {
+            check_body_fault(now);
+        }
         return;
     }
     std::size_t ending = line.ending == smtp::line_ending::crlf ? 2 : 1;
@@ -564,14 +573,18 @@ void server_session::process_body_line(const smtp::framed_line& line, time_point
         body_.append(text);
         body_.append(line.ending == smtp::line_ending::crlf ? "\r\n" : "\n");
     }
-    check_body_fault(now);
+    if (body_fault_) {
+        check_body_fault(now); // most messages have none: no call a line
+    }
 }
 
 void server_session::end_of_data(time_point now)
 {
     in_body_ = false;
     framer_.set_limit(smtp::limits::auth_line);
-    record_.add("C", fmt::format("<message content: {} octets>", body_.size()), now);
+    fmt::memory_buffer note; // on the stack: no string made for a line of the record
+    fmt::format_to(std::back_inserter(note), "<message content: {} octets>", body_.size());
+    record_.add("C", std::string_view(note.data(), note.size()), now);
     record_.add("C", ".", now);
     body_fault_.reset();
     respond(
@@ -608,10 +621,17 @@ captured_message server_session::take_message(std::string id)
     captured_message m;
     m.id = std::move(id);
     m.session_id = record_.id();
-    m.mail_from = mail_from_.value_or("");
-    m.rcpt_to = rcpt_to_;
-    m.data = std::move(body_);
+    m.mail_from = mail_from_.value_or(""); // a copy: decisions until the reply name the sender
+    // The transaction ends with this message (reset_transaction() in on_stored()): its
+    // recipients move. The content is copied at its size, and the session keeps its buffer
+    // for the next message, rather than regrowing it from nothing for each one.
+    m.rcpt_to = std::move(rcpt_to_);
+    rcpt_to_.clear();
+    m.data = body_;
     body_.clear();
+    if (body_.capacity() > kept_body_capacity) {
+        body_.shrink_to_fit();
+    }
     m.received_at = std::chrono::system_clock::now();
     m.tls = in_tls_;
     m.auth_user = seldom_ ? seldom_->auth_user : std::nullopt;

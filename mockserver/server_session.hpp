@@ -140,7 +140,8 @@ private:
     bool can_combine() const noexcept;
     // Records a command line in the transcript (an AUTH initial response hidden).
     void record_command(std::string_view line, time_point now);
-    void process_line(time_point now);
+    // Takes the next complete line, if any, and acts on it; returns whether there was one.
+    bool process_line(time_point now);
     void process_command(std::string_view line, time_point now);
     void process_body_line(const smtp::framed_line& line, time_point now);
     void process_auth_line(std::string_view line, time_point now);
@@ -236,6 +237,11 @@ private:
 
     // DATA (RFC 5321 §4.5.2): content being received.
     bool in_body_ = false;
+    /// Room made for the content at DATA: a typical message fits without regrowing.
+    static constexpr std::size_t initial_body_capacity = 4 * 1024;
+    /// The content buffer is kept from message to message, unless it grew past this (a big
+    /// message): then it is given back once its message is stored.
+    static constexpr std::size_t kept_body_capacity = 64 * 1024;
     std::string body_;
     std::uint64_t body_octets_ = 0; ///< octets received on the wire since 354
     bool body_line_too_long_ = false;

@@ -234,9 +234,9 @@ server_session::response server_session::on_mail(const smtp::command& c)
     }
     response r;
     r.reply = smtp::make_reply(250, "2.1.0", "Ok");
-    r.effect = [this, from = path->mailbox] {
+    r.effect = [this, from = std::move(path->mailbox)]() mutable {
         reset_transaction();
-        mail_from_ = from;
+        mail_from_ = std::move(from);
     };
     return r;
 }
@@ -268,8 +268,8 @@ server_session::response server_session::on_rcpt(const smtp::command& c)
     }
     response r;
     r.reply = smtp::make_reply(250, "2.1.5", "Ok");
-    r.effect = [this, to = path->mailbox] {
-        rcpt_to_.push_back(to);
+    r.effect = [this, to = std::move(path->mailbox)]() mutable {
+        rcpt_to_.push_back(std::move(to));
     };
     return r;
 }
@@ -291,6 +291,8 @@ server_session::response server_session::on_data(const smtp::command& c)
     r.effect = [this] {
         in_body_ = true;
         body_.clear();
+        // Room for a typical message at once, rather than a dozen doublings from nothing.
+        body_.reserve(initial_body_capacity);
         body_octets_ = 0;
         body_line_too_long_ = false;
         over_size_ = false;

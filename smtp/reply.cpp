@@ -89,8 +89,15 @@ std::string reply::to_wire() const
 std::string make_reply(int code, std::string_view enhanced, std::string_view text)
 {
     // RFC 5321 §4.2: Reply-code [ SP textstring ] CRLF; the SP comes only with text.
-    std::string out = std::to_string(code);
-    if (!enhanced.empty() || !text.empty()) {
+    // Sized once (a reply of up to 15 octets stays in the string itself): the code, a space
+    // before each of the texts there is, the texts and the CRLF.
+    const auto digits = std::to_string(code);
+    const bool any = !enhanced.empty() || !text.empty();
+    const std::size_t spaces = (any ? 1 : 0) + (!enhanced.empty() && !text.empty() ? 1 : 0);
+    std::string out;
+    out.reserve(digits.size() + spaces + enhanced.size() + text.size() + 2);
+    out += digits;
+    if (any) {
         out += ' ';
     }
     if (!enhanced.empty()) {
