@@ -93,6 +93,33 @@ TEST(server_session, a_message_is_captured_byte_exact_after_dot_unstuffing)
     EXPECT_EQ(stored[0]->session_id, 1u);
 }
 
+TEST(server_session, each_message_of_a_session_keeps_only_its_own_content_and_recipients)
+{
+    // The session keeps its content buffer from message to message; what is stored must not.
+    session_script s;
+    greet(s);
+    s.send(envelope + "RCPT TO:<c@example.com>\r\nDATA\r\n");
+    s.take_output();
+    std::string first; // larger than a first doubling or two of the buffer
+    for (int i = 0; i < 30; ++i) {
+        first += std::string(100, 'x') + "\r\n";
+    }
+    s.send(first + ".\r\n");
+    EXPECT_EQ(s.take_output(), "250 2.0.0 Ok: queued as 1\r\n");
+    s.send("MAIL FROM:<d@example.com>\r\nRCPT TO:<e@example.com>\r\nDATA\r\n");
+    EXPECT_EQ(s.take_output(),
+              "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n");
+    s.send("second\r\n.\r\n");
+    EXPECT_EQ(s.take_output(), "250 2.0.0 Ok: queued as 2\r\n");
+    auto stored = s.store.list();
+    ASSERT_EQ(stored.size(), 2u);
+    EXPECT_EQ(stored[0]->data, first);
+    EXPECT_EQ(stored[0]->rcpt_to, (std::vector<std::string>{"b@example.com", "c@example.com"}));
+    EXPECT_EQ(stored[1]->data, "second\r\n");
+    EXPECT_EQ(stored[1]->mail_from, "d@example.com");
+    EXPECT_EQ(stored[1]->rcpt_to, std::vector<std::string>{"e@example.com"});
+}
+
 TEST(server_session, bare_lf_inside_the_body_is_kept_and_does_not_end_it)
 {
     session_script s;
