@@ -6,6 +6,8 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
+#include <sys/socket.h>
 
 namespace io {
 
@@ -102,19 +104,48 @@ net::awaitable<step_result> client_connection::connect_one(const tcp::endpoint& 
                                           " (" + ec.message() + ")"};
         }
     }
-    watchdog_.start(deadline);
-    auto [connected] = co_await socket_.async_connect(ep);
-    if (auto cec = finish_timed(connected)) {
+    if (auto cec = co_await connect_now(ep, deadline)) {
         if (cec == client_errc::timeout || cec == net::error::operation_aborted) {
             co_return step_result{cec, where};
         }
         co_return step_result{cec, where + " (" + cec.message() + ")"};
     }
     socket_.set_option(tcp::no_delay(true), ec);
-    // Writes try the socket first (see write()): they must find it full, not wait on it.
-    socket_.non_blocking(true, ec);
     peer_ = ep;
     co_return step_result{{}, where};
+}
+
+net::awaitable<error_code> client_connection::connect_now(const tcp::endpoint& ep,
+                                                          time_point deadline)
+{
+    // Non-blocking from the start: writes try the socket first (see write()) and must find it
+    // full, not wait on it; set before the connect, Asio makes no ioctl of its own for it.
+    error_code ec;
+    socket_.non_blocking(true, ec);
+    if (ec) {
+        co_return ec;
+    }
+    // The connect is started here and awaited as writability, then its outcome read with one
+    // getsockopt: Asio's async_connect would first poll(2) the socket again, though the
+    // reactor wakes a writability wait only when the connect has ended (connected, refused,
+    // reset or unreachable).
+    if (::connect(socket_.native_handle(), ep.data(), static_cast<socklen_t>(ep.size())) == 0) {
+        co_return error_code();
+    }
+    if (errno != EINPROGRESS && errno != EINTR) {
+        co_return error_code(errno, net::error::get_system_category());
+    }
+    watchdog_.start(deadline);
+    auto [waited] = co_await socket_.async_wait(tcp::socket::wait_write);
+    if (auto wec = finish_timed(waited)) {
+        co_return wec;
+    }
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
+        err = errno;
+    }
+    co_return err == 0 ? error_code() : error_code(err, net::error::get_system_category());
 }
 
 net::awaitable<step_result> client_connection::handshake(time_point deadline)

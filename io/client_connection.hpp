@@ -119,6 +119,10 @@ private:
     // error other than a full send buffer is returned.
     boost::system::error_code write_now(std::string_view& bytes);
 
+    // Connects the open socket to `ep`: no error, or what the connect ended with.
+    boost::asio::awaitable<boost::system::error_code>
+    connect_now(const boost::asio::ip::tcp::endpoint& ep, time_point deadline);
+
     boost::asio::awaitable<step_result> connect_one(const boost::asio::ip::tcp::endpoint& ep,
                                                     time_point deadline);
 

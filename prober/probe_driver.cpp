@@ -161,6 +161,18 @@ std::uint64_t fresh_nonce()
     return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
 }
 
+// The EHLO name when none is given: this host's name, asked for (uname(2)) once per process
+// rather than once per probe.
+const std::string& local_host_name()
+{
+    static const std::string name = [] {
+        boost::system::error_code ec;
+        auto local = net::ip::host_name(ec);
+        return !ec && !local.empty() ? local : std::string("localhost");
+    }();
+    return name;
+}
+
 // What a probe of its own starts from: the time, a nonce for the test message, the EHLO
 // name. A function of its own, so that its locals (a random_device is 5 KB) stay out of the
 // coroutine frame that lives as long as the probe.
@@ -169,11 +181,7 @@ session_params fresh_params()
     session_params params;
     params.started_at = std::chrono::system_clock::now();
     params.nonce = fresh_nonce();
-    boost::system::error_code ec;
-    auto local = net::ip::host_name(ec);
-    if (!ec && !local.empty()) {
-        params.default_helo = local;
-    }
+    params.default_helo = local_host_name();
     return params;
 }
 
