@@ -96,11 +96,15 @@ client_session::client_session(probe_options options, session_params params)
         options_.rcpt_to.push_back(is_ip_literal(named) ? std::string("postmaster")
                                                         : "postmaster@" + named);
     }
-    auto at = options_.mail_from.rfind('@');
-    std::string domain = at == std::string::npos ? helo_name_ : options_.mail_from.substr(at + 1);
-    message_id_ = params_.message && !params_.message_id.empty()
-                      ? params_.message_id
-                      : make_message_id(params_.started_at, params_.nonce, domain);
+    if (params_.message && !params_.message_id.empty()) {
+        message_id_ = params_.message_id;
+    } else if (params_.message || wants_send() || options_.verify) {
+        // Made only for a session that sends: a probe of the greeting never needs one.
+        auto at = options_.mail_from.rfind('@');
+        std::string domain =
+            at == std::string::npos ? helo_name_ : options_.mail_from.substr(at + 1);
+        message_id_ = make_message_id(params_.started_at, params_.nonce, domain);
+    }
 
     const auto port = std::to_string(options_.effective_port());
     result_.target =

@@ -174,7 +174,7 @@ public:
     /// The options in use.
     const probe_options& options() const noexcept { return options_; }
 
-    /// The Message-ID of the test message (set even when none is sent).
+    /// The Message-ID of the message the session sends; empty when it sends none.
     const std::string& message_id() const noexcept { return message_id_; }
 
 private:
