@@ -104,7 +104,20 @@ net::awaitable<step_result> client_connection::connect_one(const tcp::endpoint& 
                                           " (" + ec.message() + ")"};
         }
     }
-    if (auto cec = co_await connect_now(ep, deadline)) {
+    // The connect is started here and awaited as writability, then its outcome read with one
+    // getsockopt: Asio's async_connect would first poll(2) the socket again, though the
+    // reactor wakes a writability wait only when the connect has ended (connected, refused,
+    // reset or unreachable).
+    auto cec = start_connect(ep);
+    if (cec == net::error::in_progress) {
+        watchdog_.start(deadline);
+        auto [waited] = co_await socket_.async_wait(tcp::socket::wait_write);
+        cec = finish_timed(waited);
+        if (!cec) {
+            cec = connect_outcome();
+        }
+    }
+    if (cec) {
         if (cec == client_errc::timeout || cec == net::error::operation_aborted) {
             co_return step_result{cec, where};
         }
@@ -115,37 +128,32 @@ net::awaitable<step_result> client_connection::connect_one(const tcp::endpoint& 
     co_return step_result{{}, where};
 }
 
-net::awaitable<error_code> client_connection::connect_now(const tcp::endpoint& ep,
-                                                          time_point deadline)
+error_code client_connection::start_connect(const tcp::endpoint& ep)
 {
     // Non-blocking from the start: writes try the socket first (see write()) and must find it
     // full, not wait on it; set before the connect, Asio makes no ioctl of its own for it.
     error_code ec;
     socket_.non_blocking(true, ec);
     if (ec) {
-        co_return ec;
+        return ec;
     }
-    // The connect is started here and awaited as writability, then its outcome read with one
-    // getsockopt: Asio's async_connect would first poll(2) the socket again, though the
-    // reactor wakes a writability wait only when the connect has ended (connected, refused,
-    // reset or unreachable).
     if (::connect(socket_.native_handle(), ep.data(), static_cast<socklen_t>(ep.size())) == 0) {
-        co_return error_code();
+        return {};
     }
-    if (errno != EINPROGRESS && errno != EINTR) {
-        co_return error_code(errno, net::error::get_system_category());
+    if (errno == EINPROGRESS || errno == EINTR) {
+        return net::error::in_progress;
     }
-    watchdog_.start(deadline);
-    auto [waited] = co_await socket_.async_wait(tcp::socket::wait_write);
-    if (auto wec = finish_timed(waited)) {
-        co_return wec;
-    }
+    return {errno, net::error::get_system_category()};
+}
+
+error_code client_connection::connect_outcome()
+{
     int err = 0;
     socklen_t len = sizeof err;
     if (::getsockopt(socket_.native_handle(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
         err = errno;
     }
-    co_return err == 0 ? error_code() : error_code(err, net::error::get_system_category());
+    return err == 0 ? error_code() : error_code(err, net::error::get_system_category());
 }
 
 net::awaitable<step_result> client_connection::handshake(time_point deadline)

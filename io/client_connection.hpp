@@ -119,9 +119,12 @@ private:
     // error other than a full send buffer is returned.
     boost::system::error_code write_now(std::string_view& bytes);
 
-    // Connects the open socket to `ep`: no error, or what the connect ended with.
-    boost::asio::awaitable<boost::system::error_code>
-    connect_now(const boost::asio::ip::tcp::endpoint& ep, time_point deadline);
+    // Starts connecting the open socket to `ep`: no error when connected at once, in_progress
+    // when the connect goes on (await writability, then connect_outcome()), or its error.
+    boost::system::error_code start_connect(const boost::asio::ip::tcp::endpoint& ep);
+
+    // How the connect that writability ended went: its error, or none.
+    boost::system::error_code connect_outcome();
 
     boost::asio::awaitable<step_result> connect_one(const boost::asio::ip::tcp::endpoint& ep,
                                                     time_point deadline);
