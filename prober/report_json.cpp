@@ -3,6 +3,7 @@
 
 #include "json/json_text.hpp"
 #include <boost/json/parse.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -10,12 +11,6 @@
 
 namespace prober {
 namespace {
-
-// Milliseconds with microsecond precision.
-double millis(std::chrono::microseconds d)
-{
-    return static_cast<double>(d.count()) / 1000.0;
-}
 
 std::string_view dir_name(transcript_dir d)
 {
@@ -56,7 +51,12 @@ public:
         return out_;
     }
     void string(std::string_view k, std::string_view v) { json_text::append_string(key(k), v); }
-    void number(std::string_view k, double v) { json_text::append_number(key(k), v); }
+    // Milliseconds with microsecond precision, written as their double would be (1.234) but
+    // without formatting a double: most of the CPU a JSON result used to cost.
+    void milliseconds(std::string_view k, std::chrono::microseconds d)
+    {
+        json_text::append_milliseconds(key(k), d);
+    }
     void integer(std::string_view k, std::int64_t v) { json_text::append_number(key(k), v); }
     void null(std::string_view k) { key(k) += "null"; }
     void boolean(std::string_view k, bool v) { key(k) += v ? "true" : "false"; }
@@ -181,7 +181,7 @@ void append_transcript(std::string& out, const probe_result& r)
 {
     append_array(out, r.transcript, [](std::string& o, const transcript_entry& e) {
         object_writer je(o);
-        je.number("t_ms", millis(e.t));
+        je.milliseconds("t_ms", e.t);
         je.string("dir", dir_name(e.dir));
         je.string("text", e.text);
     });
@@ -227,9 +227,9 @@ void append_json(std::string& out, const probe_result& r)
     {
         object_writer timings(o.key("timings_ms"));
         for (const auto& [p, d] : r.timings) {
-            timings.number(smtp::to_string(p), millis(d));
+            timings.milliseconds(smtp::to_string(p), d);
         }
-        timings.number("total", millis(r.total));
+        timings.milliseconds("total", r.total);
     }
     append_server(o.key("server"), r);
     append_tls(o.key("tls"), r);
