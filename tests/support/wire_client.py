@@ -27,17 +27,22 @@ class WireClient:
         self.sock = sock
         self.buffer = b""
         self.ending = None  # FIN or RST once the peer has closed
+        self.connect_started_at = None  # time.monotonic() just before connect()
         self.last_sent_at = None  # time.monotonic() just before the last send
 
     @classmethod
     def connect(cls, host, port, timeout=5.0):
-        """Connects; `connected_at` is the moment connect() returned. A server that resets
+        """Connects; `connect_started_at` is the moment just before connect() was called and
+        `connected_at` the moment it returned. The server can accept (and start a banner timer)
+        before connect() returns to the caller, so a lower bound on a banner delay is measured
+        from `connect_started_at`, never from `connected_at`. A server that resets
         the connection as soon as it accepts it can make connect() itself fail with
         ECONNRESET (the handshake completed, the RST came before connect() returned): that
         is a connection ended by RST, not a refused one, and reads as such."""
         sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         sock.settimeout(timeout)
         client = cls(sock)
+        client.connect_started_at = time.monotonic()
         try:
             sock.connect((host, port))
         except ConnectionResetError:
