@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -127,7 +128,14 @@ certificate_factory::~certificate_factory()
     delete ca_;
 }
 
-pem_credentials certificate_factory::make(faults::tls_fault::certificate_kind kind, int days) const
+struct certificate_factory::issued {
+    key_ptr key{nullptr, EVP_PKEY_free};
+    cert_ptr cert{nullptr, X509_free};
+    bool ca_signed = true;
+};
+
+certificate_factory::issued certificate_factory::issue(faults::tls_fault::certificate_kind kind,
+                                                       int days) const
 {
     using kind_t = faults::tls_fault::certificate_kind;
     key_ptr key = new_key();
@@ -157,13 +165,33 @@ pem_credentials certificate_factory::make(faults::tls_fault::certificate_kind ki
         break;
     }
     cert_ptr cert = build(cn, key.get(), issuer, issuer_key, not_before, not_after, false);
+    return {std::move(key), std::move(cert), issuer != nullptr};
+}
+
+pem_credentials certificate_factory::make(faults::tls_fault::certificate_kind kind, int days) const
+{
+    issued c = issue(kind, days);
     pem_credentials out;
-    out.certificate_chain = to_pem(cert.get());
-    if (issuer != nullptr) {
+    out.certificate_chain = to_pem(c.cert.get());
+    if (c.ca_signed) {
         out.certificate_chain += ca_pem_;
     }
-    out.private_key = to_pem(key.get());
+    out.private_key = to_pem(c.key.get());
     return out;
+}
+
+std::string certificate_factory::install(SSL_CTX* ctx, faults::tls_fault::certificate_kind kind,
+                                         int days) const
+{
+    issued c = issue(kind, days);
+    check(SSL_CTX_use_certificate(ctx, c.cert.get()) == 1, "SSL_CTX_use_certificate");
+    std::string chain = to_pem(c.cert.get());
+    if (c.ca_signed) {
+        check(SSL_CTX_add1_chain_cert(ctx, ca_->cert.get()) == 1, "SSL_CTX_add1_chain_cert");
+        chain += ca_pem_;
+    }
+    check(SSL_CTX_use_PrivateKey(ctx, c.key.get()) == 1, "SSL_CTX_use_PrivateKey");
+    return chain;
 }
 
 } // namespace mock

@@ -2,6 +2,8 @@
 
 #include "faults/action.hpp"
 
+#include <openssl/types.h>
+
 #include <chrono>
 #include <string>
 
@@ -32,7 +34,16 @@ public:
     /// A fresh certificate for the variant; `days` is used by expires_in_days.
     pem_credentials make(faults::tls_fault::certificate_kind kind, int days = 0) const;
 
+    /// Like make(), but puts the certificate, its CA and its key straight into `ctx`, with no
+    /// PEM round trip (OpenSSL 3 decodes a PEM key through its provider framework, the larger
+    /// part of the mock's startup); returns the certificate chain as PEM.
+    std::string install(SSL_CTX* ctx, faults::tls_fault::certificate_kind kind,
+                        int days = 0) const;
+
 private:
+    struct issued;
+    issued issue(faults::tls_fault::certificate_kind kind, int days) const;
+
     std::string hostname_;
     std::string ca_pem_;
     struct ca_key;

@@ -34,22 +34,51 @@ int refuse_hello(SSL*, int* alert, void*)
 tls_contexts::tls_contexts(std::string hostname,
                            const std::optional<std::filesystem::path>& cert_file,
                            const std::optional<std::filesystem::path>& key_file)
-    : factory_(std::move(hostname))
 {
     if (cert_file.has_value() != key_file.has_value()) {
         throw std::runtime_error("--tls-cert and --tls-key go together");
     }
-    pem_credentials pem = cert_file ? pem_credentials{read_file(*cert_file), read_file(*key_file)}
-                                    : factory_.make(faults::tls_fault::certificate_kind::normal);
-    healthy_ = make(pem, false);
-    certificate_chain_ = std::move(pem.certificate_chain);
+    if (cert_file) {
+        pem_credentials pem{read_file(*cert_file), read_file(*key_file)};
+        healthy_ = from_pem(pem);
+        certificate_chain_ = std::move(pem.certificate_chain);
+    }
+    const bool generate = !cert_file;
+    made_ = std::async(std::launch::async, [this, generate, name = std::move(hostname)] {
+                factory_ = std::make_unique<certificate_factory>(name);
+                if (generate) {
+                    healthy_ = generated(faults::tls_fault::certificate_kind::normal, 0, false,
+                                         &certificate_chain_);
+                }
+            }).share();
 }
 
-std::shared_ptr<net::ssl::context> tls_contexts::make(const pem_credentials& pem, bool fail_hello)
+const std::string& tls_contexts::ca_certificate() const
+{
+    wait_made();
+    return factory_->ca_certificate();
+}
+
+const std::string& tls_contexts::certificate_chain() const
+{
+    wait_made();
+    return certificate_chain_;
+}
+
+std::shared_ptr<net::ssl::context> tls_contexts::new_context(bool fail_hello)
 {
     auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_server);
     ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
                      net::ssl::context::no_sslv3 | net::ssl::context::single_dh_use);
+    if (fail_hello) {
+        SSL_CTX_set_client_hello_cb(ctx->native_handle(), refuse_hello, nullptr);
+    }
+    return ctx;
+}
+
+std::shared_ptr<net::ssl::context> tls_contexts::from_pem(const pem_credentials& pem)
+{
+    auto ctx = new_context(false);
     boost::system::error_code ec;
     ctx->use_certificate_chain(net::buffer(pem.certificate_chain), ec);
     if (ec) {
@@ -59,8 +88,17 @@ std::shared_ptr<net::ssl::context> tls_contexts::make(const pem_credentials& pem
     if (ec) {
         throw std::runtime_error("TLS private key: " + ec.message());
     }
-    if (fail_hello) {
-        SSL_CTX_set_client_hello_cb(ctx->native_handle(), refuse_hello, nullptr);
+    return ctx;
+}
+
+std::shared_ptr<net::ssl::context>
+tls_contexts::generated(faults::tls_fault::certificate_kind kind, int days, bool fail_hello,
+                        std::string* chain)
+{
+    auto ctx = new_context(fail_hello);
+    std::string pem = factory_->install(ctx->native_handle(), kind, days);
+    if (chain != nullptr) {
+        *chain = std::move(pem);
     }
     return ctx;
 }
@@ -68,13 +106,14 @@ std::shared_ptr<net::ssl::context> tls_contexts::make(const pem_credentials& pem
 std::shared_ptr<net::ssl::context>
 tls_contexts::context_for(const std::optional<faults::tls_fault>& f)
 {
+    wait_made();
     if (!f) {
         return healthy_;
     }
     std::lock_guard lock(mutex_);
     if (f->handshake == faults::tls_fault::handshake_mode::fail) {
         if (!failing_) {
-            failing_ = make(factory_.make(faults::tls_fault::certificate_kind::normal), true);
+            failing_ = generated(faults::tls_fault::certificate_kind::normal, 0, true);
         }
         return failing_;
     }
@@ -84,7 +123,7 @@ tls_contexts::context_for(const std::optional<faults::tls_fault>& f)
     std::pair key{static_cast<int>(f->certificate), f->days};
     auto& slot = variants_[key];
     if (!slot) {
-        slot = make(factory_.make(f->certificate, f->days), false);
+        slot = generated(f->certificate, f->days, false);
     }
     return slot;
 }
