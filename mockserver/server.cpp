@@ -329,19 +329,21 @@ server::server(const server_options& options, fault_source* faults, message_stor
         tls_ = std::make_unique<tls_contexts>(options.hostname, options.tls_cert, options.tls_key);
         context_.tls = tls_.get();
         context_.config.tls_available = true;
-        auto write_pem = [](const std::optional<std::filesystem::path>& file,
-                            const std::string& pem, std::string_view what) {
+        // The PEM is asked for only when a file wants it: asking waits for the certificate.
+        auto write_pem = [](const std::optional<std::filesystem::path>& file, auto pem,
+                            std::string_view what) {
             if (!file) {
                 return;
             }
             std::ofstream out(*file);
-            out << pem;
+            out << pem();
             if (!out) {
                 throw std::runtime_error(file->string() + ": cannot write " + std::string(what));
             }
         };
-        write_pem(options.write_ca, tls_->ca_certificate(), "CA file");
-        write_pem(options.write_cert, tls_->certificate_chain(), "certificate file");
+        write_pem(options.write_ca, [this] { return tls_->ca_certificate(); }, "CA file");
+        write_pem(options.write_cert, [this] { return tls_->certificate_chain(); },
+                  "certificate file");
     } else if (!options.listen_tls.empty()) {
         throw std::runtime_error("--listen-tls needs TLS, but --no-tls was given");
     }
