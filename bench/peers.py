@@ -24,15 +24,17 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_for_banner(port, timeout=10.0):
+def wait_for_banner(port, timeout=10.0, poll=0.05):
+    """Connects to 127.0.0.1:`port` every `poll` seconds until a 220 banner comes; returns the
+    monotonic time it came."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
                 if s.recv(4).startswith(b"220"):
-                    return
+                    return time.monotonic()
         except OSError:
-            time.sleep(0.05)
+            time.sleep(poll)
     raise RuntimeError(f"no SMTP banner on port {port}")
 
 
