@@ -1,4 +1,5 @@
 #include "harness/report.hpp"
+#include "json/rfc3339.hpp"
 #include "smtp/command.hpp"
 #include "smtp/escape.hpp"
 #include "smtp/reply_meaning.hpp"
@@ -19,12 +20,11 @@ std::string h(std::string_view text)
 
 std::string utc(std::chrono::system_clock::time_point t)
 {
-    const auto secs = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return buf;
+    // "2026-11-27 18:55:01 UTC": RFC 3339's text, spaced for reading.
+    std::string text = json_text::rfc3339_seconds(t);
+    text.pop_back();
+    text[text.find('T')] = ' ';
+    return text + " UTC";
 }
 
 std::string seconds(std::chrono::milliseconds d)

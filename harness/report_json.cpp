@@ -3,6 +3,7 @@
 #include "smtp/utf8.hpp"
 
 #include "json/json_text.hpp"
+#include "json/rfc3339.hpp"
 #include <algorithm>
 #include <boost/json.hpp>
 #include <ctime>
@@ -10,16 +11,6 @@
 namespace harness {
 
 namespace {
-
-std::string rfc3339(std::chrono::system_clock::time_point t)
-{
-    const auto secs = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 boost::json::array verdict_list(const std::vector<verdict>& verdicts)
 {
@@ -95,7 +86,7 @@ std::string format_json(const std::vector<scenario_result>& results, const run_i
     boost::json::object root;
     root["schema"] = "smtp-harness/run-report/v1";
     root["monitor"] = info.monitor;
-    root["started_at"] = rfc3339(info.started_at);
+    root["started_at"] = json_text::rfc3339_seconds(info.started_at);
     root["duration_ms"] = info.duration.count();
     root["seed"] = info.seed;
     boost::json::array list;

@@ -1,4 +1,5 @@
 #include "harness/report.hpp"
+#include "json/rfc3339.hpp"
 #include "smtp/escape.hpp"
 #include "smtp/utf8.hpp"
 
@@ -17,13 +18,10 @@ std::string seconds(std::chrono::milliseconds d)
 
 std::string local_timestamp(std::chrono::system_clock::time_point t)
 {
-    // The JUnit schema's timestamp is ISO 8601 without a zone.
-    const auto secs = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    return buf;
+    // The JUnit schema's timestamp is ISO 8601 without a zone: RFC 3339's, less its "Z".
+    std::string text = json_text::rfc3339_seconds(t);
+    text.pop_back();
+    return text;
 }
 
 std::string hostname()

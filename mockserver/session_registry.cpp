@@ -1,5 +1,6 @@
 #include "mockserver/session_registry.hpp"
 
+#include "json/rfc3339.hpp"
 #include "mockserver/control/json_views.hpp"
 
 #include <algorithm>
@@ -28,7 +29,7 @@ std::shared_ptr<session_record> session_registry::create(std::string peer, std::
     }
     // Before the record is handed out, so that no event of the session comes before this one.
     if (events_ != nullptr && events_->active()) {
-        const auto at = control::rfc3339(started_at);
+        const auto at = json_text::rfc3339(started_at);
         record->note_event("session_opened", std::nullopt,
                            {{"peer", peer}, {"local", local}, {"started_at", at}});
     }

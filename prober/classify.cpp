@@ -42,20 +42,4 @@ std::string format_seconds(std::chrono::microseconds d)
     return buf;
 }
 
-std::string format_rfc3339(std::chrono::system_clock::time_point t, bool with_millis)
-{
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-    std::time_t tt = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[48];
-    std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (with_millis) {
-        std::snprintf(buf + n, sizeof buf - n, ".%03lldZ", static_cast<long long>(ms % 1000));
-    } else {
-        std::snprintf(buf + n, sizeof buf - n, "Z");
-    }
-    return buf;
-}
-
 } // namespace prober

@@ -22,7 +22,5 @@ probe_status status_of(const probe_failure& f, const probe_options& options, boo
 /// Seconds with millisecond precision, e.g. "3.000s".
 std::string format_seconds(std::chrono::microseconds d);
 
-/// A UTC time in RFC 3339 form, e.g. "2026-11-27T18:43:02Z".
-std::string format_rfc3339(std::chrono::system_clock::time_point t, bool with_millis = false);
 
 } // namespace prober

@@ -1,5 +1,6 @@
 #include "prober/client_session.hpp"
 
+#include "json/rfc3339.hpp"
 #include "prober/blocklist.hpp"
 #include "prober/classify.hpp"
 #include "prober/delivery_check.hpp"
@@ -340,7 +341,7 @@ session_action client_session::on_connection_event(const session_event& ev,
         if (result_.tls->certificate) {
             const auto& cert = *result_.tls->certificate;
             text += ", certificate subject " + cert.subject + ", expires " +
-                    format_rfc3339(std::chrono::system_clock::from_time_t(
+                    json_text::rfc3339_seconds(std::chrono::system_clock::from_time_t(
                         static_cast<std::time_t>(cert.not_after))) +
                     " (" + std::to_string(cert.days_left) + " days)";
             bool crit = options_.cert_crit_days && cert.days_left <= *options_.cert_crit_days;
@@ -356,7 +357,7 @@ session_action client_session::on_connection_event(const session_event& ev,
                          ? "certificate expired " + std::to_string(-cert.days_left) + " days ago"
                          : "certificate expires in " + std::to_string(cert.days_left) + " days") +
                     " (" +
-                    format_rfc3339(std::chrono::system_clock::from_time_t(
+                    json_text::rfc3339_seconds(std::chrono::system_clock::from_time_t(
                         static_cast<std::time_t>(cert.not_after))) +
                     "), within the " + (crit ? "critical" : "warning") + " limit of " +
                     std::to_string(limit) + " days";

@@ -2,6 +2,7 @@
 #include "prober/report.hpp"
 
 #include "json/json_text.hpp"
+#include "json/rfc3339.hpp"
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <cstdint>
@@ -140,7 +141,7 @@ void append_tls(std::string& out, const probe_result& r)
     const auto& c = *r.tls->certificate;
     object_writer cert(tls.key("certificate"));
     cert.string("subject", c.subject);
-    cert.string("not_after", format_rfc3339(std::chrono::system_clock::from_time_t(
+    cert.string("not_after", json_text::rfc3339_seconds(std::chrono::system_clock::from_time_t(
                                  static_cast<std::time_t>(c.not_after))));
     cert.integer("days_left", c.days_left);
 }
@@ -218,7 +219,7 @@ void append_json(std::string& out, const probe_result& r)
     object_writer o(out);
     o.string("schema", probe_result_schema);
     o.string("target", r.target);
-    o.string("started_at", format_rfc3339(r.started_at, true));
+    o.string("started_at", json_text::rfc3339(r.started_at));
     o.string("status", to_string(r.status));
     o.boolean("ok", r.ok());
     append_failure(o.key("failure"), r);

@@ -1,4 +1,5 @@
 #include "prober/classify.hpp"
+#include "json/rfc3339.hpp"
 #include "prober/report.hpp"
 
 namespace prober {
@@ -75,7 +76,7 @@ std::string format_text(const probe_result& r, bool verbose)
         if (r.tls->certificate) {
             const auto& c = *r.tls->certificate;
             out += "  cert:      " + c.subject + ", expires " +
-                   format_rfc3339(std::chrono::system_clock::from_time_t(
+                   json_text::rfc3339_seconds(std::chrono::system_clock::from_time_t(
                        static_cast<std::time_t>(c.not_after))) +
                    " (" + std::to_string(c.days_left) + " days)\n";
         }

@@ -4,6 +4,7 @@
 #include "smtp/ascii.hpp"
 
 #include "json/json_text.hpp"
+#include "json/rfc3339.hpp"
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <ctime>
@@ -38,19 +39,6 @@ std::string one_line(std::string_view s)
 
 } // namespace
 
-std::string rfc3339(wall_clock::time_point t)
-{
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-    std::time_t secs = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[80];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(ms % 1000));
-    return buf;
-}
-
 boost::json::object alert_json(const alert_event& e)
 {
     boost::json::object o;
@@ -78,8 +66,8 @@ boost::json::object alert_json(const alert_event& e)
     o["notification"] = e.number;
     o["flapping"] = e.flapping;
     o["flap_percent"] = e.flap_percent;
-    o["at"] = rfc3339(e.at);
-    o["since"] = rfc3339(e.since);
+    o["at"] = json_text::rfc3339(e.at);
+    o["since"] = json_text::rfc3339(e.since);
     return o;
 }
 
@@ -105,9 +93,9 @@ boost::json::array alertmanager_json(const alert_event& e)
     alert["labels"] = std::move(labels);
     alert["annotations"] = std::move(annotations);
     // Both a problem and a flapping event carry when they began in `since`.
-    alert["startsAt"] = rfc3339(e.since);
+    alert["startsAt"] = json_text::rfc3339(e.since);
     if (resolves(e)) {
-        alert["endsAt"] = rfc3339(e.at);
+        alert["endsAt"] = json_text::rfc3339(e.at);
     }
     alert["generatorURL"] = "smtp-probe://watch/" + e.target;
     boost::json::array out;
@@ -162,8 +150,8 @@ std::string alert_email(const alert_event& e, const email_settings& settings,
     if (!e.message.empty()) {
         m += "Detail:       " + one_line(e.message) + "\r\n";
     }
-    m += "Since:        " + rfc3339(e.since) + "\r\n";
-    m += "At:           " + rfc3339(e.at) + "\r\n";
+    m += "Since:        " + json_text::rfc3339(e.since) + "\r\n";
+    m += "At:           " + json_text::rfc3339(e.at) + "\r\n";
     m += "Attempt:      " + std::to_string(e.attempt) + "/" + std::to_string(e.max_attempts) +
          "\r\n";
     m += "Notification: " + std::to_string(e.number) + "\r\n";
@@ -184,8 +172,8 @@ std::vector<std::pair<std::string, std::string>> alert_environment(const alert_e
         {"SMTP_ALERT_MESSAGE", e.message},
         {"SMTP_ALERT_SUMMARY", e.summary()},
         {"SMTP_ALERT_ID", e.id},
-        {"SMTP_ALERT_AT", rfc3339(e.at)},
-        {"SMTP_ALERT_SINCE", rfc3339(e.since)},
+        {"SMTP_ALERT_AT", json_text::rfc3339(e.at)},
+        {"SMTP_ALERT_SINCE", json_text::rfc3339(e.since)},
         {"SMTP_ALERT_NUMBER", std::to_string(e.number)},
         {"SMTP_ALERT_JSON", json_text::serialize(alert_json(e))},
     };

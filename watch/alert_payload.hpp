@@ -16,8 +16,6 @@ namespace watch {
 /// The schema name of the JSON alert document.
 inline constexpr std::string_view alert_schema = "smtp-harness/alert/v1";
 
-/// RFC 3339 UTC with milliseconds, e.g. "2026-11-27T19:02:35.120Z".
-std::string rfc3339(wall_clock::time_point t);
 
 /// The JSON alert document (schema smtp-harness/alert/v1).
 boost::json::object alert_json(const alert_event& e);

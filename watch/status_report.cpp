@@ -5,6 +5,7 @@
 #include "watch/alert_payload.hpp"
 
 #include "json/json_text.hpp"
+#include "json/rfc3339.hpp"
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -88,7 +89,7 @@ std::string status_json(const watch_view& v)
 {
     namespace json = boost::json;
     json::object root;
-    root["started_at"] = rfc3339(v.started_at);
+    root["started_at"] = json_text::rfc3339(v.started_at);
     json::array targets;
     for (const auto& t : v.targets) {
         json::object o;
@@ -104,9 +105,9 @@ std::string status_json(const watch_view& v)
         o["flap_percent"] = t.state.flap_percent;
         o["checks"] = t.state.checks;
         o["last_check"] =
-            t.state.checks > 0 ? json::value(rfc3339(t.state.last_check)) : json::value(nullptr);
+            t.state.checks > 0 ? json::value(json_text::rfc3339(t.state.last_check)) : json::value(nullptr);
         o["problem_since"] = t.state.status != prober::probe_status::ok || t.state.problem_open
-                                 ? json::value(rfc3339(t.state.problem_since))
+                                 ? json::value(json_text::rfc3339(t.state.problem_since))
                                  : json::value(nullptr);
         if (t.last) {
             o["last_result"] = prober::to_json(*t.last);

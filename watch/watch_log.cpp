@@ -1,5 +1,6 @@
 #include "watch/watch_log.hpp"
 
+#include "json/rfc3339.hpp"
 #include "watch/alert_payload.hpp"
 
 #include <cstdio>
@@ -9,7 +10,7 @@ namespace watch {
 
 void log_line(std::string_view message)
 {
-    std::string line = rfc3339(wall_clock::now()) + " smtp-probe watch: ";
+    std::string line = json_text::rfc3339(wall_clock::now()) + " smtp-probe watch: ";
     line.append(message);
     line += '\n';
     std::fwrite(line.data(), 1, line.size(), stderr);

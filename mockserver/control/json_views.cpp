@@ -1,5 +1,6 @@
 #include "mockserver/control/json_views.hpp"
 
+#include "json/rfc3339.hpp"
 #include "mockserver/imap/message_text.hpp"
 #include "smtp/ascii.hpp"
 #include "smtp/escape.hpp"
@@ -12,63 +13,15 @@
 
 namespace mock::control {
 
-namespace {
-
-// Writes `n` (below 10^width) in `width` digits, with leading zeros.
-char* put_digits(char* out, unsigned n, int width) noexcept
-{
-    for (int i = width - 1; i >= 0; --i, n /= 10) {
-        out[i] = static_cast<char>('0' + n % 10);
-    }
-    return out + width;
-}
-
-} // namespace
-
-std::string rfc3339(std::chrono::system_clock::time_point t)
-{
-    // The civil date of the UTC day from the calendar of <chrono>, as gmtime_r() gives it (no
-    // leap seconds), without its lock of the time zone and without formatting: a session's
-    // `session_opened` event carries one, thousands a second.
-    using namespace std::chrono;
-    const auto ms = floor<milliseconds>(t.time_since_epoch());
-    const auto day = floor<days>(ms);
-    const year_month_day date{sys_days(day)};
-    const hh_mm_ss time{ms - day};
-    const int y = static_cast<int>(date.year());
-    if (y < 0 || y > 9999) {
-        return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", y,
-                           static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                           time.hours().count(), time.minutes().count(), time.seconds().count(),
-                           time.subseconds().count());
-    }
-    char text[24]; // YYYY-MM-DDTHH:MM:SS.mmmZ
-    char* p = put_digits(text, static_cast<unsigned>(y), 4);
-    *p++ = '-';
-    p = put_digits(p, static_cast<unsigned>(date.month()), 2);
-    *p++ = '-';
-    p = put_digits(p, static_cast<unsigned>(date.day()), 2);
-    *p++ = 'T';
-    p = put_digits(p, static_cast<unsigned>(time.hours().count()), 2);
-    *p++ = ':';
-    p = put_digits(p, static_cast<unsigned>(time.minutes().count()), 2);
-    *p++ = ':';
-    p = put_digits(p, static_cast<unsigned>(time.seconds().count()), 2);
-    *p++ = '.';
-    p = put_digits(p, static_cast<unsigned>(time.subseconds().count()), 3);
-    *p++ = 'Z';
-    return std::string(text, p);
-}
-
 boost::json::value to_json(const session_record::snapshot& s)
 {
     boost::json::object o;
     o["id"] = s.id;
     o["peer"] = s.peer;
     o["local"] = s.local;
-    o["started_at"] = rfc3339(s.started_at);
+    o["started_at"] = json_text::rfc3339(s.started_at);
     if (s.ended_at) {
-        o["ended_at"] = rfc3339(*s.ended_at);
+        o["ended_at"] = json_text::rfc3339(*s.ended_at);
     } else {
         o["ended_at"] = nullptr;
     }
@@ -121,7 +74,7 @@ boost::json::value to_json(const session_record::snapshot& s)
 std::string to_text(const session_record::snapshot& s)
 {
     std::string out = fmt::format("session {} from {} to {}, started {}\n", s.id, s.peer, s.local,
-                                  rfc3339(s.started_at));
+                                  json_text::rfc3339(s.started_at));
     double previous = 0;
     for (const auto& e : s.transcript) {
         const double delay = e.t_ms - previous;
@@ -137,7 +90,7 @@ std::string to_text(const session_record::snapshot& s)
         out += fmt::format("fault rule {} fired at {}\n", f.rule_id, smtp::to_string(f.at));
     }
     if (s.ended_at) {
-        out += fmt::format("ended {}: {}, closed by {}\n", rfc3339(*s.ended_at),
+        out += fmt::format("ended {}: {}, closed by {}\n", json_text::rfc3339(*s.ended_at),
                            to_string(s.outcome), s.closed_by ? to_string(*s.closed_by) : "server");
     } else {
         out += "still connected\n";
@@ -172,7 +125,7 @@ boost::json::value to_json(const captured_message& m)
     }
     o["subject"] = std::move(subject);
     o["headers"] = std::move(headers);
-    o["received_at"] = rfc3339(m.received_at);
+    o["received_at"] = json_text::rfc3339(m.received_at);
     o["session"] = m.session_id;
     o["tls"] = m.tls;
     if (m.auth_user) {

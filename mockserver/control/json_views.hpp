@@ -11,8 +11,6 @@
 
 namespace mock::control {
 
-/// RFC 3339 UTC with milliseconds, e.g. "2026-11-27T18:55:01.123Z".
-std::string rfc3339(std::chrono::system_clock::time_point t);
 
 /// A session: id, peer, local, started_at, ended_at, outcome, closed_by, tls, auth, transcript,
 /// fired, messages.

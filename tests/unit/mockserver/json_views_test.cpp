@@ -2,26 +2,38 @@
 #include "mockserver/control/json_views.hpp"
 
 #include "json/json_text.hpp"
+#include "json/rfc3339.hpp"
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-TEST(json_views, rfc3339_is_utc_with_milliseconds)
+TEST(json_text, rfc3339_is_utc_with_milliseconds)
 {
     using namespace std::chrono;
-    EXPECT_EQ(mock::control::rfc3339(system_clock::time_point(milliseconds(0))),
+    EXPECT_EQ(json_text::rfc3339(system_clock::time_point(milliseconds(0))),
               "1970-01-01T00:00:00.000Z");
-    EXPECT_EQ(mock::control::rfc3339(system_clock::time_point(milliseconds(1796000000123))),
+    EXPECT_EQ(json_text::rfc3339(system_clock::time_point(milliseconds(1796000000123))),
               "2026-11-30T00:53:20.123Z");
     // Before 1970 the milliseconds still count forwards within the second.
-    EXPECT_EQ(mock::control::rfc3339(system_clock::time_point(milliseconds(-1))),
+    EXPECT_EQ(json_text::rfc3339(system_clock::time_point(milliseconds(-1))),
               "1969-12-31T23:59:59.999Z");
     // Leap days, and the century years that are not leap years.
-    EXPECT_EQ(mock::control::rfc3339(system_clock::time_point(milliseconds(951782400000))),
+    EXPECT_EQ(json_text::rfc3339(system_clock::time_point(milliseconds(951782400000))),
               "2000-02-29T00:00:00.000Z");
-    EXPECT_EQ(mock::control::rfc3339(system_clock::time_point(milliseconds(4107542399999))),
+    EXPECT_EQ(json_text::rfc3339(system_clock::time_point(milliseconds(4107542399999))),
               "2100-02-28T23:59:59.999Z");
-    EXPECT_EQ(mock::control::rfc3339(system_clock::time_point(milliseconds(4107542400000))),
+    EXPECT_EQ(json_text::rfc3339(system_clock::time_point(milliseconds(4107542400000))),
               "2100-03-01T00:00:00.000Z");
+}
+
+TEST(json_text, rfc3339_seconds_floors_to_the_second)
+{
+    using namespace std::chrono;
+    EXPECT_EQ(json_text::rfc3339_seconds(system_clock::time_point(milliseconds(1796000000999))),
+              "2026-11-30T00:53:20Z");
+    EXPECT_EQ(json_text::rfc3339_seconds(system_clock::time_point(milliseconds(-1))),
+              "1969-12-31T23:59:59Z");
+    EXPECT_EQ(json_text::rfc3339_seconds(system_clock::time_point(milliseconds(4107542399999))),
+              "2100-02-28T23:59:59Z");
 }
 
 TEST(json_text, strings_are_escaped_exactly_as_boost_json_escapes_them)
