@@ -6,34 +6,29 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-TEST(json_text, rfc3339_is_utc_with_milliseconds)
+TEST(json_text, rfc3339_is_utc_with_milliseconds_or_to_the_second)
 {
-    using namespace std::chrono;
-    EXPECT_EQ(json_text::rfc3339(system_clock::time_point(milliseconds(0))),
-              "1970-01-01T00:00:00.000Z");
-    EXPECT_EQ(json_text::rfc3339(system_clock::time_point(milliseconds(1796000000123))),
-              "2026-11-30T00:53:20.123Z");
-    // Before 1970 the milliseconds still count forwards within the second.
-    EXPECT_EQ(json_text::rfc3339(system_clock::time_point(milliseconds(-1))),
-              "1969-12-31T23:59:59.999Z");
-    // Leap days, and the century years that are not leap years.
-    EXPECT_EQ(json_text::rfc3339(system_clock::time_point(milliseconds(951782400000))),
-              "2000-02-29T00:00:00.000Z");
-    EXPECT_EQ(json_text::rfc3339(system_clock::time_point(milliseconds(4107542399999))),
-              "2100-02-28T23:59:59.999Z");
-    EXPECT_EQ(json_text::rfc3339(system_clock::time_point(milliseconds(4107542400000))),
-              "2100-03-01T00:00:00.000Z");
-}
-
-TEST(json_text, rfc3339_seconds_floors_to_the_second)
-{
-    using namespace std::chrono;
-    EXPECT_EQ(json_text::rfc3339_seconds(system_clock::time_point(milliseconds(1796000000999))),
-              "2026-11-30T00:53:20Z");
-    EXPECT_EQ(json_text::rfc3339_seconds(system_clock::time_point(milliseconds(-1))),
-              "1969-12-31T23:59:59Z");
-    EXPECT_EQ(json_text::rfc3339_seconds(system_clock::time_point(milliseconds(4107542399999))),
-              "2100-02-28T23:59:59Z");
+    struct example {
+        long long ms; // since 1970
+        const char* with_millis;
+        const char* seconds;
+    };
+    const example examples[] = {
+        {0, "1970-01-01T00:00:00.000Z", "1970-01-01T00:00:00Z"},
+        {1796000000123, "2026-11-30T00:53:20.123Z", "2026-11-30T00:53:20Z"},
+        {1796000000999, "2026-11-30T00:53:20.999Z", "2026-11-30T00:53:20Z"},
+        // Before 1970 the milliseconds still count forwards within the second.
+        {-1, "1969-12-31T23:59:59.999Z", "1969-12-31T23:59:59Z"},
+        // Leap days, and the century years that are not leap years.
+        {951782400000, "2000-02-29T00:00:00.000Z", "2000-02-29T00:00:00Z"},
+        {4107542399999, "2100-02-28T23:59:59.999Z", "2100-02-28T23:59:59Z"},
+        {4107542400000, "2100-03-01T00:00:00.000Z", "2100-03-01T00:00:00Z"},
+    };
+    for (const auto& e : examples) {
+        const std::chrono::system_clock::time_point t{std::chrono::milliseconds(e.ms)};
+        EXPECT_EQ(json_text::rfc3339(t), e.with_millis) << e.ms;
+        EXPECT_EQ(json_text::rfc3339_seconds(t), e.seconds) << e.ms;
+    }
 }
 
 TEST(json_text, strings_are_escaped_exactly_as_boost_json_escapes_them)
