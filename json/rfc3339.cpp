@@ -1,10 +1,15 @@
 #include "json/rfc3339.hpp"
 
-#include <fmt/format.h>
-
 namespace json_text {
 
 namespace {
+
+// Every year a system_clock time can hold has four digits (nanoseconds in 64 bits: 1677 to
+// 2262), which is what the text below has room for.
+static_assert(std::chrono::floor<std::chrono::years>(std::chrono::system_clock::duration::max())
+                  .count() < 9999 - 1970);
+static_assert(std::chrono::floor<std::chrono::years>(std::chrono::system_clock::duration::min())
+                  .count() > -1970);
 
 // Writes `n` (below 10^width) in `width` digits, with leading zeros.
 char* put_digits(char* out, unsigned n, int width) noexcept
@@ -26,13 +31,6 @@ std::string format(std::chrono::system_clock::time_point t, bool millis)
     const year_month_day date{sys_days(day)};
     const hh_mm_ss time{ms - day};
     const int y = static_cast<int>(date.year());
-    if (y < 0 || y > 9999) {
-        auto text = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", y,
-                                static_cast<unsigned>(date.month()),
-                                static_cast<unsigned>(date.day()), time.hours().count(),
-                                time.minutes().count(), time.seconds().count());
-        return millis ? fmt::format("{}.{:03}Z", text, time.subseconds().count()) : text + "Z";
-    }
     char text[24]; // YYYY-MM-DDTHH:MM:SS.mmmZ
     char* p = put_digits(text, static_cast<unsigned>(y), 4);
     *p++ = '-';

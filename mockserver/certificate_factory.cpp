@@ -43,16 +43,6 @@ std::string to_pem(X509* cert)
     return {data, static_cast<std::size_t>(n)};
 }
 
-std::string to_pem(EVP_PKEY* key)
-{
-    bio_ptr bio(BIO_new(BIO_s_mem()), BIO_free);
-    check(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1,
-          "PEM_write_bio_PrivateKey");
-    char* data = nullptr;
-    long n = BIO_get_mem_data(bio.get(), &data);
-    return {data, static_cast<std::size_t>(n)};
-}
-
 void add_extension(X509* cert, X509* issuer, int nid, const char* value)
 {
     X509V3_CTX ctx;
@@ -166,18 +156,6 @@ certificate_factory::issued certificate_factory::issue(faults::tls_fault::certif
     }
     cert_ptr cert = build(cn, key.get(), issuer, issuer_key, not_before, not_after, false);
     return {std::move(key), std::move(cert), issuer != nullptr};
-}
-
-pem_credentials certificate_factory::make(faults::tls_fault::certificate_kind kind, int days) const
-{
-    issued c = issue(kind, days);
-    pem_credentials out;
-    out.certificate_chain = to_pem(c.cert.get());
-    if (c.ca_signed) {
-        out.certificate_chain += ca_pem_;
-    }
-    out.private_key = to_pem(c.key.get());
-    return out;
 }
 
 std::string certificate_factory::install(SSL_CTX* ctx, faults::tls_fault::certificate_kind kind,

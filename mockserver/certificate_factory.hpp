@@ -9,12 +9,6 @@
 
 namespace mock {
 
-/// A certificate and its private key, PEM-encoded, ready for an SSL context.
-struct pem_credentials {
-    std::string certificate_chain; ///< the leaf first, then any CA
-    std::string private_key;       ///< the leaf's key
-};
-
 /// Makes the certificates the mock presents, with OpenSSL, at startup or on demand: a
 /// self-signed one for STARTTLS out of the box, and every broken variant a TLS fault names
 /// (expired, not yet valid, self-signed, wrong host, expiring in N days). Variants other than
@@ -31,12 +25,10 @@ public:
     /// The CA certificate (PEM) that signs every variant but self_signed.
     const std::string& ca_certificate() const noexcept { return ca_pem_; }
 
-    /// A fresh certificate for the variant; `days` is used by expires_in_days.
-    pem_credentials make(faults::tls_fault::certificate_kind kind, int days = 0) const;
-
-    /// Like make(), but puts the certificate, its CA and its key straight into `ctx`, with no
-    /// PEM round trip (OpenSSL 3 decodes a PEM key through its provider framework, the larger
-    /// part of the mock's startup); returns the certificate chain as PEM.
+    /// Makes a fresh certificate for the variant (`days` is used by expires_in_days) and puts
+    /// it, its CA and its key straight into `ctx`, with no PEM round trip (OpenSSL 3 decodes a
+    /// PEM key through its provider framework, the larger part of the mock's startup); returns
+    /// the certificate chain as PEM, the leaf first.
     std::string install(SSL_CTX* ctx, faults::tls_fault::certificate_kind kind,
                         int days = 0) const;
 

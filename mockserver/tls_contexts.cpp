@@ -39,9 +39,8 @@ tls_contexts::tls_contexts(std::string hostname,
         throw std::runtime_error("--tls-cert and --tls-key go together");
     }
     if (cert_file) {
-        pem_credentials pem{read_file(*cert_file), read_file(*key_file)};
-        healthy_ = from_pem(pem);
-        certificate_chain_ = std::move(pem.certificate_chain);
+        certificate_chain_ = read_file(*cert_file);
+        healthy_ = from_pem(certificate_chain_, read_file(*key_file));
     }
     const bool generate = !cert_file;
     made_ = std::async(std::launch::async, [this, generate, name = std::move(hostname)] {
@@ -76,15 +75,16 @@ std::shared_ptr<net::ssl::context> tls_contexts::new_context(bool fail_hello)
     return ctx;
 }
 
-std::shared_ptr<net::ssl::context> tls_contexts::from_pem(const pem_credentials& pem)
+std::shared_ptr<net::ssl::context> tls_contexts::from_pem(const std::string& chain,
+                                                         const std::string& key)
 {
     auto ctx = new_context(false);
     boost::system::error_code ec;
-    ctx->use_certificate_chain(net::buffer(pem.certificate_chain), ec);
+    ctx->use_certificate_chain(net::buffer(chain), ec);
     if (ec) {
         throw std::runtime_error("TLS certificate: " + ec.message());
     }
-    ctx->use_private_key(net::buffer(pem.private_key), net::ssl::context::pem, ec);
+    ctx->use_private_key(net::buffer(key), net::ssl::context::pem, ec);
     if (ec) {
         throw std::runtime_error("TLS private key: " + ec.message());
     }

@@ -43,8 +43,9 @@ public:
 private:
     /// A server context with the mock's options, refusing every ClientHello when `fail_hello`.
     static std::shared_ptr<boost::asio::ssl::context> new_context(bool fail_hello);
-    /// A context presenting the given PEM files' certificate and key.
-    static std::shared_ptr<boost::asio::ssl::context> from_pem(const pem_credentials& pem);
+    /// A context presenting a PEM certificate chain and its private key.
+    static std::shared_ptr<boost::asio::ssl::context> from_pem(const std::string& chain,
+                                                               const std::string& key);
     /// A context presenting a fresh certificate of this kind; `chain`, when given, gets its PEM.
     std::shared_ptr<boost::asio::ssl::context>
     generated(faults::tls_fault::certificate_kind kind, int days, bool fail_hello,

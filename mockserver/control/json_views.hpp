@@ -11,7 +11,6 @@
 
 namespace mock::control {
 
-
 /// A session: id, peer, local, started_at, ended_at, outcome, closed_by, tls, auth, transcript,
 /// fired, messages.
 boost::json::value to_json(const session_record::snapshot& s);

@@ -98,10 +98,8 @@ struct certificates {
 
     std::shared_ptr<ssl::context> server_context(cert_kind kind)
     {
-        auto pem = factory.make(kind, 30);
         auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
-        ctx->use_certificate_chain(net::buffer(pem.certificate_chain));
-        ctx->use_private_key(net::buffer(pem.private_key), ssl::context::pem);
+        factory.install(ctx->native_handle(), kind, 30);
         return ctx;
     }
 
